@@ -1,0 +1,40 @@
+// Opens the database named by the configuration. The only module that constructs a Prisma client.
+//
+// Prisma generates one client per provider (a schema has one provider), from the same models.
+// Both clients expose the same model API, so the rest of the code is typed against the SQLite
+// client and receives the PostgreSQL one through the same type.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseConfig } from '../config.js';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+
+export type DbClient = SqliteClient;
+
+export interface Database {
+  provider: DatabaseConfig['provider'];
+  prisma: DbClient;
+  close(): Promise<void>;
+}
+
+/** SQLite waits this long for another process's write lock (CLI next to a running server). */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.provider === 'sqlite') {
+    const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
+    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+    const adapter = new PrismaBetterSQLite3({ url: config.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const prisma = new SqliteClient({ adapter });
+    // WAL lets readers (the server) proceed while a writer (the CLI, another request) commits.
+    await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+    return { provider: 'sqlite', prisma, close: () => prisma.$disconnect() };
+  }
+  const [{ PrismaPg }, { PrismaClient: PostgresClient }] = await Promise.all([
+    import('@prisma/adapter-pg'),
+    import('./generated/postgresql/client.js'),
+  ]);
+  const adapter = new PrismaPg({ connectionString: config.url, max: 10 });
+  const prisma = new PostgresClient({ adapter }) as unknown as DbClient;
+  return { provider: 'postgresql', prisma, close: () => prisma.$disconnect() };
+}
