@@ -1,0 +1,42 @@
+import type { DbClient } from './database.js';
+import { isUniqueViolation, UniqueViolation } from './user-repository.js';
+
+export interface ClientRecord {
+  id: string;
+  name: string;
+  metadata: string;
+  secretEncrypted: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewClient = Pick<ClientRecord, 'id' | 'name' | 'metadata' | 'secretEncrypted'>;
+
+export function createClientRepository(prisma: DbClient) {
+  return {
+    async create(client: NewClient): Promise<ClientRecord> {
+      try {
+        return await prisma.client.create({ data: client });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new UniqueViolation('id');
+        throw error;
+      }
+    },
+    findById(id: string): Promise<ClientRecord | null> {
+      return prisma.client.findUnique({ where: { id } });
+    },
+    list(): Promise<ClientRecord[]> {
+      return prisma.client.findMany({ orderBy: { createdAt: 'asc' } });
+    },
+    async setSecret(id: string, secretEncrypted: string): Promise<boolean> {
+      const { count } = await prisma.client.updateMany({ where: { id }, data: { secretEncrypted } });
+      return count > 0;
+    },
+    async delete(id: string): Promise<boolean> {
+      const { count } = await prisma.client.deleteMany({ where: { id } });
+      return count > 0;
+    },
+  };
+}
+
+export type ClientRepository = ReturnType<typeof createClientRepository>;

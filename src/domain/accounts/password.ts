@@ -1,0 +1,33 @@
+// argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). @node-rs/argon2 hashes
+// on libuv's thread pool, so a sign-in never blocks the event loop.
+import { hash, verify } from '@node-rs/argon2';
+import { ValidationError } from '../errors.js';
+
+const ARGON2ID = 2; // Algorithm.Argon2id (a const enum, which isolatedModules cannot import)
+const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export const MIN_PASSWORD_LENGTH = 8;
+/** Long enough for any passphrase, short enough that hashing it is no denial-of-service lever. */
+export const MAX_PASSWORD_LENGTH = 1024;
+
+export function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new ValidationError(`password must be at least ${MIN_PASSWORD_LENGTH} characters`, 'password');
+  }
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    throw new ValidationError(`password must be at most ${MAX_PASSWORD_LENGTH} characters`, 'password');
+  }
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, OPTIONS);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  if (password.length > MAX_PASSWORD_LENGTH) return false;
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}

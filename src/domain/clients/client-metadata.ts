@@ -1,0 +1,120 @@
+// What a client may be registered with. One set of rules for the CLI, the admin API and (later)
+// dynamic registration; every rejection names the field and says what is accepted.
+import { ValidationError } from '../errors.js';
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export interface ClientInput {
+  name: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string;
+  public?: boolean;
+  grantTypes?: string[];
+  scope?: string;
+}
+
+/** oidc-provider client metadata, without client_id and client_secret. */
+export interface ClientMetadata {
+  client_name: string;
+  application_type: 'web' | 'native';
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri?: string;
+  grant_types: GrantType[];
+  response_types: string[];
+  token_endpoint_auth_method: 'none' | 'client_secret_basic';
+  scope: string;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const MAX_NAME_LENGTH = 100;
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI';
+
+/**
+ * Exact, absolute URIs only: https, http on loopback (for development), or a private-use scheme
+ * like com.example.app:/callback for native public clients (RFC 8252). Never fragments or wildcards.
+ */
+function checkUri(uri: string, kind: UriKind, field: string, allowCustomScheme: boolean): 'https' | 'loopback' | 'custom' {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new ValidationError(`${kind} "${uri}" is not an absolute URI`, field);
+  }
+  if (url.hash || uri.includes('#')) throw new ValidationError(`${kind} "${uri}" must not contain a fragment (#)`, field);
+  if (uri.includes('*')) throw new ValidationError(`${kind} "${uri}" must not contain a wildcard (*)`, field);
+  if (url.username || url.password) throw new ValidationError(`${kind} "${uri}" must not contain credentials`, field);
+  if (url.protocol === 'https:') return 'https';
+  if (url.protocol === 'http:') {
+    if (LOOPBACK.has(url.hostname)) return 'loopback';
+    throw new ValidationError(`${kind} "${uri}" must use https (http is allowed only for localhost)`, field);
+  }
+  if (allowCustomScheme && /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) return 'custom';
+  throw new ValidationError(
+    allowCustomScheme
+      ? `${kind} "${uri}" must use https, http on localhost, or a reverse-domain scheme like com.example.app:/callback`
+      : `${kind} "${uri}" must use https (http is allowed only for localhost)`,
+    field,
+  );
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+export function buildClientMetadata(input: ClientInput): ClientMetadata {
+  const name = input.name?.trim() ?? '';
+  if (!name) throw new ValidationError('name is required', 'name');
+  if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
+
+  const isPublic = input.public ?? false;
+  const grantTypes = unique(input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token']);
+  for (const grant of grantTypes) {
+    if (!(GRANT_TYPES as readonly string[]).includes(grant)) {
+      throw new ValidationError(`grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`, 'grant_types');
+    }
+  }
+  const usesCode = grantTypes.includes('authorization_code');
+  if (grantTypes.includes('refresh_token') && !usesCode) {
+    throw new ValidationError('grant type refresh_token needs authorization_code too', 'grant_types');
+  }
+  if (isPublic && grantTypes.includes('client_credentials')) {
+    throw new ValidationError('a public client cannot use client_credentials: it has no secret to authenticate with', 'grant_types');
+  }
+
+  const redirectUris = unique(input.redirectUris ?? []);
+  if (usesCode && redirectUris.length === 0) {
+    throw new ValidationError('at least one redirect URI is required for the authorization_code grant', 'redirect_uris');
+  }
+  if (!usesCode && redirectUris.length > 0) {
+    throw new ValidationError('redirect URIs are only used with the authorization_code grant', 'redirect_uris');
+  }
+  const kinds = redirectUris.map((uri) => checkUri(uri, 'redirect URI', 'redirect_uris', isPublic));
+  const postLogout = unique(input.postLogoutRedirectUris ?? []);
+  postLogout.forEach((uri) => checkUri(uri, 'post-logout redirect URI', 'post_logout_redirect_uris', isPublic));
+  if (input.backchannelLogoutUri !== undefined) {
+    checkUri(input.backchannelLogoutUri, 'back-channel logout URI', 'backchannel_logout_uri', false);
+  }
+
+  const defaultScope = grantTypes.includes('refresh_token') ? 'openid profile email offline_access' : usesCode ? 'openid profile email' : '';
+  const scope = unique((input.scope ?? defaultScope).split(/\s+/).filter(Boolean));
+  for (const token of scope) {
+    if (!SCOPE_TOKEN.test(token)) throw new ValidationError(`scope "${token}" contains characters a scope cannot have`, 'scope');
+  }
+
+  return {
+    client_name: name,
+    application_type: kinds.includes('custom') ? 'native' : 'web',
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: postLogout,
+    ...(input.backchannelLogoutUri !== undefined ? { backchannel_logout_uri: input.backchannelLogoutUri } : {}),
+    grant_types: grantTypes as GrantType[],
+    response_types: usesCode ? ['code'] : [],
+    token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+    scope: scope.join(' '),
+  };
+}

@@ -1,0 +1,87 @@
+// Relying parties: registered by the CLI (and later the admin API), read by the provider on every
+// request through `findForProvider`. Secrets are random, shown once, and sealed at rest.
+import { randomBytes } from 'node:crypto';
+import type { ClientRecord, ClientRepository } from '../../db/client-repository.js';
+import { UniqueViolation } from '../../db/user-repository.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { buildClientMetadata, type ClientInput, type ClientMetadata } from './client-metadata.js';
+
+export interface ClientView extends ClientMetadata {
+  client_id: string;
+  /** Whether a secret exists; the secret itself is only ever returned by create and rotateSecret. */
+  has_secret: boolean;
+  created_at: string;
+}
+
+export interface ClientWithSecret extends ClientView {
+  client_secret?: string;
+}
+
+const newClientId = () => randomBytes(18).toString('base64url');
+const newClientSecret = () => randomBytes(32).toString('base64url');
+const secretPurpose = (clientId: string) => `client-secret:${clientId}`;
+
+function toView(record: ClientRecord): ClientView {
+  const metadata = JSON.parse(record.metadata) as ClientMetadata;
+  return { client_id: record.id, ...metadata, has_secret: record.secretEncrypted !== null, created_at: record.createdAt.toISOString() };
+}
+
+export function createClientService(clients: ClientRepository, box: SecretBox) {
+  return {
+    async create(input: ClientInput): Promise<ClientWithSecret> {
+      const metadata = buildClientMetadata(input);
+      const id = newClientId();
+      const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : newClientSecret();
+      try {
+        const record = await clients.create({
+          id,
+          name: metadata.client_name,
+          metadata: JSON.stringify(metadata),
+          secretEncrypted: secret ? await box.seal(secret, secretPurpose(id)) : null,
+        });
+        return { ...toView(record), ...(secret ? { client_secret: secret } : {}) };
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new ConflictError('client id collision, try again');
+        throw error;
+      }
+    },
+
+    async list(): Promise<ClientView[]> {
+      return (await clients.list()).map(toView);
+    },
+
+    async get(clientId: string): Promise<ClientView> {
+      const record = await clients.findById(clientId);
+      if (!record) throw new NotFoundError(`no client with id ${clientId}`);
+      return toView(record);
+    },
+
+    async delete(clientId: string): Promise<void> {
+      if (!(await clients.delete(clientId))) throw new NotFoundError(`no client with id ${clientId}`);
+    },
+
+    async rotateSecret(clientId: string): Promise<ClientWithSecret> {
+      const view = await this.get(clientId);
+      if (view.token_endpoint_auth_method === 'none') {
+        throw new ConflictError(`client ${clientId} is public and has no secret`);
+      }
+      const secret = newClientSecret();
+      if (!(await clients.setSecret(clientId, await box.seal(secret, secretPurpose(clientId))))) {
+        throw new NotFoundError(`no client with id ${clientId}`);
+      }
+      return { ...view, client_secret: secret };
+    },
+
+    /** Full metadata with the secret opened, for oidc-provider's Client model (one indexed read). */
+    async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const record = await clients.findById(clientId);
+      if (!record) return undefined;
+      const metadata = JSON.parse(record.metadata) as ClientMetadata;
+      const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
+      return { ...metadata, client_id: record.id, ...(secret ? { client_secret: secret } : {}) };
+    },
+  };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

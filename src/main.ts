@@ -1,0 +1,54 @@
+// `npm start`: read the configuration, start one instance, stop cleanly on SIGINT/SIGTERM.
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startSesame } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, { readDotEnv: true });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`sesame: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  for (const warning of config.warnings) log.warn(warning);
+
+  const sesame = await startSesame(config, log);
+  log.info('sesame is listening', { url: sesame.url, issuer: config.issuer, database: config.database.provider });
+  if (config.mode !== 'production') {
+    process.stdout.write(
+      [
+        '',
+        `  Sesame is running. Discovery: ${config.issuer}/.well-known/openid-configuration`,
+        '  Add a user:    npx sesame users create --email you@example.com --password "a long password"',
+        '  Add a client:  npx sesame clients create --name "My app" --redirect-uri http://localhost:8080/callback',
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    sesame.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown failed', { err: error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sesame: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

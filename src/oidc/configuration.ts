@@ -1,0 +1,74 @@
+// oidc-provider options. Each non-default says why; everything not named here keeps the
+// library's default (see oidc-provider's docs/README.md for those).
+import type { Configuration, JWK } from 'oidc-provider';
+import type { Config } from '../config.js';
+import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
+import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+
+export interface ConfigurationDeps {
+  config: Config;
+  adapter: Configuration['adapter'];
+  findAccount: Configuration['findAccount'];
+  /** Private JWKs in signing order (active first). */
+  jwks: JWK[];
+}
+
+export function buildConfiguration({ config, adapter, findAccount, jwks }: ConfigurationDeps): Configuration {
+  const { ttl } = config;
+  return {
+    adapter,
+    findAccount,
+    jwks: { keys: jwks },
+    // Clients live in our clients table and reach the provider through the adapter's Client model.
+    clients: [],
+    claims: { ...CLAIMS_BY_SCOPE },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    cookies: {
+      // First key signs, all verify: the same list on every instance lets any of them read a session.
+      keys: config.cookieKeys,
+    },
+    features: {
+      // The library's development login accepts any password; we serve our own pages.
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+    },
+    // The authorization code flow only: no implicit or hybrid tokens in the front channel.
+    responseTypes: ['code'],
+    // PKCE (S256, the only method oidc-provider 9 accepts) for every client, confidential ones too.
+    pkce: { required: () => true },
+    // Every refresh hands out a new refresh token; presenting a used one revokes the whole grant.
+    rotateRefreshToken: true,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError,
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: config.signingAlgs[0],
+    },
+    enabledJWA: {
+      // Discovery lists exactly the algorithms we hold keys for.
+      idTokenSigningAlgValues: [...config.signingAlgs],
+      userinfoSigningAlgValues: [...config.signingAlgs],
+      introspectionSigningAlgValues: [...config.signingAlgs],
+      authorizationSigningAlgValues: [...config.signingAlgs],
+    },
+    ttl: {
+      Session: ttl.session,
+      Interaction: ttl.interaction,
+      AuthorizationCode: ttl.authorizationCode,
+      AccessToken: ttl.accessToken,
+      IdToken: ttl.idToken,
+      RefreshToken: ttl.refreshToken,
+      ClientCredentials: ttl.clientCredentials,
+      // A grant lives as long as the longest thing issued under it.
+      Grant: Math.max(ttl.refreshToken, ttl.session),
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Starts one Sesame instance: migrations, keys, provider, HTTP. Used by main.ts and the tests.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import { createContainer, type Container } from './container.js';
+import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
+import { migrate } from './db/migrate.js';
+import { createApp } from './http/app.js';
+import { Metrics } from './http/metrics.js';
+import type { Logger } from './logger.js';
+import { createAdapter } from './oidc/adapter.js';
+import { createFindAccount } from './oidc/find-account.js';
+import { startPayloadSweeper } from './oidc/payload-sweeper.js';
+import { createProvider } from './oidc/provider.js';
+import { ProviderHolder } from './oidc/provider-holder.js';
+
+export interface RunningSesame {
+  container: Container;
+  server: Server;
+  holder: ProviderHolder;
+  /** Base URL the server listens on (the issuer may differ behind a proxy). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** An http.Server that is already listening (tests use port 0, then set ISSUER to it). */
+  server?: Server;
+  /** Skip applying migrations (the caller already did). */
+  skipMigrations?: boolean;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+export async function startSesame(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningSesame> {
+  if (!options.skipMigrations) {
+    const { applied } = await migrate(config.database);
+    if (applied.length > 0) log.info('database migrated', { applied });
+  }
+  const container = await createContainer(config, log);
+  await container.keys.ensureKeys();
+
+  const payloads = createOidcPayloadRepository(container.db.prisma);
+  const providerDeps = {
+    config,
+    adapter: createAdapter({ payloads, clients: { find: (id: string) => container.clients.findForProvider(id) } }),
+    findAccount: createFindAccount(container.accounts),
+  };
+  const holder = new ProviderHolder(createProvider(providerDeps, await container.keys.signingJwks()));
+  const app = createApp({
+    config,
+    holder,
+    accounts: container.accounts,
+    metrics: new Metrics(),
+    log,
+    ping: async () => {
+      await container.db.prisma.$queryRawUnsafe('SELECT 1');
+    },
+  });
+  const sweeper = startPayloadSweeper({
+    payloads,
+    intervalMs: SWEEP_INTERVAL_MS,
+    log: (msg, err) => log.warn(msg, { err }),
+  });
+
+  const server = options.server ?? createServer();
+  server.on('request', app.callback());
+  if (!server.listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => resolve());
+    });
+  }
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    container,
+    server,
+    holder,
+    url: `http://localhost:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await sweeper.stop();
+      await container.close();
+    },
+  };
+}

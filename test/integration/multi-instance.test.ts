@@ -1,0 +1,113 @@
+// The docker-compose topology without Docker: two Sesame processes (the built server, as
+// `npm start` runs it) on one PostgreSQL database, sharing cookie keys and the encryption secret.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../helpers/browser.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { TEST_DATABASE_URL } from '../helpers/environment.js';
+import { discover, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
+import { TEST_SECRETS } from '../helpers/sesame.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createContainer } from '../../src/container.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function startInstance(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${env.PORT}/readyz`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`instance exited: ${output}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`instance did not become ready: ${output}`);
+}
+
+describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', () => {
+  let db: TestDatabase;
+  const instances: ChildProcess[] = [];
+  let ports: number[];
+
+  beforeAll(async () => {
+    // No migrations yet: both instances start at the same moment and must not trip over each other.
+    db = await createTestDatabase('postgresql', { migrated: false });
+    ports = [await freePort(), await freePort()];
+    const shared = { DATABASE_URL: db.url, ...TEST_SECRETS };
+    // RPs are given instance A's address as the issuer; instance B answers for the same issuer.
+    const issuer = `http://localhost:${ports[0]}`;
+    instances.push(
+      ...(await Promise.all(ports.map((port) => startInstance({ ...shared, PORT: String(port), ISSUER: issuer })))),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const child of instances) {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    }
+    await db?.drop();
+  });
+
+  it('publishes the same keys from both instances, and a session started on one is honoured by the other', async () => {
+    const [a, b] = ports.map((p) => `http://localhost:${p}`) as [string, string];
+    const [jwksA, jwksB] = await Promise.all([a, b].map((u) => fetch(`${u}/jwks`).then((r) => r.json())));
+    expect(jwksA).toEqual(jwksB);
+
+    // Users and clients are made with the same services the CLI uses, on the shared database.
+    const container = await createContainer(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS }), silentLogger);
+    const user = { email: 'grace@example.com', password: 'a long enough password' };
+    await container.accounts.create(user);
+    const client = await container.clients.create({ name: 'Shared app', redirectUris: [REDIRECT_URI] });
+    await container.close();
+
+    const config = await discover(a, client.client_id, client.client_secret);
+    const browser = new TestBrowser(a);
+    const start = await startAuthorization(config);
+    const callback = await signIn(browser, start, user);
+    const tokens = await exchange(config, callback, start);
+    expect(tokens.id_token).toBeTruthy();
+
+    // Same browser (cookies are per host, not per port), other instance: already signed in.
+    const silent = await startAuthorization(config, { prompt: 'none' });
+    const viaB = new URL(silent.url.toString().replace(a, b));
+    const page = await new TestBrowserFrom(browser, b).request(viaB.toString());
+    expect(page.url.startsWith(REDIRECT_URI)).toBe(true);
+    const params = new URL(page.url).searchParams;
+    expect(params.get('error')).toBeNull();
+    expect(params.get('code')).toBeTruthy();
+
+    // The code issued by B is redeemed at A.
+    const second = await exchange(config, new URL(page.url), silent);
+    expect(second.claims()!.sub).toBe(tokens.claims()!.sub);
+
+    const check = await openDatabase(db.config);
+    expect(await check.prisma.signingKey.count()).toBe(2); // one active, one next: not one set per instance
+    await check.close();
+  });
+});
+
+/** The same cookie jar, pointed at another origin on the same host. */
+class TestBrowserFrom extends TestBrowser {
+  constructor(from: TestBrowser, origin: string) {
+    super(origin);
+    for (const [name, cookie] of from.cookies) this.cookies.set(name, cookie);
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
+
+const SECRETS = { KEY_ENCRYPTION_SECRET: 'k'.repeat(32), COOKIE_KEYS: 'c'.repeat(32) };
+let dir: string | undefined;
+afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+function tempDir(): string {
+  dir = mkdtempSync(join(tmpdir(), 'sesame-config-'));
+  return dir;
+}
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig({ NODE_ENV: 'test', ...SECRETS, ...env }, { cwd: tempDir() });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({ NODE_ENV: 'test', ...SECRETS }, { cwd: tempDir() });
+    expect(config.port).toBe(3000);
+    expect(config.issuer).toBe('http://localhost:3000');
+    expect(config.database).toEqual({ provider: 'sqlite', url: 'file:./data/sesame.db', file: join(dir!, 'data/sesame.db') });
+    expect(config.signingAlgs).toEqual(['RS256']);
+    expect(config.keyRotationInterval).toBe(30 * 86400 * 1000);
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('parses durations in s, m, h and d', () => {
+    expect(parseDuration('90s')).toBe(90);
+    expect(parseDuration('15m')).toBe(900);
+    expect(parseDuration('12h')).toBe(43200);
+    expect(parseDuration('30d')).toBe(2592000);
+    for (const bad of ['', '0d', '-1h', '1w', '1.5h', 'h']) expect(parseDuration(bad)).toBeUndefined();
+  });
+
+  it('names the variable, the value and what is accepted in one line', () => {
+    for (const [env, expected] of [
+      [{ PORT: 'eighty' }, 'PORT="eighty" is invalid: a whole number from 0 to 65535'],
+      [{ KEY_ROTATION_INTERVAL: '1 week' }, 'KEY_ROTATION_INTERVAL="1 week" is invalid: a positive duration'],
+      [{ SIGNING_ALGS: 'RS256,HS256' }, 'SIGNING_ALGS="RS256,HS256" is invalid: a comma-separated list from RS256, PS256, ES256, EdDSA'],
+      [{ SIGNING_ALGS: 'RS256,RS256' }, 'SIGNING_ALGS="RS256,RS256" is invalid'],
+      [{ ISSUER: 'http://id.example.com' }, 'ISSUER="http://id.example.com" is invalid: an https URL'],
+      [{ ISSUER: 'https://id.example.com/?a=b' }, 'without query or fragment'],
+      [{ DATABASE_URL: 'mysql://u:hunter2@db/x' }, 'DATABASE_URL="mysql:..." is invalid'],
+      [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY="maybe" is invalid: true or false'],
+    ] as const) {
+      const message = errorOf(env as Record<string, string>);
+      expect(message).toContain(expected);
+      expect(message).not.toContain('\n');
+      expect(message).not.toContain('hunter2');
+    }
+  });
+
+  it('accepts https issuers and http only on loopback, without a trailing slash', () => {
+    const cwd = tempDir();
+    expect(loadConfig({ NODE_ENV: 'test', ...SECRETS, ISSUER: 'https://id.example.com/' }, { cwd }).issuer).toBe('https://id.example.com');
+    expect(loadConfig({ NODE_ENV: 'test', ...SECRETS, ISSUER: 'http://127.0.0.1:4000' }, { cwd }).issuer).toBe('http://127.0.0.1:4000');
+  });
+
+  it('refuses to start in production without secrets, and never echoes a secret', () => {
+    expect(errorOf({ NODE_ENV: 'production', KEY_ENCRYPTION_SECRET: '', COOKIE_KEYS: 'c'.repeat(32) })).toContain(
+      'KEY_ENCRYPTION_SECRET is invalid: required when NODE_ENV=production',
+    );
+    expect(errorOf({ NODE_ENV: 'production', COOKIE_KEYS: '' })).toContain('COOKIE_KEYS is invalid: required');
+    const short = errorOf({ KEY_ENCRYPTION_SECRET: 'too-short-secret' });
+    expect(short).toContain('32 or more characters');
+    expect(short).not.toContain('too-short-secret');
+  });
+
+  it('generates development secrets once, keeps them in data/, and warns', () => {
+    const cwd = tempDir();
+    const first = loadConfig({ NODE_ENV: 'development' }, { cwd });
+    expect(first.warnings.join('\n')).toMatch(/KEY_ENCRYPTION_SECRET is not set: generated/);
+    const stored = JSON.parse(readFileSync(join(cwd, 'data/dev-secrets.json'), 'utf8'));
+    expect(first.keyEncryptionSecrets).toEqual([stored.keyEncryptionSecret]);
+    const second = loadConfig({ NODE_ENV: 'development' }, { cwd });
+    expect(second.keyEncryptionSecrets).toEqual(first.keyEncryptionSecrets);
+    expect(second.cookieKeys).toEqual(first.cookieKeys);
+  });
+
+  it('splits comma-separated secrets: the first is current, the rest still accepted', () => {
+    const config = loadConfig(
+      { NODE_ENV: 'test', KEY_ENCRYPTION_SECRET: `${'n'.repeat(32)}, ${'o'.repeat(32)}`, COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(32)}` },
+      { cwd: tempDir() },
+    );
+    expect(config.keyEncryptionSecrets).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
+    expect(config.cookieKeys).toHaveLength(2);
+  });
+});
