@@ -1,0 +1,138 @@
+// What a CLI command is, and the argument handling every command shares.
+//
+// A command runs in two steps: `prepare` checks the arguments (and reads stdin if asked) before
+// anything touches the database, so bad input exits 2 without side effects; it returns the step
+// that does the work with the services.
+import { parseArgs } from 'node:util';
+import type { Container } from '../container.js';
+import type { MigrateResult } from '../db/migrate.js';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+  cwd?: string;
+  /** All of standard input as text (for --password-stdin). */
+  stdin?: () => Promise<string>;
+}
+
+/** Bad command-line input: exit 2 with the message as the one line on stderr. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CommandContext {
+  /** What the automatic migration before every command applied. */
+  migration: MigrateResult;
+  /** The services, opened on first use and closed when the command ends. */
+  container(): Promise<Container>;
+}
+
+export interface CommandResult {
+  json: unknown;
+  human: string[];
+}
+
+export type Run = (ctx: CommandContext) => Promise<CommandResult>;
+
+type OptionValue = string | boolean | (string | boolean)[] | undefined;
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+}
+
+export interface ParsedArgs {
+  command: string;
+  values: Record<string, OptionValue>;
+  positionals: string[];
+}
+
+export interface Command {
+  /** `users create`: the words that select it. */
+  name: string;
+  /** One line for the overview: the name with its arguments. */
+  synopsis: string;
+  summary: string;
+  /** `--help` for this command: [option, description] rows; '' as the option continues the row above. */
+  help: [string, string][];
+  options: Record<string, OptionSpec>;
+  /** Names of the positional arguments, all required (e.g. ['EMAIL']). */
+  positionals: string[];
+  prepare(args: ParsedArgs, io: CliIo): Run | Promise<Run>;
+}
+
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const optionName = (message: string) => /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'an option';
+
+/** parseArgs (strict) with one-line messages that name the command and the option. */
+export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
+  const options = { ...command.options, ...COMMON_OPTIONS };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true, tokens: true });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : '';
+    const option = optionName(message);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      throw new UsageError(`${command.name}: unknown option ${option} (see sesame ${command.name} --help)`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      if (message.includes('does not take an argument')) throw new UsageError(`${command.name}: ${option} takes no value`);
+      if (message.includes('ambiguous')) {
+        throw new UsageError(`${command.name}: ${option} needs a value (write ${option}=VALUE for a value starting with -)`);
+      }
+      throw new UsageError(`${command.name}: ${option} needs a value`);
+    }
+    throw new UsageError(`${command.name}: ${message.split('\n')[0] ?? 'invalid arguments'}`);
+  }
+  // parseArgs keeps the last of a repeated single-value option; a repeated one is a mistake.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    if (seen.has(token.name) && options[token.name]?.type === 'string') {
+      throw new UsageError(`${command.name}: --${token.name} was given more than once`);
+    }
+    seen.add(token.name);
+  }
+  if (parsed.values.help) return { command: command.name, values: parsed.values, positionals: parsed.positionals };
+  const expected = command.positionals;
+  // Never echo a stray argument: it may be half of an unquoted password.
+  if (parsed.positionals.length !== expected.length) {
+    throw new UsageError(
+      expected.length === 0
+        ? `${command.name}: unexpected argument (options start with --; see sesame ${command.name} --help)`
+        : parsed.positionals.length < expected.length
+          ? `${command.name} needs ${expected.join(' ')}`
+          : `${command.name} takes exactly ${expected.join(' ')} (quote values that contain spaces)`,
+    );
+  }
+  return { command: command.name, values: parsed.values, positionals: parsed.positionals };
+}
+
+export function optionalString(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requiredString(args: ParsedArgs, name: string): string {
+  const value = optionalString(args, name);
+  if (value === undefined) throw new UsageError(`${args.command} needs --${name}`);
+  if (value.trim() === '') throw new UsageError(`${args.command}: --${name} must not be empty`);
+  return value;
+}
+
+export function strings(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}

@@ -1,0 +1,162 @@
+// sesame clients create | list | show | delete | rotate-secret
+// A client secret is printed twice in its life at most: by create and by rotate-secret.
+import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
+import { flag, optionalString, requiredString, strings, UsageError, type Command } from '../command.js';
+import { fields, table, when } from '../output.js';
+
+const clientType = (client: ClientView) => (client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
+
+function secretLines(client: ClientWithSecret, verb: string): string[] {
+  if (!client.client_secret) return [];
+  return [
+    `client_secret: ${client.client_secret}`,
+    `The secret is ${verb} only once and stored encrypted: copy it now. A lost secret cannot be`,
+    `shown again; replace it with: sesame clients rotate-secret ${client.client_id}`,
+  ];
+}
+
+const create: Command = {
+  name: 'clients create',
+  synopsis: [
+    'clients create --name N --redirect-uri U [--redirect-uri U ...]',
+    '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
+    '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
+  ].join('\n'),
+  summary: 'register a relying party; prints client_id and (confidential clients) client_secret',
+  help: [
+    ['--name N', 'name shown on the consent page'],
+    ['--redirect-uri U', 'exact callback URI, repeatable: https, http only on localhost,'],
+    ['', 'or com.example.app:/callback for --public native apps;'],
+    ['', 'no fragments (#) or wildcards (*)'],
+    ['--post-logout-redirect-uri U', 'where RP-initiated logout may return to, repeatable'],
+    ['--backchannel-logout-uri U', 'https endpoint that receives back-channel logout tokens'],
+    ['--public', 'no secret (browser or native app; PKCE protects the code)'],
+    ['--grant-type G', 'authorization_code (default, with refresh_token),'],
+    ['', 'refresh_token, client_credentials; repeatable'],
+    ['--scope "S ..."', 'scopes the client may ask for'],
+    ['', '(default "openid profile email offline_access";'],
+    ['', 'without refresh_token "openid profile email")'],
+  ],
+  options: {
+    name: { type: 'string' },
+    'redirect-uri': { type: 'string', multiple: true },
+    'post-logout-redirect-uri': { type: 'string', multiple: true },
+    'backchannel-logout-uri': { type: 'string' },
+    public: { type: 'boolean' },
+    'grant-type': { type: 'string', multiple: true },
+    scope: { type: 'string' },
+  },
+  positionals: [],
+  prepare(args) {
+    const name = requiredString(args, 'name');
+    const redirectUris = strings(args, 'redirect-uri');
+    const grantTypes = strings(args, 'grant-type');
+    // Only a client_credentials-only client has no redirect URI (the domain checks the rest).
+    if (redirectUris.length === 0 && (grantTypes.length === 0 || grantTypes.includes('authorization_code'))) {
+      throw new UsageError(`${args.command} needs --redirect-uri`);
+    }
+    const backchannelLogoutUri = optionalString(args, 'backchannel-logout-uri');
+    const scope = optionalString(args, 'scope');
+    return async (ctx) => {
+      const { clients } = await ctx.container();
+      const client = await clients.create({
+        name,
+        redirectUris,
+        postLogoutRedirectUris: strings(args, 'post-logout-redirect-uri'),
+        public: flag(args, 'public'),
+        grantTypes,
+        ...(backchannelLogoutUri !== undefined ? { backchannelLogoutUri } : {}),
+        ...(scope !== undefined ? { scope } : {}),
+      });
+      return {
+        json: client,
+        human: [
+          `created ${clientType(client)} client "${client.client_name}"`,
+          `client_id:     ${client.client_id}`,
+          ...secretLines(client, 'shown'),
+        ],
+      };
+    };
+  },
+};
+
+const list: Command = {
+  name: 'clients list',
+  synopsis: 'clients list',
+  summary: 'list clients (never their secrets)',
+  help: [],
+  options: {},
+  positionals: [],
+  prepare: () => async (ctx) => {
+    const clients = await (await ctx.container()).clients.list();
+    return {
+      json: clients,
+      human: clients.length
+        ? table(
+            ['client_id', 'name', 'type', 'created', 'redirect_uris'],
+            clients.map((c) => [c.client_id, c.client_name, clientType(c), when(c.created_at), c.redirect_uris.join(' ') || '-']),
+          )
+        : ['no clients yet (register one with: sesame clients create --name N --redirect-uri U)'],
+    };
+  },
+};
+
+const show: Command = {
+  name: 'clients show',
+  synopsis: 'clients show ID',
+  summary: "show a client's registration (never its secret)",
+  help: [],
+  options: {},
+  positionals: ['ID'],
+  prepare: (args) => async (ctx) => {
+    const client = await (await ctx.container()).clients.get(args.positionals[0]!);
+    return {
+      json: client,
+      human: fields([
+        ['client_id', client.client_id],
+        ['client_name', client.client_name],
+        ['type', `${clientType(client)} (token_endpoint_auth_method ${client.token_endpoint_auth_method})`],
+        ['application_type', client.application_type],
+        ['redirect_uris', client.redirect_uris],
+        ['post_logout_redirect_uris', client.post_logout_redirect_uris],
+        ['backchannel_logout_uri', client.backchannel_logout_uri],
+        ['grant_types', client.grant_types.join(' ')],
+        ['response_types', client.response_types.join(' ') || '-'],
+        ['scope', client.scope || '-'],
+        ['created_at', when(client.created_at)],
+      ]),
+    };
+  },
+};
+
+const remove: Command = {
+  name: 'clients delete',
+  synopsis: 'clients delete ID',
+  summary: 'delete a client',
+  help: [],
+  options: {},
+  positionals: ['ID'],
+  prepare: (args) => async (ctx) => {
+    const id = args.positionals[0]!;
+    await (await ctx.container()).clients.delete(id);
+    return { json: { client_id: id, deleted: true }, human: [`deleted client ${id}`] };
+  },
+};
+
+const rotateSecret: Command = {
+  name: 'clients rotate-secret',
+  synopsis: 'clients rotate-secret ID',
+  summary: 'replace a confidential client\'s secret; the old one stops working',
+  help: [],
+  options: {},
+  positionals: ['ID'],
+  prepare: (args) => async (ctx) => {
+    const client = await (await ctx.container()).clients.rotateSecret(args.positionals[0]!);
+    return {
+      json: client,
+      human: [`new secret for client "${client.client_name}" (${client.client_id}); the previous secret no longer works`, ...secretLines(client, 'shown')],
+    };
+  },
+};
+
+export const clientCommands: Command[] = [create, list, show, remove, rotateSecret];

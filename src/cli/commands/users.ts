@@ -1,0 +1,92 @@
+// sesame users create | list | delete
+import { normalizeEmail, type User } from '../../domain/accounts/account-service.js';
+import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
+import { table, when } from '../output.js';
+
+/** The JSON shape of a user: the OIDC subject and claims, never the password hash. */
+function userJson(user: User) {
+  return {
+    sub: user.id,
+    email: user.email,
+    name: user.name,
+    email_verified: user.emailVerified,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+async function readPassword(args: ParsedArgs, io: CliIo): Promise<string> {
+  const fromStdin = flag(args, 'password-stdin');
+  const given = optionalString(args, 'password');
+  if (fromStdin && given !== undefined) throw new UsageError(`${args.command}: use either --password or --password-stdin, not both`);
+  if (given !== undefined) return given;
+  if (!fromStdin) throw new UsageError(`${args.command} needs --password or --password-stdin`);
+  if (!io.stdin) throw new UsageError(`${args.command}: --password-stdin needs standard input`);
+  // `echo secret | ...` and a file ending in a newline both mean the password without it.
+  const password = (await io.stdin()).replace(/\r?\n$/, '');
+  if (password === '') throw new UsageError(`${args.command}: --password-stdin read an empty password`);
+  return password;
+}
+
+const create: Command = {
+  name: 'users create',
+  synopsis: 'users create --email E (--password P | --password-stdin) [--name N]',
+  summary: 'add a person who can sign in',
+  help: [
+    ['--email E', 'sign-in email (stored lower-case, unique)'],
+    ['--password P', 'at least 8 characters; note that it lands in your shell history'],
+    ['--password-stdin', 'read the password from standard input instead (one trailing'],
+    ['', 'newline is removed):'],
+    ['', '  printf %s "$PASSWORD" | sesame users create --email E --password-stdin'],
+    ['--name N', 'display name (the `name` claim)'],
+  ],
+  options: { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, name: { type: 'string' } },
+  positionals: [],
+  async prepare(args, io) {
+    const email = requiredString(args, 'email');
+    const name = optionalString(args, 'name');
+    const password = await readPassword(args, io);
+    return async (ctx) => {
+      const { accounts } = await ctx.container();
+      const user = await accounts.create({ email, password, ...(name !== undefined ? { name } : {}) });
+      return { json: userJson(user), human: [`created user ${user.email} (sub ${user.id})`] };
+    };
+  },
+};
+
+const list: Command = {
+  name: 'users list',
+  synopsis: 'users list',
+  summary: 'list users',
+  help: [],
+  options: {},
+  positionals: [],
+  prepare: () => async (ctx) => {
+    const users = await (await ctx.container()).accounts.list();
+    return {
+      json: users.map(userJson),
+      human: users.length
+        ? table(['email', 'name', 'sub', 'created'], users.map((u) => [u.email, u.name ?? '-', u.id, when(u.createdAt)]))
+        : ['no users yet (add one with: sesame users create --email E --password-stdin)'],
+    };
+  },
+};
+
+const remove: Command = {
+  name: 'users delete',
+  synopsis: 'users delete EMAIL',
+  summary: 'delete a user',
+  help: [],
+  options: {},
+  positionals: ['EMAIL'],
+  prepare: (args) => {
+    const email = args.positionals[0]!;
+    return async (ctx) => {
+      const { accounts } = await ctx.container();
+      await accounts.delete(email);
+      const normalized = normalizeEmail(email);
+      return { json: { email: normalized, deleted: true }, human: [`deleted user ${normalized}`] };
+    };
+  },
+};
+
+export const userCommands: Command[] = [create, list, remove];

@@ -1,0 +1,176 @@
+// `sesame`: the admin CLI. Works on the same database, with the same services, as the server;
+// running servers see its changes on their next read, without a restart.
+//
+// Contract (PRODUCT.md): JSON on stdout with --json, a short human summary otherwise; exit 0 on
+// success, 2 on bad input with one line `sesame: <reason>` on stderr, 1 on any other failure
+// (also one line; never a stack trace). Passwords and secrets are never logged.
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createContainer, type Container } from '../container.js';
+import { migrate, type MigrateResult, MigrationError } from '../db/migrate.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { createLogger } from '../logger.js';
+import { parseCommandArgs, UsageError, type CliIo, type Command, type Run } from './command.js';
+import { clientCommands } from './commands/clients.js';
+import { keyCommands } from './commands/keys.js';
+import { migrateCommands } from './commands/migrate.js';
+import { userCommands } from './commands/users.js';
+import { describeError } from './output.js';
+
+export type { CliIo } from './command.js';
+
+const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...clientCommands, ...keyCommands];
+const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+/** A synopsis after `prefix`, its continuation lines indented to match. */
+function synopsis(command: Command, prefix: string): string[] {
+  return command.synopsis.split('\n').map((line, i) => (i === 0 ? prefix : ' '.repeat(prefix.length)) + line);
+}
+
+function overview(): string {
+  return [
+    'Usage: sesame <command> [options]',
+    '',
+    "Manages Sesame's users, clients and signing keys in the database the server uses",
+    '(DATABASE_URL and the other settings come from the environment or ./.env). Running',
+    'servers pick changes up without a restart. Pending migrations are applied first.',
+    '',
+    'Commands:',
+    ...COMMANDS.flatMap((c) => [...synopsis(c, '  sesame '), `      ${c.summary}`]),
+    '',
+    'Options for every command:',
+    '  --json       print JSON on stdout instead of a short summary',
+    '  -h, --help   show help for the command (also: sesame help [command])',
+    '',
+    'Passwords: --password P ends up in your shell history and the process list. Prefer',
+    '  printf %s "$PASSWORD" | sesame users create --email E --password-stdin',
+    '',
+    'Exit status: 0 success, 2 bad input (one line on stderr), 1 any other failure.',
+    '',
+  ].join('\n');
+}
+
+function groupHelp(group: string): string {
+  const commands = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+  return [
+    `Usage: sesame ${group} <command> [options]`,
+    '',
+    'Commands:',
+    ...commands.flatMap((c) => [...synopsis(c, '  sesame '), `      ${c.summary}`]),
+    '',
+    `Run sesame ${group} <command> --help for its options.`,
+    '',
+  ].join('\n');
+}
+
+function commandHelp(command: Command): string {
+  const rows: [string, string][] = [...command.help, ['--json', 'print JSON on stdout'], ['-h, --help', 'show this help']];
+  const width = Math.max(...rows.map(([option]) => option.length)) + 2;
+  return [
+    ...synopsis(command, 'Usage: sesame '),
+    '',
+    `${command.summary[0]!.toUpperCase()}${command.summary.slice(1)}.`,
+    '',
+    'Options:',
+    ...rows.map(([option, text]) => `  ${option.padEnd(width)}${text}`.trimEnd()),
+    '',
+  ].join('\n');
+}
+
+function helpFor(topic: string[]): string {
+  const words = topic.filter((word) => !word.startsWith('-'));
+  if (words.length === 0) return overview();
+  const name = words.join(' ');
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command) return commandHelp(command);
+  if (words.length === 1 && GROUPS.includes(name)) return groupHelp(name);
+  throw new UsageError(`no help for "${name}": unknown command (see sesame --help)`);
+}
+
+type Selection = { help: string } | { command: Command; rest: string[] };
+
+/** Finds the command the first words name; `--help` anywhere before `--` asks for help instead. */
+function select(argv: string[]): Selection {
+  const end = argv.indexOf('--');
+  const wantsHelp = (end === -1 ? argv : argv.slice(0, end)).some((arg) => HELP_FLAGS.has(arg));
+  const [first, second] = argv;
+  if (first === undefined) throw new UsageError('missing command (see sesame --help)');
+  if (first === 'help' || HELP_FLAGS.has(first)) return { help: helpFor(argv.slice(1)) };
+  if (first.startsWith('-')) throw new UsageError('put the command first, e.g. sesame users list --json (see sesame --help)');
+
+  let command = COMMANDS.find((c) => c.name === first);
+  let rest = argv.slice(1);
+  if (!command && GROUPS.includes(first)) {
+    const names = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.slice(first.length + 1));
+    if (second === undefined || second.startsWith('-')) {
+      if (wantsHelp) return { help: groupHelp(first) };
+      throw new UsageError(`${first} needs a command: ${names.join(', ')}`);
+    }
+    command = COMMANDS.find((c) => c.name === `${first} ${second}`);
+    if (!command) throw new UsageError(`unknown command "${first} ${second}": use ${names.map((n) => `${first} ${n}`).join(', ')}`);
+    rest = argv.slice(2);
+  }
+  if (!command) throw new UsageError(`unknown command "${first}" (see sesame --help)`);
+  if (wantsHelp) return { help: commandHelp(command) };
+  return { command, rest };
+}
+
+function isBadInput(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof ValidationError ||
+    error instanceof ConflictError ||
+    error instanceof NotFoundError
+  );
+}
+
+/** The CLI logs only warnings and errors, on stderr, and never below the configured level. */
+function cliLogLevel(config: Config): Config['logLevel'] {
+  return config.logLevel === 'silent' || config.logLevel === 'error' ? config.logLevel : 'warn';
+}
+
+async function migrateQuietly(config: Config): Promise<MigrateResult> {
+  try {
+    return await migrate(config.database);
+  } catch (error) {
+    if (error instanceof MigrationError) throw error;
+    throw new Error(`cannot migrate the ${config.database.provider} database: ${describeError(error)}`);
+  }
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let container: Promise<Container> | undefined;
+  try {
+    const selection = select(argv);
+    if ('help' in selection) {
+      io.stdout(selection.help);
+      return 0;
+    }
+    const { command, rest } = selection;
+    const args = parseCommandArgs(command, rest);
+    const json = args.values.json === true;
+    // Arguments are checked (and stdin read) before anything touches the database.
+    const run: Run = await command.prepare(args, io);
+
+    const config = loadConfig(io.env, { readDotEnv: true, ...(io.cwd !== undefined ? { cwd: io.cwd } : {}) });
+    if (config.logLevel !== 'silent') for (const warning of config.warnings) io.stderr(`sesame: warning: ${warning}\n`);
+    const log = createLogger(cliLogLevel(config), io.stderr);
+    const migration = await migrateQuietly(config);
+
+    const result = await run({ migration, container: () => (container ??= createContainer(config, log)) });
+    io.stdout(json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.human.join('\n')}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr(`sesame: ${describeError(error)}\n`);
+    return isBadInput(error) ? 2 : 1;
+  } finally {
+    if (container) {
+      try {
+        await (await container).close();
+      } catch {
+        // Opening failed (already reported) or closing failed after the work was done: nothing to add.
+      }
+    }
+  }
+}

@@ -1,0 +1,389 @@
+// The `sesame` CLI, run in-process against fresh databases (and once as the built bin).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SECRETS = { KEY_ENCRYPTION_SECRET: 'x'.repeat(40), COOKIE_KEYS: 'y'.repeat(40) };
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (for --json runs). */
+  json: any;
+}
+
+describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(provider);
+    env = { DATABASE_URL: db.url, NODE_ENV: 'test', ...SECRETS };
+  });
+  afterAll(async () => db?.drop());
+
+  async function sesame(argv: string[], stdin?: string): Promise<CliRun> {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, {
+      stdout: (s) => void (stdout += s),
+      stderr: (s) => void (stderr += s),
+      env,
+      cwd: ROOT,
+      ...(stdin !== undefined ? { stdin: async () => stdin } : {}),
+    });
+    let json: unknown;
+    if (argv.includes('--json') && code === 0) json = JSON.parse(stdout);
+    return { code, stdout, stderr, json };
+  }
+
+  /** Bad input: exit 2, nothing on stdout, exactly one `sesame: ...` line on stderr. */
+  async function badInput(argv: string[], mentions: RegExp, stdin?: string): Promise<string> {
+    const run = await sesame(argv, stdin);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^sesame: [^\n]+\n$/);
+    expect(run.stderr).toMatch(mentions);
+    return run.stderr;
+  }
+
+  describe('users', () => {
+    it('creates, lists and deletes users', async () => {
+      const created = await sesame(['users', 'create', '--email', 'Ada@Example.com', '--password', 'correct horse battery', '--name', 'Ada Lovelace']);
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.stderr).toBe('');
+      expect(created.stdout).toMatch(/^created user ada@example\.com \(sub [\w-]+\)\n$/);
+      expect(created.stdout).not.toContain('correct horse');
+
+      const viaJson = await sesame(['users', 'create', '--email', 'grace@example.com', '--password', 'another long one', '--json']);
+      expect(viaJson.code).toBe(0);
+      expect(viaJson.json).toEqual({
+        sub: expect.any(String),
+        email: 'grace@example.com',
+        name: null,
+        email_verified: false,
+        created_at: expect.any(String),
+      });
+      expect(viaJson.stdout).not.toMatch(/password|hash|argon/i);
+
+      const list = await sesame(['users', 'list', '--json']);
+      expect(list.code).toBe(0);
+      expect(list.json.map((u: { email: string }) => u.email).sort()).toEqual(['ada@example.com', 'grace@example.com']);
+      expect(list.json.find((u: { email: string }) => u.email === 'ada@example.com').name).toBe('Ada Lovelace');
+      expect(list.stdout).not.toMatch(/password|hash|argon/i);
+
+      const table = await sesame(['users', 'list']);
+      expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+SUB\s+CREATED$/);
+      expect(table.stdout).toContain('Ada Lovelace');
+
+      const deleted = await sesame(['users', 'delete', 'GRACE@example.com']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(deleted.stdout).toBe('deleted user grace@example.com\n');
+      const after = await sesame(['users', 'list', '--json']);
+      expect(after.json.map((u: { email: string }) => u.email)).toEqual(['ada@example.com']);
+
+      await badInput(['users', 'delete', 'grace@example.com'], /no user with email grace@example\.com/);
+    });
+
+    it('reads the password from stdin with --password-stdin and never prints it', async () => {
+      const password = 'piped password with spaces';
+      const run = await sesame(['users', 'create', '--email', 'stdin@example.com', '--password-stdin', '--json'], `${password}\n`);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain(password);
+
+      // The trailing newline was removed: a second account with the same password text works as
+      // a sign-in check through the service the server uses.
+      const { loadConfig } = await import('../../src/config.js');
+      const { createContainer } = await import('../../src/container.js');
+      const { silentLogger } = await import('../../src/logger.js');
+      const container = await createContainer(loadConfig(env), silentLogger);
+      try {
+        expect(await container.accounts.authenticate('stdin@example.com', password)).toEqual({ accountId: run.json.sub });
+      } finally {
+        await container.close();
+      }
+
+      await badInput(['users', 'create', '--email', 'e@example.com', '--password-stdin'], /empty password/, '\n');
+      await badInput(['users', 'create', '--email', 'e@example.com', '--password', 'long enough', '--password-stdin'], /not both/, 'x');
+    });
+
+    it('rejects bad input with exit 2 and one line', async () => {
+      await sesame(['users', 'create', '--email', 'dup@example.com', '--password', 'long enough password']);
+      await badInput(['users', 'create', '--email', 'DUP@example.com', '--password', 'long enough password'], /already exists/);
+      await badInput(['users', 'create', '--email', 'not-an-email', '--password', 'long enough password'], /not a valid email/);
+      const short = await badInput(['users', 'create', '--email', 'short@example.com', '--password', 'hunter2'], /at least 8 characters/);
+      expect(short).not.toContain('hunter2');
+      await badInput(['users', 'create', '--password', 'long enough password'], /^sesame: users create needs --email\n$/);
+      await badInput(['users', 'create', '--email', 'a@example.com'], /users create needs --password or --password-stdin/);
+      await badInput(['users', 'create', '--email'], /--email needs a value/);
+      await badInput(['users', 'create', '--email', 'a@example.com', '--pasword', 'x'], /unknown option --pasword/);
+      // A stray word (say, half of an unquoted password) is refused without being echoed.
+      const stray = await badInput(['users', 'create', '--email', 'a@example.com', '--password', 'my', 'secretword'], /unexpected argument/);
+      expect(stray).not.toContain('secretword');
+      await badInput(['users', 'delete'], /users delete needs EMAIL/);
+      await badInput(['users'], /users needs a command: create, list, delete/);
+      await badInput(['users', 'frobnicate'], /unknown command "users frobnicate"/);
+    });
+  });
+
+  describe('clients', () => {
+    it('creates a confidential client whose secret is shown once and stored sealed', async () => {
+      const created = await sesame([
+        'clients', 'create', '--name', 'My app',
+        '--redirect-uri', 'https://app.example.com/callback', '--redirect-uri', 'http://localhost:8080/callback',
+        '--post-logout-redirect-uri', 'https://app.example.com/', '--backchannel-logout-uri', 'https://app.example.com/bcl',
+        '--scope', 'openid profile email', '--json',
+      ]);
+      expect(created.code, created.stderr).toBe(0);
+      const client = created.json;
+      expect(client).toMatchObject({
+        client_name: 'My app',
+        redirect_uris: ['https://app.example.com/callback', 'http://localhost:8080/callback'],
+        post_logout_redirect_uris: ['https://app.example.com/'],
+        backchannel_logout_uri: 'https://app.example.com/bcl',
+        token_endpoint_auth_method: 'client_secret_basic',
+        scope: 'openid profile email',
+        has_secret: true,
+      });
+      expect(client.client_id).toEqual(expect.any(String));
+      expect(client.client_secret).toMatch(/^[\w-]{32,}$/);
+      const secret: string = client.client_secret;
+
+      const list = await sesame(['clients', 'list', '--json']);
+      expect(list.code).toBe(0);
+      expect(list.json.map((c: { client_id: string }) => c.client_id)).toContain(client.client_id);
+      expect(list.stdout).not.toContain(secret);
+      expect(list.stdout).not.toContain('"client_secret"');
+      const listTable = await sesame(['clients', 'list']);
+      expect(listTable.stdout).toContain(client.client_id);
+      expect(listTable.stdout).not.toContain(secret);
+
+      const show = await sesame(['clients', 'show', client.client_id, '--json']);
+      expect(show.code).toBe(0);
+      expect(show.json).toMatchObject({ client_id: client.client_id, client_name: 'My app', has_secret: true });
+      expect(show.json).not.toHaveProperty('client_secret');
+      expect(show.stdout).not.toContain(secret);
+      const showHuman = await sesame(['clients', 'show', client.client_id]);
+      expect(showHuman.stdout).toMatch(/client_id:\s+\S+/);
+      expect(showHuman.stdout).toContain('http://localhost:8080/callback');
+      expect(showHuman.stdout).not.toContain(secret);
+
+      const database = await openDatabase(db.config);
+      try {
+        const row = await database.prisma.client.findUnique({ where: { id: client.client_id } });
+        expect(row?.secretEncrypted).toEqual(expect.any(String));
+        expect(row!.secretEncrypted).not.toContain(secret);
+        expect(row!.metadata).not.toContain(secret);
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('prints the client_id and the secret with a shown-once note in human output', async () => {
+      const run = await sesame(['clients', 'create', '--name', 'Human', '--redirect-uri', 'https://h.example.com/cb']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^created confidential client "Human"\n/);
+      expect(run.stdout).toMatch(/client_id: +\S+\n/);
+      expect(run.stdout).toMatch(/client_secret: \S{32,}\n/);
+      expect(run.stdout).toMatch(/only once/);
+    });
+
+    it('creates a public client without a secret', async () => {
+      const run = await sesame(['clients', 'create', '--name', 'SPA', '--redirect-uri', 'https://spa.example.com/cb', '--public', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json).toMatchObject({ token_endpoint_auth_method: 'none', has_secret: false });
+      expect(run.json).not.toHaveProperty('client_secret');
+      const human = await sesame(['clients', 'create', '--name', 'Native', '--redirect-uri', 'com.example.app:/cb', '--public']);
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stdout).toMatch(/^created public client "Native"\n/);
+      expect(human.stdout).not.toMatch(/secret/);
+
+      await badInput(['clients', 'rotate-secret', run.json.client_id], /public/);
+    });
+
+    it('creates a client_credentials client without a redirect URI', async () => {
+      const run = await sesame(['clients', 'create', '--name', 'Worker', '--grant-type', 'client_credentials', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json).toMatchObject({ grant_types: ['client_credentials'], redirect_uris: [], has_secret: true });
+    });
+
+    it('rotates a secret: a different one, shown once', async () => {
+      const created = await sesame(['clients', 'create', '--name', 'Rotating', '--redirect-uri', 'https://r.example.com/cb', '--json']);
+      const rotated = await sesame(['clients', 'rotate-secret', created.json.client_id, '--json']);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      expect(rotated.json.client_id).toBe(created.json.client_id);
+      expect(rotated.json.client_secret).toMatch(/^[\w-]{32,}$/);
+      expect(rotated.json.client_secret).not.toBe(created.json.client_secret);
+
+      const human = await sesame(['clients', 'rotate-secret', created.json.client_id]);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/client_secret: \S{32,}\n/);
+      expect(human.stdout).not.toContain(rotated.json.client_secret);
+
+      const show = await sesame(['clients', 'show', created.json.client_id, '--json']);
+      expect(show.stdout).not.toContain(rotated.json.client_secret);
+    });
+
+    it('deletes a client', async () => {
+      const created = await sesame(['clients', 'create', '--name', 'Doomed', '--redirect-uri', 'https://d.example.com/cb', '--json']);
+      const deleted = await sesame(['clients', 'delete', created.json.client_id, '--json']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(deleted.json).toEqual({ client_id: created.json.client_id, deleted: true });
+      await badInput(['clients', 'show', created.json.client_id], /no client with id/);
+    });
+
+    it('rejects bad redirect URIs and other bad input with exit 2 and one line', async () => {
+      const create = ['clients', 'create', '--name', 'Bad'];
+      await badInput([...create, '--redirect-uri', 'http://app.example.com/cb'], /redirect URI "http:\/\/app\.example\.com\/cb" must use https/);
+      await badInput([...create, '--redirect-uri', 'https://app.example.com/cb#frag'], /"https:\/\/app\.example\.com\/cb#frag" must not contain a fragment/);
+      await badInput([...create, '--redirect-uri', 'https://*.example.com/cb'], /wildcard/);
+      await badInput([...create, '--redirect-uri', 'not a uri'], /redirect URI "not a uri" is not an absolute URI/);
+      await badInput([...create, '--redirect-uri', 'https://ok.example.com/cb', '--post-logout-redirect-uri', 'http://evil.example.com/'], /post-logout redirect URI/);
+      await badInput([...create, '--redirect-uri', 'https://ok.example.com/cb', '--grant-type', 'implicit'], /grant type "implicit"/);
+      await badInput([...create], /clients create needs --redirect-uri/);
+      await badInput(['clients', 'create', '--redirect-uri', 'https://ok.example.com/cb'], /clients create needs --name/);
+      await badInput([...create, '--redirect-uri', 'https://ok.example.com/cb', '--name', 'Twice'], /--name was given more than once/);
+      await badInput([...create, '--redirect-uri', 'https://ok.example.com/cb', '--public=yes'], /--public takes no value/);
+
+      // Nothing was stored by any of the above.
+      const list = await sesame(['clients', 'list', '--json']);
+      expect(list.json.map((c: { client_name: string }) => c.client_name)).not.toContain('Bad');
+    });
+
+    it('reports unknown clients with exit 2', async () => {
+      await badInput(['clients', 'show', 'no-such-client'], /no client with id no-such-client/);
+      await badInput(['clients', 'delete', 'no-such-client'], /no client with id no-such-client/);
+      await badInput(['clients', 'rotate-secret', 'no-such-client'], /no client with id no-such-client/);
+      await badInput(['clients', 'show'], /clients show needs ID/);
+    });
+  });
+
+  describe('keys, migrate and the command line', () => {
+    it('lists signing keys without private parts', async () => {
+      const empty = await sesame(['keys', 'list']);
+      expect(empty.code, empty.stderr).toBe(0);
+
+      // The server creates keys at start-up; do the same through the shared services.
+      const { loadConfig } = await import('../../src/config.js');
+      const { createContainer } = await import('../../src/container.js');
+      const { silentLogger } = await import('../../src/logger.js');
+      const container = await createContainer(loadConfig(env), silentLogger);
+      try {
+        await container.keys.ensureKeys();
+      } finally {
+        await container.close();
+      }
+
+      const run = await sesame(['keys', 'list', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.map((k: { state: string }) => k.state).sort()).toEqual(['active', 'next']);
+      for (const key of run.json) {
+        expect(key).toMatchObject({ kid: expect.any(String), alg: 'RS256', published_at: expect.any(String) });
+        for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'privateJwe', 'private_jwe']) expect(key).not.toHaveProperty(member);
+      }
+      const table = await sesame(['keys', 'list']);
+      expect(table.stdout.split('\n')[0]).toMatch(/^KID\s+ALG\s+STATE\s+PUBLISHED\s+ACTIVATED\s+RETIRED\s+EXPIRES$/);
+      expect(table.stdout).toContain(run.json[0].kid);
+    });
+
+    it('migrate reports an up-to-date database', async () => {
+      const run = await sesame(['migrate', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json).toEqual({ applied: [], total: expect.any(Number) });
+      expect((await sesame(['migrate'])).stdout).toMatch(/^database is up to date/);
+    });
+
+    it('migrates a brand-new database before any command', async () => {
+      const fresh = await createTestDatabase(provider, { migrated: false });
+      try {
+        const saved = env;
+        env = { ...env, DATABASE_URL: fresh.url };
+        try {
+          const list = await sesame(['users', 'list', '--json']);
+          expect(list.code, list.stderr).toBe(0);
+          expect(list.json).toEqual([]);
+          expect((await sesame(['migrate', '--json'])).json.applied).toEqual([]);
+        } finally {
+          env = saved;
+        }
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('prints help with exit 0', async () => {
+      for (const argv of [['--help'], ['help'], ['-h']]) {
+        const run = await sesame(argv);
+        expect(run.code).toBe(0);
+        expect(run.stdout).toMatch(/^Usage: sesame <command>/);
+        expect(run.stdout).toContain('--password-stdin');
+        expect(run.stdout).toContain('clients rotate-secret ID');
+      }
+      const command = await sesame(['users', 'create', '--help']);
+      expect(command.code).toBe(0);
+      expect(command.stdout).toMatch(/^Usage: sesame users create/);
+      expect(command.stdout).toContain('--password-stdin');
+      expect((await sesame(['help', 'clients', 'create'])).stdout).toMatch(/^Usage: sesame clients create/);
+      expect((await sesame(['clients', '--help'])).stdout).toMatch(/^Usage: sesame clients <command>/);
+    });
+
+    it('rejects unknown commands and missing ones with exit 2', async () => {
+      await badInput(['frobnicate'], /unknown command "frobnicate"/);
+      await badInput([], /missing command/);
+      await badInput(['--json'], /put the command first/);
+      await badInput(['keys', 'list', '--verbose'], /keys list: unknown option --verbose/);
+      await badInput(['help', 'nothing'], /unknown command/);
+    });
+
+    it('turns a bad configuration into exit 2 and an unreachable database into exit 1', async () => {
+      const saved = env;
+      try {
+        env = { ...saved, SIGNING_ALGS: 'HS256' };
+        await badInput(['users', 'list'], /SIGNING_ALGS/);
+        env = { ...saved, DATABASE_URL: 'postgresql://sesame@127.0.0.1:1/nothing' };
+        const run = await sesame(['users', 'list']);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/^sesame: [^\n]+\n$/);
+      } finally {
+        env = saved;
+      }
+    });
+  });
+
+  it('runs as the built bin (node bin/sesame.js), reading --password-stdin from the pipe', async () => {
+    expect(existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js')), 'build first: npm run build').toBe(true);
+    const bin = (argv: string[], input = '') =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, 'bin', 'sesame.js'), ...argv], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH, ...env },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        child.stdin.end(input);
+      });
+
+    const created = await bin(['users', 'create', '--email', 'bin@example.com', '--password-stdin'], 'a password from a pipe\n');
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^created user bin@example\.com \(sub [\w-]+\)\n$/);
+
+    const list = await bin(['users', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toBe('');
+    expect(JSON.parse(list.stdout)).toContainEqual(expect.objectContaining({ email: 'bin@example.com' }));
+
+    const bad = await bin(['users', 'delete', 'nobody@example.com']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('sesame: no user with email nobody@example.com\n');
+  });
+});
