@@ -1,0 +1,105 @@
+// Everything oidc-provider stores except clients, one row per (model, id). The only module that
+// queries the oidc_payload table. Each operation is a single statement (one round trip, no
+// transaction), so correctness under concurrency (requests, instances) rests on the database.
+// The two raw statements bind a Date as ISO-8601 UTC text: exactly how Prisma stores DateTime on
+// SQLite (so text comparison orders correctly), and what PostgreSQL reads into timestamp(3) as
+// UTC, like Prisma's own writes. The tests run them against both databases.
+import type { DbClient } from './database.js';
+
+/** The columns the adapter looks rows up by; the payload itself stays opaque JSON text. */
+export interface PayloadColumns {
+  /** Set only on rows that must disappear when their grant is revoked. */
+  grantId?: string | null;
+  userCode?: string | null;
+  uid?: string | null;
+  /** Null: kept until destroyed. */
+  expiresAt?: Date | null;
+}
+
+export interface StoredPayload {
+  /** The JSON text given to `upsert`. */
+  payload: string;
+  consumedAt: Date | null;
+}
+
+const STORED = { payload: true, consumedAt: true } as const;
+
+/** Rows that have not expired at `now`: expiry is decided in the query, never after it. */
+const live = (now: Date) => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
+
+export function createOidcPayloadRepository(prisma: DbClient) {
+  return {
+    async upsert(model: string, id: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
+      const data = {
+        payload,
+        grantId: columns.grantId ?? null,
+        userCode: columns.userCode ?? null,
+        uid: columns.uid ?? null,
+        expiresAt: columns.expiresAt ?? null,
+      };
+      // Prisma runs this as one INSERT ... ON CONFLICT DO UPDATE. The update leaves consumedAt
+      // alone: a save racing a consume must not make a used code usable again.
+      await prisma.oidcPayload.upsert({
+        where: { model_id: { model, id } },
+        create: { model, id, ...data },
+        update: data,
+      });
+    },
+
+    find(model: string, id: string): Promise<StoredPayload | null> {
+      return prisma.oidcPayload.findFirst({ where: { model, id, ...live(new Date()) }, select: STORED });
+    },
+
+    findByUid(model: string, uid: string): Promise<StoredPayload | null> {
+      return prisma.oidcPayload.findFirst({ where: { model, uid, ...live(new Date()) }, select: STORED });
+    },
+
+    findByUserCode(model: string, userCode: string): Promise<StoredPayload | null> {
+      return prisma.oidcPayload.findFirst({ where: { model, userCode, ...live(new Date()) }, select: STORED });
+    },
+
+    /**
+     * Marks the row consumed if nobody did before. One conditional UPDATE: of any number of
+     * parallel callers exactly one gets `true`; a missing row also gives `false`.
+     */
+    async consume(model: string, id: string): Promise<boolean> {
+      // Raw because Prisma wraps updateMany in BEGIN/COMMIT: three round trips instead of one on
+      // every code redemption and refresh.
+      const count = await prisma.$executeRaw`
+        UPDATE "oidc_payload" SET "consumedAt" = ${new Date()}
+        WHERE "model" = ${model} AND "id" = ${id} AND "consumedAt" IS NULL`;
+      return count === 1;
+    },
+
+    async destroy(model: string, id: string): Promise<void> {
+      await prisma.oidcPayload.deleteMany({ where: { model, id } });
+    },
+
+    /** Deletes every row carrying this grantId, whatever its model. Returns how many. */
+    async revokeByGrantId(grantId: string): Promise<number> {
+      const { count } = await prisma.oidcPayload.deleteMany({ where: { grantId } });
+      return count;
+    },
+
+    /**
+     * Deletes rows that expired at or before `now`, at most `limit` of them when given, so a
+     * background sweep never holds a long write lock. Returns how many were deleted.
+     */
+    async deleteExpired(now: Date = new Date(), limit?: number): Promise<number> {
+      if (limit === undefined) {
+        const { count } = await prisma.oidcPayload.deleteMany({ where: { expiresAt: { lte: now } } });
+        return count;
+      }
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+      // Prisma's deleteMany has no LIMIT. Row values and LIMIT in a subquery work the same on
+      // SQLite (3.15+) and PostgreSQL.
+      return prisma.$executeRaw`
+        DELETE FROM "oidc_payload"
+        WHERE ("model", "id") IN (
+          SELECT "model", "id" FROM "oidc_payload" WHERE "expiresAt" <= ${now} LIMIT ${limit}
+        )`;
+    },
+  };
+}
+
+export type OidcPayloadRepository = ReturnType<typeof createOidcPayloadRepository>;

@@ -1,0 +1,155 @@
+// oidc-provider's storage adapter: a thin translation onto the payload repository, except for
+// clients, which live in our clients table and are only ever read here.
+// Semantics follow oidc-provider's example/my_adapter.js: expiresIn is in seconds, `find` gives
+// a falsy value once a row expired or was destroyed, and a consumed row comes back with `consumed`.
+import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
+import type { OidcPayloadRepository, StoredPayload } from '../db/oidc-payload-repository.js';
+
+export interface ClientSource {
+  /** oidc-provider client metadata (client_secret included) or undefined when unknown. */
+  find(clientId: string): Promise<Record<string, unknown> | undefined>;
+}
+
+export interface AdapterDeps {
+  payloads: OidcPayloadRepository;
+  clients: ClientSource;
+}
+
+/**
+ * Models whose `grantId` means "issued under this grant" (the ones oidc-provider revokes through
+ * `revokeByGrantId`). An Interaction's grantId only points at the grant being extended, and the
+ * Grant row itself is destroyed by oidc-provider when its revokeGrantPolicy says so (not when an
+ * access token is revoked), so neither is tagged.
+ */
+const GRANT_MEMBERS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+function toPayload(stored: StoredPayload | null): AdapterPayload | undefined {
+  if (!stored) return undefined;
+  const payload = JSON.parse(stored.payload) as AdapterPayload;
+  return stored.consumedAt ? { ...payload, consumed: epochSeconds(stored.consumedAt) } : payload;
+}
+
+class PayloadAdapter implements Adapter {
+  constructor(
+    private readonly model: string,
+    private readonly payloads: OidcPayloadRepository,
+  ) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    await this.payloads.upsert(this.model, id, JSON.stringify(payload), {
+      grantId: GRANT_MEMBERS.has(this.model) ? payload.grantId : null,
+      userCode: payload.userCode,
+      uid: payload.uid,
+      expiresAt: typeof expiresIn === 'number' ? new Date(Date.now() + expiresIn * 1000) : null,
+    });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return toPayload(await this.payloads.find(this.model, id));
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return toPayload(await this.payloads.findByUid(this.model, uid));
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return toPayload(await this.payloads.findByUserCode(this.model, userCode));
+  }
+
+  /**
+   * oidc-provider checks `consumed` after `find` and only then calls consume, so two parallel
+   * redemptions both get here. The conditional update picks one winner; the other must not go on
+   * to issue tokens, so it fails the way a second redemption would.
+   */
+  async consume(id: string): Promise<void> {
+    if (await this.payloads.consume(this.model, id)) return;
+    if (this.model === 'PushedAuthorizationRequest') {
+      throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+    }
+    throw new errors.InvalidGrant(`${this.model} already consumed`);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.payloads.destroy(this.model, id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.payloads.revokeByGrantId(grantId);
+  }
+}
+
+/** Clients are read-only to the provider: dynamic registration is off. */
+class ClientAdapter implements Adapter {
+  constructor(private readonly clients: ClientSource) {}
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return (await this.clients.find(id)) as AdapterPayload | undefined;
+  }
+
+  upsert(): Promise<void> {
+    return readOnly('upsert');
+  }
+  destroy(): Promise<void> {
+    return readOnly('destroy');
+  }
+  findByUid(): Promise<undefined> {
+    return readOnly('findByUid');
+  }
+  findByUserCode(): Promise<undefined> {
+    return readOnly('findByUserCode');
+  }
+  consume(): Promise<void> {
+    return readOnly('consume');
+  }
+  revokeByGrantId(): Promise<void> {
+    return readOnly('revokeByGrantId');
+  }
+}
+
+function readOnly(operation: string): Promise<never> {
+  return Promise.reject(
+    new Error(`Client ${operation} is not supported: clients are managed by the client service (dynamic registration is off)`),
+  );
+}
+
+/** The class to pass as oidc-provider's `adapter` option; the provider builds one per model name. */
+export function createAdapter(deps: AdapterDeps): AdapterConstructor {
+  return class SesameAdapter implements Adapter {
+    readonly #store: Adapter;
+
+    constructor(name: string) {
+      this.#store = name === 'Client' ? new ClientAdapter(deps.clients) : new PayloadAdapter(name, deps.payloads);
+    }
+
+    upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+      return this.#store.upsert(id, payload, expiresIn);
+    }
+    find(id: string) {
+      return this.#store.find(id);
+    }
+    findByUid(uid: string) {
+      return this.#store.findByUid(uid);
+    }
+    findByUserCode(userCode: string) {
+      return this.#store.findByUserCode(userCode);
+    }
+    consume(id: string) {
+      return this.#store.consume(id);
+    }
+    destroy(id: string) {
+      return this.#store.destroy(id);
+    }
+    revokeByGrantId(grantId: string) {
+      return this.#store.revokeByGrantId(grantId);
+    }
+  };
+}

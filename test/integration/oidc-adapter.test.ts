@@ -1,0 +1,419 @@
+// The adapter contract: what oidc-provider expects from its storage (example/my_adapter.js in
+// panva/node-oidc-provider), checked on every database this run covers, with real rows.
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { errors, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { createOidcPayloadRepository, type OidcPayloadRepository } from '../../src/db/oidc-payload-repository.js';
+import { createAdapter, type ClientSource } from '../../src/oidc/adapter.js';
+import { startPayloadSweeper } from '../../src/oidc/payload-sweeper.js';
+import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
+
+const REDIRECT_URI = 'https://notes.example/cb';
+const CLIENT = {
+  client_id: 'notes',
+  client_secret: 'notes-secret-0123456789abcdef0123456789',
+  redirect_uris: [REDIRECT_URI],
+  grant_types: ['authorization_code', 'refresh_token'],
+};
+
+const clients: ClientSource = {
+  find: async (clientId) => (clientId === CLIENT.client_id ? { ...CLIENT } : undefined),
+};
+
+const epoch = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const past = () => new Date(Date.now() - 60_000);
+const future = () => new Date(Date.now() + 3_600_000);
+
+/** A payload shaped like the ones oidc-provider hands to upsert. */
+function tokenPayload(kind: string, extra: Partial<AdapterPayload> = {}): AdapterPayload {
+  return { jti: randomUUID(), kind, iat: epoch(), exp: epoch() + 60, clientId: CLIENT.client_id, accountId: 'acct-1', scope: 'openid', ...extra };
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
+  let db: TestDatabase;
+  let database: Database;
+  let payloads: OidcPayloadRepository;
+  let Adapter: AdapterConstructor;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(provider);
+    database = await openDatabase(db.config);
+    payloads = createOidcPayloadRepository(database.prisma);
+    Adapter = createAdapter({ payloads, clients });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await db?.drop();
+  });
+
+  const row = (model: string, id: string) => database.prisma.oidcPayload.findUnique({ where: { model_id: { model, id } } });
+
+  describe('payload models', () => {
+    it('finds what was upserted, with the lookup columns taken from the payload', async () => {
+      const adapter = new Adapter('AccessToken');
+      const payload = tokenPayload('AccessToken', { grantId: 'grant-rt', sessionUid: 'sess', claims: { userinfo: { email: null } } });
+      const before = Date.now();
+      await adapter.upsert(payload.jti!, payload, 60);
+
+      expect(await adapter.find(payload.jti!)).toEqual(payload);
+      const stored = await row('AccessToken', payload.jti!);
+      expect(stored).toMatchObject({ grantId: 'grant-rt', consumedAt: null });
+      // expiresIn is in seconds.
+      expect(stored!.expiresAt!.getTime()).toBeGreaterThanOrEqual(before + 59_000);
+      expect(stored!.expiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
+    });
+
+    it('gives undefined for an unknown id, and keeps models apart', async () => {
+      const payload = tokenPayload('AccessToken');
+      await new Adapter('AccessToken').upsert(payload.jti!, payload, 60);
+
+      expect(await new Adapter('AccessToken').find(randomUUID())).toBeUndefined();
+      expect(await new Adapter('RefreshToken').find(payload.jti!)).toBeUndefined();
+    });
+
+    it('overwrites on a second upsert of the same id', async () => {
+      const adapter = new Adapter('Session');
+      const id = randomUUID();
+      await adapter.upsert(id, { jti: id, kind: 'Session', uid: 'uid-old', accountId: 'a' }, 60);
+      await adapter.upsert(id, { jti: id, kind: 'Session', uid: 'uid-new', accountId: 'b' }, 120);
+
+      expect(await adapter.find(id)).toEqual({ jti: id, kind: 'Session', uid: 'uid-new', accountId: 'b' });
+      expect(await adapter.findByUid('uid-old')).toBeUndefined();
+      expect(await adapter.findByUid('uid-new')).toMatchObject({ accountId: 'b' });
+      expect(await database.prisma.oidcPayload.count({ where: { model: 'Session', id } })).toBe(1);
+    });
+
+    it('keeps a row without expiresIn until it is destroyed', async () => {
+      const adapter = new Adapter('Grant');
+      const id = randomUUID();
+      await adapter.upsert(id, { jti: id, kind: 'Grant', accountId: 'a', clientId: CLIENT.client_id });
+
+      expect((await row('Grant', id))!.expiresAt).toBeNull();
+      expect(await adapter.find(id)).toMatchObject({ accountId: 'a' });
+    });
+
+    it('stops returning a row once it expired, before any cleanup ran', async () => {
+      const adapter = new Adapter('Interaction');
+      const id = randomUUID();
+      await adapter.upsert(id, { jti: id, kind: 'Interaction', returnTo: '/auth/x' }, 1);
+      expect(await adapter.find(id)).toMatchObject({ returnTo: '/auth/x' });
+
+      await sleep(1_100);
+      expect(await adapter.find(id)).toBeUndefined();
+      expect(await row('Interaction', id)).not.toBeNull();
+    });
+
+    it('applies expiry to the uid and user code lookups too', async () => {
+      await payloads.upsert('Session', 's-expired', JSON.stringify({ uid: 'u-expired' }), { uid: 'u-expired', expiresAt: past() });
+      await payloads.upsert('DeviceCode', 'd-expired', JSON.stringify({ userCode: 'EXPD-CODE' }), { userCode: 'EXPD-CODE', expiresAt: past() });
+
+      expect(await payloads.find('Session', 's-expired')).toBeNull();
+      expect(await new Adapter('Session').findByUid('u-expired')).toBeUndefined();
+      expect(await new Adapter('DeviceCode').findByUserCode('EXPD-CODE')).toBeUndefined();
+    });
+
+    it('finds a Session by uid, within its own model only', async () => {
+      const session = new Adapter('Session');
+      const id = randomUUID();
+      const uid = randomUUID();
+      const payload: AdapterPayload = { jti: id, uid, kind: 'Session', accountId: 'acct-1', loginTs: epoch(), exp: epoch() + 60 };
+      await session.upsert(id, payload, 60);
+
+      expect(await session.findByUid(uid)).toEqual(payload);
+      expect(await session.findByUid(randomUUID())).toBeUndefined();
+      expect(await new Adapter('Interaction').findByUid(uid)).toBeUndefined();
+    });
+
+    it('finds a DeviceCode by user code', async () => {
+      const adapter = new Adapter('DeviceCode');
+      const payload = tokenPayload('DeviceCode', { userCode: 'WDJB-MJHT', deviceInfo: { ip: '127.0.0.1' } });
+      await adapter.upsert(payload.jti!, payload, 60);
+
+      expect(await adapter.findByUserCode('WDJB-MJHT')).toEqual(payload);
+      expect(await adapter.findByUserCode('XXXX-XXXX')).toBeUndefined();
+    });
+
+    it('destroys one row, leaving the same id of another model alone', async () => {
+      const id = randomUUID();
+      await new Adapter('AccessToken').upsert(id, tokenPayload('AccessToken', { jti: id }), 60);
+      await new Adapter('RefreshToken').upsert(id, tokenPayload('RefreshToken', { jti: id }), 60);
+
+      await new Adapter('AccessToken').destroy(id);
+      expect(await new Adapter('AccessToken').find(id)).toBeUndefined();
+      expect(await row('AccessToken', id)).toBeNull();
+      expect(await new Adapter('RefreshToken').find(id)).toMatchObject({ kind: 'RefreshToken' });
+      // Destroying what is not there is not an error.
+      await new Adapter('AccessToken').destroy(id);
+    });
+  });
+
+  describe('consume', () => {
+    it('marks a row consumed: find then returns it with a truthy `consumed` timestamp', async () => {
+      const adapter = new Adapter('AuthorizationCode');
+      const payload = tokenPayload('AuthorizationCode', { grantId: 'g', redirectUri: REDIRECT_URI });
+      await adapter.upsert(payload.jti!, payload, 60);
+      expect((await adapter.find(payload.jti!))?.consumed).toBeUndefined();
+
+      const before = epoch();
+      await adapter.consume(payload.jti!);
+      const found = await adapter.find(payload.jti!);
+      expect(found).toMatchObject(payload);
+      expect(found!.consumed).toBeGreaterThanOrEqual(before);
+      expect(found!.consumed).toBeLessThanOrEqual(epoch());
+    });
+
+    it('lets exactly one of 20 parallel consumers win (repository)', async () => {
+      const id = randomUUID();
+      await payloads.upsert('AuthorizationCode', id, JSON.stringify(tokenPayload('AuthorizationCode')), { expiresAt: future() });
+
+      const results = await Promise.all(Array.from({ length: 20 }, () => payloads.consume('AuthorizationCode', id)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await payloads.consume('AuthorizationCode', id)).toBe(false);
+      expect(await payloads.consume('AuthorizationCode', randomUUID())).toBe(false);
+    });
+
+    it('fails every parallel adapter consume but one, so only one redemption can issue tokens', async () => {
+      const adapter = new Adapter('AuthorizationCode');
+      const payload = tokenPayload('AuthorizationCode');
+      await adapter.upsert(payload.jti!, payload, 60);
+
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => adapter.consume(payload.jti!)));
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(rejected).toHaveLength(19);
+      for (const { reason } of rejected) expect(reason).toBeInstanceOf(errors.InvalidGrant);
+      expect((await adapter.find(payload.jti!))?.consumed).toBeTruthy();
+    });
+
+    it('rejects a second use of a pushed authorization request as an invalid request_uri', async () => {
+      const adapter = new Adapter('PushedAuthorizationRequest');
+      const id = randomUUID();
+      await adapter.upsert(id, { jti: id, kind: 'PushedAuthorizationRequest', request: 'eyJ...' }, 60);
+      await adapter.consume(id);
+      await expect(adapter.consume(id)).rejects.toBeInstanceOf(errors.InvalidRequestUri);
+    });
+
+    it('keeps a row consumed when it is saved again afterwards', async () => {
+      const adapter = new Adapter('DeviceCode');
+      const payload = tokenPayload('DeviceCode', { userCode: 'KEEP-USED' });
+      await adapter.upsert(payload.jti!, payload, 60);
+      await adapter.consume(payload.jti!);
+      await adapter.upsert(payload.jti!, { ...payload, accountId: 'acct-2' }, 60);
+
+      expect(await adapter.find(payload.jti!)).toMatchObject({ accountId: 'acct-2', consumed: expect.any(Number) });
+    });
+  });
+
+  describe('revokeByGrantId', () => {
+    it('removes every token issued under the grant, and nothing of another grant', async () => {
+      const grantId = randomUUID();
+      const otherGrantId = randomUUID();
+      const issued = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+      const ids = new Map<string, string>();
+      for (const model of issued) {
+        const payload = tokenPayload(model, { grantId });
+        ids.set(model, payload.jti!);
+        await new Adapter(model).upsert(payload.jti!, payload, 60);
+      }
+      const other = ['AccessToken', 'RefreshToken', 'AuthorizationCode'].map((model) => ({ model, ...tokenPayload(model, { grantId: otherGrantId }) }));
+      for (const { model, ...payload } of other) await new Adapter(model).upsert(payload.jti!, payload, 60);
+      // oidc-provider destroys the Grant itself when its revokeGrantPolicy says so (it keeps the
+      // grant when only an access token is revoked); an Interaction merely points at the grant.
+      await new Adapter('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acct-1', clientId: CLIENT.client_id }, 60);
+      const interactionId = randomUUID();
+      await new Adapter('Interaction').upsert(interactionId, { jti: interactionId, kind: 'Interaction', grantId }, 60);
+
+      await new Adapter('AccessToken').revokeByGrantId(grantId);
+
+      for (const model of issued) expect(await new Adapter(model).find(ids.get(model)!), model).toBeUndefined();
+      expect(await database.prisma.oidcPayload.count({ where: { grantId } })).toBe(0);
+      for (const { model, jti } of other) expect(await new Adapter(model).find(jti!), model).toMatchObject({ grantId: otherGrantId });
+      expect(await new Adapter('Grant').find(grantId)).toMatchObject({ jti: grantId });
+      expect(await new Adapter('Interaction').find(interactionId)).toMatchObject({ grantId });
+    });
+
+    it('deletes across models in one call and reports how many rows went', async () => {
+      const grantId = randomUUID();
+      await payloads.upsert('AccessToken', 'at', '{}', { grantId, expiresAt: future() });
+      await payloads.upsert('RefreshToken', 'rt', '{}', { grantId, expiresAt: future() });
+      await payloads.upsert('AuthorizationCode', 'ac', '{}', { grantId, expiresAt: future() });
+
+      expect(await payloads.revokeByGrantId(grantId)).toBe(3);
+      expect(await payloads.revokeByGrantId(grantId)).toBe(0);
+    });
+  });
+
+  describe('Client model', () => {
+    it('reads clients from the client source, never from the payload table', async () => {
+      const adapter = new Adapter('Client');
+      expect(await adapter.find(CLIENT.client_id)).toEqual(CLIENT);
+      expect(await adapter.find('unknown')).toBeUndefined();
+      expect(await database.prisma.oidcPayload.count({ where: { model: 'Client' } })).toBe(0);
+    });
+
+    it('refuses writes: clients are managed by the client service', async () => {
+      const adapter = new Adapter('Client');
+      await expect(adapter.upsert('x', { client_id: 'x' }, 60)).rejects.toThrow(/client service/);
+      await expect(adapter.destroy(CLIENT.client_id)).rejects.toThrow(/client service/);
+      expect(await database.prisma.oidcPayload.count({ where: { model: 'Client' } })).toBe(0);
+    });
+  });
+
+  describe('through oidc-provider models', () => {
+    let oidc: Provider;
+
+    beforeAll(async () => {
+      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+      oidc = new Provider('http://localhost:3999', {
+        adapter: Adapter,
+        clients: [],
+        jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] },
+        cookies: { keys: ['adapter-test-cookie-key'] },
+        features: { devInteractions: { enabled: false } },
+        ttl: { Grant: 600 },
+      });
+    });
+
+    it('loads the client, stores a grant and a code, consumes the code once and revokes by grant', async () => {
+      const client = await oidc.Client.find(CLIENT.client_id);
+      if (!client) throw new Error('client not loaded through the adapter');
+      expect(client.redirectUris).toEqual(CLIENT.redirect_uris);
+
+      const grant = new oidc.Grant({ accountId: 'acct-1', clientId: CLIENT.client_id });
+      grant.addOIDCScope('openid');
+      const grantId = await grant.save();
+
+      const code = new oidc.AuthorizationCode({
+        accountId: 'acct-1',
+        client,
+        grantId,
+        gty: 'authorization_code',
+        redirectUri: REDIRECT_URI,
+        scope: 'openid',
+        codeChallenge: 'x'.repeat(43),
+        codeChallengeMethod: 'S256',
+      });
+      const value = await code.save();
+
+      const first = await oidc.AuthorizationCode.find(value);
+      const second = await oidc.AuthorizationCode.find(value);
+      expect(first?.isValid).toBe(true);
+      await first!.consume();
+      // A redemption that read the code before the first consumed it must still lose.
+      await expect(second!.consume()).rejects.toBeInstanceOf(errors.InvalidGrant);
+      // isValid is false once oidc-provider sees the `consumed` the adapter reports.
+      expect((await oidc.AuthorizationCode.find(value))?.isValid).toBe(false);
+
+      await oidc.AccessToken.revokeByGrantId(grantId);
+      expect(await oidc.AuthorizationCode.find(value)).toBeUndefined();
+      expect(await oidc.Grant.find(grantId)).toBeDefined();
+    });
+  });
+
+  describe('cleanup', () => {
+    it('deletes expired rows in batches of at most `limit`', async () => {
+      await payloads.deleteExpired();
+      for (let i = 0; i < 5; i++) await payloads.upsert('ReplayDetection', `old-${i}`, '{}', { expiresAt: past() });
+      await payloads.upsert('ReplayDetection', 'fresh', '{}', { expiresAt: future() });
+
+      expect(await payloads.deleteExpired(new Date(), 2)).toBe(2);
+      expect(await payloads.deleteExpired(new Date(), 2)).toBe(2);
+      expect(await payloads.deleteExpired(new Date(), 2)).toBe(1);
+      expect(await payloads.deleteExpired(new Date(), 2)).toBe(0);
+      expect(await row('ReplayDetection', 'fresh')).not.toBeNull();
+      await expect(payloads.deleteExpired(new Date(), 0)).rejects.toThrow(RangeError);
+    });
+
+    it('the sweeper removes expired rows in batches, keeps live ones and never overlaps runs', async () => {
+      const expired = Array.from({ length: 7 }, (_, i) => `sweep-old-${i}`);
+      for (const id of expired) await payloads.upsert('Session', id, '{}', { expiresAt: past() });
+      await payloads.upsert('Session', 'sweep-live', '{}', { expiresAt: future() });
+      await payloads.upsert('Grant', 'sweep-forever', '{}', {});
+      // Records each batch (a run passes the same `now` to all of its batches) and overlap.
+      const batches: { now: number; deleted: number }[] = [];
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const recording = {
+        async deleteExpired(now?: Date, limit?: number) {
+          maxInFlight = Math.max(maxInFlight, ++inFlight);
+          try {
+            const deleted = await payloads.deleteExpired(now, limit);
+            batches.push({ now: now!.getTime(), deleted });
+            return deleted;
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+
+      const sweeper = startPayloadSweeper({ payloads: recording, intervalMs: 10, batchSize: 3 });
+      try {
+        await waitFor(async () => (await database.prisma.oidcPayload.count({ where: { id: { in: expired } } })) === 0);
+      } finally {
+        await sweeper.stop();
+      }
+      expect(await row('Session', 'sweep-live')).not.toBeNull();
+      expect(await row('Grant', 'sweep-forever')).not.toBeNull();
+      // The first run drained everything: full batches of 3 until a short one.
+      const firstRun = batches.filter((b) => b.now === batches[0]!.now).map((b) => b.deleted);
+      expect(firstRun.slice(0, 2)).toEqual([3, 3]);
+      expect(firstRun.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(7);
+      expect(maxInFlight).toBe(1);
+    });
+
+    it('the sweeper reports a failed run and carries on with the next', async () => {
+      await payloads.upsert('Session', 'after-failure', '{}', { expiresAt: past() });
+      const failures: unknown[] = [];
+      let calls = 0;
+      const flaky = {
+        deleteExpired: (now?: Date, limit?: number) => (++calls === 1 ? Promise.reject(new Error('database away')) : payloads.deleteExpired(now, limit)),
+      };
+
+      const sweeper = startPayloadSweeper({ payloads: flaky, intervalMs: 10, log: (_msg, err) => failures.push(err) });
+      try {
+        await waitFor(async () => (await row('Session', 'after-failure')) === null);
+      } finally {
+        await sweeper.stop();
+      }
+      expect(failures).toHaveLength(1);
+      expect((failures[0] as Error).message).toBe('database away');
+    });
+
+    it('the sweeper never overlaps a slow run, and stop() waits for it', async () => {
+      let calls = 0;
+      let finished = 0;
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const slow = {
+        async deleteExpired() {
+          calls++;
+          maxInFlight = Math.max(maxInFlight, ++inFlight);
+          await sleep(100);
+          inFlight--;
+          finished++;
+          return 0;
+        },
+      };
+      // The interval is far shorter than a run: a timer that ignored the run would start more.
+      const sweeper = startPayloadSweeper({ payloads: slow, intervalMs: 5 });
+      await waitFor(async () => calls > 0, 2_000);
+      await sleep(50);
+      await sweeper.stop();
+      expect(maxInFlight).toBe(1);
+      expect(finished).toBe(calls);
+      await sleep(50);
+      expect(calls).toBe(finished);
+    });
+  });
+});
