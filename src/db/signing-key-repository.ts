@@ -35,13 +35,15 @@ export function createSigningKeyRepository(prisma: DbClient, provider: 'sqlite' 
     },
     /**
      * Runs `fn` with the key table to itself: on PostgreSQL under a transaction-scoped advisory
-     * lock (so two instances starting at once do not both create keys); SQLite serialises
-     * writers by itself.
+     * lock (so two instances starting at once do not both create keys). On SQLite a no-op write
+     * comes first: Prisma opens a deferred transaction, and two of those that read and then write
+     * deadlock; writing first takes the write lock before anything is read.
      */
     async exclusive<T>(fn: (repo: { list(): Promise<SigningKeyRecord[]>; create(key: NewSigningKey): Promise<void> }) => Promise<T>): Promise<T> {
       return prisma.$transaction(
         async (tx) => {
           if (provider === 'postgresql') await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${KEYS_LOCK_ID})`);
+          else await tx.$executeRawUnsafe('UPDATE "signing_key" SET "kid" = "kid" WHERE 0');
           return fn({
             list: () => tx.signingKey.findMany({ orderBy: { createdAt: 'asc' } }),
             create: async (key) => {

@@ -10,8 +10,12 @@ import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 
 const USER = { email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada Lovelace' };
 
+/** The OAuth error code, from a JSON error body or (401 invalid_client) a WWW-Authenticate challenge. */
 function oauthError(error: unknown): string | undefined {
-  return (error as { error?: string }).error ?? (error as { code?: string }).code;
+  const e = error as { error?: string; cause?: unknown };
+  if (e.error) return e.error;
+  if (Array.isArray(e.cause)) return (e.cause[0] as { parameters?: { error?: string } })?.parameters?.error;
+  return undefined;
 }
 
 describe.each(PROVIDERS)('authorization code flow on %s', (provider) => {

@@ -25,7 +25,8 @@ export interface ClientMetadata {
   grant_types: GrantType[];
   response_types: string[];
   token_endpoint_auth_method: 'none' | 'client_secret_basic';
-  scope: string;
+  /** Absent when the client asks for no scopes (oidc-provider refuses an empty string). */
+  scope?: string;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -115,6 +116,6 @@ export function buildClientMetadata(input: ClientInput): ClientMetadata {
     grant_types: grantTypes as GrantType[],
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
-    scope: scope.join(' '),
+    ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
   };
 }

@@ -1,0 +1,232 @@
+// The interaction routes: oidc-provider sends the browser to /interaction/:uid whenever it needs
+// the user (login, consent); these pages answer and hand the result back to the provider.
+//
+// Every POST re-reads the interaction and checks the step it expects, so a stale or replayed form
+// cannot finish the wrong step. The body parser runs on these POST routes only: oidc-provider
+// parses its own request bodies and must get the raw stream.
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { errors, type InteractionResults } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { consentPage } from '../../../views/consent.js';
+import { errorPage, type ErrorView } from '../../../views/error.js';
+import { loginPage } from '../../../views/login.js';
+import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
+import { pageHeaders } from '../middleware/security-headers.js';
+import { sendPage } from './render.js';
+
+export interface InteractionDeps {
+  /** The current provider; it can be swapped at run time, so it is asked once per request. */
+  provider(): Provider;
+  accounts: {
+    authenticate(email: string, password: string): Promise<{ accountId: string } | undefined>;
+  };
+  /** Audit events, e.g. 'login.failed' with { email }. Never given a password. */
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** Longest email (RFC 5321 path) and password we pass on to the account service. */
+const MAX_EMAIL_LENGTH = 320;
+const MAX_PASSWORD_LENGTH = 1024;
+
+const EXPIRED: ErrorView = {
+  title: 'Sign-in expired',
+  message: 'This sign-in link has expired. Go back to the app and start again.',
+};
+const STALE: ErrorView = {
+  title: 'Page out of date',
+  message: 'This step of the sign-in is already done or has changed. Go back to the app and start again.',
+};
+const UNSUPPORTED: ErrorView = {
+  title: 'Sign-in cannot continue',
+  message: 'Sesame cannot show this step of the sign-in. Go back to the app and start again.',
+};
+const BAD_FORM: ErrorView = {
+  title: 'Form not accepted',
+  message: 'The form could not be read. Go back and try again.',
+};
+
+/** Raised when the step or the uid in the URL does not fit the interaction in the cookie. */
+class InteractionMismatch extends Error {
+  constructor(readonly view: ErrorView) {
+    super(view.title);
+  }
+}
+
+function isSessionNotFound(error: unknown): boolean {
+  return error instanceof errors.SessionNotFound || (error as { name?: unknown } | null)?.name === 'SessionNotFound';
+}
+
+/** A client error raised by middleware (the body parser's 400/413/415), safe to show as a page. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose !== false ? status : undefined;
+}
+
+/** Expired interactions and bad forms become friendly pages; anything else goes up to the app. */
+function interactionErrors(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (isSessionNotFound(error)) {
+        sendPage(ctx, errorPage(EXPIRED), 400);
+        return;
+      }
+      if (error instanceof InteractionMismatch) {
+        sendPage(ctx, errorPage(error.view), 400);
+        return;
+      }
+      const status = clientErrorStatus(error);
+      if (status !== undefined) {
+        sendPage(ctx, errorPage(BAD_FORM), status);
+        return;
+      }
+      throw error;
+    }
+  };
+}
+
+function stringField(body: unknown, name: string): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+function resourceScopes(value: unknown): Record<string, string[]> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).map(([resource, scopes]) => [resource, stringList(scopes)]));
+}
+
+export function createInteractionRouter(deps: InteractionDeps): Router {
+  const router = new Router();
+  const log = deps.log ?? (() => {});
+  // Forms only (and JSON for scripted clients); a login form is well under a kilobyte.
+  const parseBody = bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '16kb' });
+  const csrf = verifyCsrf();
+
+  /** The provider for this request and the interaction in the browser's cookie, for this uid. */
+  async function load(ctx: Context, uid: string | undefined, step?: 'login' | 'consent') {
+    const provider = deps.provider();
+    const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+    if (interaction.uid !== uid) throw new InteractionMismatch(EXPIRED);
+    if (step && interaction.prompt.name !== step) throw new InteractionMismatch(STALE);
+    return { provider, interaction };
+  }
+
+  async function clientName(provider: Provider, interaction: Interaction): Promise<string> {
+    const clientId = String(interaction.params.client_id ?? '');
+    const client = clientId ? await provider.Client.find(clientId) : undefined;
+    return client?.clientName || client?.clientId || clientId || 'an app';
+  }
+
+  /** Stores the result and sends the browser back to the provider (303, like interactionFinished). */
+  async function finish(
+    ctx: Context,
+    provider: Provider,
+    result: InteractionResults,
+    mergeWithLastSubmission: boolean,
+  ): Promise<void> {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  }
+
+  router.use(pageHeaders());
+  router.use(interactionErrors());
+
+  router.get('/interaction/:uid', async (ctx) => {
+    const { provider, interaction } = await load(ctx, ctx.params.uid);
+    const { uid, prompt, params } = interaction;
+    switch (prompt.name) {
+      case 'login': {
+        const hint = typeof params.login_hint === 'string' && params.login_hint.length <= MAX_EMAIL_LENGTH
+          ? params.login_hint
+          : undefined;
+        sendPage(ctx, loginPage({ uid, csrf: csrfToken(ctx), clientName: await clientName(provider, interaction), email: hint }));
+        return;
+      }
+      case 'consent': {
+        const { details } = prompt;
+        sendPage(ctx, consentPage({
+          uid,
+          csrf: csrfToken(ctx),
+          clientName: await clientName(provider, interaction),
+          scopes: stringList(details.missingOIDCScope),
+          claims: stringList(details.missingOIDCClaims),
+          resourceScopes: resourceScopes(details.missingResourceScopes),
+        }));
+        return;
+      }
+      default:
+        sendPage(ctx, errorPage(UNSUPPORTED), 400);
+    }
+  });
+
+  router.post('/interaction/:uid/login', parseBody, csrf, async (ctx) => {
+    const { provider, interaction } = await load(ctx, ctx.params.uid, 'login');
+    const body: unknown = ctx.request.body;
+    const email = (stringField(body, 'email') ?? '').trim();
+    const password = stringField(body, 'password') ?? '';
+    const clientId = interaction.params.client_id;
+
+    const account = email && password && email.length <= MAX_EMAIL_LENGTH && password.length <= MAX_PASSWORD_LENGTH
+      ? await deps.accounts.authenticate(email, password)
+      : undefined;
+
+    if (!account) {
+      log('login.failed', { email: email.slice(0, MAX_EMAIL_LENGTH), client_id: clientId });
+      sendPage(ctx, loginPage({
+        uid: interaction.uid,
+        csrf: csrfToken(ctx),
+        clientName: await clientName(provider, interaction),
+        email,
+        failed: true,
+      }), 401);
+      return;
+    }
+
+    log('login.succeeded', { accountId: account.accountId, client_id: clientId });
+    await finish(ctx, provider, { login: { accountId: account.accountId } }, false);
+  });
+
+  router.post('/interaction/:uid/confirm', parseBody, csrf, async (ctx) => {
+    const { provider, interaction } = await load(ctx, ctx.params.uid, 'consent');
+    const accountId = interaction.session?.accountId;
+    const clientId = String(interaction.params.client_id ?? '');
+    if (!accountId || !clientId) throw new InteractionMismatch(STALE);
+    const { details } = interaction.prompt;
+
+    // Extend the grant this client already has in the session, or start one.
+    let grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+    if (grant && (grant.accountId !== accountId || grant.clientId !== clientId)) grant = undefined;
+    grant ??= new provider.Grant({ accountId, clientId });
+
+    const scopes = stringList(details.missingOIDCScope);
+    if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '));
+    const claims = stringList(details.missingOIDCClaims);
+    if (claims.length > 0) grant.addOIDCClaims(claims);
+    for (const [resource, list] of Object.entries(resourceScopes(details.missingResourceScopes))) {
+      if (list.length > 0) grant.addResourceScope(resource, list.join(' '));
+    }
+    const grantId = await grant.save();
+
+    log('consent.granted', { accountId, client_id: clientId, scope: scopes.join(' ') });
+    await finish(ctx, provider, { consent: { grantId } }, true);
+  });
+
+  router.post('/interaction/:uid/abort', parseBody, csrf, async (ctx) => {
+    const { provider, interaction } = await load(ctx, ctx.params.uid);
+    log('interaction.aborted', { prompt: interaction.prompt.name, client_id: interaction.params.client_id });
+    await finish(ctx, provider, { error: 'access_denied', error_description: 'The user denied the request' }, false);
+  });
+
+  return router;
+}

@@ -1,0 +1,25 @@
+// A friendly error page: a title and a message, plus the OAuth error code and description when
+// there is one (escaped like everything else). Never a stack trace.
+import { html, type SafeHtml } from '../src/http/html.js';
+import { layout } from './layout.js';
+
+export interface ErrorView {
+  title: string;
+  message: string;
+  /** OAuth `error` code, e.g. invalid_request. */
+  error?: string | undefined;
+  /** OAuth `error_description`. */
+  errorDescription?: string | undefined;
+}
+
+export function errorPage({ title, message, error, errorDescription }: ErrorView): SafeHtml {
+  return layout({
+    title,
+    body: html`<h1>${title}</h1>
+<p class="lead">${message}</p>
+${(error || errorDescription) && html`<dl class="details">
+${error && html`<dt>Error</dt><dd class="code">${error}</dd>`}
+${errorDescription && html`<dt>Details</dt><dd>${errorDescription}</dd>`}
+</dl>`}`,
+  });
+}

@@ -1,0 +1,39 @@
+// The login page. On a failed attempt it shows one message whatever was wrong (unknown email or
+// wrong password), keeps the typed email, and moves the focus to the password.
+import { html, type SafeHtml } from '../src/http/html.js';
+import { layout } from './layout.js';
+
+export const LOGIN_FAILED_MESSAGE = 'Incorrect email or password.';
+
+export interface LoginView {
+  uid: string;
+  csrf: string;
+  /** The app that asked (client name, or its client_id when it has none). */
+  clientName: string;
+  /** The email to show in the field: what was typed, or the RP's login_hint. */
+  email?: string | undefined;
+  /** True after a failed attempt. */
+  failed?: boolean | undefined;
+}
+
+export function loginPage({ uid, csrf, clientName, email, failed }: LoginView): SafeHtml {
+  const prefilled = Boolean(email);
+  return layout({
+    title: 'Sign in',
+    body: html`<h1>Sign in</h1>
+<p class="lead">to continue to <strong>${clientName}</strong></p>
+${failed && html`<p class="alert" role="alert" id="login-error">${LOGIN_FAILED_MESSAGE}</p>`}
+<form method="post" action="/interaction/${encodeURIComponent(uid)}/login"${failed ? html` aria-describedby="login-error"` : ''}>
+<input type="hidden" name="csrf" value="${csrf}">
+<div class="field">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${email ?? ''}"${prefilled ? '' : html` autofocus`}>
+</div>
+<div class="field">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${prefilled ? html` autofocus` : ''}>
+</div>
+<button type="submit" class="primary">Sign in</button>
+</form>`,
+  });
+}

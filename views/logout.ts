@@ -1,0 +1,27 @@
+// The RP-initiated logout confirmation. oidc-provider hands us its own form (id "op.logoutForm",
+// carrying its xsrf secret); our buttons submit that form from outside it via form="op.logoutForm".
+// "Sign out" sends logout=yes: the whole Sesame session ends. "Stay signed in" sends nothing
+// extra: only the asking app's part of the session ends and the Sesame session stays.
+import { html, type SafeHtml } from '../src/http/html.js';
+import { layout } from './layout.js';
+
+export interface LogoutView {
+  /** The app that asked to sign out, when known. */
+  clientName?: string | undefined;
+  /** oidc-provider's form markup, trusted (see raw() in src/http/html.ts). */
+  form: SafeHtml;
+}
+
+export function logoutPage({ clientName, form }: LogoutView): SafeHtml {
+  const name = clientName || 'Sesame';
+  return layout({
+    title: 'Sign out',
+    body: html`<h1>Sign out of <span class="client">${name}</span>?</h1>
+<p class="lead">Signing out ends your Sesame session on this device. Apps that use Sesame will ask you to sign in again.</p>
+${form}
+<div class="actions">
+<button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
+<button type="submit" class="secondary" form="op.logoutForm">Stay signed in</button>
+</div>`,
+  });
+}
