@@ -20,7 +20,7 @@ export interface AppDeps {
   ping(): Promise<void>;
 }
 
-function operationsRouter({ holder, metrics, ping }: AppDeps): Router {
+function operationsRouter({ metrics, ping }: AppDeps): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -30,7 +30,8 @@ function operationsRouter({ holder, metrics, ping }: AppDeps): Router {
     ctx.set('Cache-Control', 'no-store');
     try {
       await ping();
-      ctx.body = { status: 'ready', keys: holder.current() ? 'loaded' : 'missing' };
+      // The holder only exists once keys were loaded and a provider built from them.
+      ctx.body = { status: 'ready' };
     } catch {
       ctx.status = 503;
       ctx.body = { status: 'unavailable', reason: 'database unreachable' };
