@@ -37,8 +37,10 @@ export interface Config {
     clientCredentials: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /** Lines to log once start-up has a logger (e.g. generated development secrets). */
+  /** Lines to log once start-up has a logger: development secrets were just generated. */
   warnings: string[];
+  /** Set when development secrets from this file stand in for missing variables. */
+  devSecretsFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -186,16 +188,17 @@ function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
       failSecret('COOKIE_KEYS', 'required when NODE_ENV=production (comma-separated, 32 or more characters each)');
     }
   }
+  let devSecretsFile: string | undefined;
   if (keyEncryptionSecrets.length === 0 || cookieKeys.length === 0) {
     const { secrets, created, file } = loadDevSecrets(dataDir);
-    const verb = created ? 'generated' : 'using development';
+    devSecretsFile = file;
     if (keyEncryptionSecrets.length === 0) {
       keyEncryptionSecrets = [secrets.keyEncryptionSecret];
-      warnings.push(`KEY_ENCRYPTION_SECRET is not set: ${verb} secret in ${file} (development only)`);
+      if (created) warnings.push(`KEY_ENCRYPTION_SECRET is not set: generated a development secret into ${file}`);
     }
     if (cookieKeys.length === 0) {
       cookieKeys = secrets.cookieKeys;
-      warnings.push(`COOKIE_KEYS is not set: ${verb} keys in ${file} (development only)`);
+      if (created) warnings.push(`COOKIE_KEYS is not set: generated development keys into ${file}`);
     }
   }
   if (keyEncryptionSecrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
@@ -204,7 +207,7 @@ function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
   if (cookieKeys.some((s) => s.length < MIN_SECRET_LENGTH)) {
     failSecret('COOKIE_KEYS', `each comma-separated key needs ${MIN_SECRET_LENGTH} or more characters`);
   }
-  return { keyEncryptionSecrets, cookieKeys, warnings };
+  return { keyEncryptionSecrets, cookieKeys, warnings, devSecretsFile };
 }
 
 function parseRsaModulusLength(env: Env): Config['rsaModulusLength'] {
@@ -258,5 +261,6 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     ttl,
     logLevel: parseLogLevel(env, mode),
     warnings: secrets.warnings,
+    ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };
 }

@@ -16,6 +16,11 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   for (const warning of config.warnings) log.warn(warning);
+  if (config.devSecretsFile) {
+    log.warn('using development secrets; set KEY_ENCRYPTION_SECRET and COOKIE_KEYS for production', {
+      file: config.devSecretsFile,
+    });
+  }
 
   const sesame = await startSesame(config, log);
   log.info('sesame is listening', { url: sesame.url, issuer: config.issuer, database: config.database.provider });

@@ -79,12 +79,14 @@ describe('configuration', () => {
   it('generates development secrets once, keeps them in data/, and warns', () => {
     const cwd = tempDir();
     const first = loadConfig({ NODE_ENV: 'development' }, { cwd });
-    expect(first.warnings.join('\n')).toMatch(/KEY_ENCRYPTION_SECRET is not set: generated/);
+    expect(first.warnings.join('\n')).toMatch(/KEY_ENCRYPTION_SECRET is not set: generated a development secret/);
+    expect(first.devSecretsFile).toBe(join(cwd, 'data/dev-secrets.json'));
     const stored = JSON.parse(readFileSync(join(cwd, 'data/dev-secrets.json'), 'utf8'));
     expect(first.keyEncryptionSecrets).toEqual([stored.keyEncryptionSecret]);
     const second = loadConfig({ NODE_ENV: 'development' }, { cwd });
     expect(second.keyEncryptionSecrets).toEqual(first.keyEncryptionSecrets);
     expect(second.cookieKeys).toEqual(first.cookieKeys);
+    expect(second.warnings).toEqual([]); // said once, when generated
   });
 
   it('splits comma-separated secrets: the first is current, the rest still accepted', () => {
