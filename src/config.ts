@@ -25,6 +25,13 @@ export interface Config {
   rsaModulusLength: 2048 | 3072 | 4096;
   /** Milliseconds a key signs before the next one takes over. */
   keyRotationInterval: number;
+  /**
+   * Milliseconds RPs may keep a JWKS cached (jose's createRemoteJWKSet keeps one 10 minutes). A
+   * next key is published at least this long before it signs.
+   */
+  jwksCacheLifetime: number;
+  /** Milliseconds between an instance's checks for key-set changes (and due rotations). */
+  keySyncInterval: number;
   trustProxy: boolean;
   /** Lifetimes in seconds. */
   ttl: {
@@ -210,6 +217,20 @@ function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
   return { keyEncryptionSecrets, cookieKeys, warnings, devSecretsFile };
 }
 
+function parseKeySchedule(env: Env): Pick<Config, 'keyRotationInterval' | 'jwksCacheLifetime' | 'keySyncInterval'> {
+  const keyRotationInterval = duration(env, 'KEY_ROTATION_INTERVAL', '30d') * 1000;
+  const jwksCacheLifetime = duration(env, 'JWKS_CACHE_LIFETIME', '10m') * 1000;
+  const keySyncInterval = duration(env, 'KEY_SYNC_INTERVAL', '5s') * 1000;
+  if (keySyncInterval >= jwksCacheLifetime) {
+    fail('KEY_SYNC_INTERVAL', env.KEY_SYNC_INTERVAL ?? '5s', `shorter than JWKS_CACHE_LIFETIME (${jwksCacheLifetime / 1000}s)`);
+  }
+  if (keyRotationInterval <= jwksCacheLifetime) {
+    // Otherwise a next key could not be published long enough before it signs.
+    fail('KEY_ROTATION_INTERVAL', env.KEY_ROTATION_INTERVAL ?? '30d', `longer than JWKS_CACHE_LIFETIME (${jwksCacheLifetime / 1000}s)`);
+  }
+  return { keyRotationInterval, jwksCacheLifetime, keySyncInterval };
+}
+
 function parseRsaModulusLength(env: Env): Config['rsaModulusLength'] {
   const raw = env.RSA_MODULUS_LENGTH?.trim() || '2048';
   if (raw === '2048' || raw === '3072' || raw === '4096') return Number(raw) as Config['rsaModulusLength'];
@@ -256,7 +277,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     cookieKeys: secrets.cookieKeys,
     signingAlgs: parseSigningAlgs(env),
     rsaModulusLength: parseRsaModulusLength(env),
-    keyRotationInterval: duration(env, 'KEY_ROTATION_INTERVAL', '30d') * 1000,
+    ...parseKeySchedule(env),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
     ttl,
     logLevel: parseLogLevel(env, mode),

@@ -9,6 +9,8 @@ import { createAccountService } from './domain/accounts/account-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService } from './domain/keys/key-service.js';
+import { retiredRetention } from './domain/keys/lifecycle.js';
+import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
 import type { Logger } from './logger.js';
 
 export interface Container {
@@ -18,22 +20,40 @@ export interface Container {
   accounts: ReturnType<typeof createAccountService>;
   clients: ReturnType<typeof createClientService>;
   keys: ReturnType<typeof createKeyService>;
+  payloads: ReturnType<typeof createOidcPayloadRepository>;
   close(): Promise<void>;
 }
 
-export async function createContainer(config: Config, log: Logger): Promise<Container> {
+/** What an emergency key revocation with --revoke-grants removes. */
+const ISSUED_UNDER_A_KEY = ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode', 'Interaction'];
+
+export interface ContainerOptions {
+  /** The clock for key decisions (tests move it; everything else uses real time). */
+  now?: () => Date;
+}
+
+export async function createContainer(config: Config, log: Logger, options: ContainerOptions = {}): Promise<Container> {
   const db = await openDatabase(config.database);
   const box = new SecretBox(config.keyEncryptionSecrets);
+  const payloads = createOidcPayloadRepository(db.prisma);
   return {
     config,
     log,
     db,
     accounts: createAccountService(createUserRepository(db.prisma)),
     clients: createClientService(createClientRepository(db.prisma), box),
+    payloads,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
       algs: config.signingAlgs,
       rsaModulusLength: config.rsaModulusLength,
+      policy: {
+        rotationInterval: config.keyRotationInterval,
+        jwksCacheLifetime: config.jwksCacheLifetime,
+        retiredRetention: retiredRetention(config.ttl),
+      },
       log,
+      revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
+      ...(options.now ? { now: options.now } : {}),
     }),
     close: () => db.close(),
   };

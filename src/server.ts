@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
-import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
+import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
 import { createAdapter } from './oidc/adapter.js';
 import { createFindAccount } from './oidc/find-account.js';
+import { startKeySync } from './oidc/key-set-sync.js';
 import { startPayloadSweeper } from './oidc/payload-sweeper.js';
 import { createProvider } from './oidc/provider.js';
 import { ProviderHolder } from './oidc/provider-holder.js';
@@ -20,6 +21,8 @@ export interface RunningSesame {
   holder: ProviderHolder;
   /** Base URL the server listens on (the issuer may differ behind a proxy). */
   url: string;
+  /** Picks up key changes now instead of at the next KEY_SYNC_INTERVAL tick. */
+  syncKeys(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export interface StartOptions {
   server?: Server;
   /** Skip applying migrations (the caller already did). */
   skipMigrations?: boolean;
+  /** The clock for key decisions (tests). */
+  now?: () => Date;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -37,21 +42,35 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     const { applied } = await migrate(config.database);
     if (applied.length > 0) log.info('database migrated', { applied });
   }
-  const container = await createContainer(config, log);
+  const container = await createContainer(config, log, options.now ? { now: options.now } : {});
   await container.keys.ensureKeys();
 
-  const payloads = createOidcPayloadRepository(container.db.prisma);
+  const { payloads } = container;
   const providerDeps = {
     config,
     adapter: createAdapter({ payloads, clients: { find: (id: string) => container.clients.findForProvider(id) } }),
     findAccount: createFindAccount(container.accounts),
   };
+  const initialSet = await container.keys.publishedKeySet();
   const holder = new ProviderHolder(createProvider(providerDeps, await container.keys.signingJwks()));
+  const jwks = new JwksDocument(initialSet, config);
+  const keySync = startKeySync(
+    {
+      keys: container.keys,
+      holder,
+      buildProvider: (keys) => createProvider(providerDeps, keys),
+      publish: (set) => jwks.update(set),
+      intervalMs: config.keySyncInterval,
+      log,
+    },
+    initialSet,
+  );
   const app = createApp({
     config,
     holder,
     accounts: container.accounts,
     metrics: new Metrics(),
+    jwks,
     log,
     ping: async () => {
       await container.db.prisma.$queryRawUnsafe('SELECT 1');
@@ -78,12 +97,13 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     server,
     holder,
     url: `http://localhost:${port}`,
+    syncKeys: () => keySync.refresh(),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await sweeper.stop();
+      await Promise.all([sweeper.stop(), keySync.stop()]);
       await container.close();
     },
   };

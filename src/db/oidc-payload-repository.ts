@@ -82,6 +82,15 @@ export function createOidcPayloadRepository(prisma: DbClient) {
     },
 
     /**
+     * Deletes rows of these models created at or before `end` (an emergency key revocation
+     * removes the sessions, grants and tokens that existed while the key signed). Returns how many.
+     */
+    async deleteCreatedBefore(models: string[], end: Date): Promise<number> {
+      const { count } = await prisma.oidcPayload.deleteMany({ where: { model: { in: models }, createdAt: { lte: end } } });
+      return count;
+    },
+
+    /**
      * Deletes rows that expired at or before `now`, at most `limit` of them when given, so a
      * background sweep never holds a long write lock. Returns how many were deleted.
      */

@@ -1,7 +1,5 @@
 import type { DbClient } from './database.js';
 
-export type KeyState = 'next' | 'active' | 'retired' | 'revoked';
-
 export interface SigningKeyRecord {
   kid: string;
   alg: string;
@@ -17,37 +15,55 @@ export interface SigningKeyRecord {
 }
 
 export type NewSigningKey = Pick<SigningKeyRecord, 'kid' | 'alg' | 'state' | 'publicJwk' | 'privateJwe' | 'publishedAt' | 'activatedAt'>;
+export type SigningKeyUpdate = Partial<
+  Pick<SigningKeyRecord, 'state' | 'privateJwe' | 'activatedAt' | 'retiredAt' | 'expiresAt' | 'revokedAt'>
+>;
+
+/** The key table inside one transaction that holds the key-set lock. */
+export interface LockedSigningKeys {
+  list(): Promise<SigningKeyRecord[]>;
+  create(key: NewSigningKey): Promise<void>;
+  update(kid: string, data: SigningKeyUpdate): Promise<void>;
+  delete(kid: string): Promise<void>;
+}
 
 /** Arbitrary constant shared by all instances: serialises key-set changes on PostgreSQL. */
 const KEYS_LOCK_ID = 7_275_636_174;
+const ORDER = { orderBy: [{ createdAt: 'asc' as const }, { kid: 'asc' as const }] };
 
 export function createSigningKeyRepository(prisma: DbClient, provider: 'sqlite' | 'postgresql') {
   return {
     list(): Promise<SigningKeyRecord[]> {
-      return prisma.signingKey.findMany({ orderBy: { createdAt: 'asc' } });
+      return prisma.signingKey.findMany(ORDER);
     },
-    /** Keys that belong in the JWKS: next, active and retired. */
-    listPublished(): Promise<SigningKeyRecord[]> {
-      return prisma.signingKey.findMany({
-        where: { state: { in: ['next', 'active', 'retired'] } },
-        orderBy: { createdAt: 'asc' },
-      });
+
+    /** Re-seals one key's private JWK (secret rotation); the key's state is untouched. */
+    async reseal(kid: string, privateJwe: string): Promise<void> {
+      await prisma.signingKey.updateMany({ where: { kid, privateJwe: { not: null } }, data: { privateJwe } });
     },
+
     /**
-     * Runs `fn` with the key table to itself: on PostgreSQL under a transaction-scoped advisory
-     * lock (so two instances starting at once do not both create keys). On SQLite a no-op write
-     * comes first: Prisma opens a deferred transaction, and two of those that read and then write
-     * deadlock; writing first takes the write lock before anything is read.
+     * Runs `fn` with the key table to itself, in one transaction: on PostgreSQL under a
+     * transaction-scoped advisory lock (instances changing keys at the same moment take turns,
+     * and each re-reads what the other did). On SQLite a no-op write comes first: Prisma opens a
+     * deferred transaction, and two of those that read and then write deadlock; writing first
+     * takes the write lock before anything is read.
      */
-    async exclusive<T>(fn: (repo: { list(): Promise<SigningKeyRecord[]>; create(key: NewSigningKey): Promise<void> }) => Promise<T>): Promise<T> {
+    async exclusive<T>(fn: (keys: LockedSigningKeys) => Promise<T>): Promise<T> {
       return prisma.$transaction(
         async (tx) => {
           if (provider === 'postgresql') await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${KEYS_LOCK_ID})`);
           else await tx.$executeRawUnsafe('UPDATE "signing_key" SET "kid" = "kid" WHERE 0');
           return fn({
-            list: () => tx.signingKey.findMany({ orderBy: { createdAt: 'asc' } }),
+            list: () => tx.signingKey.findMany(ORDER),
             create: async (key) => {
               await tx.signingKey.create({ data: key });
+            },
+            update: async (kid, data) => {
+              await tx.signingKey.update({ where: { kid }, data });
+            },
+            delete: async (kid) => {
+              await tx.signingKey.delete({ where: { kid } });
             },
           });
         },

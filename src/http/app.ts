@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { assetsRouter } from './assets.js';
 import { createInteractionRouter } from './interactions/router.js';
+import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
 import { errorHandler } from './middleware/errors.js';
 
@@ -15,6 +16,7 @@ export interface AppDeps {
   holder: ProviderHolder;
   accounts: AccountService;
   metrics: Metrics;
+  jwks: JwksDocument;
   log: Logger;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
@@ -55,6 +57,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler(deps.log));
   for (const router of [
     operationsRouter(deps),
+    jwksRouter(deps.jwks),
     assetsRouter(),
     createInteractionRouter({
       provider: () => deps.holder.current(),

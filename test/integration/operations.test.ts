@@ -22,12 +22,12 @@ describe('operations', () => {
   });
 
   it('lists exactly the enabled signing algorithms and no implicit flow in discovery', async () => {
-    const discovery = await (await fetch(`${sesame.issuer}/.well-known/openid-configuration`)).json();
+    const discovery = (await (await fetch(`${sesame.issuer}/.well-known/openid-configuration`)).json()) as Record<string, any>;
     expect(discovery.issuer).toBe(sesame.issuer);
     expect(discovery.id_token_signing_alg_values_supported.sort()).toEqual(['ES256', 'RS256']);
     expect(discovery.response_types_supported).toEqual(['code']);
     expect(discovery.code_challenge_methods_supported).toEqual(['S256']);
-    const jwks = await (await fetch(discovery.jwks_uri)).json();
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { alg: string }[] };
     expect(jwks.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'ES256', 'RS256', 'RS256']);
   });
 

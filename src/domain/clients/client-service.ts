@@ -73,6 +73,18 @@ export function createClientService(clients: ClientRepository, box: SecretBox) {
       return { ...view, client_secret: secret };
     },
 
+    /** Re-seals client secrets sealed under an older KEY_ENCRYPTION_SECRET with the current one. */
+    async rewrap(): Promise<number> {
+      let count = 0;
+      for (const record of await clients.list()) {
+        if (!record.secretEncrypted || !box.isStale(record.secretEncrypted)) continue;
+        const secret = await box.open(record.secretEncrypted, secretPurpose(record.id));
+        await clients.setSecret(record.id, await box.seal(secret, secretPurpose(record.id)));
+        count++;
+      }
+      return count;
+    },
+
     /** Full metadata with the secret opened, for oidc-provider's Client model (one indexed read). */
     async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
       const record = await clients.findById(clientId);

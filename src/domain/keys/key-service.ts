@@ -1,11 +1,24 @@
-// Signing keys: created at start-up (never lazily on a request), sealed at rest, handed to the
-// provider in signing order. Each algorithm family has at most one key per state; see PRODUCT.md.
+// Signing keys: created at start-up (never lazily on a request), sealed at rest, changed only by
+// the lifecycle's plans (lifecycle.ts), each change in one transaction under the key-set lock and
+// logged once with its kid and reason. The CLI, the scheduler and the server use this service.
+import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { SigningAlg } from '../../config.js';
-import type { SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
+import type { LockedSigningKeys, SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
 import type { Logger } from '../../logger.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { generateKeyMaterial } from './key-material.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { generateKeyMaterial, type KeyMaterial } from './key-material.js';
+import {
+  isRotationDue,
+  planCompletion,
+  planExpiry,
+  planRevocation,
+  planRotation,
+  type KeyChange,
+  type KeyPolicy,
+  type Plan,
+} from './lifecycle.js';
 
 export interface KeyView {
   kid: string;
@@ -19,15 +32,33 @@ export interface KeyView {
   revoked_at: string | null;
 }
 
+/** What the JWKS serves: the public keys of every next, active and retired key. */
+export interface PublishedKeySet {
+  /** Changes whenever a key enters, leaves or changes state. */
+  version: string;
+  keys: JWK[];
+}
+
+export interface AppliedChange {
+  kind: KeyChange['kind'];
+  kid: string;
+  alg: string;
+  reason: string;
+}
+
 export interface KeyServiceOptions {
   algs: SigningAlg[];
   rsaModulusLength: number;
+  policy: KeyPolicy;
   log: Logger;
+  /** Removes sessions, grants and tokens created at or before `end`; returns how many. */
+  revokeIssuedBefore?: (end: Date) => Promise<number>;
   now?: () => Date;
 }
 
 const keyPurpose = (kid: string) => `signing-key:${kid}`;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
+const PUBLISHED = new Set(['next', 'active', 'retired']);
 
 /** Active keys first: oidc-provider signs with the first key in the set that fits the alg. */
 const SIGNING_ORDER: Record<string, number> = { active: 0, next: 1, retired: 2 };
@@ -46,50 +77,208 @@ function toView(key: SigningKeyRecord): KeyView {
   };
 }
 
-export function createKeyService(keys: SigningKeyRepository, box: SecretBox, options: KeyServiceOptions) {
+function family(keys: SigningKeyRecord[], alg: string): SigningKeyRecord[] {
+  return keys.filter((k) => k.alg === alg);
+}
+
+export function createKeyService(repo: SigningKeyRepository, box: SecretBox, options: KeyServiceOptions) {
   const now = options.now ?? (() => new Date());
+  const { log, policy } = options;
+
+  function checkAlg(alg: string): SigningAlg {
+    if (!(options.algs as string[]).includes(alg)) {
+      throw new ValidationError(`algorithm ${alg} is not enabled; SIGNING_ALGS has ${options.algs.join(', ')}`, 'alg');
+    }
+    return alg as SigningAlg;
+  }
+
+  async function material(pool: KeyMaterial[], alg: string): Promise<KeyMaterial> {
+    const index = pool.findIndex((m) => m.alg === alg);
+    if (index >= 0) return pool.splice(index, 1)[0]!;
+    return generateKeyMaterial(alg as SigningAlg, options.rsaModulusLength);
+  }
+
+  async function apply(keys: LockedSigningKeys, changes: KeyChange[], pool: KeyMaterial[], at: Date): Promise<AppliedChange[]> {
+    const existing = await keys.list();
+    const algOf = (kid: string) => existing.find((k) => k.kid === kid)?.alg ?? '';
+    const applied: AppliedChange[] = [];
+    for (const change of changes) {
+      let kid: string;
+      let alg: string;
+      switch (change.kind) {
+        case 'activate':
+          ({ kid } = change);
+          alg = algOf(kid);
+          await keys.update(kid, { state: 'active', activatedAt: change.at });
+          break;
+        case 'retire':
+          ({ kid } = change);
+          alg = algOf(kid);
+          await keys.update(kid, { state: 'retired', retiredAt: change.at, expiresAt: change.expiresAt });
+          break;
+        case 'revoke':
+          ({ kid } = change);
+          alg = algOf(kid);
+          // The private key is destroyed with the revocation: it can never sign again.
+          await keys.update(kid, { state: 'revoked', revokedAt: change.at, privateJwe: null, expiresAt: null });
+          break;
+        case 'delete':
+          ({ kid } = change);
+          alg = algOf(kid);
+          await keys.delete(kid);
+          break;
+        case 'create': {
+          const m = await material(pool, change.alg);
+          ({ kid, alg } = m);
+          await keys.create({
+            kid,
+            alg,
+            state: change.state,
+            publicJwk: JSON.stringify(m.publicJwk),
+            privateJwe: await box.seal(JSON.stringify(m.privateJwk), keyPurpose(kid)),
+            publishedAt: at,
+            activatedAt: change.state === 'active' ? at : null,
+          });
+          break;
+        }
+      }
+      log.info(`signing key ${change.kind === 'create' ? `created (${change.state})` : change.kind}`, {
+        kid,
+        alg,
+        reason: change.reason,
+      });
+      applied.push({ kind: change.kind, kid, alg, reason: change.reason });
+    }
+    return applied;
+  }
+
+  /**
+   * Plans on a plain read first (to generate new key material outside the lock: RSA keys take a
+   * while), then takes the lock, plans again on what is there now, and applies that plan.
+   */
+  async function change(planFor: (keys: SigningKeyRecord[], at: Date) => Plan): Promise<AppliedChange[]> {
+    const draft = planFor(await repo.list(), now());
+    if (!draft.ok) throw new ConflictError(draft.reason);
+    if (draft.changes.length === 0) return [];
+    const pool = await Promise.all(
+      draft.changes.flatMap((c) => (c.kind === 'create' ? [generateKeyMaterial(c.alg as SigningAlg, options.rsaModulusLength)] : [])),
+    );
+    return repo.exclusive(async (keys) => {
+      const at = now();
+      const plan = planFor(await keys.list(), at);
+      if (!plan.ok) throw new ConflictError(plan.reason);
+      return apply(keys, plan.changes, pool, at);
+    });
+  }
+
+  /** One plan over every configured family; refused as a whole if any family refuses. */
+  function acrossFamilies(algs: string[], planOne: (keys: SigningKeyRecord[], alg: string, at: Date) => Plan) {
+    return (keys: SigningKeyRecord[], at: Date): Plan => {
+      const changes: KeyChange[] = [];
+      for (const alg of algs) {
+        const plan = planOne(family(keys, alg), alg, at);
+        if (!plan.ok) return { ok: false, reason: algs.length > 1 ? `${alg}: ${plan.reason}` : plan.reason };
+        changes.push(...plan.changes);
+      }
+      return { ok: true, changes };
+    };
+  }
 
   return {
+    /** Every configured family gets its active and next key (at start-up, and after a revocation). */
+    ensureKeys(): Promise<AppliedChange[]> {
+      return change(acrossFamilies(options.algs, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })));
+    },
+
+    /** `keys rotate`: next → active → retired, and a new next key, for one family or all. */
+    rotate(opts: { alg?: string; force?: boolean } = {}): Promise<AppliedChange[]> {
+      const algs = opts.alg ? [checkAlg(opts.alg)] : options.algs;
+      return change(acrossFamilies(algs, (keys, _alg, at) => planRotation(keys, at, policy, { force: opts.force })));
+    },
+
     /**
-     * Makes sure every configured algorithm has an active and a next key. On the very first start
-     * no RP has cached anything yet, so the first key may sign at once.
+     * `keys revoke`: gone from the JWKS and its private key destroyed at once. With
+     * `revokeGrants`, the sessions, grants and tokens that existed while it could sign go too.
      */
-    async ensureKeys(): Promise<KeyView[]> {
-      return keys.exclusive(async (repo) => {
-        const existing = await repo.list();
-        for (const alg of options.algs) {
-          for (const state of ['active', 'next'] as const) {
-            if (existing.some((k) => k.alg === alg && k.state === state)) continue;
-            const material = await generateKeyMaterial(alg, options.rsaModulusLength);
-            const at = now();
-            await repo.create({
-              kid: material.kid,
-              alg,
-              state,
-              publicJwk: JSON.stringify(material.publicJwk),
-              privateJwe: await box.seal(JSON.stringify(material.privateJwk), keyPurpose(material.kid)),
-              publishedAt: at,
-              activatedAt: state === 'active' ? at : null,
-            });
-            options.log.info('signing key created', { kid: material.kid, alg, state, reason: 'initial key set' });
+    async revoke(kid: string, opts: { revokeGrants?: boolean } = {}): Promise<{ changes: AppliedChange[]; revokedGrants?: number }> {
+      const target = (await repo.list()).find((k) => k.kid === kid);
+      if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
+      const changes = await change((keys, at) => planRevocation(family(keys, target.alg), kid, at));
+      if (!opts.revokeGrants) return { changes };
+      if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
+      // Whatever existed while the key could sign: up to its retirement, or until now.
+      const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : now();
+      const revokedGrants = await options.revokeIssuedBefore(end);
+      log.info('grants and sessions revoked with a signing key', { kid, count: revokedGrants });
+      return { changes, revokedGrants };
+    },
+
+    /**
+     * The scheduler's tick: rotates families whose active key has signed for a full interval and
+     * deletes retired keys whose retention is over. A plain read decides whether there is anything
+     * to do; only then is the lock taken (and the plan remade under it, so of several instances
+     * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
+     */
+    async maintain(): Promise<AppliedChange[]> {
+      const at = now();
+      const keys = await repo.list();
+      const due = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
+      if (due.length === 0 && planExpiry(keys, at).length === 0) return [];
+      try {
+        return await change((current, time) => {
+          const changes: KeyChange[] = planExpiry(current, time);
+          for (const alg of options.algs) {
+            const keysOfAlg = family(current, alg);
+            if (!isRotationDue(keysOfAlg, time, policy)) continue;
+            // Expired retired keys are deleted above; plan the rotation as if they were gone.
+            const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
+            const plan = planRotation(remaining, time, policy);
+            if (plan.ok) changes.push(...plan.changes);
+            else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
           }
-        }
-        return (await repo.list()).map(toView);
-      });
+          return { ok: true, changes };
+        });
+      } catch (error) {
+        log.error('key maintenance failed', { err: error });
+        return [];
+      }
     },
 
     async list(): Promise<KeyView[]> {
-      return (await keys.list()).map(toView);
+      return (await repo.list()).map(toView);
+    },
+
+    /** The public half of every published key, in signing order, and a version for caches. */
+    async publishedKeySet(): Promise<PublishedKeySet> {
+      const published = (await repo.list())
+        .filter((k) => PUBLISHED.has(k.state))
+        .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]! || a.alg.localeCompare(b.alg));
+      const version = createHash('sha256')
+        .update(published.map((k) => `${k.kid}:${k.state}`).join(','))
+        .digest('base64url')
+        .slice(0, 22);
+      return { version, keys: published.map((k) => JSON.parse(k.publicJwk) as JWK) };
     },
 
     /** The private JWKs of every published key, active first, for the provider's `jwks` option. */
     async signingJwks(): Promise<JWK[]> {
-      const published = (await keys.listPublished())
-        .filter((k) => k.privateJwe !== null)
+      const published = (await repo.list())
+        .filter((k) => PUBLISHED.has(k.state) && k.privateJwe !== null)
         .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]!);
-      return Promise.all(
-        published.map(async (k) => JSON.parse(await box.open(k.privateJwe!, keyPurpose(k.kid))) as JWK),
-      );
+      return Promise.all(published.map(async (k) => JSON.parse(await box.open(k.privateJwe!, keyPurpose(k.kid))) as JWK));
+    },
+
+    /** Re-seals private keys sealed under an older KEY_ENCRYPTION_SECRET with the current one. */
+    async rewrap(): Promise<number> {
+      let count = 0;
+      for (const key of await repo.list()) {
+        if (!key.privateJwe || !box.isStale(key.privateJwe)) continue;
+        const plaintext = await box.open(key.privateJwe, keyPurpose(key.kid));
+        await repo.reseal(key.kid, await box.seal(plaintext, keyPurpose(key.kid)));
+        count++;
+      }
+      if (count > 0) log.info('signing keys re-encrypted under the current secret', { count });
+      return count;
     },
   };
 }

@@ -1,3 +1,6 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
 -- CreateTable
 CREATE TABLE "oidc_payload" (
     "model" TEXT NOT NULL,
@@ -6,46 +9,53 @@ CREATE TABLE "oidc_payload" (
     "grantId" TEXT,
     "userCode" TEXT,
     "uid" TEXT,
-    "expiresAt" DATETIME,
-    "consumedAt" DATETIME,
+    "expiresAt" TIMESTAMP(3),
+    "consumedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    PRIMARY KEY ("model", "id")
+    CONSTRAINT "oidc_payload_pkey" PRIMARY KEY ("model","id")
 );
 
 -- CreateTable
 CREATE TABLE "client" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "metadata" TEXT NOT NULL,
     "secretEncrypted" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "client_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "user" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "email" TEXT NOT NULL,
     "name" TEXT,
     "emailVerified" BOOLEAN NOT NULL DEFAULT false,
     "passwordHash" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "user_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "signing_key" (
-    "kid" TEXT NOT NULL PRIMARY KEY,
+    "kid" TEXT NOT NULL,
     "alg" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "publicJwk" TEXT NOT NULL,
     "privateJwe" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "publishedAt" DATETIME NOT NULL,
-    "activatedAt" DATETIME,
-    "retiredAt" DATETIME,
-    "expiresAt" DATETIME,
-    "revokedAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "publishedAt" TIMESTAMP(3) NOT NULL,
+    "activatedAt" TIMESTAMP(3),
+    "retiredAt" TIMESTAMP(3),
+    "expiresAt" TIMESTAMP(3),
+    "revokedAt" TIMESTAMP(3),
+
+    CONSTRAINT "signing_key_pkey" PRIMARY KEY ("kid")
 );
 
 -- CreateIndex

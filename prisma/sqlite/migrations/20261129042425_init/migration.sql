@@ -1,6 +1,3 @@
--- CreateSchema
-CREATE SCHEMA IF NOT EXISTS "public";
-
 -- CreateTable
 CREATE TABLE "oidc_payload" (
     "model" TEXT NOT NULL,
@@ -9,52 +6,47 @@ CREATE TABLE "oidc_payload" (
     "grantId" TEXT,
     "userCode" TEXT,
     "uid" TEXT,
-    "expiresAt" TIMESTAMP(3),
-    "consumedAt" TIMESTAMP(3),
+    "expiresAt" DATETIME,
+    "consumedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "oidc_payload_pkey" PRIMARY KEY ("model","id")
+    PRIMARY KEY ("model", "id")
 );
 
 -- CreateTable
 CREATE TABLE "client" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "name" TEXT NOT NULL,
     "metadata" TEXT NOT NULL,
     "secretEncrypted" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "client_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "user" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "email" TEXT NOT NULL,
     "name" TEXT,
     "emailVerified" BOOLEAN NOT NULL DEFAULT false,
     "passwordHash" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "user_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "signing_key" (
-    "kid" TEXT NOT NULL,
+    "kid" TEXT NOT NULL PRIMARY KEY,
     "alg" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "publicJwk" TEXT NOT NULL,
     "privateJwe" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "publishedAt" TIMESTAMP(3) NOT NULL,
-    "activatedAt" TIMESTAMP(3),
-    "retiredAt" TIMESTAMP(3),
-    "expiresAt" TIMESTAMP(3),
-    "revokedAt" TIMESTAMP(3),
-
-    CONSTRAINT "signing_key_pkey" PRIMARY KEY ("kid")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "publishedAt" DATETIME NOT NULL,
+    "activatedAt" DATETIME,
+    "retiredAt" DATETIME,
+    "expiresAt" DATETIME,
+    "revokedAt" DATETIME
 );
 
 -- CreateIndex
