@@ -21,6 +21,8 @@ export interface TestSesameOptions {
   /** Reuse a database (e.g. to restart on the same data); otherwise a fresh one is made and dropped. */
   db?: TestDatabase;
   env?: Record<string, string>;
+  /** The clock for key decisions (rotation rules); tokens keep real time. */
+  now?: () => Date;
 }
 
 export async function startTestSesame(options: TestSesameOptions = {}): Promise<TestSesame> {
@@ -37,7 +39,11 @@ export async function startTestSesame(options: TestSesameOptions = {}): Promise<
     ...TEST_SECRETS,
     ...options.env,
   });
-  const sesame = await startSesame(config, silentLogger, { server, skipMigrations: true });
+  const sesame = await startSesame(config, silentLogger, {
+    server,
+    skipMigrations: true,
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     ...sesame,
     issuer,
