@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { decodeProtectedHeader } from 'jose';
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
@@ -13,6 +15,8 @@ import { openDatabase } from '../../src/db/database.js';
 import { createContainer } from '../../src/container.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
+
+const SYNC_SECONDS = 1;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -50,7 +54,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     // No migrations yet: both instances start at the same moment and must not trip over each other.
     db = await createTestDatabase('postgresql', { migrated: false });
     ports = [await freePort(), await freePort()];
-    const shared = { DATABASE_URL: db.url, ...TEST_SECRETS };
+    const shared = { DATABASE_URL: db.url, ...TEST_SECRETS, KEY_SYNC_INTERVAL: `${SYNC_SECONDS}s` };
     // RPs are given instance A's address as the issuer; instance B answers for the same issuer.
     const issuer = `http://localhost:${ports[0]}`;
     instances.push(
@@ -101,6 +105,52 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     const check = await openDatabase(db.config);
     expect(await check.prisma.signingKey.count()).toBe(2); // one active, one next: not one set per instance
     await check.close();
+  });
+
+  it('serves and signs with a rotated key set on both instances within KEY_SYNC_INTERVAL', async () => {
+    const [a, b] = ports.map((p) => `http://localhost:${p}`) as [string, string];
+    const kids = async (url: string) =>
+      ((await (await fetch(`${url}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const container = await createContainer(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS }), silentLogger);
+    try {
+      const before = await container.keys.list();
+      const next = before.find((k) => k.state === 'next')!.kid;
+      // Published on both instances before it signs anywhere.
+      expect(await kids(a)).toContain(next);
+      expect(await kids(b)).toContain(next);
+
+      // What `sesame keys rotate --force` does, from outside both instances.
+      const rotatedAt = Date.now();
+      await container.keys.rotate({ force: true });
+      const newNext = (await container.keys.list()).find((k) => k.state === 'next')!.kid;
+      for (const url of [a, b]) {
+        while (!(await kids(url)).includes(newNext)) {
+          if (Date.now() - rotatedAt > SYNC_SECONDS * 1000 + 2000) throw new Error(`${url} did not pick up the rotation`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      const seenWithin = Date.now() - rotatedAt;
+      expect(seenWithin).toBeLessThan(SYNC_SECONDS * 1000 + 2000);
+
+      // Both instances now sign with the promoted key: a fresh sign-in through B.
+      const client = await container.clients.create({ name: 'After rotation', redirectUris: [REDIRECT_URI] });
+      const user = { email: 'after@example.com', password: 'a long enough password' };
+      await container.accounts.create(user);
+      for (const instance of [a, b]) {
+        // The RP knows the shared issuer (A's address); every endpoint is pointed at this instance.
+        const metadata = (await discover(a, client.client_id, client.client_secret)).serverMetadata();
+        const endpoints = Object.fromEntries(
+          Object.entries(metadata).map(([k, v]) => [k, k !== 'issuer' && typeof v === 'string' ? v.replace(a, instance) : v]),
+        ) as typeof metadata;
+        const config = new oidc.Configuration(endpoints, client.client_id, client.client_secret);
+        oidc.allowInsecureRequests(config);
+        const start = await startAuthorization(config);
+        const tokens = await exchange(config, await signIn(new TestBrowser(instance), start, user), start);
+        expect(decodeProtectedHeader(tokens.id_token!).kid).toBe(next);
+      }
+    } finally {
+      await container.close();
+    }
   });
 });
 
