@@ -1,12 +1,11 @@
 // The docker-compose topology without Docker: two Sesame processes (the built server, as
 // `npm start` runs it) on one PostgreSQL database, sharing cookie keys and the encryption secret.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
+import { freePort, startInstance, stopInstance } from '../helpers/instances.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
 import { discover, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
@@ -17,33 +16,6 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 
 const SYNC_SECONDS = 1;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-async function startInstance(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const url = `http://127.0.0.1:${env.PORT}/readyz`;
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`instance exited: ${output}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error(`instance did not become ready: ${output}`);
-}
 
 describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', () => {
   let db: TestDatabase;
@@ -63,10 +35,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
   }, 120_000);
 
   afterAll(async () => {
-    for (const child of instances) {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    }
+    await Promise.all(instances.map(stopInstance));
     await db?.drop();
   });
 
