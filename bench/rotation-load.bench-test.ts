@@ -19,7 +19,7 @@ import { silentLogger } from '../src/logger.js';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/databases.js';
 import { freePort, startInstance, stopInstance } from '../test/helpers/instances.js';
-import { discover, exchange, REDIRECT_URI, signIn, startAuthorization } from '../test/helpers/rp.js';
+import { discoverVia, exchange, REDIRECT_URI, signIn, startAuthorization } from '../test/helpers/rp.js';
 import { TEST_SECRETS } from '../test/helpers/sesame.js';
 
 const ROTATIONS = 3;
@@ -54,15 +54,7 @@ it('keeps every RP verifying through three scheduled rotations and a revocation'
 
   // One RP configuration per instance: the shared issuer, every endpoint on that instance.
   const configs = await Promise.all(
-    [a, b].map(async (instance) => {
-      const metadata = (await discover(a, client.client_id, client.client_secret)).serverMetadata();
-      const endpoints = Object.fromEntries(
-        Object.entries(metadata).map(([k, v]) => [k, k !== 'issuer' && typeof v === 'string' ? v.replace(a, instance) : v]),
-      ) as typeof metadata;
-      const config = new oidc.Configuration(endpoints, client.client_id, client.client_secret);
-      oidc.allowInsecureRequests(config);
-      return { instance, config };
-    }),
+    [a, b].map(async (instance) => ({ instance, config: await discoverVia(a, instance, client.client_id, client.client_secret) })),
   );
 
   // The RPs: default options, the JWKS of instance A for jose and of instance B for jwks-rsa.

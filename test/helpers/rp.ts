@@ -67,3 +67,22 @@ export function exchange(config: oidc.Configuration, callback: URL, start: Autho
     expectedNonce: start.nonce,
   });
 }
+
+/**
+ * An RP configuration for the shared issuer with every endpoint pointed at one instance: what a
+ * load balancer does, made deterministic (several instances answer for one issuer).
+ */
+export async function discoverVia(
+  issuer: string,
+  instance: string,
+  clientId: string,
+  clientSecret?: string,
+): Promise<oidc.Configuration> {
+  const metadata = (await discover(issuer, clientId, clientSecret)).serverMetadata();
+  const endpoints = Object.fromEntries(
+    Object.entries(metadata).map(([k, v]) => [k, k !== 'issuer' && typeof v === 'string' ? v.replace(issuer, instance) : v]),
+  ) as typeof metadata;
+  const config = new oidc.Configuration(endpoints, clientId, clientSecret);
+  oidc.allowInsecureRequests(config);
+  return config;
+}

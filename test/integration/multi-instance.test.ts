@@ -2,13 +2,12 @@
 // `npm start` runs it) on one PostgreSQL database, sharing cookie keys and the encryption secret.
 import type { ChildProcess } from 'node:child_process';
 import { decodeProtectedHeader } from 'jose';
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { freePort, startInstance, stopInstance } from '../helpers/instances.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
-import { discover, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
+import { discover, discoverVia, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
 import { TEST_SECRETS } from '../helpers/sesame.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createContainer } from '../../src/container.js';
@@ -107,12 +106,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
       await container.accounts.create(user);
       for (const instance of [a, b]) {
         // The RP knows the shared issuer (A's address); every endpoint is pointed at this instance.
-        const metadata = (await discover(a, client.client_id, client.client_secret)).serverMetadata();
-        const endpoints = Object.fromEntries(
-          Object.entries(metadata).map(([k, v]) => [k, k !== 'issuer' && typeof v === 'string' ? v.replace(a, instance) : v]),
-        ) as typeof metadata;
-        const config = new oidc.Configuration(endpoints, client.client_id, client.client_secret);
-        oidc.allowInsecureRequests(config);
+        const config = await discoverVia(a, instance, client.client_id, client.client_secret);
         const start = await startAuthorization(config);
         const tokens = await exchange(config, await signIn(new TestBrowser(instance), start, user), start);
         expect(decodeProtectedHeader(tokens.id_token!).kid).toBe(next);
