@@ -217,7 +217,7 @@ function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
   return { keyEncryptionSecrets, cookieKeys, warnings, devSecretsFile };
 }
 
-function parseKeySchedule(env: Env): Pick<Config, 'keyRotationInterval' | 'jwksCacheLifetime' | 'keySyncInterval'> {
+function parseKeySchedule(env: Env, ttl: Config['ttl']): Pick<Config, 'keyRotationInterval' | 'jwksCacheLifetime' | 'keySyncInterval'> {
   const keyRotationInterval = duration(env, 'KEY_ROTATION_INTERVAL', '30d') * 1000;
   const jwksCacheLifetime = duration(env, 'JWKS_CACHE_LIFETIME', '10m') * 1000;
   const keySyncInterval = duration(env, 'KEY_SYNC_INTERVAL', '5s') * 1000;
@@ -227,6 +227,16 @@ function parseKeySchedule(env: Env): Pick<Config, 'keyRotationInterval' | 'jwksC
   if (keyRotationInterval <= jwksCacheLifetime) {
     // Otherwise a next key could not be published long enough before it signs.
     fail('KEY_ROTATION_INTERVAL', env.KEY_ROTATION_INTERVAL ?? '30d', `longer than JWKS_CACHE_LIFETIME (${jwksCacheLifetime / 1000}s)`);
+  }
+  // A retired key stays published until everything it signed has expired; the next rotation must
+  // not come sooner, or every rotation would wait for it (see domain/keys/lifecycle.ts).
+  const retention = Math.max(ttl.session, ttl.idToken, ttl.accessToken);
+  if (keyRotationInterval <= retention * 1000) {
+    fail(
+      'KEY_ROTATION_INTERVAL',
+      env.KEY_ROTATION_INTERVAL ?? '30d',
+      `longer than the longest of SESSION_TTL, ID_TOKEN_TTL and ACCESS_TOKEN_TTL (${retention}s): retired keys stay published that long`,
+    );
   }
   return { keyRotationInterval, jwksCacheLifetime, keySyncInterval };
 }
@@ -277,7 +287,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     cookieKeys: secrets.cookieKeys,
     signingAlgs: parseSigningAlgs(env),
     rsaModulusLength: parseRsaModulusLength(env),
-    ...parseKeySchedule(env),
+    ...parseKeySchedule(env, ttl),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
     ttl,
     logLevel: parseLogLevel(env, mode),

@@ -52,6 +52,9 @@ describe('configuration', () => {
       [{ ISSUER: 'https://id.example.com/?a=b' }, 'without query or fragment'],
       [{ DATABASE_URL: 'mysql://u:hunter2@db/x' }, 'DATABASE_URL="mysql:..." is invalid'],
       [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY="maybe" is invalid: true or false'],
+      [{ KEY_ROTATION_INTERVAL: '5m' }, 'KEY_ROTATION_INTERVAL="5m" is invalid: longer than JWKS_CACHE_LIFETIME (600s)'],
+      [{ KEY_ROTATION_INTERVAL: '7d' }, 'KEY_ROTATION_INTERVAL="7d" is invalid: longer than the longest of SESSION_TTL'],
+      [{ KEY_SYNC_INTERVAL: '15m' }, 'KEY_SYNC_INTERVAL="15m" is invalid: shorter than JWKS_CACHE_LIFETIME'],
     ] as const) {
       const message = errorOf(env as Record<string, string>);
       expect(message).toContain(expected);

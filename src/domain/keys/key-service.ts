@@ -204,7 +204,8 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
       const changes = await change((keys, at) => planRevocation(family(keys, target.alg), kid, at));
-      if (!opts.revokeGrants) return { changes };
+      // A key that never signed (a next key) has nothing to take back.
+      if (!opts.revokeGrants || !target.activatedAt) return { changes, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
       // Whatever existed while the key could sign: up to its retirement, or until now.
       const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : now();

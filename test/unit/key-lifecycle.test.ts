@@ -1,0 +1,273 @@
+// The signing-key lifecycle's pure plans on a fake clock: plain Date values, no timers, no I/O.
+import { describe, expect, it } from 'vitest';
+import {
+  isRotationDue,
+  planCompletion,
+  planExpiry,
+  planRevocation,
+  planRotation,
+  retiredRetention,
+  type KeyChange,
+  type KeyPolicy,
+  type LifecycleKey,
+  type Plan,
+} from '../../src/domain/keys/lifecycle.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const T0 = new Date('2030-01-01T00:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+const POLICY: KeyPolicy = { rotationInterval: DAY, jwksCacheLifetime: 10 * MINUTE, retiredRetention: HOUR };
+
+function key(kid: string, state: string, fields: Partial<LifecycleKey> = {}): LifecycleKey {
+  return {
+    kid,
+    alg: 'RS256',
+    state,
+    publishedAt: T0,
+    activatedAt: state === 'active' ? T0 : null,
+    retiredAt: null,
+    expiresAt: null,
+    ...fields,
+  };
+}
+
+/** A family as it is some time after its first rotation: retired, active, next. */
+function rotatedFamily(retiredExpiresAt: Date): LifecycleKey[] {
+  return [
+    key('old', 'retired', { retiredAt: T0, expiresAt: retiredExpiresAt }),
+    key('cur', 'active', { activatedAt: T0 }),
+    key('nxt', 'next', { publishedAt: T0 }),
+  ];
+}
+
+function changesOf(plan: Plan): KeyChange[] {
+  if (!plan.ok) throw new Error(`expected an accepted plan, got: ${plan.reason}`);
+  return plan.changes;
+}
+
+function reasonOf(plan: Plan): string {
+  if (plan.ok) throw new Error(`expected a refusal, got ${JSON.stringify(plan.changes)}`);
+  return plan.reason;
+}
+
+/** The changes without their human-readable reasons, for exact comparison. */
+function bare(changes: KeyChange[]) {
+  return changes.map(({ reason: _reason, ...rest }) => rest);
+}
+
+describe('planCompletion', () => {
+  it('gives an empty family an active key and a next key', () => {
+    expect(bare(planCompletion([], 'ES256', T0))).toEqual([
+      { kind: 'create', alg: 'ES256', state: 'active' },
+      { kind: 'create', alg: 'ES256', state: 'next' },
+    ]);
+  });
+
+  it('gives a family with only an active key a next key', () => {
+    expect(bare(planCompletion([key('a', 'active')], 'RS256', T0))).toEqual([{ kind: 'create', alg: 'RS256', state: 'next' }]);
+  });
+
+  it('promotes the next key of a family without an active key, and publishes a new next', () => {
+    const now = at(5 * MINUTE);
+    const keys = [key('r', 'revoked'), key('n', 'next')];
+    expect(bare(planCompletion(keys, 'RS256', now))).toEqual([
+      { kind: 'activate', kid: 'n', at: now },
+      { kind: 'create', alg: 'RS256', state: 'next' },
+    ]);
+  });
+
+  it('leaves a complete family alone, whatever retired or revoked keys it also has', () => {
+    const keys = [key('r', 'retired', { expiresAt: at(HOUR) }), key('x', 'revoked'), key('a', 'active'), key('n', 'next')];
+    expect(planCompletion(keys, 'RS256', at(DAY))).toEqual([]);
+  });
+});
+
+describe('planRotation', () => {
+  const family = () => [key('a', 'active', { activatedAt: T0 }), key('n', 'next', { publishedAt: T0 })];
+
+  it('promotes next, retires active with its retention, and publishes a new next', () => {
+    const now = at(POLICY.jwksCacheLifetime + 3 * MINUTE);
+    expect(bare(changesOf(planRotation(family(), now, POLICY)))).toEqual([
+      { kind: 'retire', kid: 'a', at: now, expiresAt: new Date(now.getTime() + POLICY.retiredRetention) },
+      { kind: 'activate', kid: 'n', at: now },
+      { kind: 'create', alg: 'RS256', state: 'next' },
+    ]);
+  });
+
+  it('allows a next key published exactly jwksCacheLifetime ago', () => {
+    const changes = changesOf(planRotation(family(), at(POLICY.jwksCacheLifetime), POLICY));
+    expect(changes.map((c) => c.kind)).toEqual(['retire', 'activate', 'create']);
+  });
+
+  it('refuses a next key published 1 ms less than jwksCacheLifetime ago, naming the wait and --force', () => {
+    const reason = reasonOf(planRotation(family(), at(POLICY.jwksCacheLifetime - 1), POLICY));
+    expect(reason).toContain('next key n');
+    expect(reason).toContain('wait 1s');
+    expect(reason).toContain('--force');
+  });
+
+  it('names the remaining wait in seconds', () => {
+    // Published 4 minutes ago, RPs may cache 10: 6 minutes to go.
+    const reason = reasonOf(planRotation(family(), at(4 * MINUTE), POLICY));
+    expect(reason).toContain('published for 240s');
+    expect(reason).toContain('cache the JWKS for 600s');
+    expect(reason).toContain('wait 360s or use --force');
+  });
+
+  it('rotates a young next key when forced', () => {
+    const now = at(1 * SECOND);
+    const changes = changesOf(planRotation(family(), now, POLICY, { force: true }));
+    expect(bare(changes)).toEqual([
+      { kind: 'retire', kid: 'a', at: now, expiresAt: new Date(now.getTime() + POLICY.retiredRetention) },
+      { kind: 'activate', kid: 'n', at: now },
+      { kind: 'create', alg: 'RS256', state: 'next' },
+    ]);
+    expect(changes.find((c) => c.kind === 'retire')!.reason).toContain('forced');
+  });
+
+  it('refuses without a next key, even when forced', () => {
+    const keys = [key('a', 'active')];
+    expect(reasonOf(planRotation(keys, at(DAY), POLICY))).toMatch(/no next key/);
+    expect(reasonOf(planRotation(keys, at(DAY), POLICY, { force: true }))).toMatch(/no next key/);
+  });
+
+  it('refuses while the retired key still verifies tokens, saying until when', () => {
+    const expiresAt = at(HOUR);
+    const reason = reasonOf(planRotation(rotatedFamily(expiresAt), at(HOUR - 1), POLICY));
+    expect(reason).toContain('retired key old');
+    expect(reason).toContain(`until ${expiresAt.toISOString()}`);
+    expect(reason).toContain('--force');
+  });
+
+  it('deletes the unexpired retired key when forced', () => {
+    const now = at(30 * MINUTE);
+    const changes = changesOf(planRotation(rotatedFamily(at(HOUR)), now, POLICY, { force: true }));
+    expect(bare(changes)).toEqual([
+      { kind: 'delete', kid: 'old' },
+      { kind: 'retire', kid: 'cur', at: now, expiresAt: new Date(now.getTime() + POLICY.retiredRetention) },
+      { kind: 'activate', kid: 'nxt', at: now },
+      { kind: 'create', alg: 'RS256', state: 'next' },
+    ]);
+  });
+
+  it('deletes a retired key whose retention is over (at its expiry exactly, and after)', () => {
+    for (const now of [at(HOUR), at(2 * HOUR)]) {
+      const changes = changesOf(planRotation(rotatedFamily(at(HOUR)), now, POLICY));
+      expect(bare(changes)).toEqual([
+        { kind: 'delete', kid: 'old' },
+        { kind: 'retire', kid: 'cur', at: now, expiresAt: new Date(now.getTime() + POLICY.retiredRetention) },
+        { kind: 'activate', kid: 'nxt', at: now },
+        { kind: 'create', alg: 'RS256', state: 'next' },
+      ]);
+    }
+  });
+
+  it('ignores revoked keys', () => {
+    const keys = [key('x', 'revoked', { publishedAt: at(DAY) }), ...family()];
+    expect(changesOf(planRotation(keys, at(POLICY.jwksCacheLifetime), POLICY)).map((c) => c.kind)).toEqual([
+      'retire',
+      'activate',
+      'create',
+    ]);
+  });
+});
+
+describe('isRotationDue', () => {
+  const keys = [key('a', 'active', { activatedAt: T0 }), key('n', 'next')];
+
+  it('is due exactly one rotation interval after activation, not 1 ms before', () => {
+    expect(isRotationDue(keys, at(POLICY.rotationInterval - 1), POLICY)).toBe(false);
+    expect(isRotationDue(keys, at(POLICY.rotationInterval), POLICY)).toBe(true);
+    expect(isRotationDue(keys, at(POLICY.rotationInterval + DAY), POLICY)).toBe(true);
+  });
+
+  it('is never due without an active key', () => {
+    expect(isRotationDue([key('n', 'next')], at(10 * DAY), POLICY)).toBe(false);
+    expect(isRotationDue([], at(10 * DAY), POLICY)).toBe(false);
+  });
+});
+
+describe('planExpiry', () => {
+  it('deletes only retired keys at or after their expiry', () => {
+    const keys = [
+      key('due', 'retired', { retiredAt: T0, expiresAt: at(HOUR) }),
+      key('past', 'retired', { retiredAt: T0, expiresAt: at(HOUR - 1) }),
+      key('young', 'retired', { retiredAt: T0, expiresAt: at(HOUR + 1) }),
+      // Only retired keys expire: an expiresAt on any other state never deletes it.
+      key('nxt', 'next', { expiresAt: at(0) }),
+      key('act', 'active', { expiresAt: at(0) }),
+      key('rev', 'revoked', { expiresAt: at(0) }),
+    ];
+    expect(bare(planExpiry(keys, at(HOUR)))).toEqual([
+      { kind: 'delete', kid: 'due' },
+      { kind: 'delete', kid: 'past' },
+    ]);
+  });
+
+  it('deletes nothing 1 ms before the expiry', () => {
+    expect(planExpiry([key('r', 'retired', { expiresAt: at(HOUR) })], at(HOUR - 1))).toEqual([]);
+  });
+
+  it('keeps a retired key without an expiry', () => {
+    expect(planExpiry([key('r', 'retired', { expiresAt: null })], at(100 * DAY))).toEqual([]);
+  });
+});
+
+describe('planRevocation', () => {
+  const now = at(2 * HOUR);
+  const family = () => [
+    key('old', 'retired', { retiredAt: T0, expiresAt: at(HOUR * 5) }),
+    key('cur', 'active'),
+    key('nxt', 'next'),
+  ];
+
+  it('revokes the active key, promotes next at once, and publishes a new next', () => {
+    expect(bare(changesOf(planRevocation(family(), 'cur', now)))).toEqual([
+      { kind: 'revoke', kid: 'cur', at: now },
+      { kind: 'activate', kid: 'nxt', at: now },
+      { kind: 'create', alg: 'RS256', state: 'next' },
+    ]);
+  });
+
+  it('revokes the next key and publishes a new next', () => {
+    expect(bare(changesOf(planRevocation(family(), 'nxt', now)))).toEqual([
+      { kind: 'revoke', kid: 'nxt', at: now },
+      { kind: 'create', alg: 'RS256', state: 'next' },
+    ]);
+  });
+
+  it('revokes a retired key and changes nothing else', () => {
+    expect(bare(changesOf(planRevocation(family(), 'old', now)))).toEqual([{ kind: 'revoke', kid: 'old', at: now }]);
+  });
+
+  it('creates an active and a next key when the revoked active key had no next to take over', () => {
+    const keys = [key('cur', 'active', { alg: 'ES256' }), key('gone', 'revoked', { alg: 'ES256' })];
+    expect(bare(changesOf(planRevocation(keys, 'cur', now)))).toEqual([
+      { kind: 'revoke', kid: 'cur', at: now },
+      { kind: 'create', alg: 'ES256', state: 'active' },
+      { kind: 'create', alg: 'ES256', state: 'next' },
+    ]);
+  });
+
+  it('refuses an unknown kid', () => {
+    expect(reasonOf(planRevocation(family(), 'nope', now))).toBe('no key with kid nope');
+  });
+
+  it('refuses a key that is already revoked', () => {
+    const keys = [...family(), key('dead', 'revoked')];
+    expect(reasonOf(planRevocation(keys, 'dead', now))).toBe('key dead is already revoked');
+  });
+});
+
+describe('retiredRetention', () => {
+  it('is the longest of the ID token, access token and session lifetimes, in ms', () => {
+    expect(retiredRetention({ idToken: 3600, accessToken: 600, session: 1200 })).toBe(3600 * SECOND);
+    expect(retiredRetention({ idToken: 60, accessToken: 7200, session: 1200 })).toBe(7200 * SECOND);
+    expect(retiredRetention({ idToken: 60, accessToken: 600, session: 14 * 86400 })).toBe(14 * DAY);
+  });
+});
