@@ -41,7 +41,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     log,
     db,
     accounts: createAccountService(createUserRepository(db.prisma)),
-    clients: createClientService(createClientRepository(db.prisma), box),
+    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs }),
     payloads,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
       algs: config.signingAlgs,

@@ -45,6 +45,11 @@ function overview(): string {
     'Passwords: --password P ends up in your shell history and the process list. Prefer',
     '  printf %s "$PASSWORD" | sesame users create --email E --password-stdin',
     '',
+    'Changing KEY_ENCRYPTION_SECRET: set it to NEW,OLD on every instance (the first encrypts,',
+    'all of them decrypt), run sesame keys rewrap, then set it to NEW alone.',
+    '',
+    'Key changes (keys rotate, keys revoke) reach running instances within KEY_SYNC_INTERVAL.',
+    '',
     'Exit status: 0 success, 2 bad input (one line on stderr), 1 any other failure.',
     '',
   ].join('\n');

@@ -2,9 +2,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
+import { loadConfig } from '../../src/config.js';
+import { createContainer, type Container } from '../../src/container.js';
 import { openDatabase } from '../../src/db/database.js';
+import type { KeyView } from '../../src/domain/keys/key-service.js';
+import { silentLogger } from '../../src/logger.js';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -99,9 +103,6 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
 
       // The trailing newline was removed: a second account with the same password text works as
       // a sign-in check through the service the server uses.
-      const { loadConfig } = await import('../../src/config.js');
-      const { createContainer } = await import('../../src/container.js');
-      const { silentLogger } = await import('../../src/logger.js');
       const container = await createContainer(loadConfig(env), silentLogger);
       try {
         expect(await container.accounts.authenticate('stdin@example.com', password)).toEqual({ accountId: run.json.sub });
@@ -213,6 +214,30 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(run.json).toMatchObject({ grant_types: ['client_credentials'], redirect_uris: [], has_secret: true });
     });
 
+    it('signs ID tokens with --id-token-alg when that algorithm is enabled', async () => {
+      const create = ['clients', 'create', '--name', 'EC app', '--redirect-uri', 'https://ec.example.com/cb'];
+      await badInput([...create, '--id-token-alg', 'ES256'], /^sesame: id_token_signed_response_alg "ES256" is not enabled; SIGNING_ALGS has RS256\n$/);
+      await badInput([...create, '--id-token-alg', 'HS256'], /"HS256" is not enabled/);
+      await badInput([...create, '--id-token-alg', ''], /--id-token-alg must not be empty/);
+
+      const saved = env;
+      try {
+        env = { ...saved, SIGNING_ALGS: 'RS256,ES256' };
+        const run = await sesame([...create, '--id-token-alg', 'ES256', '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.json.id_token_signed_response_alg).toBe('ES256');
+        const show = await sesame(['clients', 'show', run.json.client_id]);
+        expect(show.stdout).toMatch(/id_token_signed_response_alg:\s+ES256\n/);
+
+        const plain = await sesame(['clients', 'create', '--name', 'Default alg', '--redirect-uri', 'https://d.example.com/cb', '--json']);
+        expect(plain.code, plain.stderr).toBe(0);
+        expect(plain.json).not.toHaveProperty('id_token_signed_response_alg');
+        expect((await sesame(['clients', 'show', plain.json.client_id])).stdout).toMatch(/id_token_signed_response_alg:\s+default/);
+      } finally {
+        env = saved;
+      }
+    });
+
     it('rotates a secret: a different one, shown once', async () => {
       const created = await sesame(['clients', 'create', '--name', 'Rotating', '--redirect-uri', 'https://r.example.com/cb', '--json']);
       const rotated = await sesame(['clients', 'rotate-secret', created.json.client_id, '--json']);
@@ -270,9 +295,6 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(empty.code, empty.stderr).toBe(0);
 
       // The server creates keys at start-up; do the same through the shared services.
-      const { loadConfig } = await import('../../src/config.js');
-      const { createContainer } = await import('../../src/container.js');
-      const { silentLogger } = await import('../../src/logger.js');
       const container = await createContainer(loadConfig(env), silentLogger);
       try {
         await container.keys.ensureKeys();
@@ -324,12 +346,20 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         expect(run.stdout).toMatch(/^Usage: sesame <command>/);
         expect(run.stdout).toContain('--password-stdin');
         expect(run.stdout).toContain('clients rotate-secret ID');
+        for (const synopsis of ['keys rotate [--alg A] [--force]', 'keys revoke KID [--revoke-grants]', 'keys rewrap']) {
+          expect(run.stdout).toContain(synopsis);
+        }
+        expect(run.stdout).toContain('KEY_ENCRYPTION_SECRET');
       }
       const command = await sesame(['users', 'create', '--help']);
       expect(command.code).toBe(0);
       expect(command.stdout).toMatch(/^Usage: sesame users create/);
       expect(command.stdout).toContain('--password-stdin');
       expect((await sesame(['help', 'clients', 'create'])).stdout).toMatch(/^Usage: sesame clients create/);
+      expect((await sesame(['clients', 'create', '--help'])).stdout).toContain('--id-token-alg A');
+      const rotate = await sesame(['keys', 'rotate', '--help']);
+      expect(rotate.stdout).toMatch(/^Usage: sesame keys rotate \[--alg A\] \[--force\]/);
+      expect(rotate.stdout).toContain('JWKS_CACHE_LIFETIME');
       expect((await sesame(['clients', '--help'])).stdout).toMatch(/^Usage: sesame clients <command>/);
     });
 
@@ -353,6 +383,256 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       } finally {
         env = saved;
       }
+    });
+  });
+
+  describe('keys rotate, revoke and rewrap', () => {
+    // Each test gets its own database with an RS256 and an ES256 family, as a first start makes them.
+    const HOUR = 3600 * 1000;
+    let keysDb: TestDatabase;
+    let saved: Record<string, string>;
+
+    beforeEach(async () => {
+      keysDb = await createTestDatabase(provider);
+      saved = env;
+      env = { ...saved, DATABASE_URL: keysDb.url, SIGNING_ALGS: 'RS256,ES256' };
+      await withContainer((c) => c.keys.ensureKeys());
+    });
+    afterEach(async () => {
+      env = saved;
+      await keysDb?.drop();
+    });
+
+    /** The services a server would use, on the same database, with `overrides` in its environment. */
+    async function withContainer<T>(work: (c: Container) => Promise<T>, overrides: Record<string, string> = {}): Promise<T> {
+      const container = await createContainer(loadConfig({ ...env, ...overrides }), silentLogger);
+      try {
+        return await work(container);
+      } finally {
+        await container.close();
+      }
+    }
+
+    async function keys(): Promise<KeyView[]> {
+      const run = await sesame(['keys', 'list', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      return run.json;
+    }
+
+    /** One family's published keys by state (revoked ones left out). */
+    function family(list: KeyView[], alg: string): Record<'active' | 'next' | 'retired', KeyView> {
+      const keysOfAlg = list.filter((k) => k.alg === alg && k.state !== 'revoked');
+      expect(new Set(keysOfAlg.map((k) => k.state)).size, 'one key per state').toBe(keysOfAlg.length);
+      return Object.fromEntries(keysOfAlg.map((k) => [k.state, k])) as Record<'active' | 'next' | 'retired', KeyView>;
+    }
+
+    /** Moves a key's publication back, as if RPs had had it in their cached JWKS that long. */
+    async function publishedAgo(kid: string, ms: number): Promise<void> {
+      const database = await openDatabase(keysDb.config);
+      try {
+        await database.prisma.signingKey.update({ where: { kid }, data: { publishedAt: new Date(Date.now() - ms) } });
+      } finally {
+        await database.close();
+      }
+    }
+
+    /**
+     * `keys revoke KID ...options`. A kid is a base64url thumbprint, so one in 64 starts with "-"
+     * and would read as an option: like any such value, it goes after `--`.
+     */
+    const revoke = (kid: string, ...options: string[]) => ['keys', 'revoke', ...options, ...(kid.startsWith('-') ? ['--'] : []), kid];
+
+    const short = (iso: string | null) => iso!.replace(/\.\d{3}Z$/, 'Z');
+
+    it('refuses a rotation the rules forbid and says why; --force overrides and says what it risks', async () => {
+      const initial = await keys();
+      const before = family(initial, 'RS256');
+
+      const young = await badInput(['keys', 'rotate', '--alg', 'RS256'], /has been published for \d+s, but RPs may cache the JWKS for 600s/);
+      expect(young).toContain(`next key ${before.next.kid}`);
+      expect(young).toContain('--force');
+      // All families at once: refused as a whole, naming the family that refused.
+      await badInput(['keys', 'rotate'], /^sesame: RS256: next key \S+ has been published for/);
+      expect(await keys()).toEqual(initial);
+
+      const forced = await sesame(['keys', 'rotate', '--alg', 'RS256', '--force', '--json']);
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(forced.stderr).toMatch(/^sesame: warning: [^\n]*cached JWKS lacks[^\n]*refetches[^\n]*removed early[^\n]*fail[^\n]*\n$/);
+      expect(forced.json.changes.map((c: { kind: string }) => c.kind)).toEqual(['retire', 'activate', 'create']);
+      for (const change of forced.json.changes) {
+        expect(change).toMatchObject({ alg: 'RS256', kid: expect.any(String), reason: expect.stringMatching(/rotation/) });
+      }
+
+      const after = await keys();
+      const rs = family(after, 'RS256');
+      expect(rs.retired).toMatchObject({ kid: before.active.kid, retired_at: expect.any(String), expires_at: expect.any(String) });
+      // Published until everything it signed has expired: sessions (id_token_hint) live 14 days.
+      expect(Date.parse(rs.retired.expires_at!) - Date.parse(rs.retired.retired_at!)).toBe(14 * 24 * HOUR);
+      expect(forced.json.changes[0]).toMatchObject({ kind: 'retire', kid: before.active.kid, expires_at: rs.retired.expires_at });
+      expect(rs.active).toMatchObject({ kid: before.next.kid, activated_at: expect.any(String) });
+      expect([before.active.kid, before.next.kid]).not.toContain(rs.next.kid);
+      expect(forced.json.changes[2].kid).toBe(rs.next.kid);
+      expect(family(after, 'ES256')).toEqual(family(initial, 'ES256'));
+
+      // The new next key is young: refused again.
+      await badInput(['keys', 'rotate', '--alg', 'RS256'], /RPs may cache the JWKS/);
+      // Once it is old enough, the retired key would be removed while it still verifies tokens.
+      await publishedAgo(rs.next.kid, HOUR);
+      const early = await badInput(['keys', 'rotate', '--alg', 'RS256'], /still verifies tokens until \S+; rotating now would remove it early/);
+      expect(early).toContain(`retired key ${rs.retired.kid}`);
+
+      const human = await sesame(['keys', 'rotate', '--alg', 'RS256', '--force']);
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stderr).toMatch(/^sesame: warning: [^\n]+\n$/);
+      const third = family(await keys(), 'RS256');
+      expect(third.active.kid).toBe(rs.next.kid);
+      expect(third.retired.kid).toBe(rs.active.kid);
+      expect(human.stdout).toBe(
+        `rotated RS256: ${rs.next.kid} is now active, ${rs.active.kid} retired until ${short(third.retired.expires_at)}, ` +
+          `previous retired key ${rs.retired.kid} deleted, new next ${third.next.kid}\n`,
+      );
+      expect((await keys()).map((k) => k.kid)).not.toContain(rs.retired.kid);
+    });
+
+    it('rotates every family whose next key is old enough without --force, and only enabled algorithms', async () => {
+      const initial = await keys();
+      const [rs, es] = [family(initial, 'RS256'), family(initial, 'ES256')];
+      await publishedAgo(rs.next.kid, HOUR);
+      await publishedAgo(es.next.kid, HOUR);
+
+      const run = await sesame(['keys', 'rotate']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      const line = (alg: string, f: typeof rs) =>
+        `rotated ${alg}: ${f.next.kid} is now active, ${f.active.kid} retired until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, new next [\\w-]{43}`;
+      expect(run.stdout).toMatch(new RegExp(`^${line('RS256', rs)}\\n${line('ES256', es)}\\n$`));
+      const after = await keys();
+      for (const [alg, f] of [['RS256', rs], ['ES256', es]] as const) {
+        expect(family(after, alg).active.kid).toBe(f.next.kid);
+        expect(family(after, alg).retired.kid).toBe(f.active.kid);
+      }
+
+      await badInput(['keys', 'rotate', '--alg', 'PS256'], /^sesame: algorithm PS256 is not enabled; SIGNING_ALGS has RS256, ES256\n$/);
+      await badInput(['keys', 'rotate', '--alg', 'HS256', '--force'], /algorithm HS256 is not enabled/);
+      await badInput(['keys', 'rotate', '--alg'], /--alg needs a value/);
+      await badInput(['keys', 'rotate', 'RS256'], /unexpected argument/);
+      expect(await keys()).toEqual(after);
+    });
+
+    it('revokes a key: out of the JWKS at once, the next key takes over, and only once', async () => {
+      await badInput(['keys', 'revoke', 'no-such-kid'], /^sesame: no signing key with kid no-such-kid\n$/);
+      await badInput(['keys', 'revoke'], /keys revoke needs KID/);
+      await badInput(['keys', 'revoke', '--', '-no-such-kid'], /^sesame: no signing key with kid -no-such-kid\n$/);
+
+      const initial = await keys();
+      const rs = family(initial, 'RS256');
+      const run = await sesame(revoke(rs.active.kid));
+      expect(run.code, run.stderr).toBe(0);
+      const after = await keys();
+      const now = family(after, 'RS256');
+      expect(after.find((k) => k.kid === rs.active.kid)).toMatchObject({ state: 'revoked', revoked_at: expect.any(String), expires_at: null });
+      expect(now.active.kid).toBe(rs.next.kid);
+      expect([rs.active.kid, rs.next.kid]).not.toContain(now.next.kid);
+      expect(run.stdout).toBe(
+        [
+          `revoked RS256: ${rs.active.kid} revoked, ${rs.next.kid} is now active, new next ${now.next.kid}`,
+          'sessions and grants from while it signed are kept; --revoke-grants ends them too',
+          `running instances stop serving ${rs.active.kid} within KEY_SYNC_INTERVAL (5s)`,
+          '',
+        ].join('\n'),
+      );
+      await withContainer(async (c) => {
+        expect((await c.keys.publishedKeySet()).keys.map((k) => k.kid)).not.toContain(rs.active.kid);
+        expect((await c.keys.signingJwks()).map((k) => k.kid)).not.toContain(rs.active.kid);
+      });
+      const table = await sesame(['keys', 'list']);
+      expect(table.stdout.split('\n')[0]).toMatch(/\sEXPIRES\s+REVOKED$/);
+
+      await badInput(revoke(rs.active.kid), /already revoked/);
+      expect(await keys()).toEqual(after);
+
+      // A next key never signed: its family just gets a new next key.
+      const es = family(after, 'ES256');
+      const json = await sesame(revoke(es.next.kid, '--json'));
+      expect(json.code, json.stderr).toBe(0);
+      expect(json.json.changes.map((c: { kind: string }) => c.kind)).toEqual(['revoke', 'create']);
+      expect(json.json).not.toHaveProperty('revoked_grants');
+      const esAfter = family(await keys(), 'ES256');
+      expect(esAfter.active.kid).toBe(es.active.kid);
+      expect(esAfter.next.kid).toBe(json.json.changes[1].kid);
+    });
+
+    it('with --revoke-grants, revokes the sessions, grants and tokens from while the key signed and says how many', async () => {
+      await withContainer(async (c) => {
+        const later = new Date(Date.now() + HOUR);
+        await c.payloads.upsert('Session', 'session-1', '{}', { expiresAt: later });
+        await c.payloads.upsert('Grant', 'grant-1', '{}', { expiresAt: later });
+        await c.payloads.upsert('AccessToken', 'token-1', '{}', { grantId: 'grant-1', expiresAt: later });
+      });
+      const rs = family(await keys(), 'RS256');
+      const run = await sesame(revoke(rs.active.kid, '--revoke-grants'));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout.split('\n')).toContain('revoked 3 sessions, grants and tokens');
+      expect(run.stdout).not.toContain('--revoke-grants');
+      await withContainer(async (c) => {
+        expect(await c.payloads.find('Session', 'session-1')).toBeNull();
+        expect(await c.payloads.find('Grant', 'grant-1')).toBeNull();
+        expect(await c.payloads.find('AccessToken', 'token-1')).toBeNull();
+      });
+
+      const es = family(await keys(), 'ES256');
+      const json = await sesame(revoke(es.active.kid, '--revoke-grants', '--json'));
+      expect(json.code, json.stderr).toBe(0);
+      expect(json.json).toMatchObject({ revoked_grants: 0, changes: [{ kind: 'revoke', kid: es.active.kid }, { kind: 'activate' }, { kind: 'create' }] });
+    });
+
+    it('rewraps private keys and client secrets under a new KEY_ENCRYPTION_SECRET', async () => {
+      const OLD = env.KEY_ENCRYPTION_SECRET!;
+      const NEW = 'a-brand-new-key-encryption-secret-0123456789';
+      // A retired key (sealed) and a revoked one (nothing left to seal) besides the usual pairs.
+      expect((await sesame(['keys', 'rotate', '--alg', 'RS256', '--force'])).code).toBe(0);
+      expect((await sesame(revoke(family(await keys(), 'ES256').next.kid))).code).toBe(0);
+      const sealedKeys = (await keys()).filter((k) => k.state !== 'revoked');
+      expect(sealedKeys).toHaveLength(5);
+      const web = await sesame(['clients', 'create', '--name', 'Web', '--redirect-uri', 'https://w.example.com/cb', '--json']);
+      const machine = await sesame(['clients', 'create', '--name', 'Job', '--grant-type', 'client_credentials', '--json']);
+      const spa = await sesame(['clients', 'create', '--name', 'SPA', '--redirect-uri', 'https://s.example.com/cb', '--public', '--json']);
+      expect([web.code, machine.code, spa.code]).toEqual([0, 0, 0]);
+
+      // Under NEW alone nothing opens yet; rewrapping needs OLD too.
+      await withContainer(
+        async (c) => {
+          await expect(c.keys.signingJwks()).rejects.toThrow(/no longer configured/);
+          await expect(c.clients.findForProvider(web.json.client_id)).rejects.toThrow(/no longer configured/);
+        },
+        { KEY_ENCRYPTION_SECRET: NEW },
+      );
+      env = { ...env, KEY_ENCRYPTION_SECRET: NEW };
+      const missing = await sesame(['keys', 'rewrap']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^sesame: [^\n]*KEY_ENCRYPTION_SECRET[^\n]*\n$/);
+
+      env = { ...env, KEY_ENCRYPTION_SECRET: `${NEW},${OLD}` };
+      const first = await sesame(['keys', 'rewrap']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout.split('\n')[0]).toBe('re-encrypted 5 signing keys and 2 client secrets under the current KEY_ENCRYPTION_SECRET');
+      const second = await sesame(['keys', 'rewrap', '--json']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.json).toEqual({ signing_keys: 0, client_secrets: 0 });
+      expect((await sesame(['keys', 'rewrap'])).stdout).toBe(
+        're-encrypted 0 signing keys and 0 client secrets under the current KEY_ENCRYPTION_SECRET\n',
+      );
+
+      // Now NEW alone opens everything.
+      await withContainer(
+        async (c) => {
+          expect((await c.keys.signingJwks()).map((k) => k.kid).sort()).toEqual(sealedKeys.map((k) => k.kid).sort());
+          expect(await c.clients.findForProvider(web.json.client_id)).toMatchObject({ client_secret: web.json.client_secret });
+          expect(await c.clients.findForProvider(machine.json.client_id)).toMatchObject({ client_secret: machine.json.client_secret });
+          expect(await c.clients.findForProvider(spa.json.client_id)).not.toHaveProperty('client_secret');
+        },
+        { KEY_ENCRYPTION_SECRET: NEW },
+      );
     });
   });
 

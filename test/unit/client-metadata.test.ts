@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildClientMetadata } from '../../src/domain/clients/client-metadata.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
-function rejection(input: Parameters<typeof buildClientMetadata>[0]): string {
+/** The deployment's SIGNING_ALGS, as the client service passes them. */
+const POLICY = { signingAlgs: ['RS256'] };
+
+function rejection(input: Parameters<typeof buildClientMetadata>[0], policy = POLICY): string {
   try {
-    buildClientMetadata(input);
+    buildClientMetadata(input, policy);
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError);
     return (error as Error).message;
@@ -14,7 +17,7 @@ function rejection(input: Parameters<typeof buildClientMetadata>[0]): string {
 
 describe('client metadata', () => {
   it('builds a confidential web client with the code flow by default', () => {
-    expect(buildClientMetadata({ name: 'App', redirectUris: ['https://app.example.com/cb'] })).toEqual({
+    expect(buildClientMetadata({ name: 'App', redirectUris: ['https://app.example.com/cb'] }, POLICY)).toEqual({
       client_name: 'App',
       application_type: 'web',
       redirect_uris: ['https://app.example.com/cb'],
@@ -27,13 +30,13 @@ describe('client metadata', () => {
   });
 
   it('makes a public native client with a private-use scheme', () => {
-    const m = buildClientMetadata({ name: 'Phone', public: true, redirectUris: ['com.example.app:/callback'] });
+    const m = buildClientMetadata({ name: 'Phone', public: true, redirectUris: ['com.example.app:/callback'] }, POLICY);
     expect(m.token_endpoint_auth_method).toBe('none');
     expect(m.application_type).toBe('native');
   });
 
   it('makes a machine client with client_credentials only', () => {
-    const m = buildClientMetadata({ name: 'Job', grantTypes: ['client_credentials'] });
+    const m = buildClientMetadata({ name: 'Job', grantTypes: ['client_credentials'] }, POLICY);
     expect(m).toMatchObject({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
   });
 
@@ -57,5 +60,29 @@ describe('client metadata', () => {
     expect(rejection({ name: 'A', grantTypes: ['implicit'] })).toContain('grant type "implicit" is not supported');
     expect(rejection({ name: 'A', public: true, grantTypes: ['client_credentials'] })).toContain('public client cannot');
     expect(rejection({ name: '', redirectUris: ['https://a.example/cb'] })).toBe('name is required');
+  });
+
+  it('signs ID tokens with an enabled algorithm the client asks for, and leaves the default to the provider', () => {
+    const policy = { signingAlgs: ['RS256', 'ES256'] };
+    const app = { name: 'App', redirectUris: ['https://app.example.com/cb'] };
+    expect(buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'ES256' }, policy).id_token_signed_response_alg).toBe('ES256');
+    expect(buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'RS256' }, policy).id_token_signed_response_alg).toBe('RS256');
+    expect(buildClientMetadata(app, policy)).not.toHaveProperty('id_token_signed_response_alg');
+
+    expect(rejection({ ...app, idTokenSignedResponseAlg: 'HS256' }, policy)).toBe(
+      'id_token_signed_response_alg "HS256" is not enabled; SIGNING_ALGS has RS256, ES256',
+    );
+    // Supported in general, but this deployment holds no keys for it.
+    expect(rejection({ ...app, idTokenSignedResponseAlg: 'EdDSA' }, policy)).toContain('"EdDSA" is not enabled');
+    expect(rejection({ ...app, idTokenSignedResponseAlg: 'none' }, policy)).toContain('"none" is not enabled');
+    expect(rejection({ ...app, idTokenSignedResponseAlg: 'es256' }, policy)).toContain('"es256" is not enabled');
+    let thrown: unknown;
+    try {
+      buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'PS256' }, policy);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).field).toBe('id_token_signed_response_alg');
   });
 });

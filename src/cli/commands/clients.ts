@@ -21,6 +21,7 @@ const create: Command = {
     'clients create --name N --redirect-uri U [--redirect-uri U ...]',
     '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
     '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
+    '               [--id-token-alg A]',
   ].join('\n'),
   summary: 'register a relying party; prints client_id and (confidential clients) client_secret',
   help: [
@@ -36,6 +37,8 @@ const create: Command = {
     ['--scope "S ..."', 'scopes the client may ask for'],
     ['', '(default "openid profile email offline_access";'],
     ['', 'without refresh_token "openid profile email")'],
+    ['--id-token-alg A', 'sign its ID tokens with A, one of SIGNING_ALGS'],
+    ['', '(default: the first of SIGNING_ALGS)'],
   ],
   options: {
     name: { type: 'string' },
@@ -45,6 +48,7 @@ const create: Command = {
     public: { type: 'boolean' },
     'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' },
+    'id-token-alg': { type: 'string' },
   },
   positionals: [],
   prepare(args) {
@@ -57,6 +61,8 @@ const create: Command = {
     }
     const backchannelLogoutUri = optionalString(args, 'backchannel-logout-uri');
     const scope = optionalString(args, 'scope');
+    const idTokenAlg = optionalString(args, 'id-token-alg');
+    if (idTokenAlg !== undefined && idTokenAlg.trim() === '') throw new UsageError(`${args.command}: --id-token-alg must not be empty`);
     return async (ctx) => {
       const { clients } = await ctx.container();
       const client = await clients.create({
@@ -67,6 +73,7 @@ const create: Command = {
         grantTypes,
         ...(backchannelLogoutUri !== undefined ? { backchannelLogoutUri } : {}),
         ...(scope !== undefined ? { scope } : {}),
+        ...(idTokenAlg !== undefined ? { idTokenSignedResponseAlg: idTokenAlg } : {}),
       });
       return {
         json: client,
@@ -123,6 +130,7 @@ const show: Command = {
         ['grant_types', client.grant_types.join(' ')],
         ['response_types', client.response_types.join(' ') || '-'],
         ['scope', client.scope || '-'],
+        ['id_token_signed_response_alg', client.id_token_signed_response_alg ?? 'default (first of SIGNING_ALGS)'],
         ['created_at', when(client.created_at)],
       ]),
     };

@@ -1,6 +1,56 @@
-// sesame keys list. The key service only ever hands out views: no private (or public) key material.
-import type { Command } from '../command.js';
+// sesame keys list | rotate | revoke | rewrap
+// The key service only ever hands out views: no private (or public) key material. The rules for
+// what a rotation or revocation may do live in the lifecycle (domain/keys/lifecycle.ts); these
+// commands apply them and say what changed, one line per algorithm family.
+import type { AppliedChange, KeyView } from '../../domain/keys/key-service.js';
+import { flag, optionalString, UsageError, type Command } from '../command.js';
 import { table, when } from '../output.js';
+
+/** A change as --json prints it: the service's record, plus when a retired key stops verifying. */
+interface ChangeJson extends AppliedChange {
+  expires_at?: string | null;
+}
+
+const ORDER: Record<AppliedChange['kind'], number> = { revoke: 0, activate: 1, retire: 2, delete: 3, create: 4 };
+
+/** What happened to one key, as a phrase: `<kid> is now active`, `new next <kid>`, ... */
+function phrase(change: AppliedChange, keys: KeyView[]): string {
+  const key = keys.find((k) => k.kid === change.kid);
+  switch (change.kind) {
+    case 'revoke':
+      return `${change.kid} revoked`;
+    case 'activate':
+      return `${change.kid} is now active`;
+    case 'retire':
+      return `${change.kid} retired until ${when(key?.expires_at)}`;
+    case 'delete':
+      return `previous retired key ${change.kid} deleted`;
+    case 'create':
+      return `new ${key?.state ?? 'key'} ${change.kid}`;
+  }
+}
+
+/** One line per family: `rotated RS256: <kid> is now active, <kid> retired until <time>, new next <kid>`. */
+function describeChanges(verb: string, changes: AppliedChange[], keys: KeyView[]): string[] {
+  const algs = [...new Set(changes.map((c) => c.alg))];
+  return algs.map((alg) => {
+    const phrases = changes
+      .filter((c) => c.alg === alg)
+      .sort((a, b) => ORDER[a.kind] - ORDER[b.kind])
+      .map((c) => phrase(c, keys));
+    return `${verb} ${alg}: ${phrases.join(', ')}`;
+  });
+}
+
+function changesJson(changes: AppliedChange[], keys: KeyView[]): ChangeJson[] {
+  return changes.map((c) => (c.kind === 'retire' ? { ...c, expires_at: keys.find((k) => k.kid === c.kid)?.expires_at ?? null } : c));
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+const FORCE_RISK =
+  'rotated with --force, past the safeguards: an RP whose cached JWKS lacks the new active key fails to verify ' +
+  'new tokens until it refetches, and a retired key removed early makes tokens it signed fail verification';
 
 const list: Command = {
   name: 'keys list',
@@ -33,4 +83,94 @@ const list: Command = {
   },
 };
 
-export const keyCommands: Command[] = [list];
+const rotate: Command = {
+  name: 'keys rotate',
+  synopsis: 'keys rotate [--alg A] [--force]',
+  summary: 'rotate now: next key becomes active, active becomes retired, and a new next key is published',
+  help: [
+    ['--alg A', 'rotate only this family (one of SIGNING_ALGS); default: every family'],
+    ['--force', 'rotate even when the rules refuse: the next key published less'],
+    ['', 'than JWKS_CACHE_LIFETIME ago (RPs with an older cached JWKS fail'],
+    ['', 'to verify new tokens until they refetch), or a retired key that'],
+    ['', 'still verifies tokens would be removed (those tokens then fail)'],
+  ],
+  options: {
+    alg: { type: 'string' },
+    force: { type: 'boolean' },
+  },
+  positionals: [],
+  prepare(args, io) {
+    const alg = optionalString(args, 'alg');
+    if (alg !== undefined && alg.trim() === '') throw new UsageError(`${args.command}: --alg must not be empty`);
+    const force = flag(args, 'force');
+    return async (ctx) => {
+      const { keys } = await ctx.container();
+      const changes = await keys.rotate({ ...(alg !== undefined ? { alg } : {}), force });
+      const after = await keys.list();
+      if (force) io.stderr(`sesame: warning: ${FORCE_RISK}\n`);
+      return {
+        json: { changes: changesJson(changes, after) },
+        human: changes.length ? describeChanges('rotated', changes, after) : ['nothing to rotate'],
+      };
+    };
+  },
+};
+
+const revoke: Command = {
+  name: 'keys revoke',
+  synopsis: 'keys revoke KID [--revoke-grants]',
+  summary: 'remove a key from the JWKS at once and destroy its private key (compromise)',
+  help: [
+    ['--revoke-grants', 'also revoke the sessions, grants and tokens issued while the key'],
+    ['', 'could sign, and report how many (those people sign in again)'],
+    ['-- KID', 'a kid that starts with - goes after --'],
+  ],
+  options: {
+    'revoke-grants': { type: 'boolean' },
+  },
+  positionals: ['KID'],
+  prepare(args) {
+    const kid = args.positionals[0]!;
+    const revokeGrants = flag(args, 'revoke-grants');
+    return async (ctx) => {
+      const container = await ctx.container();
+      const signed = (await container.keys.list()).some((k) => k.kid === kid && k.activated_at !== null);
+      const result = await container.keys.revoke(kid, { revokeGrants });
+      const after = await container.keys.list();
+      const human = describeChanges('revoked', result.changes, after);
+      if (result.revokedGrants !== undefined) human.push(`revoked ${result.revokedGrants} sessions, grants and tokens`);
+      else if (signed) human.push('sessions and grants from while it signed are kept; --revoke-grants ends them too');
+      human.push(`running instances stop serving ${kid} within KEY_SYNC_INTERVAL (${seconds(container.config.keySyncInterval)})`);
+      return {
+        json: {
+          changes: changesJson(result.changes, after),
+          ...(result.revokedGrants !== undefined ? { revoked_grants: result.revokedGrants } : {}),
+        },
+        human,
+      };
+    };
+  },
+};
+
+const rewrap: Command = {
+  name: 'keys rewrap',
+  synopsis: 'keys rewrap',
+  summary: 're-encrypt private keys and client secrets under the first value of KEY_ENCRYPTION_SECRET=NEW,OLD',
+  help: [],
+  options: {},
+  positionals: [],
+  prepare: () => async (ctx) => {
+    const { keys, clients } = await ctx.container();
+    const signingKeys = await keys.rewrap();
+    const clientSecrets = await clients.rewrap();
+    const human = [
+      `re-encrypted ${signingKeys} signing keys and ${clientSecrets} client secrets under the current KEY_ENCRYPTION_SECRET`,
+    ];
+    if (signingKeys + clientSecrets > 0) {
+      human.push('every instance needs that secret in its KEY_ENCRYPTION_SECRET to open them; older secrets can now be removed');
+    }
+    return { json: { signing_keys: signingKeys, client_secrets: clientSecrets }, human };
+  },
+};
+
+export const keyCommands: Command[] = [list, rotate, revoke, rewrap];

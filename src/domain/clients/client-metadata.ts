@@ -13,6 +13,14 @@ export interface ClientInput {
   public?: boolean;
   grantTypes?: string[];
   scope?: string;
+  /** One of the enabled signing algorithms; absent: the provider's default (the first enabled). */
+  idTokenSignedResponseAlg?: string;
+}
+
+/** What the deployment allows, as opposed to what one client asks for. */
+export interface ClientPolicy {
+  /** SIGNING_ALGS: the algorithms the provider holds keys for, in order. */
+  signingAlgs: readonly string[];
 }
 
 /** oidc-provider client metadata, without client_id and client_secret. */
@@ -27,6 +35,8 @@ export interface ClientMetadata {
   token_endpoint_auth_method: 'none' | 'client_secret_basic';
   /** Absent when the client asks for no scopes (oidc-provider refuses an empty string). */
   scope?: string;
+  /** Absent: the provider's clientDefaults apply (the first enabled algorithm). */
+  id_token_signed_response_alg?: string;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -67,7 +77,7 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-export function buildClientMetadata(input: ClientInput): ClientMetadata {
+export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): ClientMetadata {
   const name = input.name?.trim() ?? '';
   if (!name) throw new ValidationError('name is required', 'name');
   if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
@@ -107,6 +117,14 @@ export function buildClientMetadata(input: ClientInput): ClientMetadata {
     if (!SCOPE_TOKEN.test(token)) throw new ValidationError(`scope "${token}" contains characters a scope cannot have`, 'scope');
   }
 
+  const idTokenAlg = input.idTokenSignedResponseAlg;
+  if (idTokenAlg !== undefined && !policy.signingAlgs.includes(idTokenAlg)) {
+    throw new ValidationError(
+      `id_token_signed_response_alg "${idTokenAlg}" is not enabled; SIGNING_ALGS has ${policy.signingAlgs.join(', ')}`,
+      'id_token_signed_response_alg',
+    );
+  }
+
   return {
     client_name: name,
     application_type: kinds.includes('custom') ? 'native' : 'web',
@@ -117,5 +135,6 @@ export function buildClientMetadata(input: ClientInput): ClientMetadata {
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
+    ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
   };
 }

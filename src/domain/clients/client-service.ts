@@ -5,7 +5,7 @@ import type { ClientRecord, ClientRepository } from '../../db/client-repository.
 import { UniqueViolation } from '../../db/user-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { buildClientMetadata, type ClientInput, type ClientMetadata } from './client-metadata.js';
+import { buildClientMetadata, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
 
 export interface ClientView extends ClientMetadata {
   client_id: string;
@@ -27,10 +27,10 @@ function toView(record: ClientRecord): ClientView {
   return { client_id: record.id, ...metadata, has_secret: record.secretEncrypted !== null, created_at: record.createdAt.toISOString() };
 }
 
-export function createClientService(clients: ClientRepository, box: SecretBox) {
+export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy) {
   return {
     async create(input: ClientInput): Promise<ClientWithSecret> {
-      const metadata = buildClientMetadata(input);
+      const metadata = buildClientMetadata(input, policy);
       const id = newClientId();
       const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : newClientSecret();
       try {
