@@ -70,12 +70,36 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 
 const optionName = (message: string) => /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'an option';
 
+/**
+ * Key ids (base64url thumbprints) and client ids (random base64url) can start with "-". For a
+ * command that takes positionals, a single-dash word that is not -h and does not follow an option
+ * waiting for its value is such an id: it is moved behind "--" so parseArgs reads it as one.
+ */
+function dashedIdsAsPositionals(command: Command, argv: string[], options: Record<string, OptionSpec>): string[] {
+  if (command.positionals.length === 0 || argv.includes('--')) return argv;
+  const ids: string[] = [];
+  const rest: string[] = [];
+  argv.forEach((arg, i) => {
+    const previous = argv[i - 1] ?? '';
+    const awaitsValue = /^--[^=]+$/.test(previous) && options[previous.slice(2)]?.type === 'string';
+    if (/^-[^-]/.test(arg) && arg !== '-h' && !awaitsValue) ids.push(arg);
+    else rest.push(arg);
+  });
+  return ids.length > 0 ? [...rest, '--', ...ids] : argv;
+}
+
 /** parseArgs (strict) with one-line messages that name the command and the option. */
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   const options = { ...command.options, ...COMMON_OPTIONS };
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true, tokens: true });
+    parsed = parseArgs({
+      args: dashedIdsAsPositionals(command, argv, options),
+      options,
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : '';

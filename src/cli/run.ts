@@ -130,9 +130,16 @@ function isBadInput(error: unknown): boolean {
   );
 }
 
-/** The CLI logs only warnings and errors, on stderr, and never below the configured level. */
-function cliLogLevel(config: Config): Config['logLevel'] {
-  return config.logLevel === 'silent' || config.logLevel === 'error' ? config.logLevel : 'warn';
+/** Commands whose changes belong in the log (every key state change, with kid and reason). */
+const AUDITED = new Set(['keys rotate', 'keys revoke', 'keys rewrap']);
+
+/**
+ * The CLI logs on stderr, never below the configured level: warnings and errors, plus the info
+ * lines of commands that change signing keys.
+ */
+function cliLogLevel(config: Config, command: string): Config['logLevel'] {
+  if (config.logLevel === 'silent' || config.logLevel === 'error') return config.logLevel;
+  return AUDITED.has(command) && config.logLevel !== 'warn' ? 'info' : 'warn';
 }
 
 async function migrateQuietly(config: Config): Promise<MigrateResult> {
@@ -160,7 +167,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
     const config = loadConfig(io.env, { readDotEnv: true, ...(io.cwd !== undefined ? { cwd: io.cwd } : {}) });
     if (config.logLevel !== 'silent') for (const warning of config.warnings) io.stderr(`sesame: warning: ${warning}\n`);
-    const log = createLogger(cliLogLevel(config), io.stderr);
+    const log = createLogger(cliLogLevel(config, command.name), io.stderr);
     const migration = await migrateQuietly(config);
 
     const result = await run({ migration, container: () => (container ??= createContainer(config, log)) });

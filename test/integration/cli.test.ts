@@ -437,10 +437,38 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
     }
 
     /**
-     * `keys revoke KID ...options`. A kid is a base64url thumbprint, so one in 64 starts with "-"
-     * and would read as an option: like any such value, it goes after `--`.
+     * `keys revoke KID ...options`. A kid is a base64url thumbprint, so one in 64 starts with "-":
+     * the CLI takes such a word as the id, not as an option.
      */
-    const revoke = (kid: string, ...options: string[]) => ['keys', 'revoke', ...options, ...(kid.startsWith('-') ? ['--'] : []), kid];
+    const revoke = (kid: string, ...options: string[]) => ['keys', 'revoke', ...options, kid];
+
+    it('takes an id that starts with "-" as the id, not as an option', async () => {
+      await badInput(['keys', 'revoke', '-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde'], /no signing key with kid -AbCdEf/);
+      await badInput(['clients', 'show', '-Abc123', '--json'], /no client with id -Abc123/);
+      await badInput(['users', 'create', '--email', 'a@example.com', '--password'], /--password needs a value/);
+    });
+
+    it('logs every key state change once, with kid and reason, when the log level allows', async () => {
+      const run = await (async () => {
+        const saved2 = env;
+        env = { ...env, LOG_LEVEL: 'info' };
+        try {
+          return await sesame(['keys', 'rotate', '--alg', 'ES256', '--force', '--json']);
+        } finally {
+          env = saved2;
+        }
+      })();
+      expect(run.code, run.stderr).toBe(0);
+      const lines = run.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; kid?: string; reason?: string });
+      const changes = run.json.changes as { kid: string }[];
+      expect(lines.filter((l) => l.msg.startsWith('signing key'))).toHaveLength(changes.length);
+      for (const change of changes) {
+        expect(lines.find((l) => l.kid === change.kid)).toMatchObject({ reason: expect.stringMatching(/rotation/) });
+      }
+    });
 
     const short = (iso: string | null) => iso!.replace(/\.\d{3}Z$/, 'Z');
 
