@@ -50,6 +50,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     config,
     adapter: createAdapter({ payloads, clients: { find: (id: string) => container.clients.findForProvider(id) } }),
     findAccount: createFindAccount(container.accounts),
+    resourceScopes: (clientId: string, resource: string) => container.clients.resourceScopes(clientId, resource),
   };
   const initialSet = await container.keys.publishedKeySet();
   const holder = new ProviderHolder(createProvider(providerDeps, await container.keys.signingJwks()));

@@ -1,6 +1,6 @@
 // oidc-provider options. Each non-default says why; everything not named here keeps the
 // library's default (see oidc-provider's docs/README.md for those).
-import type { Configuration, JWK } from 'oidc-provider';
+import { errors, type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -11,9 +11,11 @@ export interface ConfigurationDeps {
   findAccount: Configuration['findAccount'];
   /** Private JWKs in signing order (active first). */
   jwks: JWK[];
+  /** The API scopes a client may get for a resource, or undefined when it is not registered for it. */
+  resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
 }
 
-export function buildConfiguration({ config, adapter, findAccount, jwks }: ConfigurationDeps): Configuration {
+export function buildConfiguration({ config, adapter, findAccount, jwks, resourceScopes }: ConfigurationDeps): Configuration {
   const { ttl } = config;
   return {
     adapter,
@@ -37,6 +39,26 @@ export function buildConfiguration({ config, adapter, findAccount, jwks }: Confi
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      // RFC 8707: a client asks for an access token for one of the APIs registered for it
+      // (`--resource`) and gets an RFC 9068 JWT with that API as `aud`, which the API verifies
+      // against jwks_uri. Without a resource, access tokens stay opaque (userinfo, introspection).
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        // The resource named at /auth also applies at /token, so the RP need not repeat it.
+        useGrantedResource: () => true,
+        getResourceServerInfo: async (_ctx, resource, client) => {
+          const scopes = await resourceScopes(client.clientId, resource);
+          if (!scopes) throw new errors.InvalidTarget(`resource ${resource} is not registered for this client`);
+          return {
+            scope: scopes.join(' '),
+            audience: resource,
+            accessTokenTTL: ttl.accessToken,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: config.signingAlgs[0]! } },
+          };
+        },
+      },
     },
     // The authorization code flow only: no implicit or hybrid tokens in the front channel.
     responseTypes: ['code'],

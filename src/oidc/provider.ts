@@ -7,6 +7,7 @@ export interface ProviderDeps {
   config: Config;
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
+  resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
 }
 
 export function createProvider(deps: ProviderDeps, jwks: JWK[]): Provider {

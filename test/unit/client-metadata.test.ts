@@ -86,3 +86,18 @@ describe('client metadata', () => {
     expect((thrown as ValidationError).field).toBe('id_token_signed_response_alg');
   });
 });
+
+describe('client resources (APIs it may get JWT access tokens for)', () => {
+  const policy = { signingAlgs: ['RS256'] };
+  it('keeps exact absolute resource URIs and rejects fragments or plain http', () => {
+    expect(buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['https://api.example/'] }, policy).resources).toEqual([
+      'https://api.example/',
+    ]);
+    expect(() => buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['https://api.example/#x'] }, policy)).toThrow(
+      'resource "https://api.example/#x" must not contain a fragment (#)',
+    );
+    expect(() => buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['http://api.example/'] }, policy)).toThrow(
+      'must use https',
+    );
+  });
+});

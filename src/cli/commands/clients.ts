@@ -21,7 +21,7 @@ const create: Command = {
     'clients create --name N --redirect-uri U [--redirect-uri U ...]',
     '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
     '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
-    '               [--id-token-alg A]',
+    '               [--id-token-alg A] [--resource URI ...]',
   ].join('\n'),
   summary: 'register a relying party; prints client_id and (confidential clients) client_secret',
   help: [
@@ -39,6 +39,9 @@ const create: Command = {
     ['', 'without refresh_token "openid profile email")'],
     ['--id-token-alg A', 'sign its ID tokens with A, one of SIGNING_ALGS'],
     ['', '(default: the first of SIGNING_ALGS)'],
+    ['--resource URI', 'an API it may get JWT access tokens for (RFC 8707 resource'],
+    ['', 'indicator, the token\'s aud); its non-OpenID --scope values'],
+    ['', 'are the API scopes; repeatable'],
   ],
   options: {
     name: { type: 'string' },
@@ -49,6 +52,7 @@ const create: Command = {
     'grant-type': { type: 'string', multiple: true },
     scope: { type: 'string' },
     'id-token-alg': { type: 'string' },
+    resource: { type: 'string', multiple: true },
   },
   positionals: [],
   prepare(args) {
@@ -74,6 +78,7 @@ const create: Command = {
         ...(backchannelLogoutUri !== undefined ? { backchannelLogoutUri } : {}),
         ...(scope !== undefined ? { scope } : {}),
         ...(idTokenAlg !== undefined ? { idTokenSignedResponseAlg: idTokenAlg } : {}),
+        resources: strings(args, 'resource'),
       });
       return {
         json: client,

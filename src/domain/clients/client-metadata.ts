@@ -15,6 +15,8 @@ export interface ClientInput {
   scope?: string;
   /** One of the enabled signing algorithms; absent: the provider's default (the first enabled). */
   idTokenSignedResponseAlg?: string;
+  /** APIs (RFC 8707 resource indicators) the client may get JWT access tokens for. */
+  resources?: string[];
 }
 
 /** What the deployment allows, as opposed to what one client asks for. */
@@ -37,13 +39,21 @@ export interface ClientMetadata {
   scope?: string;
   /** Absent: the provider's clientDefaults apply (the first enabled algorithm). */
   id_token_signed_response_alg?: string;
+  /**
+   * Sesame's own field, not oidc-provider metadata: the resource indicators this client may ask
+   * access tokens for. Such tokens are RFC 9068 JWTs with `aud` set to the resource.
+   */
+  resources?: string[];
 }
+
+/** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
+export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_NAME_LENGTH = 100;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI';
+type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'resource';
 
 /**
  * Exact, absolute URIs only: https, http on loopback (for development), or a private-use scheme
@@ -117,6 +127,12 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): C
     if (!SCOPE_TOKEN.test(token)) throw new ValidationError(`scope "${token}" contains characters a scope cannot have`, 'scope');
   }
 
+  const resources = unique(input.resources ?? []);
+  resources.forEach((uri) => checkUri(uri, 'resource', 'resources', false));
+  if (resources.length > 0 && !usesCode && !grantTypes.includes('client_credentials')) {
+    throw new ValidationError('resources need a grant that issues access tokens', 'resources');
+  }
+
   const idTokenAlg = input.idTokenSignedResponseAlg;
   if (idTokenAlg !== undefined && !policy.signingAlgs.includes(idTokenAlg)) {
     throw new ValidationError(
@@ -136,5 +152,6 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): C
     token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
+    ...(resources.length > 0 ? { resources } : {}),
   };
 }

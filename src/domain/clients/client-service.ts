@@ -5,7 +5,7 @@ import type { ClientRecord, ClientRepository } from '../../db/client-repository.
 import { UniqueViolation } from '../../db/user-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { buildClientMetadata, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
+import { buildClientMetadata, OIDC_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
 
 export interface ClientView extends ClientMetadata {
   client_id: string;
@@ -89,9 +89,30 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
       const record = await clients.findById(clientId);
       if (!record) return undefined;
-      const metadata = JSON.parse(record.metadata) as ClientMetadata;
+      const { resources: _sesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
       const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
-      return { ...metadata, client_id: record.id, ...(secret ? { client_secret: secret } : {}) };
+      // oidc-provider knows OpenID Connect's scopes only; API scopes reach it per resource
+      // (resourceScopes below), so they are left out of the client's `scope` here.
+      const oidcScope = (scope ?? '').split(' ').filter((s) => OIDC_SCOPES.has(s)).join(' ');
+      return {
+        ...metadata,
+        ...(oidcScope ? { scope: oidcScope } : {}),
+        client_id: record.id,
+        ...(secret ? { client_secret: secret } : {}),
+      };
+    },
+
+    /**
+     * The API scopes a client may get for `resource`, or undefined when the resource is not
+     * registered for it. The API scopes are the client's registered scopes that are not OpenID
+     * Connect's own.
+     */
+    async resourceScopes(clientId: string, resource: string): Promise<string[] | undefined> {
+      const record = await clients.findById(clientId);
+      if (!record) return undefined;
+      const metadata = JSON.parse(record.metadata) as ClientMetadata;
+      if (!metadata.resources?.includes(resource)) return undefined;
+      return (metadata.scope ?? '').split(' ').filter((s) => s && !OIDC_SCOPES.has(s));
     },
   };
 }
