@@ -1,9 +1,14 @@
 // Says in one line each what this run skips; in CI nothing may be skipped.
+import { CHROMIUM_PATH } from './chromium.js';
 import { TEST_DATABASE_URL, IN_CI } from './environment.js';
 
 export default function setup(): void {
   if (!TEST_DATABASE_URL) {
     if (IN_CI) throw new Error('CI must run the PostgreSQL tests: set TEST_DATABASE_URL');
     console.log('skipping PostgreSQL tests: TEST_DATABASE_URL is not set');
+  }
+  if (!CHROMIUM_PATH) {
+    if (IN_CI) throw new Error('CI must run the browser tests: apt-get install -y chromium');
+    console.log('skipping browser tests: Chromium not found (apt-get install -y chromium)');
   }
 }
