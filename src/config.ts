@@ -33,6 +33,12 @@ export interface Config {
   /** Milliseconds between an instance's checks for key-set changes (and due rotations). */
   keySyncInterval: number;
   trustProxy: boolean;
+  /**
+   * Whether the provider's own outgoing requests (back-channel logout, client JWKS) may reach
+   * loopback and private addresses. oidc-provider refuses them by default against SSRF; a
+   * development machine or a private network of apps needs them.
+   */
+  allowPrivateNetworkRequests: boolean;
   /** Lifetimes in seconds. */
   ttl: {
     session: number;
@@ -289,6 +295,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rsaModulusLength: parseRsaModulusLength(env),
     ...parseKeySchedule(env, ttl),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    allowPrivateNetworkRequests: parseBoolean(env, 'ALLOW_PRIVATE_NETWORK_REQUESTS', mode !== 'production'),
     ttl,
     logLevel: parseLogLevel(env, mode),
     warnings: secrets.warnings,

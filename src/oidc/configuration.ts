@@ -68,6 +68,16 @@ export function buildConfiguration({ config, adapter, findAccount, jwks, resourc
     rotateRefreshToken: true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
+    // oidc-provider's outgoing requests carry an SSRF guard that refuses loopback and private
+    // addresses; where those are allowed (development, apps on a private network) it is left off.
+    ...(config.allowPrivateNetworkRequests
+      ? {
+          fetch: (url: string | URL | Request, options?: RequestInit) => {
+            const { dispatcher: _ssrfGuard, ...rest } = (options ?? {}) as RequestInit & { dispatcher?: unknown };
+            return fetch(url, rest);
+          },
+        }
+      : {}),
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
