@@ -66,6 +66,30 @@ describe('login page', () => {
     expect(tagWith(page, 'name', 'email')).not.toContain('autofocus');
   });
 
+  it('has a labelled "Keep me signed in" checkbox, unchecked by default, inside the form', () => {
+    const page = loginPage(base).toString();
+    const box = tagWith(page, 'name', 'remember');
+    expect(box).toMatch(/^<input\b/);
+    expect(box).toContain('type="checkbox"');
+    expect(box).toContain('value="yes"');
+    expect(box).toContain('id="remember"');
+    expect(box).not.toMatch(/\bchecked\b/);
+    // Keyboard accessible: a native checkbox, not taken out of the tab order, with its own label.
+    expect(box).not.toMatch(/tabindex|disabled|hidden/);
+    expect(page).toContain('<label for="remember">Keep me signed in</label>');
+    const form = /<form\b[\s\S]*?<\/form>/.exec(page)![0];
+    expect(form).toContain('name="remember"');
+    // Between the password and the button, so the tab order is email, password, box, Sign in.
+    expect(form.indexOf('name="password"')).toBeLessThan(form.indexOf('name="remember"'));
+    expect(form.indexOf('name="remember"')).toBeLessThan(form.indexOf('>Sign in</button>'));
+  });
+
+  it('keeps "Keep me signed in" ticked when re-rendered after a failure', () => {
+    const page = loginPage({ ...base, email: 'ada@example.com', failed: true, remember: true }).toString();
+    expect(tagWith(page, 'name', 'remember')).toMatch(/\schecked(\s|>)/);
+    expect(tagWith(loginPage({ ...base, failed: true, remember: false }).toString(), 'name', 'remember')).not.toMatch(/\bchecked\b/);
+  });
+
   it('escapes the client name and the uid', () => {
     const page = loginPage({ ...base, uid: 'a"b', clientName: HOSTILE }).toString();
     expect(page).not.toContain('<script>');

@@ -2,7 +2,10 @@
 // the user (login, consent); these pages answer and hand the result back to the provider.
 //
 // Every POST re-reads the interaction and checks the step it expects, so a stale or replayed form
-// cannot finish the wrong step. The body parser runs on these POST routes only: oidc-provider
+// cannot finish the wrong step. An interaction that already has its result (a double-clicked
+// Sign in) is not finished again: the browser is sent on to the provider with the first result.
+// Once the provider has resumed, the interaction is gone, and its old pages answer with a
+// friendly 400 page. The body parser runs on these POST routes only: oidc-provider
 // parses its own request bodies and must get the raw stream.
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -11,7 +14,7 @@ import { errors, type InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { consentPage } from '../../../views/consent.js';
 import { errorPage, type ErrorView } from '../../../views/error.js';
-import { loginPage } from '../../../views/login.js';
+import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { pageHeaders } from '../middleware/security-headers.js';
 import { sendPage } from './render.js';
@@ -21,6 +24,8 @@ export interface InteractionDeps {
   provider(): Provider;
   accounts: {
     authenticate(email: string, password: string): Promise<{ accountId: string } | undefined>;
+    /** Finds the signed-in account, to prefill its email when a fresh sign-in is forced. */
+    findById?(id: string): Promise<{ email: string } | undefined>;
   };
   /** Audit events, e.g. 'login.failed' with { email }. Never given a password. */
   log?: (event: string, fields: Record<string, unknown>) => void;
@@ -34,7 +39,7 @@ const MAX_PASSWORD_LENGTH = 1024;
 
 const EXPIRED: ErrorView = {
   title: 'Sign-in expired',
-  message: 'This sign-in link has expired. Go back to the app and start again.',
+  message: 'This sign-in page has expired or has already been used. Go back to the app and start again.',
 };
 const STALE: ErrorView = {
   title: 'Page out of date',
@@ -53,6 +58,13 @@ const BAD_FORM: ErrorView = {
 class InteractionMismatch extends Error {
   constructor(readonly view: ErrorView) {
     super(view.title);
+  }
+}
+
+/** Raised when the interaction already has its result but the provider has not resumed it yet. */
+class InteractionFinished extends Error {
+  constructor(readonly returnTo: string) {
+    super('interaction already finished');
   }
 }
 
@@ -78,6 +90,11 @@ function interactionErrors(): Middleware {
       }
       if (error instanceof InteractionMismatch) {
         sendPage(ctx, errorPage(error.view), 400);
+        return;
+      }
+      if (error instanceof InteractionFinished) {
+        ctx.status = 303;
+        ctx.redirect(error.returnTo);
         return;
       }
       const status = clientErrorStatus(error);
@@ -112,13 +129,32 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   const parseBody = bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '16kb' });
   const csrf = verifyCsrf();
 
-  /** The provider for this request and the interaction in the browser's cookie, for this uid. */
-  async function load(ctx: Context, uid: string | undefined, step?: 'login' | 'consent') {
+  /**
+   * The provider for this request and the interaction in the browser's cookie, for this uid.
+   * `finished: 'continue'` sends the browser on when the interaction already has its result;
+   * `'replace'` (abort) lets the new result replace it.
+   */
+  async function load(ctx: Context, uid: string | undefined, step?: 'login' | 'consent', finished: 'continue' | 'replace' = 'continue') {
     const provider = deps.provider();
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
     if (interaction.uid !== uid) throw new InteractionMismatch(EXPIRED);
+    if (interaction.result && finished === 'continue') throw new InteractionFinished(interaction.returnTo);
     if (step && interaction.prompt.name !== step) throw new InteractionMismatch(STALE);
     return { provider, interaction };
+  }
+
+  /** The email to show on the login page: the RP's login_hint, or the signed-in account's own. */
+  async function suggestedEmail(interaction: Interaction): Promise<string | undefined> {
+    const hint = interaction.params.login_hint;
+    if (typeof hint === 'string' && hint.length > 0 && hint.length <= MAX_EMAIL_LENGTH) return hint;
+    // A fresh sign-in forced on a live session (prompt=login, max_age): it is the same person, usually.
+    const accountId = interaction.session?.accountId;
+    if (!accountId || !deps.accounts.findById) return undefined;
+    try {
+      return (await deps.accounts.findById(accountId))?.email;
+    } catch {
+      return undefined; // a convenience only: the page works without it
+    }
   }
 
   async function clientName(provider: Provider, interaction: Interaction): Promise<string> {
@@ -144,13 +180,15 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
 
   router.get('/interaction/:uid', async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid);
-    const { uid, prompt, params } = interaction;
+    const { uid, prompt } = interaction;
     switch (prompt.name) {
       case 'login': {
-        const hint = typeof params.login_hint === 'string' && params.login_hint.length <= MAX_EMAIL_LENGTH
-          ? params.login_hint
-          : undefined;
-        sendPage(ctx, loginPage({ uid, csrf: csrfToken(ctx), clientName: await clientName(provider, interaction), email: hint }));
+        sendPage(ctx, loginPage({
+          uid,
+          csrf: csrfToken(ctx),
+          clientName: await clientName(provider, interaction),
+          email: await suggestedEmail(interaction),
+        }));
         return;
       }
       case 'consent': {
@@ -175,6 +213,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const body: unknown = ctx.request.body;
     const email = (stringField(body, 'email') ?? '').trim();
     const password = stringField(body, 'password') ?? '';
+    const remember = stringField(body, REMEMBER_FIELD) === REMEMBER_VALUE;
     const clientId = interaction.params.client_id;
 
     const account = email && password && email.length <= MAX_EMAIL_LENGTH && password.length <= MAX_PASSWORD_LENGTH
@@ -189,12 +228,15 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         clientName: await clientName(provider, interaction),
         email,
         failed: true,
+        remember,
       }), 401);
       return;
     }
 
-    log('login.succeeded', { accountId: account.accountId, client_id: clientId });
-    await finish(ctx, provider, { login: { accountId: account.accountId } }, false);
+    log('login.succeeded', { accountId: account.accountId, client_id: clientId, remember });
+    // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
+    // the browser. The session record itself still expires after ttl.Session either way.
+    await finish(ctx, provider, { login: { accountId: account.accountId, remember } }, false);
   });
 
   router.post('/interaction/:uid/confirm', parseBody, csrf, async (ctx) => {
@@ -223,7 +265,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   });
 
   router.post('/interaction/:uid/abort', parseBody, csrf, async (ctx) => {
-    const { provider, interaction } = await load(ctx, ctx.params.uid);
+    const { provider, interaction } = await load(ctx, ctx.params.uid, undefined, 'replace');
     log('interaction.aborted', { prompt: interaction.prompt.name, client_id: interaction.params.client_id });
     await finish(ctx, provider, { error: 'access_denied', error_description: 'The user denied the request' }, false);
   });
