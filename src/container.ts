@@ -5,7 +5,9 @@ import { createClientRepository } from './db/client-repository.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createSigningKeyRepository } from './db/signing-key-repository.js';
 import { createUserRepository } from './db/user-repository.js';
+import { createAuditRepository } from './db/audit-repository.js';
 import { createAccountService } from './domain/accounts/account-service.js';
+import { createAuditService } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService } from './domain/keys/key-service.js';
@@ -21,6 +23,7 @@ export interface Container {
   clients: ReturnType<typeof createClientService>;
   keys: ReturnType<typeof createKeyService>;
   payloads: ReturnType<typeof createOidcPayloadRepository>;
+  audit: ReturnType<typeof createAuditService>;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     accounts: createAccountService(createUserRepository(db.prisma)),
     clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs }),
     payloads,
+    audit: createAuditService(createAuditRepository(db.prisma), log),
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
       algs: config.signingAlgs,
       rsaModulusLength: config.rsaModulusLength,

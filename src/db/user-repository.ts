@@ -6,11 +6,14 @@ export interface UserRecord {
   name: string | null;
   emailVerified: boolean;
   passwordHash: string;
+  disabled: boolean;
+  isAdmin: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'>;
+export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean };
+export type UserUpdate = Partial<Pick<UserRecord, 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin'>>;
 
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';
@@ -39,6 +42,23 @@ export function createUserRepository(prisma: DbClient) {
     },
     list(): Promise<UserRecord[]> {
       return prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
+    },
+    /** A page of users whose email contains `search`, in creation order, after the cursor id. */
+    page(options: { search?: string; limit: number; afterId?: string }): Promise<UserRecord[]> {
+      return prisma.user.findMany({
+        where: options.search ? { email: { contains: options.search.toLowerCase() } } : {},
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: options.limit,
+        ...(options.afterId ? { cursor: { id: options.afterId }, skip: 1 } : {}),
+      });
+    },
+    async update(id: string, data: UserUpdate): Promise<UserRecord | null> {
+      const { count } = await prisma.user.updateMany({ where: { id }, data });
+      return count > 0 ? prisma.user.findUnique({ where: { id } }) : null;
+    },
+    async deleteById(id: string): Promise<boolean> {
+      const { count } = await prisma.user.deleteMany({ where: { id } });
+      return count > 0;
     },
     async deleteByEmail(email: string): Promise<boolean> {
       const { count } = await prisma.user.deleteMany({ where: { email } });

@@ -4,7 +4,8 @@ import type { AccountService } from '../domain/accounts/account-service.js';
 
 export function createFindAccount(accounts: AccountService): FindAccount {
   return async (_ctx, sub) => {
-    const user = await accounts.findById(sub);
+    // A disabled user is no account at all to the provider: sessions and tokens stop working.
+    const user = await accounts.findActive(sub);
     if (!user) return undefined;
     return {
       accountId: user.id,

@@ -10,6 +10,8 @@ export interface User {
   email: string;
   name: string | null;
   emailVerified: boolean;
+  disabled: boolean;
+  isAdmin: boolean;
   createdAt: Date;
 }
 
@@ -18,6 +20,13 @@ export interface NewUserInput {
   password: string;
   name?: string;
   emailVerified?: boolean;
+  isAdmin?: boolean;
+}
+
+export interface UserChanges {
+  name?: string | null;
+  emailVerified?: boolean;
+  isAdmin?: boolean;
 }
 
 /** Standard claims per scope, as the provider's `claims` option expects them. */
@@ -36,8 +45,16 @@ export function normalizeEmail(email: string): string {
 }
 
 function toUser(record: UserRecord): User {
-  const { id, email, name, emailVerified, createdAt } = record;
-  return { id, email, name, emailVerified, createdAt };
+  const { id, email, name, emailVerified, disabled, isAdmin, createdAt } = record;
+  return { id, email, name, emailVerified, disabled, isAdmin, createdAt };
+}
+
+function checkName(name: string | null): string | null {
+  const trimmed = name?.trim() || null;
+  if (trimmed && trimmed.length > MAX_NAME_LENGTH) {
+    throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
+  }
+  return trimmed;
 }
 
 export function createAccountService(users: UserRepository) {
@@ -51,10 +68,7 @@ export function createAccountService(users: UserRepository) {
       if (!EMAIL.test(email) || email.length > MAX_EMAIL_LENGTH) {
         throw new ValidationError(`email "${input.email}" is not a valid email address`, 'email');
       }
-      const name = input.name?.trim() || null;
-      if (name && name.length > MAX_NAME_LENGTH) {
-        throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
-      }
+      const name = checkName(input.name ?? null);
       checkPassword(input.password);
       const passwordHash = await hashPassword(input.password);
       try {
@@ -64,6 +78,7 @@ export function createAccountService(users: UserRepository) {
           name,
           emailVerified: input.emailVerified ?? false,
           passwordHash,
+          isAdmin: input.isAdmin ?? false,
         });
         return toUser(record);
       } catch (error) {
@@ -72,16 +87,77 @@ export function createAccountService(users: UserRepository) {
       }
     },
 
-    /** The account id for a correct email and password; undefined otherwise, in the same time. */
+    /**
+     * The account id for a correct email and password of a user who is not disabled; undefined
+     * otherwise, in the same time (a disabled account looks like a wrong password).
+     */
     async authenticate(email: string, password: string): Promise<{ accountId: string } | undefined> {
       const record = await users.findByEmail(normalizeEmail(email));
       const ok = await verifyPassword(record?.passwordHash ?? (await decoy()), password);
-      return record && ok ? { accountId: record.id } : undefined;
+      return record && ok && !record.disabled ? { accountId: record.id } : undefined;
+    },
+
+    /** A user who may sign in (not disabled): the provider's findAccount uses this. */
+    async findActive(id: string): Promise<User | undefined> {
+      const record = await users.findById(id);
+      return record && !record.disabled ? toUser(record) : undefined;
     },
 
     async findById(id: string): Promise<User | undefined> {
       const record = await users.findById(id);
       return record ? toUser(record) : undefined;
+    },
+
+    async get(id: string): Promise<User> {
+      const record = await users.findById(id);
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      return toUser(record);
+    },
+
+    async findByEmail(email: string): Promise<User | undefined> {
+      const record = await users.findByEmail(normalizeEmail(email));
+      return record ? toUser(record) : undefined;
+    },
+
+    /** Users whose email contains `search`, `limit` at a time; `cursor` is the last id of a page. */
+    async page(options: { search?: string; limit?: number; cursor?: string } = {}): Promise<{ users: User[]; next_cursor: string | null }> {
+      const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+      const records = await users.page({
+        limit: limit + 1,
+        ...(options.search ? { search: options.search } : {}),
+        ...(options.cursor ? { afterId: options.cursor } : {}),
+      });
+      const page = records.slice(0, limit);
+      return { users: page.map(toUser), next_cursor: records.length > limit ? page.at(-1)!.id : null };
+    },
+
+    async update(id: string, changes: UserChanges): Promise<User> {
+      const data = {
+        ...(changes.name !== undefined ? { name: checkName(changes.name) } : {}),
+        ...(changes.emailVerified !== undefined ? { emailVerified: changes.emailVerified } : {}),
+        ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
+      };
+      const record = await users.update(id, data);
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      return toUser(record);
+    },
+
+    /** Disabling stops sign-in at once; the caller revokes the user's sessions and grants. */
+    async setDisabled(id: string, disabled: boolean): Promise<User> {
+      const record = await users.update(id, { disabled });
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      return toUser(record);
+    },
+
+    async setPassword(id: string, password: string): Promise<void> {
+      checkPassword(password);
+      if (!(await users.update(id, { passwordHash: await hashPassword(password) }))) {
+        throw new NotFoundError(`no user with id ${id}`);
+      }
+    },
+
+    async deleteById(id: string): Promise<void> {
+      if (!(await users.deleteById(id))) throw new NotFoundError(`no user with id ${id}`);
     },
 
     async list(): Promise<User[]> {

@@ -1,0 +1,78 @@
+// The audit log: every admin change and security event, with who, what, to what, when and from
+// where. Recording never fails the action it records (a failed write is logged instead), and
+// callers pass no secrets: details are checked for secret-looking keys before they are stored.
+import { randomUUID } from 'node:crypto';
+import type { AuditRecord, AuditRepository } from '../../db/audit-repository.js';
+import type { Logger } from '../../logger.js';
+
+export interface AuditEventInput {
+  /** "cli", "user:<sub>", "client:<client_id>", "anonymous", "system". */
+  actor: string;
+  /** Dotted name: "login.succeeded", "client.created", "key.rotated", ... */
+  action: string;
+  target?: string;
+  sourceAddress?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  source_address: string | null;
+  details: Record<string, unknown>;
+}
+
+const SECRET_KEYS = /pass(word)?|secret|token|private|(^|_)d$|cookie/i;
+
+/** Drops any detail whose key looks like it could hold a secret: the log must never carry one. */
+function scrub(details: Record<string, unknown> = {}): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([key]) => !SECRET_KEYS.test(key)));
+}
+
+function toEvent(record: AuditRecord): AuditEvent {
+  return {
+    id: record.id,
+    at: record.at.toISOString(),
+    actor: record.actor,
+    action: record.action,
+    target: record.target,
+    source_address: record.sourceAddress,
+    details: JSON.parse(record.details) as Record<string, unknown>,
+  };
+}
+
+export function createAuditService(repo: AuditRepository, log: Logger) {
+  return {
+    async record(event: AuditEventInput): Promise<void> {
+      try {
+        await repo.append({
+          id: randomUUID(),
+          actor: event.actor,
+          action: event.action,
+          target: event.target ?? null,
+          sourceAddress: event.sourceAddress ?? null,
+          details: JSON.stringify(scrub(event.details)),
+        });
+      } catch (error) {
+        log.error('audit event could not be stored', { action: event.action, err: error });
+      }
+    },
+
+    async list(options: { since?: Date; action?: string; limit?: number; cursor?: string } = {}): Promise<{ events: AuditEvent[]; next_cursor: string | null }> {
+      const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+      const records = await repo.list({
+        limit: limit + 1,
+        ...(options.since ? { since: options.since } : {}),
+        ...(options.action ? { action: options.action } : {}),
+        ...(options.cursor ? { beforeId: options.cursor } : {}),
+      });
+      const page = records.slice(0, limit);
+      return { events: page.map(toEvent), next_cursor: records.length > limit ? page.at(-1)!.id : null };
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;
