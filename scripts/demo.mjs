@@ -4,12 +4,24 @@
 // clients exist (through the `sesame` CLI, so it works on whatever DATABASE_URL / .env names),
 // starts App A and App B, prints where everything is, and stops it all on Ctrl-C.
 //
-// Client secrets are shown once by Sesame, so the demo keeps its two in data/demo-clients.json;
-// if that file is lost while the clients still exist, their secrets are rotated.
+// `node scripts/demo.mjs --setup-only` starts nothing: it waits for an already running Sesame
+// (DEMO_ISSUER), creates the demo user and both clients if they are missing, writes the clients
+// file and exits (0 when done). docker-compose.yml runs it once before the two app containers.
+//
+// Client secrets are shown once by Sesame, so the demo keeps its two in data/demo-clients.json
+// ({ "Demo App A": { client_id, client_secret }, "Demo App B": { ... } }, which
+// examples/demo-rp/server.ts reads with DEMO_CLIENTS_FILE and DEMO_APP); if that file is lost while
+// the clients still exist, their secrets are rotated.
 //
 // Settings (environment): DEMO_SESAME_PORT (3000), DEMO_APP_A_PORT (4001), DEMO_APP_B_PORT (4002),
 // DEMO_CLIENTS_FILE (data/demo-clients.json); Sesame's own variables (DATABASE_URL, LOG_LEVEL
-// defaulting to warn here, ...) pass through.
+// defaulting to warn here, ...) pass through. With --setup-only also:
+//   DEMO_ISSUER                 Sesame's issuer (http://localhost:$DEMO_SESAME_PORT)
+//   DEMO_APP_A_URL, _B_URL      where browsers reach the apps (http://localhost:$DEMO_APP_A_PORT, ...):
+//                               redirect and post-logout URIs, and the API resource <URL>/api
+//   DEMO_APP_A_BACKCHANNEL_URL, DEMO_APP_B_BACKCHANNEL_URL
+//                               where Sesame posts back-channel logout tokens (<app URL>/backchannel-logout);
+//                               differs from the public URL when Sesame reaches the apps another way
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,6 +31,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
+
+/** @type {Map<string, import('node:child_process').ChildProcess>} */
+const children = new Map();
+let stopping = false;
+
+const args = process.argv.slice(2);
+const SETUP_ONLY = args.includes('--setup-only');
+for (const arg of args) {
+  if (arg !== '--setup-only') fail(`unknown argument "${arg}"; the only option is --setup-only`, 2);
+}
 
 const DEMO_USER = { email: 'demo@example.com', password: 'open sesame', name: 'Demo User' };
 const SCOPE = 'openid profile email offline_access api';
@@ -31,16 +53,34 @@ function port(name, fallback) {
   return n;
 }
 
-const sesamePort = port('DEMO_SESAME_PORT', 3000);
-const issuer = `http://localhost:${sesamePort}`;
-const apps = [
-  { label: 'app-a', name: 'Demo App A', port: port('DEMO_APP_A_PORT', 4001) },
-  { label: 'app-b', name: 'Demo App B', port: port('DEMO_APP_B_PORT', 4002) },
-].map((app) => ({ ...app, baseUrl: `http://localhost:${app.port}` }));
+/** An absolute http(s) URL from the environment, without a trailing slash. */
+function url(name, fallback) {
+  const value = env[name] || fallback;
+  let parsed;
+  try {
+    parsed = new URL(value);
+  } catch {
+    fail(`${name} "${value}" is not an absolute URL`, 2);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail(`${name} "${value}" is not an http(s) URL`, 2);
+  if (parsed.search || parsed.hash) fail(`${name} "${value}" must not have a query or fragment`, 2);
+  return value.replace(/\/+$/, '');
+}
 
-/** @type {Map<string, import('node:child_process').ChildProcess>} */
-const children = new Map();
-let stopping = false;
+const sesamePort = port('DEMO_SESAME_PORT', 3000);
+// Without --setup-only the demo starts Sesame itself, on localhost; otherwise Sesame runs elsewhere.
+const issuer = SETUP_ONLY ? url('DEMO_ISSUER', `http://localhost:${sesamePort}`) : `http://localhost:${sesamePort}`;
+const apps = [
+  { label: 'app-a', name: 'Demo App A', port: port('DEMO_APP_A_PORT', 4001), urlVar: 'DEMO_APP_A_URL', backchannelVar: 'DEMO_APP_A_BACKCHANNEL_URL' },
+  { label: 'app-b', name: 'Demo App B', port: port('DEMO_APP_B_PORT', 4002), urlVar: 'DEMO_APP_B_URL', backchannelVar: 'DEMO_APP_B_BACKCHANNEL_URL' },
+].map((app) => {
+  const local = `http://localhost:${app.port}`;
+  // The public URL (what browsers open: redirect URIs, the API resource) and the URL Sesame posts
+  // back-channel logout tokens to are the same unless --setup-only is told otherwise.
+  const baseUrl = SETUP_ONLY ? url(app.urlVar, local) : local;
+  const backchannelUrl = SETUP_ONLY ? url(app.backchannelVar, `${baseUrl}/backchannel-logout`) : `${baseUrl}/backchannel-logout`;
+  return { ...app, baseUrl, backchannelUrl };
+});
 
 function say(line = '') {
   process.stdout.write(`${line}\n`);
@@ -83,15 +123,21 @@ async function stop(code = 0) {
   process.exit(code);
 }
 
-process.on('SIGINT', () => {
-  if (stopping) {
-    for (const child of children.values()) child.kill('SIGKILL');
-    process.exit(130);
-  }
-  say('\nstopping the demo ...');
-  void stop(0);
-});
-process.on('SIGTERM', () => void stop(0));
+if (SETUP_ONLY) {
+  // Nothing to stop; an interrupted setup is not a successful one.
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(143));
+} else {
+  process.on('SIGINT', () => {
+    if (stopping) {
+      for (const child of children.values()) child.kill('SIGKILL');
+      process.exit(130);
+    }
+    say('\nstopping the demo ...');
+    void stop(0);
+  });
+  process.on('SIGTERM', () => void stop(0));
+}
 
 function portFree(n) {
   return new Promise((resolve) => {
@@ -168,7 +214,7 @@ function wanted(app) {
   return {
     redirect_uris: [`${app.baseUrl}/callback`],
     post_logout_redirect_uris: [`${app.baseUrl}/`],
-    backchannel_logout_uri: `${app.baseUrl}/backchannel-logout`,
+    backchannel_logout_uri: app.backchannelUrl,
     resources: [`${app.baseUrl}/api`],
     scope: SCOPE,
   };
@@ -237,6 +283,19 @@ async function ensureClients() {
   return result;
 }
 
+/** --setup-only: the user and the clients in an already running Sesame, and the clients file. */
+async function setupOnly() {
+  say(`[demo] waiting for Sesame at ${issuer} ...`);
+  await waitFor(`${issuer}/readyz`, 'Sesame');
+  const user = await ensureUser();
+  say(`[demo] demo user ${DEMO_USER.email}: ${user}`);
+  await ensureClients();
+  for (const app of apps) say(`[demo] ${app.name}: ${app.baseUrl} (back-channel logout: ${app.backchannelUrl})`);
+  say(`[demo] wrote the client credentials to ${SECRETS_FILE}`);
+  // Done: do not wait for idle keep-alive sockets.
+  process.exit(0);
+}
+
 async function main() {
   for (const file of ['dist/src/main.js', 'dist/examples/demo-rp/server.js']) {
     if (!existsSync(join(root, file))) fail(`${file} is missing; run "npm run demo" (it builds first)`);
@@ -288,4 +347,4 @@ async function main() {
   say();
 }
 
-main().catch((error) => fail(error instanceof Error ? error.message : String(error)));
+(SETUP_ONLY ? setupOnly() : main()).catch((error) => fail(error instanceof Error ? error.message : String(error)));
