@@ -39,6 +39,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const db = await openDatabase(config.database);
   const box = new SecretBox(config.keyEncryptionSecrets);
   const payloads = createOidcPayloadRepository(db.prisma);
+  const audit = createAuditService(createAuditRepository(db.prisma), log);
   return {
     config,
     log,
@@ -46,7 +47,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     accounts: createAccountService(createUserRepository(db.prisma)),
     clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs }),
     payloads,
-    audit: createAuditService(createAuditRepository(db.prisma), log),
+    audit,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
       algs: config.signingAlgs,
       rsaModulusLength: config.rsaModulusLength,
@@ -57,6 +58,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       },
       log,
       revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
+      audit,
       ...(options.now ? { now: options.now } : {}),
     }),
     close: () => db.close(),

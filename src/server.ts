@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
+import type { AuditEventInput } from './domain/audit/audit-service.js';
 import { createApp } from './http/app.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
@@ -51,6 +52,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     adapter: createAdapter({ payloads, clients: { find: (id: string) => container.clients.findForProvider(id) } }),
     findAccount: createFindAccount(container.accounts),
     resourceScopes: (clientId: string, resource: string) => container.clients.resourceScopes(clientId, resource),
+    audit: (event: AuditEventInput) => container.audit.record(event),
   };
   const initialSet = await container.keys.publishedKeySet();
   const holder = new ProviderHolder(createProvider(providerDeps, await container.keys.signingJwks()));
@@ -70,6 +72,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     config,
     holder,
     accounts: container.accounts,
+    audit: container.audit,
+    container,
     metrics: new Metrics(),
     jwks,
     log,

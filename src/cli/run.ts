@@ -10,6 +10,7 @@ import { migrate, type MigrateResult, MigrationError } from '../db/migrate.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { createLogger } from '../logger.js';
 import { parseCommandArgs, UsageError, type CliIo, type Command, type Run } from './command.js';
+import { auditCommands } from './commands/audit.js';
 import { clientCommands } from './commands/clients.js';
 import { keyCommands } from './commands/keys.js';
 import { migrateCommands } from './commands/migrate.js';
@@ -18,7 +19,7 @@ import { describeError } from './output.js';
 
 export type { CliIo } from './command.js';
 
-const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...clientCommands, ...keyCommands];
+const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...clientCommands, ...keyCommands, ...auditCommands];
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
 const HELP_FLAGS = new Set(['--help', '-h']);
 
@@ -31,9 +32,10 @@ function overview(): string {
   return [
     'Usage: sesame <command> [options]',
     '',
-    "Manages Sesame's users, clients and signing keys in the database the server uses",
-    '(DATABASE_URL and the other settings come from the environment or ./.env). Running',
-    'servers pick changes up without a restart. Pending migrations are applied first.',
+    "Manages Sesame's users, clients and signing keys, and shows its audit log, in the database",
+    'the server uses (DATABASE_URL and the other settings come from the environment or ./.env).',
+    'Running servers pick changes up without a restart. Pending migrations are applied first.',
+    'Every change is recorded in the audit log with actor "cli".',
     '',
     'Commands:',
     ...COMMANDS.flatMap((c) => [...synopsis(c, '  sesame '), `      ${c.summary}`]),
@@ -44,6 +46,9 @@ function overview(): string {
     '',
     'Passwords: --password P ends up in your shell history and the process list. Prefer',
     '  printf %s "$PASSWORD" | sesame users create --email E --password-stdin',
+    '',
+    'The first admin: sesame users create --email E --password-stdin --admin (the console),',
+    'and sesame clients create --admin (a client for the admin API; it prints how to get a token).',
     '',
     'Changing KEY_ENCRYPTION_SECRET: set it to NEW,OLD on every instance (the first encrypts,',
     'all of them decrypt), run sesame keys rewrap, then set it to NEW alone.',

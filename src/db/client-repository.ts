@@ -28,6 +28,11 @@ export function createClientRepository(prisma: DbClient) {
     list(): Promise<ClientRecord[]> {
       return prisma.client.findMany({ orderBy: { createdAt: 'asc' } });
     },
+    /** Replaces a client's name and metadata; null when there is no such client. */
+    async update(id: string, data: Pick<ClientRecord, 'name' | 'metadata'>): Promise<ClientRecord | null> {
+      const { count } = await prisma.client.updateMany({ where: { id }, data });
+      return count > 0 ? prisma.client.findUnique({ where: { id } }) : null;
+    },
     async setSecret(id: string, secretEncrypted: string): Promise<boolean> {
       const { count } = await prisma.client.updateMany({ where: { id }, data: { secretEncrypted } });
       return count > 0;

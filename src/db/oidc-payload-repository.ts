@@ -24,6 +24,16 @@ export interface StoredPayload {
 
 const STORED = { payload: true, consumedAt: true } as const;
 
+/** A live row that belongs to one account (its payload's `accountId`), for the admin API. */
+export interface AccountPayload {
+  model: string;
+  id: string;
+  /** The parsed payload (JSON object). */
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
 /** Rows that have not expired at `now`: expiry is decided in the query, never after it. */
 const live = (now: Date) => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
 
@@ -78,6 +88,43 @@ export function createOidcPayloadRepository(prisma: DbClient) {
     /** Deletes every row carrying this grantId, whatever its model. Returns how many. */
     async revokeByGrantId(grantId: string): Promise<number> {
       const { count } = await prisma.oidcPayload.deleteMany({ where: { grantId } });
+      return count;
+    },
+
+    /**
+     * Live rows of these models whose payload names `accountId` (Session and Grant payloads carry
+     * it), oldest first. The payload is opaque JSON text, so the database narrows with a substring
+     * match and each candidate is parsed to confirm: a scan of those models' rows, fine for an
+     * admin action; an indexed accountId column would be the next step if it ever gets slow.
+     */
+    async findByAccountId(models: string[], accountId: string): Promise<AccountPayload[]> {
+      const rows = await prisma.oidcPayload.findMany({
+        where: {
+          model: { in: models },
+          payload: { contains: `"accountId":${JSON.stringify(accountId)}` },
+          ...live(new Date()),
+        },
+        select: { model: true, id: true, payload: true, createdAt: true, expiresAt: true },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      const owned: AccountPayload[] = [];
+      for (const row of rows) {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(row.payload);
+        } catch {
+          continue;
+        }
+        if (typeof payload !== 'object' || payload === null || (payload as { accountId?: unknown }).accountId !== accountId) continue;
+        owned.push({ model: row.model, id: row.id, payload: payload as Record<string, unknown>, createdAt: row.createdAt, expiresAt: row.expiresAt });
+      }
+      return owned;
+    },
+
+    /** Deletes these rows of one model. Returns how many. */
+    async destroyMany(model: string, ids: string[]): Promise<number> {
+      if (ids.length === 0) return 0;
+      const { count } = await prisma.oidcPayload.deleteMany({ where: { model, id: { in: ids } } });
       return count;
     },
 

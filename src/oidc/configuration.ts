@@ -24,7 +24,7 @@ export function buildConfiguration({ config, adapter, findAccount, jwks, resourc
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
     claims: { ...CLAIMS_BY_SCOPE },
-    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
     cookies: {
       // First key signs, all verify: the same list on every instance lets any of them read a session.
       keys: config.cookieKeys,

@@ -72,6 +72,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         email: 'grace@example.com',
         name: null,
         email_verified: false,
+        is_admin: false,
         created_at: expect.any(String),
       });
       expect(viaJson.stdout).not.toMatch(/password|hash|argon/i);
@@ -83,7 +84,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(list.stdout).not.toMatch(/password|hash|argon/i);
 
       const table = await sesame(['users', 'list']);
-      expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+SUB\s+CREATED$/);
+      expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+SUB\s+CREATED\s+ADMIN$/);
       expect(table.stdout).toContain('Ada Lovelace');
 
       const deleted = await sesame(['users', 'delete', 'GRACE@example.com']);
@@ -112,6 +113,18 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
 
       await badInput(['users', 'create', '--email', 'e@example.com', '--password-stdin'], /empty password/, '\n');
       await badInput(['users', 'create', '--email', 'e@example.com', '--password', 'long enough', '--password-stdin'], /not both/, 'x');
+    });
+
+    it('creates an admin with --admin (the first admin of the console)', async () => {
+      const run = await sesame(['users', 'create', '--email', 'boss@example.com', '--password-stdin', '--admin'], 'the boss password');
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^created admin user boss@example\.com \(sub [\w-]+\)\n$/);
+      const list = await sesame(['users', 'list', '--json']);
+      expect(list.json.find((u: { email: string }) => u.email === 'boss@example.com')).toMatchObject({ is_admin: true });
+      expect(list.json.find((u: { email: string }) => u.email === 'ada@example.com')).toMatchObject({ is_admin: false });
+      const table = await sesame(['users', 'list']);
+      expect(table.stdout).toMatch(/boss@example\.com .* yes\n/);
+      await badInput(['users', 'create', '--email', 'x@example.com', '--password', 'long enough', '--admin=yes'], /--admin takes no value/);
     });
 
     it('rejects bad input with exit 2 and one line', async () => {
@@ -212,6 +225,35 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const run = await sesame(['clients', 'create', '--name', 'Worker', '--grant-type', 'client_credentials', '--json']);
       expect(run.code, run.stderr).toBe(0);
       expect(run.json).toMatchObject({ grant_types: ['client_credentials'], redirect_uris: [], has_secret: true });
+    });
+
+    it('creates a client for the admin API with --admin and says how to get a token', async () => {
+      const run = await sesame(['clients', 'create', '--admin']);
+      expect(run.code, run.stderr).toBe(0);
+      const lines = run.stdout.split('\n');
+      expect(lines[0]).toBe('created admin API client "Sesame admin" (client_credentials, scope admin)');
+      const id = /^client_id: +(\S+)$/.exec(lines[1]!)![1]!;
+      const secret = /client_secret: (\S+)\n/.exec(run.stdout)![1]!;
+      expect(run.stdout).toContain(
+        `curl -u '${id}:${secret}' -d grant_type=client_credentials -d scope=admin http://localhost:3000/token\n`,
+      );
+
+      const json = await sesame(['clients', 'create', '--admin', '--name', 'Ops robot', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      expect(json.json).toMatchObject({
+        client_name: 'Ops robot',
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        scope: 'admin',
+        token_endpoint_auth_method: 'client_secret_basic',
+        has_secret: true,
+        client_secret: expect.stringMatching(/^[\w-]{32,}$/),
+      });
+
+      await badInput(['clients', 'create', '--admin', '--redirect-uri', 'https://a.example.com/cb'], /--admin .* does not take --redirect-uri/);
+      await badInput(['clients', 'create', '--admin', '--public'], /does not take --public/);
+      await badInput(['clients', 'create', '--admin', '--scope', 'openid'], /does not take --scope/);
+      await badInput(['clients', 'create', '--admin', '--name', ' '], /--name must not be empty/);
     });
 
     it('signs ID tokens with --id-token-alg when that algorithm is enabled', async () => {
@@ -339,6 +381,47 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       }
     });
 
+    it('records its changes in the audit log (actor cli) and lists them with audit list', async () => {
+      const since = new Date(Date.now() - 1);
+      const password = 'an audited password';
+      const user = await sesame(['users', 'create', '--email', 'audited@example.com', '--password-stdin', '--json'], password);
+      const client = await sesame(['clients', 'create', '--name', 'Audited', '--redirect-uri', 'https://au.example.com/cb', '--json']);
+      const rotated = await sesame(['clients', 'rotate-secret', client.json.client_id, '--json']);
+      expect((await sesame(['clients', 'delete', client.json.client_id])).code).toBe(0);
+      expect((await sesame(['users', 'delete', 'audited@example.com'])).code).toBe(0);
+
+      const run = await sesame(['audit', 'list', '--since', since.toISOString(), '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json.map((e: { action: string; target: string }) => [e.action, e.target])).toEqual([
+        ['user.deleted', `user:${user.json.sub}`],
+        ['client.deleted', `client:${client.json.client_id}`],
+        ['client.secret_rotated', `client:${client.json.client_id}`],
+        ['client.created', `client:${client.json.client_id}`],
+        ['user.created', `user:${user.json.sub}`],
+      ]);
+      for (const event of run.json) {
+        expect(event).toMatchObject({ id: expect.any(String), at: expect.any(String), actor: 'cli', source_address: null });
+      }
+      for (const secret of [password, client.json.client_secret, rotated.json.client_secret]) expect(run.stdout).not.toContain(secret);
+
+      const human = await sesame(['audit', 'list', '--since', '10m', '--action', 'client.created']);
+      expect(human.code, human.stderr).toBe(0);
+      const lines = human.stdout.split('\n');
+      expect(lines[0]).toMatch(/^TIME\s+ACTOR\s+ACTION\s+TARGET\s+SOURCE$/);
+      expect(lines.slice(1).filter(Boolean).every((l) => /^\S+Z\s+cli\s+client\.created\s+client:\S+\s+-$/.test(l))).toBe(true);
+      expect(human.stdout).toContain(`client:${client.json.client_id}`);
+      const limited = await sesame(['audit', 'list', '--limit', '1', '--json']);
+      expect(limited.json).toHaveLength(1);
+      expect(limited.json[0].action).toBe('user.deleted');
+      expect((await sesame(['audit', 'list', '--since', '2999-01-01'])).stdout).toBe('no audit events match\n');
+
+      await badInput(['audit', 'list', '--since', 'yesterday'], /--since must be a duration such as 15m, 24h or 7d, or an ISO date/);
+      await badInput(['audit', 'list', '--limit', '0'], /--limit must be a whole number from 1 to 500/);
+      await badInput(['audit', 'list', '--limit', 'ten'], /--limit must be a whole number/);
+      await badInput(['audit', 'list', '--action', ''], /--action must not be empty/);
+      await badInput(['audit', 'show'], /unknown command "audit show"/);
+    });
+
     it('prints help with exit 0', async () => {
       for (const argv of [['--help'], ['help'], ['-h']]) {
         const run = await sesame(argv);
@@ -350,6 +433,9 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
           expect(run.stdout).toContain(synopsis);
         }
         expect(run.stdout).toContain('KEY_ENCRYPTION_SECRET');
+        expect(run.stdout).toContain('audit list [--since DURATION|DATE] [--action A] [--limit N]');
+        expect(run.stdout).toContain('clients create --admin [--name N]');
+        expect(run.stdout).toMatch(/users create .*\[--admin\]/);
       }
       const command = await sesame(['users', 'create', '--help']);
       expect(command.code).toBe(0);
@@ -361,6 +447,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(rotate.stdout).toMatch(/^Usage: sesame keys rotate \[--alg A\] \[--force\]/);
       expect(rotate.stdout).toContain('JWKS_CACHE_LIFETIME');
       expect((await sesame(['clients', '--help'])).stdout).toMatch(/^Usage: sesame clients <command>/);
+      expect((await sesame(['audit', 'list', '--help'])).stdout).toMatch(/^Usage: sesame audit list/);
     });
 
     it('rejects unknown commands and missing ones with exit 2', async () => {

@@ -1,10 +1,26 @@
 // sesame clients create | list | show | delete | rotate-secret
 // A client secret is printed twice in its life at most: by create and by rotate-secret.
 import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
-import { flag, optionalString, requiredString, strings, UsageError, type Command } from '../command.js';
+import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';
+import { recordCliChange } from './audit.js';
 
 const clientType = (client: ClientView) => (client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
+
+/** What `--admin` makes: a machine client for the admin API (client credentials, scope admin). */
+const ADMIN_CLIENT = { grantTypes: ['client_credentials'], scope: 'admin' };
+const ADMIN_DEFAULT_NAME = 'Sesame admin';
+/** Options that describe a relying party, which an --admin client is not. */
+const NOT_WITH_ADMIN = [
+  'redirect-uri',
+  'post-logout-redirect-uri',
+  'backchannel-logout-uri',
+  'public',
+  'grant-type',
+  'scope',
+  'id-token-alg',
+  'resource',
+];
 
 function secretLines(client: ClientWithSecret, verb: string): string[] {
   if (!client.client_secret) return [];
@@ -22,8 +38,9 @@ const create: Command = {
     '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
     '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
     '               [--id-token-alg A] [--resource URI ...]',
+    'clients create --admin [--name N]',
   ].join('\n'),
-  summary: 'register a relying party; prints client_id and (confidential clients) client_secret',
+  summary: 'register a relying party (--admin: a client for the admin API); prints client_id and its secret',
   help: [
     ['--name N', 'name shown on the consent page'],
     ['--redirect-uri U', 'exact callback URI, repeatable: https, http only on localhost,'],
@@ -42,6 +59,9 @@ const create: Command = {
     ['--resource URI', 'an API it may get JWT access tokens for (RFC 8707 resource'],
     ['', 'indicator, the token\'s aud); its non-OpenID --scope values'],
     ['', 'are the API scopes; repeatable'],
+    ['--admin', 'instead: a machine client for the admin API (client_credentials,'],
+    ['', 'scope admin; --name defaults to "Sesame admin"); the output says'],
+    ['', 'how to get a token with it'],
   ],
   options: {
     name: { type: 'string' },
@@ -53,9 +73,11 @@ const create: Command = {
     scope: { type: 'string' },
     'id-token-alg': { type: 'string' },
     resource: { type: 'string', multiple: true },
+    admin: { type: 'boolean' },
   },
   positionals: [],
   prepare(args) {
+    if (flag(args, 'admin')) return prepareAdmin(args);
     const name = requiredString(args, 'name');
     const redirectUris = strings(args, 'redirect-uri');
     const grantTypes = strings(args, 'grant-type');
@@ -68,8 +90,8 @@ const create: Command = {
     const idTokenAlg = optionalString(args, 'id-token-alg');
     if (idTokenAlg !== undefined && idTokenAlg.trim() === '') throw new UsageError(`${args.command}: --id-token-alg must not be empty`);
     return async (ctx) => {
-      const { clients } = await ctx.container();
-      const client = await clients.create({
+      const container = await ctx.container();
+      const client = await container.clients.create({
         name,
         redirectUris,
         postLogoutRedirectUris: strings(args, 'post-logout-redirect-uri'),
@@ -80,6 +102,7 @@ const create: Command = {
         ...(idTokenAlg !== undefined ? { idTokenSignedResponseAlg: idTokenAlg } : {}),
         resources: strings(args, 'resource'),
       });
+      await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client));
       return {
         json: client,
         human: [
@@ -91,6 +114,46 @@ const create: Command = {
     };
   },
 };
+
+/** What the audit log keeps about a new client: its registration, never its secret. */
+function clientDetails(client: ClientView, admin = false) {
+  return {
+    client_id: client.client_id,
+    name: client.client_name,
+    type: clientType(client),
+    grant_types: client.grant_types,
+    ...(client.scope ? { scope: client.scope } : {}),
+    ...(admin ? { admin: true } : {}),
+  };
+}
+
+function prepareAdmin(args: ParsedArgs): Run {
+  const others = NOT_WITH_ADMIN.filter((option) => args.values[option] !== undefined);
+  if (others.length > 0) {
+    throw new UsageError(
+      `${args.command}: --admin makes a client_credentials client with scope admin; it does not take ${others.map((o) => `--${o}`).join(', ')}`,
+    );
+  }
+  const given = optionalString(args, 'name');
+  if (given !== undefined && given.trim() === '') throw new UsageError(`${args.command}: --name must not be empty`);
+  const name = given ?? ADMIN_DEFAULT_NAME;
+  return async (ctx) => {
+    const container = await ctx.container();
+    const client = await container.clients.create({ name, ...ADMIN_CLIENT });
+    await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client, true));
+    const tokenEndpoint = `${container.config.issuer.replace(/\/$/, '')}/token`;
+    return {
+      json: client,
+      human: [
+        `created admin API client "${client.client_name}" (client_credentials, scope admin)`,
+        `client_id:     ${client.client_id}`,
+        ...secretLines(client, 'shown'),
+        'Get an admin API access token with:',
+        `  curl -u '${client.client_id}:${client.client_secret ?? 'SECRET'}' -d grant_type=client_credentials -d scope=admin ${tokenEndpoint}`,
+      ],
+    };
+  };
+}
 
 const list: Command = {
   name: 'clients list',
@@ -151,7 +214,9 @@ const remove: Command = {
   positionals: ['ID'],
   prepare: (args) => async (ctx) => {
     const id = args.positionals[0]!;
-    await (await ctx.container()).clients.delete(id);
+    const container = await ctx.container();
+    await container.clients.delete(id);
+    await recordCliChange(container, 'client.deleted', `client:${id}`, { client_id: id });
     return { json: { client_id: id, deleted: true }, human: [`deleted client ${id}`] };
   },
 };
@@ -164,7 +229,9 @@ const rotateSecret: Command = {
   options: {},
   positionals: ['ID'],
   prepare: (args) => async (ctx) => {
-    const client = await (await ctx.container()).clients.rotateSecret(args.positionals[0]!);
+    const container = await ctx.container();
+    const client = await container.clients.rotateSecret(args.positionals[0]!);
+    await recordCliChange(container, 'client.secret_rotated', `client:${client.client_id}`, { client_id: client.client_id });
     return {
       json: client,
       human: [`new secret for client "${client.client_name}" (${client.client_id}); the previous secret no longer works`, ...secretLines(client, 'shown')],

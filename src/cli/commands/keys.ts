@@ -5,6 +5,7 @@
 import type { AppliedChange, KeyView } from '../../domain/keys/key-service.js';
 import { flag, optionalString, UsageError, type Command } from '../command.js';
 import { table, when } from '../output.js';
+import { CLI_ACTOR, recordCliChange } from './audit.js';
 
 /** A change as --json prints it: the service's record, plus when a retired key stops verifying. */
 interface ChangeJson extends AppliedChange {
@@ -105,7 +106,7 @@ const rotate: Command = {
     const force = flag(args, 'force');
     return async (ctx) => {
       const { keys } = await ctx.container();
-      const changes = await keys.rotate({ ...(alg !== undefined ? { alg } : {}), force });
+      const changes = await keys.rotate({ ...(alg !== undefined ? { alg } : {}), force, actor: CLI_ACTOR });
       const after = await keys.list();
       if (force) io.stderr(`sesame: warning: ${FORCE_RISK}\n`);
       return {
@@ -135,7 +136,7 @@ const revoke: Command = {
     return async (ctx) => {
       const container = await ctx.container();
       const signed = (await container.keys.list()).some((k) => k.kid === kid && k.activated_at !== null);
-      const result = await container.keys.revoke(kid, { revokeGrants });
+      const result = await container.keys.revoke(kid, { revokeGrants, actor: CLI_ACTOR });
       const after = await container.keys.list();
       const human = describeChanges('revoked', result.changes, after);
       if (result.revokedGrants !== undefined) human.push(`revoked ${result.revokedGrants} sessions, grants and tokens`);
@@ -160,9 +161,10 @@ const rewrap: Command = {
   options: {},
   positionals: [],
   prepare: () => async (ctx) => {
-    const { keys, clients } = await ctx.container();
-    const signingKeys = await keys.rewrap();
-    const clientSecrets = await clients.rewrap();
+    const container = await ctx.container();
+    const signingKeys = await container.keys.rewrap();
+    const clientSecrets = await container.clients.rewrap();
+    await recordCliChange(container, 'keys.rewrapped', 'keys', { signing_keys: signingKeys, client_secrets: clientSecrets });
     const human = [
       `re-encrypted ${signingKeys} signing keys and ${clientSecrets} client secrets under the current KEY_ENCRYPTION_SECRET`,
     ];

@@ -2,6 +2,7 @@
 import { normalizeEmail, type User } from '../../domain/accounts/account-service.js';
 import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { table, when } from '../output.js';
+import { recordCliChange } from './audit.js';
 
 /** The JSON shape of a user: the OIDC subject and claims, never the password hash. */
 function userJson(user: User) {
@@ -10,6 +11,7 @@ function userJson(user: User) {
     email: user.email,
     name: user.name,
     email_verified: user.emailVerified,
+    is_admin: user.isAdmin,
     created_at: user.createdAt.toISOString(),
   };
 }
@@ -29,8 +31,8 @@ async function readPassword(args: ParsedArgs, io: CliIo): Promise<string> {
 
 const create: Command = {
   name: 'users create',
-  synopsis: 'users create --email E (--password P | --password-stdin) [--name N]',
-  summary: 'add a person who can sign in',
+  synopsis: 'users create --email E (--password P | --password-stdin) [--name N] [--admin]',
+  summary: 'add a person who can sign in (--admin: who may also use the admin console and API)',
   help: [
     ['--email E', 'sign-in email (stored lower-case, unique)'],
     ['--password P', 'at least 8 characters; note that it lands in your shell history'],
@@ -38,17 +40,26 @@ const create: Command = {
     ['', 'newline is removed):'],
     ['', '  printf %s "$PASSWORD" | sesame users create --email E --password-stdin'],
     ['--name N', 'display name (the `name` claim)'],
+    ['--admin', 'may use the admin console and API (bootstraps the first admin)'],
   ],
-  options: { email: { type: 'string' }, password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, name: { type: 'string' } },
+  options: {
+    email: { type: 'string' },
+    password: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    name: { type: 'string' },
+    admin: { type: 'boolean' },
+  },
   positionals: [],
   async prepare(args, io) {
     const email = requiredString(args, 'email');
     const name = optionalString(args, 'name');
     const password = await readPassword(args, io);
+    const isAdmin = flag(args, 'admin');
     return async (ctx) => {
-      const { accounts } = await ctx.container();
-      const user = await accounts.create({ email, password, ...(name !== undefined ? { name } : {}) });
-      return { json: userJson(user), human: [`created user ${user.email} (sub ${user.id})`] };
+      const container = await ctx.container();
+      const user = await container.accounts.create({ email, password, isAdmin, ...(name !== undefined ? { name } : {}) });
+      await recordCliChange(container, 'user.created', `user:${user.id}`, { email: user.email, is_admin: user.isAdmin });
+      return { json: userJson(user), human: [`created ${user.isAdmin ? 'admin ' : ''}user ${user.email} (sub ${user.id})`] };
     };
   },
 };
@@ -65,7 +76,10 @@ const list: Command = {
     return {
       json: users.map(userJson),
       human: users.length
-        ? table(['email', 'name', 'sub', 'created'], users.map((u) => [u.email, u.name ?? '-', u.id, when(u.createdAt)]))
+        ? table(
+            ['email', 'name', 'sub', 'created', 'admin'],
+            users.map((u) => [u.email, u.name ?? '-', u.id, when(u.createdAt), u.isAdmin ? 'yes' : '-']),
+          )
         : ['no users yet (add one with: sesame users create --email E --password-stdin)'],
     };
   },
@@ -81,9 +95,11 @@ const remove: Command = {
   prepare: (args) => {
     const email = args.positionals[0]!;
     return async (ctx) => {
-      const { accounts } = await ctx.container();
-      await accounts.delete(email);
+      const container = await ctx.container();
+      const user = await container.accounts.findByEmail(email);
+      await container.accounts.delete(email);
       const normalized = normalizeEmail(email);
+      await recordCliChange(container, 'user.deleted', user ? `user:${user.id}` : normalized, { email: normalized });
       return { json: { email: normalized, deleted: true }, human: [`deleted user ${normalized}`] };
     };
   },

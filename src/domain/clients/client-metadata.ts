@@ -49,6 +49,15 @@ export interface ClientMetadata {
 /** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
 export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
+/** Sesame's own scope for its admin API (/admin/api/v1): a client must be registered with it. */
+export const ADMIN_SCOPE = 'admin';
+
+/**
+ * The scopes oidc-provider itself handles (its `scopes` option): OpenID Connect's plus Sesame's
+ * own `admin`. Every other scope of a client is an API's and reaches the provider per resource.
+ */
+export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, ADMIN_SCOPE]);
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_NAME_LENGTH = 100;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

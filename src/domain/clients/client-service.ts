@@ -5,7 +5,7 @@ import type { ClientRecord, ClientRepository } from '../../db/client-repository.
 import { UniqueViolation } from '../../db/user-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { buildClientMetadata, OIDC_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
+import { buildClientMetadata, PROVIDER_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
 
 export interface ClientView extends ClientMetadata {
   client_id: string;
@@ -25,6 +25,34 @@ const secretPurpose = (clientId: string) => `client-secret:${clientId}`;
 function toView(record: ClientRecord): ClientView {
   const metadata = JSON.parse(record.metadata) as ClientMetadata;
   return { client_id: record.id, ...metadata, has_secret: record.secretEncrypted !== null, created_at: record.createdAt.toISOString() };
+}
+
+/** The input that registers a client like this one (the inverse of buildClientMetadata). */
+function toInput(view: ClientView): ClientInput {
+  return {
+    name: view.client_name,
+    redirectUris: view.redirect_uris,
+    postLogoutRedirectUris: view.post_logout_redirect_uris,
+    ...(view.backchannel_logout_uri !== undefined ? { backchannelLogoutUri: view.backchannel_logout_uri } : {}),
+    public: view.token_endpoint_auth_method === 'none',
+    grantTypes: view.grant_types,
+    // '' keeps "no scopes" (undefined would bring back the default scopes).
+    scope: view.scope ?? '',
+    ...(view.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: view.id_token_signed_response_alg } : {}),
+    ...(view.resources !== undefined ? { resources: view.resources } : {}),
+  };
+}
+
+/** Changes to a registration: absent (or undefined) keeps a field, null removes it. */
+export type ClientChanges = { [K in keyof ClientInput]?: ClientInput[K] | null };
+
+function applyChanges(input: ClientInput, changes: ClientChanges): ClientInput {
+  const merged: Record<string, unknown> = { ...input };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  return merged as unknown as ClientInput;
 }
 
 export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy) {
@@ -53,6 +81,26 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
     async get(clientId: string): Promise<ClientView> {
       const record = await clients.findById(clientId);
+      if (!record) throw new NotFoundError(`no client with id ${clientId}`);
+      return toView(record);
+    },
+
+    /**
+     * Changes a client's registration: `changes` over what it has now, checked by the same rules
+     * as `create`. The secret stays. A client cannot switch between public and confidential (its
+     * secret would have to appear or vanish): register a new client for that.
+     */
+    async update(clientId: string, changes: ClientChanges): Promise<ClientView> {
+      const current = await this.get(clientId);
+      const wasPublic = current.token_endpoint_auth_method === 'none';
+      if (changes.public !== undefined && changes.public !== null && changes.public !== wasPublic) {
+        throw new ConflictError(
+          `client ${clientId} is ${wasPublic ? 'public' : 'confidential'} and cannot become ${wasPublic ? 'confidential' : 'public'}; register a new client instead`,
+        );
+      }
+      const merged: ClientInput = { ...applyChanges(toInput(current), changes), public: wasPublic };
+      const metadata = buildClientMetadata(merged, policy);
+      const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
       return toView(record);
     },
@@ -91,9 +139,9 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       if (!record) return undefined;
       const { resources: _sesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
       const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
-      // oidc-provider knows OpenID Connect's scopes only; API scopes reach it per resource
-      // (resourceScopes below), so they are left out of the client's `scope` here.
-      const oidcScope = (scope ?? '').split(' ').filter((s) => OIDC_SCOPES.has(s)).join(' ');
+      // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
+      // per resource (resourceScopes below), so they are left out of the client's `scope` here.
+      const oidcScope = (scope ?? '').split(' ').filter((s) => PROVIDER_SCOPES.has(s)).join(' ');
       return {
         ...metadata,
         ...(oidcScope ? { scope: oidcScope } : {}),
@@ -105,14 +153,14 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     /**
      * The API scopes a client may get for `resource`, or undefined when the resource is not
      * registered for it. The API scopes are the client's registered scopes that are not OpenID
-     * Connect's own.
+     * Connect's own (nor Sesame's `admin`).
      */
     async resourceScopes(clientId: string, resource: string): Promise<string[] | undefined> {
       const record = await clients.findById(clientId);
       if (!record) return undefined;
       const metadata = JSON.parse(record.metadata) as ClientMetadata;
       if (!metadata.resources?.includes(resource)) return undefined;
-      return (metadata.scope ?? '').split(' ').filter((s) => s && !OIDC_SCOPES.has(s));
+      return (metadata.scope ?? '').split(' ').filter((s) => s && !PROVIDER_SCOPES.has(s));
     },
   };
 }

@@ -1,11 +1,13 @@
 // Signing keys: created at start-up (never lazily on a request), sealed at rest, changed only by
 // the lifecycle's plans (lifecycle.ts), each change in one transaction under the key-set lock and
-// logged once with its kid and reason. The CLI, the scheduler and the server use this service.
+// logged once with its kid and reason, and recorded in the audit log (once committed) with who
+// made it. The CLI, the scheduler and the server use this service.
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { SigningAlg } from '../../config.js';
 import type { LockedSigningKeys, SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
 import type { Logger } from '../../logger.js';
+import type { AuditEventInput } from '../audit/audit-service.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { generateKeyMaterial, type KeyMaterial } from './key-material.js';
@@ -53,8 +55,32 @@ export interface KeyServiceOptions {
   log: Logger;
   /** Removes sessions, grants and tokens created at or before `end`; returns how many. */
   revokeIssuedBefore?: (end: Date) => Promise<number>;
+  /** Where key state changes are recorded (`key.created`, `key.activated`, ...); never throws. */
+  audit?: { record(event: AuditEventInput): Promise<void> };
   now?: () => Date;
 }
+
+/** Who asked for a change, for the audit log: "cli", "user:<sub>", ...; default "system". */
+export interface ChangeActor {
+  actor?: string;
+}
+
+const SYSTEM = 'system';
+
+/** Who made a change, and anything the audit log should know about how (e.g. forced). */
+interface AuditContext {
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+/** The audit action for each kind of change. */
+const AUDIT_ACTIONS: Record<KeyChange['kind'], string> = {
+  create: 'key.created',
+  activate: 'key.activated',
+  retire: 'key.retired',
+  revoke: 'key.revoked',
+  delete: 'key.deleted',
+};
 
 const keyPurpose = (kid: string) => `signing-key:${kid}`;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -98,7 +124,19 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     return generateKeyMaterial(alg as SigningAlg, options.rsaModulusLength);
   }
 
-  async function apply(keys: LockedSigningKeys, changes: KeyChange[], pool: KeyMaterial[], at: Date): Promise<AppliedChange[]> {
+  /** Records committed changes in the audit log, in the order they were made. */
+  async function audit(events: AuditEventInput[]): Promise<void> {
+    for (const event of events) await options.audit?.record(event);
+  }
+
+  async function apply(
+    keys: LockedSigningKeys,
+    changes: KeyChange[],
+    pool: KeyMaterial[],
+    at: Date,
+    by: AuditContext,
+    events: AuditEventInput[],
+  ): Promise<AppliedChange[]> {
     const existing = await keys.list();
     const algOf = (kid: string) => existing.find((k) => k.kid === kid)?.alg ?? '';
     const applied: AppliedChange[] = [];
@@ -148,6 +186,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
         reason: change.reason,
       });
       applied.push({ kind: change.kind, kid, alg, reason: change.reason });
+      events.push({
+        actor: by.actor,
+        action: AUDIT_ACTIONS[change.kind],
+        target: `key:${kid}`,
+        details: { kid, alg, reason: change.reason, ...(change.kind === 'create' ? { state: change.state } : {}), ...by.details },
+      });
     }
     return applied;
   }
@@ -156,19 +200,25 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * Plans on a plain read first (to generate new key material outside the lock: RSA keys take a
    * while), then takes the lock, plans again on what is there now, and applies that plan.
    */
-  async function change(planFor: (keys: SigningKeyRecord[], at: Date) => Plan): Promise<AppliedChange[]> {
+  async function change(planFor: (keys: SigningKeyRecord[], at: Date) => Plan, by: AuditContext): Promise<AppliedChange[]> {
     const draft = planFor(await repo.list(), now());
     if (!draft.ok) throw new ConflictError(draft.reason);
     if (draft.changes.length === 0) return [];
     const pool = await Promise.all(
       draft.changes.flatMap((c) => (c.kind === 'create' ? [generateKeyMaterial(c.alg as SigningAlg, options.rsaModulusLength)] : [])),
     );
-    return repo.exclusive(async (keys) => {
+    // Recorded once the transaction has committed: a rolled-back change never happened (and the
+    // audit write must not wait on the key-set lock's transaction).
+    const events: AuditEventInput[] = [];
+    const applied = await repo.exclusive(async (keys) => {
+      events.length = 0;
       const at = now();
       const plan = planFor(await keys.list(), at);
       if (!plan.ok) throw new ConflictError(plan.reason);
-      return apply(keys, plan.changes, pool, at);
+      return apply(keys, plan.changes, pool, at, by, events);
     });
+    await audit(events);
+    return applied;
   }
 
   /** One plan over every configured family; refused as a whole if any family refuses. */
@@ -186,24 +236,34 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
 
   return {
     /** Every configured family gets its active and next key (at start-up, and after a revocation). */
-    ensureKeys(): Promise<AppliedChange[]> {
-      return change(acrossFamilies(options.algs, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })));
+    ensureKeys(opts: ChangeActor = {}): Promise<AppliedChange[]> {
+      return change(
+        acrossFamilies(options.algs, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
+        { actor: opts.actor ?? SYSTEM },
+      );
     },
 
     /** `keys rotate`: next → active → retired, and a new next key, for one family or all. */
-    rotate(opts: { alg?: string; force?: boolean } = {}): Promise<AppliedChange[]> {
+    rotate(opts: { alg?: string; force?: boolean } & ChangeActor = {}): Promise<AppliedChange[]> {
       const algs = opts.alg ? [checkAlg(opts.alg)] : options.algs;
-      return change(acrossFamilies(algs, (keys, _alg, at) => planRotation(keys, at, policy, { force: opts.force })));
+      return change(
+        acrossFamilies(algs, (keys, _alg, at) => planRotation(keys, at, policy, { force: opts.force })),
+        { actor: opts.actor ?? SYSTEM, ...(opts.force ? { details: { forced: true } } : {}) },
+      );
     },
 
     /**
      * `keys revoke`: gone from the JWKS and its private key destroyed at once. With
      * `revokeGrants`, the sessions, grants and tokens that existed while it could sign go too.
      */
-    async revoke(kid: string, opts: { revokeGrants?: boolean } = {}): Promise<{ changes: AppliedChange[]; revokedGrants?: number }> {
+    async revoke(
+      kid: string,
+      opts: { revokeGrants?: boolean } & ChangeActor = {},
+    ): Promise<{ changes: AppliedChange[]; revokedGrants?: number }> {
+      const actor = opts.actor ?? SYSTEM;
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const changes = await change((keys, at) => planRevocation(family(keys, target.alg), kid, at));
+      const changes = await change((keys, at) => planRevocation(family(keys, target.alg), kid, at), { actor });
       // A key that never signed (a next key) has nothing to take back.
       if (!opts.revokeGrants || !target.activatedAt) return { changes, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
@@ -211,6 +271,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : now();
       const revokedGrants = await options.revokeIssuedBefore(end);
       log.info('grants and sessions revoked with a signing key', { kid, count: revokedGrants });
+      await audit([{ actor, action: 'key.grants_revoked', target: `key:${kid}`, details: { kid, alg: target.alg, count: revokedGrants } }]);
       return { changes, revokedGrants };
     },
 
@@ -238,7 +299,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
             else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
           }
           return { ok: true, changes };
-        });
+        }, { actor: SYSTEM });
       } catch (error) {
         log.error('key maintenance failed', { err: error });
         return [];

@@ -27,8 +27,12 @@ export interface InteractionDeps {
     /** Finds the signed-in account, to prefill its email when a fresh sign-in is forced. */
     findById?(id: string): Promise<{ email: string } | undefined>;
   };
-  /** Audit events, e.g. 'login.failed' with { email }. Never given a password. */
-  log?: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * Security events ('login.failed' with { email }, 'login.succeeded', 'consent.granted',
+   * 'interaction.aborted') and the request they came from (its address, X-Forwarded-For when the
+   * proxy is trusted). Awaited before the response; never given a password.
+   */
+  log?: (event: string, fields: Record<string, unknown>, request: { ip: string }) => void | Promise<void>;
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -221,7 +225,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       : undefined;
 
     if (!account) {
-      log('login.failed', { email: email.slice(0, MAX_EMAIL_LENGTH), client_id: clientId });
+      await log('login.failed', { email: email.slice(0, MAX_EMAIL_LENGTH), client_id: clientId }, { ip: ctx.ip });
       sendPage(ctx, loginPage({
         uid: interaction.uid,
         csrf: csrfToken(ctx),
@@ -233,7 +237,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       return;
     }
 
-    log('login.succeeded', { accountId: account.accountId, client_id: clientId, remember });
+    await log('login.succeeded', { accountId: account.accountId, client_id: clientId, remember }, { ip: ctx.ip });
     // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
     // the browser. The session record itself still expires after ttl.Session either way.
     await finish(ctx, provider, { login: { accountId: account.accountId, remember } }, false);
@@ -260,13 +264,17 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
     const grantId = await grant.save();
 
-    log('consent.granted', { accountId, client_id: clientId, scope: scopes.join(' ') });
+    await log('consent.granted', { accountId, client_id: clientId, scope: scopes.join(' '), grant_id: grantId }, { ip: ctx.ip });
     await finish(ctx, provider, { consent: { grantId } }, true);
   });
 
   router.post('/interaction/:uid/abort', parseBody, csrf, async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid, undefined, 'replace');
-    log('interaction.aborted', { prompt: interaction.prompt.name, client_id: interaction.params.client_id });
+    await log(
+      'interaction.aborted',
+      { prompt: interaction.prompt.name, client_id: interaction.params.client_id, accountId: interaction.session?.accountId },
+      { ip: ctx.ip },
+    );
     await finish(ctx, provider, { error: 'access_denied', error_description: 'The user denied the request' }, false);
   });
 

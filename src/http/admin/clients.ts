@@ -1,0 +1,159 @@
+// /clients: register, list, show, change, delete relying parties and rotate their secrets. The
+// rules are the client service's (the CLI uses the same); this file only maps JSON onto it.
+// A secret appears in two responses only: create and rotate-secret.
+import type { z } from 'zod';
+import type { ClientChanges } from '../../domain/clients/client-service.js';
+import type { ClientInput as DomainClientInput } from '../../domain/clients/client-metadata.js';
+import { invalidFields } from './problem.js';
+import { route, type Route } from './route.js';
+import { Client, ClientInput, ClientPage, ClientParams, ClientPatch, ClientWithSecret, PageQuery } from './schemas.js';
+
+const DEFAULT_LIMIT = 50;
+
+function toDomainInput(body: z.output<typeof ClientInput>): DomainClientInput {
+  return {
+    name: body.name,
+    ...(body.redirect_uris !== undefined ? { redirectUris: body.redirect_uris } : {}),
+    ...(body.post_logout_redirect_uris !== undefined ? { postLogoutRedirectUris: body.post_logout_redirect_uris } : {}),
+    ...(body.backchannel_logout_uri !== undefined ? { backchannelLogoutUri: body.backchannel_logout_uri } : {}),
+    ...(body.public !== undefined ? { public: body.public } : {}),
+    ...(body.grant_types !== undefined ? { grantTypes: body.grant_types } : {}),
+    ...(body.scope !== undefined ? { scope: body.scope } : {}),
+    ...(body.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: body.id_token_signed_response_alg } : {}),
+    ...(body.resources !== undefined ? { resources: body.resources } : {}),
+  };
+}
+
+function toDomainChanges(body: z.output<typeof ClientPatch>): ClientChanges {
+  return {
+    name: body.name,
+    redirectUris: body.redirect_uris,
+    postLogoutRedirectUris: body.post_logout_redirect_uris,
+    backchannelLogoutUri: body.backchannel_logout_uri,
+    public: body.public,
+    grantTypes: body.grant_types,
+    scope: body.scope,
+    idTokenSignedResponseAlg: body.id_token_signed_response_alg,
+    resources: body.resources,
+  };
+}
+
+/** What the audit log keeps of a registration: enough to see what changed, nothing secret. */
+function summary(client: z.input<typeof Client>): Record<string, unknown> {
+  return {
+    client_name: client.client_name,
+    public: client.token_endpoint_auth_method === 'none',
+    grant_types: client.grant_types,
+    scope: client.scope ?? null,
+    redirect_uris: client.redirect_uris,
+  };
+}
+
+export const clientRoutes: Route[] = [
+  route({
+    method: 'post',
+    path: '/clients',
+    operationId: 'createClient',
+    summary: 'Register a client',
+    description: 'Confidential clients get a client_secret in this response only: store it now.',
+    tag: 'clients',
+    body: ClientInput,
+    success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
+    problems: [422],
+    async handle({ body, container, ctx, audit }) {
+      const client = await container.clients.create(toDomainInput(body));
+      await audit('client.created', `client:${client.client_id}`, summary(client));
+      ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(client.client_id)}`);
+      return client;
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/clients',
+    operationId: 'listClients',
+    summary: 'List clients, a page at a time (oldest first)',
+    tag: 'clients',
+    query: PageQuery,
+    success: { status: 200, description: 'A page of clients.', schema: ClientPage },
+    problems: [422],
+    async handle({ query, container }) {
+      // Pages in memory over the whole list: fine for the tens or hundreds of clients a
+      // deployment has. A keyset query in the client repository is the step up if that grows.
+      const all = await container.clients.list();
+      let start = 0;
+      if (query.cursor !== undefined) {
+        const index = all.findIndex((c) => c.client_id === query.cursor);
+        if (index < 0) throw invalidFields([{ field: 'cursor', message: 'is not a cursor from this list (or that client was deleted)' }]);
+        start = index + 1;
+      }
+      const limit = query.limit ?? DEFAULT_LIMIT;
+      const items = all.slice(start, start + limit);
+      return { items, next_cursor: start + limit < all.length ? items.at(-1)!.client_id : null };
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/clients/{client_id}',
+    operationId: 'getClient',
+    summary: 'Show a client (never its secret)',
+    tag: 'clients',
+    params: ClientParams,
+    success: { status: 200, description: 'The client.', schema: Client },
+    problems: [404],
+    handle: ({ params, container }) => container.clients.get(params.client_id),
+  }),
+
+  route({
+    method: 'patch',
+    path: '/clients/{client_id}',
+    operationId: 'updateClient',
+    summary: 'Change a client',
+    description: 'Absent fields keep their value; the result is checked by the same rules as a new registration. The secret stays.',
+    tag: 'clients',
+    params: ClientParams,
+    body: ClientPatch,
+    success: { status: 200, description: 'The changed client.', schema: Client },
+    problems: [404, 409, 422],
+    async handle({ params, body, container, audit }) {
+      const client = await container.clients.update(params.client_id, toDomainChanges(body));
+      await audit('client.updated', `client:${client.client_id}`, { changed: Object.keys(body).sort(), ...summary(client) });
+      return client;
+    },
+  }),
+
+  route({
+    method: 'delete',
+    path: '/clients/{client_id}',
+    operationId: 'deleteClient',
+    summary: 'Delete a client',
+    description: 'Its tokens stop working: the provider no longer finds the client they were issued to.',
+    tag: 'clients',
+    params: ClientParams,
+    success: { status: 204, description: 'Deleted.', schema: undefined },
+    problems: [404],
+    async handle({ params, container, audit }) {
+      const client = await container.clients.get(params.client_id);
+      await container.clients.delete(params.client_id);
+      await audit('client.deleted', `client:${params.client_id}`, { client_name: client.client_name });
+    },
+  }),
+
+  route({
+    method: 'post',
+    path: '/clients/{client_id}/rotate-secret',
+    operationId: 'rotateClientSecret',
+    summary: "Replace a confidential client's secret",
+    description: 'The old secret stops working at once; the new one is in this response only.',
+    tag: 'clients',
+    params: ClientParams,
+    success: { status: 200, description: 'The client with its new secret.', schema: ClientWithSecret },
+    problems: [404, 409],
+    async handle({ params, container, audit }) {
+      const client = await container.clients.rotateSecret(params.client_id);
+      await audit('client.secret_rotated', `client:${client.client_id}`, { client_name: client.client_name });
+      return client;
+    },
+  }),
+];

@@ -1,0 +1,70 @@
+// /keys: list, rotate and revoke signing keys: the same key service calls as `sesame keys ...`,
+// so the lifecycle rules (lifecycle.ts) decide here exactly as they do for the CLI. A refused
+// rotation (the next key not published long enough, a retired key still verifying) is a 409 that
+// says why; `force` overrides it like --force. Every instance, this one included, picks the new
+// key set up within KEY_SYNC_INTERVAL.
+// The key service records each key transition in the audit log itself (key.created,
+// key.activated, key.retired, key.revoked, ...) with the actor passed to it; this file adds the
+// request-level `key.rotated` (with the source address) and, when a revocation also ended
+// sessions and grants, `session.revoked`.
+import { route, type Route } from './route.js';
+import { KeyChanges, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput } from './schemas.js';
+
+export const keyRoutes: Route[] = [
+  route({
+    method: 'get',
+    path: '/keys',
+    operationId: 'listKeys',
+    summary: 'List signing keys (never key material)',
+    tag: 'keys',
+    success: { status: 200, description: 'Every key, with its state and timestamps.', schema: KeyList },
+    problems: [],
+    handle: async ({ container }) => ({ items: await container.keys.list() }),
+  }),
+
+  route({
+    method: 'post',
+    path: '/keys/rotate',
+    operationId: 'rotateKeys',
+    summary: 'Rotate now: next becomes active, active retires, a new next key is published',
+    tag: 'keys',
+    body: KeyRotateInput,
+    success: { status: 200, description: 'What changed (empty when there was nothing to rotate).', schema: KeyChanges },
+    problems: [409, 422],
+    async handle({ body, container, audit, actor }) {
+      const changes = await container.keys.rotate({
+        ...(body.alg !== undefined ? { alg: body.alg } : {}),
+        ...(body.force !== undefined ? { force: body.force } : {}),
+        actor: actor.id,
+      });
+      await audit('key.rotated', body.alg ? `keys:${body.alg}` : 'keys', {
+        force: body.force ?? false,
+        kids: changes.map((c) => `${c.kind}:${c.kid}`),
+      });
+      return { changes, keys: await container.keys.list() };
+    },
+  }),
+
+  route({
+    method: 'post',
+    path: '/keys/{kid}/revoke',
+    operationId: 'revokeKey',
+    summary: 'Revoke a key (compromise): gone from the JWKS at once, its private key destroyed',
+    tag: 'keys',
+    params: KeyParams,
+    body: KeyRevokeInput,
+    success: { status: 200, description: 'What changed.', schema: KeyChanges },
+    problems: [404, 409, 422],
+    async handle({ params, body, container, audit, actor }) {
+      const result = await container.keys.revoke(params.kid, { revokeGrants: body.revoke_grants ?? false, actor: actor.id });
+      if (result.revokedGrants !== undefined) {
+        await audit('session.revoked', `key:${params.kid}`, { reason: 'signing key revoked', revoked: result.revokedGrants });
+      }
+      return {
+        changes: result.changes,
+        keys: await container.keys.list(),
+        ...(result.revokedGrants !== undefined ? { revoked_grants: result.revokedGrants } : {}),
+      };
+    },
+  }),
+];

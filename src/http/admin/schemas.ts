@@ -1,0 +1,298 @@
+// What the admin API accepts and returns, as zod schemas. The routes validate with them (inputs
+// strictly: an unknown field is an error that names it) and pass every response through its
+// schema, which drops anything the schema does not list (a client secret cannot leak into a
+// response that does not declare it). The OpenAPI document is generated from the same schemas:
+// each one registered here is a component under its id.
+import { z } from 'zod';
+import { GRANT_TYPES } from '../../domain/clients/client-metadata.js';
+
+export const registry = z.registry<{ id: string; description?: string }>();
+
+function component<T extends z.ZodType>(id: string, description: string, schema: T): T {
+  registry.add(schema, { id, description });
+  return schema;
+}
+
+const timestamp = z.string().meta({ format: 'date-time', description: 'RFC 3339 date-time (UTC)' });
+const uri = z.string().min(1).max(2000);
+const uris = z.array(uri).max(50);
+const count = z.number().int().min(0);
+
+// ---------- problems
+
+export const FieldError = component(
+  'FieldError',
+  'One field the request got wrong.',
+  z.object({
+    field: z.string().describe('body member (dotted for nested ones, e.g. redirect_uris.0), query or path parameter'),
+    message: z.string(),
+  }),
+);
+
+export const ProblemDetails = component(
+  'Problem',
+  'RFC 9457 problem details (application/problem+json).',
+  z.object({
+    type: z.string().describe('about:blank: the status says what happened'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().describe('what went wrong, for people'),
+    instance: z.string().optional(),
+    errors: z.array(FieldError).optional().describe('on 422: every bad field'),
+  }),
+);
+
+// ---------- paging
+
+const limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('page size, 1 to 200 (default 50)');
+const cursor = z.string().min(1).max(200).optional().describe('next_cursor of the previous page');
+
+export const PageQuery = z.strictObject({ limit, cursor });
+
+function page<T extends z.ZodType>(id: string, what: string, item: T) {
+  return component(
+    id,
+    `A page of ${what}; pass next_cursor as ?cursor= for the next one (null: this is the last page).`,
+    z.object({ items: z.array(item), next_cursor: z.string().nullable() }),
+  );
+}
+
+// ---------- clients
+
+const clientFields = {
+  name: z.string().max(100).describe('shown on the consent page'),
+  redirect_uris: uris.describe('exact callback URIs: https, http only on localhost, or com.example.app:/callback for public native apps'),
+  post_logout_redirect_uris: uris,
+  backchannel_logout_uri: uri,
+  public: z.boolean().describe('no secret (browser or native app; PKCE protects the code)'),
+  grant_types: z.array(z.enum(GRANT_TYPES)).max(3).describe('default: authorization_code and refresh_token'),
+  scope: z.string().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API'),
+  id_token_signed_response_alg: z.string().max(20).describe('one of SIGNING_ALGS (default: the first)'),
+  resources: uris.describe('APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
+};
+
+export const ClientInput = component(
+  'ClientInput',
+  'A client to register. Confidential (with a secret) unless public.',
+  z.strictObject({
+    name: clientFields.name,
+    redirect_uris: clientFields.redirect_uris.optional(),
+    post_logout_redirect_uris: clientFields.post_logout_redirect_uris.optional(),
+    backchannel_logout_uri: clientFields.backchannel_logout_uri.optional(),
+    public: clientFields.public.optional(),
+    grant_types: clientFields.grant_types.optional(),
+    scope: clientFields.scope.optional(),
+    id_token_signed_response_alg: clientFields.id_token_signed_response_alg.optional(),
+    resources: clientFields.resources.optional(),
+  }),
+);
+
+export const ClientPatch = component(
+  'ClientPatch',
+  'Changes to a registration: absent fields stay, null removes an optional one. A client cannot switch between public and confidential (409).',
+  z.strictObject({
+    name: clientFields.name.optional(),
+    redirect_uris: clientFields.redirect_uris.optional(),
+    post_logout_redirect_uris: clientFields.post_logout_redirect_uris.optional(),
+    backchannel_logout_uri: clientFields.backchannel_logout_uri.nullable().optional(),
+    public: clientFields.public.optional(),
+    grant_types: clientFields.grant_types.optional(),
+    scope: clientFields.scope.optional(),
+    id_token_signed_response_alg: clientFields.id_token_signed_response_alg.nullable().optional(),
+    resources: clientFields.resources.optional(),
+  }),
+);
+
+export const Client = component(
+  'Client',
+  'A registered client (never its secret).',
+  z.object({
+    client_id: z.string(),
+    client_name: z.string(),
+    application_type: z.enum(['web', 'native']),
+    redirect_uris: z.array(z.string()),
+    post_logout_redirect_uris: z.array(z.string()),
+    backchannel_logout_uri: z.string().optional(),
+    grant_types: z.array(z.enum(GRANT_TYPES)),
+    response_types: z.array(z.string()),
+    token_endpoint_auth_method: z.enum(['none', 'client_secret_basic']),
+    scope: z.string().optional(),
+    id_token_signed_response_alg: z.string().optional(),
+    resources: z.array(z.string()).optional(),
+    has_secret: z.boolean(),
+    created_at: timestamp,
+  }),
+);
+
+export const ClientWithSecret = component(
+  'ClientWithSecret',
+  'A client with its new secret: returned only by create and rotate-secret. Stored encrypted; it cannot be shown again.',
+  Client.extend({ client_secret: z.string().optional().describe('absent for public clients') }),
+);
+
+export const ClientPage = page('ClientPage', 'clients, oldest first', Client);
+
+export const ClientParams = z.strictObject({ client_id: z.string().min(1).max(200) });
+
+// ---------- users
+
+const userFields = {
+  email: z.string().max(254),
+  password: z.string().max(1024).describe('checked against the password policy; never returned or logged'),
+  name: z.string().max(200),
+  email_verified: z.boolean(),
+  is_admin: z.boolean().describe('may use the admin console (with a token carrying the admin scope)'),
+};
+
+export const UserInput = component(
+  'UserInput',
+  'A person to create.',
+  z.strictObject({
+    email: userFields.email,
+    password: userFields.password,
+    name: userFields.name.optional(),
+    email_verified: userFields.email_verified.optional(),
+    is_admin: userFields.is_admin.optional(),
+  }),
+);
+
+export const UserPatch = component(
+  'UserPatch',
+  'Changes to a user: absent fields stay; name null removes the name. Disable, enable and the password have routes of their own.',
+  z.strictObject({
+    name: userFields.name.nullable().optional(),
+    email_verified: userFields.email_verified.optional(),
+    is_admin: userFields.is_admin.optional(),
+  }),
+);
+
+export const PasswordInput = component('PasswordInput', 'A new password.', z.strictObject({ password: userFields.password }));
+
+export const User = component(
+  'User',
+  'A person who can sign in (never their password).',
+  z.object({
+    id: z.string().describe('the `sub` of their tokens'),
+    email: z.string(),
+    name: z.string().nullable(),
+    email_verified: z.boolean(),
+    disabled: z.boolean(),
+    is_admin: z.boolean(),
+    created_at: timestamp,
+  }),
+);
+
+export const UserPage = page('UserPage', 'users, oldest first', User);
+
+export const UserListQuery = PageQuery.extend({
+  search: z.string().min(1).max(254).optional().describe('only users whose email contains this'),
+});
+
+export const UserParams = z.strictObject({ user_id: z.string().min(1).max(200) });
+
+// ---------- signing keys
+
+export const Key = component(
+  'Key',
+  'A signing key: kid, algorithm, lifecycle state and timestamps (never key material).',
+  z.object({
+    kid: z.string(),
+    alg: z.string(),
+    state: z.string().describe('next, active, retired or revoked'),
+    created_at: timestamp,
+    published_at: timestamp,
+    activated_at: timestamp.nullable(),
+    retired_at: timestamp.nullable(),
+    expires_at: timestamp.nullable(),
+    revoked_at: timestamp.nullable(),
+  }),
+);
+
+export const KeyList = component('KeyList', 'Every signing key.', z.object({ items: z.array(Key) }));
+
+export const KeyRotateInput = component(
+  'KeyRotateInput',
+  'What to rotate (an empty body rotates every family within the safeguards).',
+  z.strictObject({
+    alg: z.string().min(1).max(20).optional().describe('only this family (one of SIGNING_ALGS)'),
+    force: z.boolean().optional().describe('rotate even when the safeguards refuse (RPs may briefly fail to verify)'),
+  }),
+);
+
+export const KeyRevokeInput = component(
+  'KeyRevokeInput',
+  'How far a revocation goes.',
+  z.strictObject({
+    revoke_grants: z.boolean().optional().describe('also end the sessions, grants and tokens issued while the key could sign'),
+  }),
+);
+
+export const KeyChange = component(
+  'KeyChange',
+  'One change a rotation or revocation made.',
+  z.object({
+    kind: z.enum(['revoke', 'activate', 'retire', 'delete', 'create']),
+    kid: z.string(),
+    alg: z.string(),
+    reason: z.string(),
+  }),
+);
+
+export const KeyChanges = component(
+  'KeyChanges',
+  'What changed, and the keys afterwards. Running instances serve the change within KEY_SYNC_INTERVAL.',
+  z.object({
+    changes: z.array(KeyChange),
+    keys: z.array(Key),
+    revoked_grants: count.optional().describe('with revoke_grants: how many sessions, grants and tokens ended'),
+  }),
+);
+
+export const KeyParams = z.strictObject({ kid: z.string().min(1).max(200) });
+
+// ---------- sessions and grants
+
+export const Session = component(
+  'Session',
+  'A browser session of the user (its cookie value is never shown).',
+  z.object({
+    uid: z.string().describe('identifies the session here'),
+    login_at: timestamp.nullable(),
+    created_at: timestamp,
+    expires_at: timestamp.nullable(),
+    client_ids: z.array(z.string()).describe('clients signed in through this session'),
+  }),
+);
+
+export const Grant = component(
+  'Grant',
+  'What the user allowed one client; its tokens (refresh tokens included) live under it.',
+  z.object({
+    grant_id: z.string(),
+    client_id: z.string().nullable(),
+    scope: z.string().nullable().describe('the OpenID Connect scopes granted'),
+    resources: z.record(z.string(), z.string()).describe('API scopes granted, per resource'),
+    created_at: timestamp,
+    expires_at: timestamp.nullable(),
+  }),
+);
+
+export const UserSessions = component(
+  'UserSessions',
+  "The user's live sessions and grants.",
+  z.object({ sessions: z.array(Session), grants: z.array(Grant) }),
+);
+
+export const Revocation = component(
+  'Revocation',
+  'What a revocation ended.',
+  z.object({ revoked_sessions: count, revoked_grants: count }),
+);
+
+export const SessionParams = UserParams.extend({ session_uid: z.string().min(1).max(200) });

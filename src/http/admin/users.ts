@@ -1,0 +1,173 @@
+// /users: create, find, change, disable, enable and delete people, and set their passwords. The
+// rules are the account service's; passwords go in and never come out (nor into the audit log).
+// Disabling or deleting a user also ends their sessions and grants, so their tokens stop at once.
+import type { User as DomainUser } from '../../domain/accounts/account-service.js';
+import { ConflictError } from '../../domain/errors.js';
+import type { Actor } from './auth.js';
+import { revokeUserSessions } from './sessions.js';
+import { route, type Route } from './route.js';
+import { PasswordInput, User, UserInput, UserListQuery, UserPage, UserParams, UserPatch } from './schemas.js';
+
+function userView(user: DomainUser) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    email_verified: user.emailVerified,
+    disabled: user.disabled,
+    is_admin: user.isAdmin,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+/** An admin in the console cannot lock themselves out; another admin (or a machine) can. */
+function notSelf(actor: Actor, userId: string, what: string): void {
+  if (actor.accountId === userId) throw new ConflictError(`you cannot ${what} yourself; ask another administrator`);
+}
+
+export const userRoutes: Route[] = [
+  route({
+    method: 'post',
+    path: '/users',
+    operationId: 'createUser',
+    summary: 'Create a user',
+    tag: 'users',
+    body: UserInput,
+    success: { status: 201, description: 'Created; Location names the new user.', schema: User },
+    problems: [409, 422],
+    async handle({ body, container, ctx, audit }) {
+      const user = await container.accounts.create({
+        email: body.email,
+        password: body.password,
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
+        ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
+      });
+      await audit('user.created', `user:${user.id}`, { email: user.email, is_admin: user.isAdmin });
+      ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(user.id)}`);
+      return userView(user);
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/users',
+    operationId: 'listUsers',
+    summary: 'List or search users, a page at a time (oldest first)',
+    tag: 'users',
+    query: UserListQuery,
+    success: { status: 200, description: 'A page of users.', schema: UserPage },
+    problems: [422],
+    async handle({ query, container }) {
+      const { users, next_cursor } = await container.accounts.page({
+        ...(query.search !== undefined ? { search: query.search } : {}),
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      });
+      return { items: users.map(userView), next_cursor };
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/users/{user_id}',
+    operationId: 'getUser',
+    summary: 'Show a user',
+    tag: 'users',
+    params: UserParams,
+    success: { status: 200, description: 'The user.', schema: User },
+    problems: [404],
+    handle: async ({ params, container }) => userView(await container.accounts.get(params.user_id)),
+  }),
+
+  route({
+    method: 'patch',
+    path: '/users/{user_id}',
+    operationId: 'updateUser',
+    summary: "Change a user's name, email_verified or is_admin",
+    tag: 'users',
+    params: UserParams,
+    body: UserPatch,
+    success: { status: 200, description: 'The changed user.', schema: User },
+    problems: [404, 409, 422],
+    async handle({ params, body, container, audit, actor }) {
+      if (body.is_admin === false) notSelf(actor, params.user_id, 'remove the admin role from');
+      const user = await container.accounts.update(params.user_id, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
+        ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
+      });
+      await audit('user.updated', `user:${user.id}`, { changed: Object.keys(body).sort(), email: user.email, is_admin: user.isAdmin });
+      return userView(user);
+    },
+  }),
+
+  route({
+    method: 'post',
+    path: '/users/{user_id}/disable',
+    operationId: 'disableUser',
+    summary: 'Disable a user: no sign-in, and every session and grant ends',
+    tag: 'users',
+    params: UserParams,
+    success: { status: 200, description: 'The disabled user.', schema: User },
+    problems: [404, 409],
+    async handle({ params, container, audit, actor }) {
+      notSelf(actor, params.user_id, 'disable');
+      const user = await container.accounts.setDisabled(params.user_id, true);
+      const revoked = await revokeUserSessions(container, user.id);
+      await audit('user.disabled', `user:${user.id}`, { email: user.email, ...revoked });
+      return userView(user);
+    },
+  }),
+
+  route({
+    method: 'post',
+    path: '/users/{user_id}/enable',
+    operationId: 'enableUser',
+    summary: 'Enable a disabled user again',
+    tag: 'users',
+    params: UserParams,
+    success: { status: 200, description: 'The enabled user.', schema: User },
+    problems: [404],
+    async handle({ params, container, audit }) {
+      const user = await container.accounts.setDisabled(params.user_id, false);
+      await audit('user.enabled', `user:${user.id}`, { email: user.email });
+      return userView(user);
+    },
+  }),
+
+  route({
+    method: 'put',
+    path: '/users/{user_id}/password',
+    operationId: 'setUserPassword',
+    summary: "Set a user's password",
+    description: 'Existing sessions stay; end them with DELETE /users/{user_id}/sessions if the old password leaked.',
+    tag: 'users',
+    params: UserParams,
+    body: PasswordInput,
+    success: { status: 204, description: 'Set.', schema: undefined },
+    problems: [404, 422],
+    async handle({ params, body, container, audit }) {
+      await container.accounts.setPassword(params.user_id, body.password);
+      await audit('user.password_set', `user:${params.user_id}`);
+    },
+  }),
+
+  route({
+    method: 'delete',
+    path: '/users/{user_id}',
+    operationId: 'deleteUser',
+    summary: 'Delete a user, ending their sessions and grants',
+    tag: 'users',
+    params: UserParams,
+    success: { status: 204, description: 'Deleted.', schema: undefined },
+    problems: [404, 409],
+    async handle({ params, container, audit, actor }) {
+      notSelf(actor, params.user_id, 'delete');
+      const user = await container.accounts.get(params.user_id);
+      await container.accounts.deleteById(user.id);
+      const revoked = await revokeUserSessions(container, user.id);
+      await audit('user.deleted', `user:${user.id}`, { email: user.email, ...revoked });
+    },
+  }),
+];
