@@ -4,16 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
-import type { AuditEventInput } from './domain/audit/audit-service.js';
 import { createApp } from './http/app.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
-import { createAdapter } from './oidc/adapter.js';
-import { createFindAccount } from './oidc/find-account.js';
 import { startKeySync } from './oidc/key-set-sync.js';
 import { startPayloadSweeper } from './oidc/payload-sweeper.js';
-import { createProvider } from './oidc/provider.js';
+import { createProvider, providerDepsFor } from './oidc/provider.js';
 import { ProviderHolder } from './oidc/provider-holder.js';
 
 export interface RunningSesame {
@@ -47,13 +44,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   await container.keys.ensureKeys();
 
   const { payloads } = container;
-  const providerDeps = {
-    config,
-    adapter: createAdapter({ payloads, clients: { find: (id: string) => container.clients.findForProvider(id) } }),
-    findAccount: createFindAccount(container.accounts),
-    resourceScopes: (clientId: string, resource: string) => container.clients.resourceScopes(clientId, resource),
-    audit: (event: AuditEventInput) => container.audit.record(event),
-  };
+  const providerDeps = providerDepsFor(container);
   const initialSet = await container.keys.publishedKeySet();
   const holder = new ProviderHolder(createProvider(providerDeps, await container.keys.signingJwks()));
   const jwks = new JwksDocument(initialSet, config);

@@ -15,6 +15,9 @@ export function createAuditRepository(prisma: DbClient) {
     async append(event: Omit<AuditRecord, 'at'> & { at?: Date }): Promise<void> {
       await prisma.auditEvent.create({ data: event });
     },
+    async exists(id: string): Promise<boolean> {
+      return (await prisma.auditEvent.count({ where: { id } })) > 0;
+    },
     /** Newest first; `before` pages backwards through time (an opaque cursor is the last id). */
     list(options: { since?: Date; action?: string; limit: number; beforeId?: string }): Promise<AuditRecord[]> {
       return prisma.auditEvent.findMany({

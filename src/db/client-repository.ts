@@ -33,6 +33,11 @@ export function createClientRepository(prisma: DbClient) {
       const { count } = await prisma.client.updateMany({ where: { id }, data });
       return count > 0 ? prisma.client.findUnique({ where: { id } }) : null;
     },
+    /** Creates the client or replaces its name, metadata and secret (dynamic registration). */
+    upsert(client: NewClient): Promise<ClientRecord> {
+      const { id, ...data } = client;
+      return prisma.client.upsert({ where: { id }, create: client, update: data });
+    },
     async setSecret(id: string, secretEncrypted: string): Promise<boolean> {
       const { count } = await prisma.client.updateMany({ where: { id }, data: { secretEncrypted } });
       return count > 0;

@@ -1,13 +1,18 @@
 // oidc-provider's storage adapter: a thin translation onto the payload repository, except for
-// clients, which live in our clients table and are only ever read here.
+// clients, which live in our clients table: read here, and written here only by dynamic
+// registration (RFC 7591/7592), through the client service and its rules.
 // Semantics follow oidc-provider's example/my_adapter.js: expiresIn is in seconds, `find` gives
 // a falsy value once a row expired or was destroyed, and a consumed row comes back with `consumed`.
 import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadRepository, StoredPayload } from '../db/oidc-payload-repository.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 
 export interface ClientSource {
   /** oidc-provider client metadata (client_secret included) or undefined when unknown. */
-  find(clientId: string): Promise<Record<string, unknown> | undefined>;
+  findForProvider(clientId: string): Promise<Record<string, unknown> | undefined>;
+  /** Stores a dynamically registered (or RFC 7592 updated) client; throws ValidationError. */
+  saveRegistered(clientId: string, metadata: Record<string, unknown>): Promise<unknown>;
+  delete(clientId: string): Promise<void>;
 }
 
 export interface AdapterDeps {
@@ -87,38 +92,51 @@ class PayloadAdapter implements Adapter {
   }
 }
 
-/** Clients are read-only to the provider: dynamic registration is off. */
+/**
+ * Clients as the provider sees them. Writes come from the registration endpoint only (the CLI and
+ * the admin API use the client service directly) and go through the client service's rules; a
+ * refusal is invalid_client_metadata with the rule's message.
+ */
 class ClientAdapter implements Adapter {
   constructor(private readonly clients: ClientSource) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return (await this.clients.find(id)) as AdapterPayload | undefined;
+    return (await this.clients.findForProvider(id)) as AdapterPayload | undefined;
   }
 
-  upsert(): Promise<void> {
-    return readOnly('upsert');
+  async upsert(id: string, payload: AdapterPayload): Promise<void> {
+    try {
+      await this.clients.saveRegistered(id, payload as Record<string, unknown>);
+    } catch (error) {
+      if (error instanceof ValidationError) throw new errors.InvalidClientMetadata(error.message);
+      throw error;
+    }
   }
-  destroy(): Promise<void> {
-    return readOnly('destroy');
+
+  async destroy(id: string): Promise<void> {
+    try {
+      await this.clients.delete(id);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
+
   findByUid(): Promise<undefined> {
-    return readOnly('findByUid');
+    return unsupported('findByUid');
   }
   findByUserCode(): Promise<undefined> {
-    return readOnly('findByUserCode');
+    return unsupported('findByUserCode');
   }
   consume(): Promise<void> {
-    return readOnly('consume');
+    return unsupported('consume');
   }
   revokeByGrantId(): Promise<void> {
-    return readOnly('revokeByGrantId');
+    return unsupported('revokeByGrantId');
   }
 }
 
-function readOnly(operation: string): Promise<never> {
-  return Promise.reject(
-    new Error(`Client ${operation} is not supported: clients are managed by the client service (dynamic registration is off)`),
-  );
+function unsupported(operation: string): Promise<never> {
+  return Promise.reject(new Error(`Client ${operation} is not supported: clients are not tokens`));
 }
 
 /** The class to pass as oidc-provider's `adapter` option; the provider builds one per model name. */

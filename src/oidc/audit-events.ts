@@ -160,6 +160,39 @@ export function recordProviderEvents(provider: Provider, record: AuditRecorder):
     });
   }
 
+  // Dynamic registration (RFC 7591) and registration management (RFC 7592). The registrant holds
+  // an initial access token, not an identity: registering is anonymous; an update or deletion is
+  // the client's own, with its registration access token.
+  const REGISTRATION_EVENTS = [
+    ['registration_create.success', 'client.registered'],
+    ['registration_update.success', 'client.updated'],
+    ['registration_delete.success', 'client.deleted'],
+  ] as const;
+  for (const [event, action] of REGISTRATION_EVENTS) {
+    emitter.on(event, (ctx: KoaContextWithOIDC, client: { clientId: string; metadata(): Record<string, unknown> }) => {
+      const metadata = client.metadata();
+      safely({
+        actor: action === 'client.registered' ? 'anonymous' : `client:${client.clientId}`,
+        action,
+        target: `client:${client.clientId}`,
+        sourceAddress: sourceAddress(ctx),
+        details: {
+          client_id: client.clientId,
+          via: 'dynamic_registration',
+          ...(action !== 'client.deleted'
+            ? {
+                client_name: metadata.client_name,
+                public: metadata.token_endpoint_auth_method === 'none',
+                grant_types: metadata.grant_types,
+                scope: metadata.scope ?? null,
+                redirect_uris: metadata.redirect_uris,
+              }
+            : {}),
+        },
+      });
+    });
+  }
+
   provider.on('backchannel.error', (ctx: KoaContextWithOIDC, error: Error, client: { clientId: string }, accountId: string) => {
     safely({
       actor: accountId ? `user:${accountId}` : 'system',

@@ -3,6 +3,9 @@
 import { errors, type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
+import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clients/client-service.js';
+import { ValidationError } from '../domain/errors.js';
+import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
 export interface ConfigurationDeps {
@@ -13,9 +16,42 @@ export interface ConfigurationDeps {
   jwks: JWK[];
   /** The API scopes a client may get for a resource, or undefined when it is not registered for it. */
   resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
+  /**
+   * Dynamic registration's metadata checked by the client service's rules (the CLI's and the
+   * admin API's): what to register, or a ValidationError that says why not.
+   */
+  validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
 }
 
-export function buildConfiguration({ config, adapter, findAccount, jwks, resourceScopes }: ConfigurationDeps): Configuration {
+/** What the registration endpoint itself sets; the rest of a registration is the client service's. */
+const ISSUED = ['client_id', 'client_id_issued_at', 'client_secret', 'client_secret_expires_at'] as const;
+
+/**
+ * The policy every initial access token Sesame makes carries (and oidc-provider passes on to the
+ * registration access token, so RFC 7592 updates get it too). It runs before oidc-provider's own
+ * checks: a request our rules refuse is a 400 invalid_client_metadata with our message, and what
+ * passes is replaced by the canonical metadata the client table stores.
+ */
+function registrationPolicy(validate: ConfigurationDeps['validateRegistration']) {
+  return (_ctx: unknown, properties: Record<string, unknown>) => {
+    let metadata: Record<string, unknown>;
+    try {
+      metadata = validate(properties);
+    } catch (error) {
+      if (error instanceof ValidationError) throw new errors.InvalidClientMetadata(error.message);
+      throw error;
+    }
+    const issued = Object.fromEntries(ISSUED.filter((k) => properties[k] !== undefined).map((k) => [k, properties[k]]));
+    if (metadata.token_endpoint_auth_method === 'none') {
+      delete issued.client_secret;
+      delete issued.client_secret_expires_at;
+    }
+    for (const key of Object.keys(properties)) delete properties[key];
+    Object.assign(properties, metadata, issued);
+  };
+}
+
+export function buildConfiguration({ config, adapter, findAccount, jwks, resourceScopes, validateRegistration }: ConfigurationDeps): Configuration {
   const { ttl } = config;
   return {
     adapter,
@@ -38,6 +74,21 @@ export function buildConfiguration({ config, adapter, findAccount, jwks, resourc
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
+      // RFC 7591 at /reg, only with an initial access token an admin made (`sesame clients
+      // initial-token`, POST /admin/api/v1/initial-access-tokens): never open. Every such token
+      // carries REGISTRATION_POLICY, so registrations pass the client service's rules; the
+      // adapter stores them in the client table through the client service.
+      registration: {
+        enabled: true,
+        initialAccessToken: true,
+        issueRegistrationAccessToken: true,
+        idFactory: () => newRegisteredClientId(),
+        secretFactory: () => newRegisteredClientSecret(),
+        policies: { [REGISTRATION_POLICY]: registrationPolicy(validateRegistration) },
+      },
+      // RFC 7592: the registered client reads, replaces and deletes its registration with its
+      // registration access token, which is replaced on every update.
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       // RFC 8707: a client asks for an access token for one of the APIs registered for it
       // (`--resource`) and gets an RFC 9068 JWT with that API as `aud`, which the API verifies

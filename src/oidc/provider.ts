@@ -1,14 +1,20 @@
 // Builds an oidc-provider instance for the current key set.
 import Provider, { type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
+import type { Container } from '../container.js';
+import type { AuditEventInput } from '../domain/audit/audit-service.js';
+import { createAdapter } from './adapter.js';
 import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
+import { createFindAccount } from './find-account.js';
 
 export interface ProviderDeps {
   config: Config;
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
   resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
+  /** Dynamic registration's metadata through the client service's rules (throws ValidationError). */
+  validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
 }
@@ -20,4 +26,17 @@ export function createProvider({ audit, ...deps }: ProviderDeps, jwks: JWK[]): P
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
   return provider;
+}
+
+/** The provider's dependencies on Sesame's services: the server's, and the CLI's when it needs a provider. */
+export function providerDepsFor(container: Container): ProviderDeps {
+  const { payloads, clients } = container;
+  return {
+    config: container.config,
+    adapter: createAdapter({ payloads, clients }),
+    findAccount: createFindAccount(container.accounts),
+    resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
+    validateRegistration: (metadata) => clients.validateRegistration(metadata),
+    audit: (event: AuditEventInput) => container.audit.record(event),
+  };
 }

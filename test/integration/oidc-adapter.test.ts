@@ -5,6 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
+import { NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import { createOidcPayloadRepository, type OidcPayloadRepository } from '../../src/db/oidc-payload-repository.js';
 import { createAdapter, type ClientSource } from '../../src/oidc/adapter.js';
 import { startPayloadSweeper } from '../../src/oidc/payload-sweeper.js';
@@ -18,8 +19,20 @@ const CLIENT = {
   grant_types: ['authorization_code', 'refresh_token'],
 };
 
+/** What the adapter handed to the client service (dynamic registration's writes). */
+const saved: { id: string; metadata: Record<string, unknown> }[] = [];
+const deleted: string[] = [];
+
 const clients: ClientSource = {
-  find: async (clientId) => (clientId === CLIENT.client_id ? { ...CLIENT } : undefined),
+  findForProvider: async (clientId) => (clientId === CLIENT.client_id ? { ...CLIENT } : undefined),
+  saveRegistered: async (id, metadata) => {
+    if (metadata.client_name === 'bad') throw new ValidationError('name is not allowed here', 'name');
+    saved.push({ id, metadata });
+  },
+  delete: async (id) => {
+    if (id !== CLIENT.client_id) throw new NotFoundError(`no client with id ${id}`);
+    deleted.push(id);
+  },
 };
 
 const epoch = () => Math.floor(Date.now() / 1000);
@@ -262,11 +275,23 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
       expect(await database.prisma.oidcPayload.count({ where: { model: 'Client' } })).toBe(0);
     });
 
-    it('refuses writes: clients are managed by the client service', async () => {
+    it('writes through the client service (dynamic registration), never to the payload table', async () => {
       const adapter = new Adapter('Client');
-      await expect(adapter.upsert('x', { client_id: 'x' }, 60)).rejects.toThrow(/client service/);
-      await expect(adapter.destroy(CLIENT.client_id)).rejects.toThrow(/client service/);
+      await adapter.upsert('x', { client_id: 'x', client_name: 'Registered' }, 60);
+      expect(saved.at(-1)).toEqual({ id: 'x', metadata: { client_id: 'x', client_name: 'Registered' } });
+      await adapter.destroy(CLIENT.client_id);
+      expect(deleted.at(-1)).toBe(CLIENT.client_id);
+      // Deleting a client that is already gone is not an error (oidc-provider deletes idempotently).
+      await adapter.destroy('unknown');
       expect(await database.prisma.oidcPayload.count({ where: { model: 'Client' } })).toBe(0);
+    });
+
+    it("refuses what the client service's rules refuse as invalid_client_metadata with their message", async () => {
+      const adapter = new Adapter('Client');
+      const refused = await adapter.upsert('y', { client_id: 'y', client_name: 'bad' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(errors.InvalidClientMetadata);
+      expect(refused).toMatchObject({ error: 'invalid_client_metadata', error_description: 'name is not allowed here' });
+      await expect(adapter.consume('y')).rejects.toThrow(/not supported/);
     });
   });
 

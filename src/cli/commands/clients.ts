@@ -1,8 +1,11 @@
-// sesame clients create | list | show | delete | rotate-secret
+// sesame clients create | list | show | delete | rotate-secret | initial-token
 // A client secret is printed twice in its life at most: by create and by rotate-secret.
+// An initial access token (for dynamic registration at /reg) is printed once, by initial-token.
+import { parseDuration } from '../../config.js';
 import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
 import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';
+import { DEFAULT_INITIAL_TOKEN_LIFETIME, MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
 import { recordCliChange } from './audit.js';
 
 const clientType = (client: ClientView) => (client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
@@ -239,4 +242,49 @@ const rotateSecret: Command = {
   },
 };
 
-export const clientCommands: Command[] = [create, list, show, remove, rotateSecret];
+const initialToken: Command = {
+  name: 'clients initial-token',
+  synopsis: 'clients initial-token [--expires-in DURATION]',
+  summary: 'make an initial access token for dynamic client registration (RFC 7591) at /reg; shown once',
+  help: [
+    ['--expires-in DURATION', 'how long it may be used: 15m, 1h (default), 7d; at most 30d.'],
+    ['', 'Every app that has it can register itself until then, under the'],
+    ['', 'same rules as clients create'],
+  ],
+  options: { 'expires-in': { type: 'string' } },
+  positionals: [],
+  prepare(args) {
+    const given = optionalString(args, 'expires-in');
+    const expiresIn = given === undefined ? DEFAULT_INITIAL_TOKEN_LIFETIME : parseDuration(given);
+    if (expiresIn === undefined || expiresIn < 60 || expiresIn > MAX_INITIAL_TOKEN_LIFETIME) {
+      throw new UsageError(`${args.command}: --expires-in must be a duration from 60s to 30d, such as 15m, 1h or 7d`);
+    }
+    return async (ctx) => {
+      const container = await ctx.container();
+      // Loaded here, not at start-up: only this command needs oidc-provider (which warns on load
+      // under some Node versions, and every other command keeps a clean stderr).
+      const { createProvider, providerDepsFor } = await import('../../oidc/provider.js');
+      const { createInitialAccessToken } = await import('../../oidc/initial-access-token.js');
+      // A provider only to store the token the way the server's reads it; it signs nothing, so it
+      // gets no keys (the CLI never opens the private keys for this).
+      const provider = createProvider(providerDepsFor(container), []);
+      const issued = await createInitialAccessToken(provider, expiresIn);
+      await recordCliChange(container, 'client.initial_token_created', 'registration', {
+        expires_in: issued.expires_in,
+        expires_at: issued.expires_at,
+      });
+      return {
+        json: issued,
+        human: [
+          `initial_access_token: ${issued.initial_access_token}`,
+          `expires_at:           ${when(issued.expires_at)}`,
+          'It is shown only once. Until it expires, any app that has it can register a client (RFC 7591):',
+          `  curl -H 'Authorization: Bearer ${issued.initial_access_token}' -H 'Content-Type: application/json' \\`,
+          `    -d '{"client_name":"My app","redirect_uris":["https://app.example/callback"]}' ${issued.registration_endpoint}`,
+        ],
+      };
+    };
+  },
+};
+
+export const clientCommands: Command[] = [create, list, show, remove, rotateSecret, initialToken];

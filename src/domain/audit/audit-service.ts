@@ -61,6 +61,11 @@ export function createAuditService(repo: AuditRepository, log: Logger) {
       }
     },
 
+    /** Whether an event with this id (a paging cursor) exists. */
+    exists(id: string): Promise<boolean> {
+      return repo.exists(id);
+    },
+
     async list(options: { since?: Date; action?: string; limit?: number; cursor?: string } = {}): Promise<{ events: AuditEvent[]; next_cursor: string | null }> {
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
       const records = await repo.list({

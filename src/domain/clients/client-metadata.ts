@@ -96,6 +96,10 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+export function unsupportedGrantMessage(grant: string): string {
+  return `grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`;
+}
+
 export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): ClientMetadata {
   const name = input.name?.trim() ?? '';
   if (!name) throw new ValidationError('name is required', 'name');
@@ -105,7 +109,7 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): C
   const grantTypes = unique(input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token']);
   for (const grant of grantTypes) {
     if (!(GRANT_TYPES as readonly string[]).includes(grant)) {
-      throw new ValidationError(`grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`, 'grant_types');
+      throw new ValidationError(unsupportedGrantMessage(grant), 'grant_types');
     }
   }
   const usesCode = grantTypes.includes('authorization_code');

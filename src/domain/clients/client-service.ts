@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientRepository } from '../../db/client-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { checkApplicationType, REGISTRATION_FIELDS, registrationToInput } from './registration.js';
 import { buildClientMetadata, PROVIDER_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
 
 export interface ClientView extends ClientMetadata {
@@ -55,6 +56,21 @@ function applyChanges(input: ClientInput, changes: ClientChanges): ClientInput {
   return merged as unknown as ClientInput;
 }
 
+/** A registration request's metadata, checked by the shared rules, as Sesame would store it. */
+function registeredMetadata(metadata: Record<string, unknown>, policy: ClientPolicy): ClientMetadata {
+  const built = buildClientMetadata(registrationToInput(metadata), policy);
+  checkApplicationType(metadata, built.application_type);
+  return built;
+}
+
+/** The RFC 7591 fields of what oidc-provider stores (it adds its own defaults for every other field). */
+function pickRegistrationFields(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(REGISTRATION_FIELDS.filter((f) => metadata[f] !== undefined).map((f) => [f, metadata[f]]));
+}
+
+export const newRegisteredClientId = newClientId;
+export const newRegisteredClientSecret = newClientSecret;
+
 export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy) {
   return {
     async create(input: ClientInput): Promise<ClientWithSecret> {
@@ -102,6 +118,37 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const metadata = buildClientMetadata(merged, policy);
       const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
+      return toView(record);
+    },
+
+    /**
+     * Dynamic registration (RFC 7591) and its updates (RFC 7592), before oidc-provider sees them:
+     * the request's metadata checked by the same rules as `create` (a ValidationError names the
+     * field), with whatever Sesame cannot store refused. Returns the metadata the provider
+     * should register, without client_id and client_secret.
+     */
+    validateRegistration(metadata: Record<string, unknown>): Record<string, unknown> {
+      const { resources: _never, ...built } = registeredMetadata(metadata, policy);
+      return { ...built };
+    },
+
+    /**
+     * Stores a client oidc-provider registered or updated at its registration endpoint, under the
+     * id and with the secret the provider generated (sealed like every other secret). Checked
+     * again here, so no registration bypasses the rules.
+     */
+    async saveRegistered(clientId: string, metadata: Record<string, unknown>): Promise<ClientView> {
+      const built = registeredMetadata(pickRegistrationFields(metadata), policy);
+      const secret = typeof metadata.client_secret === 'string' && built.token_endpoint_auth_method !== 'none' ? metadata.client_secret : undefined;
+      if (!secret && built.token_endpoint_auth_method !== 'none') {
+        throw new ValidationError('a confidential client needs a client_secret', 'client_secret');
+      }
+      const record = await clients.upsert({
+        id: clientId,
+        name: built.client_name,
+        metadata: JSON.stringify(built),
+        secretEncrypted: secret ? await box.seal(secret, secretPurpose(clientId)) : null,
+      });
       return toView(record);
     },
 

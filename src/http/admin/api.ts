@@ -1,5 +1,5 @@
-// The admin API at /admin/api/v1: the route tables of clients, users, keys and sessions, run
-// through one pipeline:
+// The admin API at /admin/api/v1: the route tables of clients (with initial access tokens for
+// dynamic registration), users, keys, sessions and the audit log, run through one pipeline:
 //   no-store → problem details → bearer auth → JSON only (415) → body (16 kB) → zod inputs
 //   → the route → the response through its schema.
 // Every change records an audit event with the caller, the target and the source address.
@@ -11,18 +11,20 @@ import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { z } from 'zod';
 import type { Container } from '../../container.js';
+import { auditRoutes } from './audit.js';
 import { actorOf, authenticate } from './auth.js';
 import { clientRoutes } from './clients.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { fieldErrors, invalidFields, Problem, problemHandler } from './problem.js';
+import { registrationRoutes } from './registration.js';
 import { routerPath, type Route } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { userRoutes } from './users.js';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 
-export const adminRoutes: readonly Route[] = [...clientRoutes, ...userRoutes, ...keyRoutes, ...sessionRoutes];
+export const adminRoutes: readonly Route[] = [...clientRoutes, ...registrationRoutes, ...userRoutes, ...keyRoutes, ...sessionRoutes, ...auditRoutes];
 
 export interface AdminApiDeps {
   container: Container;
@@ -60,7 +62,7 @@ function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T>
   return result.data;
 }
 
-function run(route: Route, container: Container): Middleware {
+function run(route: Route, { container, provider }: AdminApiDeps): Middleware {
   return async (ctx) => {
     const params = route.params ? parseInput(route.params, ctx.params) : undefined;
     if (!route.query && Object.keys(ctx.query).length > 0) {
@@ -76,6 +78,7 @@ function run(route: Route, container: Container): Middleware {
       actor,
       ctx,
       container,
+      provider,
       audit: (action, target, details) =>
         container.audit.record({ actor: actor.id, action, target, sourceAddress: ctx.ip, ...(details ? { details } : {}) }),
     });
@@ -106,7 +109,7 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
   for (const route of adminRoutes) {
     const chain: Middleware[] = [auth];
     if (route.body) chain.push(requireJson, parseJson);
-    router[route.method](routerPath(route.path), ...chain, run(route, container));
+    router[route.method](routerPath(route.path), ...chain, run(route, deps));
   }
 
   // Everything else under the prefix: 405 for a known path, 404 otherwise, as problem details

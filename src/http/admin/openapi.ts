@@ -137,6 +137,7 @@ export function buildOpenApiDocument(routes: readonly Route[], { issuer, basePat
       { name: 'users', description: 'People who sign in' },
       { name: 'keys', description: 'Signing keys' },
       { name: 'sessions', description: "A person's sessions and grants" },
+      { name: 'audit', description: 'The audit log' },
       { name: 'meta', description: 'This description' },
     ],
     paths,

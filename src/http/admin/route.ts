@@ -2,12 +2,13 @@
 // response and its schema, and the problems it can answer with. The router (api.ts) runs it and
 // the OpenAPI document (openapi.ts) describes it from this same declaration.
 import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
 import type { z } from 'zod';
 import type { Container } from '../../container.js';
 import type { Actor } from './auth.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type Tag = 'clients' | 'users' | 'keys' | 'sessions';
+export type Tag = 'clients' | 'users' | 'keys' | 'sessions' | 'audit';
 
 export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   params: z.output<P>;
@@ -16,6 +17,8 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
   actor: Actor;
   ctx: Context;
   container: Container;
+  /** The current provider (it is replaced when the key set changes). */
+  provider(): Provider;
   /** Records an audit event for this request: its actor and source address are filled in. */
   audit(action: string, target: string, details?: Record<string, unknown>): Promise<void>;
 }

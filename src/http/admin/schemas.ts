@@ -4,7 +4,8 @@
 // response that does not declare it). The OpenAPI document is generated from the same schemas:
 // each one registered here is a component under its id.
 import { z } from 'zod';
-import { GRANT_TYPES } from '../../domain/clients/client-metadata.js';
+import { GRANT_TYPES, unsupportedGrantMessage } from '../../domain/clients/client-metadata.js';
+import { MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
 
 export const registry = z.registry<{ id: string; description?: string }>();
 
@@ -71,7 +72,11 @@ const clientFields = {
   post_logout_redirect_uris: uris,
   backchannel_logout_uri: uri,
   public: z.boolean().describe('no secret (browser or native app; PKCE protects the code)'),
-  grant_types: z.array(z.enum(GRANT_TYPES)).max(3).describe('default: authorization_code and refresh_token'),
+  // The domain's message for an unknown grant, so the admin API and dynamic registration say the same.
+  grant_types: z
+    .array(z.enum(GRANT_TYPES, { error: (issue) => unsupportedGrantMessage(String(issue.input)) }))
+    .max(3)
+    .describe('default: authorization_code and refresh_token'),
   scope: z.string().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API'),
   id_token_signed_response_alg: z.string().max(20).describe('one of SIGNING_ALGS (default: the first)'),
   resources: uris.describe('APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
@@ -296,3 +301,60 @@ export const Revocation = component(
 );
 
 export const SessionParams = UserParams.extend({ session_uid: z.string().min(1).max(200) });
+
+// ---------- dynamic registration
+
+export const InitialAccessTokenInput = component(
+  'InitialAccessTokenInput',
+  'How long the initial access token may be used (an empty body: one hour).',
+  z.strictObject({
+    expires_in: z
+      .number()
+      .int()
+      .min(60)
+      .max(MAX_INITIAL_TOKEN_LIFETIME)
+      .optional()
+      .describe(`lifetime in seconds, 60 to ${MAX_INITIAL_TOKEN_LIFETIME} (default 3600)`),
+  }),
+);
+
+export const InitialAccessToken = component(
+  'InitialAccessToken',
+  'A token for dynamic client registration (RFC 7591): send it as Authorization: Bearer to registration_endpoint. Shown in this response only.',
+  z.object({
+    initial_access_token: z.string(),
+    expires_in: count,
+    expires_at: timestamp,
+    registration_endpoint: z.string(),
+  }),
+);
+
+// ---------- audit log
+
+export const AuditQuery = z.strictObject({
+  since: z
+    .string()
+    .max(40)
+    .refine((v) => /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time such as 2025-01-31T12:00:00Z')
+    .optional()
+    .describe('only events at or after this ISO 8601 date or date-time'),
+  action: z.string().min(1).max(100).optional().describe('only this action, e.g. login.failed, client.registered'),
+  limit,
+  cursor,
+});
+
+export const AuditEvent = component(
+  'AuditEvent',
+  'One audit event: who did what to what, when and from where (never a secret).',
+  z.object({
+    id: z.string(),
+    at: timestamp,
+    actor: z.string().describe('cli, user:<sub>, client:<client_id>, anonymous or system'),
+    action: z.string(),
+    target: z.string().nullable(),
+    source_address: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  }),
+);
+
+export const AuditPage = page('AuditPage', 'audit events, newest first', AuditEvent);
