@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { createAdminApiRouter } from './admin/api.js';
 import { assetsRouter } from './assets.js';
+import { createConsoleRouter } from './console/router.js';
 import { createInteractionRouter } from './interactions/router.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Koa {
       },
     }),
     ...(deps.container ? [createAdminApiRouter({ container: deps.container, provider: () => deps.holder.current() })] : []),
+    ...(deps.container ? [createConsoleRouter({ container: deps.container, issuer: deps.config.issuer })] : []),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -1,4 +1,5 @@
-// Serves the pages' stylesheet. Read once at start-up; found by walking up from this module so
+// Serves the pages' stylesheet, and the console's stylesheet and one small script. Read once at
+// start-up; the stylesheet is found by walking up from this module so
 // it works from src/http (tests, tsx) and from the compiled dist/src/http alike.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,13 +17,21 @@ export function findStylesheet(start: string = dirname(fileURLToPath(import.meta
 }
 
 export function assetsRouter(): Router {
-  const css = readFileSync(findStylesheet());
+  const stylesheet = findStylesheet();
+  const assets = dirname(stylesheet);
+  const files: [string, Buffer, string][] = [
+    ['/assets/sesame.css', readFileSync(stylesheet), 'text/css; charset=utf-8'],
+    ['/assets/console.css', readFileSync(join(assets, 'console.css')), 'text/css; charset=utf-8'],
+    ['/assets/console.js', readFileSync(join(assets, 'console.js')), 'text/javascript; charset=utf-8'],
+  ];
   const router = new Router();
-  router.get('/assets/sesame.css', (ctx) => {
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.type = 'text/css; charset=utf-8';
-    ctx.body = css;
-  });
+  for (const [path, body, type] of files) {
+    router.get(path, (ctx) => {
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.type = type;
+      ctx.body = body;
+    });
+  }
   return router;
 }

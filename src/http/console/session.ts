@@ -1,0 +1,168 @@
+// Signing in to the console: Sesame's own authorization code flow (PKCE S256, state, nonce), run
+// server-side against the issuer with openid-client, then a signed session cookie.
+//
+// - `sesame.console.flow` (10 minutes, signed): state, nonce, PKCE verifier and where to return.
+// - `sesame.console` (8 hours, signed): `{ sub, exp }`. Every request re-reads the user (one indexed
+//   read), so disabling a user or taking their admin role away ends their console access at once.
+// Both cookies are httpOnly, SameSite=Lax, Secure on https, and scoped to /admin.
+import type { Context } from 'koa';
+import * as oidc from 'openid-client';
+import type { User } from '../../domain/accounts/account-service.js';
+import { CONSOLE_SCOPE, type ConsoleClient } from './client.js';
+
+export const SESSION_COOKIE = 'sesame.console';
+export const FLOW_COOKIE = 'sesame.console.flow';
+export const FLASH_COOKIE = 'sesame.console.flash';
+export const SESSION_LIFETIME_MS = 8 * 60 * 60 * 1000;
+const FLOW_LIFETIME_MS = 10 * 60 * 1000;
+
+interface Flow {
+  state: string;
+  nonce: string;
+  verifier: string;
+  returnTo: string;
+  exp: number;
+}
+
+interface Session {
+  sub: string;
+  exp: number;
+}
+
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decode(value: string | undefined): unknown {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function cookieOptions(ctx: Context, maxAge: number) {
+  return { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: '/admin', maxAge, overwrite: true };
+}
+
+export function clearCookie(ctx: Context, name: string): void {
+  ctx.cookies.set(name, null, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/admin', overwrite: true });
+}
+
+/** Only console paths may be returned to after sign-in (no open redirect). */
+export function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && /^\/admin(\/[A-Za-z0-9/_\-.%]*)?(\?[^#\\]*)?$/.test(value) && !value.startsWith('/admin/api') ? value : '/admin';
+}
+
+export function readSession(ctx: Context): Session | undefined {
+  const value = decode(ctx.cookies.get(SESSION_COOKIE, { signed: true })) as Partial<Session> | undefined;
+  if (!value || typeof value.sub !== 'string' || typeof value.exp !== 'number' || value.exp <= Date.now()) return undefined;
+  return { sub: value.sub, exp: value.exp };
+}
+
+export function writeSession(ctx: Context, sub: string): void {
+  const session: Session = { sub, exp: Date.now() + SESSION_LIFETIME_MS };
+  ctx.cookies.set(SESSION_COOKIE, encode(session), cookieOptions(ctx, SESSION_LIFETIME_MS));
+}
+
+/** A one-line message for the next page (after a redirect-after-POST). */
+export function setFlash(ctx: Context, message: string, kind: 'ok' | 'error' = 'ok'): void {
+  ctx.cookies.set(FLASH_COOKIE, encode({ message, kind }), cookieOptions(ctx, 60_000));
+}
+
+export function takeFlash(ctx: Context): { message: string; kind: 'ok' | 'error' } | undefined {
+  const value = decode(ctx.cookies.get(FLASH_COOKIE, { signed: true })) as { message?: unknown; kind?: unknown } | undefined;
+  if (!value) return undefined;
+  clearCookie(ctx, FLASH_COOKIE);
+  if (typeof value.message !== 'string') return undefined;
+  return { message: value.message, kind: value.kind === 'error' ? 'error' : 'ok' };
+}
+
+/** The console as an openid-client relying party of its own issuer. */
+export class ConsoleSignIn {
+  #config: Promise<oidc.Configuration> | undefined;
+
+  constructor(
+    private readonly issuer: string,
+    private readonly client: () => Promise<ConsoleClient>,
+  ) {}
+
+  configuration(): Promise<oidc.Configuration> {
+    this.#config ??= (async () => {
+      const { clientId } = await this.client();
+      const url = new URL(this.issuer);
+      // http is only ever accepted for a localhost issuer (config.ts refuses it otherwise).
+      const execute = url.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
+      return oidc.discovery(url, clientId, undefined, oidc.None(), { execute });
+    })();
+    // A failed discovery (the server still starting, say) is tried again on the next sign-in.
+    this.#config.catch(() => {
+      this.#config = undefined;
+    });
+    return this.#config;
+  }
+
+  /** Starts a sign-in: remembers the flow in a cookie and returns the authorization URL. */
+  async start(ctx: Context, returnTo: string): Promise<string> {
+    const config = await this.configuration();
+    const { redirectUri } = await this.client();
+    const flow: Flow = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+      returnTo: safeReturnTo(returnTo),
+      exp: Date.now() + FLOW_LIFETIME_MS,
+    };
+    ctx.cookies.set(FLOW_COOKIE, encode(flow), cookieOptions(ctx, FLOW_LIFETIME_MS));
+    return oidc
+      .buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: CONSOLE_SCOPE,
+        state: flow.state,
+        nonce: flow.nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(flow.verifier),
+        code_challenge_method: 'S256',
+      })
+      .toString();
+  }
+
+  /**
+   * Finishes a sign-in on /admin/callback: checks state, exchanges the code with the PKCE
+   * verifier, validates the ID token (issuer, audience, nonce, expiry) and returns its subject.
+   * Throws on anything wrong; the flow cookie is gone either way.
+   */
+  async finish(ctx: Context): Promise<{ sub: string; returnTo: string }> {
+    const flow = decode(ctx.cookies.get(FLOW_COOKIE, { signed: true })) as Partial<Flow> | undefined;
+    clearCookie(ctx, FLOW_COOKIE);
+    if (!flow || typeof flow.state !== 'string' || typeof flow.nonce !== 'string' || typeof flow.verifier !== 'string' || (flow.exp ?? 0) <= Date.now()) {
+      throw new SignInError('This sign-in has expired or was started in another browser. Start again.');
+    }
+    const config = await this.configuration();
+    const { redirectUri } = await this.client();
+    const callback = new URL(redirectUri);
+    callback.search = ctx.querystring;
+    let tokens;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
+    } catch (error) {
+      if (error instanceof oidc.AuthorizationResponseError && error.error === 'access_denied') {
+        throw new SignInError('Sign-in was cancelled.');
+      }
+      throw error;
+    }
+    const sub = tokens.claims()?.sub;
+    if (!sub) throw new SignInError('The sign-in did not name a user.');
+    return { sub, returnTo: safeReturnTo(flow.returnTo) };
+  }
+}
+
+export class SignInError extends Error {
+  override name = 'SignInError';
+}
+
+/** Whether this user may use the console now. */
+export const mayAdminister = (user: User | undefined): user is User => !!user && user.isAdmin && !user.disabled;

@@ -1,0 +1,139 @@
+// The admin console over plain HTTP: sign-in through Sesame's own code flow, the admin check,
+// CSRF, escaping, and the pages' headers. The browser journey is in test/e2e/admin-console.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser, type Page } from '../helpers/browser.js';
+import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+
+const ADMIN = { email: 'root@example.com', password: 'administrators only please', name: 'Root', isAdmin: true, emailVerified: true };
+const PERSON = { email: 'pat@example.com', password: 'just a regular person', name: 'Pat' };
+
+/** Opens /admin, signs in and allows the console; returns the page the console answered with. */
+async function signInToConsole(browser: TestBrowser, who: { email: string; password: string }, path = '/admin'): Promise<Page> {
+  let page = await browser.request(path);
+  expect(page.html).toContain('name="password"');
+  page = await browser.submit(page, '/login', { email: who.email, password: who.password });
+  if (page.html.includes('/confirm')) page = await browser.submit(page, '/confirm');
+  return page;
+}
+
+describe('admin console (HTTP)', () => {
+  let sesame: TestSesame;
+
+  beforeAll(async () => {
+    sesame = await startTestSesame();
+    await sesame.container.accounts.create(ADMIN);
+    await sesame.container.accounts.create(PERSON);
+  });
+  afterAll(async () => sesame?.close());
+
+  it('sends a signed-out visitor to Sesame with PKCE, and registers itself as a public client once', async () => {
+    const response = await fetch(`${sesame.issuer}/admin/clients`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location')!);
+    expect(location.origin + location.pathname).toBe(`${sesame.issuer}/auth`);
+    expect(location.searchParams.get('redirect_uri')).toBe(`${sesame.issuer}/admin/callback`);
+    expect(location.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(location.searchParams.get('state')).toBeTruthy();
+    expect(location.searchParams.get('nonce')).toBeTruthy();
+    const consoles = (await sesame.container.clients.list()).filter((c) => c.client_name === 'Sesame console');
+    expect(consoles).toHaveLength(1);
+    expect(consoles[0]!.token_endpoint_auth_method).toBe('none');
+    expect(location.searchParams.get('client_id')).toBe(consoles[0]!.client_id);
+  });
+
+  it('lets an admin in, returns to the page asked for, and escapes what it prints', async () => {
+    await sesame.container.clients.create({ name: '<script>alert(1)</script>', redirectUris: ['https://evil.example/cb'] });
+    const browser = new TestBrowser(sesame.issuer);
+    const page = await signInToConsole(browser, ADMIN, '/admin/clients?q=script');
+    expect(page.status).toBe(200);
+    expect(new URL(page.url).pathname).toBe('/admin/clients');
+    expect(page.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.html).not.toContain('<script>alert');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+
+    // A POST without the form's CSRF token is refused before anything happens.
+    const before = (await sesame.container.clients.list()).length;
+    const forged = await browser.request('/admin/clients', { form: { name: 'Forged', redirect_uris: 'https://x.example/cb' } });
+    expect(forged.status).toBe(403);
+    expect((await sesame.container.clients.list()).length).toBe(before);
+
+    // Validation errors come back next to the field, with what was typed kept.
+    const form = await browser.request('/admin/clients/new');
+    const invalid = await browser.submit(form, '/admin/clients', { name: 'Bad app', redirect_uris: 'http://example.com/cb', grant_types: 'authorization_code' });
+    expect(invalid.status).toBe(422);
+    expect(invalid.html).toContain('id="redirect_uris-error"');
+    expect(invalid.html).toContain('http://example.com/cb</textarea>');
+    expect(invalid.html).toContain('value="Bad app"');
+
+    const events = await sesame.container.audit.list({ action: 'console.signed_in' });
+    expect(events.events[0]?.actor).toMatch(/^user:/);
+  });
+
+  it('edits a client, rotates its secret, deletes it after confirming, and shows a refused key rotation', async () => {
+    const client = await sesame.container.clients.create({ name: 'Wiki', redirectUris: ['https://wiki.example/cb'] });
+    const browser = new TestBrowser(sesame.issuer);
+    const path = `/admin/clients/${client.client_id}`;
+    const details = await signInToConsole(browser, ADMIN, path);
+    expect(details.html).toContain('https://wiki.example/cb</textarea>');
+
+    const saved = await browser.submit(details, path, { name: 'Wiki 2', redirect_uris: 'https://wiki.example/cb\nhttps://wiki.example/cb2', grant_types: 'authorization_code' });
+    expect(saved.html).toContain('Saved Wiki 2.');
+    expect((await sesame.container.clients.get(client.client_id)).redirect_uris).toEqual(['https://wiki.example/cb', 'https://wiki.example/cb2']);
+
+    const rotated = await browser.submit(saved, `${path}/rotate-secret`);
+    expect(rotated.html).toContain('New client secret');
+    const secret = /id="client-secret">([^<]+)</.exec(rotated.html)?.[1];
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await sesame.container.clients.findForProvider(client.client_id))?.client_secret).toBe(secret);
+
+    const confirm = await browser.request(`${path}/delete`);
+    expect(confirm.html).toContain('Delete Wiki 2?');
+    const deleted = await browser.submit(confirm, `${path}/delete`);
+    expect(new URL(deleted.url).pathname).toBe('/admin/clients');
+    expect(deleted.html).toContain('Deleted Wiki 2.');
+    await expect(sesame.container.clients.get(client.client_id)).rejects.toThrow(/no client/);
+    const actions = (await sesame.container.audit.list({ limit: 20 })).events.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['client.updated', 'client.secret_rotated', 'client.deleted']));
+
+    // The next key was published a moment ago: an unforced rotation is refused, and says why.
+    const keys = await browser.request('/admin/keys');
+    const refused = await browser.submit(keys, '/admin/keys/rotate');
+    expect(refused.html).toContain('Rotation refused');
+    const forced = await browser.submit(refused, '/admin/keys/rotate', { force: 'yes' });
+    expect(forced.html).toContain('Rotated:');
+  });
+
+  it('signs out of the console and of Sesame', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const overview = await signInToConsole(browser, ADMIN);
+    expect(overview.html).toContain('Overview');
+    const confirm = await browser.submit(overview, '/admin/logout');
+    expect(new URL(confirm.url).pathname).toBe('/session/end');
+    expect(confirm.html).toContain('Sesame console');
+    const done = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
+    expect(done.html).toContain('You are signed out of the Sesame console.');
+    // Signed out of Sesame too: the console asks for the password again.
+    const again = await browser.request('/admin');
+    expect(again.html).toContain('name="password"');
+  });
+
+  it('refuses a user without the admin role', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const page = await signInToConsole(browser, PERSON);
+    expect(page.status).toBe(403);
+    expect(page.html).toContain('Your account is not an administrator');
+    const again = await browser.request('/admin/users');
+    expect(again.html).not.toContain('Add a user');
+  });
+
+  it('ends console access at once when the admin role is taken away', async () => {
+    const other = await sesame.container.accounts.create({ email: 'ex-admin@example.com', password: 'admin for a little while', isAdmin: true });
+    const browser = new TestBrowser(sesame.issuer);
+    expect((await signInToConsole(browser, { email: other.email, password: 'admin for a little while' })).status).toBe(200);
+    await sesame.container.accounts.update(other.id, { isAdmin: false });
+    const page = await browser.request('/admin/keys');
+    expect(page.status).toBe(403);
+  });
+});

@@ -1,0 +1,215 @@
+// Console pages for relying parties: list and search, register, the secret shown once, details
+// with the edit form, rotate secret, and delete with a confirmation page.
+import type { ClientView, ClientWithSecret } from '../../src/domain/clients/client-service.js';
+import { GRANT_TYPES } from '../../src/domain/clients/client-metadata.js';
+import { html, type SafeHtml } from '../../src/http/html.js';
+import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
+
+/** The client form as typed: kept as is when validation fails. */
+export interface ClientFormValues {
+  name: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string;
+  public: boolean;
+  grant_types: string[];
+  scope: string;
+  resources: string;
+}
+
+export const EMPTY_CLIENT_FORM: ClientFormValues = {
+  name: '',
+  redirect_uris: '',
+  post_logout_redirect_uris: '',
+  backchannel_logout_uri: '',
+  public: false,
+  grant_types: ['authorization_code', 'refresh_token'],
+  scope: 'openid profile email',
+  resources: '',
+};
+
+export function clientFormValues(client: ClientView): ClientFormValues {
+  return {
+    name: client.client_name,
+    redirect_uris: client.redirect_uris.join('\n'),
+    post_logout_redirect_uris: client.post_logout_redirect_uris.join('\n'),
+    backchannel_logout_uri: client.backchannel_logout_uri ?? '',
+    public: client.token_endpoint_auth_method === 'none',
+    grant_types: client.grant_types,
+    scope: client.scope ?? '',
+    resources: (client.resources ?? []).join('\n'),
+  };
+}
+
+const GRANT_LABELS: Record<string, string> = {
+  authorization_code: 'Authorization code (people sign in)',
+  refresh_token: 'Refresh token',
+  client_credentials: 'Client credentials (machine to machine)',
+};
+
+function clientFields(values: ClientFormValues, errors: Record<string, string>, editing: boolean): SafeHtml {
+  const textarea = (name: keyof ClientFormValues, label: string, hint: string) => html`<div class="field">
+<label for="${name}">${label}</label>
+<textarea id="${name}" name="${name}" rows="3" spellcheck="false" autocapitalize="none"${describedBy(errors, name)}>${String(values[name])}</textarea>
+<p class="hint">${hint}</p>
+${fieldError(errors, name)}
+</div>`;
+  return html`<div class="field">
+<label for="name">Name</label>
+<input id="name" name="name" type="text" required maxlength="100" value="${values.name}"${describedBy(errors, 'name')}>
+${fieldError(errors, 'name')}
+</div>
+${textarea('redirect_uris', 'Redirect URIs', 'One per line, exact: https, or http on localhost.')}
+${textarea('post_logout_redirect_uris', 'Post-logout redirect URIs', 'One per line; optional.')}
+<div class="field">
+<label for="backchannel_logout_uri">Back-channel logout URI</label>
+<input id="backchannel_logout_uri" name="backchannel_logout_uri" type="text" spellcheck="false" autocapitalize="none" value="${values.backchannel_logout_uri}"${describedBy(errors, 'backchannel_logout_uri')}>
+<p class="hint">Optional.</p>
+${fieldError(errors, 'backchannel_logout_uri')}
+</div>
+<div class="check">
+<input id="public" name="public" type="checkbox" value="yes"${values.public ? html` checked` : ''}${editing ? html` disabled` : ''}>
+<label for="public">Public client (no secret: single-page and native apps, PKCE only)</label>
+</div>
+${editing && html`<p class="hint">A client cannot switch between public and confidential; register a new one for that.</p>`}
+${fieldError(errors, 'public')}
+<fieldset${describedBy(errors, 'grant_types')}>
+<legend>Grant types</legend>
+${GRANT_TYPES.map(
+  (grant) => html`<div class="check">
+<input id="grant-${grant}" name="grant_types" type="checkbox" value="${grant}"${values.grant_types.includes(grant) ? html` checked` : ''}>
+<label for="grant-${grant}">${GRANT_LABELS[grant] ?? grant}</label>
+</div>`,
+)}
+${fieldError(errors, 'grant_types')}
+</fieldset>
+<div class="field">
+<label for="scope">Scope</label>
+<input id="scope" name="scope" type="text" spellcheck="false" autocapitalize="none" value="${values.scope}"${describedBy(errors, 'scope')}>
+<p class="hint">Space-separated, e.g. openid profile email offline_access.</p>
+${fieldError(errors, 'scope')}
+</div>
+${textarea('resources', 'Resources (APIs)', 'One per line; optional. Access tokens for these are JWTs.')}
+${fieldError(errors, 'form')}`;
+}
+
+export function clientListPage(frame: ConsoleFrame, clients: ClientView[], q: string): SafeHtml {
+  return consoleLayout(frame, {
+    title: 'Clients',
+    section: 'clients',
+    body: html`<h1>Clients</h1>
+<p><a class="button" href="/admin/clients/new">Register a client</a></p>
+<form method="get" action="/admin/clients" class="toolbar" role="search">
+<div class="field"><label for="q">Search by name or client ID</label>
+<input id="q" name="q" type="search" value="${q}"></div>
+<button type="submit" class="secondary inline">Search</button>
+</form>
+${
+  clients.length === 0
+    ? html`<p class="muted">${q ? 'No client matches.' : 'No clients yet.'}</p>`
+    : html`<div class="table-wrap"><table class="stack">
+<thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Type</th><th scope="col">Registered</th></tr></thead>
+<tbody>
+${clients.map(
+  (c) => html`<tr>
+<td data-label="Name"><a href="/admin/clients/${encodeURIComponent(c.client_id)}">${c.client_name}</a></td>
+<td data-label="Client ID" class="code">${c.client_id}</td>
+<td data-label="Type">${c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential'}</td>
+<td data-label="Registered">${date(c.created_at)}</td>
+</tr>`,
+)}
+</tbody></table></div>`
+}`,
+  });
+}
+
+export function newClientPage(frame: ConsoleFrame, values: ClientFormValues, errors: Record<string, string>): SafeHtml {
+  return consoleLayout(frame, {
+    title: 'Register a client',
+    section: 'clients',
+    body: html`<h1>Register a client</h1>
+${Object.keys(errors).length > 0 && html`<p class="alert" role="alert">The client was not registered: see below.</p>`}
+<form method="post" action="/admin/clients">
+${csrfField(frame.csrf)}
+${clientFields(values, errors, false)}
+<button type="submit" class="primary">Register</button>
+</form>`,
+  });
+}
+
+/** After registering or rotating: the client ID and, once, the secret. */
+export function clientSecretPage(frame: ConsoleFrame, client: ClientWithSecret, rotated: boolean): SafeHtml {
+  const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
+  return consoleLayout(frame, {
+    title: rotated ? 'New client secret' : 'Client registered',
+    section: 'clients',
+    body: html`<h1>${rotated ? 'New client secret' : 'Client registered'}</h1>
+<p class="lead"><strong>${client.client_name}</strong></p>
+<dl class="details">
+<dt>Client ID</dt>
+<dd><code class="code secret" id="client-id">${client.client_id}</code>
+<button type="button" class="secondary inline" data-copy="client-id" hidden>Copy client ID</button></dd>
+${
+  client.client_secret
+    ? html`<dt>Client secret</dt>
+<dd><code class="code secret" id="client-secret">${client.client_secret}</code>
+<button type="button" class="secondary inline" data-copy="client-secret" hidden>Copy secret</button></dd>`
+    : html`<dt>Client secret</dt><dd>None: this is a public client (PKCE).</dd>`
+}
+</dl>
+${client.client_secret && html`<p class="alert" role="alert">Copy the secret now: it is shown only once and stored encrypted.${rotated ? ' The old secret no longer works.' : ''}</p>`}
+<p><a class="button" href="${path}">Done</a></p>`,
+  });
+}
+
+export function clientDetailPage(frame: ConsoleFrame, client: ClientView, values: ClientFormValues, errors: Record<string, string>): SafeHtml {
+  const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
+  const confidential = client.token_endpoint_auth_method !== 'none';
+  return consoleLayout(frame, {
+    title: client.client_name,
+    section: 'clients',
+    body: html`<p><a href="/admin/clients">← Clients</a></p>
+<h1>${client.client_name}</h1>
+<dl class="details">
+<dt>Client ID</dt><dd class="code" id="client-id">${client.client_id}</dd>
+<dt>Type</dt><dd>${confidential ? 'confidential (client_secret_basic)' : 'public (PKCE)'}</dd>
+<dt>Registered</dt><dd>${date(client.created_at)}</dd>
+</dl>
+<h2>Edit</h2>
+${Object.keys(errors).length > 0 && html`<p class="alert" role="alert">Nothing was changed: see below.</p>`}
+<form method="post" action="${path}">
+${csrfField(frame.csrf)}
+${clientFields(values, errors, true)}
+<button type="submit" class="primary">Save changes</button>
+</form>
+${
+  confidential &&
+  html`<h2>Client secret</h2>
+<p class="muted">Rotating makes a new secret (shown once); the old one stops working at once.</p>
+<form method="post" action="${path}/rotate-secret">
+${csrfField(frame.csrf)}
+<button type="submit" class="secondary">Rotate secret</button>
+</form>`
+}
+<h2>Delete</h2>
+<p class="muted">The app can no longer sign anyone in, and its tokens stop working.</p>
+<p><a class="button" href="${path}/delete">Delete this client…</a></p>`,
+  });
+}
+
+export function deleteClientPage(frame: ConsoleFrame, client: ClientView): SafeHtml {
+  const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
+  return consoleLayout(frame, {
+    title: `Delete ${client.client_name}`,
+    section: 'clients',
+    body: html`<h1>Delete ${client.client_name}?</h1>
+<p class="lead">Client <span class="code">${client.client_id}</span> will no longer be able to sign anyone in, and every token issued to it stops working. This cannot be undone.</p>
+<div class="actions">
+<form method="post" action="${path}/delete">
+${csrfField(frame.csrf)}
+<button type="submit" class="danger">Delete client</button>
+</form>
+<a href="${path}">Cancel</a>
+</div>`,
+  });
+}
