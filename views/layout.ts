@@ -8,17 +8,25 @@ export interface LayoutOptions {
   body: HtmlValue;
 }
 
+/**
+ * The <head> every page shares: phone viewport, no indexing, no favicon request, Sesame's
+ * stylesheet plus any others, and external scripts only (the CSP forbids inline ones).
+ */
+export function documentHead({ title, stylesheets = [], scripts = [] }: { title: string; stylesheets?: string[]; scripts?: string[] }): SafeHtml {
+  return html`<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex, nofollow">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+${['/assets/sesame.css', ...stylesheets].map((href) => html`<link rel="stylesheet" href="${href}">\n`)}${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}`;
+}
+
 export function layout({ title, body }: LayoutOptions): SafeHtml {
   return html`<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="robots" content="noindex, nofollow">
-<title>${title} · Sesame</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/sesame.css">
+${documentHead({ title: `${title} · Sesame` })}
 </head>
 <body>
 <main class="card">

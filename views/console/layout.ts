@@ -2,6 +2,7 @@
 // that wraps on a phone, the signed-in admin with a sign-out button, and a one-line flash message.
 // No inline script or style; /assets/console.js only adds copy buttons (everything works without it).
 import { html, type HtmlValue, type SafeHtml } from '../../src/http/html.js';
+import { documentHead } from '../layout.js';
 
 export type Section = 'overview' | 'clients' | 'users' | 'keys' | 'audit';
 
@@ -25,15 +26,7 @@ export function consoleLayout(frame: ConsoleFrame, options: { title: string; sec
   return html`<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="robots" content="noindex, nofollow">
-<title>${title} · Sesame console</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/sesame.css">
-<link rel="stylesheet" href="/assets/console.css">
-<script src="/assets/console.js" defer></script>
+${documentHead({ title: `${title} · Sesame console`, stylesheets: ['/assets/console.css'], scripts: ['/assets/console.js'] })}
 </head>
 <body class="console">
 <header class="console-header">
@@ -63,14 +56,7 @@ export function consoleMessage(title: string, message: string, link?: { href: st
   return html`<!doctype html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="robots" content="noindex, nofollow">
-<title>${title} · Sesame console</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/sesame.css">
-<link rel="stylesheet" href="/assets/console.css">
+${documentHead({ title: `${title} · Sesame console`, stylesheets: ['/assets/console.css'] })}
 </head>
 <body>
 <main class="card">
