@@ -31,8 +31,7 @@ export function startKeySync(deps: KeySyncDeps, initial: PublishedKeySet): KeySy
   let stopped = false;
 
   async function tick(): Promise<void> {
-    await deps.keys.maintain();
-    const set = await deps.keys.publishedKeySet();
+    const set = await deps.keys.tick();
     if (set.version === version) return;
     const provider = deps.buildProvider(await deps.keys.signingJwks());
     deps.holder.swap(provider);

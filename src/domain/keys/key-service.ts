@@ -103,6 +103,18 @@ function toView(key: SigningKeyRecord): KeyView {
   };
 }
 
+/** The public half of every published key, in signing order, and a version for caches. */
+function publishedSetOf(keys: SigningKeyRecord[]): PublishedKeySet {
+  const published = keys
+    .filter((k) => PUBLISHED.has(k.state))
+    .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]! || a.alg.localeCompare(b.alg));
+  const version = createHash('sha256')
+    .update(published.map((k) => `${k.kid}:${k.state}`).join(','))
+    .digest('base64url')
+    .slice(0, 22);
+  return { version, keys: published.map((k) => JSON.parse(k.publicJwk) as JWK) };
+}
+
 function family(keys: SigningKeyRecord[], alg: string): SigningKeyRecord[] {
   return keys.filter((k) => k.alg === alg);
 }
@@ -234,6 +246,35 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     };
   }
 
+  /**
+   * The scheduler's maintenance on keys already read: rotates families whose active key has
+   * signed for a full interval and deletes retired keys whose retention is over. Only when there
+   * is something to do is the lock taken (and the plan remade under it, so of several instances
+   * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
+   */
+  async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
+    const due = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
+    if (due.length === 0 && planExpiry(keys, at).length === 0) return [];
+    try {
+      return await change((current, time) => {
+        const changes: KeyChange[] = planExpiry(current, time);
+        for (const alg of options.algs) {
+          const keysOfAlg = family(current, alg);
+          if (!isRotationDue(keysOfAlg, time, policy)) continue;
+          // Expired retired keys are deleted above; plan the rotation as if they were gone.
+          const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
+          const plan = planRotation(remaining, time, policy);
+          if (plan.ok) changes.push(...plan.changes);
+          else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
+        }
+        return { ok: true, changes };
+      }, { actor: SYSTEM });
+    } catch (error) {
+      log.error('key maintenance failed', { err: error });
+      return [];
+    }
+  }
+
   return {
     /** Every configured family gets its active and next key (at start-up, and after a revocation). */
     ensureKeys(opts: ChangeActor = {}): Promise<AppliedChange[]> {
@@ -275,35 +316,19 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       return { changes, revokedGrants };
     },
 
-    /**
-     * The scheduler's tick: rotates families whose active key has signed for a full interval and
-     * deletes retired keys whose retention is over. A plain read decides whether there is anything
-     * to do; only then is the lock taken (and the plan remade under it, so of several instances
-     * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
-     */
+    /** Scheduled rotation and expiry, now (see maintainFrom). */
     async maintain(): Promise<AppliedChange[]> {
-      const at = now();
+      return maintainFrom(await repo.list(), now());
+    },
+
+    /**
+     * One scheduler tick: maintenance, then the published set. In the usual case (nothing due)
+     * that is a single read of the key table.
+     */
+    async tick(): Promise<PublishedKeySet> {
       const keys = await repo.list();
-      const due = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
-      if (due.length === 0 && planExpiry(keys, at).length === 0) return [];
-      try {
-        return await change((current, time) => {
-          const changes: KeyChange[] = planExpiry(current, time);
-          for (const alg of options.algs) {
-            const keysOfAlg = family(current, alg);
-            if (!isRotationDue(keysOfAlg, time, policy)) continue;
-            // Expired retired keys are deleted above; plan the rotation as if they were gone.
-            const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
-            const plan = planRotation(remaining, time, policy);
-            if (plan.ok) changes.push(...plan.changes);
-            else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
-          }
-          return { ok: true, changes };
-        }, { actor: SYSTEM });
-      } catch (error) {
-        log.error('key maintenance failed', { err: error });
-        return [];
-      }
+      const applied = await maintainFrom(keys, now());
+      return publishedSetOf(applied.length > 0 ? await repo.list() : keys);
     },
 
     async list(): Promise<KeyView[]> {
@@ -312,14 +337,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
 
     /** The public half of every published key, in signing order, and a version for caches. */
     async publishedKeySet(): Promise<PublishedKeySet> {
-      const published = (await repo.list())
-        .filter((k) => PUBLISHED.has(k.state))
-        .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]! || a.alg.localeCompare(b.alg));
-      const version = createHash('sha256')
-        .update(published.map((k) => `${k.kid}:${k.state}`).join(','))
-        .digest('base64url')
-        .slice(0, 22);
-      return { version, keys: published.map((k) => JSON.parse(k.publicJwk) as JWK) };
+      return publishedSetOf(await repo.list());
     },
 
     /** The private JWKs of every published key, active first, for the provider's `jwks` option. */
