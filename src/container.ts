@@ -7,6 +7,7 @@ import { createSigningKeyRepository } from './db/signing-key-repository.js';
 import { createUserRepository } from './db/user-repository.js';
 import { createAuditRepository } from './db/audit-repository.js';
 import { createAccountService } from './domain/accounts/account-service.js';
+import { createUserSessionService } from './domain/accounts/user-sessions.js';
 import { createAuditService } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
@@ -24,6 +25,7 @@ export interface Container {
   keys: ReturnType<typeof createKeyService>;
   payloads: ReturnType<typeof createOidcPayloadRepository>;
   audit: ReturnType<typeof createAuditService>;
+  userSessions: ReturnType<typeof createUserSessionService>;
   close(): Promise<void>;
 }
 
@@ -39,12 +41,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const db = await openDatabase(config.database);
   const box = new SecretBox(config.keyEncryptionSecrets);
   const payloads = createOidcPayloadRepository(db.prisma);
+  const userSessions = createUserSessionService(payloads);
   const audit = createAuditService(createAuditRepository(db.prisma), log);
   return {
     config,
     log,
     db,
-    accounts: createAccountService(createUserRepository(db.prisma)),
+    accounts: createAccountService(createUserRepository(db.prisma), { endSessions: (id) => userSessions.revokeAll(id) }),
+    userSessions,
     clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs }),
     payloads,
     audit,

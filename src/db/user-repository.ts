@@ -60,10 +60,6 @@ export function createUserRepository(prisma: DbClient) {
       const { count } = await prisma.user.deleteMany({ where: { id } });
       return count > 0;
     },
-    async deleteByEmail(email: string): Promise<boolean> {
-      const { count } = await prisma.user.deleteMany({ where: { email } });
-      return count > 0;
-    },
   };
 }
 

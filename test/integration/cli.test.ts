@@ -89,7 +89,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
 
       const deleted = await sesame(['users', 'delete', 'GRACE@example.com']);
       expect(deleted.code, deleted.stderr).toBe(0);
-      expect(deleted.stdout).toBe('deleted user grace@example.com\n');
+      expect(deleted.stdout).toBe('deleted user grace@example.com; ended 0 sessions and 0 grants\n');
       const after = await sesame(['users', 'list', '--json']);
       expect(after.json.map((u: { email: string }) => u.email)).toEqual(['ada@example.com']);
 

@@ -97,10 +97,13 @@ const remove: Command = {
     return async (ctx) => {
       const container = await ctx.container();
       const user = await container.accounts.findByEmail(email);
-      await container.accounts.delete(email);
+      const revoked = await container.accounts.delete(email);
       const normalized = normalizeEmail(email);
-      await recordCliChange(container, 'user.deleted', user ? `user:${user.id}` : normalized, { email: normalized });
-      return { json: { email: normalized, deleted: true }, human: [`deleted user ${normalized}`] };
+      await recordCliChange(container, 'user.deleted', user ? `user:${user.id}` : normalized, { email: normalized, ...revoked });
+      return {
+        json: { email: normalized, deleted: true, ...revoked },
+        human: [`deleted user ${normalized}; ended ${revoked.revoked_sessions} sessions and ${revoked.revoked_grants} grants`],
+      };
     };
   },
 };

@@ -4,6 +4,7 @@ import type { UserRecord, UserRepository } from '../../db/user-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { checkPassword, hashPassword, verifyPassword } from './password.js';
+import type { Revocation } from './user-sessions.js';
 
 export interface User {
   id: string;
@@ -57,7 +58,15 @@ function checkName(name: string | null): string | null {
   return trimmed;
 }
 
-export function createAccountService(users: UserRepository) {
+export interface AccountServiceOptions {
+  /** Ends a person's sessions and grants (with their tokens); run when they are disabled or deleted. */
+  endSessions?: (accountId: string) => Promise<Revocation>;
+}
+
+export function createAccountService(users: UserRepository, options: AccountServiceOptions = {}) {
+  const noSessionsEnded: Revocation = { revoked_sessions: 0, revoked_grants: 0 };
+  const endSessions = options.endSessions ?? (async () => noSessionsEnded);
+
   // Compared against when the email is unknown, so that both failures take as long.
   let decoyHash: Promise<string> | undefined;
   const decoy = () => (decoyHash ??= hashPassword('decoy password for unknown emails'));
@@ -142,11 +151,11 @@ export function createAccountService(users: UserRepository) {
       return toUser(record);
     },
 
-    /** Disabling stops sign-in at once; the caller revokes the user's sessions and grants. */
-    async setDisabled(id: string, disabled: boolean): Promise<User> {
+    /** Disabling stops sign-in at once and ends the person's sessions and grants with their tokens. */
+    async setDisabled(id: string, disabled: boolean): Promise<{ user: User; revoked: Revocation }> {
       const record = await users.update(id, { disabled });
       if (!record) throw new NotFoundError(`no user with id ${id}`);
-      return toUser(record);
+      return { user: toUser(record), revoked: disabled ? await endSessions(id) : noSessionsEnded };
     },
 
     async setPassword(id: string, password: string): Promise<void> {
@@ -156,18 +165,21 @@ export function createAccountService(users: UserRepository) {
       }
     },
 
-    async deleteById(id: string): Promise<void> {
+    async deleteById(id: string): Promise<Revocation> {
       if (!(await users.deleteById(id))) throw new NotFoundError(`no user with id ${id}`);
+      return endSessions(id);
     },
 
     async list(): Promise<User[]> {
       return (await users.list()).map(toUser);
     },
 
-    async delete(email: string): Promise<void> {
-      if (!(await users.deleteByEmail(normalizeEmail(email)))) {
+    async delete(email: string): Promise<Revocation> {
+      const record = await users.findByEmail(normalizeEmail(email));
+      if (!record || !(await users.deleteById(record.id))) {
         throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
       }
+      return endSessions(record.id);
     },
   };
 }

@@ -4,7 +4,6 @@
 import type { User as DomainUser } from '../../domain/accounts/account-service.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { Actor } from './auth.js';
-import { revokeUserSessions } from './sessions.js';
 import { route, type Route } from './route.js';
 import { PasswordInput, User, UserInput, UserListQuery, UserPage, UserParams, UserPatch } from './schemas.js';
 
@@ -113,8 +112,7 @@ export const userRoutes: Route[] = [
     problems: [404, 409],
     async handle({ params, container, audit, actor }) {
       notSelf(actor, params.user_id, 'disable');
-      const user = await container.accounts.setDisabled(params.user_id, true);
-      const revoked = await revokeUserSessions(container, user.id);
+      const { user, revoked } = await container.accounts.setDisabled(params.user_id, true);
       await audit('user.disabled', `user:${user.id}`, { email: user.email, ...revoked });
       return userView(user);
     },
@@ -130,7 +128,7 @@ export const userRoutes: Route[] = [
     success: { status: 200, description: 'The enabled user.', schema: User },
     problems: [404],
     async handle({ params, container, audit }) {
-      const user = await container.accounts.setDisabled(params.user_id, false);
+      const { user } = await container.accounts.setDisabled(params.user_id, false);
       await audit('user.enabled', `user:${user.id}`, { email: user.email });
       return userView(user);
     },
@@ -165,8 +163,7 @@ export const userRoutes: Route[] = [
     async handle({ params, container, audit, actor }) {
       notSelf(actor, params.user_id, 'delete');
       const user = await container.accounts.get(params.user_id);
-      await container.accounts.deleteById(user.id);
-      const revoked = await revokeUserSessions(container, user.id);
+      const revoked = await container.accounts.deleteById(user.id);
       await audit('user.deleted', `user:${user.id}`, { email: user.email, ...revoked });
     },
   }),

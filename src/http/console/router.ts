@@ -23,7 +23,6 @@ import {
 } from '../../../views/console/clients.js';
 import { consoleMessage, type ConsoleFrame } from '../../../views/console/layout.js';
 import { auditPage, EMPTY_USER_FORM, keysPage, overviewPage, usersPage, type UserFormValues } from '../../../views/console/pages.js';
-import { revokeUserSessions } from '../admin/sessions.js';
 import type { SafeHtml } from '../html.js';
 import { sendPage } from '../interactions/render.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
@@ -373,8 +372,9 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
         return;
       }
       let user;
+      let revoked;
       try {
-        user = await accounts.setDisabled(id, action === 'disable');
+        ({ user, revoked } = await accounts.setDisabled(id, action === 'disable'));
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         setFlash(ctx, 'There is no such user (they may have been deleted).', 'error');
@@ -382,8 +382,7 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
         return;
       }
       if (action === 'disable') {
-        // As the admin API does: their sessions and grants end, so their tokens stop at once.
-        const revoked = await revokeUserSessions(container, user.id);
+        // Disabling ended their sessions and grants, so their tokens stop at once.
         await record(ctx, 'user.disabled', `user:${user.id}`, { email: user.email, ...revoked });
         setFlash(ctx, `Disabled ${user.email}; their sessions have ended.`);
       } else {
