@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import proxyaddr from 'proxy-addr';
 
 export const SIGNING_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGORITHMS)[number];
@@ -32,7 +33,18 @@ export interface Config {
   jwksCacheLifetime: number;
   /** Milliseconds between an instance's checks for key-set changes (and due rotations). */
   keySyncInterval: number;
-  trustProxy: boolean;
+  /**
+   * Which X-Forwarded-For entries to believe: none, the last `hops` (each added by one proxy of
+   * ours), or those added by proxies at these addresses. Decides the source address that the
+   * audit log and throttling see.
+   */
+  trustProxy: TrustProxy;
+  /** Failed attempts at anything that checks a secret: when to lock, for how long. */
+  throttle: ThrottlePolicy;
+  /** Most argon2id hashes computed at once (each takes 19 MiB and a thread-pool thread). */
+  passwordHashConcurrency: number;
+  /** Bearer token that /metrics asks for; undefined: open outside production, off in production. */
+  metricsToken?: string;
   /**
    * Whether the provider's own outgoing requests (back-channel logout, client JWKS) may reach
    * loopback and private addresses. oidc-provider refuses them by default against SSRF; a
@@ -54,6 +66,24 @@ export interface Config {
   warnings: string[];
   /** Set when development secrets from this file stand in for missing variables. */
   devSecretsFile?: string;
+}
+
+export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'addresses'; addresses: string[] };
+
+export interface ThrottlePolicy {
+  /** Failed sign-ins for one account (known or not) before it is locked. */
+  loginMaxFailures: number;
+  /** Failed sign-ins from one source address, whatever the account, before it is locked. */
+  loginMaxFailuresPerAddress: number;
+  /** Failed client authentications for one client_id from one address before that pair is locked. */
+  clientMaxFailures: number;
+  /** Failed secret checks other than sign-in (client secrets, bearer tokens) from one address. */
+  tokenMaxFailuresPerAddress: number;
+  /** Milliseconds of the first lockout; each further failure doubles it, up to lockoutMax. */
+  lockout: number;
+  lockoutMax: number;
+  /** Milliseconds after the first failure at which the count starts again. */
+  failureReset: number;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +192,60 @@ function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(raw)) return true;
   if (['false', '0', 'no', 'off'].includes(raw)) return false;
   return fail(name, raw, 'true or false');
+}
+
+function positiveInteger(env: Env, name: string, fallback: number, max = 1_000_000): number {
+  const raw = env[name]?.trim() || String(fallback);
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= max)) fail(name, raw, `a whole number from 1 to ${max}`);
+  return value;
+}
+
+/**
+ * TRUST_PROXY: `false`; `true` (one proxy in front); a number of proxy hops; or the proxies'
+ * addresses and networks (`10.0.0.0/8,loopback`), as proxy-addr understands them.
+ */
+function parseTrustProxy(env: Env): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim() || 'false';
+  const lower = raw.toLowerCase();
+  if (['false', '0', 'no', 'off'].includes(lower)) return { kind: 'none' };
+  if (['true', 'yes', 'on'].includes(lower)) return { kind: 'hops', hops: 1 };
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) fail('TRUST_PROXY', raw, 'false, true, a number of proxy hops from 0 to 10, or comma-separated proxy addresses/networks');
+    return { kind: 'hops', hops };
+  }
+  const addresses = parseList(raw);
+  try {
+    proxyaddr.compile(addresses);
+  } catch {
+    fail('TRUST_PROXY', raw, 'false, true, a number of proxy hops, or comma-separated proxy addresses/networks such as 10.0.0.0/8,loopback');
+  }
+  return { kind: 'addresses', addresses };
+}
+
+function parseThrottle(env: Env): ThrottlePolicy {
+  const lockout = duration(env, 'LOCKOUT', '1m') * 1000;
+  const lockoutMax = duration(env, 'LOCKOUT_MAX', '15m') * 1000;
+  if (lockoutMax < lockout) fail('LOCKOUT_MAX', env.LOCKOUT_MAX ?? '15m', `at least LOCKOUT (${lockout / 1000}s)`);
+  return {
+    loginMaxFailures: positiveInteger(env, 'LOGIN_MAX_FAILURES', 5),
+    loginMaxFailuresPerAddress: positiveInteger(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 20),
+    clientMaxFailures: positiveInteger(env, 'CLIENT_MAX_FAILURES', 10),
+    tokenMaxFailuresPerAddress: positiveInteger(env, 'TOKEN_MAX_FAILURES_PER_ADDRESS', 30),
+    lockout,
+    lockoutMax,
+    failureReset: duration(env, 'FAILURE_RESET', '1h') * 1000,
+  };
+}
+
+function parseMetricsToken(env: Env): string | undefined {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
+    failSecret('METRICS_TOKEN', '16 or more printable characters without spaces');
+  }
+  return raw;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -275,6 +359,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const port = parsePort(env);
   const dataDir = resolve(cwd, 'data');
   const secrets = parseSecrets(env, mode, dataDir);
+  const metricsToken = parseMetricsToken(env);
   const ttl = {
     session: duration(env, 'SESSION_TTL', '14d'),
     interaction: duration(env, 'INTERACTION_TTL', '1h'),
@@ -294,7 +379,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     signingAlgs: parseSigningAlgs(env),
     rsaModulusLength: parseRsaModulusLength(env),
     ...parseKeySchedule(env, ttl),
-    trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    trustProxy: parseTrustProxy(env),
+    throttle: parseThrottle(env),
+    passwordHashConcurrency: positiveInteger(env, 'PASSWORD_HASH_CONCURRENCY', 2, 64),
+    ...(metricsToken ? { metricsToken } : {}),
     allowPrivateNetworkRequests: parseBoolean(env, 'ALLOW_PRIVATE_NETWORK_REQUESTS', mode !== 'production'),
     ttl,
     logLevel: parseLogLevel(env, mode),

@@ -6,13 +6,18 @@ import { openDatabase, type Database } from './db/database.js';
 import { createSigningKeyRepository } from './db/signing-key-repository.js';
 import { createUserRepository } from './db/user-repository.js';
 import { createAuditRepository } from './db/audit-repository.js';
+import { createAttemptStore } from './db/attempt-store.js';
 import { createAccountService } from './domain/accounts/account-service.js';
+import { createPasswordHasher } from './domain/accounts/password.js';
 import { createUserSessionService } from './domain/accounts/user-sessions.js';
 import { createAuditService } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService } from './domain/keys/key-service.js';
 import { retiredRetention } from './domain/keys/lifecycle.js';
+import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
+import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
+import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
 import type { Logger } from './logger.js';
 
@@ -26,6 +31,11 @@ export interface Container {
   payloads: ReturnType<typeof createOidcPayloadRepository>;
   audit: ReturnType<typeof createAuditService>;
   userSessions: ReturnType<typeof createUserSessionService>;
+  /** Failed sign-ins and the lockouts they earn. */
+  signInThrottle: ReturnType<typeof createSignInThrottle>;
+  /** Failed client authentications and bearer tokens, and the lockouts they earn. */
+  secretThrottle: ReturnType<typeof createSecretThrottle>;
+  attempts: ReturnType<typeof createAttemptStore>;
   close(): Promise<void>;
 }
 
@@ -43,11 +53,26 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const payloads = createOidcPayloadRepository(db.prisma);
   const userSessions = createUserSessionService(payloads);
   const audit = createAuditService(createAuditRepository(db.prisma), log);
+  const attempts = createAttemptStore(db.prisma);
+  const { throttle: limits } = config;
+  const throttle = new AttemptThrottle(attempts, limits);
   return {
     config,
     log,
     db,
-    accounts: createAccountService(createUserRepository(db.prisma), { endSessions: (id) => userSessions.revokeAll(id) }),
+    accounts: createAccountService(createUserRepository(db.prisma), {
+      endSessions: (id) => userSessions.revokeAll(id),
+      hasher: createPasswordHasher(config.passwordHashConcurrency),
+    }),
+    attempts,
+    signInThrottle: createSignInThrottle(throttle, {
+      maxFailures: limits.loginMaxFailures,
+      maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
+    }),
+    secretThrottle: createSecretThrottle(throttle, {
+      clientMaxFailures: limits.clientMaxFailures,
+      maxFailuresPerAddress: limits.tokenMaxFailuresPerAddress,
+    }),
     userSessions,
     clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs }),
     payloads,

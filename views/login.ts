@@ -7,6 +7,12 @@ import { layout } from './layout.js';
 
 export const LOGIN_FAILED_MESSAGE = 'Incorrect email or password.';
 
+/** What a throttled sign-in says: the same words for every account, known or not. */
+export function throttledMessage(waitMs: number): string {
+  const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+  return `Too many attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
+}
+
 export interface LoginView {
   uid: string;
   csrf: string;
@@ -16,6 +22,8 @@ export interface LoginView {
   email?: string | undefined;
   /** True after a failed attempt. */
   failed?: boolean | undefined;
+  /** Milliseconds before another attempt is allowed, when throttled. */
+  throttledFor?: number | undefined;
   /** Whether "Keep me signed in" is ticked (kept across a failed attempt). */
   remember?: boolean | undefined;
 }
@@ -24,14 +32,15 @@ export interface LoginView {
 export const REMEMBER_FIELD = 'remember';
 export const REMEMBER_VALUE = 'yes';
 
-export function loginPage({ uid, csrf, clientName, email, failed, remember }: LoginView): SafeHtml {
+export function loginPage({ uid, csrf, clientName, email, failed, throttledFor, remember }: LoginView): SafeHtml {
   const prefilled = Boolean(email);
+  const alert = throttledFor !== undefined ? throttledMessage(throttledFor) : failed ? LOGIN_FAILED_MESSAGE : undefined;
   return layout({
     title: 'Sign in',
     body: html`<h1>Sign in</h1>
 <p class="lead">to continue to <strong>${clientName}</strong></p>
-${failed && html`<p class="alert" role="alert" id="login-error">${LOGIN_FAILED_MESSAGE}</p>`}
-<form method="post" action="/interaction/${encodeURIComponent(uid)}/login"${failed ? html` aria-describedby="login-error"` : ''}>
+${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
+<form method="post" action="/interaction/${encodeURIComponent(uid)}/login"${alert ? html` aria-describedby="login-error"` : ''}>
 <input type="hidden" name="csrf" value="${csrf}">
 <div class="field">
 <label for="email">Email</label>

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
-import type { AccountService } from '../domain/accounts/account-service.js';
+import { asEmailAddress, type AccountService } from '../domain/accounts/account-service.js';
 import type { AuditEventInput } from '../domain/audit/audit-service.js';
 import type { Logger } from '../logger.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
@@ -14,6 +14,9 @@ import { createInteractionRouter } from './interactions/router.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
 import { errorHandler } from './middleware/errors.js';
+import { requestOrigin } from './middleware/request-origin.js';
+import { metricsRouter } from './metrics-route.js';
+import { refuseLockedAddress } from './provider-gate.js';
 
 export interface AppDeps {
   config: Config;
@@ -33,8 +36,16 @@ export interface AppDeps {
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**
+ * The email typed into the sign-in form, normalised, when it is an email address at all: people
+ * type passwords into that field, and free text must never reach the log.
+ */
+function typedEmail(value: unknown): string | undefined {
+  return typeof value === 'string' ? asEmailAddress(value) : undefined;
+}
+
+/**
  * A sign-in page event as an audit record: who acted (`user:<sub>`; `anonymous` for a failed
- * sign-in, whose target is the email typed), on what, and from which address.
+ * sign-in, whose target is the email typed if it is one), on what, and from which address.
  */
 function interactionAuditEvent(event: string, fields: Record<string, unknown>, ip: string): AuditEventInput | undefined {
   const accountId = text(fields.accountId);
@@ -44,7 +55,11 @@ function interactionAuditEvent(event: string, fields: Record<string, unknown>, i
   const details = clientId ? { client_id: clientId } : {};
   switch (event) {
     case 'login.failed':
-      return { actor: 'anonymous', action: event, target: text(fields.email), sourceAddress: ip, details };
+      return { actor: 'anonymous', action: event, target: typedEmail(fields.email), sourceAddress: ip, details };
+    case 'login.throttled':
+      return { actor: 'anonymous', action: event, target: typedEmail(fields.email), sourceAddress: ip, details: { ...details, retry_after: fields.retry_after } };
+    case 'user.locked':
+      return { actor: 'anonymous', action: event, target: accountId ? `user:${accountId}` : undefined, sourceAddress: ip, details: { ...details, locked_for: fields.locked_for } };
     case 'login.succeeded':
       return { actor, action: event, target: accountId ? actor : undefined, sourceAddress: ip, details: { ...details, remember: fields.remember === true } };
     case 'consent.granted':
@@ -62,7 +77,7 @@ function interactionAuditEvent(event: string, fields: Record<string, unknown>, i
   }
 }
 
-function operationsRouter({ metrics, ping }: AppDeps): Router {
+function operationsRouter({ ping }: AppDeps): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -79,32 +94,38 @@ function operationsRouter({ metrics, ping }: AppDeps): Router {
       ctx.body = { status: 'unavailable', reason: 'database unreachable' };
     }
   });
-  router.get('/metrics', (ctx) => {
-    ctx.type = 'text/plain; version=0.0.4';
-    ctx.body = metrics.render();
-  });
   return router;
 }
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.keys = deps.config.cookieKeys;
-  app.proxy = deps.config.trustProxy;
+  // The source address, scheme and host come from requestOrigin (TRUST_PROXY, ISSUER), not Koa.
+  app.proxy = false;
   // Koa's default handler prints stacks to stderr; errors are logged by errorHandler instead.
   app.silent = true;
+  const origin = requestOrigin(deps.config.issuer, deps.config.trustProxy);
 
+  app.use(origin.middleware());
   app.use(deps.metrics.middleware());
   app.use(errorHandler(deps.log));
   for (const router of [
     operationsRouter(deps),
+    metricsRouter({
+      metrics: deps.metrics,
+      config: deps.config,
+      ...(deps.container ? { throttle: deps.container.secretThrottle } : {}),
+    }),
     jwksRouter(deps.jwks),
     assetsRouter(),
     createInteractionRouter({
       provider: () => deps.holder.current(),
       accounts: deps.accounts,
+      ...(deps.container ? { throttle: deps.container.signInThrottle } : {}),
       log: async (event, fields, request) => {
-        deps.log.info(event, fields);
         const audited = interactionAuditEvent(event, fields, request.ip);
+        // The audit record, not the raw fields: it holds no free text from the form.
+        deps.log.info(event, audited ? { ...audited } : {});
         if (audited && deps.audit) await deps.audit.record(audited);
       },
     }),
@@ -115,7 +136,9 @@ export function createApp(deps: AppDeps): Koa {
     app.use(router.allowedMethods());
   }
   app.use(async (ctx) => {
+    if (deps.container && (await refuseLockedAddress(ctx, deps.container.secretThrottle))) return;
     // Hand the raw request to oidc-provider's own Koa app.
+    origin.prepareForProvider(ctx.req, ctx.ip);
     ctx.respond = false;
     await deps.holder.handler()(ctx.req, ctx.res);
   });

@@ -8,6 +8,8 @@ export interface PayloadSweeperOptions {
   /** Rows per DELETE: small batches keep each write lock short (SQLite has one writer). */
   batchSize?: number;
   log?: (msg: string, err: unknown) => void;
+  /** Other tables with expiring rows (failed-attempt counters, console sessions), swept alike. */
+  others?: ReadonlyArray<{ name: string; deleteExpired(now: Date): Promise<number> }>;
 }
 
 export interface PayloadSweeper {
@@ -18,7 +20,7 @@ export interface PayloadSweeper {
 const DEFAULT_BATCH_SIZE = 500;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-export function startPayloadSweeper({ payloads, intervalMs, batchSize = DEFAULT_BATCH_SIZE, log }: PayloadSweeperOptions): PayloadSweeper {
+export function startPayloadSweeper({ payloads, intervalMs, batchSize = DEFAULT_BATCH_SIZE, log, others = [] }: PayloadSweeperOptions): PayloadSweeper {
   // setTimeout fires at once for anything outside this range, which would hammer the database.
   if (!(intervalMs > 0 && intervalMs <= MAX_TIMEOUT_MS)) throw new RangeError(`intervalMs out of range: ${intervalMs}`);
   let stopped = false;
@@ -35,6 +37,14 @@ export function startPayloadSweeper({ payloads, intervalMs, batchSize = DEFAULT_
       } while (deleted === batchSize && !stopped);
     } catch (err) {
       log?.('expired oidc payload cleanup failed', err);
+    }
+    for (const other of others) {
+      if (stopped) return;
+      try {
+        await other.deleteExpired(now);
+      } catch (err) {
+        log?.(`expired ${other.name} cleanup failed`, err);
+      }
     }
   }
 

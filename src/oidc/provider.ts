@@ -7,6 +7,9 @@ import { createAdapter } from './adapter.js';
 import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
 import { createFindAccount } from './find-account.js';
+import { throttleProviderSecrets } from './secret-throttling.js';
+import type { SecretThrottle } from '../domain/throttling/secret-throttle.js';
+import type { Logger } from '../logger.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -17,14 +20,19 @@ export interface ProviderDeps {
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
+  /** Counts failed client authentications and registration tokens, and refuses locked clients. */
+  secretThrottle?: SecretThrottle;
+  log?: Logger;
 }
 
-export function createProvider({ audit, ...deps }: ProviderDeps, jwks: JWK[]): Provider {
+export function createProvider({ audit, secretThrottle, log, ...deps }: ProviderDeps, jwks: JWK[]): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
-  // The provider is a Koa app of its own: it needs to trust X-Forwarded-* just like ours.
-  provider.proxy = deps.config.trustProxy;
+  // Our app rewrites X-Forwarded-* to the issuer's scheme and host and the trusted source address
+  // before it hands a request over (http/middleware/request-origin.ts), so the provider may trust them.
+  provider.proxy = true;
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
+  if (secretThrottle && log) throttleProviderSecrets(provider, secretThrottle, log);
   return provider;
 }
 
@@ -38,5 +46,7 @@ export function providerDepsFor(container: Container): ProviderDeps {
     resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     audit: (event: AuditEventInput) => container.audit.record(event),
+    secretThrottle: container.secretThrottle,
+    log: container.log,
   };
 }

@@ -16,7 +16,11 @@ interface Cookie {
 export class TestBrowser {
   readonly cookies = new Map<string, Cookie>();
 
-  constructor(private readonly origin: string) {}
+  /** `headers` go with every request (an X-Forwarded-For through a trusted proxy, say). */
+  constructor(
+    private readonly origin: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   #cookieHeader(url: URL): string {
     return [...this.cookies]
@@ -50,7 +54,11 @@ export class TestBrowser {
         method,
         body,
         redirect: 'manual',
-        headers: { cookie: this.#cookieHeader(target), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        headers: {
+          ...this.headers,
+          cookie: this.#cookieHeader(target),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
       });
       this.#store(response);
       const location = response.headers.get('location');

@@ -31,7 +31,18 @@ describe('configuration', () => {
     expect(config.database).toEqual({ provider: 'sqlite', url: 'file:./data/sesame.db', file: join(dir!, 'data/sesame.db') });
     expect(config.signingAlgs).toEqual(['RS256']);
     expect(config.keyRotationInterval).toBe(30 * 86400 * 1000);
-    expect(config.trustProxy).toBe(false);
+    expect(config.trustProxy).toEqual({ kind: 'none' });
+    expect(config.throttle).toEqual({
+      loginMaxFailures: 5,
+      loginMaxFailuresPerAddress: 20,
+      clientMaxFailures: 10,
+      tokenMaxFailuresPerAddress: 30,
+      lockout: 60_000,
+      lockoutMax: 900_000,
+      failureReset: 3_600_000,
+    });
+    expect(config.passwordHashConcurrency).toBe(2);
+    expect(config.metricsToken).toBeUndefined();
   });
 
   it('parses durations in s, m, h and d', () => {
@@ -51,7 +62,12 @@ describe('configuration', () => {
       [{ ISSUER: 'http://id.example.com' }, 'ISSUER="http://id.example.com" is invalid: an https URL'],
       [{ ISSUER: 'https://id.example.com/?a=b' }, 'without query or fragment'],
       [{ DATABASE_URL: 'mysql://u:hunter2@db/x' }, 'DATABASE_URL="mysql:..." is invalid'],
-      [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY="maybe" is invalid: true or false'],
+      [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY="maybe" is invalid: false, true, a number of proxy hops'],
+      [{ TRUST_PROXY: '11' }, 'TRUST_PROXY="11" is invalid'],
+      [{ LOGIN_MAX_FAILURES: '0' }, 'LOGIN_MAX_FAILURES="0" is invalid: a whole number from 1'],
+      [{ LOCKOUT: '10m', LOCKOUT_MAX: '5m' }, 'LOCKOUT_MAX="5m" is invalid: at least LOCKOUT (600s)'],
+      [{ PASSWORD_HASH_CONCURRENCY: '100' }, 'PASSWORD_HASH_CONCURRENCY="100" is invalid: a whole number from 1 to 64'],
+      [{ METRICS_TOKEN: 'short hunter2' }, 'METRICS_TOKEN is invalid: 16 or more printable characters'],
       [{ KEY_ROTATION_INTERVAL: '5m' }, 'KEY_ROTATION_INTERVAL="5m" is invalid: longer than JWKS_CACHE_LIFETIME (600s)'],
       [{ KEY_ROTATION_INTERVAL: '7d' }, 'KEY_ROTATION_INTERVAL="7d" is invalid: longer than the longest of SESSION_TTL'],
       [{ KEY_SYNC_INTERVAL: '15m' }, 'KEY_SYNC_INTERVAL="15m" is invalid: shorter than JWKS_CACHE_LIFETIME'],
@@ -99,5 +115,17 @@ describe('configuration', () => {
     );
     expect(config.keyEncryptionSecrets).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
     expect(config.cookieKeys).toHaveLength(2);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trust = (value: string) => loadConfig({ NODE_ENV: 'test', ...SECRETS, TRUST_PROXY: value }, { cwd: tempDir() }).trustProxy;
+
+  it('takes false, true (one proxy), a number of hops, or proxy addresses and networks', () => {
+    expect(trust('false')).toEqual({ kind: 'none' });
+    expect(trust('0')).toEqual({ kind: 'none' });
+    expect(trust('true')).toEqual({ kind: 'hops', hops: 1 });
+    expect(trust('2')).toEqual({ kind: 'hops', hops: 2 });
+    expect(trust('10.0.0.0/8, loopback,192.168.1.7')).toEqual({ kind: 'addresses', addresses: ['10.0.0.0/8', 'loopback', '192.168.1.7'] });
   });
 });

@@ -35,9 +35,19 @@ export const EMPTY_USER_FORM: UserFormValues = { email: '', name: '', is_admin: 
 
 export function usersPage(
   frame: ConsoleFrame,
-  view: { users: User[]; q: string; nextCursor: string | null; selfId: string; values: UserFormValues; errors: Record<string, string> },
+  view: {
+    users: User[];
+    /** Ids of the users on this page whose sign-in is locked after too many wrong passwords. */
+    locked: ReadonlySet<string>;
+    q: string;
+    nextCursor: string | null;
+    selfId: string;
+    values: UserFormValues;
+    errors: Record<string, string>;
+  },
 ): SafeHtml {
-  const { users, q, nextCursor, selfId, values, errors } = view;
+  const { users, locked, q, nextCursor, selfId, values, errors } = view;
+  const state = (u: User) => (u.disabled ? 'disabled' : locked.has(u.id) ? 'locked' : 'active');
   return consoleLayout(frame, {
     title: 'Users',
     section: 'users',
@@ -58,9 +68,15 @@ ${users.map(
 <td data-label="Email">${u.email}</td>
 <td data-label="Name">${u.name ?? ''}</td>
 <td data-label="Role">${u.isAdmin ? 'admin' : 'user'}</td>
-<td data-label="State"><span class="state ${u.disabled ? 'state-disabled' : 'state-active'}">${u.disabled ? 'disabled' : 'active'}</span></td>
+<td data-label="State"><span class="state ${state(u) === 'active' ? 'state-active' : 'state-disabled'}">${state(u)}</span></td>
 <td data-label="Created">${date(u.createdAt.toISOString())}</td>
 <td data-label="Actions">${
+    locked.has(u.id) &&
+    html`<form method="post" action="/admin/users/${encodeURIComponent(u.id)}/unlock">
+${csrfField(frame.csrf)}
+<button type="submit" class="link" aria-label="Unlock ${u.email}">Unlock</button>
+</form>`
+  }${
     u.id === selfId
       ? html`<span class="muted">you</span>`
       : html`<form method="post" action="/admin/users/${encodeURIComponent(u.id)}/${u.disabled ? 'enable' : 'disable'}">

@@ -1,5 +1,6 @@
-// sesame users create | list | delete
+// sesame users create | list | delete | unlock
 import { normalizeEmail, type User } from '../../domain/accounts/account-service.js';
+import { NotFoundError } from '../../domain/errors.js';
 import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { table, when } from '../output.js';
 import { recordCliChange } from './audit.js';
@@ -108,4 +109,28 @@ const remove: Command = {
   },
 };
 
-export const userCommands: Command[] = [create, list, remove];
+const unlock: Command = {
+  name: 'users unlock',
+  synopsis: 'users unlock EMAIL',
+  summary: 'lift a sign-in lockout (too many wrong passwords) and forget the failures',
+  help: [],
+  options: {},
+  positionals: ['EMAIL'],
+  prepare: (args) => {
+    const email = args.positionals[0]!;
+    return async (ctx) => {
+      const container = await ctx.container();
+      const user = await container.accounts.findByEmail(email);
+      if (!user) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+      const lockedFor = await container.signInThrottle.accountLockedFor(user.email);
+      await container.signInThrottle.unlock(user.email);
+      await recordCliChange(container, 'user.unlocked', `user:${user.id}`, { email: user.email, was_locked: lockedFor > 0 });
+      return {
+        json: { email: user.email, sub: user.id, was_locked: lockedFor > 0 },
+        human: [lockedFor > 0 ? `unlocked ${user.email}` : `${user.email} was not locked; its failed attempts are forgotten`],
+      };
+    };
+  },
+};
+
+export const userCommands: Command[] = [create, list, remove, unlock];

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { UserRecord, UserRepository } from '../../db/user-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { checkPassword, hashPassword, verifyPassword } from './password.js';
+import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.js';
 import type { Revocation } from './user-sessions.js';
 
 export interface User {
@@ -45,6 +45,12 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The normalised address when `value` is a plausible email address; undefined otherwise. */
+export function asEmailAddress(value: string): string | undefined {
+  const email = normalizeEmail(value);
+  return EMAIL.test(email) && email.length <= MAX_EMAIL_LENGTH && !/[\u0000-\u001f\u007f]/.test(email) ? email : undefined;
+}
+
 function toUser(record: UserRecord): User {
   const { id, email, name, emailVerified, disabled, isAdmin, createdAt } = record;
   return { id, email, name, emailVerified, disabled, isAdmin, createdAt };
@@ -61,6 +67,8 @@ function checkName(name: string | null): string | null {
 export interface AccountServiceOptions {
   /** Ends a person's sessions and grants (with their tokens); run when they are disabled or deleted. */
   endSessions?: (accountId: string) => Promise<Revocation>;
+  /** argon2id with bounded concurrency; default: two at a time. */
+  hasher?: PasswordHasher;
 }
 
 export function createAccountService(users: UserRepository, options: AccountServiceOptions = {}) {
@@ -69,7 +77,13 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
   // Compared against when the email is unknown, so that both failures take as long.
   let decoyHash: Promise<string> | undefined;
-  const decoy = () => (decoyHash ??= hashPassword('decoy password for unknown emails'));
+  const hasher = options.hasher ?? createPasswordHasher(2);
+  const decoy = () => {
+    decoyHash ??= hasher.hash('decoy password for unknown emails');
+    // A refused first attempt (Busy) must not leave a rejected promise cached for good.
+    decoyHash.catch(() => (decoyHash = undefined));
+    return decoyHash;
+  };
 
   return {
     async create(input: NewUserInput): Promise<User> {
@@ -79,7 +93,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
       }
       const name = checkName(input.name ?? null);
       checkPassword(input.password);
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await hasher.hash(input.password);
       try {
         const record = await users.create({
           id: randomUUID(),
@@ -102,7 +116,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
      */
     async authenticate(email: string, password: string): Promise<{ accountId: string } | undefined> {
       const record = await users.findByEmail(normalizeEmail(email));
-      const ok = await verifyPassword(record?.passwordHash ?? (await decoy()), password);
+      const ok = await hasher.verify(record?.passwordHash ?? (await decoy()), password);
       return record && ok && !record.disabled ? { accountId: record.id } : undefined;
     },
 
@@ -160,7 +174,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
     async setPassword(id: string, password: string): Promise<void> {
       checkPassword(password);
-      if (!(await users.update(id, { passwordHash: await hashPassword(password) }))) {
+      if (!(await users.update(id, { passwordHash: await hasher.hash(password) }))) {
         throw new NotFoundError(`no user with id ${id}`);
       }
     },

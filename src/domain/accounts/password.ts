@@ -1,7 +1,9 @@
 // argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). @node-rs/argon2 hashes
-// on libuv's thread pool, so a sign-in never blocks the event loop.
+// on libuv's thread pool, so a sign-in never blocks the event loop; a WorkLimiter bounds how many
+// hashes run at once.
 import { hash, verify } from '@node-rs/argon2';
 import { ValidationError } from '../errors.js';
+import { WorkLimiter } from './work-limiter.js';
 
 const ARGON2ID = 2; // Algorithm.Argon2id (a const enum, which isolatedModules cannot import)
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -19,15 +21,29 @@ export function checkPassword(password: string): void {
   }
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** False for a wrong password or a malformed hash. Throws Busy when too many hashes wait. */
+  verify(passwordHash: string, password: string): Promise<boolean>;
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  if (password.length > MAX_PASSWORD_LENGTH) return false;
-  try {
-    return await verify(passwordHash, password);
-  } catch {
-    return false;
-  }
+/** Hashes waiting for a turn, per running hash, and how long one may wait. */
+const QUEUED_PER_SLOT = 16;
+const MAX_WAIT_MS = 3000;
+
+export function createPasswordHasher(concurrency: number): PasswordHasher {
+  const limiter = new WorkLimiter(concurrency, concurrency * QUEUED_PER_SLOT, MAX_WAIT_MS);
+  return {
+    hash: (password) => limiter.run(() => hash(password, OPTIONS)),
+    async verify(passwordHash, password) {
+      if (password.length > MAX_PASSWORD_LENGTH) return false;
+      return limiter.run(async () => {
+        try {
+          return await verify(passwordHash, password);
+        } catch {
+          return false;
+        }
+      });
+    },
+  };
 }

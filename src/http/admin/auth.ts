@@ -44,6 +44,13 @@ function forbidden(detail: string, insufficientScope = false): Problem {
   });
 }
 
+function tooManyAttempts(waitMs: number): Problem {
+  const seconds = Math.ceil(waitMs / 1000);
+  return new Problem(429, `Too many failed attempts from this address. Try again in ${seconds} seconds.`, {
+    headers: { 'Retry-After': String(seconds) },
+  });
+}
+
 const actors = new WeakMap<Context, Actor>();
 
 /** The caller of this request, as `authenticate` established it. */
@@ -77,9 +84,15 @@ export function authenticate({ container, provider }: AuthDeps): Middleware {
     const value = BEARER.exec(header)?.[1];
     if (!value) throw unauthorized('The Authorization header must be: Bearer <token>.', 'invalid_request');
 
+    // Guessing tokens is throttled like guessing passwords: per source address.
+    const wait = container.secretThrottle.addressLockedFor(ctx.ip);
+    if (wait > 0) throw tooManyAttempts(wait);
     const current = provider();
     const token = await findToken(current, value);
-    if (!token || token.isExpired || !token.clientId) throw unauthorized('The access token is unknown, expired or revoked.', 'invalid_token');
+    if (!token || token.isExpired || !token.clientId) {
+      await container.secretThrottle.addressFailed(ctx.ip);
+      throw unauthorized('The access token is unknown, expired or revoked.', 'invalid_token');
+    }
     // A DPoP- or certificate-bound token is not a bearer token: without its proof it proves nothing.
     if (token.isSenderConstrained()) throw unauthorized('Sender-constrained tokens are not accepted here.', 'invalid_token');
 

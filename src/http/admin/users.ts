@@ -135,6 +135,24 @@ export const userRoutes: Route[] = [
   }),
 
   route({
+    method: 'post',
+    path: '/users/{user_id}/unlock',
+    operationId: 'unlockUser',
+    summary: 'Lift a sign-in lockout (too many wrong passwords) and forget the failed attempts',
+    tag: 'users',
+    params: UserParams,
+    success: { status: 200, description: 'The user, unlocked.', schema: User },
+    problems: [404],
+    async handle({ params, container, audit }) {
+      const user = await container.accounts.get(params.user_id);
+      const lockedFor = await container.signInThrottle.accountLockedFor(user.email);
+      await container.signInThrottle.unlock(user.email);
+      await audit('user.unlocked', `user:${user.id}`, { email: user.email, was_locked: lockedFor > 0 });
+      return userView(user);
+    },
+  }),
+
+  route({
     method: 'put',
     path: '/users/{user_id}/password',
     operationId: 'setUserPassword',

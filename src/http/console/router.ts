@@ -329,7 +329,9 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const cursor = typeof ctx.query.cursor === 'string' && ctx.query.cursor ? ctx.query.cursor : undefined;
     const { users, next_cursor } = await accounts.page({ ...(q ? { search: q } : {}), ...(cursor ? { cursor } : {}), limit: 50 });
-    send(ctx, usersPage(frame(ctx), { users, q, nextCursor: next_cursor, selfId: admin(ctx).id, values, errors }), status);
+    const waits = await Promise.all(users.map((u) => container.signInThrottle.accountLockedFor(u.email)));
+    const locked = new Set(users.filter((_, i) => waits[i]! > 0).map((u) => u.id));
+    send(ctx, usersPage(frame(ctx), { users, locked, q, nextCursor: next_cursor, selfId: admin(ctx).id, values, errors }), status);
   };
 
   router.get('/admin/users', ...get, (ctx) => renderUsers(ctx, EMPTY_USER_FORM, {}));
@@ -392,6 +394,23 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
       seeOther(ctx, '/admin/users');
     });
   }
+
+  router.post('/admin/users/:id/unlock', ...post, async (ctx) => {
+    let user;
+    try {
+      user = await accounts.get(String(ctx.params.id));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      setFlash(ctx, 'There is no such user (they may have been deleted).', 'error');
+      seeOther(ctx, '/admin/users');
+      return;
+    }
+    const lockedFor = await container.signInThrottle.accountLockedFor(user.email);
+    await container.signInThrottle.unlock(user.email);
+    await record(ctx, 'user.unlocked', `user:${user.id}`, { email: user.email, was_locked: lockedFor > 0 });
+    setFlash(ctx, `Unlocked ${user.email}: they can sign in again.`);
+    seeOther(ctx, '/admin/users');
+  });
 
   // --- keys -----------------------------------------------------------------------------------
   router.get('/admin/keys', ...get, async (ctx) => send(ctx, keysPage(frame(ctx), await keys.list(), container.config.signingAlgs)));

@@ -15,6 +15,9 @@ import type Provider from 'oidc-provider';
 import { consentPage } from '../../../views/consent.js';
 import { errorPage, type ErrorView } from '../../../views/error.js';
 import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
+import { Busy } from '../../domain/accounts/work-limiter.js';
+import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
+import type { FailureOutcome } from '../../domain/throttling/sign-in-throttle.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { pageHeaders } from '../middleware/security-headers.js';
 import { sendPage } from './render.js';
@@ -26,10 +29,18 @@ export interface InteractionDeps {
     authenticate(email: string, password: string): Promise<{ accountId: string } | undefined>;
     /** Finds the signed-in account, to prefill its email when a fresh sign-in is forced. */
     findById?(id: string): Promise<{ email: string } | undefined>;
+    /** Whether a lockout hit a real account (for the audit log only; the page never says). */
+    findByEmail?(email: string): Promise<{ id: string } | undefined>;
+  };
+  /** Failed sign-ins per account and per address; without it nothing is throttled (tests of other parts). */
+  throttle?: {
+    waitFor(email: string, address: string): Promise<number>;
+    failed(email: string, address: string): Promise<FailureOutcome>;
+    succeeded(email: string): Promise<void>;
   };
   /**
-   * Security events ('login.failed' with { email }, 'login.succeeded', 'consent.granted',
-   * 'interaction.aborted') and the request they came from (its address, X-Forwarded-For when the
+   * Security events ('login.failed' with { email }, 'login.throttled', 'user.locked',
+   * 'login.succeeded', 'consent.granted', 'interaction.aborted') and the request they came from (its address, X-Forwarded-For when the
    * proxy is trusted). Awaited before the response; never given a password.
    */
   log?: (event: string, fields: Record<string, unknown>, request: { ip: string }) => void | Promise<void>;
@@ -56,6 +67,10 @@ const UNSUPPORTED: ErrorView = {
 const BAD_FORM: ErrorView = {
   title: 'Form not accepted',
   message: 'The form could not be read. Go back and try again.',
+};
+const BUSY: ErrorView = {
+  title: 'Sesame is busy',
+  message: 'Too many people are signing in right now. Wait a moment and try again.',
 };
 
 /** Raised when the step or the uid in the URL does not fit the interaction in the cookie. */
@@ -132,6 +147,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   // Forms only (and JSON for scripted clients); a login form is well under a kilobyte.
   const parseBody = bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '16kb' });
   const csrf = verifyCsrf();
+  const throttledReported = new OncePerWindow();
 
   /**
    * The provider for this request and the interaction in the browser's cookie, for this uid.
@@ -219,24 +235,54 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const password = stringField(body, 'password') ?? '';
     const remember = stringField(body, REMEMBER_FIELD) === REMEMBER_VALUE;
     const clientId = interaction.params.client_id;
+    const fields = { email, client_id: clientId };
+    const usable = email !== '' && password !== '' && email.length <= MAX_EMAIL_LENGTH && password.length <= MAX_PASSWORD_LENGTH;
 
-    const account = email && password && email.length <= MAX_EMAIL_LENGTH && password.length <= MAX_PASSWORD_LENGTH
-      ? await deps.accounts.authenticate(email, password)
-      : undefined;
-
-    if (!account) {
-      await log('login.failed', { email: email.slice(0, MAX_EMAIL_LENGTH), client_id: clientId }, { ip: ctx.ip });
+    const retry = async (status: 401 | 429, retryAfterMs = 0) => {
+      if (retryAfterMs > 0) ctx.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
       sendPage(ctx, loginPage({
         uid: interaction.uid,
         csrf: csrfToken(ctx),
         clientName: await clientName(provider, interaction),
         email,
-        failed: true,
         remember,
-      }), 401);
+        ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
+      }), status);
+    };
+
+    // A locked account or address is refused before any password is checked, the right one too.
+    const wait = usable && deps.throttle ? await deps.throttle.waitFor(email, ctx.ip) : 0;
+    if (wait > 0) {
+      if (throttledReported.first(`${email.toLowerCase()}\n${ctx.ip}`, wait)) {
+        await log('login.throttled', { ...fields, retry_after: Math.ceil(wait / 1000) }, { ip: ctx.ip });
+      }
+      await retry(429, wait);
       return;
     }
 
+    let account: { accountId: string } | undefined;
+    try {
+      account = usable ? await deps.accounts.authenticate(email, password) : undefined;
+    } catch (error) {
+      if (!(error instanceof Busy)) throw error;
+      ctx.set('Retry-After', '2');
+      sendPage(ctx, errorPage(BUSY), 503);
+      return;
+    }
+
+    if (!account) {
+      await log('login.failed', fields, { ip: ctx.ip });
+      const outcome = usable && deps.throttle ? await deps.throttle.failed(email, ctx.ip) : undefined;
+      const locked = Math.max(outcome?.accountLockedFor ?? 0, outcome?.addressLockedFor ?? 0);
+      if (outcome && outcome.accountLockedFor > 0) {
+        const user = await deps.accounts.findByEmail?.(email);
+        if (user) await log('user.locked', { accountId: user.id, client_id: clientId, locked_for: Math.ceil(outcome.accountLockedFor / 1000) }, { ip: ctx.ip });
+      }
+      await retry(locked > 0 ? 429 : 401, locked);
+      return;
+    }
+
+    await deps.throttle?.succeeded(email);
     await log('login.succeeded', { accountId: account.accountId, client_id: clientId, remember }, { ip: ctx.ip });
     // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
     // the browser. The session record itself still expires after ttl.Session either way.

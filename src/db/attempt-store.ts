@@ -1,0 +1,77 @@
+// Failed attempts and lockouts, in the rate_limit table through rate-limiter-flexible's Prisma
+// store: every instance and the CLI see the same counts, so a lockout made on one instance holds
+// on all of them and `sesame users unlock` lifts it everywhere at once.
+import { RateLimiterPrisma, RateLimiterRes } from 'rate-limiter-flexible';
+import type { DbClient } from './database.js';
+
+export interface AttemptStore {
+  /** Counts one more failure under `key`; the count starts again `windowMs` after its first failure. */
+  addFailure(key: string, windowMs: number): Promise<number>;
+  /** Locks `key` for `ms` from now. */
+  lock(key: string, ms: number): Promise<void>;
+  /** Milliseconds `key` stays locked; 0 when it is not locked. */
+  lockedFor(key: string): Promise<number>;
+  /** Forgets the failures and the lock of `key`. */
+  clear(key: string): Promise<void>;
+  /** Deletes rows that expired at or before `now`; returns how many. */
+  deleteExpired(now?: Date): Promise<number>;
+}
+
+/** rate-limiter-flexible addresses the model by its Prisma client property name. */
+const MODEL = 'rateLimit';
+/** A failure counter never refuses by itself: the lockout policy decides what a count means. */
+const UNLIMITED = 2 ** 31 - 1;
+
+export function createAttemptStore(prisma: DbClient): AttemptStore {
+  const counters = new Map<number, RateLimiterPrisma>();
+  const counter = (windowMs: number): RateLimiterPrisma => {
+    let limiter = counters.get(windowMs);
+    if (!limiter) {
+      limiter = new RateLimiterPrisma({
+        storeClient: prisma,
+        tableName: MODEL,
+        keyPrefix: 'failures',
+        points: UNLIMITED,
+        duration: Math.max(1, Math.ceil(windowMs / 1000)),
+        // Expired rows are swept with the rest of the expired data (server.ts), not by a timer per limiter.
+        clearExpiredByTimeout: false,
+      });
+      counters.set(windowMs, limiter);
+    }
+    return limiter;
+  };
+  const locks = new RateLimiterPrisma({
+    storeClient: prisma,
+    tableName: MODEL,
+    keyPrefix: 'lock',
+    points: 1,
+    duration: 1,
+    clearExpiredByTimeout: false,
+  });
+
+  return {
+    async addFailure(key, windowMs) {
+      try {
+        return (await counter(windowMs).consume(key, 1)).consumedPoints;
+      } catch (error) {
+        // consume rejects with a RateLimiterRes when over its points (never, with UNLIMITED).
+        if (error instanceof RateLimiterRes) return error.consumedPoints;
+        throw error;
+      }
+    },
+    async lock(key, ms) {
+      await locks.block(key, Math.max(1, Math.ceil(ms / 1000)));
+    },
+    async lockedFor(key) {
+      const res = await locks.get(key);
+      return res && res.consumedPoints > 1 ? Math.max(0, res.msBeforeNext) : 0;
+    },
+    async clear(key) {
+      await Promise.all([locks.delete(key), counter(1000).delete(key)]);
+    },
+    async deleteExpired(now = new Date()) {
+      const { count } = await prisma.rateLimit.deleteMany({ where: { expire: { lte: now } } });
+      return count;
+    },
+  };
+}
