@@ -7,7 +7,9 @@ import { createSigningKeyRepository } from './db/signing-key-repository.js';
 import { createUserRepository } from './db/user-repository.js';
 import { createAuditRepository } from './db/audit-repository.js';
 import { createAttemptStore } from './db/attempt-store.js';
+import { createConsoleSessionRepository } from './db/console-session-repository.js';
 import { createAccountService } from './domain/accounts/account-service.js';
+import { createConsoleSessionService } from './domain/accounts/console-sessions.js';
 import { createPasswordHasher } from './domain/accounts/password.js';
 import { createUserSessionService } from './domain/accounts/user-sessions.js';
 import { createAuditService } from './domain/audit/audit-service.js';
@@ -36,6 +38,8 @@ export interface Container {
   /** Failed client authentications and bearer tokens, and the lockouts they earn. */
   secretThrottle: ReturnType<typeof createSecretThrottle>;
   attempts: ReturnType<typeof createAttemptStore>;
+  /** Signed-in admin console sessions. */
+  consoleSessions: ReturnType<typeof createConsoleSessionService>;
   close(): Promise<void>;
 }
 
@@ -65,6 +69,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       hasher: createPasswordHasher(config.passwordHashConcurrency),
     }),
     attempts,
+    consoleSessions: createConsoleSessionService(createConsoleSessionRepository(db.prisma)),
     signInThrottle: createSignInThrottle(throttle, {
       maxFailures: limits.loginMaxFailures,
       maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,

@@ -76,7 +76,10 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     payloads,
     intervalMs: SWEEP_INTERVAL_MS,
     log: (msg, err) => log.warn(msg, { err }),
-    others: [{ name: 'failed-attempt counters', deleteExpired: (now) => container.attempts.deleteExpired(now) }],
+    others: [
+      { name: 'failed-attempt counters', deleteExpired: (now) => container.attempts.deleteExpired(now) },
+      { name: 'console sessions', deleteExpired: (now) => container.consoleSessions.deleteExpired(now) },
+    ],
   });
 
   const server = options.server ?? createServer();

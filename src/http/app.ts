@@ -13,6 +13,9 @@ import { createConsoleRouter } from './console/router.js';
 import { createInteractionRouter } from './interactions/router.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
+import { errorPage } from '../../views/error.js';
+import { sendPage } from './interactions/render.js';
+import { CROSS_SITE_MESSAGE, fromOwnOrigin } from './middleware/csrf.js';
 import { errorHandler } from './middleware/errors.js';
 import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
@@ -137,6 +140,12 @@ export function createApp(deps: AppDeps): Koa {
   }
   app.use(async (ctx) => {
     if (deps.container && (await refuseLockedAddress(ctx, deps.container.secretThrottle))) return;
+    // The provider's own logout confirmation form carries its own token (bound to the session);
+    // it gets the same check of where the POST comes from as our forms.
+    if (ctx.method === 'POST' && ctx.path === '/session/end/confirm' && !fromOwnOrigin(ctx)) {
+      sendPage(ctx, errorPage({ title: 'Form not accepted', message: CROSS_SITE_MESSAGE }), 403);
+      return;
+    }
     // Hand the raw request to oidc-provider's own Koa app.
     origin.prepareForProvider(ctx.req, ctx.ip);
     ctx.respond = false;

@@ -107,8 +107,10 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
       for (const instance of [a, b]) {
         // The RP knows the shared issuer (A's address); every endpoint is pointed at this instance.
         const config = await discoverVia(a, instance, client.client_id, client.client_secret);
-        const start = await startAuthorization(config);
-        const tokens = await exchange(config, await signIn(new TestBrowser(instance), start, user), start);
+        // The browser signs in at the issuer's address (the provider's redirects always name the
+        // issuer); the code is redeemed, and the ID token signed, at this instance.
+        const start = await startAuthorization(await discover(a, client.client_id, client.client_secret));
+        const tokens = await exchange(config, await signIn(new TestBrowser(a), start, user), start);
         expect(decodeProtectedHeader(tokens.id_token!).kid).toBe(next);
       }
     } finally {

@@ -28,7 +28,7 @@ import { sendPage } from '../interactions/render.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
 import { ensureConsoleClient, type ConsoleClient } from './client.js';
-import { clearCookie, ConsoleSignIn, mayAdminister, readSession, SESSION_COOKIE, setFlash, SignInError, takeFlash, writeSession } from './session.js';
+import { clearCookie, ConsoleSignIn, mayAdminister, readSessionId, SESSION_COOKIE, SESSION_LIFETIME_MS, setFlash, SignInError, takeFlash, writeSessionId } from './session.js';
 
 /** The sign-in pages' policy plus the console's one script, and forms posting only to Sesame. */
 export const CONSOLE_CSP = `${PAGE_CSP}; script-src 'self'; form-action 'self'`;
@@ -40,9 +40,15 @@ export interface ConsoleDeps {
 
 interface ConsoleState {
   admin: User;
+  /** The console session this request belongs to: its forms' CSRF tokens are bound to it. */
+  consoleSession: string;
 }
 
 const admin = (ctx: Context): User => (ctx.state as ConsoleState).admin;
+const csrfBinding = (ctx: Context): string | undefined => {
+  const session = (ctx.state as Partial<ConsoleState>).consoleSession;
+  return session ? `console:${session}` : undefined;
+};
 
 function send(ctx: Context, page: SafeHtml, status?: number): void {
   sendPage(ctx, page, status);
@@ -131,7 +137,7 @@ function formErrors(error: unknown): Record<string, string> | undefined {
 }
 
 export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router {
-  const { accounts, clients, keys, audit, log } = container;
+  const { accounts, clients, keys, audit, log, consoleSessions } = container;
 
   // Registered (or found) on the first console request rather than at start-up, so that a
   // deployment nobody opens the console on has no extra client; a failure is retried on next use.
@@ -149,7 +155,7 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
   const record = (ctx: Context, action: string, target: string, details?: Record<string, unknown>) =>
     audit.record({ actor: `user:${admin(ctx).id}`, action, target, sourceAddress: ctx.ip, ...(details ? { details } : {}) });
 
-  const frame = (ctx: Context): ConsoleFrame => ({ csrf: csrfToken(ctx), admin: admin(ctx).email, flash: takeFlash(ctx) });
+  const frame = (ctx: Context): ConsoleFrame => ({ csrf: csrfToken(ctx, csrfBinding(ctx)!), admin: admin(ctx).email, flash: takeFlash(ctx) });
 
   const headers: Middleware = async (ctx, next) => {
     setPageHeaders(ctx);
@@ -157,12 +163,13 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
     await next();
   };
   const parseBody = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
-  const csrf = verifyCsrf();
+  const csrf = verifyCsrf(csrfBinding);
 
   /** The signed-in admin, re-read on every request; otherwise off to sign in (or a 403). */
   const requireAdmin: Middleware = async (ctx: Context, next: Next) => {
-    const session = readSession(ctx);
-    if (!session) {
+    const sessionId = readSessionId(ctx);
+    const sub = sessionId ? await consoleSessions.userOf(sessionId) : undefined;
+    if (!sessionId || !sub) {
       if (ctx.method === 'GET' || ctx.method === 'HEAD') {
         if (ctx.path === '/admin' && ctx.query.state === 'signed-out') {
           send(ctx, consoleMessage('Signed out', 'You are signed out of the Sesame console.', { href: '/admin', label: 'Sign in again' }));
@@ -175,18 +182,20 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
       }
       return;
     }
-    const user = await accounts.findById(session.sub);
+    const user = await accounts.findById(sub);
     if (!mayAdminister(user)) {
+      await consoleSessions.end(sessionId);
       clearCookie(ctx, SESSION_COOKIE);
       send(ctx, consoleMessage('Not an administrator', 'Your account is not an administrator, so it cannot use the console.'), 403);
       return;
     }
-    (ctx.state as ConsoleState).admin = user;
+    Object.assign(ctx.state as ConsoleState, { admin: user, consoleSession: sessionId });
     await next();
   };
 
   const get = [headers, requireAdmin];
-  const post = [headers, parseBody, csrf, requireAdmin];
+  // The session first: the form's token is bound to it.
+  const post = [headers, parseBody, requireAdmin, csrf];
   const router = new Router();
 
   // --- signing in and out ---------------------------------------------------------------------
@@ -206,13 +215,16 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
       send(ctx, consoleMessage('Not an administrator', 'Your account is not an administrator, so it cannot use the console.'), 403);
       return;
     }
-    writeSession(ctx, user.id);
+    writeSessionId(ctx, await consoleSessions.start(user.id, SESSION_LIFETIME_MS));
     await audit.record({ actor: `user:${user.id}`, action: 'console.signed_in', target: `user:${user.id}`, sourceAddress: ctx.ip });
     ctx.redirect(result.returnTo);
   });
 
-  router.post('/admin/logout', headers, parseBody, csrf, async (ctx) => {
+  router.post('/admin/logout', ...post, async (ctx) => {
+    // Ended on the server: the cookie, wherever a copy of it is, signs nobody in any more.
+    await consoleSessions.end((ctx.state as ConsoleState).consoleSession);
     clearCookie(ctx, SESSION_COOKIE);
+    await record(ctx, 'console.signed_out', `user:${admin(ctx).id}`);
     // Also end the Sesame session (oidc-provider asks to confirm), then back to a signed-out page.
     const { clientId, postLogoutRedirectUri } = await consoleClient();
     const end = new URL(`${issuer}/session/end`);

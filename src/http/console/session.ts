@@ -2,9 +2,11 @@
 // server-side against the issuer with openid-client, then a signed session cookie.
 //
 // - `sesame.console.flow` (10 minutes, signed): state, nonce, PKCE verifier and where to return.
-// - `sesame.console` (8 hours, signed): `{ sub, exp }`. Every request re-reads the user (one indexed
-//   read), so disabling a user or taking their admin role away ends their console access at once.
-// Both cookies are httpOnly, SameSite=Lax, Secure on https, and scoped to /admin.
+// - `sesame.console` (8 hours, signed): a random session id. The session lives on the server
+//   (domain/accounts/console-sessions.ts), so signing out ends it for good, even for a copied
+//   cookie. Every request re-reads the session and the user (indexed reads), so disabling a user
+//   or taking their admin role away ends their console access at once.
+// Both cookies are httpOnly, SameSite=Lax, Secure on an https issuer, and scoped to /admin.
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { User } from '../../domain/accounts/account-service.js';
@@ -24,10 +26,6 @@ interface Flow {
   exp: number;
 }
 
-interface Session {
-  sub: string;
-  exp: number;
-}
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -40,12 +38,14 @@ function decode(value: string | undefined): unknown {
   }
 }
 
-function cookieOptions(ctx: Context, maxAge: number) {
-  return { signed: true, httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: '/admin', maxAge, overwrite: true };
+// No `secure` here: the cookie jar's default is Secure exactly when the issuer is https
+// (middleware/request-origin.ts), even behind a proxy that speaks plain http to us.
+function cookieOptions(maxAge: number) {
+  return { signed: true, httpOnly: true, sameSite: 'lax' as const, path: '/admin', maxAge, overwrite: true };
 }
 
 export function clearCookie(ctx: Context, name: string): void {
-  ctx.cookies.set(name, null, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/admin', overwrite: true });
+  ctx.cookies.set(name, null, { signed: true, httpOnly: true, sameSite: 'lax', path: '/admin', overwrite: true });
 }
 
 /** Only console paths may be returned to after sign-in (no open redirect). */
@@ -53,20 +53,18 @@ export function safeReturnTo(value: unknown): string {
   return typeof value === 'string' && /^\/admin(\/[A-Za-z0-9/_\-.%]*)?(\?[^#\\]*)?$/.test(value) && !value.startsWith('/admin/api') ? value : '/admin';
 }
 
-export function readSession(ctx: Context): Session | undefined {
-  const value = decode(ctx.cookies.get(SESSION_COOKIE, { signed: true })) as Partial<Session> | undefined;
-  if (!value || typeof value.sub !== 'string' || typeof value.exp !== 'number' || value.exp <= Date.now()) return undefined;
-  return { sub: value.sub, exp: value.exp };
+/** The console session id the browser presents (validly signed), if any. */
+export function readSessionId(ctx: Context): string | undefined {
+  return ctx.cookies.get(SESSION_COOKIE, { signed: true }) || undefined;
 }
 
-export function writeSession(ctx: Context, sub: string): void {
-  const session: Session = { sub, exp: Date.now() + SESSION_LIFETIME_MS };
-  ctx.cookies.set(SESSION_COOKIE, encode(session), cookieOptions(ctx, SESSION_LIFETIME_MS));
+export function writeSessionId(ctx: Context, sessionId: string): void {
+  ctx.cookies.set(SESSION_COOKIE, sessionId, cookieOptions(SESSION_LIFETIME_MS));
 }
 
 /** A one-line message for the next page (after a redirect-after-POST). */
 export function setFlash(ctx: Context, message: string, kind: 'ok' | 'error' = 'ok'): void {
-  ctx.cookies.set(FLASH_COOKIE, encode({ message, kind }), cookieOptions(ctx, 60_000));
+  ctx.cookies.set(FLASH_COOKIE, encode({ message, kind }), cookieOptions(60_000));
 }
 
 export function takeFlash(ctx: Context): { message: string; kind: 'ok' | 'error' } | undefined {
@@ -112,7 +110,7 @@ export class ConsoleSignIn {
       returnTo: safeReturnTo(returnTo),
       exp: Date.now() + FLOW_LIFETIME_MS,
     };
-    ctx.cookies.set(FLOW_COOKIE, encode(flow), cookieOptions(ctx, FLOW_LIFETIME_MS));
+    ctx.cookies.set(FLOW_COOKIE, encode(flow), cookieOptions(FLOW_LIFETIME_MS));
     return oidc
       .buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,

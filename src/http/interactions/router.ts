@@ -126,6 +126,8 @@ function interactionErrors(): Middleware {
   };
 }
 
+const interactionBinding = (uid: string) => `interaction:${uid}`;
+
 function stringField(body: unknown, name: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const value = (body as Record<string, unknown>)[name];
@@ -146,7 +148,9 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   const log = deps.log ?? (() => {});
   // Forms only (and JSON for scripted clients); a login form is well under a kilobyte.
   const parseBody = bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '16kb' });
-  const csrf = verifyCsrf();
+  // A sign-in form's token is bound to its interaction (the uid in the URL, which load() checks
+  // against the interaction cookie).
+  const csrf = verifyCsrf((ctx) => interactionBinding(String(ctx.params.uid ?? '')));
   const throttledReported = new OncePerWindow();
 
   /**
@@ -205,7 +209,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       case 'login': {
         sendPage(ctx, loginPage({
           uid,
-          csrf: csrfToken(ctx),
+          csrf: csrfToken(ctx, interactionBinding(uid)),
           clientName: await clientName(provider, interaction),
           email: await suggestedEmail(interaction),
         }));
@@ -215,7 +219,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         const { details } = prompt;
         sendPage(ctx, consentPage({
           uid,
-          csrf: csrfToken(ctx),
+          csrf: csrfToken(ctx, interactionBinding(uid)),
           clientName: await clientName(provider, interaction),
           scopes: stringList(details.missingOIDCScope),
           claims: stringList(details.missingOIDCClaims),
@@ -242,7 +246,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       if (retryAfterMs > 0) ctx.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
       sendPage(ctx, loginPage({
         uid: interaction.uid,
-        csrf: csrfToken(ctx),
+        csrf: csrfToken(ctx, interactionBinding(interaction.uid)),
         clientName: await clientName(provider, interaction),
         email,
         remember,

@@ -27,6 +27,20 @@ function compileTrust(trust: TrustProxy): Trust {
   }
 }
 
+/** The issuer's origin and scheme, as requestOrigin decided them for this request. */
+export interface PublicOrigin {
+  origin: string;
+  https: boolean;
+}
+
+const publicOrigins = new WeakMap<object, PublicOrigin>();
+
+/** The issuer's origin for this request; without requestOrigin (a bare app in a test), the request's own. */
+export function publicOriginOf(ctx: { protocol: string; host: string; secure: boolean; req: object }): PublicOrigin {
+  // Not ctx.origin: Koa 3 gives the request's Origin header there.
+  return publicOrigins.get(ctx.req) ?? { origin: `${ctx.protocol}://${ctx.host}`, https: ctx.secure };
+}
+
 export interface RequestOrigin {
   /** Sets ctx.ip, Secure cookies and HSTS for the issuer's scheme. */
   middleware(): Middleware;
@@ -38,9 +52,11 @@ export function requestOrigin(issuer: string, trustProxy: TrustProxy): RequestOr
   const url = new URL(issuer);
   const https = url.protocol === 'https:';
   const trust = compileTrust(trustProxy);
+  const publicOrigin: PublicOrigin = { origin: url.origin, https };
   return {
     middleware() {
       return async (ctx, next) => {
+        publicOrigins.set(ctx.req, publicOrigin);
         ctx.request.ip = proxyaddr(ctx.req, trust);
         // Cookies default to Secure on an https issuer; Koa would otherwise refuse to set them
         // on the proxy's plain-http connection.
