@@ -7,10 +7,11 @@
 // a transaction-scoped advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite. Both databases
 // run DDL inside the transaction, so a failed migration leaves nothing half-applied.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseConfig } from '../config.js';
+import { prepareSqliteFile } from './sqlite-file.js';
 
 export interface Migration {
   name: string;
@@ -94,7 +95,7 @@ function pending(migrations: Migration[], applied: AppliedRow[]): Migration[] {
 
 async function migrateSqlite(file: string, migrations: Migration[]): Promise<string[]> {
   const { default: Database } = await import('better-sqlite3');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  prepareSqliteFile(file);
   const db = new Database(file, { timeout: 30_000 });
   try {
     db.pragma('journal_mode = WAL');
