@@ -2,7 +2,7 @@
 // Every variable is validated here once; a bad value throws ConfigError with one line naming the
 // variable, the value and what is accepted, and start-up stops on it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
 
@@ -262,13 +262,15 @@ interface DevSecrets {
 function loadDevSecrets(dataDir: string): { secrets: DevSecrets; created: boolean; file: string } {
   const file = join(dataDir, 'dev-secrets.json');
   if (existsSync(file)) {
+    // Owner-only, also when an earlier version or a copy left it readable by others.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     return { secrets: JSON.parse(readFileSync(file, 'utf8')) as DevSecrets, created: false, file };
   }
   const secrets: DevSecrets = {
     keyEncryptionSecret: randomBytes(32).toString('base64url'),
     cookieKeys: [randomBytes(32).toString('base64url')],
   };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   return { secrets, created: true, file };
 }

@@ -3,10 +3,9 @@
 // Prisma generates one client per provider (a schema has one provider), from the same models.
 // Both clients expose the same model API, so the rest of the code is typed against the SQLite
 // client and receives the PostgreSQL one through the same type.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DatabaseConfig } from '../config.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { prepareSqliteFile } from './sqlite-file.js';
 
 export type DbClient = SqliteClient;
 
@@ -22,7 +21,7 @@ const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.provider === 'sqlite') {
     const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
-    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+    prepareSqliteFile(config.file);
     const adapter = new PrismaBetterSQLite3({ url: config.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
     const prisma = new SqliteClient({ adapter });
     // WAL lets readers (the server) proceed while a writer (the CLI, another request) commits.

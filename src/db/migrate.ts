@@ -5,12 +5,16 @@
 // runner talks to the drivers directly, records each migration in `_prisma_migrations` exactly
 // as Prisma does (so `prisma migrate status` still agrees), and serialises concurrent starts:
 // a transaction-scoped advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite. Both databases
-// run DDL inside the transaction, so a failed migration leaves nothing half-applied.
+// run DDL inside the transaction, so a failed migration leaves nothing half-applied. A migration
+// may carry a data step in code (data-migrations.ts), applied right after its SQL in the same
+// transaction.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseConfig } from '../config.js';
+import { DATA_STEPS, type Statement } from './data-migrations.js';
+import { prepareSqliteFile } from './sqlite-file.js';
 
 export interface Migration {
   name: string;
@@ -21,6 +25,11 @@ export interface Migration {
 export interface MigrateResult {
   applied: string[];
   total: number;
+}
+
+export interface MigrateOptions {
+  /** Stop after this migration (tests build a database as an earlier version left it). */
+  until?: string;
 }
 
 export class MigrationError extends Error {
@@ -92,10 +101,28 @@ function pending(migrations: Migration[], applied: AppliedRow[]): Migration[] {
   return migrations.filter((migration) => !seen.has(migration.name));
 }
 
+/** `?` placeholders numbered the PostgreSQL way ($1, $2, ...). */
+const numbered = (sql: string) => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
 async function migrateSqlite(file: string, migrations: Migration[]): Promise<string[]> {
   const { default: Database } = await import('better-sqlite3');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  prepareSqliteFile(file);
   const db = new Database(file, { timeout: 30_000 });
+  // Nothing below awaits: another connection of this process waiting for the lock would block
+  // the thread, and this transaction with it.
+  const runDataStep = (name: string) => {
+    const step = DATA_STEPS.get(name);
+    if (!step) return;
+    const statements = new Map<string, ReturnType<typeof db.prepare<string[]>>>();
+    for (const { sql, params } of step.write(db.prepare(step.read).all() as Record<string, unknown>[])) {
+      let statement = statements.get(sql);
+      if (!statement) statements.set(sql, (statement = db.prepare<string[]>(sql)));
+      statement.run(...params);
+    }
+  };
   try {
     db.pragma('journal_mode = WAL');
     db.exec('BEGIN IMMEDIATE');
@@ -112,6 +139,7 @@ async function migrateSqlite(file: string, migrations: Migration[]): Promise<str
       for (const migration of todo) {
         const startedAt = Date.now();
         db.exec(migration.sql);
+        runDataStep(migration.name);
         record.run(randomUUID(), migration.checksum, Date.now(), migration.name, startedAt);
       }
       db.exec('COMMIT');
@@ -129,6 +157,13 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  const runDataStep = async (name: string) => {
+    const step = DATA_STEPS.get(name);
+    if (!step) return;
+    const { rows } = await client.query<Record<string, unknown>>(step.read);
+    const statements: Statement[] = step.write(rows);
+    for (const { sql, params } of statements) await client.query(numbered(sql), params);
+  };
   try {
     await client.query('BEGIN');
     try {
@@ -142,6 +177,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
         const startedAt = new Date();
         // Simple-query protocol: a migration file may hold many statements.
         await client.query(migration.sql);
+        await runDataStep(migration.name);
         await client.query(
           `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
            VALUES ($1, $2, now(), $3, $4, 1)`,
@@ -159,8 +195,18 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
   }
 }
 
-export async function migrate(config: DatabaseConfig): Promise<MigrateResult> {
-  const migrations = readMigrations(config.provider);
+function selectMigrations(all: Migration[], until: string | undefined): Migration[] {
+  for (const name of DATA_STEPS.keys()) {
+    if (!all.some((m) => m.name === name)) throw new MigrationError(`data step ${name} has no migration of that name`);
+  }
+  if (until === undefined) return all;
+  const last = all.findIndex((m) => m.name === until);
+  if (last < 0) throw new MigrationError(`no migration named ${until}`);
+  return all.slice(0, last + 1);
+}
+
+export async function migrate(config: DatabaseConfig, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const migrations = selectMigrations(readMigrations(config.provider), options.until);
   const applied =
     config.provider === 'sqlite'
       ? await migrateSqlite(config.file, migrations)

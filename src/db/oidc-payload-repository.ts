@@ -1,5 +1,7 @@
 // Everything oidc-provider stores except clients, one row per (model, id). The only module that
-// queries the oidc_payload table. Each operation is a single statement (one round trip, no
+// queries the oidc_payload table. It addresses rows by their stored key, as they are in the table:
+// for bearer-secret models a digest of the id oidc-provider presents, which the adapter computes
+// (payload-at-rest.ts); nothing here hashes. Each operation is a single statement (one round trip, no
 // transaction), so correctness under concurrency (requests, instances) rests on the database.
 // The two raw statements bind a Date as ISO-8601 UTC text: exactly how Prisma stores DateTime on
 // SQLite (so text comparison orders correctly), and what PostgreSQL reads into timestamp(3) as
@@ -27,7 +29,8 @@ const STORED = { payload: true, consumedAt: true } as const;
 /** A live row that belongs to one account (its payload's `accountId`), for the admin API. */
 export interface AccountPayload {
   model: string;
-  id: string;
+  /** The row's stored key (a digest for a Session; a Grant's own id). */
+  key: string;
   /** The parsed payload (JSON object). */
   payload: Record<string, unknown>;
   createdAt: Date;
@@ -39,7 +42,7 @@ const live = (now: Date) => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now 
 
 export function createOidcPayloadRepository(prisma: DbClient) {
   return {
-    async upsert(model: string, id: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
+    async upsert(model: string, key: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
       const data = {
         payload,
         grantId: columns.grantId ?? null,
@@ -50,14 +53,14 @@ export function createOidcPayloadRepository(prisma: DbClient) {
       // Prisma runs this as one INSERT ... ON CONFLICT DO UPDATE. The update leaves consumedAt
       // alone: a save racing a consume must not make a used code usable again.
       await prisma.oidcPayload.upsert({
-        where: { model_id: { model, id } },
-        create: { model, id, ...data },
+        where: { model_id: { model, id: key } },
+        create: { model, id: key, ...data },
         update: data,
       });
     },
 
-    find(model: string, id: string): Promise<StoredPayload | null> {
-      return prisma.oidcPayload.findFirst({ where: { model, id, ...live(new Date()) }, select: STORED });
+    find(model: string, key: string): Promise<StoredPayload | null> {
+      return prisma.oidcPayload.findFirst({ where: { model, id: key, ...live(new Date()) }, select: STORED });
     },
 
     findByUid(model: string, uid: string): Promise<StoredPayload | null> {
@@ -72,17 +75,17 @@ export function createOidcPayloadRepository(prisma: DbClient) {
      * Marks the row consumed if nobody did before. One conditional UPDATE: of any number of
      * parallel callers exactly one gets `true`; a missing row also gives `false`.
      */
-    async consume(model: string, id: string): Promise<boolean> {
+    async consume(model: string, key: string): Promise<boolean> {
       // Raw because Prisma wraps updateMany in BEGIN/COMMIT: three round trips instead of one on
       // every code redemption and refresh.
       const count = await prisma.$executeRaw`
         UPDATE "oidc_payload" SET "consumedAt" = ${new Date()}
-        WHERE "model" = ${model} AND "id" = ${id} AND "consumedAt" IS NULL`;
+        WHERE "model" = ${model} AND "id" = ${key} AND "consumedAt" IS NULL`;
       return count === 1;
     },
 
-    async destroy(model: string, id: string): Promise<void> {
-      await prisma.oidcPayload.deleteMany({ where: { model, id } });
+    async destroy(model: string, key: string): Promise<void> {
+      await prisma.oidcPayload.deleteMany({ where: { model, id: key } });
     },
 
     /** Deletes every row carrying this grantId, whatever its model. Returns how many. */
@@ -116,15 +119,15 @@ export function createOidcPayloadRepository(prisma: DbClient) {
           continue;
         }
         if (typeof payload !== 'object' || payload === null || (payload as { accountId?: unknown }).accountId !== accountId) continue;
-        owned.push({ model: row.model, id: row.id, payload: payload as Record<string, unknown>, createdAt: row.createdAt, expiresAt: row.expiresAt });
+        owned.push({ model: row.model, key: row.id, payload: payload as Record<string, unknown>, createdAt: row.createdAt, expiresAt: row.expiresAt });
       }
       return owned;
     },
 
-    /** Deletes these rows of one model. Returns how many. */
-    async destroyMany(model: string, ids: string[]): Promise<number> {
-      if (ids.length === 0) return 0;
-      const { count } = await prisma.oidcPayload.deleteMany({ where: { model, id: { in: ids } } });
+    /** Deletes these rows of one model, named by their stored keys. Returns how many. */
+    async destroyMany(model: string, keys: string[]): Promise<number> {
+      if (keys.length === 0) return 0;
+      const { count } = await prisma.oidcPayload.deleteMany({ where: { model, id: { in: keys } } });
       return count;
     },
 

@@ -3,8 +3,11 @@
 // registration (RFC 7591/7592), through the client service and its rules.
 // Semantics follow oidc-provider's example/my_adapter.js: expiresIn is in seconds, `find` gives
 // a falsy value once a row expired or was destroyed, and a consumed row comes back with `consumed`.
+// Ids that are bearer secrets never reach the table: every id oidc-provider presents is turned into
+// its stored key, and its copies are taken out of the payload (db/payload-at-rest.ts).
 import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadRepository, StoredPayload } from '../db/oidc-payload-repository.js';
+import { concealPayload, isBearerSecret, revealPayload, storedKeyFor, type Payload } from '../db/payload-at-rest.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 
 export interface ClientSource {
@@ -37,20 +40,27 @@ const GRANT_MEMBERS = new Set([
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-function toPayload(stored: StoredPayload | null): AdapterPayload | undefined {
-  if (!stored) return undefined;
-  const payload = JSON.parse(stored.payload) as AdapterPayload;
-  return stored.consumedAt ? { ...payload, consumed: epochSeconds(stored.consumedAt) } : payload;
-}
-
 class PayloadAdapter implements Adapter {
   constructor(
     private readonly model: string,
     private readonly payloads: OidcPayloadRepository,
   ) {}
 
-  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    await this.payloads.upsert(this.model, id, JSON.stringify(payload), {
+  /** The row key for an id as oidc-provider presents it; never handed a stored key. */
+  private keyFor(presentedId: string): string {
+    return storedKeyFor(this.model, presentedId);
+  }
+
+  /** `presentedId`: the id the row was looked up by, or undefined when found by another column. */
+  private toPayload(stored: StoredPayload | null, presentedId: string | undefined): AdapterPayload | undefined {
+    if (!stored) return undefined;
+    const payload = revealPayload(this.model, presentedId, JSON.parse(stored.payload) as Payload) as AdapterPayload;
+    return stored.consumedAt ? { ...payload, consumed: epochSeconds(stored.consumedAt) } : payload;
+  }
+
+  async upsert(presentedId: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const stored = concealPayload(this.model, presentedId, payload as Payload);
+    await this.payloads.upsert(this.model, this.keyFor(presentedId), JSON.stringify(stored), {
       grantId: GRANT_MEMBERS.has(this.model) ? payload.grantId : null,
       userCode: payload.userCode,
       uid: payload.uid,
@@ -58,16 +68,24 @@ class PayloadAdapter implements Adapter {
     });
   }
 
-  async find(id: string): Promise<AdapterPayload | undefined> {
-    return toPayload(await this.payloads.find(this.model, id));
+  async find(presentedId: string): Promise<AdapterPayload | undefined> {
+    return this.toPayload(await this.payloads.find(this.model, this.keyFor(presentedId)), presentedId);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return toPayload(await this.payloads.findByUid(this.model, uid));
+    return this.toPayload(await this.payloads.findByUid(this.model, uid), undefined);
   }
 
+  /**
+   * Only the device flow looks rows up by user code, and it saves the device code it found back
+   * under its id, which a hashed row no longer holds: it would fork the row instead. Sesame keeps
+   * the device flow off; turning it on needs a way to recover that id first.
+   */
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return toPayload(await this.payloads.findByUserCode(this.model, userCode));
+    if (isBearerSecret(this.model)) {
+      throw new Error(`${this.model} cannot be found by user code: its id is stored only as a digest`);
+    }
+    return this.toPayload(await this.payloads.findByUserCode(this.model, userCode), undefined);
   }
 
   /**
@@ -75,18 +93,19 @@ class PayloadAdapter implements Adapter {
    * redemptions both get here. The conditional update picks one winner; the other must not go on
    * to issue tokens, so it fails the way a second redemption would.
    */
-  async consume(id: string): Promise<void> {
-    if (await this.payloads.consume(this.model, id)) return;
+  async consume(presentedId: string): Promise<void> {
+    if (await this.payloads.consume(this.model, this.keyFor(presentedId))) return;
     if (this.model === 'PushedAuthorizationRequest') {
       throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
     }
     throw new errors.InvalidGrant(`${this.model} already consumed`);
   }
 
-  async destroy(id: string): Promise<void> {
-    await this.payloads.destroy(this.model, id);
+  async destroy(presentedId: string): Promise<void> {
+    await this.payloads.destroy(this.model, this.keyFor(presentedId));
   }
 
+  /** Grant ids are kept as they are (not bearer secrets), in rows and in the grantId column. */
   async revokeByGrantId(grantId: string): Promise<void> {
     await this.payloads.revokeByGrantId(grantId);
   }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import { createOidcPayloadRepository, type OidcPayloadRepository } from '../../src/db/oidc-payload-repository.js';
+import { storedKeyFor } from '../../src/db/payload-at-rest.js';
 import { createAdapter, type ClientSource } from '../../src/oidc/adapter.js';
 import { startPayloadSweeper } from '../../src/oidc/payload-sweeper.js';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
@@ -70,7 +71,11 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
     await db?.drop();
   });
 
-  const row = (model: string, id: string) => database.prisma.oidcPayload.findUnique({ where: { model_id: { model, id } } });
+  /** The row stored for an id as oidc-provider presents it. */
+  const row = (model: string, presentedId: string) =>
+    database.prisma.oidcPayload.findUnique({ where: { model_id: { model, id: storedKeyFor(model, presentedId) } } });
+  /** The row under a key exactly as given (rows the repository was handed directly). */
+  const rowByKey = (model: string, key: string) => database.prisma.oidcPayload.findUnique({ where: { model_id: { model, id: key } } });
 
   describe('payload models', () => {
     it('finds what was upserted, with the lookup columns taken from the payload', async () => {
@@ -104,7 +109,7 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
       expect(await adapter.find(id)).toEqual({ jti: id, kind: 'Session', uid: 'uid-new', accountId: 'b' });
       expect(await adapter.findByUid('uid-old')).toBeUndefined();
       expect(await adapter.findByUid('uid-new')).toMatchObject({ accountId: 'b' });
-      expect(await database.prisma.oidcPayload.count({ where: { model: 'Session', id } })).toBe(1);
+      expect(await database.prisma.oidcPayload.count({ where: { model: 'Session', id: storedKeyFor('Session', id) } })).toBe(1);
     });
 
     it('keeps a row without expiresIn until it is destroyed', async () => {
@@ -133,28 +138,28 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
 
       expect(await payloads.find('Session', 's-expired')).toBeNull();
       expect(await new Adapter('Session').findByUid('u-expired')).toBeUndefined();
-      expect(await new Adapter('DeviceCode').findByUserCode('EXPD-CODE')).toBeUndefined();
+      expect(await payloads.findByUserCode('DeviceCode', 'EXPD-CODE')).toBeNull();
     });
 
-    it('finds a Session by uid, within its own model only', async () => {
+    it('finds a Session by uid, within its own model only, without its id (stored only as a digest)', async () => {
       const session = new Adapter('Session');
       const id = randomUUID();
       const uid = randomUUID();
-      const payload: AdapterPayload = { jti: id, uid, kind: 'Session', accountId: 'acct-1', loginTs: epoch(), exp: epoch() + 60 };
-      await session.upsert(id, payload, 60);
+      const { jti: _id, ...payload }: AdapterPayload = { jti: id, uid, kind: 'Session', accountId: 'acct-1', loginTs: epoch(), exp: epoch() + 60 };
+      await session.upsert(id, { jti: id, ...payload }, 60);
 
       expect(await session.findByUid(uid)).toEqual(payload);
       expect(await session.findByUid(randomUUID())).toBeUndefined();
       expect(await new Adapter('Interaction').findByUid(uid)).toBeUndefined();
     });
 
-    it('finds a DeviceCode by user code', async () => {
+    it('refuses to find a DeviceCode by user code: the device flow would save it back without its id', async () => {
       const adapter = new Adapter('DeviceCode');
       const payload = tokenPayload('DeviceCode', { userCode: 'WDJB-MJHT', deviceInfo: { ip: '127.0.0.1' } });
       await adapter.upsert(payload.jti!, payload, 60);
 
-      expect(await adapter.findByUserCode('WDJB-MJHT')).toEqual(payload);
-      expect(await adapter.findByUserCode('XXXX-XXXX')).toBeUndefined();
+      await expect(adapter.findByUserCode('WDJB-MJHT')).rejects.toThrow(/only as a digest/);
+      expect(await adapter.find(payload.jti!)).toEqual(payload);
     });
 
     it('destroys one row, leaving the same id of another model alone', async () => {
@@ -168,6 +173,70 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
       expect(await new Adapter('RefreshToken').find(id)).toMatchObject({ kind: 'RefreshToken' });
       // Destroying what is not there is not an error.
       await new Adapter('AccessToken').destroy(id);
+    });
+  });
+
+  describe('bearer secrets at rest', () => {
+    const BEARER = [
+      'Session',
+      'AccessToken',
+      'AuthorizationCode',
+      'RefreshToken',
+      'ClientCredentials',
+      'DeviceCode',
+      'BackchannelAuthenticationRequest',
+      'InitialAccessToken',
+      'RegistrationAccessToken',
+      'PushedAuthorizationRequest',
+      'Interaction',
+      'PreAuthorizedCode',
+    ];
+
+    it.each(BEARER)('keeps a %s under a digest of its id, with no copy of the id in its payload', async (model) => {
+      const adapter = new Adapter(model);
+      const id = randomUUID();
+      const payload = tokenPayload(model, { jti: id });
+      await adapter.upsert(id, payload, 60);
+
+      expect(await rowByKey(model, id)).toBeNull();
+      const stored = await rowByKey(model, storedKeyFor(model, id));
+      expect(stored!.id).not.toContain(id);
+      expect(stored!.payload).not.toContain(id);
+      expect(await adapter.find(id)).toEqual(payload);
+      // The stored key is not an id: presented as one, it finds nothing.
+      expect(await adapter.find(stored!.id)).toBeUndefined();
+      await adapter.consume(id);
+      expect((await adapter.find(id))?.consumed).toBeTruthy();
+      await adapter.destroy(id);
+      expect(await rowByKey(model, storedKeyFor(model, id))).toBeNull();
+    });
+
+    it('keeps a Grant under its own id: grant ids are references, not credentials', async () => {
+      const id = randomUUID();
+      await new Adapter('Grant').upsert(id, { jti: id, kind: 'Grant', accountId: 'a', clientId: CLIENT.client_id }, 60);
+      expect(storedKeyFor('Grant', id)).toBe(id);
+      expect(JSON.parse((await rowByKey('Grant', id))!.payload)).toMatchObject({ jti: id });
+    });
+
+    it("stores an Interaction without the browser session's id or its own, and gives both back where oidc-provider reads them", async () => {
+      const adapter = new Adapter('Interaction');
+      const uid = randomUUID();
+      const sessionId = randomUUID();
+      const payload: AdapterPayload = {
+        jti: uid,
+        kind: 'Interaction',
+        returnTo: `http://localhost:3999/auth/${uid}`,
+        session: { accountId: 'acct-1', uid: 'session-uid', cookie: sessionId },
+        params: { client_id: CLIENT.client_id },
+      };
+      await adapter.upsert(uid, payload, 60);
+
+      const stored = (await row('Interaction', uid))!;
+      expect(stored.id).not.toBe(uid);
+      expect(stored.payload).not.toContain(uid);
+      expect(stored.payload).not.toContain(sessionId);
+      // oidc-provider writes session.cookie and never reads it back: it is not kept.
+      expect(await adapter.find(uid)).toEqual({ ...payload, session: { accountId: 'acct-1', uid: 'session-uid' } });
     });
   });
 
@@ -356,7 +425,7 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
       expect(await payloads.deleteExpired(new Date(), 2)).toBe(2);
       expect(await payloads.deleteExpired(new Date(), 2)).toBe(1);
       expect(await payloads.deleteExpired(new Date(), 2)).toBe(0);
-      expect(await row('ReplayDetection', 'fresh')).not.toBeNull();
+      expect(await rowByKey('ReplayDetection', 'fresh')).not.toBeNull();
       await expect(payloads.deleteExpired(new Date(), 0)).rejects.toThrow(RangeError);
     });
 
@@ -388,8 +457,8 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
       } finally {
         await sweeper.stop();
       }
-      expect(await row('Session', 'sweep-live')).not.toBeNull();
-      expect(await row('Grant', 'sweep-forever')).not.toBeNull();
+      expect(await rowByKey('Session', 'sweep-live')).not.toBeNull();
+      expect(await rowByKey('Grant', 'sweep-forever')).not.toBeNull();
       // The first run drained everything: full batches of 3 until a short one.
       const firstRun = batches.filter((b) => b.now === batches[0]!.now).map((b) => b.deleted);
       expect(firstRun.slice(0, 2)).toEqual([3, 3]);
@@ -407,7 +476,7 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
 
       const sweeper = startPayloadSweeper({ payloads: flaky, intervalMs: 10, log: (_msg, err) => failures.push(err) });
       try {
-        await waitFor(async () => (await row('Session', 'after-failure')) === null);
+        await waitFor(async () => (await rowByKey('Session', 'after-failure')) === null);
       } finally {
         await sweeper.stop();
       }

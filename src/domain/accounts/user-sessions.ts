@@ -3,6 +3,7 @@
 // ending a session signs the browser out of Sesame. Disabling or deleting a user ends them all,
 // whichever way it is done (CLI, admin API, console).
 import type { AccountPayload, OidcPayloadRepository } from '../../db/oidc-payload-repository.js';
+import { storedKeyFor } from '../../db/payload-at-rest.js';
 import { NotFoundError } from '../errors.js';
 
 export interface SessionPayload {
@@ -16,6 +17,9 @@ export interface Revocation {
   revoked_grants: number;
 }
 
+/** A Grant row is keyed by the grant's own id: grant ids are references, not bearer secrets. */
+export const grantIdOf = (grant: AccountPayload): string => grant.key;
+
 function grantIdsOf(session: AccountPayload): string[] {
   return Object.values((session.payload as SessionPayload).authorizations ?? {})
     .map((a) => a.grantId)
@@ -23,11 +27,11 @@ function grantIdsOf(session: AccountPayload): string[] {
 }
 
 export function createUserSessionService(payloads: OidcPayloadRepository) {
-  /** Ends grants (with every token issued under them) and then sessions. */
+  /** Ends grants (with every token issued under them) and then sessions (rows as listed). */
   async function revoke(sessions: AccountPayload[], grantIds: string[]): Promise<Revocation> {
     for (const grantId of grantIds) await payloads.revokeByGrantId(grantId);
-    const revokedGrants = await payloads.destroyMany('Grant', grantIds);
-    const revokedSessions = await payloads.destroyMany('Session', sessions.map((s) => s.id));
+    const revokedGrants = await payloads.destroyMany('Grant', grantIds.map((id) => storedKeyFor('Grant', id)));
+    const revokedSessions = await payloads.destroyMany('Session', sessions.map((s) => s.key));
     return { revoked_sessions: revokedSessions, revoked_grants: revokedGrants };
   }
 
@@ -43,11 +47,11 @@ export function createUserSessionService(payloads: OidcPayloadRepository) {
     async revokeAll(accountId: string): Promise<Revocation> {
       const { sessions, grants } = await list(accountId);
       // Grants named by a session but already gone from the table still have their tokens removed.
-      const grantIds = new Set([...grants.map((g) => g.id), ...sessions.flatMap(grantIdsOf)]);
+      const grantIds = new Set([...grants.map(grantIdOf), ...sessions.flatMap(grantIdsOf)]);
       return revoke(sessions, [...grantIds]);
     },
 
-    /** Ends one session (named by its uid, never its id: the id is the cookie value) and its grants. */
+    /** Ends one session (named by its uid: its id is the cookie value, stored only as a digest) and its grants. */
     async revokeOne(accountId: string, sessionUid: string): Promise<Revocation> {
       const { sessions } = await list(accountId);
       const session = sessions.find((s) => (s.payload as SessionPayload).uid === sessionUid);

@@ -2,7 +2,7 @@
 // are in domain/accounts/user-sessions.ts). Sessions are named by their `uid`, never by their id:
 // a session's id is its cookie value.
 import type { AccountPayload } from '../../db/oidc-payload-repository.js';
-import type { SessionPayload } from '../../domain/accounts/user-sessions.js';
+import { grantIdOf, type SessionPayload } from '../../domain/accounts/user-sessions.js';
 import { route, type Route } from './route.js';
 import { Revocation, SessionParams, UserParams, UserSessions } from './schemas.js';
 
@@ -28,7 +28,7 @@ function sessionView(row: AccountPayload) {
 function grantView(row: AccountPayload) {
   const payload = row.payload as GrantPayload;
   return {
-    grant_id: row.id,
+    grant_id: grantIdOf(row),
     client_id: payload.clientId ?? null,
     scope: payload.openid?.scope ?? null,
     resources: payload.resources ?? {},

@@ -1,0 +1,6 @@
+-- Data only, no schema change. Right after this file, in the same transaction, the migration
+-- runner applies the code step of the same name (src/db/data-migrations.ts): each oidc_payload row
+-- whose id is a bearer secret (a token, a code, a session or interaction cookie value) moves to
+-- the SHA-256 digest of its id, and its payload loses every copy of that id (jti, and an
+-- interaction's session.cookie and returnTo). SQLite has no SHA-256 in SQL, so both databases do
+-- it in code, the same way.
