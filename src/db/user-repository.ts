@@ -43,14 +43,30 @@ export function createUserRepository(prisma: DbClient) {
     list(): Promise<UserRecord[]> {
       return prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
     },
-    /** A page of users whose email contains `search`, in creation order, after the cursor id. */
-    page(options: { search?: string; limit: number; afterId?: string }): Promise<UserRecord[]> {
-      return prisma.user.findMany({
-        where: options.search ? { email: { contains: options.search.toLowerCase() } } : {},
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: options.limit,
-        ...(options.afterId ? { cursor: { id: options.afterId }, skip: 1 } : {}),
-      });
+    /**
+     * A page of users whose email contains `search` literally, in creation order, after the
+     * cursor id. Prisma's `contains` is a LIKE whose `%` and `_` stay wildcards (and SQLite's LIKE
+     * has no escape character by default), so such a search over-fetches with LIKE and keeps
+     * only the literal matches, reading on until the page is full.
+     */
+    async page(options: { search?: string; limit: number; afterId?: string }): Promise<UserRecord[]> {
+      const search = options.search?.toLowerCase();
+      const read = (take: number, afterId?: string) =>
+        prisma.user.findMany({
+          where: search ? { email: { contains: search } } : {},
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          take,
+          ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
+        });
+      if (!search || !/[%_\\]/.test(search)) return read(options.limit, options.afterId);
+      const found: UserRecord[] = [];
+      let after = options.afterId;
+      for (;;) {
+        const batch = await read(options.limit * 4, after);
+        found.push(...batch.filter((user) => user.email.includes(search)));
+        if (found.length >= options.limit || batch.length < options.limit * 4) return found.slice(0, options.limit);
+        after = batch.at(-1)!.id;
+      }
     },
     async update(id: string, data: UserUpdate): Promise<UserRecord | null> {
       const { count } = await prisma.user.updateMany({ where: { id }, data });
