@@ -19,7 +19,7 @@ import { silentLogger } from '../src/logger.js';
 import { TestBrowser } from '../test/helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/databases.js';
 import { freePort, startInstance, stopInstance } from '../test/helpers/instances.js';
-import { discoverVia, exchange, REDIRECT_URI, signIn, startAuthorization } from '../test/helpers/rp.js';
+import { discover, discoverVia, exchange, REDIRECT_URI, signIn, startAuthorization } from '../test/helpers/rp.js';
 import { TEST_SECRETS } from '../test/helpers/sesame.js';
 
 const ROTATIONS = 3;
@@ -68,8 +68,10 @@ it('keeps every RP verifying through three scheduled rotations and a revocation'
   let stop = false;
 
   async function worker({ instance, config }: (typeof configs)[number]): Promise<void> {
-    const start = await startAuthorization(config, { scope: 'openid offline_access', prompt: 'consent' });
-    let refreshToken = (await exchange(config, await signIn(new TestBrowser(instance), start, user), start)).refresh_token!;
+    // The browser signs in at the issuer's address (the provider's redirects always name it); the
+    // code is redeemed and every refresh made at this worker's instance.
+    const start = await startAuthorization(await discover(a, client.client_id, client.client_secret), { scope: 'openid offline_access', prompt: 'consent' });
+    let refreshToken = (await exchange(config, await signIn(new TestBrowser(a), start, user), start)).refresh_token!;
     while (!stop) {
       let idToken: string;
       try {

@@ -84,4 +84,21 @@ describe('console sessions and CSRF', () => {
     const cookieValue = copy.cookies.get('sesame.console')!.value;
     expect(JSON.stringify(rows)).not.toContain(cookieValue);
   });
+
+  it('shows a locked account and unlocks it from the users page', async () => {
+    const locked = await sesame.container.accounts.create({ email: 'locked@example.com', password: 'forgot it five times' });
+    for (let i = 0; i < 5; i++) await sesame.container.signInThrottle.failed(locked.email, `192.0.2.${i}`);
+    expect(await sesame.container.signInThrottle.accountLockedFor(locked.email)).toBeGreaterThan(0);
+
+    const admin = new TestBrowser(sesame.issuer);
+    const users = await signInToConsole(admin);
+    expect(users.html).toContain(`aria-label="Unlock ${locked.email}"`);
+    const done = await admin.submit(users, `/admin/users/${locked.id}/unlock`);
+    expect(done.status).toBe(200);
+    expect(done.html).toContain(`Unlocked ${locked.email}`);
+    expect(done.html).not.toContain(`aria-label="Unlock ${locked.email}"`);
+    expect(await sesame.container.signInThrottle.accountLockedFor(locked.email)).toBe(0);
+    const events = await sesame.container.audit.list({ action: 'user.unlocked' });
+    expect(events.events[0]).toMatchObject({ target: `user:${locked.id}`, details: { was_locked: true } });
+  });
 });
