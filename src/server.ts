@@ -12,6 +12,7 @@ import { startKeySync } from './oidc/key-set-sync.js';
 import { startPayloadSweeper } from './oidc/payload-sweeper.js';
 import { createProvider, providerDepsFor } from './oidc/provider.js';
 import { ProviderHolder } from './oidc/provider-holder.js';
+import { readinessCheck } from './readiness.js';
 
 export interface RunningSesame {
   container: Container;
@@ -68,9 +69,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     metrics: new Metrics(),
     jwks,
     log,
-    ping: async () => {
-      await container.db.prisma.$queryRawUnsafe('SELECT 1');
-    },
+    readiness: readinessCheck({ db: container.db, shuttingDown: () => false, log }),
   });
   const sweeper = startPayloadSweeper({
     payloads,

@@ -13,7 +13,7 @@ import { createConsoleRouter } from './console/router.js';
 import { createInteractionRouter } from './interactions/router.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
-import { errorHandler } from './middleware/errors.js';
+import { errorHandler, logAppErrors } from './middleware/errors.js';
 
 export interface AppDeps {
   config: Config;
@@ -26,8 +26,8 @@ export interface AppDeps {
   metrics: Metrics;
   jwks: JwksDocument;
   log: Logger;
-  /** Resolves when the database answers; rejects otherwise. */
-  ping(): Promise<void>;
+  /** Undefined when ready; otherwise why not (database unreachable or not writable, shutting down). */
+  readiness(): Promise<string | undefined>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -62,7 +62,7 @@ function interactionAuditEvent(event: string, fields: Record<string, unknown>, i
   }
 }
 
-function operationsRouter({ metrics, ping }: AppDeps): Router {
+function operationsRouter({ metrics, readiness }: AppDeps): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -70,14 +70,14 @@ function operationsRouter({ metrics, ping }: AppDeps): Router {
   });
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    try {
-      await ping();
-      // The holder only exists once keys were loaded and a provider built from them.
+    // The app only exists once keys were loaded and a provider built from them.
+    const reason = await readiness();
+    if (reason === undefined) {
       ctx.body = { status: 'ready' };
-    } catch {
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', reason: 'database unreachable' };
+      return;
     }
+    ctx.status = 503;
+    ctx.body = { status: 'unavailable', reason };
   });
   router.get('/metrics', (ctx) => {
     ctx.type = 'text/plain; version=0.0.4';
@@ -90,8 +90,9 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.keys = deps.config.cookieKeys;
   app.proxy = deps.config.trustProxy;
-  // Koa's default handler prints stacks to stderr; errors are logged by errorHandler instead.
+  // Koa's default handler prints stacks to stderr; errors are logged (once, as JSON) instead.
   app.silent = true;
+  logAppErrors(app, deps.log);
 
   app.use(deps.metrics.middleware());
   app.use(errorHandler(deps.log));

@@ -3,9 +3,11 @@ import Provider, { type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
 import type { AuditEventInput } from '../domain/audit/audit-service.js';
+import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
 import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
+import { logProviderErrors } from './error-events.js';
 import { createFindAccount } from './find-account.js';
 
 export interface ProviderDeps {
@@ -17,14 +19,17 @@ export interface ProviderDeps {
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
+  /** Where the provider's unexpected failures go (server_error). */
+  log?: Logger;
 }
 
-export function createProvider({ audit, ...deps }: ProviderDeps, jwks: JWK[]): Provider {
+export function createProvider({ audit, log, ...deps }: ProviderDeps, jwks: JWK[]): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
   // The provider is a Koa app of its own: it needs to trust X-Forwarded-* just like ours.
   provider.proxy = deps.config.trustProxy;
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
+  if (log) logProviderErrors(provider, log);
   return provider;
 }
 
@@ -38,5 +43,6 @@ export function providerDepsFor(container: Container): ProviderDeps {
     resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     audit: (event: AuditEventInput) => container.audit.record(event),
+    log: container.log,
   };
 }
