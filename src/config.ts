@@ -33,6 +33,8 @@ export interface Config {
   /** Milliseconds between an instance's checks for key-set changes (and due rotations). */
   keySyncInterval: number;
   trustProxy: boolean;
+  /** Milliseconds requests in flight get to finish after SIGTERM/SIGINT before they are cut. */
+  shutdownTimeout: number;
   /**
    * Whether the provider's own outgoing requests (back-channel logout, client JWKS) may reach
    * loopback and private addresses. oidc-provider refuses them by default against SSRF; a
@@ -295,6 +297,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rsaModulusLength: parseRsaModulusLength(env),
     ...parseKeySchedule(env, ttl),
     trustProxy: parseBoolean(env, 'TRUST_PROXY', false),
+    shutdownTimeout: duration(env, 'SHUTDOWN_TIMEOUT', '10s') * 1000,
     allowPrivateNetworkRequests: parseBoolean(env, 'ALLOW_PRIVATE_NETWORK_REQUESTS', mode !== 'production'),
     ttl,
     logLevel: parseLogLevel(env, mode),

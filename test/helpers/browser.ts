@@ -18,7 +18,8 @@ export class TestBrowser {
 
   constructor(private readonly origin: string) {}
 
-  #cookieHeader(url: URL): string {
+  /** The Cookie header this browser sends to `url`. */
+  cookieHeader(url: URL): string {
     return [...this.cookies]
       .filter(([, c]) => url.pathname.startsWith(c.path))
       .map(([name, c]) => `${name}=${c.value}`)
@@ -50,7 +51,7 @@ export class TestBrowser {
         method,
         body,
         redirect: 'manual',
-        headers: { cookie: this.#cookieHeader(target), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        headers: { cookie: this.cookieHeader(target), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       });
       this.#store(response);
       const location = response.headers.get('location');
@@ -70,8 +71,8 @@ export class TestBrowser {
     throw new Error('too many redirects');
   }
 
-  /** Submits the form whose action contains `actionPart`, with its hidden fields plus `fields`. */
-  submit(page: Page, actionPart: string, fields: Record<string, string> = {}): Promise<Page> {
+  /** The form whose action contains `actionPart`: where it posts, and its hidden fields plus `fields`. */
+  form(page: Page, actionPart: string, fields: Record<string, string> = {}): { action: string; fields: Record<string, string> } {
     const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)];
     const form = forms.find((f) => (attr(f[1]!, 'action') ?? '').includes(actionPart));
     if (!form) throw new Error(`no form posting to ${actionPart} on ${page.url}:\n${page.html}`);
@@ -80,7 +81,13 @@ export class TestBrowser {
       if (attr(input[1]!, 'type') === 'hidden') hidden[attr(input[1]!, 'name')!] = attr(input[1]!, 'value') ?? '';
     }
     const action = new URL(decode(attr(form[1]!, 'action')!), page.url).toString();
-    return this.request(action, { form: { ...hidden, ...fields } });
+    return { action, fields: { ...hidden, ...fields } };
+  }
+
+  /** Submits the form whose action contains `actionPart`, with its hidden fields plus `fields`. */
+  submit(page: Page, actionPart: string, fields: Record<string, string> = {}): Promise<Page> {
+    const { action, fields: all } = this.form(page, actionPart, fields);
+    return this.request(action, { form: all });
   }
 }
 

@@ -32,6 +32,7 @@ describe('configuration', () => {
     expect(config.signingAlgs).toEqual(['RS256']);
     expect(config.keyRotationInterval).toBe(30 * 86400 * 1000);
     expect(config.trustProxy).toBe(false);
+    expect(config.shutdownTimeout).toBe(10_000);
   });
 
   it('parses durations in s, m, h and d', () => {
