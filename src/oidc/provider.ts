@@ -3,6 +3,7 @@ import Provider, { type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
 import type { AuditEventInput } from '../domain/audit/audit-service.js';
+import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
 import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
@@ -27,6 +28,8 @@ export function createProvider({ audit, log, ...deps }: ProviderDeps, jwks: JWK[
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
   // The provider is a Koa app of its own: it needs to trust X-Forwarded-* just like ours.
   provider.proxy = deps.config.trustProxy;
+  // Its own HTML (form_post, error and logout pages) gets the same headers as ours.
+  provider.use(htmlPageHeaders());
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
   if (log) logProviderErrors(provider, log);
