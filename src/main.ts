@@ -9,7 +9,8 @@ async function main(): Promise<void> {
     config = loadConfig(process.env, { readDotEnv: true });
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`sesame: ${error.message}\n`);
+      // Every problem at once, one line each.
+      for (const problem of error.problems) process.stderr.write(`sesame: ${problem}\n`);
       process.exit(2);
     }
     throw error;
