@@ -1,10 +1,12 @@
 // The only module that reads the environment. Everything else receives a typed Config.
-// Every variable is validated here once; a bad value throws ConfigError with one line naming the
-// variable, the value and what is accepted, and start-up stops on it.
+// Every variable is validated here once; each bad value is one line naming the variable, the value
+// (never a secret) and what is accepted. All of them are reported together in one ConfigError, so
+// fixing a configuration takes one start, not one per mistake; start-up stops on it.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
+import { secretWeaknesses } from './secret-strength.js';
 
 export const SIGNING_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGORITHMS)[number];
@@ -45,6 +47,8 @@ export interface Config {
   passwordHashConcurrency: number;
   /** Bearer token that /metrics asks for; undefined: open outside production, off in production. */
   metricsToken?: string;
+  /** Milliseconds requests in flight get to finish after SIGTERM/SIGINT before they are cut. */
+  shutdownTimeout: number;
   /**
    * Whether the provider's own outgoing requests (back-channel logout, client JWKS) may reach
    * loopback and private addresses. oidc-provider refuses them by default against SSRF; a
@@ -88,6 +92,14 @@ export interface ThrottlePolicy {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  /** One line per problem; the message is these lines joined. */
+  readonly problems: string[];
+
+  constructor(problems: string | string[]) {
+    const lines = Array.isArray(problems) ? problems : [problems];
+    super(lines.join('\n'));
+    this.problems = lines;
+  }
 }
 
 type Env = Record<string, string | undefined>;
@@ -107,9 +119,9 @@ function fail(name: string, value: string, accepted: string): never {
   throw new ConfigError(`${name}=${JSON.stringify(shown)} is invalid: ${accepted}`);
 }
 
-/** Never echo a secret back, even a malformed one. */
-function failSecret(name: string, accepted: string): never {
-  throw new ConfigError(`${name} is invalid: ${accepted}`);
+/** A problem with a secret: never echo its value back, even a malformed one. */
+function secretProblem(name: string, accepted: string): string {
+  return `${name} is invalid: ${accepted}`;
 }
 
 function duration(env: Env, name: string, fallback: string): number {
@@ -132,7 +144,11 @@ function parsePort(env: Env): number {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-function parseIssuer(env: Env, port: number): string {
+function parseIssuer(env: Env, mode: Config['mode'], port: number): string {
+  if (mode === 'production' && !env.ISSUER?.trim()) {
+    // Defaulting to localhost would put a wrong issuer into every token and discovery document.
+    throw new ConfigError('ISSUER is invalid: required when NODE_ENV=production (the https URL RPs use, such as https://id.example.com)');
+  }
   const raw = env.ISSUER?.trim() || `http://localhost:${port}`;
   let url: URL;
   try {
@@ -224,6 +240,16 @@ function parseTrustProxy(env: Env): TrustProxy {
   return { kind: 'addresses', addresses };
 }
 
+const DEFAULT_THROTTLE: ThrottlePolicy = {
+  loginMaxFailures: 5,
+  loginMaxFailuresPerAddress: 20,
+  clientMaxFailures: 10,
+  tokenMaxFailuresPerAddress: 30,
+  lockout: 60_000,
+  lockoutMax: 900_000,
+  failureReset: 3_600_000,
+};
+
 function parseThrottle(env: Env): ThrottlePolicy {
   const lockout = duration(env, 'LOCKOUT', '1m') * 1000;
   const lockoutMax = duration(env, 'LOCKOUT_MAX', '15m') * 1000;
@@ -243,7 +269,7 @@ function parseMetricsToken(env: Env): string | undefined {
   const raw = env.METRICS_TOKEN?.trim();
   if (!raw) return undefined;
   if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) {
-    failSecret('METRICS_TOKEN', '16 or more printable characters without spaces');
+    throw new ConfigError(secretProblem('METRICS_TOKEN', '16 or more printable characters without spaces'));
   }
   return raw;
 }
@@ -275,20 +301,42 @@ function loadDevSecrets(dataDir: string): { secrets: DevSecrets; created: boolea
   return { secrets, created: true, file };
 }
 
+const GENERATE = 'generate one with: openssl rand -base64 32';
+
+/**
+ * Problems with one variable's comma-separated secrets: too short (always), and in production
+ * anything that does not look generated. Never quotes a value.
+ */
+function secretListProblems(name: string, values: string[], noun: string, production: boolean): string[] {
+  const problems: string[] = [];
+  if (values.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    problems.push(secretProblem(name, `each comma-separated ${noun} needs ${MIN_SECRET_LENGTH} or more characters`));
+  }
+  if (!production) return problems;
+  values.forEach((value, i) => {
+    const weaknesses = secretWeaknesses(value);
+    if (weaknesses.length === 0) return;
+    const which = values.length === 1 ? `the ${noun}` : `${noun} ${i + 1} of ${values.length}`;
+    problems.push(secretProblem(name, `${which} does not look random (${weaknesses.join('; ')}); ${GENERATE}`));
+  });
+  return problems;
+}
+
 function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
+  const production = mode === 'production';
+  const problems: string[] = [];
   const warnings: string[] = [];
   let keyEncryptionSecrets = parseList(env.KEY_ENCRYPTION_SECRET);
   let cookieKeys = parseList(env.COOKIE_KEYS);
-  if (mode === 'production') {
+  let devSecretsFile: string | undefined;
+  if (production) {
     if (keyEncryptionSecrets.length === 0) {
-      failSecret('KEY_ENCRYPTION_SECRET', 'required when NODE_ENV=production (32 or more characters)');
+      problems.push(secretProblem('KEY_ENCRYPTION_SECRET', `required when NODE_ENV=production (${MIN_SECRET_LENGTH} or more characters); ${GENERATE}`));
     }
     if (cookieKeys.length === 0) {
-      failSecret('COOKIE_KEYS', 'required when NODE_ENV=production (comma-separated, 32 or more characters each)');
+      problems.push(secretProblem('COOKIE_KEYS', `required when NODE_ENV=production (comma-separated, ${MIN_SECRET_LENGTH} or more characters each); ${GENERATE}`));
     }
-  }
-  let devSecretsFile: string | undefined;
-  if (keyEncryptionSecrets.length === 0 || cookieKeys.length === 0) {
+  } else if (keyEncryptionSecrets.length === 0 || cookieKeys.length === 0) {
     const { secrets, created, file } = loadDevSecrets(dataDir);
     devSecretsFile = file;
     if (keyEncryptionSecrets.length === 0) {
@@ -300,12 +348,15 @@ function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
       if (created) warnings.push(`COOKIE_KEYS is not set: generated development keys into ${file}`);
     }
   }
-  if (keyEncryptionSecrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
-    failSecret('KEY_ENCRYPTION_SECRET', `each comma-separated value needs ${MIN_SECRET_LENGTH} or more characters`);
+  problems.push(
+    ...secretListProblems('KEY_ENCRYPTION_SECRET', keyEncryptionSecrets, 'value', production),
+    ...secretListProblems('COOKIE_KEYS', cookieKeys, 'key', production),
+  );
+  if (production && cookieKeys.some((key) => keyEncryptionSecrets.includes(key))) {
+    // Whoever learns the cookie key (it signs what every browser holds) must not hold the key to the private keys.
+    problems.push(secretProblem('COOKIE_KEYS', 'a key is also a KEY_ENCRYPTION_SECRET value; use a different secret for each'));
   }
-  if (cookieKeys.some((s) => s.length < MIN_SECRET_LENGTH)) {
-    failSecret('COOKIE_KEYS', `each comma-separated key needs ${MIN_SECRET_LENGTH} or more characters`);
-  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return { keyEncryptionSecrets, cookieKeys, warnings, devSecretsFile };
 }
 
@@ -357,38 +408,54 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     // Variables already set win over .env, as with dotenv.
     process.loadEnvFile(join(cwd, '.env'));
   }
-  const mode = parseMode(env);
-  const port = parsePort(env);
-  const dataDir = resolve(cwd, 'data');
-  const secrets = parseSecrets(env, mode, dataDir);
-  const metricsToken = parseMetricsToken(env);
-  const ttl = {
-    session: duration(env, 'SESSION_TTL', '14d'),
-    interaction: duration(env, 'INTERACTION_TTL', '1h'),
-    authorizationCode: duration(env, 'AUTHORIZATION_CODE_TTL', '60s'),
-    accessToken: duration(env, 'ACCESS_TOKEN_TTL', '1h'),
-    idToken: duration(env, 'ID_TOKEN_TTL', '1h'),
-    refreshToken: duration(env, 'REFRESH_TOKEN_TTL', '14d'),
-    clientCredentials: duration(env, 'CLIENT_CREDENTIALS_TTL', '10m'),
+  const problems: string[] = [];
+  /** Parses one setting; a bad value is noted (the fallback stands in) and the others are still checked. */
+  const check = <T>(parse: () => T, fallback: T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return fallback;
+    }
   };
-  return {
+  // An unreadable NODE_ENV is checked as strictly as production (and generates no files).
+  const mode = check(() => parseMode(env), 'production');
+  const port = check(() => parsePort(env), 3000);
+  const dataDir = resolve(cwd, 'data');
+  const secrets = check(() => parseSecrets(env, mode, dataDir), { keyEncryptionSecrets: [], cookieKeys: [], warnings: [], devSecretsFile: undefined });
+  const metricsToken = check(() => parseMetricsToken(env), undefined);
+  const ttlOf = (name: string, fallback: string) => check(() => duration(env, name, fallback), 1);
+  const ttl = {
+    session: ttlOf('SESSION_TTL', '14d'),
+    interaction: ttlOf('INTERACTION_TTL', '1h'),
+    authorizationCode: ttlOf('AUTHORIZATION_CODE_TTL', '60s'),
+    accessToken: ttlOf('ACCESS_TOKEN_TTL', '1h'),
+    idToken: ttlOf('ID_TOKEN_TTL', '1h'),
+    refreshToken: ttlOf('REFRESH_TOKEN_TTL', '14d'),
+    clientCredentials: ttlOf('CLIENT_CREDENTIALS_TTL', '10m'),
+  };
+  const config: Config = {
     mode,
     port,
-    issuer: parseIssuer(env, port),
-    database: parseDatabase(env, cwd),
+    issuer: check(() => parseIssuer(env, mode, port), ''),
+    database: check(() => parseDatabase(env, cwd), { provider: 'sqlite', url: '', file: '' }),
     keyEncryptionSecrets: secrets.keyEncryptionSecrets,
     cookieKeys: secrets.cookieKeys,
-    signingAlgs: parseSigningAlgs(env),
-    rsaModulusLength: parseRsaModulusLength(env),
-    ...parseKeySchedule(env, ttl),
-    trustProxy: parseTrustProxy(env),
-    throttle: parseThrottle(env),
-    passwordHashConcurrency: positiveInteger(env, 'PASSWORD_HASH_CONCURRENCY', 2, 64),
+    signingAlgs: check(() => parseSigningAlgs(env), ['RS256']),
+    rsaModulusLength: check(() => parseRsaModulusLength(env), 2048),
+    ...check(() => parseKeySchedule(env, ttl), { keyRotationInterval: 0, jwksCacheLifetime: 0, keySyncInterval: 0 }),
+    trustProxy: check(() => parseTrustProxy(env), { kind: 'none' } as TrustProxy),
+    throttle: check(() => parseThrottle(env), DEFAULT_THROTTLE),
+    passwordHashConcurrency: check(() => positiveInteger(env, 'PASSWORD_HASH_CONCURRENCY', 2, 64), 2),
     ...(metricsToken ? { metricsToken } : {}),
-    allowPrivateNetworkRequests: parseBoolean(env, 'ALLOW_PRIVATE_NETWORK_REQUESTS', mode !== 'production'),
+    shutdownTimeout: check(() => duration(env, 'SHUTDOWN_TIMEOUT', '10s') * 1000, 0),
+    allowPrivateNetworkRequests: check(() => parseBoolean(env, 'ALLOW_PRIVATE_NETWORK_REQUESTS', mode !== 'production'), false),
     ttl,
-    logLevel: parseLogLevel(env, mode),
+    logLevel: check(() => parseLogLevel(env, mode), 'info'),
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -14,9 +14,18 @@ export interface Logger {
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type Level = (typeof LEVELS)[number];
 
-function describeError(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  return value;
+/**
+ * An error as a log field: with its stack (the only way to find where an unexpected error came
+ * from) and its cause. Logs are for operators; HTTP responses never carry any of this.
+ */
+function describeError(value: unknown, depth = 0): unknown {
+  if (!(value instanceof Error)) return value;
+  const described: LogFields = { name: value.name, message: value.message };
+  const code = (value as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') described.code = code;
+  if (value.stack) described.stack = value.stack;
+  if (value.cause !== undefined && depth < 3) described.cause = describeError(value.cause, depth + 1);
+  return described;
 }
 
 export function createLogger(level: Config['logLevel'], write: (line: string) => void = (l) => process.stdout.write(l)): Logger {

@@ -9,7 +9,8 @@ async function main(): Promise<void> {
     config = loadConfig(process.env, { readDotEnv: true });
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`sesame: ${error.message}\n`);
+      // Every problem at once, one line each.
+      for (const problem of error.problems) process.stderr.write(`sesame: ${problem}\n`);
       process.exit(2);
     }
     throw error;
@@ -36,13 +37,21 @@ async function main(): Promise<void> {
     );
   }
 
+  // First signal: graceful stop (see RunningSesame.close). A second one while requests are still
+  // draining cuts them and stops now, for an operator who will not wait; exit 1 says so.
   let stopping = false;
+  let forced = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn('second signal: cutting requests in flight', { signal });
+      sesame.cutRequests();
+      forced = true;
+      return;
+    }
     stopping = true;
-    log.info('shutting down', { signal });
+    log.info('shutting down', { signal, timeoutMs: config.shutdownTimeout });
     sesame.close().then(
-      () => process.exit(0),
+      () => process.exit(forced ? 1 : 0),
       (error: unknown) => {
         log.error('shutdown failed', { err: error });
         process.exit(1);

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
+import { trackConnections } from './http/graceful-close.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
@@ -12,6 +13,7 @@ import { startKeySync } from './oidc/key-set-sync.js';
 import { startPayloadSweeper } from './oidc/payload-sweeper.js';
 import { createProvider, providerDepsFor } from './oidc/provider.js';
 import { ProviderHolder } from './oidc/provider-holder.js';
+import { readinessCheck } from './readiness.js';
 
 export interface RunningSesame {
   container: Container;
@@ -21,7 +23,13 @@ export interface RunningSesame {
   url: string;
   /** Picks up key changes now instead of at the next KEY_SYNC_INTERVAL tick. */
   syncKeys(): Promise<void>;
+  /**
+   * Graceful stop: readiness fails at once, the listener closes, requests in flight get up to
+   * SHUTDOWN_TIMEOUT to finish (then they are cut), background timers stop, the database closes.
+   */
   close(): Promise<void>;
+  /** During close(): stop waiting for requests in flight and cut them now. */
+  cutRequests(): void;
 }
 
 export interface StartOptions {
@@ -59,6 +67,9 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     },
     initialSet,
   );
+  const server = options.server ?? createServer();
+  // Before the app's request listener: it must see every request first.
+  const connections = trackConnections(server);
   const app = createApp({
     config,
     holder,
@@ -68,9 +79,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     metrics: new Metrics(),
     jwks,
     log,
-    ping: async () => {
-      await container.db.prisma.$queryRawUnsafe('SELECT 1');
-    },
+    readiness: readinessCheck({ db: container.db, shuttingDown: () => connections.draining, log }),
   });
   const sweeper = startPayloadSweeper({
     payloads,
@@ -82,7 +91,6 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     ],
   });
 
-  const server = options.server ?? createServer();
   server.on('request', app.callback());
   if (!server.listening) {
     await new Promise<void>((resolve, reject) => {
@@ -99,12 +107,13 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     url: `http://localhost:${port}`,
     syncKeys: () => keySync.refresh(),
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      const started = Date.now();
+      const { cut } = await connections.drain(config.shutdownTimeout);
+      if (cut > 0) log.warn('requests cut at shutdown', { cut, timeoutMs: config.shutdownTimeout });
       await Promise.all([sweeper.stop(), keySync.stop()]);
       await container.close();
+      log.info('stopped', { ms: Date.now() - started });
     },
+    cutRequests: () => connections.cutNow(),
   };
 }

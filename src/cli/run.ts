@@ -179,7 +179,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.human.join('\n')}\n`);
     return 0;
   } catch (error) {
-    io.stderr(`sesame: ${describeError(error)}\n`);
+    // A configuration can have several problems: one line each, all at once.
+    const lines = error instanceof ConfigError ? error.problems : [describeError(error)];
+    for (const line of lines) io.stderr(`sesame: ${line}\n`);
     return isBadInput(error) ? 2 : 1;
   } finally {
     if (container) {

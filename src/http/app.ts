@@ -16,7 +16,7 @@ import type { Metrics } from './metrics.js';
 import { errorPage } from '../../views/error.js';
 import { sendPage } from './interactions/render.js';
 import { CROSS_SITE_MESSAGE, fromOwnOrigin } from './middleware/csrf.js';
-import { errorHandler } from './middleware/errors.js';
+import { errorHandler, logAppErrors } from './middleware/errors.js';
 import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
 import { refuseLockedAddress } from './provider-gate.js';
@@ -32,8 +32,8 @@ export interface AppDeps {
   metrics: Metrics;
   jwks: JwksDocument;
   log: Logger;
-  /** Resolves when the database answers; rejects otherwise. */
-  ping(): Promise<void>;
+  /** Undefined when ready; otherwise why not (database unreachable or not writable, shutting down). */
+  readiness(): Promise<string | undefined>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -80,7 +80,7 @@ function interactionAuditEvent(event: string, fields: Record<string, unknown>, i
   }
 }
 
-function operationsRouter({ ping }: AppDeps): Router {
+function operationsRouter({ readiness }: AppDeps): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -88,14 +88,14 @@ function operationsRouter({ ping }: AppDeps): Router {
   });
   router.get('/readyz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    try {
-      await ping();
-      // The holder only exists once keys were loaded and a provider built from them.
+    // The app only exists once keys were loaded and a provider built from them.
+    const reason = await readiness();
+    if (reason === undefined) {
       ctx.body = { status: 'ready' };
-    } catch {
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', reason: 'database unreachable' };
+      return;
     }
+    ctx.status = 503;
+    ctx.body = { status: 'unavailable', reason };
   });
   return router;
 }
@@ -105,8 +105,9 @@ export function createApp(deps: AppDeps): Koa {
   app.keys = deps.config.cookieKeys;
   // The source address, scheme and host come from requestOrigin (TRUST_PROXY, ISSUER), not Koa.
   app.proxy = false;
-  // Koa's default handler prints stacks to stderr; errors are logged by errorHandler instead.
+  // Koa's default handler prints stacks to stderr; errors are logged (once, as JSON) instead.
   app.silent = true;
+  logAppErrors(app, deps.log);
   const origin = requestOrigin(deps.config.issuer, deps.config.trustProxy);
 
   app.use(origin.middleware());

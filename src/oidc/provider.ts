@@ -3,13 +3,15 @@ import Provider, { type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
 import type { AuditEventInput } from '../domain/audit/audit-service.js';
+import { htmlPageHeaders } from '../http/middleware/security-headers.js';
+import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
 import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
+import { logProviderErrors } from './error-events.js';
 import { createFindAccount } from './find-account.js';
 import { throttleProviderSecrets } from './secret-throttling.js';
 import type { SecretThrottle } from '../domain/throttling/secret-throttle.js';
-import type { Logger } from '../logger.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -22,6 +24,7 @@ export interface ProviderDeps {
   audit?: AuditRecorder;
   /** Counts failed client authentications and registration tokens, and refuses locked clients. */
   secretThrottle?: SecretThrottle;
+  /** Where the provider's unexpected failures go (server_error). */
   log?: Logger;
 }
 
@@ -30,8 +33,11 @@ export function createProvider({ audit, secretThrottle, log, ...deps }: Provider
   // Our app rewrites X-Forwarded-* to the issuer's scheme and host and the trusted source address
   // before it hands a request over (http/middleware/request-origin.ts), so the provider may trust them.
   provider.proxy = true;
+  // Its own HTML (form_post, error and logout pages) gets the same headers as ours.
+  provider.use(htmlPageHeaders());
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
+  if (log) logProviderErrors(provider, log);
   if (secretThrottle && log) throttleProviderSecrets(provider, secretThrottle, log);
   return provider;
 }

@@ -22,7 +22,8 @@ export class TestBrowser {
     private readonly headers: Record<string, string> = {},
   ) {}
 
-  #cookieHeader(url: URL): string {
+  /** The Cookie header this browser sends to `url`. */
+  cookieHeader(url: URL): string {
     return [...this.cookies]
       .filter(([, c]) => url.pathname.startsWith(c.path))
       .map(([name, c]) => `${name}=${c.value}`)
@@ -56,7 +57,7 @@ export class TestBrowser {
         redirect: 'manual',
         headers: {
           ...this.headers,
-          cookie: this.#cookieHeader(target),
+          cookie: this.cookieHeader(target),
           ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
       });
@@ -78,8 +79,8 @@ export class TestBrowser {
     throw new Error('too many redirects');
   }
 
-  /** Submits the form whose action contains `actionPart`, with its hidden fields plus `fields`. */
-  submit(page: Page, actionPart: string, fields: Record<string, string> = {}): Promise<Page> {
+  /** The form whose action contains `actionPart`: where it posts, and its hidden fields plus `fields`. */
+  form(page: Page, actionPart: string, fields: Record<string, string> = {}): { action: string; fields: Record<string, string> } {
     const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)];
     const form = forms.find((f) => (attr(f[1]!, 'action') ?? '').includes(actionPart));
     if (!form) throw new Error(`no form posting to ${actionPart} on ${page.url}:\n${page.html}`);
@@ -88,7 +89,13 @@ export class TestBrowser {
       if (attr(input[1]!, 'type') === 'hidden') hidden[attr(input[1]!, 'name')!] = attr(input[1]!, 'value') ?? '';
     }
     const action = new URL(decode(attr(form[1]!, 'action')!), page.url).toString();
-    return this.request(action, { form: { ...hidden, ...fields } });
+    return { action, fields: { ...hidden, ...fields } };
+  }
+
+  /** Submits the form whose action contains `actionPart`, with its hidden fields plus `fields`. */
+  submit(page: Page, actionPart: string, fields: Record<string, string> = {}): Promise<Page> {
+    const { action, fields: all } = this.form(page, actionPart, fields);
+    return this.request(action, { form: all });
   }
 }
 

@@ -5,6 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 
 const SECRETS = { KEY_ENCRYPTION_SECRET: 'k'.repeat(32), COOKIE_KEYS: 'c'.repeat(32) };
+/** Generated (crypto.randomBytes(32).toString('base64url')), as production needs them. */
+const REAL = {
+  KEY_ENCRYPTION_SECRET: 'egpjm6ga7hxH5JF_u__kG-sfd32HBsQ_ceJqzY2OOow',
+  COOKIE_KEYS: 'syBHTANShaMNzX9X0ptTNaZOlEB6uek6O-5vu6wd0tg,N0zTlR-unZ58TQKFhgCUrWgWsbm8jNMQ-Zoefx49jic',
+};
+const PRODUCTION = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', ...REAL };
 let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
@@ -13,14 +19,20 @@ function tempDir(): string {
   return dir;
 }
 
-function errorOf(env: Record<string, string>): string {
+function problemsOf(env: Record<string, string>): string[] {
   try {
-    loadConfig({ NODE_ENV: 'test', ...SECRETS, ...env }, { cwd: tempDir() });
+    loadConfig(env, { cwd: tempDir() });
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
+    return (error as ConfigError).problems;
   }
   throw new Error('expected a ConfigError');
+}
+
+function errorOf(env: Record<string, string>): string {
+  const problems = problemsOf({ NODE_ENV: 'test', ...SECRETS, ...env });
+  expect(problems).toHaveLength(1);
+  return problems[0]!;
 }
 
 describe('configuration', () => {
@@ -43,6 +55,7 @@ describe('configuration', () => {
     });
     expect(config.passwordHashConcurrency).toBe(2);
     expect(config.metricsToken).toBeUndefined();
+    expect(config.shutdownTimeout).toBe(10_000);
   });
 
   it('parses durations in s, m, h and d', () => {
@@ -86,13 +99,66 @@ describe('configuration', () => {
   });
 
   it('refuses to start in production without secrets, and never echoes a secret', () => {
-    expect(errorOf({ NODE_ENV: 'production', KEY_ENCRYPTION_SECRET: '', COOKIE_KEYS: 'c'.repeat(32) })).toContain(
-      'KEY_ENCRYPTION_SECRET is invalid: required when NODE_ENV=production',
-    );
-    expect(errorOf({ NODE_ENV: 'production', COOKIE_KEYS: '' })).toContain('COOKIE_KEYS is invalid: required');
+    expect(problemsOf({ ...PRODUCTION, KEY_ENCRYPTION_SECRET: '' })).toEqual([
+      expect.stringMatching(/^KEY_ENCRYPTION_SECRET is invalid: required when NODE_ENV=production/),
+    ]);
+    expect(problemsOf({ ...PRODUCTION, COOKIE_KEYS: '' })).toEqual([expect.stringMatching(/^COOKIE_KEYS is invalid: required/)]);
     const short = errorOf({ KEY_ENCRYPTION_SECRET: 'too-short-secret' });
     expect(short).toContain('32 or more characters');
     expect(short).not.toContain('too-short-secret');
+  });
+
+  it('in production: accepts generated secrets with an issuer, and needs the issuer', () => {
+    const config = loadConfig(PRODUCTION, { cwd: tempDir() });
+    expect(config.issuer).toBe('https://id.example.com');
+    expect(config.cookieKeys).toHaveLength(2);
+    const { ISSUER: _issuer, ...noIssuer } = PRODUCTION;
+    expect(problemsOf(noIssuer)).toEqual([
+      'ISSUER is invalid: required when NODE_ENV=production (the https URL RPs use, such as https://id.example.com)',
+    ]);
+  });
+
+  it('in production: refuses secrets that do not look random, naming the variable and never the value', () => {
+    for (const [env, expected] of [
+      [{ KEY_ENCRYPTION_SECRET: 'changeme-changeme-changeme-changeme' }, 'KEY_ENCRYPTION_SECRET is invalid: the value does not look random (contains a placeholder or common word'],
+      [{ KEY_ENCRYPTION_SECRET: 'my-production-secret-for-sesame-2025' }, 'KEY_ENCRYPTION_SECRET is invalid: the value does not look random'],
+      [{ KEY_ENCRYPTION_SECRET: 'x'.repeat(40) }, 'KEY_ENCRYPTION_SECRET is invalid: the value does not look random (contains a placeholder or common word; has fewer than 10 different characters; repeats one character'],
+      [{ COOKIE_KEYS: `${REAL.COOKIE_KEYS.split(',')[0]},${'0123456789'.repeat(4)}` }, 'COOKIE_KEYS is invalid: key 2 of 2 does not look random (has a run like abcdefg or 1234567); generate one with: openssl rand -base64 32'],
+      [{ COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789' }, 'COOKIE_KEYS is invalid: the key does not look random'],
+      [{ COOKIE_KEYS: REAL.KEY_ENCRYPTION_SECRET }, 'COOKIE_KEYS is invalid: a key is also a KEY_ENCRYPTION_SECRET value'],
+    ] as const) {
+      const problems = problemsOf({ ...PRODUCTION, ...env });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(expected);
+      if (!problems[0]!.includes('also')) expect(problems[0]).toContain('; generate one with: openssl rand -base64 32');
+      for (const value of Object.values(env)) for (const part of value.split(',')) expect(problems[0]).not.toContain(part.slice(0, 8));
+    }
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      PORT: 'eighty',
+      KEY_ENCRYPTION_SECRET: 'changeme',
+      COOKIE_KEYS: 'changeme',
+      SIGNING_ALGS: 'HS256',
+      SHUTDOWN_TIMEOUT: 'soon',
+    });
+    expect(problems).toEqual([
+      'PORT="eighty" is invalid: a whole number from 0 to 65535',
+      'KEY_ENCRYPTION_SECRET is invalid: each comma-separated value needs 32 or more characters',
+      expect.stringMatching(/^KEY_ENCRYPTION_SECRET is invalid: the value does not look random \(contains a placeholder or common word; has fewer than 10 different characters\); generate one with/),
+      'COOKIE_KEYS is invalid: each comma-separated key needs 32 or more characters',
+      expect.stringMatching(/^COOKIE_KEYS is invalid: the key does not look random/),
+      'COOKIE_KEYS is invalid: a key is also a KEY_ENCRYPTION_SECRET value; use a different secret for each',
+      'ISSUER is invalid: required when NODE_ENV=production (the https URL RPs use, such as https://id.example.com)',
+      expect.stringMatching(/^SIGNING_ALGS="HS256" is invalid/),
+      'SHUTDOWN_TIMEOUT="soon" is invalid: a positive duration such as 90s, 15m, 12h or 30d',
+    ]);
+    for (const line of problems) {
+      expect(line).not.toContain('\n');
+      expect(line).not.toContain('changeme');
+    }
   });
 
   it('generates development secrets once, keeps them in data/, and warns', () => {

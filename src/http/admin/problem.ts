@@ -7,6 +7,7 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
+import { requestFields } from '../middleware/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -98,7 +99,7 @@ export function problemHandler(log: Logger): Middleware {
       if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: boolean }).expose !== false) {
         return sendProblem(ctx, status, (error as Error).message);
       }
-      log.error('admin API request failed', { err: error, method: ctx.method, path: ctx.path });
+      log.error('admin API request failed', { err: error, ...requestFields(ctx) });
       sendProblem(ctx, 500, 'Sesame could not finish this request. Try again in a moment.');
     }
   };

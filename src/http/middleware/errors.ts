@@ -1,10 +1,24 @@
 // Last line of defence for our own routes: an unexpected error becomes a plain 500 with no
-// details (they go to the log); an error with an HTTP status (4xx) keeps its status and message.
-// Browsers get a page, everything else JSON.
+// details (they go to the log, once, with the stack and the route); an error with an HTTP status
+// (4xx) keeps its status and message. Browsers get a page, everything else JSON.
+import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import { errorPage } from '../../../views/error.js';
-import type { Logger } from '../../logger.js';
+import type { LogFields, Logger } from '../../logger.js';
 import { sendPage } from '../interactions/render.js';
+
+/** Where an error happened, for the log line: method, path and the route pattern that matched. */
+export function requestFields(ctx: Pick<Context, 'method' | 'path'>): LogFields {
+  // @koa/router records the pattern (`/admin/users/:id`) on the context it dispatched.
+  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  return { method: ctx.method, path: ctx.path, ...(typeof route === 'string' ? { route } : {}) };
+}
+
+/** A client error Koa or our code raised on purpose (4xx with a message meant for the client). */
+function clientError(error: unknown): number | undefined {
+  const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose !== false ? status : undefined;
+}
 
 function respond(ctx: Context, status: number, title: string, message: string): void {
   if (ctx.accepts('json', 'html') === 'html') {
@@ -20,14 +34,24 @@ export function errorHandler(log: Logger): Middleware {
     try {
       await next();
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      const expose = (error as { expose?: boolean }).expose;
-      if (typeof status === 'number' && status >= 400 && status < 500 && expose !== false) {
+      const status = clientError(error);
+      if (status !== undefined) {
         respond(ctx, status, 'Request not accepted', (error as Error).message);
         return;
       }
-      log.error('request failed', { err: error, method: ctx.method, path: ctx.path });
+      log.error('request failed', { err: error, ...requestFields(ctx) });
       respond(ctx, 500, 'Something went wrong', 'Sesame could not finish this request. Try again in a moment.');
     }
   };
+}
+
+/**
+ * What reaches Koa itself (an error outside errorHandler, a response stream that fails after its
+ * headers went out): logged like the rest instead of Koa's stack print on stderr.
+ */
+export function logAppErrors(app: Koa, log: Logger): void {
+  app.on('error', (error: unknown, ctx?: Context) => {
+    if (clientError(error) !== undefined) return;
+    log.error('request failed', { err: error, ...(ctx ? requestFields(ctx) : {}) });
+  });
 }

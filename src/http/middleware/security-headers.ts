@@ -1,8 +1,15 @@
-// Headers for our server-rendered HTML pages (sign-in, consent, logout, errors).
+// Headers for every HTML page: our server-rendered pages (sign-in, consent, logout, errors) and
+// the ones oidc-provider renders itself (form_post responses, its error pages).
 //
 // The CSP has no form-action on purpose: Chrome applies form-action to every redirect that
 // follows a form POST, so it would block the 303 chain that carries the browser back to the RP's
-// redirect_uri (any origin). Forms on our pages only ever post to our own paths.
+// redirect_uri (any origin). Forms on our pages only ever post to our own paths; form_post pages
+// post to the RP's registered redirect_uri.
+//
+// No page of ours has a script. oidc-provider's form_post page has one inline script (it submits
+// the form on load); the CSP allows exactly that script by its sha256 hash, computed from the
+// markup actually sent, so nothing else can run even if the page were to carry injected markup.
+import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
@@ -12,7 +19,7 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
-  // Pages carry CSRF tokens and personal data: never store them (back/forward, proxies).
+  // Pages carry CSRF tokens, codes and personal data: never store them (back/forward, proxies).
   'Cache-Control': 'no-store',
   Pragma: 'no-cache',
 };
@@ -22,9 +29,28 @@ interface HeaderTarget {
   set(field: string, value: string): void;
 }
 
-/** Sets the page headers on a context (for hooks that render outside our middleware chain). */
-export function setPageHeaders(ctx: HeaderTarget): void {
+const INLINE_SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi;
+
+/** CSP sources ('sha256-...') for the inline scripts of a page, in order of appearance. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes: string[] = [];
+  for (const [, attributes, body] of html.matchAll(INLINE_SCRIPT)) {
+    if (/\bsrc\s*=/i.test(attributes!)) continue;
+    hashes.push(`'sha256-${createHash('sha256').update(body!, 'utf8').digest('base64')}'`);
+  }
+  return hashes;
+}
+
+/** The page CSP, allowing the page's own inline scripts (by hash) and no other script. */
+export function pageCsp(html = ''): string {
+  const hashes = [...new Set(inlineScriptHashes(html))];
+  return hashes.length > 0 ? `${PAGE_CSP}; script-src ${hashes.join(' ')}` : PAGE_CSP;
+}
+
+/** Sets the page headers on a context; `html` is the page, when it may hold inline scripts. */
+export function setPageHeaders(ctx: HeaderTarget, html?: string): void {
   for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
+  if (html !== undefined) ctx.set('Content-Security-Policy', pageCsp(html));
 }
 
 /**
@@ -35,5 +61,19 @@ export function pageHeaders(): Middleware {
   return async (ctx, next) => {
     setPageHeaders(ctx);
     await next();
+  };
+}
+
+/**
+ * For an app whose pages we do not render (oidc-provider, through provider.use): every HTML
+ * response gets the page headers once it is built, with its inline scripts hashed into the CSP.
+ */
+export function htmlPageHeaders(): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (!ctx.response.is('html')) return;
+    const body: unknown = ctx.body;
+    const html = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
+    setPageHeaders(ctx, html);
   };
 }
