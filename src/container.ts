@@ -49,7 +49,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     db,
     accounts: createAccountService(createUserRepository(db.prisma), { endSessions: (id) => userSessions.revokeAll(id) }),
     userSessions,
-    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs }),
+    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }),
     payloads,
     audit,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
+import { setUpConsoleClient } from './http/console/client.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
@@ -42,6 +43,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   }
   const container = await createContainer(config, log, options.now ? { now: options.now } : {});
   await container.keys.ensureKeys();
+  // Before the first request, so the console never runs without its own registration.
+  await setUpConsoleClient(container);
 
   const { payloads } = container;
   const providerDeps = providerDepsFor(container);

@@ -4,7 +4,9 @@ import { errors, type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clients/client-service.js';
+import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
+import { loadExistingGrant } from './first-party.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
@@ -61,6 +63,8 @@ export function buildConfiguration({ config, adapter, findAccount, jwks, resourc
     clients: [],
     claims: { ...CLAIMS_BY_SCOPE },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
+    // The admin console is first-party: no consent page for it.
+    loadExistingGrant: loadExistingGrant(new Set([CONSOLE_CLIENT_ID])),
     cookies: {
       // First key signs, all verify: the same list on every instance lets any of them read a session.
       keys: config.cookieKeys,

@@ -1,6 +1,7 @@
-// What a client may be registered with. One set of rules for the CLI, the admin API and (later)
-// dynamic registration; every rejection names the field and says what is accepted.
+// What a client may be registered with. One set of rules for the CLI, the admin API, the console
+// and dynamic registration; every rejection names the field and says what is accepted.
 import { ValidationError } from '../errors.js';
+import { checkNotReserved } from './reserved.js';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -23,6 +24,8 @@ export interface ClientInput {
 export interface ClientPolicy {
   /** SIGNING_ALGS: the algorithms the provider holds keys for, in order. */
   signingAlgs: readonly string[];
+  /** ISSUER: its origin is Sesame's own, and no client but the console may point there. */
+  issuer: string;
 }
 
 /** oidc-provider client metadata, without client_id and client_secret. */
@@ -100,7 +103,12 @@ export function unsupportedGrantMessage(grant: string): string {
   return `grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`;
 }
 
-export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): ClientMetadata {
+export interface BuildOptions {
+  /** Sesame's own console client, the one registration the reserved name and origin belong to. */
+  console?: boolean;
+}
+
+export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, options: BuildOptions = {}): ClientMetadata {
   const name = input.name?.trim() ?? '';
   if (!name) throw new ValidationError('name is required', 'name');
   if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
@@ -144,6 +152,10 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): C
   resources.forEach((uri) => checkUri(uri, 'resource', 'resources', false));
   if (resources.length > 0 && !usesCode && !grantTypes.includes('client_credentials')) {
     throw new ValidationError('resources need a grant that issues access tokens', 'resources');
+  }
+
+  if (!options.console) {
+    checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri: input.backchannelLogoutUri }, policy.issuer);
   }
 
   const idTokenAlg = input.idTokenSignedResponseAlg;

@@ -55,7 +55,8 @@ export const clientRoutes: Route[] = [
     path: '/clients',
     operationId: 'createClient',
     summary: 'Register a client',
-    description: 'Confidential clients get a client_secret in this response only: store it now.',
+    description:
+      "Confidential clients get a client_secret in this response only: store it now. The name \"Sesame console\" and URIs on Sesame's own origin belong to the admin console and are refused (422).",
     tag: 'clients',
     body: ClientInput,
     success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
@@ -110,7 +111,8 @@ export const clientRoutes: Route[] = [
     path: '/clients/{client_id}',
     operationId: 'updateClient',
     summary: 'Change a client',
-    description: 'Absent fields keep their value; the result is checked by the same rules as a new registration. The secret stays.',
+    description:
+      "Absent fields keep their value; the result is checked by the same rules as a new registration. The secret stays. The admin console's own client (sesame-console) cannot be changed (409).",
     tag: 'clients',
     params: ClientParams,
     body: ClientPatch,
@@ -128,11 +130,11 @@ export const clientRoutes: Route[] = [
     path: '/clients/{client_id}',
     operationId: 'deleteClient',
     summary: 'Delete a client',
-    description: 'Its tokens stop working: the provider no longer finds the client they were issued to.',
+    description: "Its tokens stop working: the provider no longer finds the client they were issued to. The admin console's own client (sesame-console) cannot be deleted (409).",
     tag: 'clients',
     params: ClientParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },
-    problems: [404],
+    problems: [404, 409],
     async handle({ params, container, audit }) {
       const client = await container.clients.get(params.client_id);
       await container.clients.delete(params.client_id);
