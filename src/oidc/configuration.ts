@@ -6,6 +6,7 @@ import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clients/client-service.js';
 import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
+import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { loadExistingGrant } from './first-party.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -23,6 +24,8 @@ export interface ConfigurationDeps {
    * admin API's): what to register, or a ValidationError that says why not.
    */
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
+  /** Whether a client is registered with the `admin` scope (the only ones that may get it). */
+  isAdminClient: IsAdminClient;
 }
 
 /** What the registration endpoint itself sets; the rest of a registration is the client service's. */
@@ -53,7 +56,8 @@ function registrationPolicy(validate: ConfigurationDeps['validateRegistration'])
   };
 }
 
-export function buildConfiguration({ config, adapter, findAccount, jwks, resourceScopes, validateRegistration }: ConfigurationDeps): Configuration {
+export function buildConfiguration(deps: ConfigurationDeps): Configuration {
+  const { config, adapter, findAccount, jwks, resourceScopes, validateRegistration } = deps;
   const { ttl } = config;
   return {
     adapter,
@@ -62,7 +66,11 @@ export function buildConfiguration({ config, adapter, findAccount, jwks, resourc
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
     claims: { ...CLAIMS_BY_SCOPE },
+    // `admin` stays here so oidc-provider checks it against a client's registered scope; the
+    // discovery document leaves it out (discovery.ts), and admin-scope.ts covers clients that
+    // have no registered scope for the provider to check against.
     scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
+    extraTokenClaims: adminScopeGuard(deps.isAdminClient),
     // The admin console is first-party: no consent page for it.
     loadExistingGrant: loadExistingGrant(new Set([CONSOLE_CLIENT_ID])),
     cookies: {

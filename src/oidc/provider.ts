@@ -6,6 +6,7 @@ import type { AuditEventInput } from '../domain/audit/audit-service.js';
 import { createAdapter } from './adapter.js';
 import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
+import { hideUnadvertisedScopes } from './discovery.js';
 import { createFindAccount } from './find-account.js';
 
 export interface ProviderDeps {
@@ -15,6 +16,7 @@ export interface ProviderDeps {
   resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
   /** Dynamic registration's metadata through the client service's rules (throws ValidationError). */
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
+  isAdminClient(clientId: string): Promise<boolean>;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
 }
@@ -23,6 +25,7 @@ export function createProvider({ audit, ...deps }: ProviderDeps, jwks: JWK[]): P
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
   // The provider is a Koa app of its own: it needs to trust X-Forwarded-* just like ours.
   provider.proxy = deps.config.trustProxy;
+  hideUnadvertisedScopes(provider);
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
   return provider;
@@ -37,6 +40,7 @@ export function providerDepsFor(container: Container): ProviderDeps {
     findAccount: createFindAccount(container.accounts),
     resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
+    isAdminClient: (clientId) => clients.isAdminClient(clientId),
     audit: (event: AuditEventInput) => container.audit.record(event),
   };
 }

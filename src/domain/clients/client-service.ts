@@ -6,7 +6,7 @@ import { UniqueViolation } from '../../db/user-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { checkApplicationType, REGISTRATION_FIELDS, registrationToInput } from './registration.js';
-import { buildClientMetadata, PROVIDER_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
+import { ADMIN_SCOPE, buildClientMetadata, PROVIDER_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
 import { consoleClientInput } from './console-client.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
 
@@ -251,6 +251,14 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
         if (await clients.delete(other.id)) removed.push(toView(other));
       }
       return { client: toView(record), created, repaired, removed };
+    },
+
+    /** Whether the client is registered with Sesame's `admin` scope (an admin client); false when unknown. */
+    async isAdminClient(clientId: string): Promise<boolean> {
+      const record = await clients.findById(clientId);
+      if (!record) return false;
+      const { scope } = JSON.parse(record.metadata) as ClientMetadata;
+      return (scope ?? '').split(' ').includes(ADMIN_SCOPE);
     },
 
     /**

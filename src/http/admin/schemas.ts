@@ -77,7 +77,7 @@ const clientFields = {
     .array(z.enum(GRANT_TYPES, { error: (issue) => unsupportedGrantMessage(String(issue.input)) }))
     .max(3)
     .describe('default: authorization_code and refresh_token'),
-  scope: z.string().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API'),
+  scope: z.string().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API (only clients registered with it ever get it)'),
   id_token_signed_response_alg: z.string().max(20).describe('one of SIGNING_ALGS (default: the first)'),
   resources: uris.describe('APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
 };
