@@ -9,6 +9,7 @@ import { ValidationError } from '../domain/errors.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { loadExistingGrant } from './first-party.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
+import { introspectionPolicy, revocationPolicy, type IsResourceServer } from './token-access.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
 export interface ConfigurationDeps {
@@ -26,6 +27,8 @@ export interface ConfigurationDeps {
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
   /** Whether a client is registered with the `admin` scope (the only ones that may get it). */
   isAdminClient: IsAdminClient;
+  /** Whether a client is a resource server (may introspect tokens issued to other clients). */
+  isResourceServer: IsResourceServer;
 }
 
 /** What the registration endpoint itself sets; the rest of a registration is the client service's. */
@@ -80,8 +83,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     features: {
       // The library's development login accepts any password; we serve our own pages.
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client introspects its own tokens only, unless it is a resource server (token-access.ts).
+      introspection: { enabled: true, allowedPolicy: introspectionPolicy(deps.isResourceServer) },
+      revocation: { enabled: true, allowedPolicy: revocationPolicy },
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },

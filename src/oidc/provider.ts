@@ -17,6 +17,7 @@ export interface ProviderDeps {
   /** Dynamic registration's metadata through the client service's rules (throws ValidationError). */
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
   isAdminClient(clientId: string): Promise<boolean>;
+  isResourceServer(clientId: string): Promise<boolean>;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
 }
@@ -41,6 +42,7 @@ export function providerDepsFor(container: Container): ProviderDeps {
     resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     isAdminClient: (clientId) => clients.isAdminClient(clientId),
+    isResourceServer: (clientId) => clients.isResourceServer(clientId),
     audit: (event: AuditEventInput) => container.audit.record(event),
   };
 }

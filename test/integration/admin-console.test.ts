@@ -116,9 +116,17 @@ describe('admin console (HTTP)', () => {
     const details = await signInToConsole(browser, ADMIN, path);
     expect(details.html).toContain('https://wiki.example/cb</textarea>');
 
-    const saved = await browser.submit(details, path, { name: 'Wiki 2', redirect_uris: 'https://wiki.example/cb\nhttps://wiki.example/cb2', grant_types: 'authorization_code' });
+    const saved = await browser.submit(details, path, {
+      name: 'Wiki 2',
+      redirect_uris: 'https://wiki.example/cb\nhttps://wiki.example/cb2',
+      grant_types: 'authorization_code',
+      resource_server: 'yes',
+    });
     expect(saved.html).toContain('Saved Wiki 2.');
-    expect((await sesame.container.clients.get(client.client_id)).redirect_uris).toEqual(['https://wiki.example/cb', 'https://wiki.example/cb2']);
+    expect(saved.html).toMatch(/id="resource_server"[^>]* checked/);
+    const stored = await sesame.container.clients.get(client.client_id);
+    expect(stored.redirect_uris).toEqual(['https://wiki.example/cb', 'https://wiki.example/cb2']);
+    expect(stored.resource_server).toBe(true);
 
     const rotated = await browser.submit(saved, `${path}/rotate-secret`);
     expect(rotated.html).toContain('New client secret');

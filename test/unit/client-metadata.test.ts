@@ -143,3 +143,14 @@ describe("what belongs to Sesame's own admin console", () => {
     expect(buildClientMetadata(console, POLICY, { console: true }).redirect_uris).toEqual([`${ISSUER}/admin/callback`]);
   });
 });
+
+describe('resource servers', () => {
+  it('marks a confidential client, and refuses a public one', () => {
+    const app = { name: 'API', grantTypes: ['client_credentials'] };
+    expect(buildClientMetadata({ ...app, resourceServer: true }, POLICY).resource_server).toBe(true);
+    expect(buildClientMetadata(app, POLICY)).not.toHaveProperty('resource_server');
+    expect(rejection({ name: 'SPA', public: true, redirectUris: ['https://a.example/cb'], resourceServer: true })).toContain(
+      'a public client cannot be a resource server',
+    );
+  });
+});

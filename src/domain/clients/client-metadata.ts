@@ -18,6 +18,8 @@ export interface ClientInput {
   idTokenSignedResponseAlg?: string;
   /** APIs (RFC 8707 resource indicators) the client may get JWT access tokens for. */
   resources?: string[];
+  /** An API that may introspect every token (RFC 7662), not only the ones issued to it. */
+  resourceServer?: boolean;
 }
 
 /** What the deployment allows, as opposed to what one client asks for. */
@@ -47,6 +49,11 @@ export interface ClientMetadata {
    * access tokens for. Such tokens are RFC 9068 JWTs with `aud` set to the resource.
    */
   resources?: string[];
+  /**
+   * Sesame's own field: an API (resource server) that may introspect any token. Without it a
+   * client's introspection only answers for tokens issued to that client. Absent means false.
+   */
+  resource_server?: true;
 }
 
 /** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
@@ -154,6 +161,14 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, op
     throw new ValidationError('resources need a grant that issues access tokens', 'resources');
   }
 
+  const resourceServer = input.resourceServer ?? false;
+  if (resourceServer && isPublic) {
+    throw new ValidationError(
+      'a public client cannot be a resource server: it has no secret to authenticate to the introspection endpoint with',
+      'resource_server',
+    );
+  }
+
   if (!options.console) {
     checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri: input.backchannelLogoutUri }, policy.issuer);
   }
@@ -178,5 +193,6 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, op
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
     ...(resources.length > 0 ? { resources } : {}),
+    ...(resourceServer ? { resource_server: true as const } : {}),
   };
 }

@@ -43,6 +43,7 @@ function toInput(view: ClientView): ClientInput {
     scope: view.scope ?? '',
     ...(view.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: view.id_token_signed_response_alg } : {}),
     ...(view.resources !== undefined ? { resources: view.resources } : {}),
+    ...(view.resource_server ? { resourceServer: true } : {}),
   };
 }
 
@@ -148,7 +149,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * should register, without client_id and client_secret.
      */
     validateRegistration(metadata: Record<string, unknown>): Record<string, unknown> {
-      const { resources: _never, ...built } = registeredMetadata(metadata, policy);
+      const { resources: _never, resource_server: _adminOnly, ...built } = registeredMetadata(metadata, policy);
       return { ...built };
     },
 
@@ -207,7 +208,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
       const record = await clients.findById(clientId);
       if (!record) return undefined;
-      const { resources: _sesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
+      const { resources: _sesameOnly, resource_server: _alsoSesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
       const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
       // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
       // per resource (resourceScopes below), so they are left out of the client's `scope` here.
@@ -259,6 +260,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       if (!record) return false;
       const { scope } = JSON.parse(record.metadata) as ClientMetadata;
       return (scope ?? '').split(' ').includes(ADMIN_SCOPE);
+    },
+
+    /** Whether the client is a resource server, which may introspect tokens issued to other clients. */
+    async isResourceServer(clientId: string): Promise<boolean> {
+      const record = await clients.findById(clientId);
+      if (!record) return false;
+      return (JSON.parse(record.metadata) as ClientMetadata).resource_server === true;
     },
 
     /**

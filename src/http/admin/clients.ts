@@ -21,6 +21,7 @@ function toDomainInput(body: z.output<typeof ClientInput>): DomainClientInput {
     ...(body.scope !== undefined ? { scope: body.scope } : {}),
     ...(body.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: body.id_token_signed_response_alg } : {}),
     ...(body.resources !== undefined ? { resources: body.resources } : {}),
+    ...(body.resource_server !== undefined ? { resourceServer: body.resource_server } : {}),
   };
 }
 
@@ -35,6 +36,7 @@ function toDomainChanges(body: z.output<typeof ClientPatch>): ClientChanges {
     scope: body.scope,
     idTokenSignedResponseAlg: body.id_token_signed_response_alg,
     resources: body.resources,
+    resourceServer: body.resource_server,
   };
 }
 
@@ -46,6 +48,7 @@ function summary(client: z.input<typeof Client>): Record<string, unknown> {
     grant_types: client.grant_types,
     scope: client.scope ?? null,
     redirect_uris: client.redirect_uris,
+    resource_server: client.resource_server === true,
   };
 }
 

@@ -82,6 +82,7 @@ function readClientForm(body: Record<string, unknown>): ClientFormValues {
     grant_types: fields(body, 'grant_types'),
     scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
     resources: field(body, 'resources'),
+    resource_server: checked(body, 'resource_server'),
   };
 }
 
@@ -96,6 +97,7 @@ function clientInput(values: ClientFormValues): ClientInput {
     grantTypes: values.grant_types,
     scope: values.scope,
     ...(resources.length ? { resources } : {}),
+    resourceServer: values.resource_server,
   };
 }
 
@@ -109,6 +111,7 @@ function clientChanges(values: ClientFormValues): ClientChanges {
     grantTypes: values.grant_types,
     scope: values.scope,
     resources: resources.length ? resources : null,
+    resourceServer: values.resource_server,
   };
 }
 
@@ -120,6 +123,7 @@ function summary(client: ClientView): Record<string, unknown> {
     grant_types: client.grant_types,
     scope: client.scope ?? null,
     redirect_uris: client.redirect_uris,
+    resource_server: client.resource_server === true,
   };
 }
 
