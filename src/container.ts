@@ -79,7 +79,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       maxFailuresPerAddress: limits.tokenMaxFailuresPerAddress,
     }),
     userSessions,
-    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs }),
+    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }),
     payloads,
     audit,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {

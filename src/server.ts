@@ -6,6 +6,7 @@ import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { trackConnections } from './http/graceful-close.js';
+import { setUpConsoleClient } from './http/console/client.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
@@ -50,6 +51,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   }
   const container = await createContainer(config, log, options.now ? { now: options.now } : {});
   await container.keys.ensureKeys();
+  // Before the first request, so the console never runs without its own registration.
+  await setUpConsoleClient(container);
 
   const { payloads } = container;
   const providerDeps = providerDepsFor(container);

@@ -6,6 +6,7 @@ import type { Container } from '../container.js';
 import { asEmailAddress, type AccountService } from '../domain/accounts/account-service.js';
 import type { AuditEventInput } from '../domain/audit/audit-service.js';
 import type { Logger } from '../logger.js';
+import { scopeRefusal } from '../oidc/admin-scope.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { createAdminApiRouter } from './admin/api.js';
 import { assetsRouter } from './assets.js';
@@ -101,6 +102,7 @@ function operationsRouter({ readiness }: AppDeps): Router {
 }
 
 export function createApp(deps: AppDeps): Koa {
+  const { container } = deps;
   const app = new Koa();
   app.keys = deps.config.cookieKeys;
   // The source address, scheme and host come from requestOrigin (TRUST_PROXY, ISSUER), not Koa.
@@ -132,6 +134,7 @@ export function createApp(deps: AppDeps): Koa {
         deps.log.info(event, audited ? { ...audited } : {});
         if (audited && deps.audit) await deps.audit.record(audited);
       },
+      ...(container ? { scopeRefusal: scopeRefusal((clientId) => container.clients.isAdminClient(clientId)) } : {}),
     }),
     ...(deps.container ? [createAdminApiRouter({ container: deps.container, provider: () => deps.holder.current() })] : []),
     ...(deps.container ? [createConsoleRouter({ container: deps.container, issuer: deps.config.issuer })] : []),

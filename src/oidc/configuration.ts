@@ -4,8 +4,12 @@ import { errors, type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clients/client-service.js';
+import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
+import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
+import { loadExistingGrant } from './first-party.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
+import { introspectionPolicy, revocationPolicy, type IsResourceServer } from './token-access.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
 export interface ConfigurationDeps {
@@ -21,6 +25,10 @@ export interface ConfigurationDeps {
    * admin API's): what to register, or a ValidationError that says why not.
    */
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
+  /** Whether a client is registered with the `admin` scope (the only ones that may get it). */
+  isAdminClient: IsAdminClient;
+  /** Whether a client is a resource server (may introspect tokens issued to other clients). */
+  isResourceServer: IsResourceServer;
 }
 
 /** What the registration endpoint itself sets; the rest of a registration is the client service's. */
@@ -51,7 +59,8 @@ function registrationPolicy(validate: ConfigurationDeps['validateRegistration'])
   };
 }
 
-export function buildConfiguration({ config, adapter, findAccount, jwks, resourceScopes, validateRegistration }: ConfigurationDeps): Configuration {
+export function buildConfiguration(deps: ConfigurationDeps): Configuration {
+  const { config, adapter, findAccount, jwks, resourceScopes, validateRegistration } = deps;
   const { ttl } = config;
   return {
     adapter,
@@ -60,7 +69,13 @@ export function buildConfiguration({ config, adapter, findAccount, jwks, resourc
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
     claims: { ...CLAIMS_BY_SCOPE },
+    // `admin` stays here so oidc-provider checks it against a client's registered scope; the
+    // discovery document leaves it out (discovery.ts), and admin-scope.ts covers clients that
+    // have no registered scope for the provider to check against.
     scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
+    extraTokenClaims: adminScopeGuard(deps.isAdminClient),
+    // The admin console is first-party: no consent page for it.
+    loadExistingGrant: loadExistingGrant(new Set([CONSOLE_CLIENT_ID])),
     cookies: {
       // First key signs, all verify: the same list on every instance lets any of them read a session.
       keys: config.cookieKeys,
@@ -68,8 +83,9 @@ export function buildConfiguration({ config, adapter, findAccount, jwks, resourc
     features: {
       // The library's development login accepts any password; we serve our own pages.
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client introspects its own tokens only, unless it is a resource server (token-access.ts).
+      introspection: { enabled: true, allowedPolicy: introspectionPolicy(deps.isResourceServer) },
+      revocation: { enabled: true, allowedPolicy: revocationPolicy },
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },

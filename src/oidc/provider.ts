@@ -9,6 +9,7 @@ import { createAdapter } from './adapter.js';
 import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
 import { logProviderErrors } from './error-events.js';
+import { hideUnadvertisedScopes } from './discovery.js';
 import { createFindAccount } from './find-account.js';
 import { throttleProviderSecrets } from './secret-throttling.js';
 import type { SecretThrottle } from '../domain/throttling/secret-throttle.js';
@@ -20,6 +21,8 @@ export interface ProviderDeps {
   resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
   /** Dynamic registration's metadata through the client service's rules (throws ValidationError). */
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
+  isAdminClient(clientId: string): Promise<boolean>;
+  isResourceServer(clientId: string): Promise<boolean>;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
   /** Counts failed client authentications and registration tokens, and refuses locked clients. */
@@ -35,6 +38,7 @@ export function createProvider({ audit, secretThrottle, log, ...deps }: Provider
   provider.proxy = true;
   // Its own HTML (form_post, error and logout pages) gets the same headers as ours.
   provider.use(htmlPageHeaders());
+  hideUnadvertisedScopes(provider);
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
   if (log) logProviderErrors(provider, log);
@@ -51,6 +55,8 @@ export function providerDepsFor(container: Container): ProviderDeps {
     findAccount: createFindAccount(container.accounts),
     resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
+    isAdminClient: (clientId) => clients.isAdminClient(clientId),
+    isResourceServer: (clientId) => clients.isResourceServer(clientId),
     audit: (event: AuditEventInput) => container.audit.record(event),
     secretThrottle: container.secretThrottle,
     log: container.log,

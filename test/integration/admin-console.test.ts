@@ -7,13 +7,14 @@ import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 const ADMIN = { email: 'root@example.com', password: 'administrators only please', name: 'Root', isAdmin: true, emailVerified: true };
 const PERSON = { email: 'pat@example.com', password: 'just a regular person', name: 'Pat' };
 
-/** Opens /admin, signs in and allows the console; returns the page the console answered with. */
+/** Opens /admin and signs in; returns the page the console answered with. The console is first-party: no consent page. */
 async function signInToConsole(browser: TestBrowser, who: { email: string; password: string }, path = '/admin'): Promise<Page> {
-  let page = await browser.request(path);
+  const page = await browser.request(path);
   expect(page.html).toContain('name="password"');
-  page = await browser.submit(page, '/login', { email: who.email, password: who.password });
-  if (page.html.includes('/confirm')) page = await browser.submit(page, '/confirm');
-  return page;
+  const answer = await browser.submit(page, '/login', { email: who.email, password: who.password });
+  expect(answer.html).not.toContain('/confirm');
+  expect(new URL(answer.url).pathname.startsWith('/admin')).toBe(true);
+  return answer;
 }
 
 describe('admin console (HTTP)', () => {
@@ -26,19 +27,56 @@ describe('admin console (HTTP)', () => {
   });
   afterAll(async () => sesame?.close());
 
-  it('sends a signed-out visitor to Sesame with PKCE, and registers itself as a public client once', async () => {
+  it('sends a signed-out visitor to Sesame with PKCE, as its own public client registered at start-up under a fixed id', async () => {
+    // Registered before anyone opened the console, exactly once, with only the console's URIs.
+    const consoles = (await sesame.container.clients.list()).filter((c) => c.client_name === 'Sesame console');
+    expect(consoles.map((c) => c.client_id)).toEqual(['sesame-console']);
+    expect(consoles[0]).toMatchObject({
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [`${sesame.issuer}/admin/callback`],
+      post_logout_redirect_uris: [`${sesame.issuer}/admin`],
+      grant_types: ['authorization_code'],
+      scope: 'openid email profile',
+    });
+
     const response = await fetch(`${sesame.issuer}/admin/clients`, { redirect: 'manual' });
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get('location')!);
     expect(location.origin + location.pathname).toBe(`${sesame.issuer}/auth`);
+    expect(location.searchParams.get('client_id')).toBe('sesame-console');
     expect(location.searchParams.get('redirect_uri')).toBe(`${sesame.issuer}/admin/callback`);
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
     expect(location.searchParams.get('state')).toBeTruthy();
     expect(location.searchParams.get('nonce')).toBeTruthy();
-    const consoles = (await sesame.container.clients.list()).filter((c) => c.client_name === 'Sesame console');
-    expect(consoles).toHaveLength(1);
-    expect(consoles[0]!.token_endpoint_auth_method).toBe('none');
-    expect(location.searchParams.get('client_id')).toBe(consoles[0]!.client_id);
+  });
+
+  it("keeps the console's client out of reach: not edited, not deleted, and no admin scope for it", async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const details = await signInToConsole(browser, ADMIN, '/admin/clients/sesame-console');
+    const edited = await browser.submit(details, '/admin/clients/sesame-console', {
+      name: 'Sesame console',
+      redirect_uris: `${sesame.issuer}/admin/callback\nhttps://evil.example/cb`,
+      grant_types: 'authorization_code',
+    });
+    expect(edited.status).toBe(422);
+    expect(edited.html).toContain("the admin console&#39;s own client");
+    const confirm = await browser.request('/admin/clients/sesame-console/delete');
+    const deleted = await browser.submit(confirm, '/admin/clients/sesame-console/delete');
+    expect(deleted.html).toContain('cannot be changed or deleted');
+    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([`${sesame.issuer}/admin/callback`]);
+
+    // A crafted sign-in for the console that asks for more than it is registered for is refused.
+    const crafted = new URL(`${sesame.issuer}/auth`);
+    crafted.search = new URLSearchParams({
+      client_id: 'sesame-console',
+      redirect_uri: `${sesame.issuer}/admin/callback`,
+      response_type: 'code',
+      scope: 'openid admin',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const refused = await fetch(crafted, { redirect: 'manual' });
+    expect(new URL(refused.headers.get('location')!).searchParams.get('error')).toBe('invalid_scope');
   });
 
   it('lets an admin in, returns to the page asked for, and escapes what it prints', async () => {
@@ -78,9 +116,17 @@ describe('admin console (HTTP)', () => {
     const details = await signInToConsole(browser, ADMIN, path);
     expect(details.html).toContain('https://wiki.example/cb</textarea>');
 
-    const saved = await browser.submit(details, path, { name: 'Wiki 2', redirect_uris: 'https://wiki.example/cb\nhttps://wiki.example/cb2', grant_types: 'authorization_code' });
+    const saved = await browser.submit(details, path, {
+      name: 'Wiki 2',
+      redirect_uris: 'https://wiki.example/cb\nhttps://wiki.example/cb2',
+      grant_types: 'authorization_code',
+      resource_server: 'yes',
+    });
     expect(saved.html).toContain('Saved Wiki 2.');
-    expect((await sesame.container.clients.get(client.client_id)).redirect_uris).toEqual(['https://wiki.example/cb', 'https://wiki.example/cb2']);
+    expect(saved.html).toMatch(/id="resource_server"[^>]* checked/);
+    const stored = await sesame.container.clients.get(client.client_id);
+    expect(stored.redirect_uris).toEqual(['https://wiki.example/cb', 'https://wiki.example/cb2']);
+    expect(stored.resource_server).toBe(true);
 
     const rotated = await browser.submit(saved, `${path}/rotate-secret`);
     expect(rotated.html).toContain('New client secret');

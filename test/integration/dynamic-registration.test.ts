@@ -195,6 +195,94 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     for (const { api } of cases) expect(names).not.toContain(api.name);
   });
 
+  it("refuses the console hijack: the console's name and Sesame's own origin, on every channel with the same message", async () => {
+    const token = await initialToken();
+    const consoleCallback = `${sesame.issuer}/admin/callback`;
+    // What an attacker registered before anyone opened /admin, so the console found it by name.
+    const hijack = await register(
+      { client_name: 'Sesame console', token_endpoint_auth_method: 'none', redirect_uris: [consoleCallback, 'https://evil.example/cb'] },
+      token,
+    );
+    expect(hijack.status, JSON.stringify(hijack.json)).toBe(400);
+    expect(hijack.json).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: `name "Sesame console" is reserved for Sesame's own admin console; choose another name`,
+    });
+
+    const ownOrigin = `is on Sesame's own origin (${sesame.issuer}); only Sesame's admin console may use it`;
+    const cases: { api: Record<string, unknown>; reg: Record<string, unknown>; field: string; message: string }[] = [
+      {
+        api: { name: 'sesame  CONSOLE', redirect_uris: [REDIRECT_URI] },
+        reg: { client_name: 'sesame  CONSOLE', redirect_uris: [REDIRECT_URI] },
+        field: 'name',
+        message: `name "sesame  CONSOLE" is reserved for Sesame's own admin console; choose another name`,
+      },
+      {
+        api: { name: 'Lookalike', public: true, redirect_uris: ['https://evil.example/cb', consoleCallback] },
+        reg: { client_name: 'Lookalike', token_endpoint_auth_method: 'none', redirect_uris: ['https://evil.example/cb', consoleCallback] },
+        field: 'redirect_uris',
+        message: `redirect URI "${consoleCallback}" ${ownOrigin}`,
+      },
+      {
+        api: { name: 'Loopback alias', redirect_uris: [consoleCallback.replace('localhost', '127.0.0.1')] },
+        reg: { client_name: 'Loopback alias', redirect_uris: [consoleCallback.replace('localhost', '127.0.0.1')] },
+        field: 'redirect_uris',
+        message: `redirect URI "${consoleCallback.replace('localhost', '127.0.0.1')}" ${ownOrigin}`,
+      },
+      {
+        api: { name: 'Logout back home', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: [`${sesame.issuer}/admin`] },
+        reg: { client_name: 'Logout back home', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: [`${sesame.issuer}/admin`] },
+        field: 'post_logout_redirect_uris',
+        message: `post-logout redirect URI "${sesame.issuer}/admin" ${ownOrigin}`,
+      },
+      {
+        // SSRF: Sesame would post logout tokens to itself.
+        api: { name: 'Back-channel home', redirect_uris: [REDIRECT_URI], backchannel_logout_uri: `${sesame.issuer}/admin/api/v1/users` },
+        reg: { client_name: 'Back-channel home', redirect_uris: [REDIRECT_URI], backchannel_logout_uri: `${sesame.issuer}/admin/api/v1/users` },
+        field: 'backchannel_logout_uri',
+        message: `back-channel logout URI "${sesame.issuer}/admin/api/v1/users" ${ownOrigin}`,
+      },
+    ];
+    for (const { api, reg, field, message } of cases) {
+      const viaReg = await register(reg, token);
+      expect(viaReg.status, JSON.stringify(viaReg.json)).toBe(400);
+      expect(viaReg.json).toEqual({ error: 'invalid_client_metadata', error_description: message });
+
+      const viaApi = await admin('POST', '/clients', api);
+      expect(viaApi.status, JSON.stringify(viaApi.json)).toBe(422);
+      expect(viaApi.json.errors).toEqual([{ field, message }]);
+    }
+
+    // An RFC 7592 update cannot move an existing registration there either.
+    const created = await register({ client_name: 'Later', redirect_uris: [REDIRECT_URI] }, token);
+    secrets.push(created.json.client_secret, created.json.registration_access_token);
+    const moved = await request('PUT', created.json.registration_client_uri, {
+      token: created.json.registration_access_token,
+      body: { client_id: created.json.client_id, client_name: 'Sesame console', redirect_uris: [REDIRECT_URI, consoleCallback] },
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.json.error).toBe('invalid_client_metadata');
+
+    // The CLI says the same, and exits 2.
+    const cli = await sesameCli(['clients', 'create', '--name', 'Sesame console', '--redirect-uri', REDIRECT_URI]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(`name "Sesame console" is reserved for Sesame's own admin console`);
+    const cliOrigin = await sesameCli(['clients', 'create', '--name', 'Sneaky', '--public', '--redirect-uri', consoleCallback]);
+    expect(cliOrigin.code).toBe(2);
+    expect(cliOrigin.stderr).toContain(`redirect URI "${consoleCallback}" ${ownOrigin}`);
+
+    // The console's own client (a fixed id) is the only one with its name, its URIs unchanged,
+    // and neither the admin API nor the CLI can change or delete it.
+    const consoles = (await sesame.container.clients.list()).filter((c) => c.client_name.toLowerCase().includes('console'));
+    expect(consoles.map((c) => [c.client_id, c.redirect_uris])).toEqual([['sesame-console', [consoleCallback]]]);
+    const patched = await admin('PATCH', '/clients/sesame-console', { redirect_uris: [consoleCallback, 'https://evil.example/cb'] });
+    expect(patched.status).toBe(409);
+    expect(patched.json.detail).toContain("the admin console's own client");
+    expect((await admin('DELETE', '/clients/sesame-console')).status).toBe(409);
+    expect((await sesameCli(['clients', 'delete', 'sesame-console'])).code).toBe(2);
+    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([consoleCallback]);
+  });
+
   it('refuses what Sesame cannot store, other auth methods, and the admin and API scopes, by name', async () => {
     const token = await initialToken();
     const refused: [Record<string, unknown>, RegExp][] = [

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildClientMetadata } from '../../src/domain/clients/client-metadata.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
-/** The deployment's SIGNING_ALGS, as the client service passes them. */
-const POLICY = { signingAlgs: ['RS256'] };
+/** The deployment's SIGNING_ALGS and ISSUER, as the client service passes them. */
+const ISSUER = 'https://id.example.com';
+const POLICY = { signingAlgs: ['RS256'], issuer: ISSUER };
 
 function rejection(input: Parameters<typeof buildClientMetadata>[0], policy = POLICY): string {
   try {
@@ -63,7 +64,7 @@ describe('client metadata', () => {
   });
 
   it('signs ID tokens with an enabled algorithm the client asks for, and leaves the default to the provider', () => {
-    const policy = { signingAlgs: ['RS256', 'ES256'] };
+    const policy = { signingAlgs: ['RS256', 'ES256'], issuer: ISSUER };
     const app = { name: 'App', redirectUris: ['https://app.example.com/cb'] };
     expect(buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'ES256' }, policy).id_token_signed_response_alg).toBe('ES256');
     expect(buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'RS256' }, policy).id_token_signed_response_alg).toBe('RS256');
@@ -88,7 +89,7 @@ describe('client metadata', () => {
 });
 
 describe('client resources (APIs it may get JWT access tokens for)', () => {
-  const policy = { signingAlgs: ['RS256'] };
+  const policy = POLICY;
   it('keeps exact absolute resource URIs and rejects fragments or plain http', () => {
     expect(buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['https://api.example/'] }, policy).resources).toEqual([
       'https://api.example/',
@@ -98,6 +99,58 @@ describe('client resources (APIs it may get JWT access tokens for)', () => {
     );
     expect(() => buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['http://api.example/'] }, policy)).toThrow(
       'must use https',
+    );
+  });
+});
+
+describe("what belongs to Sesame's own admin console", () => {
+  const app = { name: 'App', redirectUris: ['https://app.example.com/cb'] };
+  const field = (input: Parameters<typeof buildClientMetadata>[0], policy = POLICY) => {
+    try {
+      buildClientMetadata(input, policy);
+    } catch (error) {
+      return (error as ValidationError).field;
+    }
+    return undefined;
+  };
+
+  it("refuses the console's name however it is written", () => {
+    expect(rejection({ ...app, name: 'Sesame console' })).toBe(`name "Sesame console" is reserved for Sesame's own admin console; choose another name`);
+    for (const name of ['sesame CONSOLE', '  Sesame   console ', 'Ｓｅｓａｍｅ ｃｏｎｓｏｌｅ']) expect(field({ ...app, name })).toBe('name');
+    expect(buildClientMetadata({ ...app, name: 'Sesame console 2' }, POLICY).client_name).toBe('Sesame console 2');
+  });
+
+  it("refuses every URI on the issuer's origin, naming the field", () => {
+    expect(rejection({ ...app, redirectUris: ['https://evil.example/cb', 'https://id.example.com/admin/callback'] })).toBe(
+      `redirect URI "https://id.example.com/admin/callback" is on Sesame's own origin (https://id.example.com); only Sesame's admin console may use it`,
+    );
+    for (const uri of ['https://ID.example.com:443/x', 'https://id.example.com./cb']) expect(field({ ...app, redirectUris: [uri] })).toBe('redirect_uris');
+    expect(field({ ...app, postLogoutRedirectUris: ['https://id.example.com/admin'] })).toBe('post_logout_redirect_uris');
+    expect(field({ ...app, backchannelLogoutUri: 'https://id.example.com/session/end' })).toBe('backchannel_logout_uri');
+    // Another port or a subdomain is another origin.
+    expect(field({ ...app, redirectUris: ['https://id.example.com:8443/cb', 'https://app.id.example.com/cb'] })).toBeUndefined();
+  });
+
+  it('treats every loopback name as the same host for a localhost issuer, port included', () => {
+    const local = { signingAlgs: ['RS256'], issuer: 'http://localhost:3000' };
+    expect(field({ ...app, redirectUris: ['http://127.0.0.1:3000/admin/callback'] }, local)).toBe('redirect_uris');
+    expect(field({ ...app, redirectUris: ['http://[::1]:3000/cb'] }, local)).toBe('redirect_uris');
+    expect(field({ ...app, redirectUris: ['http://localhost:8080/cb'] }, local)).toBeUndefined();
+  });
+
+  it('lets the console itself have them', () => {
+    const console = { name: 'Sesame console', public: true, redirectUris: [`${ISSUER}/admin/callback`], grantTypes: ['authorization_code'] };
+    expect(buildClientMetadata(console, POLICY, { console: true }).redirect_uris).toEqual([`${ISSUER}/admin/callback`]);
+  });
+});
+
+describe('resource servers', () => {
+  it('marks a confidential client, and refuses a public one', () => {
+    const app = { name: 'API', grantTypes: ['client_credentials'] };
+    expect(buildClientMetadata({ ...app, resourceServer: true }, POLICY).resource_server).toBe(true);
+    expect(buildClientMetadata(app, POLICY)).not.toHaveProperty('resource_server');
+    expect(rejection({ name: 'SPA', public: true, redirectUris: ['https://a.example/cb'], resourceServer: true })).toContain(
+      'a public client cannot be a resource server',
     );
   });
 });

@@ -15,6 +15,7 @@ export interface ClientFormValues {
   grant_types: string[];
   scope: string;
   resources: string;
+  resource_server: boolean;
 }
 
 export const EMPTY_CLIENT_FORM: ClientFormValues = {
@@ -26,6 +27,7 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   grant_types: ['authorization_code', 'refresh_token'],
   scope: 'openid profile email',
   resources: '',
+  resource_server: false,
 };
 
 export function clientFormValues(client: ClientView): ClientFormValues {
@@ -38,6 +40,7 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     grant_types: client.grant_types,
     scope: client.scope ?? '',
     resources: (client.resources ?? []).join('\n'),
+    resource_server: client.resource_server === true,
   };
 }
 
@@ -90,6 +93,11 @@ ${fieldError(errors, 'grant_types')}
 ${fieldError(errors, 'scope')}
 </div>
 ${textarea('resources', 'Resources (APIs)', 'One per line; optional. Access tokens for these are JWTs.')}
+<div class="check">
+<input id="resource_server" name="resource_server" type="checkbox" value="yes"${values.resource_server ? html` checked` : ''}${describedBy(errors, 'resource_server')}>
+<label for="resource_server">Resource server (an API that may introspect tokens issued to other clients)</label>
+</div>
+${fieldError(errors, 'resource_server')}
 ${fieldError(errors, 'form')}`;
 }
 

@@ -1,8 +1,8 @@
-// sesame clients create | list | show | delete | rotate-secret | initial-token
+// sesame clients create | update | list | show | delete | rotate-secret | initial-token
 // A client secret is printed twice in its life at most: by create and by rotate-secret.
 // An initial access token (for dynamic registration at /reg) is printed once, by initial-token.
 import { parseDuration } from '../../config.js';
-import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
+import type { ClientChanges, ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
 import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';
 import { DEFAULT_INITIAL_TOKEN_LIFETIME, MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
@@ -23,6 +23,7 @@ const NOT_WITH_ADMIN = [
   'scope',
   'id-token-alg',
   'resource',
+  'resource-server',
 ];
 
 function secretLines(client: ClientWithSecret, verb: string): string[] {
@@ -40,7 +41,7 @@ const create: Command = {
     'clients create --name N --redirect-uri U [--redirect-uri U ...]',
     '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
     '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
-    '               [--id-token-alg A] [--resource URI ...]',
+    '               [--id-token-alg A] [--resource URI ...] [--resource-server]',
     'clients create --admin [--name N]',
   ].join('\n'),
   summary: 'register a relying party (--admin: a client for the admin API); prints client_id and its secret',
@@ -62,6 +63,8 @@ const create: Command = {
     ['--resource URI', 'an API it may get JWT access tokens for (RFC 8707 resource'],
     ['', 'indicator, the token\'s aud); its non-OpenID --scope values'],
     ['', 'are the API scopes; repeatable'],
+    ['--resource-server', 'an API that may introspect tokens issued to other clients'],
+    ['', '(confidential only; without it a client introspects only its own)'],
     ['--admin', 'instead: a machine client for the admin API (client_credentials,'],
     ['', 'scope admin; --name defaults to "Sesame admin"); the output says'],
     ['', 'how to get a token with it'],
@@ -76,6 +79,7 @@ const create: Command = {
     scope: { type: 'string' },
     'id-token-alg': { type: 'string' },
     resource: { type: 'string', multiple: true },
+    'resource-server': { type: 'boolean' },
     admin: { type: 'boolean' },
   },
   positionals: [],
@@ -104,6 +108,7 @@ const create: Command = {
         ...(scope !== undefined ? { scope } : {}),
         ...(idTokenAlg !== undefined ? { idTokenSignedResponseAlg: idTokenAlg } : {}),
         resources: strings(args, 'resource'),
+        resourceServer: flag(args, 'resource-server'),
       });
       await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client));
       return {
@@ -126,6 +131,7 @@ function clientDetails(client: ClientView, admin = false) {
     type: clientType(client),
     grant_types: client.grant_types,
     ...(client.scope ? { scope: client.scope } : {}),
+    ...(client.resource_server ? { resource_server: true } : {}),
     ...(admin ? { admin: true } : {}),
   };
 }
@@ -157,6 +163,78 @@ function prepareAdmin(args: ParsedArgs): Run {
     };
   };
 }
+
+/** What `clients update` changes: only the options given; list options replace the whole list. */
+function updateChanges(args: ParsedArgs): ClientChanges {
+  const list = (name: string) => (args.values[name] !== undefined ? strings(args, name) : undefined);
+  const changes: ClientChanges = {
+    name: optionalString(args, 'name'),
+    redirectUris: list('redirect-uri'),
+    postLogoutRedirectUris: list('post-logout-redirect-uri'),
+    backchannelLogoutUri: flag(args, 'no-backchannel-logout-uri') ? null : optionalString(args, 'backchannel-logout-uri'),
+    grantTypes: list('grant-type'),
+    scope: optionalString(args, 'scope'),
+    idTokenSignedResponseAlg: optionalString(args, 'id-token-alg'),
+    resources: list('resource'),
+    resourceServer: flag(args, 'resource-server') ? true : flag(args, 'no-resource-server') ? false : undefined,
+  };
+  for (const [a, b] of [
+    ['resource-server', 'no-resource-server'],
+    ['backchannel-logout-uri', 'no-backchannel-logout-uri'],
+  ] as const) {
+    if (args.values[a] !== undefined && args.values[b] !== undefined) throw new UsageError(`${args.command}: --${a} and --${b} contradict each other`);
+  }
+  if (Object.values(changes).every((v) => v === undefined)) {
+    throw new UsageError(`${args.command}: nothing to change (see sesame ${args.command} --help)`);
+  }
+  return changes;
+}
+
+const update: Command = {
+  name: 'clients update',
+  synopsis: [
+    'clients update ID [--name N] [--redirect-uri U ...] [--post-logout-redirect-uri U ...]',
+    '               [--backchannel-logout-uri U | --no-backchannel-logout-uri]',
+    '               [--grant-type G ...] [--scope "S ..."] [--id-token-alg A] [--resource URI ...]',
+    '               [--resource-server | --no-resource-server]',
+  ].join('\n'),
+  summary: "change a client's registration (the options given; the rest stays)",
+  help: [
+    ['--redirect-uri U ...', 'replaces the redirect URIs (likewise every repeatable option)'],
+    ['--no-backchannel-logout-uri', 'removes the back-channel logout URI'],
+    ['--resource-server', 'lets it introspect tokens issued to other clients'],
+    ['--no-resource-server', 'back to introspecting its own tokens only'],
+    ['', 'The other options are those of clients create. A client stays public or'],
+    ['', 'confidential; its secret stays.'],
+  ],
+  options: {
+    name: { type: 'string' },
+    'redirect-uri': { type: 'string', multiple: true },
+    'post-logout-redirect-uri': { type: 'string', multiple: true },
+    'backchannel-logout-uri': { type: 'string' },
+    'no-backchannel-logout-uri': { type: 'boolean' },
+    'grant-type': { type: 'string', multiple: true },
+    scope: { type: 'string' },
+    'id-token-alg': { type: 'string' },
+    resource: { type: 'string', multiple: true },
+    'resource-server': { type: 'boolean' },
+    'no-resource-server': { type: 'boolean' },
+  },
+  positionals: ['ID'],
+  prepare(args) {
+    const changes = updateChanges(args);
+    return async (ctx) => {
+      const container = await ctx.container();
+      const client = await container.clients.update(args.positionals[0]!, changes);
+      const changed = Object.entries(changes)
+        .filter(([, v]) => v !== undefined)
+        .map(([k]) => k)
+        .sort();
+      await recordCliChange(container, 'client.updated', `client:${client.client_id}`, { changed, ...clientDetails(client) });
+      return { json: client, human: [`updated client "${client.client_name}" (${client.client_id})`] };
+    };
+  },
+};
 
 const list: Command = {
   name: 'clients list',
@@ -202,6 +280,8 @@ const show: Command = {
         ['response_types', client.response_types.join(' ') || '-'],
         ['scope', client.scope || '-'],
         ['id_token_signed_response_alg', client.id_token_signed_response_alg ?? 'default (first of SIGNING_ALGS)'],
+        ['resources', client.resources ?? []],
+        ['resource_server', client.resource_server ? 'yes (may introspect any token)' : 'no'],
         ['created_at', when(client.created_at)],
       ]),
     };
@@ -287,4 +367,4 @@ const initialToken: Command = {
   },
 };
 
-export const clientCommands: Command[] = [create, list, show, remove, rotateSecret, initialToken];
+export const clientCommands: Command[] = [create, update, list, show, remove, rotateSecret, initialToken];

@@ -1,6 +1,7 @@
-// What a client may be registered with. One set of rules for the CLI, the admin API and (later)
-// dynamic registration; every rejection names the field and says what is accepted.
+// What a client may be registered with. One set of rules for the CLI, the admin API, the console
+// and dynamic registration; every rejection names the field and says what is accepted.
 import { ValidationError } from '../errors.js';
+import { checkNotReserved } from './reserved.js';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -17,12 +18,16 @@ export interface ClientInput {
   idTokenSignedResponseAlg?: string;
   /** APIs (RFC 8707 resource indicators) the client may get JWT access tokens for. */
   resources?: string[];
+  /** An API that may introspect every token (RFC 7662), not only the ones issued to it. */
+  resourceServer?: boolean;
 }
 
 /** What the deployment allows, as opposed to what one client asks for. */
 export interface ClientPolicy {
   /** SIGNING_ALGS: the algorithms the provider holds keys for, in order. */
   signingAlgs: readonly string[];
+  /** ISSUER: its origin is Sesame's own, and no client but the console may point there. */
+  issuer: string;
 }
 
 /** oidc-provider client metadata, without client_id and client_secret. */
@@ -44,6 +49,11 @@ export interface ClientMetadata {
    * access tokens for. Such tokens are RFC 9068 JWTs with `aud` set to the resource.
    */
   resources?: string[];
+  /**
+   * Sesame's own field: an API (resource server) that may introspect any token. Without it a
+   * client's introspection only answers for tokens issued to that client. Absent means false.
+   */
+  resource_server?: true;
 }
 
 /** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
@@ -100,7 +110,12 @@ export function unsupportedGrantMessage(grant: string): string {
   return `grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`;
 }
 
-export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): ClientMetadata {
+export interface BuildOptions {
+  /** Sesame's own console client, the one registration the reserved name and origin belong to. */
+  console?: boolean;
+}
+
+export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, options: BuildOptions = {}): ClientMetadata {
   const name = input.name?.trim() ?? '';
   if (!name) throw new ValidationError('name is required', 'name');
   if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
@@ -146,6 +161,18 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): C
     throw new ValidationError('resources need a grant that issues access tokens', 'resources');
   }
 
+  const resourceServer = input.resourceServer ?? false;
+  if (resourceServer && isPublic) {
+    throw new ValidationError(
+      'a public client cannot be a resource server: it has no secret to authenticate to the introspection endpoint with',
+      'resource_server',
+    );
+  }
+
+  if (!options.console) {
+    checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri: input.backchannelLogoutUri }, policy.issuer);
+  }
+
   const idTokenAlg = input.idTokenSignedResponseAlg;
   if (idTokenAlg !== undefined && !policy.signingAlgs.includes(idTokenAlg)) {
     throw new ValidationError(
@@ -166,5 +193,6 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy): C
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
     ...(resources.length > 0 ? { resources } : {}),
+    ...(resourceServer ? { resource_server: true as const } : {}),
   };
 }

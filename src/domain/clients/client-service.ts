@@ -6,7 +6,9 @@ import { UniqueViolation } from '../../db/user-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { checkApplicationType, REGISTRATION_FIELDS, registrationToInput } from './registration.js';
-import { buildClientMetadata, PROVIDER_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
+import { ADMIN_SCOPE, buildClientMetadata, PROVIDER_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
+import { consoleClientInput } from './console-client.js';
+import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
 
 export interface ClientView extends ClientMetadata {
   client_id: string;
@@ -41,6 +43,7 @@ function toInput(view: ClientView): ClientInput {
     scope: view.scope ?? '',
     ...(view.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: view.id_token_signed_response_alg } : {}),
     ...(view.resources !== undefined ? { resources: view.resources } : {}),
+    ...(view.resource_server ? { resourceServer: true } : {}),
   };
 }
 
@@ -66,6 +69,23 @@ function registeredMetadata(metadata: Record<string, unknown>, policy: ClientPol
 /** The RFC 7591 fields of what oidc-provider stores (it adds its own defaults for every other field). */
 function pickRegistrationFields(metadata: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(REGISTRATION_FIELDS.filter((f) => metadata[f] !== undefined).map((f) => [f, metadata[f]]));
+}
+
+/** Sesame keeps its console's registration right itself (ensureConsole); nobody else changes it. */
+function refuseConsole(clientId: string): void {
+  if (clientId === CONSOLE_CLIENT_ID) {
+    throw new ConflictError(`client ${CONSOLE_CLIENT_ID} is the admin console's own client; Sesame manages it and it cannot be changed or deleted`);
+  }
+}
+
+/** What setting up the console's client did, for the caller to record. */
+export interface ConsoleSetup {
+  client: ClientView;
+  created: boolean;
+  /** Its registration differed (an older version, or ISSUER changed) and was put right. */
+  repaired: boolean;
+  /** Other clients that carried the console's reserved name, now deleted. */
+  removed: ClientView[];
 }
 
 export const newRegisteredClientId = newClientId;
@@ -107,6 +127,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * secret would have to appear or vanish): register a new client for that.
      */
     async update(clientId: string, changes: ClientChanges): Promise<ClientView> {
+      refuseConsole(clientId);
       const current = await this.get(clientId);
       const wasPublic = current.token_endpoint_auth_method === 'none';
       if (changes.public !== undefined && changes.public !== null && changes.public !== wasPublic) {
@@ -128,7 +149,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * should register, without client_id and client_secret.
      */
     validateRegistration(metadata: Record<string, unknown>): Record<string, unknown> {
-      const { resources: _never, ...built } = registeredMetadata(metadata, policy);
+      const { resources: _never, resource_server: _adminOnly, ...built } = registeredMetadata(metadata, policy);
       return { ...built };
     },
 
@@ -138,6 +159,8 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * again here, so no registration bypasses the rules.
      */
     async saveRegistered(clientId: string, metadata: Record<string, unknown>): Promise<ClientView> {
+      // The registration endpoint makes its own ids; this only guards the upsert below.
+      if (clientId === CONSOLE_CLIENT_ID) throw new ValidationError(`client_id ${CONSOLE_CLIENT_ID} is reserved for Sesame's admin console`, 'client_id');
       const built = registeredMetadata(pickRegistrationFields(metadata), policy);
       const secret = typeof metadata.client_secret === 'string' && built.token_endpoint_auth_method !== 'none' ? metadata.client_secret : undefined;
       if (!secret && built.token_endpoint_auth_method !== 'none') {
@@ -153,6 +176,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     },
 
     async delete(clientId: string): Promise<void> {
+      refuseConsole(clientId);
       if (!(await clients.delete(clientId))) throw new NotFoundError(`no client with id ${clientId}`);
     },
 
@@ -184,7 +208,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
       const record = await clients.findById(clientId);
       if (!record) return undefined;
-      const { resources: _sesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
+      const { resources: _sesameOnly, resource_server: _alsoSesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
       const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
       // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
       // per resource (resourceScopes below), so they are left out of the client's `scope` here.
@@ -195,6 +219,54 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
         client_id: record.id,
         ...(secret ? { client_secret: secret } : {}),
       };
+    },
+
+    /**
+     * Makes sure the console's client exists under CONSOLE_CLIENT_ID with exactly the console's
+     * registration. Safe to run on several instances at once: the fixed id lets one insert win.
+     * Any other client named like the console goes: earlier versions found the console's client
+     * by that name, so it is either such a leftover or an impostor registered to be found.
+     */
+    async ensureConsole(): Promise<ConsoleSetup> {
+      const metadata = JSON.stringify(buildClientMetadata(consoleClientInput(policy.issuer), policy, { console: true }));
+      let created = false;
+      let record = await clients.findById(CONSOLE_CLIENT_ID);
+      if (!record) {
+        try {
+          record = await clients.create({ id: CONSOLE_CLIENT_ID, name: CONSOLE_CLIENT_NAME, metadata, secretEncrypted: null });
+          created = true;
+        } catch (error) {
+          if (!(error instanceof UniqueViolation)) throw error;
+          record = await clients.findById(CONSOLE_CLIENT_ID);
+        }
+      }
+      let repaired = false;
+      if (!record || record.metadata !== metadata || record.secretEncrypted !== null) {
+        record = await clients.upsert({ id: CONSOLE_CLIENT_ID, name: CONSOLE_CLIENT_NAME, metadata, secretEncrypted: null });
+        repaired = !created;
+      }
+      const removed: ClientView[] = [];
+      for (const other of await clients.list()) {
+        if (other.id === CONSOLE_CLIENT_ID || !isReservedName(other.name)) continue;
+        // Another instance may be removing it too: only the one that deleted it reports it.
+        if (await clients.delete(other.id)) removed.push(toView(other));
+      }
+      return { client: toView(record), created, repaired, removed };
+    },
+
+    /** Whether the client is registered with Sesame's `admin` scope (an admin client); false when unknown. */
+    async isAdminClient(clientId: string): Promise<boolean> {
+      const record = await clients.findById(clientId);
+      if (!record) return false;
+      const { scope } = JSON.parse(record.metadata) as ClientMetadata;
+      return (scope ?? '').split(' ').includes(ADMIN_SCOPE);
+    },
+
+    /** Whether the client is a resource server, which may introspect tokens issued to other clients. */
+    async isResourceServer(clientId: string): Promise<boolean> {
+      const record = await clients.findById(clientId);
+      if (!record) return false;
+      return (JSON.parse(record.metadata) as ClientMetadata).resource_server === true;
     },
 
     /**

@@ -21,6 +21,7 @@ function toDomainInput(body: z.output<typeof ClientInput>): DomainClientInput {
     ...(body.scope !== undefined ? { scope: body.scope } : {}),
     ...(body.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: body.id_token_signed_response_alg } : {}),
     ...(body.resources !== undefined ? { resources: body.resources } : {}),
+    ...(body.resource_server !== undefined ? { resourceServer: body.resource_server } : {}),
   };
 }
 
@@ -35,6 +36,7 @@ function toDomainChanges(body: z.output<typeof ClientPatch>): ClientChanges {
     scope: body.scope,
     idTokenSignedResponseAlg: body.id_token_signed_response_alg,
     resources: body.resources,
+    resourceServer: body.resource_server,
   };
 }
 
@@ -46,6 +48,7 @@ function summary(client: z.input<typeof Client>): Record<string, unknown> {
     grant_types: client.grant_types,
     scope: client.scope ?? null,
     redirect_uris: client.redirect_uris,
+    resource_server: client.resource_server === true,
   };
 }
 
@@ -55,7 +58,8 @@ export const clientRoutes: Route[] = [
     path: '/clients',
     operationId: 'createClient',
     summary: 'Register a client',
-    description: 'Confidential clients get a client_secret in this response only: store it now.',
+    description:
+      "Confidential clients get a client_secret in this response only: store it now. The name \"Sesame console\" and URIs on Sesame's own origin belong to the admin console and are refused (422).",
     tag: 'clients',
     body: ClientInput,
     success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
@@ -110,7 +114,8 @@ export const clientRoutes: Route[] = [
     path: '/clients/{client_id}',
     operationId: 'updateClient',
     summary: 'Change a client',
-    description: 'Absent fields keep their value; the result is checked by the same rules as a new registration. The secret stays.',
+    description:
+      "Absent fields keep their value; the result is checked by the same rules as a new registration. The secret stays. The admin console's own client (sesame-console) cannot be changed (409).",
     tag: 'clients',
     params: ClientParams,
     body: ClientPatch,
@@ -128,11 +133,11 @@ export const clientRoutes: Route[] = [
     path: '/clients/{client_id}',
     operationId: 'deleteClient',
     summary: 'Delete a client',
-    description: 'Its tokens stop working: the provider no longer finds the client they were issued to.',
+    description: "Its tokens stop working: the provider no longer finds the client they were issued to. The admin console's own client (sesame-console) cannot be deleted (409).",
     tag: 'clients',
     params: ClientParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },
-    problems: [404],
+    problems: [404, 409],
     async handle({ params, container, audit }) {
       const client = await container.clients.get(params.client_id);
       await container.clients.delete(params.client_id);

@@ -77,9 +77,12 @@ const clientFields = {
     .array(z.enum(GRANT_TYPES, { error: (issue) => unsupportedGrantMessage(String(issue.input)) }))
     .max(3)
     .describe('default: authorization_code and refresh_token'),
-  scope: z.string().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API'),
+  scope: z.string().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API (only clients registered with it ever get it)'),
   id_token_signed_response_alg: z.string().max(20).describe('one of SIGNING_ALGS (default: the first)'),
   resources: uris.describe('APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
+  resource_server: z
+    .boolean()
+    .describe('an API that may introspect tokens issued to other clients (confidential clients only); otherwise a client introspects only its own'),
 };
 
 export const ClientInput = component(
@@ -95,6 +98,7 @@ export const ClientInput = component(
     scope: clientFields.scope.optional(),
     id_token_signed_response_alg: clientFields.id_token_signed_response_alg.optional(),
     resources: clientFields.resources.optional(),
+    resource_server: clientFields.resource_server.optional(),
   }),
 );
 
@@ -111,6 +115,7 @@ export const ClientPatch = component(
     scope: clientFields.scope.optional(),
     id_token_signed_response_alg: clientFields.id_token_signed_response_alg.nullable().optional(),
     resources: clientFields.resources.optional(),
+    resource_server: clientFields.resource_server.optional(),
   }),
 );
 
@@ -130,6 +135,7 @@ export const Client = component(
     scope: z.string().optional(),
     id_token_signed_response_alg: z.string().optional(),
     resources: z.array(z.string()).optional(),
+    resource_server: z.literal(true).optional().describe('present (true) for a resource server'),
     has_secret: z.boolean(),
     created_at: timestamp,
   }),

@@ -1,10 +1,10 @@
-// The console is an OpenID Connect client of Sesame itself: public, PKCE, code flow. The first
-// console request makes sure its registration exists; two instances doing that at once may both
-// register one, which is harmless: every instance picks the first match (oldest first).
+// The console is an OpenID Connect client of Sesame itself: public, PKCE, code flow, under the
+// fixed client_id CONSOLE_CLIENT_ID. Every instance makes sure of its registration at start-up
+// (setUpConsoleClient); the console's pages only ever use that id, never a name.
 import type { Container } from '../../container.js';
+import { CONSOLE_CLIENT_ID, consoleUris } from '../../domain/clients/reserved.js';
 
-export const CONSOLE_CLIENT_NAME = 'Sesame console';
-export const CONSOLE_SCOPE = 'openid email profile';
+export { CONSOLE_SCOPE } from '../../domain/clients/reserved.js';
 
 export interface ConsoleClient {
   clientId: string;
@@ -12,34 +12,37 @@ export interface ConsoleClient {
   postLogoutRedirectUri: string;
 }
 
-export function consoleUris(issuer: string): { redirectUri: string; postLogoutRedirectUri: string } {
-  return { redirectUri: `${issuer}/admin/callback`, postLogoutRedirectUri: `${issuer}/admin` };
+export function consoleClient(issuer: string): ConsoleClient {
+  return { clientId: CONSOLE_CLIENT_ID, ...consoleUris(issuer) };
 }
 
-export async function ensureConsoleClient(container: Pick<Container, 'clients' | 'audit'>, issuer: string): Promise<ConsoleClient> {
-  const uris = consoleUris(issuer);
-  const find = async () =>
-    (await container.clients.list()).find(
-      (c) => c.client_name === CONSOLE_CLIENT_NAME && c.token_endpoint_auth_method === 'none' && c.redirect_uris.includes(uris.redirectUri),
-    );
-  let client = await find();
-  if (!client) {
-    const created = await container.clients.create({
-      name: CONSOLE_CLIENT_NAME,
-      redirectUris: [uris.redirectUri],
-      postLogoutRedirectUris: [uris.postLogoutRedirectUri],
-      public: true,
-      grantTypes: ['authorization_code'],
-      scope: CONSOLE_SCOPE,
-    });
+/** Creates or repairs the console's client and records what changed (actor `system`). */
+export async function setUpConsoleClient(container: Pick<Container, 'clients' | 'audit' | 'log' | 'config'>): Promise<ConsoleClient> {
+  const { client, created, repaired, removed } = await container.clients.ensureConsole();
+  const target = `client:${client.client_id}`;
+  if (created) {
+    await container.audit.record({ actor: 'system', action: 'client.created', target, details: { client_name: client.client_name, public: true, reason: 'admin console' } });
+  }
+  if (repaired) {
     await container.audit.record({
       actor: 'system',
-      action: 'client.created',
-      target: `client:${created.client_id}`,
-      details: { client_name: created.client_name, public: true, reason: 'admin console' },
+      action: 'client.updated',
+      target,
+      details: { client_name: client.client_name, redirect_uris: client.redirect_uris, reason: "admin console: registration put back to the console's own" },
     });
-    // Another instance may have registered one at the same moment: the first one wins everywhere.
-    client = (await find()) ?? created;
   }
-  return { clientId: client.client_id, ...uris };
+  for (const old of removed) {
+    container.log.warn('deleted a client that used the admin console\'s reserved name', { client_id: old.client_id, redirect_uris: old.redirect_uris });
+    await container.audit.record({
+      actor: 'system',
+      action: 'client.deleted',
+      target: `client:${old.client_id}`,
+      details: {
+        client_name: old.client_name,
+        redirect_uris: old.redirect_uris,
+        reason: `the name is reserved for the admin console, whose client is now ${client.client_id}`,
+      },
+    });
+  }
+  return consoleClient(container.config.issuer);
 }

@@ -27,7 +27,7 @@ import type { SafeHtml } from '../html.js';
 import { sendPage } from '../interactions/render.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
-import { ensureConsoleClient, type ConsoleClient } from './client.js';
+import { consoleClient } from './client.js';
 import { clearCookie, ConsoleSignIn, mayAdminister, readSessionId, SESSION_COOKIE, SESSION_LIFETIME_MS, setFlash, SignInError, takeFlash, writeSessionId } from './session.js';
 
 /** The sign-in pages' policy plus the console's one script, and forms posting only to Sesame. */
@@ -88,6 +88,7 @@ function readClientForm(body: Record<string, unknown>): ClientFormValues {
     grant_types: fields(body, 'grant_types'),
     scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
     resources: field(body, 'resources'),
+    resource_server: checked(body, 'resource_server'),
   };
 }
 
@@ -102,6 +103,7 @@ function clientInput(values: ClientFormValues): ClientInput {
     grantTypes: values.grant_types,
     scope: values.scope,
     ...(resources.length ? { resources } : {}),
+    resourceServer: values.resource_server,
   };
 }
 
@@ -115,6 +117,7 @@ function clientChanges(values: ClientFormValues): ClientChanges {
     grantTypes: values.grant_types,
     scope: values.scope,
     resources: resources.length ? resources : null,
+    resourceServer: values.resource_server,
   };
 }
 
@@ -126,6 +129,7 @@ function summary(client: ClientView): Record<string, unknown> {
     grant_types: client.grant_types,
     scope: client.scope ?? null,
     redirect_uris: client.redirect_uris,
+    resource_server: client.resource_server === true,
   };
 }
 
@@ -139,18 +143,9 @@ function formErrors(error: unknown): Record<string, string> | undefined {
 export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router {
   const { accounts, clients, keys, audit, log, consoleSessions } = container;
 
-  // Registered (or found) on the first console request rather than at start-up, so that a
-  // deployment nobody opens the console on has no extra client; a failure is retried on next use.
-  let registration: Promise<ConsoleClient> | undefined;
-  const consoleClient = (): Promise<ConsoleClient> => {
-    registration ??= ensureConsoleClient(container, issuer);
-    registration.catch((error: unknown) => {
-      log.error('admin console client could not be registered', { err: error });
-      registration = undefined;
-    });
-    return registration;
-  };
-  const signIn = new ConsoleSignIn(issuer, consoleClient);
+  // Registered at start-up (setUpConsoleClient), always under the same fixed client_id.
+  const client = consoleClient(issuer);
+  const signIn = new ConsoleSignIn(issuer, client);
 
   const record = (ctx: Context, action: string, target: string, details?: Record<string, unknown>) =>
     audit.record({ actor: `user:${admin(ctx).id}`, action, target, sourceAddress: ctx.ip, ...(details ? { details } : {}) });
@@ -226,7 +221,7 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
     clearCookie(ctx, SESSION_COOKIE);
     await record(ctx, 'console.signed_out', `user:${admin(ctx).id}`);
     // Also end the Sesame session (oidc-provider asks to confirm), then back to a signed-out page.
-    const { clientId, postLogoutRedirectUri } = await consoleClient();
+    const { clientId, postLogoutRedirectUri } = client;
     const end = new URL(`${issuer}/session/end`);
     end.search = new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: postLogoutRedirectUri, state: 'signed-out' }).toString();
     seeOther(ctx, end.toString());
@@ -330,7 +325,14 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
   router.post('/admin/clients/:id/delete', ...post, async (ctx) => {
     const client = await loadClient(ctx);
     if (!client) return;
-    await clients.delete(client.client_id);
+    try {
+      await clients.delete(client.client_id);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      setFlash(ctx, error.message, 'error');
+      seeOther(ctx, `/admin/clients/${encodeURIComponent(client.client_id)}`);
+      return;
+    }
     await record(ctx, 'client.deleted', `client:${client.client_id}`, { client_name: client.client_name });
     setFlash(ctx, `Deleted ${client.client_name}.`);
     seeOther(ctx, '/admin/clients');

@@ -81,12 +81,12 @@ export class ConsoleSignIn {
 
   constructor(
     private readonly issuer: string,
-    private readonly client: () => Promise<ConsoleClient>,
+    private readonly client: ConsoleClient,
   ) {}
 
   configuration(): Promise<oidc.Configuration> {
     this.#config ??= (async () => {
-      const { clientId } = await this.client();
+      const { clientId } = this.client;
       const url = new URL(this.issuer);
       // http is only ever accepted for a localhost issuer (config.ts refuses it otherwise).
       const execute = url.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
@@ -102,7 +102,7 @@ export class ConsoleSignIn {
   /** Starts a sign-in: remembers the flow in a cookie and returns the authorization URL. */
   async start(ctx: Context, returnTo: string): Promise<string> {
     const config = await this.configuration();
-    const { redirectUri } = await this.client();
+    const { redirectUri } = this.client;
     const flow: Flow = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
@@ -135,7 +135,7 @@ export class ConsoleSignIn {
       throw new SignInError('This sign-in has expired or was started in another browser. Start again.');
     }
     const config = await this.configuration();
-    const { redirectUri } = await this.client();
+    const { redirectUri } = this.client;
     const callback = new URL(redirectUri);
     callback.search = ctx.querystring;
     let tokens;

@@ -44,6 +44,11 @@ export interface InteractionDeps {
    * proxy is trusted). Awaited before the response; never given a password.
    */
   log?: (event: string, fields: Record<string, unknown>, request: { ip: string }) => void | Promise<void>;
+  /**
+   * Why the client may not have a scope it asked for (e.g. `admin` without being registered with
+   * it), or undefined. Such a request goes back to the client as invalid_scope, unanswered.
+   */
+  scopeRefusal?: (clientId: string, scope: string | undefined) => Promise<string | undefined>;
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -199,11 +204,21 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     ctx.redirect(returnTo);
   }
 
+  /** Sends a request for a scope the client may not have back to it as invalid_scope; true when it did. */
+  async function refuseScope(ctx: Context, provider: Provider, interaction: Interaction): Promise<boolean> {
+    const scope = interaction.params.scope;
+    const refusal = await deps.scopeRefusal?.(String(interaction.params.client_id ?? ''), typeof scope === 'string' ? scope : undefined);
+    if (!refusal) return false;
+    await finish(ctx, provider, { error: 'invalid_scope', error_description: refusal }, false);
+    return true;
+  }
+
   router.use(pageHeaders());
   router.use(interactionErrors());
 
   router.get('/interaction/:uid', async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid);
+    if (await refuseScope(ctx, provider, interaction)) return;
     const { uid, prompt } = interaction;
     switch (prompt.name) {
       case 'login': {
@@ -295,6 +310,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
 
   router.post('/interaction/:uid/confirm', parseBody, csrf, async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid, 'consent');
+    if (await refuseScope(ctx, provider, interaction)) return;
     const accountId = interaction.session?.accountId;
     const clientId = String(interaction.params.client_id ?? '');
     if (!accountId || !clientId) throw new InteractionMismatch(STALE);
