@@ -75,13 +75,14 @@ describe.each(PROVIDERS)('unexpected errors on %s', (provider) => {
 
 describe('readiness on a read-only SQLite file', () => {
   let db: TestDatabase;
+  let port: number;
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
-    // Keys exist (as after any earlier start): starting needs no write.
-    const container = await createContainer(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS }), silentLogger);
-    await container.keys.ensureKeys();
-    await container.close();
-  });
+    // One earlier start on the same settings made the keys and the console client: starting
+    // again needs no write.
+    port = await freePort();
+    await stopInstance(await startInstance({ PORT: String(port), DATABASE_URL: db.url, ...TEST_SECRETS }));
+  }, 60_000);
   afterAll(async () => db?.drop());
 
   it('answers 503 "database not writable" while the file is read-only', async () => {
@@ -93,7 +94,6 @@ describe('readiness on a read-only SQLite file', () => {
       chownSync(db.config.file, user.uid, user.gid);
     }
     chmodSync(db.config.file, 0o444);
-    const port = await freePort();
     const child = await startInstance({ PORT: String(port), DATABASE_URL: db.url, ...TEST_SECRETS }, { until: 'up', ...(user ? { user } : {}) });
     try {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
