@@ -362,7 +362,9 @@ function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
 
 function parseKeySchedule(env: Env, ttl: Config['ttl']): Pick<Config, 'keyRotationInterval' | 'jwksCacheLifetime' | 'keySyncInterval'> {
   const keyRotationInterval = duration(env, 'KEY_ROTATION_INTERVAL', '30d') * 1000;
-  const jwksCacheLifetime = duration(env, 'JWKS_CACHE_LIFETIME', '10m') * 1000;
+  // 15 minutes: the RP libraries' own 10-minute caches, plus what a shared cache may add (the
+  // max-age /jwks sends is what is left: see http/jwks.ts).
+  const jwksCacheLifetime = duration(env, 'JWKS_CACHE_LIFETIME', '15m') * 1000;
   const keySyncInterval = duration(env, 'KEY_SYNC_INTERVAL', '5s') * 1000;
   if (keySyncInterval >= jwksCacheLifetime) {
     fail('KEY_SYNC_INTERVAL', env.KEY_SYNC_INTERVAL ?? '5s', `shorter than JWKS_CACHE_LIFETIME (${jwksCacheLifetime / 1000}s)`);

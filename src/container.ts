@@ -89,6 +89,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
         rotationInterval: config.keyRotationInterval,
         jwksCacheLifetime: config.jwksCacheLifetime,
         retiredRetention: retiredRetention(config.ttl),
+        syncMargin: config.keySyncInterval,
       },
       log,
       revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),

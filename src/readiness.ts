@@ -8,21 +8,24 @@ export interface ReadinessDeps {
   db: Database;
   /** True once shutdown began: the load balancer must stop sending requests. */
   shuttingDown(): boolean;
+  /** Why this instance cannot sign with the published key set, if it cannot (key-set-sync.ts). */
+  keys?(): string | undefined;
   log: Logger;
 }
 
 /** Resolves to undefined when ready, otherwise to the reason. */
 export type Readiness = () => Promise<string | undefined>;
 
-export function readinessCheck({ db, shuttingDown, log }: ReadinessDeps): Readiness {
+export function readinessCheck({ db, shuttingDown, keys, log }: ReadinessDeps): Readiness {
   let lastReason: string | undefined;
   return async () => {
     if (shuttingDown()) return 'shutting down';
     const health = await databaseHealth(db);
-    const reason = health.ok ? undefined : health.reason;
+    const keyProblem = health.ok ? keys?.() : undefined;
+    const reason = health.ok ? keyProblem : health.reason;
     if (reason !== lastReason) {
-      if (health.ok) log.info('ready again');
-      else log.warn('not ready', { reason: health.reason, err: health.error });
+      if (reason === undefined) log.info('ready again');
+      else log.warn('not ready', { reason, ...(health.ok ? {} : { err: health.error }) });
       lastReason = reason;
     }
     return reason;

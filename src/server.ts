@@ -56,9 +56,14 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
 
   const { payloads } = container;
   const providerDeps = providerDepsFor(container);
-  const initialSet = await container.keys.publishedKeySet();
-  const holder = new ProviderHolder(createProvider(providerDeps, await container.keys.signingJwks()));
-  const jwks = new JwksDocument(initialSet, config);
+  // One read for the provider and /jwks alike; every published private key must open here, so an
+  // instance missing a KEY_ENCRYPTION_SECRET refuses to start rather than fail later.
+  const initial = await container.keys.load({ strict: true });
+  const holder = new ProviderHolder(createProvider(providerDeps, await initial.signingJwks()));
+  const jwks = new JwksDocument(initial.set, config);
+  const metrics = new Metrics();
+  metrics.watchSigning(() => holder.suspended() === undefined);
+  warnAboutDisabledAlgorithms(container);
   const keySync = startKeySync(
     {
       keys: container.keys,
@@ -67,8 +72,9 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       publish: (set) => jwks.update(set),
       intervalMs: config.keySyncInterval,
       log,
+      failed: () => metrics.keySyncFailed(),
     },
-    initialSet,
+    initial.set,
   );
   const server = options.server ?? createServer();
   // Before the app's request listener: it must see every request first.
@@ -79,10 +85,10 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     accounts: container.accounts,
     audit: container.audit,
     container,
-    metrics: new Metrics(),
+    metrics,
     jwks,
     log,
-    readiness: readinessCheck({ db: container.db, shuttingDown: () => connections.draining, log }),
+    readiness: readinessCheck({ db: container.db, shuttingDown: () => connections.draining, keys: () => keySync.problem(), log }),
   });
   const sweeper = startPayloadSweeper({
     payloads,
@@ -119,4 +125,23 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     },
     cutRequests: () => connections.cutNow(),
   };
+}
+
+/** Clients whose ID tokens would need an algorithm that is not in SIGNING_ALGS get a start-up warning. */
+function warnAboutDisabledAlgorithms(container: Container): void {
+  void container.clients.list().then(
+    (clients) => {
+      for (const client of clients) {
+        const alg = client.id_token_signed_response_alg;
+        if (alg && !container.keys.isEnabled(alg)) {
+          container.log.warn('client asks for ID tokens signed with an algorithm that is not in SIGNING_ALGS: its sign-ins fail', {
+            client_id: client.client_id,
+            client_name: client.client_name,
+            alg,
+          });
+        }
+      }
+    },
+    (error: unknown) => container.log.warn('clients could not be checked against SIGNING_ALGS', { err: error }),
+  );
 }

@@ -37,6 +37,19 @@ export function createSigningKeyRepository(prisma: DbClient, provider: 'sqlite' 
       return prisma.signingKey.findMany(ORDER);
     },
 
+    /**
+     * The database server's clock. Every instance takes key decisions by it, so one instance with
+     * a fast clock cannot rotate, delete or publish early for all (SQLite has one host anyway).
+     */
+    async databaseTime(): Promise<Date> {
+      if (provider === 'postgresql') {
+        const rows = await prisma.$queryRawUnsafe<{ now: Date }[]>('SELECT clock_timestamp() AS now');
+        return new Date(rows[0]!.now);
+      }
+      const rows = await prisma.$queryRawUnsafe<{ now: string }[]>("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS now");
+      return new Date(rows[0]!.now);
+    },
+
     /** Re-seals one key's private JWK (secret rotation); the key's state is untouched. */
     async reseal(kid: string, privateJwe: string): Promise<void> {
       await prisma.signingKey.updateMany({ where: { kid, privateJwe: { not: null } }, data: { privateJwe } });

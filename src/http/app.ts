@@ -21,6 +21,7 @@ import { errorHandler, logAppErrors } from './middleware/errors.js';
 import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
 import { refuseLockedAddress } from './provider-gate.js';
+import { refuseWhileNotSigning } from './signing-gate.js';
 
 export interface AppDeps {
   config: Config;
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps): Koa {
   }
   app.use(async (ctx) => {
     if (deps.container && (await refuseLockedAddress(ctx, deps.container.secretThrottle))) return;
+    if (refuseWhileNotSigning(ctx, deps.holder)) return;
     // The provider's own logout confirmation form carries its own token (bound to the session);
     // it gets the same check of where the POST comes from as our forms.
     if (ctx.method === 'POST' && ctx.path === '/session/end/confirm' && !fromOwnOrigin(ctx)) {

@@ -4,6 +4,18 @@ import type { Middleware } from 'koa';
 export class Metrics {
   readonly #requests = new Map<string, number>();
   readonly #startedAt = Date.now();
+  #keySyncFailures = 0;
+  #signing: () => boolean = () => true;
+
+  /** A key sync tick that failed (the table unreadable, or a key that cannot be decrypted). */
+  keySyncFailed(): void {
+    this.#keySyncFailures += 1;
+  }
+
+  /** Where sesame_signing reads whether this instance signs with the published key set. */
+  watchSigning(signing: () => boolean): void {
+    this.#signing = signing;
+  }
 
   middleware(): Middleware {
     return async (ctx, next) => {
@@ -26,6 +38,12 @@ export class Metrics {
       '# HELP sesame_uptime_seconds Seconds since this instance started.',
       '# TYPE sesame_uptime_seconds gauge',
       `sesame_uptime_seconds ${Math.round((Date.now() - this.#startedAt) / 1000)}`,
+      '# HELP sesame_key_sync_failures_total Key sync ticks that failed (key table unreadable, or a key this instance cannot decrypt).',
+      '# TYPE sesame_key_sync_failures_total counter',
+      `sesame_key_sync_failures_total ${this.#keySyncFailures}`,
+      '# HELP sesame_signing 1 while this instance signs with the published key set, 0 while it has stopped.',
+      '# TYPE sesame_signing gauge',
+      `sesame_signing ${this.#signing() ? 1 : 0}`,
       '# HELP sesame_heap_used_bytes V8 heap in use.',
       '# TYPE sesame_heap_used_bytes gauge',
       `sesame_heap_used_bytes ${process.memoryUsage().heapUsed}`,

@@ -8,6 +8,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | vo
 export class ProviderHolder {
   #provider: Provider;
   #handler: Handler;
+  #suspended: string | undefined;
 
   constructor(provider: Provider) {
     this.#provider = provider;
@@ -23,8 +24,23 @@ export class ProviderHolder {
     return this.#handler;
   }
 
+  /** Puts a provider built from the current key set in place (and ends a suspension). */
   swap(provider: Provider): void {
     this.#handler = provider.callback();
     this.#provider = provider;
+    this.#suspended = undefined;
+  }
+
+  /**
+   * Stops every request that could sign (see http/signing-gate.ts) until the next swap: the
+   * provider's keys may no longer be the published ones.
+   */
+  suspend(reason: string): void {
+    this.#suspended = reason;
+  }
+
+  /** Why signing is stopped, or undefined. */
+  suspended(): string | undefined {
+    return this.#suspended;
   }
 }

@@ -563,11 +563,11 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const initial = await keys();
       const before = family(initial, 'RS256');
 
-      const young = await badInput(['keys', 'rotate', '--alg', 'RS256'], /has been published for \d+s, but RPs may cache the JWKS for 600s/);
+      const young = await badInput(['keys', 'rotate', '--alg', 'RS256'], /has been served by every instance for \d+s, but RPs may cache the JWKS for 900s/);
       expect(young).toContain(`next key ${before.next.kid}`);
       expect(young).toContain('--force');
       // All families at once: refused as a whole, naming the family that refused.
-      await badInput(['keys', 'rotate'], /^sesame: RS256: next key \S+ has been published for/);
+      await badInput(['keys', 'rotate'], /^sesame: RS256: next key \S+ has been served by every instance for/);
       expect(await keys()).toEqual(initial);
 
       const forced = await sesame(['keys', 'rotate', '--alg', 'RS256', '--force', '--json']);
@@ -582,7 +582,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const rs = family(after, 'RS256');
       expect(rs.retired).toMatchObject({ kid: before.active.kid, retired_at: expect.any(String), expires_at: expect.any(String) });
       // Published until everything it signed has expired: sessions (id_token_hint) live 14 days.
-      expect(Date.parse(rs.retired.expires_at!) - Date.parse(rs.retired.retired_at!)).toBe(14 * 24 * HOUR);
+      expect(Date.parse(rs.retired.expires_at!) - Date.parse(rs.retired.retired_at!)).toBe(14 * 24 * HOUR + 5000); // retention + one KEY_SYNC_INTERVAL
       expect(forced.json.changes[0]).toMatchObject({ kind: 'retire', kid: before.active.kid, expires_at: rs.retired.expires_at });
       expect(rs.active).toMatchObject({ kid: before.next.kid, activated_at: expect.any(String) });
       expect([before.active.kid, before.next.kid]).not.toContain(rs.next.kid);
@@ -643,6 +643,8 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const rs = family(initial, 'RS256');
       const run = await sesame(revoke(rs.active.kid));
       expect(run.code, run.stderr).toBe(0);
+      // A fresh key set has no retired key to sign instead: the young next key takes over, with a warning.
+      expect(run.stderr).toMatch(/^sesame: warning: next key \S+ has been served by every instance for 0s of the 900s RPs may cache the JWKS, and no retired key could sign instead: for up to 900s/);
       const after = await keys();
       const now = family(after, 'RS256');
       expect(after.find((k) => k.kid === rs.active.kid)).toMatchObject({ state: 'revoked', revoked_at: expect.any(String), expires_at: null });

@@ -21,10 +21,16 @@ const SCHEDULE = {
   SESSION_TTL: '1h',
   ID_TOKEN_TTL: '30m',
   ACCESS_TOKEN_TTL: '20m',
+  KEY_SYNC_INTERVAL: '5s',
 };
 const CACHE = 10 * MINUTE;
 const INTERVAL = DAY;
 const RETENTION = HOUR;
+// A next key counts as published one sync after its publishedAt; a retired key is kept one sync
+// longer than its retention (other instances may still sign with it that long).
+const SYNC = 5 * 1000;
+const PUBLISHED = CACHE + SYNC;
+const KEPT = SYNC + RETENTION;
 
 const T0 = new Date('2031-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -85,12 +91,12 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
     expect(one(before, 'next').published_at).toBe(T0.toISOString());
 
     await expect(c.keys.rotate()).rejects.toThrow(ConflictError);
-    await expect(c.keys.rotate()).rejects.toThrow(/wait 600s or use --force/);
-    clock = at(CACHE - 1);
+    await expect(c.keys.rotate()).rejects.toThrow(/wait 605s or use --force/);
+    clock = at(PUBLISHED - 1);
     await expect(c.keys.rotate()).rejects.toThrow(/wait 1s or use --force/);
     expect(await c.keys.list()).toEqual(before);
 
-    clock = at(CACHE);
+    clock = at(PUBLISHED);
     const applied = await c.keys.rotate();
     expect(applied.map((a) => a.kind)).toEqual(['retire', 'activate', 'create']);
     expect(statesOf(await c.keys.list())).toEqual(['active', 'next', 'retired']);
@@ -102,11 +108,11 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
     await c.keys.rotate({ force: true });
     const afterFirst = await c.keys.list();
     const retired = one(afterFirst, 'retired');
-    expect(retired.expires_at).toBe(at(MINUTE + RETENTION).toISOString());
+    expect(retired.expires_at).toBe(at(MINUTE + KEPT).toISOString());
 
     // The new next key is old enough, but the retired key still verifies tokens.
-    clock = at(MINUTE + CACHE);
-    await expect(c.keys.rotate()).rejects.toThrow(`until ${at(MINUTE + RETENTION).toISOString()}`);
+    clock = at(MINUTE + PUBLISHED);
+    await expect(c.keys.rotate()).rejects.toThrow(`until ${at(MINUTE + KEPT).toISOString()}`);
     expect(await c.keys.list()).toEqual(afterFirst);
 
     // Forced: the old retired key goes early, the current active one takes its place.
@@ -123,7 +129,7 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
     const setBefore = await c.keys.publishedKeySet();
     expect(setBefore.keys).toHaveLength(4);
 
-    const rotatedAt = at(CACHE + 5 * MINUTE);
+    const rotatedAt = at(PUBLISHED + 5 * MINUTE);
     clock = rotatedAt;
     await c.keys.rotate();
     const after = await c.keys.list();
@@ -135,7 +141,7 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
       const retired = one(after, 'retired', alg);
       expect(retired.kid).toBe(oldActive.kid);
       expect(retired.retired_at).toBe(rotatedAt.toISOString());
-      expect(retired.expires_at).toBe(new Date(rotatedAt.getTime() + RETENTION).toISOString());
+      expect(retired.expires_at).toBe(new Date(rotatedAt.getTime() + KEPT).toISOString());
       const active = one(after, 'active', alg);
       expect(active.kid).toBe(oldNext.kid);
       expect(active.activated_at).toBe(rotatedAt.toISOString());
@@ -191,17 +197,17 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
 
   it('maintain() deletes the retired key once its retention is over, and it leaves the JWKS', async () => {
     const c = await started();
-    clock = at(CACHE);
+    clock = at(PUBLISHED);
     await c.keys.rotate();
     const rotated = await c.keys.list();
     const retired = one(rotated, 'retired');
-    expect(retired.expires_at).toBe(at(CACHE + RETENTION).toISOString());
+    expect(retired.expires_at).toBe(at(PUBLISHED + KEPT).toISOString());
 
-    clock = at(CACHE + RETENTION - 1);
+    clock = at(PUBLISHED + KEPT - 1);
     expect(await c.keys.maintain()).toEqual([]);
     expect((await c.keys.publishedKeySet()).keys.map((k) => k.kid)).toContain(retired.kid);
 
-    clock = at(CACHE + RETENTION);
+    clock = at(PUBLISHED + KEPT);
     const applied = await c.keys.maintain();
     expect(applied.map((a) => [a.kind, a.kid])).toEqual([['delete', retired.kid]]);
     expect(await c.db.prisma.signingKey.findUnique({ where: { kid: retired.kid } })).toBeNull();
@@ -217,10 +223,10 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
   it('maintain() deletes an expired retired key and rotates in the same tick', async () => {
     // Retention (1h) longer than the interval would block scheduled rotations: here it is shorter.
     const c = await started({ KEY_ROTATION_INTERVAL: '2h' });
-    clock = at(CACHE);
+    clock = at(PUBLISHED);
     await c.keys.rotate();
     const first = await c.keys.list();
-    clock = at(CACHE + 2 * HOUR);
+    clock = at(PUBLISHED + 2 * HOUR);
     const applied = await c.keys.maintain();
     expect(applied.map((a) => a.kind)).toEqual(['delete', 'retire', 'activate', 'create']);
     const after = await c.keys.list();
@@ -274,29 +280,29 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
 
   it('revoke a retired key with revokeGrants: removes what was created up to its retirement, other models stay', async () => {
     const c = await started();
-    const rotatedAt = at(CACHE);
+    const rotatedAt = at(PUBLISHED);
     clock = rotatedAt;
     await c.keys.rotate();
     const retired = one(await c.keys.list(), 'retired');
 
     const expiresAt = at(DAY);
     const rows: Array<[model: string, id: string, createdAt: Date]> = [
-      ['Session', 's-before', at(CACHE - MINUTE)],
-      ['Grant', 'g-before', at(CACHE - MINUTE)],
-      ['AccessToken', 'at-before', at(CACHE - MINUTE)],
+      ['Session', 's-before', at(PUBLISHED - MINUTE)],
+      ['Grant', 'g-before', at(PUBLISHED - MINUTE)],
+      ['AccessToken', 'at-before', at(PUBLISHED - MINUTE)],
       ['RefreshToken', 'rt-before', at(1)],
       ['Session', 's-at-retirement', rotatedAt],
-      ['Session', 's-after', at(CACHE + 1)],
-      ['Grant', 'g-after', at(CACHE + MINUTE)],
-      ['ReplayDetection', 'rd-before', at(CACHE - MINUTE)],
-      ['PushedAuthorizationRequest', 'par-before', at(CACHE - MINUTE)],
+      ['Session', 's-after', at(PUBLISHED + 1)],
+      ['Grant', 'g-after', at(PUBLISHED + MINUTE)],
+      ['ReplayDetection', 'rd-before', at(PUBLISHED - MINUTE)],
+      ['PushedAuthorizationRequest', 'par-before', at(PUBLISHED - MINUTE)],
     ];
     for (const [model, id, createdAt] of rows) {
       await c.payloads.upsert(model, id, '{}', { grantId: `grant-${id}`, expiresAt });
       await c.db.prisma.oidcPayload.update({ where: { model_id: { model, id } }, data: { createdAt } });
     }
 
-    clock = at(CACHE + 30 * MINUTE);
+    clock = at(PUBLISHED + 30 * MINUTE);
     const { revokedGrants } = await c.keys.revoke(retired.kid, { revokeGrants: true });
     expect(revokedGrants).toBe(5);
     const left = await c.db.prisma.oidcPayload.findMany({ orderBy: [{ model: 'asc' }, { id: 'asc' }] });
@@ -372,14 +378,14 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
     const a = await started();
     const b = await container();
     const before = await a.keys.list();
-    clock = at(CACHE);
+    clock = at(PUBLISHED);
     const results = await Promise.allSettled([a.keys.rotate(), b.keys.rotate()]);
     const fulfilled = results.filter((r) => r.status === 'fulfilled');
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(fulfilled).toHaveLength(1);
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.reason).toBeInstanceOf(ConflictError);
-    expect((rejected[0]!.reason as Error).message).toMatch(/next key .* has been published for 0s.*wait 600s/);
+    expect((rejected[0]!.reason as Error).message).toMatch(/next key .* has been served by every instance for 0s.*wait 605s/);
 
     const after = await a.keys.list();
     expect(after).toHaveLength(3);

@@ -81,7 +81,7 @@ describe('configuration', () => {
       [{ LOCKOUT: '10m', LOCKOUT_MAX: '5m' }, 'LOCKOUT_MAX="5m" is invalid: at least LOCKOUT (600s)'],
       [{ PASSWORD_HASH_CONCURRENCY: '100' }, 'PASSWORD_HASH_CONCURRENCY="100" is invalid: a whole number from 1 to 64'],
       [{ METRICS_TOKEN: 'short hunter2' }, 'METRICS_TOKEN is invalid: 16 or more printable characters'],
-      [{ KEY_ROTATION_INTERVAL: '5m' }, 'KEY_ROTATION_INTERVAL="5m" is invalid: longer than JWKS_CACHE_LIFETIME (600s)'],
+      [{ KEY_ROTATION_INTERVAL: '5m' }, 'KEY_ROTATION_INTERVAL="5m" is invalid: longer than JWKS_CACHE_LIFETIME (900s)'],
       [{ KEY_ROTATION_INTERVAL: '7d' }, 'KEY_ROTATION_INTERVAL="7d" is invalid: longer than the longest of SESSION_TTL'],
       [{ KEY_SYNC_INTERVAL: '15m' }, 'KEY_SYNC_INTERVAL="15m" is invalid: shorter than JWKS_CACHE_LIFETIME'],
     ] as const) {

@@ -4,6 +4,7 @@ import {
   isRotationDue,
   planCompletion,
   planExpiry,
+  planRemovedAlgorithms,
   planRevocation,
   planRotation,
   retiredRetention,
@@ -21,7 +22,9 @@ const DAY = 24 * HOUR;
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-const POLICY: KeyPolicy = { rotationInterval: DAY, jwksCacheLifetime: 10 * MINUTE, retiredRetention: HOUR };
+// No sync margin in most tests, so the other rules read in round numbers; the margin has its own.
+const POLICY: KeyPolicy = { rotationInterval: DAY, jwksCacheLifetime: 10 * MINUTE, retiredRetention: HOUR, syncMargin: 0 };
+const WITH_MARGIN: KeyPolicy = { ...POLICY, syncMargin: 5 * SECOND };
 
 function key(kid: string, state: string, fields: Partial<LifecycleKey> = {}): LifecycleKey {
   return {
@@ -114,7 +117,7 @@ describe('planRotation', () => {
   it('names the remaining wait in seconds', () => {
     // Published 4 minutes ago, RPs may cache 10: 6 minutes to go.
     const reason = reasonOf(planRotation(family(), at(4 * MINUTE), POLICY));
-    expect(reason).toContain('published for 240s');
+    expect(reason).toContain('served by every instance for 240s');
     expect(reason).toContain('cache the JWKS for 600s');
     expect(reason).toContain('wait 360s or use --force');
   });
@@ -226,41 +229,120 @@ describe('planRevocation', () => {
     key('nxt', 'next'),
   ];
 
-  it('revokes the active key, promotes next at once, and publishes a new next', () => {
-    expect(bare(changesOf(planRevocation(family(), 'cur', now)))).toEqual([
+  it('revokes the active key, promotes a next key every RP holds at once, and publishes a new next', () => {
+    expect(bare(changesOf(planRevocation(family(), 'cur', now, POLICY)))).toEqual([
       { kind: 'revoke', kid: 'cur', at: now },
       { kind: 'activate', kid: 'nxt', at: now },
       { kind: 'create', alg: 'RS256', state: 'next' },
     ]);
   });
 
+  it('reinstates the retired key, which every RP holds, while the next key is too new', () => {
+    const young = [key('old', 'retired', { retiredAt: T0, expiresAt: at(5 * HOUR) }), key('cur', 'active'), key('nxt', 'next', { publishedAt: at(2 * HOUR - MINUTE) })];
+    const plan = planRevocation(young, 'cur', now, POLICY);
+    expect(bare(changesOf(plan))).toEqual([
+      { kind: 'revoke', kid: 'cur', at: now },
+      { kind: 'reinstate', kid: 'old', at: now },
+    ]);
+    expect(plan.ok && plan.warnings).toBeFalsy();
+  });
+
+  it('promotes a too-new next key with a warning when no retired key can sign instead', () => {
+    for (const keys of [
+      [key('cur', 'active'), key('nxt', 'next', { publishedAt: at(2 * HOUR - MINUTE) })],
+      [key('old', 'revoked'), key('cur', 'active'), key('nxt', 'next', { publishedAt: at(2 * HOUR - MINUTE) })],
+    ]) {
+      const plan = planRevocation(keys, 'cur', now, POLICY);
+      expect(bare(changesOf(plan))).toEqual([
+        { kind: 'revoke', kid: 'cur', at: now },
+        { kind: 'activate', kid: 'nxt', at: now },
+        { kind: 'create', alg: 'RS256', state: 'next' },
+      ]);
+      expect(plan.ok && plan.warnings?.join(' ')).toMatch(/served by every instance for 60s of the 600s.*for up to 540s/);
+    }
+  });
+
   it('revokes the next key and publishes a new next', () => {
-    expect(bare(changesOf(planRevocation(family(), 'nxt', now)))).toEqual([
+    expect(bare(changesOf(planRevocation(family(), 'nxt', now, POLICY)))).toEqual([
       { kind: 'revoke', kid: 'nxt', at: now },
       { kind: 'create', alg: 'RS256', state: 'next' },
     ]);
   });
 
   it('revokes a retired key and changes nothing else', () => {
-    expect(bare(changesOf(planRevocation(family(), 'old', now)))).toEqual([{ kind: 'revoke', kid: 'old', at: now }]);
+    expect(bare(changesOf(planRevocation(family(), 'old', now, POLICY)))).toEqual([{ kind: 'revoke', kid: 'old', at: now }]);
   });
 
-  it('creates an active and a next key when the revoked active key had no next to take over', () => {
+  it('creates an active and a next key, with a warning, when the revoked active key had no next to take over', () => {
     const keys = [key('cur', 'active', { alg: 'ES256' }), key('gone', 'revoked', { alg: 'ES256' })];
-    expect(bare(changesOf(planRevocation(keys, 'cur', now)))).toEqual([
+    const plan = planRevocation(keys, 'cur', now, POLICY);
+    expect(bare(changesOf(plan))).toEqual([
       { kind: 'revoke', kid: 'cur', at: now },
       { kind: 'create', alg: 'ES256', state: 'active' },
       { kind: 'create', alg: 'ES256', state: 'next' },
     ]);
+    expect(plan.ok && plan.warnings).toHaveLength(1);
   });
 
   it('refuses an unknown kid', () => {
-    expect(reasonOf(planRevocation(family(), 'nope', now))).toBe('no key with kid nope');
+    expect(reasonOf(planRevocation(family(), 'nope', now, POLICY))).toBe('no key with kid nope');
   });
 
   it('refuses a key that is already revoked', () => {
     const keys = [...family(), key('dead', 'revoked')];
-    expect(reasonOf(planRevocation(keys, 'dead', now))).toBe('key dead is already revoked');
+    expect(reasonOf(planRevocation(keys, 'dead', now, POLICY))).toBe('key dead is already revoked');
+  });
+});
+
+describe('a reinstated retired key (stand-in)', () => {
+  const revokedAt = at(2 * HOUR);
+  const standIn = () => [
+    key('cur', 'revoked'),
+    key('old', 'active', { retiredAt: T0, activatedAt: revokedAt }),
+    key('nxt', 'next', { publishedAt: at(2 * HOUR - MINUTE) }),
+  ];
+
+  it('is replaced as soon as the next key is old enough, not after a rotation interval', () => {
+    expect(isRotationDue(standIn(), at(2 * HOUR + 8 * MINUTE), POLICY)).toBe(false);
+    expect(isRotationDue(standIn(), at(2 * HOUR + 9 * MINUTE), POLICY)).toBe(true);
+    const now = at(2 * HOUR + 9 * MINUTE);
+    expect(bare(changesOf(planRotation(standIn(), now, POLICY)))).toEqual([
+      { kind: 'retire', kid: 'old', at: now, expiresAt: new Date(now.getTime() + POLICY.retiredRetention) },
+      { kind: 'activate', kid: 'nxt', at: now },
+      { kind: 'create', alg: 'RS256', state: 'next' },
+    ]);
+  });
+});
+
+describe('the sync margin', () => {
+  it('counts a next key as published one sync after its publishedAt', () => {
+    const family = [key('a', 'active'), key('n', 'next', { publishedAt: T0 })];
+    expect(reasonOf(planRotation(family, at(10 * MINUTE), WITH_MARGIN))).toMatch(/wait 5s/);
+    expect(changesOf(planRotation(family, at(10 * MINUTE + 5 * SECOND), WITH_MARGIN))).toHaveLength(3);
+  });
+
+  it('keeps a retired key one sync longer: other instances may sign with it that long after', () => {
+    const now = at(DAY);
+    const [retire] = changesOf(planRotation([key('a', 'active'), key('n', 'next')], now, WITH_MARGIN));
+    expect(retire).toMatchObject({ kind: 'retire', expiresAt: new Date(now.getTime() + 5 * SECOND + HOUR) });
+  });
+});
+
+describe('planRemovedAlgorithms', () => {
+  it('retires the active and next keys of algorithms no longer enabled, and nothing else', () => {
+    const now = at(HOUR);
+    const keys = [
+      key('rs-a', 'active'),
+      key('rs-n', 'next'),
+      key('es-a', 'active', { alg: 'ES256' }),
+      key('es-n', 'next', { alg: 'ES256' }),
+      key('es-r', 'retired', { alg: 'ES256', retiredAt: T0, expiresAt: at(2 * HOUR) }),
+    ];
+    expect(bare(planRemovedAlgorithms(keys, ['RS256'], now, POLICY))).toEqual([
+      { kind: 'retire', kid: 'es-a', at: now, expiresAt: new Date(now.getTime() + HOUR) },
+      { kind: 'retire', kid: 'es-n', at: now, expiresAt: new Date(now.getTime() + HOUR) },
+    ]);
+    expect(planRemovedAlgorithms(keys, ['RS256', 'ES256'], now, POLICY)).toEqual([]);
   });
 });
 

@@ -129,7 +129,7 @@ export function keysPage(frame: ConsoleFrame, keys: KeyView[], algs: readonly st
     body: html`<h1>Signing keys</h1>
 <p class="muted">A <strong>next</strong> key is published before it signs; the <strong>active</strong> key signs; a <strong>retired</strong> key is published for verification until its tokens have expired.</p>
 <div class="table-wrap"><table class="stack">
-<thead><tr><th scope="col">Key ID</th><th scope="col">Alg</th><th scope="col">State</th><th scope="col">Published</th><th scope="col">Activated</th><th scope="col">Retired</th><th scope="col">Expires</th></tr></thead>
+<thead><tr><th scope="col">Key ID</th><th scope="col">Alg</th><th scope="col">State</th><th scope="col">Published</th><th scope="col">Activated</th><th scope="col">Retired</th><th scope="col">Expires</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>
 ${keys.map(
   (k) => html`<tr>
@@ -140,6 +140,7 @@ ${keys.map(
 <td data-label="Activated">${date(k.activated_at)}</td>
 <td data-label="Retired">${date(k.retired_at)}</td>
 <td data-label="Expires">${date(k.expires_at)}</td>
+<td data-label="Actions">${k.state === 'revoked' ? '' : html`<a href="/admin/keys/${encodeURIComponent(k.kid)}/revoke" aria-label="Revoke ${k.kid}">Revoke</a>`}</td>
 </tr>`,
 )}
 </tbody></table></div>
@@ -190,5 +191,29 @@ ${events.map(
 </tbody></table></div>`
 }
 ${nextCursor && html`<p class="pager"><a href="/admin/audit?${new URLSearchParams({ ...(action ? { action } : {}), cursor: nextCursor }).toString()}">Older →</a></p>`}`,
+  });
+}
+
+/** "Revoke this key?": what a revocation does, and the choice to end what it signed as well. */
+export function revokeKeyPage(frame: ConsoleFrame, key: KeyView): SafeHtml {
+  const path = `/admin/keys/${encodeURIComponent(key.kid)}/revoke`;
+  return consoleLayout(frame, {
+    title: `Revoke ${key.kid}`,
+    section: 'keys',
+    body: html`<h1>Revoke key <span class="code">${key.kid}</span>?</h1>
+<p class="lead">For a compromised key. It leaves the published key set at once and its private key is destroyed: tokens it signed stop verifying.${
+      key.state === 'active' ? ' Another key takes over signing; if none has been published long enough, the page that follows says what that risks.' : ''
+    }</p>
+<form method="post" action="${path}">
+${csrfField(frame.csrf)}
+<div class="check">
+<input id="revoke_grants" name="revoke_grants" type="checkbox" value="yes">
+<label for="revoke_grants">Also end the sessions, grants and tokens from while it could sign</label>
+</div>
+<div class="actions">
+<button type="submit" class="danger">Revoke key</button>
+<a href="/admin/keys">Cancel</a>
+</div>
+</form>`,
   });
 }

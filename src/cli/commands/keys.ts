@@ -12,7 +12,7 @@ interface ChangeJson extends AppliedChange {
   expires_at?: string | null;
 }
 
-const ORDER: Record<AppliedChange['kind'], number> = { revoke: 0, activate: 1, retire: 2, delete: 3, create: 4 };
+const ORDER: Record<AppliedChange['kind'], number> = { revoke: 0, activate: 1, reinstate: 1, retire: 2, delete: 3, create: 4 };
 
 /** What happened to one key, as a phrase: `<kid> is now active`, `new next <kid>`, ... */
 function phrase(change: AppliedChange, keys: KeyView[]): string {
@@ -22,6 +22,8 @@ function phrase(change: AppliedChange, keys: KeyView[]): string {
       return `${change.kid} revoked`;
     case 'activate':
       return `${change.kid} is now active`;
+    case 'reinstate':
+      return `retired ${change.kid} signs again until the next key may take over`;
     case 'retire':
       return `${change.kid} retired until ${when(key?.expires_at)}`;
     case 'delete':
@@ -130,7 +132,7 @@ const revoke: Command = {
     'revoke-grants': { type: 'boolean' },
   },
   positionals: ['KID'],
-  prepare(args) {
+  prepare(args, io) {
     const kid = args.positionals[0]!;
     const revokeGrants = flag(args, 'revoke-grants');
     return async (ctx) => {
@@ -139,12 +141,15 @@ const revoke: Command = {
       const result = await container.keys.revoke(kid, { revokeGrants, actor: CLI_ACTOR });
       const after = await container.keys.list();
       const human = describeChanges('revoked', result.changes, after);
+      // Like --force's: the operator must see what the promotion risks, on stderr even with --json.
+      for (const warning of result.warnings) io.stderr(`sesame: warning: ${warning}\n`);
       if (result.revokedGrants !== undefined) human.push(`revoked ${result.revokedGrants} sessions, grants and tokens`);
       else if (signed) human.push('sessions and grants from while it signed are kept; --revoke-grants ends them too');
       human.push(`running instances stop serving ${kid} within KEY_SYNC_INTERVAL (${seconds(container.config.keySyncInterval)})`);
       return {
         json: {
           changes: changesJson(result.changes, after),
+          warnings: result.warnings,
           ...(result.revokedGrants !== undefined ? { revoked_grants: result.revokedGrants } : {}),
         },
         human,

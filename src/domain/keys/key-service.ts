@@ -15,6 +15,7 @@ import {
   isRotationDue,
   planCompletion,
   planExpiry,
+  planRemovedAlgorithms,
   planRevocation,
   planRotation,
   type KeyChange,
@@ -41,6 +42,25 @@ export interface PublishedKeySet {
   keys: JWK[];
 }
 
+/**
+ * One read of the key table: what to publish and, from the same rows, the private keys to sign
+ * with, so the provider and /jwks can never be built from two different reads.
+ */
+export interface KeySnapshot {
+  set: PublishedKeySet;
+  /** Decrypts the keys the provider needs (active first); throws KeySetUnavailable when it cannot sign. */
+  signingJwks(): Promise<JWK[]>;
+}
+
+/**
+ * This instance cannot sign with the published key set: a key it must sign with is sealed with a
+ * KEY_ENCRYPTION_SECRET it does not have (or a family has no active key). It must not sign at all
+ * rather than with keys that are no longer published.
+ */
+export class KeySetUnavailable extends Error {
+  override name = 'KeySetUnavailable';
+}
+
 export interface AppliedChange {
   kind: KeyChange['kind'];
   kid: string;
@@ -57,6 +77,10 @@ export interface KeyServiceOptions {
   revokeIssuedBefore?: (end: Date) => Promise<number>;
   /** Where key state changes are recorded (`key.created`, `key.activated`, ...); never throws. */
   audit?: { record(event: AuditEventInput): Promise<void> };
+  /**
+   * The clock for key decisions. Default: the database's, read once per decision, so that every
+   * instance decides by the same time whatever its own clock says (tests pass a fake one).
+   */
   now?: () => Date;
 }
 
@@ -77,6 +101,7 @@ interface AuditContext {
 const AUDIT_ACTIONS: Record<KeyChange['kind'], string> = {
   create: 'key.created',
   activate: 'key.activated',
+  reinstate: 'key.reinstated',
   retire: 'key.retired',
   revoke: 'key.revoked',
   delete: 'key.deleted',
@@ -120,8 +145,46 @@ function family(keys: SigningKeyRecord[], alg: string): SigningKeyRecord[] {
 }
 
 export function createKeyService(repo: SigningKeyRepository, box: SecretBox, options: KeyServiceOptions) {
-  const now = options.now ?? (() => new Date());
+  const fixedClock = options.now;
+  const now = async (): Promise<Date> => (fixedClock ? fixedClock() : repo.databaseTime());
   const { log, policy } = options;
+  const enabled = new Set<string>(options.algs);
+
+  /**
+   * The private keys of a snapshot's published keys, active first. Strict (start-up): every one
+   * must open. Otherwise every active key must; a next or retired key this instance cannot open
+   * is left out (it cannot sign here until the secret is fixed) and said once in the log.
+   */
+  async function openSigningKeys(rows: SigningKeyRecord[], strict: boolean): Promise<JWK[]> {
+    const usable = rows
+      .filter((k) => PUBLISHED.has(k.state) && k.privateJwe !== null && enabled.has(k.alg))
+      .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]!);
+    const failures: string[] = [];
+    const opened: JWK[] = [];
+    for (const key of usable) {
+      try {
+        opened.push(JSON.parse(await box.open(key.privateJwe!, keyPurpose(key.kid))) as JWK);
+      } catch (error) {
+        const why = `${key.state} ${key.alg} key ${key.kid} cannot be decrypted (${(error as Error).message})`;
+        if (strict || key.state === 'active') failures.push(why);
+        else log.warn('a published signing key is left out of this instance', { kid: key.kid, alg: key.alg, state: key.state, err: error });
+      }
+    }
+    const missing = options.algs.filter((alg) => !rows.some((k) => k.alg === alg && k.state === 'active'));
+    if (missing.length > 0) failures.push(`no active key for ${missing.join(', ')}`);
+    if (failures.length > 0) {
+      throw new KeySetUnavailable(
+        `cannot sign with the published key set: ${failures.join('; ')}. Every instance needs the KEY_ENCRYPTION_SECRET ` +
+          `the keys are sealed with in its list (see the key-rotation runbook in the README)`,
+      );
+    }
+    return opened;
+  }
+
+  const snapshotOf = (rows: SigningKeyRecord[], strict = false): KeySnapshot => ({
+    set: publishedSetOf(rows),
+    signingJwks: () => openSigningKeys(rows, strict),
+  });
 
   function checkAlg(alg: string): SigningAlg {
     if (!(options.algs as string[]).includes(alg)) {
@@ -160,6 +223,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
           ({ kid } = change);
           alg = algOf(kid);
           await keys.update(kid, { state: 'active', activatedAt: change.at });
+          break;
+        case 'reinstate':
+          ({ kid } = change);
+          alg = algOf(kid);
+          // retiredAt stays: it marks the key as a stand-in that the next maintenance retires again.
+          await keys.update(kid, { state: 'active', activatedAt: change.at, expiresAt: null });
           break;
         case 'retire':
           ({ kid } = change);
@@ -213,24 +282,34 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * while), then takes the lock, plans again on what is there now, and applies that plan.
    */
   async function change(planFor: (keys: SigningKeyRecord[], at: Date) => Plan, by: AuditContext): Promise<AppliedChange[]> {
-    const draft = planFor(await repo.list(), now());
+    return (await changeWithWarnings(planFor, by)).applied;
+  }
+
+  async function changeWithWarnings(
+    planFor: (keys: SigningKeyRecord[], at: Date) => Plan,
+    by: AuditContext,
+  ): Promise<{ applied: AppliedChange[]; warnings: string[] }> {
+    const draft = planFor(await repo.list(), await now());
     if (!draft.ok) throw new ConflictError(draft.reason);
-    if (draft.changes.length === 0) return [];
+    if (draft.changes.length === 0) return { applied: [], warnings: [] };
     const pool = await Promise.all(
       draft.changes.flatMap((c) => (c.kind === 'create' ? [generateKeyMaterial(c.alg as SigningAlg, options.rsaModulusLength)] : [])),
     );
     // Recorded once the transaction has committed: a rolled-back change never happened (and the
     // audit write must not wait on the key-set lock's transaction).
     const events: AuditEventInput[] = [];
+    let warnings: string[] = [];
+    const at = await now();
     const applied = await repo.exclusive(async (keys) => {
       events.length = 0;
-      const at = now();
       const plan = planFor(await keys.list(), at);
       if (!plan.ok) throw new ConflictError(plan.reason);
+      warnings = plan.warnings ?? [];
       return apply(keys, plan.changes, pool, at, by, events);
     });
+    for (const warning of warnings) log.warn('signing key change with a risk', { warning });
     await audit(events);
-    return applied;
+    return { applied, warnings };
   }
 
   /** One plan over every configured family; refused as a whole if any family refuses. */
@@ -254,10 +333,11 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    */
   async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
     const due = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
-    if (due.length === 0 && planExpiry(keys, at).length === 0) return [];
+    const removed = planRemovedAlgorithms(keys, options.algs, at, policy);
+    if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
       return await change((current, time) => {
-        const changes: KeyChange[] = planExpiry(current, time);
+        const changes: KeyChange[] = [...planExpiry(current, time), ...planRemovedAlgorithms(current, options.algs, time, policy)];
         for (const alg of options.algs) {
           const keysOfAlg = family(current, alg);
           if (!isRotationDue(keysOfAlg, time, policy)) continue;
@@ -300,35 +380,47 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     async revoke(
       kid: string,
       opts: { revokeGrants?: boolean } & ChangeActor = {},
-    ): Promise<{ changes: AppliedChange[]; revokedGrants?: number }> {
+    ): Promise<{ changes: AppliedChange[]; warnings: string[]; revokedGrants?: number }> {
       const actor = opts.actor ?? SYSTEM;
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const changes = await change((keys, at) => planRevocation(family(keys, target.alg), kid, at), { actor });
+      const { applied: changes, warnings } = await changeWithWarnings(
+        (keys, at) => planRevocation(family(keys, target.alg), kid, at, policy),
+        { actor },
+      );
       // A key that never signed (a next key) has nothing to take back.
-      if (!opts.revokeGrants || !target.activatedAt) return { changes, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
+      if (!opts.revokeGrants || !target.activatedAt) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
       // Whatever existed while the key could sign: up to its retirement, or until now.
-      const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : now();
+      const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : await now();
       const revokedGrants = await options.revokeIssuedBefore(end);
       log.info('grants and sessions revoked with a signing key', { kid, count: revokedGrants });
       await audit([{ actor, action: 'key.grants_revoked', target: `key:${kid}`, details: { kid, alg: target.alg, count: revokedGrants } }]);
-      return { changes, revokedGrants };
+      return { changes, warnings, revokedGrants };
     },
 
     /** Scheduled rotation and expiry, now (see maintainFrom). */
     async maintain(): Promise<AppliedChange[]> {
-      return maintainFrom(await repo.list(), now());
+      return maintainFrom(await repo.list(), await now());
     },
 
     /**
-     * One scheduler tick: maintenance, then the published set. In the usual case (nothing due)
-     * that is a single read of the key table.
+     * One scheduler tick: the database's time, maintenance, and a snapshot of the key set. In the
+     * usual case (nothing due) that is the clock and one read of the key table.
      */
-    async tick(): Promise<PublishedKeySet> {
+    async tick(): Promise<KeySnapshot> {
+      const at = await now();
       const keys = await repo.list();
-      const applied = await maintainFrom(keys, now());
-      return publishedSetOf(applied.length > 0 ? await repo.list() : keys);
+      const applied = await maintainFrom(keys, at);
+      return snapshotOf(applied.length > 0 ? await repo.list() : keys);
+    },
+
+    /**
+     * The key set as it is now, from one read. `strict` (start-up): every published private key
+     * must open, so an instance missing a secret refuses to start instead of failing later.
+     */
+    async load(opts: { strict?: boolean } = {}): Promise<KeySnapshot> {
+      return snapshotOf(await repo.list(), opts.strict === true);
     },
 
     async list(): Promise<KeyView[]> {
@@ -342,10 +434,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
 
     /** The private JWKs of every published key, active first, for the provider's `jwks` option. */
     async signingJwks(): Promise<JWK[]> {
-      const published = (await repo.list())
-        .filter((k) => PUBLISHED.has(k.state) && k.privateJwe !== null)
-        .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]!);
-      return Promise.all(published.map(async (k) => JSON.parse(await box.open(k.privateJwe!, keyPurpose(k.kid))) as JWK));
+      return openSigningKeys(await repo.list(), true);
+    },
+
+    /** Clients that ask for ID tokens signed with an algorithm that is not enabled (a start-up warning). */
+    isEnabled(alg: string): boolean {
+      return enabled.has(alg);
     },
 
     /** Re-seals private keys sealed under an older KEY_ENCRYPTION_SECRET with the current one. */

@@ -4,6 +4,11 @@
 //
 //   next ──rotate──▶ active ──rotate──▶ retired ──expiresAt──▶ deleted
 //     └──────────────┴───────────────────┴──revoke──▶ revoked (gone from the JWKS at once)
+//
+// Two detours: when the active key is revoked while the next key is still too new for every RP
+// to hold it, the retired key (which every RP holds) is reinstated to sign until the next key
+// may take over; it is told apart by its retiredAt, and the next maintenance retires it again. And
+// the keys of an algorithm taken out of SIGNING_ALGS retire, to be deleted when their time is up.
 
 export type KeyState = 'next' | 'active' | 'retired' | 'revoked';
 
@@ -24,17 +29,25 @@ export interface KeyPolicy {
   jwksCacheLifetime: number;
   /** How long a retired key stays published: until everything it signed has expired (ms). */
   retiredRetention: number;
+  /**
+   * How long after a change every instance serves it (KEY_SYNC_INTERVAL, ms): a key counts as
+   * published this much after its publishedAt, and other instances may sign with a key this long
+   * after it retired.
+   */
+  syncMargin: number;
 }
 
 /** A change to one key. `create` makes a new key; the service generates its material. */
 export type KeyChange =
   | { kind: 'activate'; kid: string; at: Date; reason: string }
+  | { kind: 'reinstate'; kid: string; at: Date; reason: string }
   | { kind: 'retire'; kid: string; at: Date; expiresAt: Date; reason: string }
   | { kind: 'delete'; kid: string; reason: string }
   | { kind: 'revoke'; kid: string; at: Date; reason: string }
   | { kind: 'create'; alg: string; state: 'active' | 'next'; reason: string };
 
-export type Plan = { ok: true; changes: KeyChange[] } | { ok: false; reason: string };
+/** `warnings`: what the plan risks, for whoever asked for it (an operator, a log). */
+export type Plan = { ok: true; changes: KeyChange[]; warnings?: string[] } | { ok: false; reason: string };
 
 const seconds = (ms: number) => `${Math.ceil(ms / 1000)}s`;
 
@@ -51,10 +64,27 @@ export function retiredRetention(ttlSeconds: { idToken: number; accessToken: num
   return Math.max(ttlSeconds.idToken, ttlSeconds.accessToken, ttlSeconds.session) * 1000;
 }
 
-/** True when the family's active key has signed for a full rotation interval. */
+/** How long RPs have been able to fetch a key: from when every instance serves it. */
+function publishedFor(key: LifecycleKey, now: Date, policy: KeyPolicy): number {
+  return now.getTime() - key.publishedAt.getTime() - policy.syncMargin;
+}
+
+/** An active key that was retired before: a stand-in after a revocation, to be replaced soon. */
+export function isStandIn(key: LifecycleKey | undefined): boolean {
+  return key?.state === 'active' && key.retiredAt !== null;
+}
+
+/**
+ * True when the family's active key has signed for a full rotation interval, or is a stand-in
+ * whose successor is now old enough to take over.
+ */
 export function isRotationDue(keys: LifecycleKey[], now: Date, policy: KeyPolicy): boolean {
   const active = byState(keys, 'active');
   if (!active?.activatedAt) return false;
+  if (isStandIn(active)) {
+    const next = byState(keys, 'next');
+    return next !== undefined && publishedFor(next, now, policy) >= policy.jwksCacheLifetime;
+  }
   return now.getTime() - active.activatedAt.getTime() >= policy.rotationInterval;
 }
 
@@ -71,13 +101,13 @@ export function planRotation(keys: LifecycleKey[], now: Date, policy: KeyPolicy,
   const force = options.force === true;
   const forced = force ? ' (forced)' : '';
 
-  const publishedFor = now.getTime() - next.publishedAt.getTime();
-  if (!force && publishedFor < policy.jwksCacheLifetime) {
+  const age = publishedFor(next, now, policy);
+  if (!force && age < policy.jwksCacheLifetime) {
     return {
       ok: false,
       reason:
-        `next key ${next.kid} has been published for ${seconds(publishedFor)}, but RPs may cache the JWKS for ` +
-        `${seconds(policy.jwksCacheLifetime)}: wait ${seconds(policy.jwksCacheLifetime - publishedFor)} or use --force ` +
+        `next key ${next.kid} has been served by every instance for ${seconds(Math.max(0, age))}, but RPs may cache the JWKS for ` +
+        `${seconds(policy.jwksCacheLifetime)}: wait ${seconds(policy.jwksCacheLifetime - age)} or use --force ` +
         `(an RP whose cached JWKS lacks it fails to verify new tokens until it refetches)`,
     };
   }
@@ -99,13 +129,37 @@ export function planRotation(keys: LifecycleKey[], now: Date, policy: KeyPolicy,
       kind: 'retire',
       kid: active.kid,
       at: now,
-      expiresAt: new Date(now.getTime() + policy.retiredRetention),
-      reason: `rotation${forced}`,
+      expiresAt: retiredUntil(now, policy),
+      reason: isStandIn(active) ? `its successor may sign now${forced}` : `rotation${forced}`,
     });
   }
   changes.push({ kind: 'activate', kid: next.kid, at: now, reason: `rotation${forced}` });
   changes.push({ kind: 'create', alg: next.alg, state: 'next', reason: 'rotation' });
   return { ok: true, changes };
+}
+
+/**
+ * Until when a key retired at `now` stays published: everything it signed has expired, counted
+ * from the last moment any instance may still sign with it (one sync later).
+ */
+export function retiredUntil(now: Date, policy: KeyPolicy): Date {
+  return new Date(now.getTime() + policy.syncMargin + policy.retiredRetention);
+}
+
+/**
+ * The active and next keys of algorithms no longer in SIGNING_ALGS retire: they stay published
+ * until what they signed has expired, then go like any retired key. None of them signs again.
+ */
+export function planRemovedAlgorithms(keys: LifecycleKey[], enabled: readonly string[], now: Date, policy: KeyPolicy): KeyChange[] {
+  return keys
+    .filter((k) => !enabled.includes(k.alg) && (k.state === 'active' || k.state === 'next'))
+    .map((k) => ({
+      kind: 'retire',
+      kid: k.kid,
+      at: now,
+      expiresAt: retiredUntil(now, policy),
+      reason: `algorithm ${k.alg} is no longer in SIGNING_ALGS`,
+    }));
 }
 
 /** Retired keys whose retention has passed lose their row (and with it the private key). */
@@ -116,28 +170,54 @@ export function planExpiry(keys: LifecycleKey[], now: Date): KeyChange[] {
 }
 
 /**
- * Emergency removal. The key leaves the JWKS at once; if it was active, next takes over straight
- * away (it is published, and a compromised key must not sign one more token); the family always
- * ends with a next key again.
+ * Emergency removal. The key leaves the JWKS at once and must not sign one more token; the family
+ * always ends with a next key again. When it was the active key, what signs instead:
+ * - the next key, when every RP has had it long enough (the publication rule);
+ * - otherwise the retired key, which every RP still holds (unless it is gone or revoked too),
+ *   reinstated until the next key is old enough (the next maintenance then promotes it);
+ * - otherwise the next key anyway, with a warning: RPs whose cached JWKS predates it fail to
+ *   verify new tokens until they refetch;
+ * - and with no next key at all, a new key.
  */
-export function planRevocation(keys: LifecycleKey[], kid: string, now: Date): Plan {
+export function planRevocation(keys: LifecycleKey[], kid: string, now: Date, policy: KeyPolicy): Plan {
   const key = keys.find((k) => k.kid === kid);
   if (!key) return { ok: false, reason: `no key with kid ${kid}` };
   if (key.state === 'revoked') return { ok: false, reason: `key ${kid} is already revoked` };
   const changes: KeyChange[] = [{ kind: 'revoke', kid, at: now, reason: 'revoked by an operator' }];
+  const warnings: string[] = [];
   const next = byState(keys, 'next');
+  const retired = keys.find((k) => k.state === 'retired' && k.kid !== kid && (k.expiresAt === null || k.expiresAt > now));
   if (key.state === 'active') {
-    if (next) {
+    const age = next ? publishedFor(next, now, policy) : 0;
+    if (next && age >= policy.jwksCacheLifetime) {
       changes.push({ kind: 'activate', kid: next.kid, at: now, reason: `the active key ${kid} was revoked` });
+    } else if (next && retired) {
+      changes.push({
+        kind: 'reinstate',
+        kid: retired.kid,
+        at: now,
+        reason: `the active key ${kid} was revoked and next key ${next.kid} is too new for every RP to hold it: the retired key signs until it is`,
+      });
+    } else if (next) {
+      changes.push({ kind: 'activate', kid: next.kid, at: now, reason: `the active key ${kid} was revoked (next key promoted early)` });
+      warnings.push(
+        `next key ${next.kid} has been served by every instance for ${seconds(Math.max(0, age))} of the ${seconds(policy.jwksCacheLifetime)} RPs may cache the JWKS, ` +
+          `and no retired key could sign instead: for up to ${seconds(policy.jwksCacheLifetime - Math.max(0, age))}, an RP whose cached JWKS lacks it ` +
+          `fails to verify new tokens until it refetches (jose refetches an unknown kid at most every 30s; jwks-rsa on an unknown kid)`,
+      );
     } else {
       // Nothing published to take over: signing with a fresh key beats signing with a compromised one.
       changes.push({ kind: 'create', alg: key.alg, state: 'active', reason: `the active key ${kid} was revoked and there was no next key` });
+      warnings.push(`there was no next key: a new key signs at once, and RPs fail to verify its tokens until they refetch the JWKS`);
     }
-    changes.push({ kind: 'create', alg: key.alg, state: 'next', reason: `key ${kid} was revoked` });
+    // The reinstated retired key leaves the next key in place; otherwise a new next key follows.
+    if (!(next && retired && age < policy.jwksCacheLifetime)) {
+      changes.push({ kind: 'create', alg: key.alg, state: 'next', reason: `key ${kid} was revoked` });
+    }
   } else if (key.state === 'next') {
     changes.push({ kind: 'create', alg: key.alg, state: 'next', reason: `the next key ${kid} was revoked` });
   }
-  return { ok: true, changes };
+  return warnings.length > 0 ? { ok: true, changes, warnings } : { ok: true, changes };
 }
 
 /**

@@ -63,6 +63,7 @@ export const keyRoutes: Route[] = [
       return {
         changes: result.changes,
         keys: await container.keys.list(),
+        ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
         ...(result.revokedGrants !== undefined ? { revoked_grants: result.revokedGrants } : {}),
       };
     },

@@ -248,7 +248,7 @@ export const KeyChange = component(
   'KeyChange',
   'One change a rotation or revocation made.',
   z.object({
-    kind: z.enum(['revoke', 'activate', 'retire', 'delete', 'create']),
+    kind: z.enum(['revoke', 'activate', 'reinstate', 'retire', 'delete', 'create']),
     kid: z.string(),
     alg: z.string(),
     reason: z.string(),
@@ -261,6 +261,10 @@ export const KeyChanges = component(
   z.object({
     changes: z.array(KeyChange),
     keys: z.array(Key),
+    warnings: z
+      .array(z.string())
+      .optional()
+      .describe('what the change risks, e.g. a next key promoted before every RP may hold it'),
     revoked_grants: count.optional().describe('with revoke_grants: how many sessions, grants and tokens ended'),
   }),
 );

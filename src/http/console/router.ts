@@ -22,7 +22,7 @@ import {
   type ClientFormValues,
 } from '../../../views/console/clients.js';
 import { consoleMessage, type ConsoleFrame } from '../../../views/console/layout.js';
-import { auditPage, EMPTY_USER_FORM, keysPage, overviewPage, usersPage, type UserFormValues } from '../../../views/console/pages.js';
+import { auditPage, EMPTY_USER_FORM, keysPage, overviewPage, revokeKeyPage, usersPage, type UserFormValues } from '../../../views/console/pages.js';
 import type { SafeHtml } from '../html.js';
 import { sendPage } from '../interactions/render.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
@@ -440,6 +440,30 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
     } catch (error) {
       if (!(error instanceof ConflictError || error instanceof ValidationError)) throw error;
       setFlash(ctx, `Rotation refused: ${error.message}`, 'error');
+    }
+    seeOther(ctx, '/admin/keys');
+  });
+
+  router.get('/admin/keys/:kid/revoke', ...get, async (ctx) => {
+    const key = (await keys.list()).find((k) => k.kid === ctx.params.kid && k.state !== 'revoked');
+    if (!key) {
+      send(ctx, consoleMessage('Key not found', 'There is no such key, or it is already revoked.', { href: '/admin/keys', label: 'Signing keys' }), 404);
+      return;
+    }
+    send(ctx, revokeKeyPage(frame(ctx), key));
+  });
+
+  router.post('/admin/keys/:kid/revoke', ...post, async (ctx) => {
+    const kid = String(ctx.params.kid);
+    const revokeGrants = checked(bodyOf(ctx), 'revoke_grants');
+    try {
+      const result = await keys.revoke(kid, { revokeGrants, actor: `user:${admin(ctx).id}` });
+      const done = `Revoked ${kid}${result.revokedGrants !== undefined ? `; ended ${result.revokedGrants} sessions, grants and tokens` : ''}.`;
+      // A warning (a next key promoted before every RP may hold it) is what the operator must see.
+      setFlash(ctx, result.warnings.length > 0 ? `${done} Warning: ${result.warnings.join(' ')}` : done, result.warnings.length > 0 ? 'error' : 'ok');
+    } catch (error) {
+      if (!(error instanceof NotFoundError || error instanceof ConflictError)) throw error;
+      setFlash(ctx, `Not revoked: ${error.message}`, 'error');
     }
     seeOther(ctx, '/admin/keys');
   });
