@@ -1,0 +1,48 @@
+// Revoking a signing key from the console: a confirmation page, then the revocation, and the
+// warning an early promotion of the next key carries is shown to the admin who asked for it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser, type Page } from '../helpers/browser.js';
+import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+
+const ADMIN = { email: 'root@example.com', password: 'administrators only please', isAdmin: true, emailVerified: true };
+
+async function signInToConsole(browser: TestBrowser, path: string): Promise<Page> {
+  let page = await browser.request(path);
+  page = await browser.submit(page, '/login', { email: ADMIN.email, password: ADMIN.password });
+  if (page.html.includes('/confirm')) page = await browser.submit(page, '/confirm');
+  expect(page.status).toBe(200);
+  return page;
+}
+
+describe('console: revoking a signing key', () => {
+  let sesame: TestSesame;
+  beforeAll(async () => {
+    sesame = await startTestSesame();
+    await sesame.container.accounts.create(ADMIN);
+  });
+  afterAll(async () => sesame?.close());
+
+  it('asks first, revokes, and shows what promoting a young next key risks', async () => {
+    const before = await sesame.container.keys.list();
+    const active = before.find((k) => k.state === 'active')!;
+    const next = before.find((k) => k.state === 'next')!;
+    const browser = new TestBrowser(sesame.issuer);
+    const keys = await signInToConsole(browser, '/admin/keys');
+    expect(keys.html).toContain(`aria-label="Revoke ${active.kid}"`);
+
+    const confirm = await browser.request(`/admin/keys/${active.kid}/revoke`);
+    expect(confirm.html).toContain('Revoke key');
+    expect((await sesame.container.keys.list()).find((k) => k.kid === active.kid)!.state).toBe('active'); // nothing yet
+
+    const done = await browser.submit(confirm, `/admin/keys/${active.kid}/revoke`);
+    expect(done.status).toBe(200);
+    expect(done.html).toContain(`Revoked ${active.kid}.`);
+    // A fresh key set has no retired key to stand in: the young next key signs, and the admin is told.
+    expect(done.html).toContain(`Warning: next key ${next.kid} has been served by every instance for 0s`);
+    const after = await sesame.container.keys.list();
+    expect(after.find((k) => k.kid === active.kid)!.state).toBe('revoked');
+    expect(after.find((k) => k.kid === next.kid)!.state).toBe('active');
+    const events = await sesame.container.audit.list({ action: 'key.revoked' });
+    expect(events.events[0]!.actor).toMatch(/^user:/);
+  });
+});
