@@ -31,6 +31,7 @@ const SCHEDULE = {
   ID_TOKEN_TTL: '30s',
   ACCESS_TOKEN_TTL: '30s',
   SESSION_TTL: '30s',
+  SESSION_MAX_AGE: '30s',
 };
 
 let db: TestDatabase | undefined;

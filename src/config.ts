@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
+import { retiredRetention } from './domain/keys/lifecycle.js';
 import { secretWeaknesses } from './secret-strength.js';
 
 export const SIGNING_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
@@ -57,7 +58,13 @@ export interface Config {
   allowPrivateNetworkRequests: boolean;
   /** Lifetimes in seconds. */
   ttl: {
+    /** Idle: a session unused this long ends (each use starts it again). */
     session: number;
+    /**
+     * Absolute: no session outlives this after its last sign-in, however busy it is. Retired keys
+     * stay published this long (an id_token_hint is presented at logout while the session lives).
+     */
+    sessionMaxAge: number;
     interaction: number;
     authorizationCode: number;
     accessToken: number;
@@ -375,15 +382,30 @@ function parseKeySchedule(env: Env, ttl: Config['ttl']): Pick<Config, 'keyRotati
   }
   // A retired key stays published until everything it signed has expired; the next rotation must
   // not come sooner, or every rotation would wait for it (see domain/keys/lifecycle.ts).
-  const retention = Math.max(ttl.session, ttl.idToken, ttl.accessToken);
-  if (keyRotationInterval <= retention * 1000) {
+  // It stays one KEY_SYNC_INTERVAL longer: other instances may still sign with it that long.
+  const retention = retiredRetention(ttl) + keySyncInterval;
+  if (keyRotationInterval <= retention) {
     fail(
       'KEY_ROTATION_INTERVAL',
       env.KEY_ROTATION_INTERVAL ?? '30d',
-      `longer than the longest of SESSION_TTL, ID_TOKEN_TTL and ACCESS_TOKEN_TTL (${retention}s): retired keys stay published that long`,
+      `longer than the longest of SESSION_MAX_AGE, ID_TOKEN_TTL and ACCESS_TOKEN_TTL plus KEY_SYNC_INTERVAL (${retention / 1000}s): retired keys stay published that long`,
     );
   }
   return { keyRotationInterval, jwksCacheLifetime, keySyncInterval };
+}
+
+const DEFAULT_SESSION_MAX_AGE = 21 * 86400;
+
+/**
+ * SESSION_MAX_AGE: unset, 21 days (or SESSION_TTL when that is longer, so a configuration that
+ * never named it keeps working). 21 days leaves the default KEY_ROTATION_INTERVAL (30d), which must
+ * outlast it, a margin of days. Shorter than SESSION_TTL would make the idle timeout meaningless.
+ */
+function parseSessionMaxAge(env: Env, sessionTtl: number): number {
+  if (!env.SESSION_MAX_AGE?.trim()) return Math.max(DEFAULT_SESSION_MAX_AGE, sessionTtl);
+  const maxAge = duration(env, 'SESSION_MAX_AGE', '21d');
+  if (maxAge < sessionTtl) fail('SESSION_MAX_AGE', env.SESSION_MAX_AGE, `at least SESSION_TTL (${sessionTtl}s)`);
+  return maxAge;
 }
 
 function parseRsaModulusLength(env: Env): Config['rsaModulusLength'] {
@@ -428,8 +450,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const secrets = check(() => parseSecrets(env, mode, dataDir), { keyEncryptionSecrets: [], cookieKeys: [], warnings: [], devSecretsFile: undefined });
   const metricsToken = check(() => parseMetricsToken(env), undefined);
   const ttlOf = (name: string, fallback: string) => check(() => duration(env, name, fallback), 1);
+  const session = ttlOf('SESSION_TTL', '14d');
   const ttl = {
-    session: ttlOf('SESSION_TTL', '14d'),
+    session,
+    sessionMaxAge: check(() => parseSessionMaxAge(env, session), session),
     interaction: ttlOf('INTERACTION_TTL', '1h'),
     authorizationCode: ttlOf('AUTHORIZATION_CODE_TTL', '60s'),
     accessToken: ttlOf('ACCESS_TOKEN_TTL', '1h'),

@@ -11,6 +11,7 @@ import { loadExistingGrant } from './first-party.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { introspectionPolicy, revocationPolicy, type IsResourceServer } from './token-access.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+import { sessionTtl } from './session-lifetime.js';
 
 export interface ConfigurationDeps {
   config: Config;
@@ -159,7 +160,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       authorizationSigningAlgValues: [...config.signingAlgs],
     },
     ttl: {
-      Session: ttl.session,
+      // Idle SESSION_TTL, and never past SESSION_MAX_AGE after the last sign-in (session-lifetime.ts).
+      Session: sessionTtl(ttl),
       Interaction: ttl.interaction,
       AuthorizationCode: ttl.authorizationCode,
       AccessToken: ttl.accessToken,
@@ -167,7 +169,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       RefreshToken: ttl.refreshToken,
       ClientCredentials: ttl.clientCredentials,
       // A grant lives as long as the longest thing issued under it.
-      Grant: Math.max(ttl.refreshToken, ttl.session),
+      Grant: Math.max(ttl.refreshToken, ttl.sessionMaxAge),
     },
   };
 }

@@ -11,6 +11,7 @@ import { buildConfiguration } from './configuration.js';
 import { logProviderErrors } from './error-events.js';
 import { hideUnadvertisedScopes } from './discovery.js';
 import { createFindAccount } from './find-account.js';
+import { logoutWithoutUnverifiableHint } from './logout-hint.js';
 import { throttleProviderSecrets } from './secret-throttling.js';
 import type { SecretThrottle } from '../domain/throttling/secret-throttle.js';
 
@@ -38,6 +39,16 @@ export function createProvider({ audit, secretThrottle, log, ...deps }: Provider
   provider.proxy = true;
   // Its own HTML (form_post, error and logout pages) gets the same headers as ours.
   provider.use(htmlPageHeaders());
+  // A logout whose id_token_hint was signed by a key this provider no longer holds goes on through
+  // the confirmation page instead of failing (logout-hint.ts).
+  provider.use(
+    logoutWithoutUnverifiableHint({
+      kids: new Set(jwks.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : []))),
+      path: provider.pathFor('end_session'),
+      ...(audit ? { audit } : {}),
+      ...(log ? { log } : {}),
+    }),
+  );
   hideUnadvertisedScopes(provider);
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);

@@ -581,8 +581,9 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const after = await keys();
       const rs = family(after, 'RS256');
       expect(rs.retired).toMatchObject({ kid: before.active.kid, retired_at: expect.any(String), expires_at: expect.any(String) });
-      // Published until everything it signed has expired: sessions (id_token_hint) live 14 days.
-      expect(Date.parse(rs.retired.expires_at!) - Date.parse(rs.retired.retired_at!)).toBe(14 * 24 * HOUR + 5000); // retention + one KEY_SYNC_INTERVAL
+      // Published until everything it signed has expired: sessions (id_token_hint) live at most
+      // SESSION_MAX_AGE, 21 days; plus one KEY_SYNC_INTERVAL (5s).
+      expect(Date.parse(rs.retired.expires_at!) - Date.parse(rs.retired.retired_at!)).toBe(21 * 24 * HOUR + 5000);
       expect(forced.json.changes[0]).toMatchObject({ kind: 'retire', kid: before.active.kid, expires_at: rs.retired.expires_at });
       expect(rs.active).toMatchObject({ kid: before.next.kid, activated_at: expect.any(String) });
       expect([before.active.kid, before.next.kid]).not.toContain(rs.next.kid);

@@ -14,11 +14,13 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 // The schedule in round numbers: a key signs for a day, RPs cache the JWKS for 10 minutes, and
-// everything a key signed has expired an hour after its retirement (the longest TTL is SESSION_TTL).
+// everything a key signed has expired an hour after its retirement (the longest lifetime is
+// SESSION_MAX_AGE).
 const SCHEDULE = {
   KEY_ROTATION_INTERVAL: '1d',
   JWKS_CACHE_LIFETIME: '10m',
   SESSION_TTL: '1h',
+  SESSION_MAX_AGE: '1h',
   ID_TOKEN_TTL: '30m',
   ACCESS_TOKEN_TTL: '20m',
   KEY_SYNC_INTERVAL: '5s',

@@ -56,6 +56,20 @@ describe('configuration', () => {
     expect(config.passwordHashConcurrency).toBe(2);
     expect(config.metricsToken).toBeUndefined();
     expect(config.shutdownTimeout).toBe(10_000);
+    expect(config.ttl.session).toBe(14 * 86400);
+    expect(config.ttl.sessionMaxAge).toBe(21 * 86400);
+  });
+
+  it('bounds sessions absolutely: SESSION_MAX_AGE at least SESSION_TTL, shorter than KEY_ROTATION_INTERVAL', () => {
+    const cwd = tempDir();
+    const ttlOf = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...SECRETS, ...env }, { cwd }).ttl;
+    expect(ttlOf({ SESSION_TTL: '2s', SESSION_MAX_AGE: '4s' })).toMatchObject({ session: 2, sessionMaxAge: 4 });
+    expect(ttlOf({ SESSION_TTL: '1d', SESSION_MAX_AGE: '1d' })).toMatchObject({ session: 86400, sessionMaxAge: 86400 });
+    // Unset, it is never shorter than SESSION_TTL: a configuration that never named it still starts.
+    expect(ttlOf({ SESSION_TTL: '25d' })).toMatchObject({ session: 25 * 86400, sessionMaxAge: 25 * 86400 });
+    // A short rotation needs a short absolute session lifetime (retired keys stay published that long).
+    const short = loadConfig({ NODE_ENV: 'test', ...SECRETS, KEY_ROTATION_INTERVAL: '1d', SESSION_TTL: '1h', SESSION_MAX_AGE: '12h' }, { cwd });
+    expect(short.keyRotationInterval).toBe(86400 * 1000);
   });
 
   it('parses durations in s, m, h and d', () => {
@@ -82,7 +96,10 @@ describe('configuration', () => {
       [{ PASSWORD_HASH_CONCURRENCY: '100' }, 'PASSWORD_HASH_CONCURRENCY="100" is invalid: a whole number from 1 to 64'],
       [{ METRICS_TOKEN: 'short hunter2' }, 'METRICS_TOKEN is invalid: 16 or more printable characters'],
       [{ KEY_ROTATION_INTERVAL: '5m' }, 'KEY_ROTATION_INTERVAL="5m" is invalid: longer than JWKS_CACHE_LIFETIME (900s)'],
-      [{ KEY_ROTATION_INTERVAL: '7d' }, 'KEY_ROTATION_INTERVAL="7d" is invalid: longer than the longest of SESSION_TTL'],
+      [{ KEY_ROTATION_INTERVAL: '7d' }, 'KEY_ROTATION_INTERVAL="7d" is invalid: longer than the longest of SESSION_MAX_AGE, ID_TOKEN_TTL and ACCESS_TOKEN_TTL plus KEY_SYNC_INTERVAL (1814405s)'],
+      [{ SESSION_MAX_AGE: '7d' }, 'SESSION_MAX_AGE="7d" is invalid: at least SESSION_TTL (1209600s)'],
+      [{ SESSION_TTL: '2h', SESSION_MAX_AGE: '1h' }, 'SESSION_MAX_AGE="1h" is invalid: at least SESSION_TTL (7200s)'],
+      [{ SESSION_MAX_AGE: '30d' }, 'KEY_ROTATION_INTERVAL="30d" is invalid: longer than the longest of SESSION_MAX_AGE'],
       [{ KEY_SYNC_INTERVAL: '15m' }, 'KEY_SYNC_INTERVAL="15m" is invalid: shorter than JWKS_CACHE_LIFETIME'],
     ] as const) {
       const message = errorOf(env as Record<string, string>);

@@ -347,9 +347,14 @@ describe('planRemovedAlgorithms', () => {
 });
 
 describe('retiredRetention', () => {
-  it('is the longest of the ID token, access token and session lifetimes, in ms', () => {
-    expect(retiredRetention({ idToken: 3600, accessToken: 600, session: 1200 })).toBe(3600 * SECOND);
-    expect(retiredRetention({ idToken: 60, accessToken: 7200, session: 1200 })).toBe(7200 * SECOND);
-    expect(retiredRetention({ idToken: 60, accessToken: 600, session: 14 * 86400 })).toBe(14 * DAY);
+  it('is the longest of the ID token, access token and absolute session lifetimes, in ms', () => {
+    expect(retiredRetention({ idToken: 3600, accessToken: 600, sessionMaxAge: 1200 })).toBe(3600 * SECOND);
+    expect(retiredRetention({ idToken: 60, accessToken: 7200, sessionMaxAge: 1200 })).toBe(7200 * SECOND);
+    expect(retiredRetention({ idToken: 60, accessToken: 600, sessionMaxAge: 21 * 86400 })).toBe(21 * DAY);
+  });
+
+  it('follows the absolute session lifetime, not the idle one (a busy session outlives SESSION_TTL)', () => {
+    const ttl = { idToken: 3600, accessToken: 3600, session: 14 * 86400, sessionMaxAge: 21 * 86400 };
+    expect(retiredRetention(ttl)).toBe(21 * DAY);
   });
 });

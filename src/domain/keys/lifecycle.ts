@@ -57,11 +57,14 @@ function byState(keys: LifecycleKey[], state: KeyState): LifecycleKey | undefine
 
 /**
  * Everything a retired key could have signed, and an RP or the provider may still verify, has
- * expired once the longest of these has passed: ID tokens, JWT access tokens, and id_token_hint
- * at logout (oidc-provider accepts expired hints, so for as long as a session can live).
+ * expired once the longest of these has passed: ID tokens, JWT access tokens, and id_token_hint at
+ * logout. oidc-provider accepts an expired hint, so that one counts for as long as a session lives;
+ * the idle SESSION_TTL sets no bound on that (every use starts it again), the absolute
+ * SESSION_MAX_AGE does. A hint that outlives even this still logs out, without the hint, through
+ * the confirmation page (oidc/logout-hint.ts).
  */
-export function retiredRetention(ttlSeconds: { idToken: number; accessToken: number; session: number }): number {
-  return Math.max(ttlSeconds.idToken, ttlSeconds.accessToken, ttlSeconds.session) * 1000;
+export function retiredRetention(ttlSeconds: { idToken: number; accessToken: number; sessionMaxAge: number }): number {
+  return Math.max(ttlSeconds.idToken, ttlSeconds.accessToken, ttlSeconds.sessionMaxAge) * 1000;
 }
 
 /** How long RPs have been able to fetch a key: from when every instance serves it. */

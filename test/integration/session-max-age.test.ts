@@ -1,0 +1,80 @@
+// The absolute session lifetime: oidc-provider saves a session again with a fresh idle TTL on every
+// request, so without SESSION_MAX_AGE a session used often enough never ends. Real time, short
+// lifetimes: SESSION_TTL=3s (idle) and SESSION_MAX_AGE=6s, the browser busy every second.
+import type * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../helpers/browser.js';
+import { PROVIDERS } from '../helpers/databases.js';
+import { discover, REDIRECT_URI, signIn, startAuthorization, submitLogin } from '../helpers/rp.js';
+import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+
+const USER = { email: 'busy@example.com', password: 'a busy person password' };
+const IDLE_MS = 3000;
+const MAX_AGE_MS = 6000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(PROVIDERS)('absolute session lifetime on %s', (provider) => {
+  let sesame: TestSesame;
+  let config: oidc.Configuration;
+
+  beforeAll(async () => {
+    sesame = await startTestSesame({ provider, env: { SESSION_TTL: '3s', SESSION_MAX_AGE: '6s' } });
+    await sesame.container.accounts.create(USER);
+    const client = await sesame.container.clients.create({ name: 'Busy', redirectUris: [REDIRECT_URI] });
+    config = await discover(sesame.issuer, client.client_id, client.client_secret);
+  });
+  afterAll(async () => sesame?.close());
+
+  /** What a prompt=none authorization gets back: 'code' while the session lives, else the error. */
+  async function silently(browser: TestBrowser): Promise<string> {
+    const page = await browser.request((await startAuthorization(config, { prompt: 'none' })).url.toString());
+    expect(page.url.startsWith(REDIRECT_URI), `${page.status} ${page.url}`).toBe(true);
+    const params = new URL(page.url).searchParams;
+    return params.get('code') ? 'code' : (params.get('error') ?? 'nothing');
+  }
+
+  /** Uses the session every second until it fails; when each use happened (ms after `since`) and what it got. */
+  async function keepBusy(browser: TestBrowser, since: number, untilMs: number): Promise<{ at: number; result: string }[]> {
+    const uses: { at: number; result: string }[] = [];
+    while (Date.now() - since < untilMs) {
+      await sleep(1000);
+      const at = Date.now() - since;
+      const result = await silently(browser);
+      uses.push({ at, result });
+      if (result !== 'code') break;
+    }
+    return uses;
+  }
+
+  it('ends a session kept busy past SESSION_MAX_AGE: prompt=none then gives login_required', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    await signIn(browser, await startAuthorization(config), USER);
+    const signedIn = Date.now(); // the session's sign-in happened just before
+
+    const uses = await keepBusy(browser, signedIn, MAX_AGE_MS + 4000);
+    const failed = uses.findIndex((u) => u.result !== 'code');
+    expect(failed, JSON.stringify(uses)).toBeGreaterThan(0);
+    // Being busy kept it alive past the idle timeout...
+    expect(uses.slice(0, failed).some((u) => u.at >= IDLE_MS), JSON.stringify(uses)).toBe(true);
+    // ...but not past the absolute one (one second of polling slack).
+    expect(uses[failed]!.result).toBe('login_required');
+    expect(uses[failed]!.at, JSON.stringify(uses)).toBeLessThanOrEqual(MAX_AGE_MS + 1500);
+  });
+
+  it('starts the lifetime again with a fresh sign-in (prompt=login)', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    await signIn(browser, await startAuthorization(config), USER);
+    const first = Date.now();
+    await sleep(2000);
+    const login = await browser.request((await startAuthorization(config, { prompt: 'login' })).url.toString());
+    const again = await submitLogin(browser, login, USER.email, USER.password);
+    expect(again.url.startsWith(REDIRECT_URI), again.url).toBe(true);
+
+    // Past the first sign-in's bound (6 s after it), before the second's: still signed in.
+    for (const at of [3500, 5000, 6500]) {
+      await sleep(first + at - Date.now());
+      expect(await silently(browser), `${Date.now() - first} ms after the first sign-in`).toBe('code');
+    }
+    expect(Date.now() - first).toBeGreaterThan(MAX_AGE_MS);
+  });
+});
