@@ -202,5 +202,13 @@ describe.each(PROVIDERS)('input that is not text, on %s', (provider) => {
         .poll(async () => (await auditEvents('client.authentication_failed')).map((e) => e.target))
         .toEqual(expect.arrayContaining(['client:\ufffd', `client:${'a'.repeat(199)}\ufffd`]));
     });
+
+    it('answers the resume endpoint with a query (client_id, no redirect_uri) with the expired page, not a 500', async () => {
+      // oidc-provider's error handler fails on this request unless the query is dropped.
+      const response = await request('GET', `/auth/some-interaction?client_id=${spa.client_id}`);
+      expect(response.status).toBe(400);
+      const garbage = await request('GET', `/auth/%00?client_id=${web.client_id}&state=%00`);
+      expect(garbage.status).toBe(400);
+    });
   });
 });
