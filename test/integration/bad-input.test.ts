@@ -166,6 +166,16 @@ describe.each(PROVIDERS)('input that is not text, on %s', (provider) => {
     });
   });
 
+  describe('admin console', () => {
+    it('starts a sign-in from a very long console URL with a cookie a browser keeps (the start page as return path)', async () => {
+      const response = await fetch(new URL(`/admin/clients?q=${'%F0%9F%98%80'.repeat(900)}`, sesame.issuer), { redirect: 'manual' });
+      expect(response.status).toBe(302);
+      const cookies = response.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie.length).toBeLessThan(4096);
+    });
+  });
+
   describe('provider endpoints', () => {
     it('answers a client_id with NUL at /auth with the error page (400)', async () => {
       const query = new URLSearchParams({ client_id: 'x\u0000', response_type: 'code', scope: 'openid', redirect_uri: REDIRECT_URI });
