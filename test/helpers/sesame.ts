@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { startSesame, type RunningSesame } from '../../src/server.js';
 import { createTestDatabase, type Provider, type TestDatabase } from './databases.js';
 
@@ -23,6 +23,8 @@ export interface TestSesameOptions {
   env?: Record<string, string>;
   /** The clock for key decisions (rotation rules); tokens keep real time. */
   now?: () => Date;
+  /** Where the server logs (default: nowhere); a test that hunts server errors reads them here. */
+  log?: Logger;
 }
 
 export async function startTestSesame(options: TestSesameOptions = {}): Promise<TestSesame> {
@@ -39,7 +41,7 @@ export async function startTestSesame(options: TestSesameOptions = {}): Promise<
     ...TEST_SECRETS,
     ...options.env,
   });
-  const sesame = await startSesame(config, silentLogger, {
+  const sesame = await startSesame(config, options.log ?? silentLogger, {
     server,
     skipMigrations: true,
     ...(options.now ? { now: options.now } : {}),
