@@ -1,4 +1,5 @@
 import type { DbClient } from './database.js';
+import { isStorable, storable } from './text.js';
 
 export interface AuditRecord {
   id: string;
@@ -12,14 +13,29 @@ export interface AuditRecord {
 
 export function createAuditRepository(prisma: DbClient) {
   return {
+    /**
+     * An event is kept even when what it names cannot be stored as is (a client_id with NUL from a
+     * failed authentication): such characters become U+FFFD. `details` is JSON text, which
+     * escapes them already.
+     */
     async append(event: Omit<AuditRecord, 'at'> & { at?: Date }): Promise<void> {
-      await prisma.auditEvent.create({ data: event });
+      const { actor, action, target, sourceAddress } = event;
+      await prisma.auditEvent.create({
+        data: {
+          ...event,
+          actor: storable(actor),
+          action: storable(action),
+          target: target === null ? null : storable(target),
+          sourceAddress: sourceAddress === null ? null : storable(sourceAddress),
+        },
+      });
     },
     async exists(id: string): Promise<boolean> {
-      return (await prisma.auditEvent.count({ where: { id } })) > 0;
+      return isStorable(id) && (await prisma.auditEvent.count({ where: { id } })) > 0;
     },
     /** Newest first; `before` pages backwards through time (an opaque cursor is the last id). */
-    list(options: { since?: Date; action?: string; limit: number; beforeId?: string }): Promise<AuditRecord[]> {
+    async list(options: { since?: Date; action?: string; limit: number; beforeId?: string }): Promise<AuditRecord[]> {
+      if ([options.action, options.beforeId].some((value) => value !== undefined && !isStorable(value))) return [];
       return prisma.auditEvent.findMany({
         where: {
           ...(options.since ? { at: { gte: options.since } } : {}),

@@ -1,4 +1,5 @@
 import type { DbClient } from './database.js';
+import { isStorable } from './text.js';
 import { isUniqueViolation, UniqueViolation } from './user-repository.js';
 
 export interface ClientRecord {
@@ -22,14 +23,16 @@ export function createClientRepository(prisma: DbClient) {
         throw error;
       }
     },
-    findById(id: string): Promise<ClientRecord | null> {
-      return prisma.client.findUnique({ where: { id } });
+    // A value the database cannot hold (NUL, unpaired surrogates: text.ts) is no client's id.
+    async findById(id: string): Promise<ClientRecord | null> {
+      return isStorable(id) ? prisma.client.findUnique({ where: { id } }) : null;
     },
     list(): Promise<ClientRecord[]> {
       return prisma.client.findMany({ orderBy: { createdAt: 'asc' } });
     },
     /** Replaces a client's name and metadata; null when there is no such client. */
     async update(id: string, data: Pick<ClientRecord, 'name' | 'metadata'>): Promise<ClientRecord | null> {
+      if (!isStorable(id)) return null;
       const { count } = await prisma.client.updateMany({ where: { id }, data });
       return count > 0 ? prisma.client.findUnique({ where: { id } }) : null;
     },
@@ -39,10 +42,12 @@ export function createClientRepository(prisma: DbClient) {
       return prisma.client.upsert({ where: { id }, create: client, update: data });
     },
     async setSecret(id: string, secretEncrypted: string): Promise<boolean> {
+      if (!isStorable(id)) return false;
       const { count } = await prisma.client.updateMany({ where: { id }, data: { secretEncrypted } });
       return count > 0;
     },
     async delete(id: string): Promise<boolean> {
+      if (!isStorable(id)) return false;
       const { count } = await prisma.client.deleteMany({ where: { id } });
       return count > 0;
     },

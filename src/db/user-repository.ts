@@ -1,4 +1,5 @@
 import type { DbClient } from './database.js';
+import { isStorable } from './text.js';
 
 export interface UserRecord {
   id: string;
@@ -34,11 +35,12 @@ export function createUserRepository(prisma: DbClient) {
         throw error;
       }
     },
-    findByEmail(email: string): Promise<UserRecord | null> {
-      return prisma.user.findUnique({ where: { email } });
+    // A value the database cannot hold (NUL, unpaired surrogates: text.ts) is no one's email or id.
+    async findByEmail(email: string): Promise<UserRecord | null> {
+      return isStorable(email) ? prisma.user.findUnique({ where: { email } }) : null;
     },
-    findById(id: string): Promise<UserRecord | null> {
-      return prisma.user.findUnique({ where: { id } });
+    async findById(id: string): Promise<UserRecord | null> {
+      return isStorable(id) ? prisma.user.findUnique({ where: { id } }) : null;
     },
     list(): Promise<UserRecord[]> {
       return prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
@@ -50,6 +52,7 @@ export function createUserRepository(prisma: DbClient) {
      * only the literal matches, reading on until the page is full.
      */
     async page(options: { search?: string; limit: number; afterId?: string }): Promise<UserRecord[]> {
+      if ([options.search, options.afterId].some((value) => value !== undefined && !isStorable(value))) return [];
       const search = options.search?.toLowerCase();
       const read = (take: number, afterId?: string) =>
         prisma.user.findMany({
@@ -69,10 +72,12 @@ export function createUserRepository(prisma: DbClient) {
       }
     },
     async update(id: string, data: UserUpdate): Promise<UserRecord | null> {
+      if (!isStorable(id)) return null;
       const { count } = await prisma.user.updateMany({ where: { id }, data });
       return count > 0 ? prisma.user.findUnique({ where: { id } }) : null;
     },
     async deleteById(id: string): Promise<boolean> {
+      if (!isStorable(id)) return false;
       const { count } = await prisma.user.deleteMany({ where: { id } });
       return count > 0;
     },

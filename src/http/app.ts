@@ -1,4 +1,5 @@
 // The Koa app: our routes first, the provider mounted last (it answers everything else).
+import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config.js';
@@ -82,6 +83,20 @@ function interactionAuditEvent(event: string, fields: Record<string, unknown>, i
   }
 }
 
+/** oidc-provider's resume endpoint: where the sign-in pages send the browser back to (303). */
+const RESUME = /^\/auth\/[^/?]+\/?(\?|$)/;
+
+/**
+ * The resume endpoint reads its interaction cookie and nothing else; the provider itself never
+ * puts a query on its URL. A query there is read only by the provider's error handler, which
+ * fails with a TypeError (500) when the cookie is missing and the query names a registered
+ * client without a redirect_uri (oidc-provider 9.13, oneRedirectUriClients runs before the
+ * request's parameters exist). Dropping the query leaves the plain "expired" error page.
+ */
+function dropResumeQuery(req: IncomingMessage): void {
+  if (req.url && RESUME.test(req.url) && req.url.includes('?')) req.url = req.url.slice(0, req.url.indexOf('?'));
+}
+
 function operationsRouter({ readiness }: AppDeps): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
@@ -152,6 +167,7 @@ export function createApp(deps: AppDeps): Koa {
       sendPage(ctx, errorPage({ title: 'Form not accepted', message: CROSS_SITE_MESSAGE }), 403);
       return;
     }
+    dropResumeQuery(ctx.req);
     // Hand the raw request to oidc-provider's own Koa app.
     origin.prepareForProvider(ctx.req, ctx.ip);
     ctx.respond = false;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { UserRecord, UserRepository } from '../../db/user-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.js';
 import type { Revocation } from './user-sessions.js';
 
@@ -48,7 +49,7 @@ export function normalizeEmail(email: string): string {
 /** The normalised address when `value` is a plausible email address; undefined otherwise. */
 export function asEmailAddress(value: string): string | undefined {
   const email = normalizeEmail(value);
-  return EMAIL.test(email) && email.length <= MAX_EMAIL_LENGTH && !/[\u0000-\u001f\u007f]/.test(email) ? email : undefined;
+  return EMAIL.test(email) && email.length <= MAX_EMAIL_LENGTH && isPlainText(email) ? email : undefined;
 }
 
 function toUser(record: UserRecord): User {
@@ -58,6 +59,7 @@ function toUser(record: UserRecord): User {
 
 function checkName(name: string | null): string | null {
   const trimmed = name?.trim() || null;
+  if (trimmed && !isPlainText(trimmed)) throw new ValidationError(`name ${NOT_PLAIN_TEXT}`, 'name');
   if (trimmed && trimmed.length > MAX_NAME_LENGTH) {
     throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
   }
@@ -87,9 +89,11 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
   return {
     async create(input: NewUserInput): Promise<User> {
-      const email = normalizeEmail(input.email);
-      if (!EMAIL.test(email) || email.length > MAX_EMAIL_LENGTH) {
-        throw new ValidationError(`email "${input.email}" is not a valid email address`, 'email');
+      const email = asEmailAddress(input.email);
+      if (!email) {
+        // A value that is not even text is not echoed: it may not print.
+        const message = isPlainText(input.email.trim()) ? `email "${input.email}" is not a valid email address` : `email ${NOT_PLAIN_TEXT}`;
+        throw new ValidationError(message, 'email');
       }
       const name = checkName(input.name ?? null);
       checkPassword(input.password);

@@ -2,6 +2,7 @@
 // and dynamic registration; every rejection names the field and says what is accepted.
 import { ValidationError } from '../errors.js';
 import { checkNotReserved } from './reserved.js';
+import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -79,6 +80,8 @@ type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logou
  * like com.example.app:/callback for native public clients (RFC 8252). Never fragments or wildcards.
  */
 function checkUri(uri: string, kind: UriKind, field: string, allowCustomScheme: boolean): 'https' | 'loopback' | 'custom' {
+  // The URL parser would quietly percent-encode them, but the URI is stored as given.
+  if (!isPlainText(uri)) throw new ValidationError(`${kind} ${NOT_PLAIN_TEXT}`, field);
   let url: URL;
   try {
     url = new URL(uri);
@@ -118,6 +121,7 @@ export interface BuildOptions {
 export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, options: BuildOptions = {}): ClientMetadata {
   const name = input.name?.trim() ?? '';
   if (!name) throw new ValidationError('name is required', 'name');
+  if (!isPlainText(name)) throw new ValidationError(`name ${NOT_PLAIN_TEXT}`, 'name');
   if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
 
   const isPublic = input.public ?? false;

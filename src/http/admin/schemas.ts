@@ -5,6 +5,7 @@
 // each one registered here is a component under its id.
 import { z } from 'zod';
 import { GRANT_TYPES, unsupportedGrantMessage } from '../../domain/clients/client-metadata.js';
+import { isPlainText, NOT_PLAIN_TEXT } from '../../domain/text.js';
 import { MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
 
 export const registry = z.registry<{ id: string; description?: string }>();
@@ -14,8 +15,14 @@ function component<T extends z.ZodType>(id: string, description: string, schema:
   return schema;
 }
 
+/**
+ * Every string the API takes, passwords aside: a NUL or an unpaired surrogate is a field error
+ * here, never a database failure further on.
+ */
+const text = () => z.string().refine(isPlainText, NOT_PLAIN_TEXT);
+
 const timestamp = z.string().meta({ format: 'date-time', description: 'RFC 3339 date-time (UTC)' });
-const uri = z.string().min(1).max(2000);
+const uri = text().min(1).max(2000);
 const uris = z.array(uri).max(50);
 const count = z.number().int().min(0);
 
@@ -52,7 +59,7 @@ const limit = z.coerce
   .max(200)
   .optional()
   .describe('page size, 1 to 200 (default 50)');
-const cursor = z.string().min(1).max(200).optional().describe('next_cursor of the previous page');
+const cursor = text().min(1).max(200).optional().describe('next_cursor of the previous page');
 
 export const PageQuery = z.strictObject({ limit, cursor });
 
@@ -67,7 +74,7 @@ function page<T extends z.ZodType>(id: string, what: string, item: T) {
 // ---------- clients
 
 const clientFields = {
-  name: z.string().max(100).describe('shown on the consent page'),
+  name: text().max(100).describe('shown on the consent page'),
   redirect_uris: uris.describe('exact callback URIs: https, http only on localhost, or com.example.app:/callback for public native apps'),
   post_logout_redirect_uris: uris,
   backchannel_logout_uri: uri,
@@ -77,8 +84,8 @@ const clientFields = {
     .array(z.enum(GRANT_TYPES, { error: (issue) => unsupportedGrantMessage(String(issue.input)) }))
     .max(3)
     .describe('default: authorization_code and refresh_token'),
-  scope: z.string().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API (only clients registered with it ever get it)'),
-  id_token_signed_response_alg: z.string().max(20).describe('one of SIGNING_ALGS (default: the first)'),
+  scope: text().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API (only clients registered with it ever get it)'),
+  id_token_signed_response_alg: text().max(20).describe('one of SIGNING_ALGS (default: the first)'),
   resources: uris.describe('APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
   resource_server: z
     .boolean()
@@ -149,14 +156,14 @@ export const ClientWithSecret = component(
 
 export const ClientPage = page('ClientPage', 'clients, oldest first', Client);
 
-export const ClientParams = z.strictObject({ client_id: z.string().min(1).max(200) });
+export const ClientParams = z.strictObject({ client_id: text().min(1).max(200) });
 
 // ---------- users
 
 const userFields = {
-  email: z.string().max(254),
+  email: text().max(254),
   password: z.string().max(1024).describe('checked against the password policy; never returned or logged'),
-  name: z.string().max(200),
+  name: text().max(200),
   email_verified: z.boolean(),
   is_admin: z.boolean().describe('may use the admin console (with a token carrying the admin scope)'),
 };
@@ -202,10 +209,10 @@ export const User = component(
 export const UserPage = page('UserPage', 'users, oldest first', User);
 
 export const UserListQuery = PageQuery.extend({
-  search: z.string().min(1).max(254).optional().describe('only users whose email contains this'),
+  search: text().min(1).max(254).optional().describe('only users whose email contains this'),
 });
 
-export const UserParams = z.strictObject({ user_id: z.string().min(1).max(200) });
+export const UserParams = z.strictObject({ user_id: text().min(1).max(200) });
 
 // ---------- signing keys
 
@@ -231,7 +238,7 @@ export const KeyRotateInput = component(
   'KeyRotateInput',
   'What to rotate (an empty body rotates every family within the safeguards).',
   z.strictObject({
-    alg: z.string().min(1).max(20).optional().describe('only this family (one of SIGNING_ALGS)'),
+    alg: text().min(1).max(20).optional().describe('only this family (one of SIGNING_ALGS)'),
     force: z.boolean().optional().describe('rotate even when the safeguards refuse (RPs may briefly fail to verify)'),
   }),
 );
@@ -269,7 +276,7 @@ export const KeyChanges = component(
   }),
 );
 
-export const KeyParams = z.strictObject({ kid: z.string().min(1).max(200) });
+export const KeyParams = z.strictObject({ kid: text().min(1).max(200) });
 
 // ---------- sessions and grants
 
@@ -310,7 +317,7 @@ export const Revocation = component(
   z.object({ revoked_sessions: count, revoked_grants: count }),
 );
 
-export const SessionParams = UserParams.extend({ session_uid: z.string().min(1).max(200) });
+export const SessionParams = UserParams.extend({ session_uid: text().min(1).max(200) });
 
 // ---------- dynamic registration
 
@@ -342,13 +349,12 @@ export const InitialAccessToken = component(
 // ---------- audit log
 
 export const AuditQuery = z.strictObject({
-  since: z
-    .string()
+  since: text()
     .max(40)
     .refine((v) => /^\d{4}-\d\d-\d\d/.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time such as 2025-01-31T12:00:00Z')
     .optional()
     .describe('only events at or after this ISO 8601 date or date-time'),
-  action: z.string().min(1).max(100).optional().describe('only this action, e.g. login.failed, client.registered'),
+  action: text().min(1).max(100).optional().describe('only this action, e.g. login.failed, client.registered'),
   limit,
   cursor,
 });

@@ -48,9 +48,12 @@ export function clearCookie(ctx: Context, name: string): void {
   ctx.cookies.set(name, null, { signed: true, httpOnly: true, sameSite: 'lax', path: '/admin', overwrite: true });
 }
 
+/** Longest return path kept: the flow cookie holding it must stay well under a browser's 4 kB. */
+const MAX_RETURN_TO = 1000;
+
 /** Only console paths may be returned to after sign-in (no open redirect). */
 export function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && /^\/admin(\/[A-Za-z0-9/_\-.%]*)?(\?[^#\\]*)?$/.test(value) && !value.startsWith('/admin/api') ? value : '/admin';
+  return typeof value === 'string' && value.length <= MAX_RETURN_TO && /^\/admin(\/[A-Za-z0-9/_\-.%]*)?(\?[^#\\]*)?$/.test(value) && !value.startsWith('/admin/api') ? value : '/admin';
 }
 
 /** The console session id the browser presents (validly signed), if any. */
