@@ -106,7 +106,7 @@ describe.each(PROVIDERS)('logout with a deleted key on %s', (provider) => {
     for (const params of [
       { id_token_hint: idToken, client_id: clientId, post_logout_redirect_uri: elsewhere },
       { id_token_hint: idToken, post_logout_redirect_uri: elsewhere },
-    ]) {
+    ] as Record<string, string>[]) {
       const url = new URL(`${sesame.issuer}/session/end`);
       url.search = new URLSearchParams(params).toString();
       const page = await browser.request(url.toString());

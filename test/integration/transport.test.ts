@@ -1,7 +1,7 @@
 // What a request says about itself is not trusted: discovery's URLs come from ISSUER whatever the
 // Host or X-Forwarded-Host, the source address is what the last trusted proxy saw, and an https
 // issuer gets HSTS and Secure cookies even when the proxy in front speaks plain http to Sesame.
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { discover, REDIRECT_URI, startAuthorization, submitLogin } from '../helpers/rp.js';
@@ -9,7 +9,7 @@ import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 
 interface RawResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 

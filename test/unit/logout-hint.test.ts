@@ -43,7 +43,7 @@ describe('withoutUnverifiableHint', () => {
       { id_token_hint: 'not a jwt' },
       [['id_token_hint', jwt({ kid: 'gone' }, {})], ['id_token_hint', jwt({ kid: 'gone' }, {})]] as [string, string][],
       { client_id: 'app' },
-    ]) {
+    ] as (Record<string, string> | [string, string][])[]) {
       const before = new URLSearchParams(params).toString();
       const { params: after, ignored } = run(params);
       expect(ignored).toBeUndefined();
