@@ -24,9 +24,7 @@ function newest(...dirs) {
 }
 
 // Build in a fresh checkout, and after a pull or an edit, so the CLI never runs stale code.
-const stale =
-  !existsSync(entry) ||
-  (existsSync(stamp) && newest(join(root, 'src'), join(root, 'views'), join(root, 'prisma')) > statSync(stamp).mtimeMs);
+const stale = !existsSync(entry) || (existsSync(stamp) && newest(join(root, 'src'), join(root, 'views'), join(root, 'prisma')) > statSync(stamp).mtimeMs);
 if (stale) {
   try {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: ['ignore', 2, 'inherit'] });

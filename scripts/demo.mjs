@@ -114,7 +114,9 @@ async function stop(code = 0) {
   stopping = true;
   const running = [...children.values()];
   for (const child of running) child.kill('SIGTERM');
-  const exited = Promise.all(running.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r)))));
+  const exited = Promise.all(
+    running.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r)))),
+  );
   const timer = setTimeout(() => {
     for (const child of children.values()) child.kill('SIGKILL');
   }, 5000);
@@ -204,6 +206,7 @@ async function secretWorks(clientId, clientSecret) {
     },
     body: new URLSearchParams({ grant_type: 'authorization_code', code: 'demo-secret-check', redirect_uri: `${issuer}/`, code_verifier: 'x'.repeat(43) }),
   });
+  /** @type {{ error?: string }} */
   const body = await response.json().catch(() => ({}));
   return body.error !== 'invalid_client';
 }
@@ -255,13 +258,20 @@ async function ensureClients() {
     let secret;
     if (!client) {
       client = await cli([
-        'clients', 'create',
-        '--name', app.name,
-        '--redirect-uri', want.redirect_uris[0],
-        '--post-logout-redirect-uri', want.post_logout_redirect_uris[0],
-        '--backchannel-logout-uri', want.backchannel_logout_uri,
-        '--resource', want.resources[0],
-        '--scope', SCOPE,
+        'clients',
+        'create',
+        '--name',
+        app.name,
+        '--redirect-uri',
+        want.redirect_uris[0],
+        '--post-logout-redirect-uri',
+        want.post_logout_redirect_uris[0],
+        '--backchannel-logout-uri',
+        want.backchannel_logout_uri,
+        '--resource',
+        want.resources[0],
+        '--scope',
+        SCOPE,
       ]);
       secret = client.client_secret;
       say(`[demo] registered the client "${app.name}" (${client.client_id})`);
@@ -300,7 +310,10 @@ async function main() {
   for (const file of ['dist/src/main.js', 'dist/examples/demo-rp/server.js']) {
     if (!existsSync(join(root, file))) fail(`${file} is missing; run "npm run demo" (it builds first)`);
   }
-  for (const [label, n, variable] of [['Sesame', sesamePort, 'DEMO_SESAME_PORT'], ...apps.map((a) => [a.name, a.port, `DEMO_${a.label.toUpperCase().replace('-', '_')}_PORT`])]) {
+  for (const [label, n, variable] of [
+    ['Sesame', sesamePort, 'DEMO_SESAME_PORT'],
+    ...apps.map((a) => [a.name, a.port, `DEMO_${a.label.toUpperCase().replace('-', '_')}_PORT`]),
+  ]) {
     if (!(await portFree(n))) fail(`port ${n} (${label}) is in use; stop what runs there or set ${variable}`);
   }
 

@@ -6,11 +6,11 @@ import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const models = readFileSync(join(root, 'prisma/models.prisma'), 'utf8');
-const providers = { sqlite: 'file:./data/sesame.db', postgresql: 'postgresql://localhost:5432/sesame' };
+const providers = ['sqlite', 'postgresql'];
 const check = process.argv.includes('--check');
 let stale = false;
 
-for (const [provider, url] of Object.entries(providers)) {
+for (const provider of providers) {
   const text = `// Written by scripts/schemas.mjs from prisma/models.prisma: edit that file, then run \`npm run schema\`.
 
 generator client {

@@ -12,9 +12,7 @@ import { secretWeaknesses } from './secret-strength.js';
 export const SIGNING_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGORITHMS)[number];
 
-export type DatabaseConfig =
-  | { provider: 'sqlite'; url: string; file: string }
-  | { provider: 'postgresql'; url: string };
+export type DatabaseConfig = { provider: 'sqlite'; url: string; file: string } | { provider: 'postgresql'; url: string };
 
 export interface Config {
   mode: 'production' | 'development' | 'test';
@@ -341,7 +339,9 @@ function parseSecrets(env: Env, mode: Config['mode'], dataDir: string) {
       problems.push(secretProblem('KEY_ENCRYPTION_SECRET', `required when NODE_ENV=production (${MIN_SECRET_LENGTH} or more characters); ${GENERATE}`));
     }
     if (cookieKeys.length === 0) {
-      problems.push(secretProblem('COOKIE_KEYS', `required when NODE_ENV=production (comma-separated, ${MIN_SECRET_LENGTH} or more characters each); ${GENERATE}`));
+      problems.push(
+        secretProblem('COOKIE_KEYS', `required when NODE_ENV=production (comma-separated, ${MIN_SECRET_LENGTH} or more characters each); ${GENERATE}`),
+      );
     }
   } else if (keyEncryptionSecrets.length === 0 || cookieKeys.length === 0) {
     const { secrets, created, file } = loadDevSecrets(dataDir);

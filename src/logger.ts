@@ -30,12 +30,14 @@ function describeError(value: unknown, depth = 0): unknown {
 
 export function createLogger(level: Config['logLevel'], write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
   const threshold = level === 'silent' ? Infinity : LEVELS.indexOf(level);
-  const log = (lvl: Level) => (msg: string, fields: LogFields = {}) => {
-    if (LEVELS.indexOf(lvl) < threshold) return;
-    const entry: LogFields = { time: new Date().toISOString(), level: lvl, msg };
-    for (const [key, value] of Object.entries(fields)) entry[key] = key === 'err' ? describeError(value) : value;
-    write(JSON.stringify(entry) + '\n');
-  };
+  const log =
+    (lvl: Level) =>
+    (msg: string, fields: LogFields = {}) => {
+      if (LEVELS.indexOf(lvl) < threshold) return;
+      const entry: LogFields = { time: new Date().toISOString(), level: lvl, msg };
+      for (const [key, value] of Object.entries(fields)) entry[key] = key === 'err' ? describeError(value) : value;
+      write(JSON.stringify(entry) + '\n');
+    };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 

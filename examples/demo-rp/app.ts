@@ -62,7 +62,12 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const verifyLogoutToken = createLogoutTokenVerifier({ issuer: metadata.issuer, clientId, keys });
 
   const sessions = new SessionStore();
-  const cookieName = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'demo'}_session`;
+  const cookieName = `${
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '') || 'demo'
+  }_session`;
   const formAction = `'self' ${new URL(metadata.end_session_endpoint ?? metadata.issuer).origin}`;
 
   const app = new Koa();
@@ -154,7 +159,11 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     const session = current(ctx);
     const pending = session?.pending;
     if (!session || !pending) {
-      page(ctx, messagePage(name, 'No sign-in in progress', 'This page is the end of a sign-in that was not started here, or has already finished. Start again.'), 400);
+      page(
+        ctx,
+        messagePage(name, 'No sign-in in progress', 'This page is the end of a sign-in that was not started here, or has already finished. Start again.'),
+        400,
+      );
       return;
     }
     session.pending = undefined;

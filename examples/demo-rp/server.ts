@@ -38,7 +38,10 @@ function credentials(): { clientId: string; clientSecret: string } {
   }
   const file = env.DEMO_CLIENTS_FILE;
   if (!file || !app) {
-    exit('set DEMO_CLIENT_ID and DEMO_CLIENT_SECRET, or DEMO_CLIENTS_FILE and DEMO_APP (a or b); also read: DEMO_NAME, DEMO_PORT, DEMO_BASE_URL, DEMO_ISSUER', 2);
+    exit(
+      'set DEMO_CLIENT_ID and DEMO_CLIENT_SECRET, or DEMO_CLIENTS_FILE and DEMO_APP (a or b); also read: DEMO_NAME, DEMO_PORT, DEMO_BASE_URL, DEMO_ISSUER',
+      2,
+    );
   }
   let clients: Record<string, { client_id?: unknown; client_secret?: unknown } | undefined>;
   try {

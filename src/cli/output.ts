@@ -31,7 +31,7 @@ export function when(iso: string | Date | null | undefined): string {
 
 /** Any error as one line for `sesame: <reason>`: no stack, no line breaks, never empty. */
 export function describeError(error: unknown): string {
-  let text = '';
+  let text: string;
   if (error instanceof AggregateError && !error.message && error.errors.length > 0) {
     text = describeError(error.errors[0]);
   } else if (error instanceof Error) {

@@ -152,7 +152,7 @@ async function migrateQuietly(config: Config): Promise<MigrateResult> {
     return await migrate(config.database);
   } catch (error) {
     if (error instanceof MigrationError) throw error;
-    throw new Error(`cannot migrate the ${config.database.provider} database: ${describeError(error)}`);
+    throw new Error(`cannot migrate the ${config.database.provider} database: ${describeError(error)}`, { cause: error });
   }
 }
 

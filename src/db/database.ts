@@ -29,10 +29,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
     return { provider: 'sqlite', prisma, close: () => prisma.$disconnect() };
   }
-  const [{ PrismaPg }, { PrismaClient: PostgresClient }] = await Promise.all([
-    import('@prisma/adapter-pg'),
-    import('./generated/postgresql/client.js'),
-  ]);
+  const [{ PrismaPg }, { PrismaClient: PostgresClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated/postgresql/client.js')]);
   const adapter = new PrismaPg({ connectionString: config.url, max: 10 });
   const prisma = new PostgresClient({ adapter }) as unknown as DbClient;
   return { provider: 'postgresql', prisma, close: () => prisma.$disconnect() };

@@ -8,9 +8,7 @@
 // full disk): that shows up as errors in the log.
 import type { Database } from './database.js';
 
-export type DatabaseHealth =
-  | { ok: true }
-  | { ok: false; reason: 'database unreachable' | 'database not writable'; error: unknown };
+export type DatabaseHealth = { ok: true } | { ok: false; reason: 'database unreachable' | 'database not writable'; error: unknown };
 
 /** Every request touches this table (sessions, interactions, tokens). */
 const WRITE_PROBE = 'DELETE FROM "oidc_payload" WHERE 1 = 0';

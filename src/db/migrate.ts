@@ -93,9 +93,7 @@ function pending(migrations: Migration[], applied: AppliedRow[]): Migration[] {
   for (const migration of migrations) {
     const checksum = seen.get(migration.name);
     if (checksum !== undefined && checksum !== migration.checksum) {
-      throw new MigrationError(
-        `migration ${migration.name} was changed after it was applied; restore it and add a new migration instead`,
-      );
+      throw new MigrationError(`migration ${migration.name} was changed after it was applied; restore it and add a new migration instead`);
     }
   }
   return migrations.filter((migration) => !seen.has(migration.name));
@@ -207,9 +205,6 @@ function selectMigrations(all: Migration[], until: string | undefined): Migratio
 
 export async function migrate(config: DatabaseConfig, options: MigrateOptions = {}): Promise<MigrateResult> {
   const migrations = selectMigrations(readMigrations(config.provider), options.until);
-  const applied =
-    config.provider === 'sqlite'
-      ? await migrateSqlite(config.file, migrations)
-      : await migratePostgres(config.url, migrations);
+  const applied = config.provider === 'sqlite' ? await migrateSqlite(config.file, migrations) : await migratePostgres(config.url, migrations);
   return { applied, total: migrations.length };
 }

@@ -15,9 +15,7 @@ export interface SigningKeyRecord {
 }
 
 export type NewSigningKey = Pick<SigningKeyRecord, 'kid' | 'alg' | 'state' | 'publicJwk' | 'privateJwe' | 'publishedAt' | 'activatedAt'>;
-export type SigningKeyUpdate = Partial<
-  Pick<SigningKeyRecord, 'state' | 'privateJwe' | 'activatedAt' | 'retiredAt' | 'expiresAt' | 'revokedAt'>
->;
+export type SigningKeyUpdate = Partial<Pick<SigningKeyRecord, 'state' | 'privateJwe' | 'activatedAt' | 'retiredAt' | 'expiresAt' | 'revokedAt'>>;
 
 /** The key table inside one transaction that holds the key-set lock. */
 export interface LockedSigningKeys {

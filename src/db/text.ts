@@ -2,6 +2,7 @@
 // encoding UTF8"), and Prisma's query protocol refuses unpaired UTF-16 surrogates on both
 // databases: either fails the whole query. Such a value is therefore never stored, so a lookup
 // by it can only miss: repositories answer "not found" without asking the database.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 

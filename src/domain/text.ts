@@ -2,6 +2,7 @@
 // characters (C0 such as NUL, DEL, C1) and unpaired UTF-16 surrogates are never part of one; they
 // are what breaks storage (PostgreSQL refuses NUL), logs and pages, so such values are refused
 // with a message instead of travelling on. Passwords are not text in this sense: they are hashed.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const NOT_PLAIN = /[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function isPlainText(value: string): boolean {

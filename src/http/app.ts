@@ -63,9 +63,21 @@ function interactionAuditEvent(event: string, fields: Record<string, unknown>, i
     case 'login.failed':
       return { actor: 'anonymous', action: event, target: typedEmail(fields.email), sourceAddress: ip, details };
     case 'login.throttled':
-      return { actor: 'anonymous', action: event, target: typedEmail(fields.email), sourceAddress: ip, details: { ...details, retry_after: fields.retry_after } };
+      return {
+        actor: 'anonymous',
+        action: event,
+        target: typedEmail(fields.email),
+        sourceAddress: ip,
+        details: { ...details, retry_after: fields.retry_after },
+      };
     case 'user.locked':
-      return { actor: 'anonymous', action: event, target: accountId ? `user:${accountId}` : undefined, sourceAddress: ip, details: { ...details, locked_for: fields.locked_for } };
+      return {
+        actor: 'anonymous',
+        action: event,
+        target: accountId ? `user:${accountId}` : undefined,
+        sourceAddress: ip,
+        details: { ...details, locked_for: fields.locked_for },
+      };
     case 'login.succeeded':
       return { actor, action: event, target: accountId ? actor : undefined, sourceAddress: ip, details: { ...details, remember: fields.remember === true } };
     case 'consent.granted':

@@ -16,8 +16,7 @@ export interface MetricsRouteDeps {
 }
 
 /** Compares digests so that the comparison takes the same time whatever the lengths. */
-const sameSecret = (a: string, b: string) =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 export function metricsRouter({ metrics, config, throttle }: MetricsRouteDeps): Router {
   const router = new Router();

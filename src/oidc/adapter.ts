@@ -29,14 +29,7 @@ export interface AdapterDeps {
  * Grant row itself is destroyed by oidc-provider when its revokeGrantPolicy says so (not when an
  * access token is revoked), so neither is tagged.
  */
-const GRANT_MEMBERS = new Set([
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-  'PreAuthorizedCode',
-]);
+const GRANT_MEMBERS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 

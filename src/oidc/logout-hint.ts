@@ -55,10 +55,7 @@ function audienceOf(hint: string): string | undefined {
  * The logout parameters without a hint signed by a key outside `kids`, with `client_id` added from
  * the hint when the request had none; `ignored` says what was dropped. Anything else: unchanged.
  */
-export function withoutUnverifiableHint(
-  params: URLSearchParams,
-  kids: ReadonlySet<string>,
-): { params: URLSearchParams; ignored?: IgnoredHint } {
+export function withoutUnverifiableHint(params: URLSearchParams, kids: ReadonlySet<string>): { params: URLSearchParams; ignored?: IgnoredHint } {
   const hints = params.getAll('id_token_hint');
   // Duplicates are the provider's to refuse.
   if (hints.length !== 1) return { params };

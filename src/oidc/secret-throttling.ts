@@ -32,8 +32,7 @@ const FAILURE_EVENTS: Record<string, string> = {
 };
 
 export function throttleProviderSecrets(provider: Provider, throttle: SecretThrottle, log: Logger): void {
-  const count = (what: Promise<void>) =>
-    what.catch((error: unknown) => log.error('a failed attempt could not be counted', { err: error }));
+  const count = (what: Promise<void>) => what.catch((error: unknown) => log.error('a failed attempt could not be counted', { err: error }));
 
   const { prototype } = provider.Client;
   const compare = prototype.compareClientSecret;

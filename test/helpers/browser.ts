@@ -38,8 +38,7 @@ export class TestBrowser {
       const value = pair!.slice(eq + 1);
       const path = attrs.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
       const expired =
-        attrs.some((a) => /^max-age=(0|-)/i.test(a)) ||
-        attrs.some((a) => a.toLowerCase().startsWith('expires=') && Date.parse(a.slice(8)) < Date.now());
+        attrs.some((a) => /^max-age=(0|-)/i.test(a)) || attrs.some((a) => a.toLowerCase().startsWith('expires=') && Date.parse(a.slice(8)) < Date.now());
       const key = name;
       if (expired || value === '') this.cookies.delete(key);
       else this.cookies.set(key, { value, path });
@@ -100,7 +99,12 @@ export class TestBrowser {
 }
 
 function decode(value: string): string {
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return value
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 function attr(tag: string, name: string): string | undefined {

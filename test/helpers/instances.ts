@@ -33,7 +33,13 @@ export async function startInstance(env: Record<string, string>, options: Instan
   const url = `http://127.0.0.1:${env.PORT}/${options.until === 'up' ? 'healthz' : 'readyz'}`;
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`instance exited: ${output}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();

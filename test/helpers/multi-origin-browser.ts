@@ -43,8 +43,7 @@ export class MultiOriginBrowser extends TestBrowser {
       const value = pair!.slice(eq + 1);
       const path = attrs.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) || '/';
       const expired =
-        attrs.some((a) => /^max-age=(0|-)/i.test(a)) ||
-        attrs.some((a) => a.toLowerCase().startsWith('expires=') && Date.parse(a.slice(8)) < Date.now());
+        attrs.some((a) => /^max-age=(0|-)/i.test(a)) || attrs.some((a) => a.toLowerCase().startsWith('expires=') && Date.parse(a.slice(8)) < Date.now());
       const key = `${url.hostname} ${path} ${name}`;
       if (expired || value === '') this.jar.delete(key);
       else this.jar.set(key, { host: url.hostname, name, value, path });

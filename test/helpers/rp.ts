@@ -7,13 +7,9 @@ export const REDIRECT_URI = 'http://localhost:8080/callback';
 export const POST_LOGOUT_URI = 'http://localhost:8080/signed-out';
 
 export async function discover(issuer: string, clientId: string, clientSecret?: string): Promise<oidc.Configuration> {
-  return oidc.discovery(
-    new URL(issuer),
-    clientId,
-    clientSecret,
-    clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(),
-    { execute: [oidc.allowInsecureRequests] },
-  );
+  return oidc.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 export interface AuthorizationStart {
@@ -23,10 +19,7 @@ export interface AuthorizationStart {
   nonce: string;
 }
 
-export async function startAuthorization(
-  config: oidc.Configuration,
-  params: Record<string, string> = {},
-): Promise<AuthorizationStart> {
+export async function startAuthorization(config: oidc.Configuration, params: Record<string, string> = {}): Promise<AuthorizationStart> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -48,11 +41,7 @@ export function submitLogin(browser: TestBrowser, page: Page, email: string, pas
 }
 
 /** Goes from the authorization URL through login and consent to the RP's callback URL. */
-export async function signIn(
-  browser: TestBrowser,
-  start: AuthorizationStart,
-  credentials: { email: string; password: string },
-): Promise<URL> {
+export async function signIn(browser: TestBrowser, start: AuthorizationStart, credentials: { email: string; password: string }): Promise<URL> {
   let page = await browser.request(start.url.toString());
   if (page.html.includes('name="password"')) page = await submitLogin(browser, page, credentials.email, credentials.password);
   if (page.html.includes('/confirm')) page = await browser.submit(page, '/confirm');
@@ -72,12 +61,7 @@ export function exchange(config: oidc.Configuration, callback: URL, start: Autho
  * An RP configuration for the shared issuer with every endpoint pointed at one instance: what a
  * load balancer does, made deterministic (several instances answer for one issuer).
  */
-export async function discoverVia(
-  issuer: string,
-  instance: string,
-  clientId: string,
-  clientSecret?: string,
-): Promise<oidc.Configuration> {
+export async function discoverVia(issuer: string, instance: string, clientId: string, clientSecret?: string): Promise<oidc.Configuration> {
   const metadata = (await discover(issuer, clientId, clientSecret)).serverMetadata();
   const endpoints = Object.fromEntries(
     Object.entries(metadata).map(([k, v]) => [k, k !== 'issuer' && typeof v === 'string' ? v.replace(issuer, instance) : v]),

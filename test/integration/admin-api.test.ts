@@ -263,9 +263,17 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
       expectFields(await api('POST', '/clients', { body: { name: 'Bad', redirect_uris: ['https://example.com/cb#frag'] } }), 'redirect_uris');
       expectFields(await api('POST', '/clients', { body: { name: 'Bad', redirect_uris: ['http://example.com/cb'] } }), 'redirect_uris');
       expectFields(await api('POST', '/clients', { body: {} }), 'name');
-      expectFields(await api('POST', '/clients', { body: { name: 42, redirect_uri: 'x', grant_types: ['implicit'] } }), 'name', 'redirect_uri', 'grant_types.0');
+      expectFields(
+        await api('POST', '/clients', { body: { name: 42, redirect_uri: 'x', grant_types: ['implicit'] } }),
+        'name',
+        'redirect_uri',
+        'grant_types.0',
+      );
       expectFields(await api('POST', '/clients', { body: { name: 'M', grant_types: ['client_credentials'], public: true } }), 'grant_types');
-      expectFields(await api('POST', '/clients', { body: { name: 'A', redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: 'HS256' } }), 'id_token_signed_response_alg');
+      expectFields(
+        await api('POST', '/clients', { body: { name: 'A', redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: 'HS256' } }),
+        'id_token_signed_response_alg',
+      );
       expectProblem(await api('GET', '/clients/no-such-client'), 404);
     });
 

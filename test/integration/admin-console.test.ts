@@ -59,7 +59,7 @@ describe('admin console (HTTP)', () => {
       grant_types: 'authorization_code',
     });
     expect(edited.status).toBe(422);
-    expect(edited.html).toContain("the admin console&#39;s own client");
+    expect(edited.html).toContain('the admin console&#39;s own client');
     const confirm = await browser.request('/admin/clients/sesame-console/delete');
     const deleted = await browser.submit(confirm, '/admin/clients/sesame-console/delete');
     expect(deleted.html).toContain('cannot be changed or deleted');
@@ -99,7 +99,11 @@ describe('admin console (HTTP)', () => {
 
     // Validation errors come back next to the field, with what was typed kept.
     const form = await browser.request('/admin/clients/new');
-    const invalid = await browser.submit(form, '/admin/clients', { name: 'Bad app', redirect_uris: 'http://example.com/cb', grant_types: 'authorization_code' });
+    const invalid = await browser.submit(form, '/admin/clients', {
+      name: 'Bad app',
+      redirect_uris: 'http://example.com/cb',
+      grant_types: 'authorization_code',
+    });
     expect(invalid.status).toBe(422);
     expect(invalid.html).toContain('id="redirect_uris-error"');
     expect(invalid.html).toContain('http://example.com/cb</textarea>');

@@ -271,4 +271,11 @@ describe.each(PROVIDERS)('audit log on %s', (provider) => {
   });
 });
 
-const KEY_ACTIONS = { activate: 'key.activated', reinstate: 'key.reinstated', retire: 'key.retired', create: 'key.created', revoke: 'key.revoked', delete: 'key.deleted' } as const;
+const KEY_ACTIONS = {
+  activate: 'key.activated',
+  reinstate: 'key.reinstated',
+  retire: 'key.retired',
+  create: 'key.created',
+  revoke: 'key.revoked',
+  delete: 'key.deleted',
+} as const;

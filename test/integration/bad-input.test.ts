@@ -144,9 +144,9 @@ describe.each(PROVIDERS)('input that is not text, on %s', (provider) => {
       await expect(sesame.container.accounts.create({ email: 'eve\u0000@example.com', password: ADA.password })).rejects.toThrow(/control characters/);
       await expect(sesame.container.accounts.update(ada.id, { name: 'Ada\u0000' })).rejects.toThrow(/control characters/);
       await expect(sesame.container.clients.create({ name: 'App\ud800', redirectUris: [REDIRECT_URI] })).rejects.toThrow(/control characters/);
-      await expect(sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: ['http://localhost:8080/\u0000'] })).rejects.toThrow(
-        /control characters/,
-      );
+      await expect(
+        sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: ['http://localhost:8080/\u0000'] }),
+      ).rejects.toThrow(/control characters/);
     });
 
     it('refuses them in dynamic registration as invalid_client_metadata', async () => {

@@ -149,10 +149,21 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
   describe('clients', () => {
     it('creates a confidential client whose secret is shown once and stored sealed', async () => {
       const created = await sesame([
-        'clients', 'create', '--name', 'My app',
-        '--redirect-uri', 'https://app.example.com/callback', '--redirect-uri', 'http://localhost:8080/callback',
-        '--post-logout-redirect-uri', 'https://app.example.com/', '--backchannel-logout-uri', 'https://app.example.com/bcl',
-        '--scope', 'openid profile email', '--json',
+        'clients',
+        'create',
+        '--name',
+        'My app',
+        '--redirect-uri',
+        'https://app.example.com/callback',
+        '--redirect-uri',
+        'http://localhost:8080/callback',
+        '--post-logout-redirect-uri',
+        'https://app.example.com/',
+        '--backchannel-logout-uri',
+        'https://app.example.com/bcl',
+        '--scope',
+        'openid profile email',
+        '--json',
       ]);
       expect(created.code, created.stderr).toBe(0);
       const client = created.json;
@@ -234,9 +245,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(lines[0]).toBe('created admin API client "Sesame admin" (client_credentials, scope admin)');
       const id = /^client_id: +(\S+)$/.exec(lines[1]!)![1]!;
       const secret = /client_secret: (\S+)\n/.exec(run.stdout)![1]!;
-      expect(run.stdout).toContain(
-        `curl -u '${id}:${secret}' -d grant_type=client_credentials -d scope=admin http://localhost:3000/token\n`,
-      );
+      expect(run.stdout).toContain(`curl -u '${id}:${secret}' -d grant_type=client_credentials -d scope=admin http://localhost:3000/token\n`);
 
       const json = await sesame(['clients', 'create', '--admin', '--name', 'Ops robot', '--json']);
       expect(json.code, json.stderr).toBe(0);
@@ -311,7 +320,10 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await badInput([...create, '--redirect-uri', 'https://app.example.com/cb#frag'], /"https:\/\/app\.example\.com\/cb#frag" must not contain a fragment/);
       await badInput([...create, '--redirect-uri', 'https://*.example.com/cb'], /wildcard/);
       await badInput([...create, '--redirect-uri', 'not a uri'], /redirect URI "not a uri" is not an absolute URI/);
-      await badInput([...create, '--redirect-uri', 'https://ok.example.com/cb', '--post-logout-redirect-uri', 'http://evil.example.com/'], /post-logout redirect URI/);
+      await badInput(
+        [...create, '--redirect-uri', 'https://ok.example.com/cb', '--post-logout-redirect-uri', 'http://evil.example.com/'],
+        /post-logout redirect URI/,
+      );
       await badInput([...create, '--redirect-uri', 'https://ok.example.com/cb', '--grant-type', 'implicit'], /grant type "implicit"/);
       await badInput([...create], /clients create needs --redirect-uri/);
       await badInput(['clients', 'create', '--redirect-uri', 'https://ok.example.com/cb'], /clients create needs --name/);
@@ -408,7 +420,12 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(human.code, human.stderr).toBe(0);
       const lines = human.stdout.split('\n');
       expect(lines[0]).toMatch(/^TIME\s+ACTOR\s+ACTION\s+TARGET\s+SOURCE$/);
-      expect(lines.slice(1).filter(Boolean).every((l) => /^\S+Z\s+cli\s+client\.created\s+client:\S+\s+-$/.test(l))).toBe(true);
+      expect(
+        lines
+          .slice(1)
+          .filter(Boolean)
+          .every((l) => /^\S+Z\s+cli\s+client\.created\s+client:\S+\s+-$/.test(l)),
+      ).toBe(true);
       expect(human.stdout).toContain(`client:${client.json.client_id}`);
       const limited = await sesame(['audit', 'list', '--limit', '1', '--json']);
       expect(limited.json).toHaveLength(1);
@@ -623,7 +640,10 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         `rotated ${alg}: ${f.next.kid} is now active, ${f.active.kid} retired until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, new next [\\w-]{43}`;
       expect(run.stdout).toMatch(new RegExp(`^${line('RS256', rs)}\\n${line('ES256', es)}\\n$`));
       const after = await keys();
-      for (const [alg, f] of [['RS256', rs], ['ES256', es]] as const) {
+      for (const [alg, f] of [
+        ['RS256', rs],
+        ['ES256', es],
+      ] as const) {
         expect(family(after, alg).active.kid).toBe(f.next.kid);
         expect(family(after, alg).retired.kid).toBe(f.active.kid);
       }
@@ -645,7 +665,9 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const run = await sesame(revoke(rs.active.kid));
       expect(run.code, run.stderr).toBe(0);
       // A fresh key set has no retired key to sign instead: the young next key takes over, with a warning.
-      expect(run.stderr).toMatch(/^sesame: warning: next key \S+ has been served by every instance for 0s of the 900s RPs may cache the JWKS, and no retired key could sign instead: for up to 900s/);
+      expect(run.stderr).toMatch(
+        /^sesame: warning: next key \S+ has been served by every instance for 0s of the 900s RPs may cache the JWKS, and no retired key could sign instead: for up to 900s/,
+      );
       const after = await keys();
       const now = family(after, 'RS256');
       expect(after.find((k) => k.kid === rs.active.kid)).toMatchObject({ state: 'revoked', revoked_at: expect.any(String), expires_at: null });
@@ -737,9 +759,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const second = await sesame(['keys', 'rewrap', '--json']);
       expect(second.code, second.stderr).toBe(0);
       expect(second.json).toEqual({ signing_keys: 0, client_secrets: 0 });
-      expect((await sesame(['keys', 'rewrap'])).stdout).toBe(
-        're-encrypted 0 signing keys and 0 client secrets under the current KEY_ENCRYPTION_SECRET\n',
-      );
+      expect((await sesame(['keys', 'rewrap'])).stdout).toBe('re-encrypted 0 signing keys and 0 client secrets under the current KEY_ENCRYPTION_SECRET\n');
 
       // Now NEW alone opens everything.
       await withContainer(

@@ -88,9 +88,7 @@ describe('per-client ID token signing algorithm', () => {
 
   it('refuses to register a client with an algorithm that is not enabled', async () => {
     for (const alg of ['PS256', 'EdDSA', 'HS256', 'none']) {
-      await expect(
-        sesame.container.clients.create({ name: 'Nope', redirectUris: [REDIRECT_URI], idTokenSignedResponseAlg: alg }),
-      ).rejects.toThrow(
+      await expect(sesame.container.clients.create({ name: 'Nope', redirectUris: [REDIRECT_URI], idTokenSignedResponseAlg: alg })).rejects.toThrow(
         new ValidationError(`id_token_signed_response_alg "${alg}" is not enabled; SIGNING_ALGS has RS256, ES256`, 'id_token_signed_response_alg'),
       );
     }

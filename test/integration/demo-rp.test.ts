@@ -61,7 +61,11 @@ const signedInAs = (page: Page, who: string) => page.html.includes(`Signed in as
 const signedOut = (page: Page) => page.html.includes('You are not signed in.') && page.html.includes('href="/login"');
 
 /** Clicks "Sign in" in an app and goes through whatever Sesame asks (login, consent). */
-async function signInTo(browser: MultiOriginBrowser, app: RunningApp, sesame: TestSesame): Promise<{ page: Page; askedPassword: boolean; askedConsent: boolean }> {
+async function signInTo(
+  browser: MultiOriginBrowser,
+  app: RunningApp,
+  sesame: TestSesame,
+): Promise<{ page: Page; askedPassword: boolean; askedConsent: boolean }> {
   let page = await browser.request(`${app.baseUrl}/login`);
   const askedPassword = page.html.includes('name="password"');
   if (askedPassword) page = await submitLogin(browser, page, USER.email, USER.password);
@@ -195,8 +199,7 @@ describe.each(PROVIDERS)('demo relying parties on %s', (provider) => {
     const browser = new MultiOriginBrowser();
     await signInTo(browser, appA, sesame);
     const user = sessionOf(browser, appA)!;
-    const post = (body: Record<string, string>) =>
-      fetch(`${appA.baseUrl}/backchannel-logout`, { method: 'POST', body: new URLSearchParams(body) });
+    const post = (body: Record<string, string>) => fetch(`${appA.baseUrl}/backchannel-logout`, { method: 'POST', body: new URLSearchParams(body) });
 
     for (const body of [{}, { logout_token: 'garbled' }, { logout_token: user.idToken }] as Record<string, string>[]) {
       const response = await post(body);
@@ -240,17 +243,19 @@ describe('demo app token rules, against a stand-in issuer', () => {
       const path = new URL(req.url ?? '/', issuer).pathname;
       res.setHeader('content-type', 'application/json');
       if (path === '/.well-known/openid-configuration') {
-        res.end(JSON.stringify({
-          issuer,
-          authorization_endpoint: `${issuer}/auth`,
-          token_endpoint: `${issuer}/token`,
-          token_endpoint_auth_methods_supported: ['client_secret_basic'],
-          end_session_endpoint: `${issuer}/session/end`,
-          jwks_uri: `${issuer}/jwks`,
-          response_types_supported: ['code'],
-          subject_types_supported: ['public'],
-          id_token_signing_alg_values_supported: ['ES256'],
-        }));
+        res.end(
+          JSON.stringify({
+            issuer,
+            authorization_endpoint: `${issuer}/auth`,
+            token_endpoint: `${issuer}/token`,
+            token_endpoint_auth_methods_supported: ['client_secret_basic'],
+            end_session_endpoint: `${issuer}/session/end`,
+            jwks_uri: `${issuer}/jwks`,
+            response_types_supported: ['code'],
+            subject_types_supported: ['public'],
+            id_token_signing_alg_values_supported: ['ES256'],
+          }),
+        );
       } else if (path === '/jwks') {
         res.end(JSON.stringify({ keys: [jwk] }));
       } else if (path === '/token' && req.method === 'POST') {
@@ -337,8 +342,7 @@ describe('demo app token rules, against a stand-in issuer', () => {
       { events: { [BACKCHANNEL_LOGOUT_EVENT]: {} }, jti: randomUUID(), ...claims },
       { typ: options.typ ?? 'logout+jwt', audience: options.audience ?? CLIENT_ID, exp: '2m' },
     );
-  const backchannel = (token: string) =>
-    fetch(`${app.baseUrl}/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: token }) });
+  const backchannel = (token: string) => fetch(`${app.baseUrl}/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: token }) });
 
   it('ends the sessions a logout token names, by sid or by sub, and refuses a replay', async () => {
     const one = signedIn('user-2', 'sid-1');
@@ -400,10 +404,15 @@ describe('demo app token rules, against a stand-in issuer', () => {
   });
 
   it('escapes everything it prints', () => {
-    const page = signedInPage('App <A>', { sub: '"><script>x</script>', name: '<img src=x onerror=alert(1)>', email: 'a&b@example.com', idToken: '', accessToken: '', signedInAt: 0 }, 'c"srf', {
-      status: 200,
-      body: '{"sub":"<b>"}',
-    });
+    const page = signedInPage(
+      'App <A>',
+      { sub: '"><script>x</script>', name: '<img src=x onerror=alert(1)>', email: 'a&b@example.com', idToken: '', accessToken: '', signedInAt: 0 },
+      'c"srf',
+      {
+        status: 200,
+        body: '{"sub":"<b>"}',
+      },
+    );
     expect(page).not.toMatch(/<script>|<img|<b>/);
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).toContain('value="c&quot;srf"');

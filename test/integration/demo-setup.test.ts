@@ -91,12 +91,14 @@ describe('docker-compose.yml', () => {
 
   it('gives every container the same issuer, clients file and CA, and the apps the URLs they were registered with', () => {
     const [a, b, setup, sesameA, sesameB] = ['app-a', 'app-b', 'demo-setup', 'sesame-a', 'sesame-b'].map(serviceEnvironment) as [
-      Map<string, string>, Map<string, string>, Map<string, string>, Map<string, string>, Map<string, string>,
+      Map<string, string>,
+      Map<string, string>,
+      Map<string, string>,
+      Map<string, string>,
+      Map<string, string>,
     ];
     const issuer = 'https://sesame.localhost:8443';
-    expect([sesameA.get('ISSUER'), sesameB.get('ISSUER'), setup.get('DEMO_ISSUER'), a.get('DEMO_ISSUER'), b.get('DEMO_ISSUER')]).toEqual(
-      Array(5).fill(issuer),
-    );
+    expect([sesameA.get('ISSUER'), sesameB.get('ISSUER'), setup.get('DEMO_ISSUER'), a.get('DEMO_ISSUER'), b.get('DEMO_ISSUER')]).toEqual(Array(5).fill(issuer));
     // The proxy answers for the issuer on the same port inside the network and on the host.
     expect(COMPOSE).toContain('- sesame.localhost\n');
     expect(COMPOSE).toContain('"8443:8443"');
@@ -108,7 +110,10 @@ describe('docker-compose.yml', () => {
     expect(COMPOSE).toContain('mv /caddy-root/root.crt.tmp /caddy-root/root.crt');
     expect(COMPOSE).toContain('until [ -s /data/caddy/pki/authorities/local/root.crt ]');
 
-    for (const [app, env, letter] of [[a, setup, 'A'], [b, setup, 'B']] as const) {
+    for (const [app, env, letter] of [
+      [a, setup, 'A'],
+      [b, setup, 'B'],
+    ] as const) {
       const baseUrl = app.get('DEMO_BASE_URL')!;
       // Registered for the URL the app builds its redirect URI and API audience from.
       expect(env.get(`DEMO_APP_${letter}_URL`)).toBe(baseUrl);
@@ -203,7 +208,12 @@ describe.each(PROVIDERS)('node scripts/demo.mjs --setup-only on %s', (provider) 
         authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'nope', redirect_uri: `${urls.DEMO_APP_A_URL}/callback`, code_verifier: 'x'.repeat(43) }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'nope',
+        redirect_uri: `${urls.DEMO_APP_A_URL}/callback`,
+        code_verifier: 'x'.repeat(43),
+      }),
     });
     return ((await response.json()) as { error: string }).error;
   }
@@ -220,7 +230,10 @@ describe.each(PROVIDERS)('node scripts/demo.mjs --setup-only on %s', (provider) 
     // Besides the admin console's own client, which every instance registers at start-up.
     const registered = (await sesame.container.clients.list()).filter((c) => c.client_id !== 'sesame-console');
     expect(registered).toHaveLength(2);
-    for (const [name, letter] of [['Demo App A', 'A'], ['Demo App B', 'B']] as const) {
+    for (const [name, letter] of [
+      ['Demo App A', 'A'],
+      ['Demo App B', 'B'],
+    ] as const) {
       const baseUrl = urls[`DEMO_APP_${letter}_URL`];
       const client = registered.find((c) => c.client_name === name);
       expect(client, name).toBeDefined();

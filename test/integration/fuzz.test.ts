@@ -81,19 +81,71 @@ const anyUnit = fc.oneof(
 );
 
 const NASTY = [
-  '\u0000', 'a\u0000b', '\u0000'.repeat(64), '\ud800', '\udfff', 'x\udbffy', '\u0001\u001f\u007f', '\r\n', '\t',
-  '%00', '%FF', '%C0%80', '%ED%A0%80', '%', '%%', '%zz', '%u0000', '../../etc/passwd', '..', '.', '/',
-  '{}', '[]', '{"a":', 'null', 'undefined', 'true', '-1', '0', '1e309', 'NaN', '9'.repeat(40),
-  "' OR 1=1 --", '"', '\\', '<script>alert(1)</script>', '${jndi:x}', '😀', 'é', 'e\u0301', '\u202egnp.exe',
-  'a'.repeat(5000), 'é'.repeat(3000), ' ', '  padded  ', 'https://evil.example/cb', 'http://localhost:8080/callback\u0000',
-  'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'eyJhbGciOiJIUzI1NiJ9.e30.AAAA', 'Basic', 'Bearer', 'admin', 'openid',
+  '\u0000',
+  'a\u0000b',
+  '\u0000'.repeat(64),
+  '\ud800',
+  '\udfff',
+  'x\udbffy',
+  '\u0001\u001f\u007f',
+  '\r\n',
+  '\t',
+  '%00',
+  '%FF',
+  '%C0%80',
+  '%ED%A0%80',
+  '%',
+  '%%',
+  '%zz',
+  '%u0000',
+  '../../etc/passwd',
+  '..',
+  '.',
+  '/',
+  '{}',
+  '[]',
+  '{"a":',
+  'null',
+  'undefined',
+  'true',
+  '-1',
+  '0',
+  '1e309',
+  'NaN',
+  '9'.repeat(40),
+  "' OR 1=1 --",
+  '"',
+  '\\',
+  '<script>alert(1)</script>',
+  '${jndi:x}',
+  '😀',
+  'é',
+  'e\u0301',
+  '\u202egnp.exe',
+  'a'.repeat(5000),
+  'é'.repeat(3000),
+  ' ',
+  '  padded  ',
+  'https://evil.example/cb',
+  'http://localhost:8080/callback\u0000',
+  'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+  'eyJhbGciOiJIUzI1NiJ9.e30.AAAA',
+  'Basic',
+  'Bearer',
+  'admin',
+  'openid',
 ];
 
 /** Any string: mostly short and hostile, sometimes very long. */
 const garbage: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: anyUnit, maxLength: 24 }) },
   { weight: 3, arbitrary: fc.constantFrom(...NASTY) },
-  { weight: 2, arbitrary: fc.tuple(fc.string({ unit: 'binary-ascii', maxLength: 8 }), fc.constantFrom(...NASTY), fc.string({ unit: anyUnit, maxLength: 8 })).map((p) => p.join('')) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.string({ unit: 'binary-ascii', maxLength: 8 }), fc.constantFrom(...NASTY), fc.string({ unit: anyUnit, maxLength: 8 }))
+      .map((p) => p.join('')),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
   { weight: 1, arbitrary: fc.string({ unit: anyUnit, minLength: 1000, maxLength: 9000 }) },
 );
@@ -176,7 +228,11 @@ const query = (pairs: fc.Arbitrary<Pairs>): fc.Arbitrary<string> =>
 function params(fields: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<Pairs> {
   const entries = Object.entries(fields).map(([name, value]) =>
     fc
-      .oneof({ weight: 2, arbitrary: fc.constant([] as string[]) }, { weight: 6, arbitrary: value.map((v) => [v]) }, { weight: 1, arbitrary: fc.tuple(value, value) })
+      .oneof(
+        { weight: 2, arbitrary: fc.constant([] as string[]) },
+        { weight: 6, arbitrary: value.map((v) => [v]) },
+        { weight: 1, arbitrary: fc.tuple(value, value) },
+      )
       .map((values): Pairs => values.map((v) => [name, v])),
   );
   return fc.tuple(...entries).map((lists) => lists.flat());
@@ -234,7 +290,10 @@ const authorizationRequests: fc.Arbitrary<Build> = fc
       code_challenge_method: field('S256', 'plain'),
       response_mode: field('query', 'fragment', 'form_post', 'jwt'),
       resource: field('https://api.example.com/', 'urn:x'),
-      claims: fc.oneof(field('{"userinfo":{"email":null}}'), jsonValue.map((v) => JSON.stringify(v) ?? 'null')),
+      claims: fc.oneof(
+        field('{"userinfo":{"email":null}}'),
+        jsonValue.map((v) => JSON.stringify(v) ?? 'null'),
+      ),
       request: field('eyJhbGciOiJub25lIn0.eyJjbGllbnRfaWQiOiJ4In0.'),
       request_uri: field('urn:ietf:params:oauth:request_uri:x'),
       ui_locales: field('en', 'de-CH'),
@@ -351,21 +410,37 @@ const tokenEndpointRequests: fc.Arbitrary<Build> = fc.oneof(
       }),
   },
   // discovery and keys with garbage queries
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('/.well-known/openid-configuration', '/jwks', '/healthz', '/readyz'), query(fc.constant([]))).map(([p, qs]) => () => ({ method: 'GET', path: `${p}?${qs}`, headers: {} })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('/.well-known/openid-configuration', '/jwks', '/healthz', '/readyz'), query(fc.constant([])))
+      .map(([p, qs]) => () => ({ method: 'GET', path: `${p}?${qs}`, headers: {} })),
+  },
 );
 
 const interactionRequests: fc.Arbitrary<Build> = fc
   .tuple(
     fc.constantFrom('login', 'login', 'login', 'confirm', 'abort', 'page'),
     fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: garbage }),
-    fc.oneof({ weight: 5, arbitrary: fc.constant('valid' as const) }, { weight: 1, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: garbage }),
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constant('valid' as const) },
+      { weight: 1, arbitrary: fc.constant('none' as const) },
+      { weight: 1, arbitrary: garbage },
+    ),
     fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     params({
       email: field(VICTIM.email, 'VICTIM@EXAMPLE.COM', ' victim@example.com ', 'nobody@example.com', ''),
       password: field(PASSWORD, 'wrong', ''),
       remember: field('yes', 'on'),
     }),
-    fc.constantFrom<Record<string, string>>({}, {}, { origin: 'null' }, { 'sec-fetch-site': 'same-origin' }, { origin: 'http://evil.example' }, { 'sec-fetch-site': 'same-site' }),
+    fc.constantFrom<Record<string, string>>(
+      {},
+      {},
+      { origin: 'null' },
+      { 'sec-fetch-site': 'same-origin' },
+      { origin: 'http://evil.example' },
+      { 'sec-fetch-site': 'same-site' },
+    ),
     fc.oneof(
       { weight: 8, arbitrary: fc.constant('form' as const) },
       { weight: 1, arbitrary: fc.constant('json' as const) },
@@ -412,7 +487,10 @@ const clientBody = fc.record(
   },
   { requiredKeys: [] },
 );
-const keyBody = fc.record({ alg: member(field('RS256', 'HS256')), force: member(fc.constant(false)), revoke_grants: member(fc.constant(false)) }, { requiredKeys: [] });
+const keyBody = fc.record(
+  { alg: member(field('RS256', 'HS256')), force: member(fc.constant(false)), revoke_grants: member(fc.constant(false)) },
+  { requiredKeys: [] },
+);
 const adminBody = fc.oneof(
   { weight: 3, arbitrary: userBody.map((b) => JSON.stringify(b)) },
   { weight: 3, arbitrary: clientBody.map((b) => JSON.stringify(b)) },
@@ -420,16 +498,48 @@ const adminBody = fc.oneof(
   { weight: 1, arbitrary: fc.record({ expires_in: member(fc.integer()) }, { requiredKeys: [] }).map((b) => JSON.stringify(b)) },
   { weight: 1, arbitrary: jsonValue.map((v) => JSON.stringify(v) ?? 'null') },
   { weight: 1, arbitrary: garbage },
-  { weight: 1, arbitrary: fc.constantFrom('{"name":"\\u0000"}', '{"email":"a\\u0000@example.com","password":"correct horse battery staple"}', '{"name":"\\ud800"}', '{"a":1,"a":2}', '{', '[]', '"x"', '{"__proto__":{"x":1}}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '{"name":"\\u0000"}',
+      '{"email":"a\\u0000@example.com","password":"correct horse battery staple"}',
+      '{"name":"\\ud800"}',
+      '{"a":1,"a":2}',
+      '{',
+      '[]',
+      '"x"',
+      '{"__proto__":{"x":1}}',
+    ),
+  },
 );
 
 const ADMIN_ROUTES: [string, string][] = [
-  ['GET', '/users'], ['POST', '/users'], ['GET', '/users/{user}'], ['PATCH', '/users/{user}'], ['DELETE', '/users/{user}'],
-  ['POST', '/users/{user}/disable'], ['POST', '/users/{user}/enable'], ['POST', '/users/{user}/unlock'], ['PUT', '/users/{user}/password'],
-  ['GET', '/users/{user}/sessions'], ['DELETE', '/users/{user}/sessions'], ['DELETE', '/users/{user}/sessions/{other}'],
-  ['GET', '/clients'], ['POST', '/clients'], ['GET', '/clients/{client}'], ['PATCH', '/clients/{client}'], ['DELETE', '/clients/{client}'],
-  ['POST', '/clients/{client}/rotate-secret'], ['GET', '/keys'], ['POST', '/keys/rotate'], ['POST', '/keys/{other}/revoke'],
-  ['POST', '/initial-access-tokens'], ['GET', '/audit'], ['GET', '/openapi.json'], ['GET', '/{other}'], ['POST', '/{other}/{other}'],
+  ['GET', '/users'],
+  ['POST', '/users'],
+  ['GET', '/users/{user}'],
+  ['PATCH', '/users/{user}'],
+  ['DELETE', '/users/{user}'],
+  ['POST', '/users/{user}/disable'],
+  ['POST', '/users/{user}/enable'],
+  ['POST', '/users/{user}/unlock'],
+  ['PUT', '/users/{user}/password'],
+  ['GET', '/users/{user}/sessions'],
+  ['DELETE', '/users/{user}/sessions'],
+  ['DELETE', '/users/{user}/sessions/{other}'],
+  ['GET', '/clients'],
+  ['POST', '/clients'],
+  ['GET', '/clients/{client}'],
+  ['PATCH', '/clients/{client}'],
+  ['DELETE', '/clients/{client}'],
+  ['POST', '/clients/{client}/rotate-secret'],
+  ['GET', '/keys'],
+  ['POST', '/keys/rotate'],
+  ['POST', '/keys/{other}/revoke'],
+  ['POST', '/initial-access-tokens'],
+  ['GET', '/audit'],
+  ['GET', '/openapi.json'],
+  ['GET', '/{other}'],
+  ['POST', '/{other}/{other}'],
 ];
 const ADMIN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
 
@@ -453,7 +563,15 @@ const adminRequests: fc.Arbitrary<Build> = fc
       { freq: 2 },
     ),
     fc.option(adminBody, { freq: 6 }),
-    fc.constantFrom('application/json', 'application/json', 'application/json', 'application/merge-patch+json', 'text/plain', 'application/json; charset=latin1', ''),
+    fc.constantFrom(
+      'application/json',
+      'application/json',
+      'application/json',
+      'application/merge-patch+json',
+      'text/plain',
+      'application/json; charset=latin1',
+      '',
+    ),
     fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: bearer }),
   )
   .map(([[routeMethod, template], method, user, client, other, qs, body, type, auth]) => (ctx: FuzzContext): FuzzRequest => {
@@ -501,7 +619,11 @@ const registrationBody = fc.record(
 const registrationRequests: fc.Arbitrary<Build> = fc
   .tuple(
     fc.constantFrom('register', 'register', 'register', 'read', 'update', 'delete'),
-    fc.oneof(registrationBody.map((b) => JSON.stringify(b)), jsonValue.map((v) => JSON.stringify(v) ?? 'null'), garbage),
+    fc.oneof(
+      registrationBody.map((b) => JSON.stringify(b)),
+      jsonValue.map((v) => JSON.stringify(v) ?? 'null'),
+      garbage,
+    ),
     fc.oneof(
       { weight: 6, arbitrary: fc.constant((ctx: FuzzContext) => ({ authorization: `Bearer ${ctx.initialAccessToken}` })) },
       { weight: 2, arbitrary: bearer },
@@ -522,12 +644,34 @@ const registrationRequests: fc.Arbitrary<Build> = fc
     return { method: 'PUT', path, headers: withType(headers, type), body };
   });
 
-const PREFIXES = ['', '/admin', '/admin/api/v1', '/admin/clients', '/admin/users', '/interaction', '/auth', '/reg', '/token', '/session/end', '/.well-known', '/jwks', '/account', '/assets', '/metrics', '/me', '/device', '/request'];
+const PREFIXES = [
+  '',
+  '/admin',
+  '/admin/api/v1',
+  '/admin/clients',
+  '/admin/users',
+  '/interaction',
+  '/auth',
+  '/reg',
+  '/token',
+  '/session/end',
+  '/.well-known',
+  '/jwks',
+  '/account',
+  '/assets',
+  '/metrics',
+  '/me',
+  '/device',
+  '/request',
+];
 
 const pathRequests: fc.Arbitrary<Build> = fc
   .tuple(
     fc.constantFrom(...PREFIXES),
-    fc.array(fc.oneof(garbage.map(encode), fc.constantFrom('..', '.', '%2e%2e', '%2F', '%00', '%FF', '%C0%AE', 'x%', '%%32%65')), { minLength: 1, maxLength: 3 }),
+    fc.array(fc.oneof(garbage.map(encode), fc.constantFrom('..', '.', '%2e%2e', '%2F', '%00', '%FF', '%C0%AE', 'x%', '%%32%65')), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     fc.constantFrom(...ADMIN_METHODS),
     fc.option(query(fc.constant([]))),
     fc.option(garbage, { freq: 5 }),
@@ -616,7 +760,12 @@ describe.each(PROVIDERS)('fuzzing on %s', (provider) => {
     const victimUser = await accounts.create({ ...VICTIM, emailVerified: true });
     const confidential = await clients.create({ name: 'Fuzz web', redirectUris: [REDIRECT_URI] });
     const publicClient = await clients.create({ name: 'Fuzz SPA', public: true, redirectUris: [REDIRECT_URI] });
-    const machine = await clients.create({ name: 'Fuzz machine', grantTypes: ['client_credentials'], scope: 'api:read', resources: ['https://api.example.com/'] });
+    const machine = await clients.create({
+      name: 'Fuzz machine',
+      grantTypes: ['client_credentials'],
+      scope: 'api:read',
+      resources: ['https://api.example.com/'],
+    });
     const admin = await clients.create({ name: 'Fuzz admin', grantTypes: ['client_credentials'], scope: 'admin' });
     const victimClient = await clients.create({ name: 'Fuzz victim', redirectUris: [REDIRECT_URI] });
 
@@ -700,7 +849,9 @@ describe.each(PROVIDERS)('fuzzing on %s', (provider) => {
     const start = await startAuthorization(config);
     const tokens = await exchange(config, await signIn(new TestBrowser(sesame.issuer), start, KEEPER), start);
     expect(tokens.claims()?.sub).toEqual(expect.any(String));
-    const machine = await oidc.clientCredentialsGrant(await discover(sesame.issuer, ctx.machine.id, ctx.machine.secret), { resource: 'https://api.example.com/' });
+    const machine = await oidc.clientCredentialsGrant(await discover(sesame.issuer, ctx.machine.id, ctx.machine.secret), {
+      resource: 'https://api.example.com/',
+    });
     expect(machine.access_token).toEqual(expect.any(String));
   });
 });

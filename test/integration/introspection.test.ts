@@ -65,7 +65,7 @@ describe.each(PROVIDERS)('introspection and revocation on %s', (provider) => {
   });
   afterAll(async () => sesame?.close());
 
-  it("answers a client about its own tokens only, unless it is a resource server", async () => {
+  it('answers a client about its own tokens only, unless it is a resource server', async () => {
     const app = await sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI] });
     const config = await discover(sesame.issuer, app.client_id, app.client_secret);
     const start = await startAuthorization(config, { scope: 'openid offline_access', prompt: 'consent' });

@@ -75,7 +75,9 @@ describe.runIf(TEST_DATABASE_URL)('an instance missing the secret its keys are s
     expect(await token.json()).toMatchObject({ error: 'temporarily_unavailable' });
     const ready = await fetch(`${b.issuer}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { reason: string }).reason).toMatch(/^not signing: cannot sign with the published key set: active RS256 key \S+ cannot be decrypted/);
+    expect(((await ready.json()) as { reason: string }).reason).toMatch(
+      /^not signing: cannot sign with the published key set: active RS256 key \S+ cannot be decrypted/,
+    );
     // Its /jwks is the table's published set, the same as A's.
     expect(((await (await fetch(`${b.issuer}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid)).toEqual(published);
     const metrics = await (await fetch(`${b.issuer}/metrics`)).text();
@@ -168,7 +170,11 @@ describe.each(PROVIDERS)('key faults on %s', (provider) => {
     const db = await createTestDatabase(provider);
     databases.push(db);
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS, PORT: '0', KEY_SYNC_INTERVAL: '1s', LOG_LEVEL: 'error' });
-    const sesame = await startSesame(config, createLogger('error', (line) => lines.push(line)), { skipMigrations: true });
+    const sesame = await startSesame(
+      config,
+      createLogger('error', (line) => lines.push(line)),
+      { skipMigrations: true },
+    );
     const url = sesame.url;
     try {
       await sesame.container.db.prisma.$executeRawUnsafe('ALTER TABLE "signing_key" RENAME TO "signing_key_away"');
@@ -242,7 +248,11 @@ describe.each(PROVIDERS)('key faults on %s', (provider) => {
 
     const lines: string[] = [];
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS, PORT: '0', SIGNING_ALGS: 'RS256', LOG_LEVEL: 'warn' });
-    const sesame = await startSesame(config, createLogger('warn', (line) => lines.push(line)), { skipMigrations: true, now: () => clock });
+    const sesame = await startSesame(
+      config,
+      createLogger('warn', (line) => lines.push(line)),
+      { skipMigrations: true, now: () => clock },
+    );
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(lines.some((l) => l.includes('not in SIGNING_ALGS') && l.includes('Needs ES256'))).toBe(true);

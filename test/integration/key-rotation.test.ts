@@ -44,7 +44,10 @@ function one(keys: KeyView[], state: string, alg?: string): KeyView {
 }
 
 function statesOf(keys: KeyView[], alg?: string): string[] {
-  return keys.filter((k) => alg === undefined || k.alg === alg).map((k) => k.state).sort();
+  return keys
+    .filter((k) => alg === undefined || k.alg === alg)
+    .map((k) => k.state)
+    .sort();
 }
 
 describe.each(PROVIDERS)('key rotation on %s', (provider) => {
@@ -165,8 +168,18 @@ describe.each(PROVIDERS)('key rotation on %s', (provider) => {
     const jwks = await c.keys.signingJwks();
     expect(jwks).toHaveLength(6);
     const activeKids = after.filter((k) => k.state === 'active').map((k) => k.kid);
-    expect(jwks.slice(0, 2).map((k) => k.kid).sort()).toEqual(activeKids.sort());
-    expect(setAfter.keys.slice(0, 2).map((k) => k.kid).sort()).toEqual(activeKids.sort());
+    expect(
+      jwks
+        .slice(0, 2)
+        .map((k) => k.kid)
+        .sort(),
+    ).toEqual(activeKids.sort());
+    expect(
+      setAfter.keys
+        .slice(0, 2)
+        .map((k) => k.kid)
+        .sort(),
+    ).toEqual(activeKids.sort());
   });
 
   it('maintain() rotates once KEY_ROTATION_INTERVAL has passed since activation, and not before', async () => {

@@ -35,7 +35,12 @@ describe.each(PROVIDERS)('signing keys on %s', (provider) => {
     const keys = await a.keys.list();
     expect(keys).toHaveLength(8);
     for (const alg of ALL_ALGS.split(',')) {
-      expect(keys.filter((k) => k.alg === alg).map((k) => k.state).sort()).toEqual(['active', 'next']);
+      expect(
+        keys
+          .filter((k) => k.alg === alg)
+          .map((k) => k.state)
+          .sort(),
+      ).toEqual(['active', 'next']);
     }
     expect(new Set(keys.map((k) => k.kid)).size).toBe(8);
     // A restart finds them and makes no more.

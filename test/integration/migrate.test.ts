@@ -16,9 +16,7 @@ describe.each(PROVIDERS)('migrations on %s', (provider) => {
 
     const database = await openDatabase(db.config);
     try {
-      const rows = await database.prisma.$queryRawUnsafe<{ migration_name: string }[]>(
-        'SELECT migration_name FROM _prisma_migrations',
-      );
+      const rows = await database.prisma.$queryRawUnsafe<{ migration_name: string }[]>('SELECT migration_name FROM _prisma_migrations');
       expect(rows.map((r) => r.migration_name).sort()).toEqual(readMigrations(provider).map((m) => m.name));
       await database.prisma.user.create({ data: { id: 'u1', email: 'a@example.com', passwordHash: 'x' } });
       expect(await database.prisma.user.count()).toBe(1);

@@ -28,9 +28,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     const shared = { DATABASE_URL: db.url, ...TEST_SECRETS, KEY_SYNC_INTERVAL: `${SYNC_SECONDS}s` };
     // RPs are given instance A's address as the issuer; instance B answers for the same issuer.
     const issuer = `http://localhost:${ports[0]}`;
-    instances.push(
-      ...(await Promise.all(ports.map((port) => startInstance({ ...shared, PORT: String(port), ISSUER: issuer })))),
-    );
+    instances.push(...(await Promise.all(ports.map((port) => startInstance({ ...shared, PORT: String(port), ISSUER: issuer })))));
   }, 120_000);
 
   afterAll(async () => {
@@ -77,8 +75,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
 
   it('serves and signs with a rotated key set on both instances within KEY_SYNC_INTERVAL', async () => {
     const [a, b] = ports.map((p) => `http://localhost:${p}`) as [string, string];
-    const kids = async (url: string) =>
-      ((await (await fetch(`${url}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const kids = async (url: string) => ((await (await fetch(`${url}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     const container = await createContainer(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS }), silentLogger);
     try {
       const before = await container.keys.list();

@@ -51,7 +51,6 @@ describe('operations', () => {
     expect(page.html).toContain('expired');
     expect(page.html).not.toMatch(/\bat .+\.(js|ts):\d+/);
   });
-
 });
 
 describe.runIf(TEST_DATABASE_URL)('readiness on PostgreSQL', () => {

@@ -25,9 +25,7 @@ function expectPageHeaders(page: Page): string {
 
 /** What a CSP hash source for each inline script of the page must be. */
 function scriptHashes(html: string): string[] {
-  return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
-    ([, body]) => `'sha256-${createHash('sha256').update(body!).digest('base64')}'`,
-  );
+  return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(([, body]) => `'sha256-${createHash('sha256').update(body!).digest('base64')}'`);
 }
 
 describe('pages oidc-provider renders', () => {
@@ -132,9 +130,7 @@ describe.runIf(CHROMIUM_PATH)('form_post in Chromium', () => {
     // Nobody clicks anything on the form_post page: only its script can have sent this.
     const form = await Promise.race([
       received,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`the form_post page did not submit itself: ${violations.join(' | ')}`)), 10_000),
-      ),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the form_post page did not submit itself: ${violations.join(' | ')}`)), 10_000)),
     ]);
     expect(form.get('code')).toBeTruthy();
     expect(form.get('state')).toBe(start.state);

@@ -27,7 +27,10 @@ describe('production start-up checks', () => {
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
       // oidc-provider's notice on Node 20 ("Unsupported runtime") is not ours.
-      const lines = run.stderr.trimEnd().split('\n').filter((line) => !line.startsWith('oidc-provider WARNING'));
+      const lines = run.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((line) => !line.startsWith('oidc-provider WARNING'));
       expect(lines).toEqual([
         expect.stringMatching(/^sesame: KEY_ENCRYPTION_SECRET is invalid: the value does not look random/),
         expect.stringMatching(/^sesame: COOKIE_KEYS is invalid: the key does not look random/),

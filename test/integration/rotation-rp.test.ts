@@ -30,8 +30,7 @@ describe.each(PROVIDERS)('rotation seen by relying parties on %s', (provider) =>
     refreshToken = tokens.refresh_token!;
     return tokens.id_token!;
   }
-  const verifyWith = (token: string, keys: Parameters<typeof jwtVerify>[1]) =>
-    jwtVerify(token, keys as never, { issuer: sesame.issuer, audience: clientId });
+  const verifyWith = (token: string, keys: Parameters<typeof jwtVerify>[1]) => jwtVerify(token, keys as never, { issuer: sesame.issuer, audience: clientId });
 
   beforeAll(async () => {
     sesame = await startTestSesame({ provider, now: () => clock });
@@ -62,7 +61,7 @@ describe.each(PROVIDERS)('rotation seen by relying parties on %s', (provider) =>
   it('never fails an RP across three scheduled rotations: each new token verifies with the JWKS cached before it', async () => {
     const jwksRsa = new JwksClient({ jwksUri: jwksUrl() });
     const etags = new Set<string>();
-    let issuedBefore = '';
+    let issuedBefore: string;
     for (let rotation = 0; rotation < 3; rotation++) {
       // What an RP cached before the rotation (jose keeps a fetched set up to 10 minutes).
       const snapshot = createLocalJWKSet(await fetchJwks());

@@ -55,7 +55,10 @@ describe.each(PROVIDERS)('absolute session lifetime on %s', (provider) => {
     const failed = uses.findIndex((u) => u.result !== 'code');
     expect(failed, JSON.stringify(uses)).toBeGreaterThan(0);
     // Being busy kept it alive past the idle timeout...
-    expect(uses.slice(0, failed).some((u) => u.at >= IDLE_MS), JSON.stringify(uses)).toBe(true);
+    expect(
+      uses.slice(0, failed).some((u) => u.at >= IDLE_MS),
+      JSON.stringify(uses),
+    ).toBe(true);
     // ...but not past the absolute one (one second of polling slack).
     expect(uses[failed]!.result).toBe('login_required');
     expect(uses[failed]!.at, JSON.stringify(uses)).toBeLessThanOrEqual(MAX_AGE_MS + 1500);

@@ -58,8 +58,7 @@ async function rawConnection(port: number, head: string): Promise<{ socket: Sock
 
 /** Headers of a /token request whose body never completes: in flight until the server gives up. */
 const STALLED_TOKEN_REQUEST =
-  'POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
-  'Content-Length: 100\r\nExpect: 100-continue\r\n\r\n';
+  'POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n' + 'Content-Length: 100\r\nExpect: 100-continue\r\n\r\n';
 
 /** Starts a request the server has accepted (it answered 100 Continue) that never finishes. */
 async function stalledRequest(port: number) {

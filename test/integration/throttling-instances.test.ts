@@ -28,7 +28,14 @@ describe.runIf(TEST_DATABASE_URL)('brute force against two instances on PostgreS
     db = await createTestDatabase('postgresql');
     const ports = [await freePort(), await freePort()];
     const issuer = `http://localhost:${ports[0]}`;
-    const env = { DATABASE_URL: db.url, ...TEST_SECRETS, ISSUER: issuer, LOGIN_MAX_FAILURES: '5', LOCKOUT: `${LOCKOUT_SECONDS}s`, LOCKOUT_MAX: `${LOCKOUT_SECONDS}s` };
+    const env = {
+      DATABASE_URL: db.url,
+      ...TEST_SECRETS,
+      ISSUER: issuer,
+      LOGIN_MAX_FAILURES: '5',
+      LOCKOUT: `${LOCKOUT_SECONDS}s`,
+      LOCKOUT_MAX: `${LOCKOUT_SECONDS}s`,
+    };
     instances.push(...(await Promise.all(ports.map((port) => startInstance({ ...env, PORT: String(port) })))));
     origins = ports.map((p) => `http://localhost:${p}`) as [string, string];
 

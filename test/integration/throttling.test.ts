@@ -69,7 +69,7 @@ describe.each(PROVIDERS)('throttling on %s', (provider) => {
     return pages;
   }
 
-  const signedIn = (page: Page) => page.status === 200 ? page.html.includes('/confirm') : page.url.startsWith(REDIRECT_URI);
+  const signedIn = (page: Page) => (page.status === 200 ? page.html.includes('/confirm') : page.url.startsWith(REDIRECT_URI));
 
   async function audit(action: string) {
     return (await sesame.container.audit.list({ action, limit: 500 })).events;
@@ -170,7 +170,10 @@ describe.each(PROVIDERS)('throttling on %s', (provider) => {
       body: 'grant_type=client_credentials&scope=admin',
     });
     const { access_token } = (await tokenResponse.json()) as { access_token: string };
-    const unlocked = await fetch(`${sesame.issuer}/admin/api/v1/users/${adaId}/unlock`, { method: 'POST', headers: { authorization: `Bearer ${access_token}` } });
+    const unlocked = await fetch(`${sesame.issuer}/admin/api/v1/users/${adaId}/unlock`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}` },
+    });
     expect(unlocked.status).toBe(200);
     expect(await canSignIn()).toBe(true);
     const event = (await audit('user.unlocked')).find((e) => e.actor === `client:${admin.client_id}`);
@@ -282,7 +285,10 @@ describe('a flood of sign-in posts', () => {
     const pages = await Promise.all(posts);
     expect((await token).status).toBe(200);
     const statuses = new Set(pages.map((p) => p.status));
-    expect([...statuses].every((s) => s === 401 || s === 503), [...statuses].join()).toBe(true);
+    expect(
+      [...statuses].every((s) => s === 401 || s === 503),
+      [...statuses].join(),
+    ).toBe(true);
     expect(pages.filter((p) => p.status === 503).length).toBeGreaterThan(0);
     const busy = pages.find((p) => p.status === 503)!;
     expect(busy.html).toContain('Sesame is busy');

@@ -123,10 +123,19 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
           expect(row.payload, `${row.model} payload holds ${name}`).not.toContain(value);
         }
       }
-      const models = { sessionId: 'Session', interactionId: 'Interaction', refreshToken: 'RefreshToken', accessToken: 'AccessToken', initialAccessToken: 'InitialAccessToken' } as const;
+      const models = {
+        sessionId: 'Session',
+        interactionId: 'Interaction',
+        refreshToken: 'RefreshToken',
+        accessToken: 'AccessToken',
+        initialAccessToken: 'InitialAccessToken',
+      } as const;
       for (const [name, model] of Object.entries(models)) {
         const key = storedKeyFor(model, issued[name as keyof typeof models]);
-        expect(rows.find((r) => r.model === model && r.id === key), model).toBeDefined();
+        expect(
+          rows.find((r) => r.model === model && r.id === key),
+          model,
+        ).toBeDefined();
       }
       // Grant ids are references, kept as they were.
       expect(rows.find((r) => r.model === 'Grant')?.id).toBe(grantId);

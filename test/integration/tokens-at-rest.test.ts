@@ -37,8 +37,7 @@ describe.each(PROVIDERS)('tokens at rest on %s', (provider) => {
     });
     config = await discover(sesame.issuer, app.client_id, app.client_secret);
     const machine = await sesame.container.clients.create({ name: 'Admin job', grantTypes: ['client_credentials'], scope: 'admin' });
-    adminToken = (await oidc.clientCredentialsGrant(await discover(sesame.issuer, machine.client_id, machine.client_secret), { scope: 'admin' }))
-      .access_token;
+    adminToken = (await oidc.clientCredentialsGrant(await discover(sesame.issuer, machine.client_id, machine.client_secret), { scope: 'admin' })).access_token;
   });
   afterAll(async () => sesame?.close());
 

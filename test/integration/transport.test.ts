@@ -41,7 +41,7 @@ describe.each(['false', '1'])('TRUST_PROXY=%s', (trustProxy) => {
     expect(res.status).toBe(200);
     const document = JSON.parse(res.body) as Record<string, unknown>;
     expect(document.issuer).toBe(sesame.issuer);
-    const urls = Object.entries(document).filter(([key, value]) => key.endsWith('_endpoint') || key === 'jwks_uri' ? typeof value === 'string' : false);
+    const urls = Object.entries(document).filter(([key, value]) => (key.endsWith('_endpoint') || key === 'jwks_uri' ? typeof value === 'string' : false));
     expect(urls.length).toBeGreaterThan(5);
     for (const [key, value] of urls) expect(value, key).toMatch(new RegExp(`^${sesame.issuer}/`));
     expect(res.body).not.toContain('evil.example');

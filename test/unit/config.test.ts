@@ -96,7 +96,10 @@ describe('configuration', () => {
       [{ PASSWORD_HASH_CONCURRENCY: '100' }, 'PASSWORD_HASH_CONCURRENCY="100" is invalid: a whole number from 1 to 64'],
       [{ METRICS_TOKEN: 'short hunter2' }, 'METRICS_TOKEN is invalid: 16 or more printable characters'],
       [{ KEY_ROTATION_INTERVAL: '5m' }, 'KEY_ROTATION_INTERVAL="5m" is invalid: longer than JWKS_CACHE_LIFETIME (900s)'],
-      [{ KEY_ROTATION_INTERVAL: '7d' }, 'KEY_ROTATION_INTERVAL="7d" is invalid: longer than the longest of SESSION_MAX_AGE, ID_TOKEN_TTL and ACCESS_TOKEN_TTL plus KEY_SYNC_INTERVAL (1814405s)'],
+      [
+        { KEY_ROTATION_INTERVAL: '7d' },
+        'KEY_ROTATION_INTERVAL="7d" is invalid: longer than the longest of SESSION_MAX_AGE, ID_TOKEN_TTL and ACCESS_TOKEN_TTL plus KEY_SYNC_INTERVAL (1814405s)',
+      ],
       [{ SESSION_MAX_AGE: '7d' }, 'SESSION_MAX_AGE="7d" is invalid: at least SESSION_TTL (1209600s)'],
       [{ SESSION_TTL: '2h', SESSION_MAX_AGE: '1h' }, 'SESSION_MAX_AGE="1h" is invalid: at least SESSION_TTL (7200s)'],
       [{ SESSION_MAX_AGE: '30d' }, 'KEY_ROTATION_INTERVAL="30d" is invalid: longer than the longest of SESSION_MAX_AGE'],
@@ -130,17 +133,24 @@ describe('configuration', () => {
     expect(config.issuer).toBe('https://id.example.com');
     expect(config.cookieKeys).toHaveLength(2);
     const { ISSUER: _issuer, ...noIssuer } = PRODUCTION;
-    expect(problemsOf(noIssuer)).toEqual([
-      'ISSUER is invalid: required when NODE_ENV=production (the https URL RPs use, such as https://id.example.com)',
-    ]);
+    expect(problemsOf(noIssuer)).toEqual(['ISSUER is invalid: required when NODE_ENV=production (the https URL RPs use, such as https://id.example.com)']);
   });
 
   it('in production: refuses secrets that do not look random, naming the variable and never the value', () => {
     for (const [env, expected] of [
-      [{ KEY_ENCRYPTION_SECRET: 'changeme-changeme-changeme-changeme' }, 'KEY_ENCRYPTION_SECRET is invalid: the value does not look random (contains a placeholder or common word'],
+      [
+        { KEY_ENCRYPTION_SECRET: 'changeme-changeme-changeme-changeme' },
+        'KEY_ENCRYPTION_SECRET is invalid: the value does not look random (contains a placeholder or common word',
+      ],
       [{ KEY_ENCRYPTION_SECRET: 'my-production-secret-for-sesame-2025' }, 'KEY_ENCRYPTION_SECRET is invalid: the value does not look random'],
-      [{ KEY_ENCRYPTION_SECRET: 'x'.repeat(40) }, 'KEY_ENCRYPTION_SECRET is invalid: the value does not look random (contains a placeholder or common word; has fewer than 10 different characters; repeats one character'],
-      [{ COOKIE_KEYS: `${REAL.COOKIE_KEYS.split(',')[0]},${'0123456789'.repeat(4)}` }, 'COOKIE_KEYS is invalid: key 2 of 2 does not look random (has a run like abcdefg or 1234567); generate one with: openssl rand -base64 32'],
+      [
+        { KEY_ENCRYPTION_SECRET: 'x'.repeat(40) },
+        'KEY_ENCRYPTION_SECRET is invalid: the value does not look random (contains a placeholder or common word; has fewer than 10 different characters; repeats one character',
+      ],
+      [
+        { COOKIE_KEYS: `${REAL.COOKIE_KEYS.split(',')[0]},${'0123456789'.repeat(4)}` },
+        'COOKIE_KEYS is invalid: key 2 of 2 does not look random (has a run like abcdefg or 1234567); generate one with: openssl rand -base64 32',
+      ],
       [{ COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789' }, 'COOKIE_KEYS is invalid: the key does not look random'],
       [{ COOKIE_KEYS: REAL.KEY_ENCRYPTION_SECRET }, 'COOKIE_KEYS is invalid: a key is also a KEY_ENCRYPTION_SECRET value'],
     ] as const) {
@@ -164,7 +174,9 @@ describe('configuration', () => {
     expect(problems).toEqual([
       'PORT="eighty" is invalid: a whole number from 0 to 65535',
       'KEY_ENCRYPTION_SECRET is invalid: each comma-separated value needs 32 or more characters',
-      expect.stringMatching(/^KEY_ENCRYPTION_SECRET is invalid: the value does not look random \(contains a placeholder or common word; has fewer than 10 different characters\); generate one with/),
+      expect.stringMatching(
+        /^KEY_ENCRYPTION_SECRET is invalid: the value does not look random \(contains a placeholder or common word; has fewer than 10 different characters\); generate one with/,
+      ),
       'COOKIE_KEYS is invalid: each comma-separated key needs 32 or more characters',
       expect.stringMatching(/^COOKIE_KEYS is invalid: the key does not look random/),
       'COOKIE_KEYS is invalid: a key is also a KEY_ENCRYPTION_SECRET value; use a different secret for each',

@@ -172,11 +172,7 @@ describe('planRotation', () => {
 
   it('ignores revoked keys', () => {
     const keys = [key('x', 'revoked', { publishedAt: at(DAY) }), ...family()];
-    expect(changesOf(planRotation(keys, at(POLICY.jwksCacheLifetime), POLICY)).map((c) => c.kind)).toEqual([
-      'retire',
-      'activate',
-      'create',
-    ]);
+    expect(changesOf(planRotation(keys, at(POLICY.jwksCacheLifetime), POLICY)).map((c) => c.kind)).toEqual(['retire', 'activate', 'create']);
   });
 });
 
@@ -223,11 +219,7 @@ describe('planExpiry', () => {
 
 describe('planRevocation', () => {
   const now = at(2 * HOUR);
-  const family = () => [
-    key('old', 'retired', { retiredAt: T0, expiresAt: at(HOUR * 5) }),
-    key('cur', 'active'),
-    key('nxt', 'next'),
-  ];
+  const family = () => [key('old', 'retired', { retiredAt: T0, expiresAt: at(HOUR * 5) }), key('cur', 'active'), key('nxt', 'next')];
 
   it('revokes the active key, promotes a next key every RP holds at once, and publishes a new next', () => {
     expect(bare(changesOf(planRevocation(family(), 'cur', now, POLICY)))).toEqual([
@@ -238,7 +230,11 @@ describe('planRevocation', () => {
   });
 
   it('reinstates the retired key, which every RP holds, while the next key is too new', () => {
-    const young = [key('old', 'retired', { retiredAt: T0, expiresAt: at(5 * HOUR) }), key('cur', 'active'), key('nxt', 'next', { publishedAt: at(2 * HOUR - MINUTE) })];
+    const young = [
+      key('old', 'retired', { retiredAt: T0, expiresAt: at(5 * HOUR) }),
+      key('cur', 'active'),
+      key('nxt', 'next', { publishedAt: at(2 * HOUR - MINUTE) }),
+    ];
     const plan = planRevocation(young, 'cur', now, POLICY);
     expect(bare(changesOf(plan))).toEqual([
       { kind: 'revoke', kid: 'cur', at: now },

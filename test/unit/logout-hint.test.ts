@@ -16,7 +16,12 @@ describe('withoutUnverifiableHint', () => {
   });
 
   it('drops a hint whose key is gone and keeps the request’s client_id', () => {
-    const { params, ignored } = run({ id_token_hint: jwt({ kid: 'gone' }, { aud: 'other' }), client_id: 'app', state: 's', post_logout_redirect_uri: 'https://app/out' });
+    const { params, ignored } = run({
+      id_token_hint: jwt({ kid: 'gone' }, { aud: 'other' }),
+      client_id: 'app',
+      state: 's',
+      post_logout_redirect_uri: 'https://app/out',
+    });
     expect(ignored).toEqual({ kid: 'gone', clientId: 'app', clientIdFrom: 'client_id' });
     expect(Object.fromEntries(params)).toEqual({ client_id: 'app', state: 's', post_logout_redirect_uri: 'https://app/out' });
   });
@@ -41,7 +46,10 @@ describe('withoutUnverifiableHint', () => {
     for (const params of [
       { id_token_hint: jwt({}, { aud: 'app' }) },
       { id_token_hint: 'not a jwt' },
-      [['id_token_hint', jwt({ kid: 'gone' }, {})], ['id_token_hint', jwt({ kid: 'gone' }, {})]] as [string, string][],
+      [
+        ['id_token_hint', jwt({ kid: 'gone' }, {})],
+        ['id_token_hint', jwt({ kid: 'gone' }, {})],
+      ] as [string, string][],
       { client_id: 'app' },
     ] as (Record<string, string> | [string, string][])[]) {
       const before = new URLSearchParams(params).toString();

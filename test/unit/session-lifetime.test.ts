@@ -7,8 +7,7 @@ const LOGIN = 1_900_000_000; // seconds, as oidc-provider's loginTs
 const TTL = { session: 14 * DAY, sessionMaxAge: 21 * DAY };
 
 /** The TTL oidc-provider would save the session with, `seconds` after the sign-in. */
-const ttlAt = (seconds: number, session: { loginTs?: number } = { loginTs: LOGIN }) =>
-  sessionTtl(TTL, () => (LOGIN + seconds) * 1000)(undefined, session);
+const ttlAt = (seconds: number, session: { loginTs?: number } = { loginTs: LOGIN }) => sessionTtl(TTL, () => (LOGIN + seconds) * 1000)(undefined, session);
 
 describe('sessionTtl', () => {
   it('is the idle SESSION_TTL while the absolute end is further away', () => {

@@ -18,12 +18,7 @@ function osUser(): string | undefined {
 }
 
 /** Records a change the CLI made. Never carries a password or secret; never fails the command. */
-export async function recordCliChange(
-  container: Container,
-  action: string,
-  target: string,
-  details: Record<string, unknown> = {},
-): Promise<void> {
+export async function recordCliChange(container: Container, action: string, target: string, details: Record<string, unknown> = {}): Promise<void> {
   const user = osUser();
   await container.audit.record({ actor: CLI_ACTOR, action, target, details: { ...details, ...(user ? { os_user: user } : {}) } });
 }

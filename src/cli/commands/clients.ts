@@ -61,7 +61,7 @@ const create: Command = {
     ['--id-token-alg A', 'sign its ID tokens with A, one of SIGNING_ALGS'],
     ['', '(default: the first of SIGNING_ALGS)'],
     ['--resource URI', 'an API it may get JWT access tokens for (RFC 8707 resource'],
-    ['', 'indicator, the token\'s aud); its non-OpenID --scope values'],
+    ['', "indicator, the token's aud); its non-OpenID --scope values"],
     ['', 'are the API scopes; repeatable'],
     ['--resource-server', 'an API that may introspect tokens issued to other clients'],
     ['', '(confidential only; without it a client introspects only its own)'],
@@ -113,11 +113,7 @@ const create: Command = {
       await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client));
       return {
         json: client,
-        human: [
-          `created ${clientType(client)} client "${client.client_name}"`,
-          `client_id:     ${client.client_id}`,
-          ...secretLines(client, 'shown'),
-        ],
+        human: [`created ${clientType(client)} client "${client.client_name}"`, `client_id:     ${client.client_id}`, ...secretLines(client, 'shown')],
       };
     };
   },
@@ -307,7 +303,7 @@ const remove: Command = {
 const rotateSecret: Command = {
   name: 'clients rotate-secret',
   synopsis: 'clients rotate-secret ID',
-  summary: 'replace a confidential client\'s secret; the old one stops working',
+  summary: "replace a confidential client's secret; the old one stops working",
   help: [],
   options: {},
   positionals: ['ID'],

@@ -170,9 +170,7 @@ const rewrap: Command = {
     const signingKeys = await container.keys.rewrap();
     const clientSecrets = await container.clients.rewrap();
     await recordCliChange(container, 'keys.rewrapped', 'keys', { signing_keys: signingKeys, client_secrets: clientSecrets });
-    const human = [
-      `re-encrypted ${signingKeys} signing keys and ${clientSecrets} client secrets under the current KEY_ENCRYPTION_SECRET`,
-    ];
+    const human = [`re-encrypted ${signingKeys} signing keys and ${clientSecrets} client secrets under the current KEY_ENCRYPTION_SECRET`];
     if (signingKeys + clientSecrets > 0) {
       human.push('every instance needs that secret in its KEY_ENCRYPTION_SECRET to open them; older secrets can now be removed');
     }

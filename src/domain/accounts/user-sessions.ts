@@ -30,8 +30,14 @@ export function createUserSessionService(payloads: OidcPayloadRepository) {
   /** Ends grants (with every token issued under them) and then sessions (rows as listed). */
   async function revoke(sessions: AccountPayload[], grantIds: string[]): Promise<Revocation> {
     for (const grantId of grantIds) await payloads.revokeByGrantId(grantId);
-    const revokedGrants = await payloads.destroyMany('Grant', grantIds.map((id) => storedKeyFor('Grant', id)));
-    const revokedSessions = await payloads.destroyMany('Session', sessions.map((s) => s.key));
+    const revokedGrants = await payloads.destroyMany(
+      'Grant',
+      grantIds.map((id) => storedKeyFor('Grant', id)),
+    );
+    const revokedSessions = await payloads.destroyMany(
+      'Session',
+      sessions.map((s) => s.key),
+    );
     return { revoked_sessions: revokedSessions, revoked_grants: revokedGrants };
   }
 

@@ -66,7 +66,9 @@ export function createAuditService(repo: AuditRepository, log: Logger) {
       return repo.exists(id);
     },
 
-    async list(options: { since?: Date; action?: string; limit?: number; cursor?: string } = {}): Promise<{ events: AuditEvent[]; next_cursor: string | null }> {
+    async list(
+      options: { since?: Date; action?: string; limit?: number; cursor?: string } = {},
+    ): Promise<{ events: AuditEvent[]; next_cursor: string | null }> {
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
       const records = await repo.list({
         limit: limit + 1,

@@ -212,7 +212,10 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
       // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
       // per resource (resourceScopes below), so they are left out of the client's `scope` here.
-      const oidcScope = (scope ?? '').split(' ').filter((s) => PROVIDER_SCOPES.has(s)).join(' ');
+      const oidcScope = (scope ?? '')
+        .split(' ')
+        .filter((s) => PROVIDER_SCOPES.has(s))
+        .join(' ');
       return {
         ...metadata,
         ...(oidcScope ? { scope: oidcScope } : {}),

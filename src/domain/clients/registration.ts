@@ -49,10 +49,7 @@ function stringArray(metadata: Record<string, unknown>, field: string): string[]
 export function registrationToInput(metadata: Record<string, unknown>): ClientInput {
   for (const [field, value] of Object.entries(metadata)) {
     if (ACCEPTED.has(field) || value === undefined || value === null) continue;
-    throw new ValidationError(
-      `client metadata "${field}" is not supported by this provider; it accepts ${REGISTRATION_FIELDS.join(', ')}`,
-      field,
-    );
+    throw new ValidationError(`client metadata "${field}" is not supported by this provider; it accepts ${REGISTRATION_FIELDS.join(', ')}`, field);
   }
 
   const authMethod = stringField(metadata, 'token_endpoint_auth_method') ?? 'client_secret_basic';
@@ -87,10 +84,7 @@ export function registrationToInput(metadata: Record<string, unknown>): ClientIn
       );
     }
     if (!OIDC_SCOPES.has(token)) {
-      throw new ValidationError(
-        `scope "${token}" is not available to dynamically registered clients; use ${[...OIDC_SCOPES].join(', ')}`,
-        'scope',
-      );
+      throw new ValidationError(`scope "${token}" is not available to dynamically registered clients; use ${[...OIDC_SCOPES].join(', ')}`, 'scope');
     }
   }
 
@@ -122,8 +116,5 @@ export function registrationToInput(metadata: Record<string, unknown>): ClientIn
 export function checkApplicationType(metadata: Record<string, unknown>, derived: 'web' | 'native'): void {
   const asked = metadata.application_type;
   if (asked === undefined || asked === null || asked === derived) return;
-  throw new ValidationError(
-    `application_type "${String(asked)}" does not match the redirect URIs, which make this a ${derived} client`,
-    'application_type',
-  );
+  throw new ValidationError(`application_type "${String(asked)}" does not match the redirect URIs, which make this a ${derived} client`, 'application_type');
 }

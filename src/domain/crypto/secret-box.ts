@@ -35,9 +35,7 @@ export class SecretBox {
   /** Seals `plaintext` for one purpose, e.g. `client-secret:ID` or `signing-key:KID`. */
   async seal(plaintext: string, purpose: string): Promise<string> {
     const current = this.#keys[0]!;
-    return new CompactEncrypt(encoder.encode(plaintext))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.id, purpose })
-      .encrypt(current.key);
+    return new CompactEncrypt(encoder.encode(plaintext)).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.id, purpose }).encrypt(current.key);
   }
 
   async open(jwe: string, purpose: string): Promise<string> {

@@ -14,9 +14,7 @@ export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k',
 
 export async function generateKeyMaterial(alg: SigningAlg, rsaModulusLength: number): Promise<KeyMaterial> {
   const options = { extractable: true, ...(alg === 'RS256' || alg === 'PS256' ? { modulusLength: rsaModulusLength } : {}) };
-  const { publicKey, privateKey } = alg === 'EdDSA'
-    ? await generateKeyPair('EdDSA', { ...options, crv: 'Ed25519' })
-    : await generateKeyPair(alg, options);
+  const { publicKey, privateKey } = alg === 'EdDSA' ? await generateKeyPair('EdDSA', { ...options, crv: 'Ed25519' }) : await generateKeyPair(alg, options);
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
   const meta = { kid, alg, use: 'sig' };

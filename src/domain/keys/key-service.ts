@@ -130,9 +130,7 @@ function toView(key: SigningKeyRecord): KeyView {
 
 /** The public half of every published key, in signing order, and a version for caches. */
 function publishedSetOf(keys: SigningKeyRecord[]): PublishedKeySet {
-  const published = keys
-    .filter((k) => PUBLISHED.has(k.state))
-    .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]! || a.alg.localeCompare(b.alg));
+  const published = keys.filter((k) => PUBLISHED.has(k.state)).sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]! || a.alg.localeCompare(b.alg));
   const version = createHash('sha256')
     .update(published.map((k) => `${k.kid}:${k.state}`).join(','))
     .digest('base64url')
@@ -336,19 +334,22 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     const removed = planRemovedAlgorithms(keys, options.algs, at, policy);
     if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
-      return await change((current, time) => {
-        const changes: KeyChange[] = [...planExpiry(current, time), ...planRemovedAlgorithms(current, options.algs, time, policy)];
-        for (const alg of options.algs) {
-          const keysOfAlg = family(current, alg);
-          if (!isRotationDue(keysOfAlg, time, policy)) continue;
-          // Expired retired keys are deleted above; plan the rotation as if they were gone.
-          const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
-          const plan = planRotation(remaining, time, policy);
-          if (plan.ok) changes.push(...plan.changes);
-          else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
-        }
-        return { ok: true, changes };
-      }, { actor: SYSTEM });
+      return await change(
+        (current, time) => {
+          const changes: KeyChange[] = [...planExpiry(current, time), ...planRemovedAlgorithms(current, options.algs, time, policy)];
+          for (const alg of options.algs) {
+            const keysOfAlg = family(current, alg);
+            if (!isRotationDue(keysOfAlg, time, policy)) continue;
+            // Expired retired keys are deleted above; plan the rotation as if they were gone.
+            const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
+            const plan = planRotation(remaining, time, policy);
+            if (plan.ok) changes.push(...plan.changes);
+            else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
+          }
+          return { ok: true, changes };
+        },
+        { actor: SYSTEM },
+      );
     } catch (error) {
       log.error('key maintenance failed', { err: error });
       return [];
@@ -384,10 +385,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       const actor = opts.actor ?? SYSTEM;
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const { applied: changes, warnings } = await changeWithWarnings(
-        (keys, at) => planRevocation(family(keys, target.alg), kid, at, policy),
-        { actor },
-      );
+      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policy), { actor });
       // A key that never signed (a next key) has nothing to take back.
       if (!opts.revokeGrants || !target.activatedAt) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');

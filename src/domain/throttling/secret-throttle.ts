@@ -43,9 +43,7 @@ export function createSecretThrottle(throttle: AttemptThrottle, limits: SecretLi
     /** A failed check from this address: a wrong token, an unknown client. */
     async addressFailed(address: string): Promise<void> {
       const key = addressKey(address);
-      const done = (counting.get(key) ?? Promise.resolve())
-        .catch(() => {})
-        .then(() => throttle.fail([{ key, maxFailures: limits.maxFailuresPerAddress }]));
+      const done = (counting.get(key) ?? Promise.resolve()).catch(() => {}).then(() => throttle.fail([{ key, maxFailures: limits.maxFailuresPerAddress }]));
       counting.set(key, done);
       try {
         await done;

@@ -79,8 +79,7 @@ function run(route: Route, { container, provider }: AdminApiDeps): Middleware {
       ctx,
       container,
       provider,
-      audit: (action, target, details) =>
-        container.audit.record({ actor: actor.id, action, target, sourceAddress: ctx.ip, ...(details ? { details } : {}) }),
+      audit: (action, target, details) => container.audit.record({ actor: actor.id, action, target, sourceAddress: ctx.ip, ...(details ? { details } : {}) }),
     });
     ctx.status = route.success.status;
     if (!route.success.schema) {
@@ -133,5 +132,10 @@ export function createAdminApiRouter(deps: AdminApiDeps): Router {
 /** `/clients/{client_id}` → a regular expression matching one value per parameter. */
 function pathPattern(path: string): RegExp {
   const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${path.split(/\{[A-Za-z_][A-Za-z0-9_]*\}/).map(literal).join('[^/]+')}/?$`);
+  return new RegExp(
+    `^${path
+      .split(/\{[A-Za-z_][A-Za-z0-9_]*\}/)
+      .map(literal)
+      .join('[^/]+')}/?$`,
+  );
 }

@@ -59,7 +59,7 @@ export const clientRoutes: Route[] = [
     operationId: 'createClient',
     summary: 'Register a client',
     description:
-      "Confidential clients get a client_secret in this response only: store it now. The name \"Sesame console\" and URIs on Sesame's own origin belong to the admin console and are refused (422).",
+      'Confidential clients get a client_secret in this response only: store it now. The name "Sesame console" and URIs on Sesame\'s own origin belong to the admin console and are refused (422).',
     tag: 'clients',
     body: ClientInput,
     success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
@@ -133,7 +133,8 @@ export const clientRoutes: Route[] = [
     path: '/clients/{client_id}',
     operationId: 'deleteClient',
     summary: 'Delete a client',
-    description: "Its tokens stop working: the provider no longer finds the client they were issued to. The admin console's own client (sesame-console) cannot be deleted (409).",
+    description:
+      "Its tokens stop working: the provider no longer finds the client they were issued to. The admin console's own client (sesame-console) cannot be deleted (409).",
     tag: 'clients',
     params: ClientParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },

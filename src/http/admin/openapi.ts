@@ -72,9 +72,7 @@ function operation(route: Route): JsonObject {
     responses: {
       [success.status]: {
         description: success.description,
-        ...(success.schema
-          ? { content: { 'application/json': { schema: ref(componentId(success.schema, `${route.operationId} response`)) } } }
-          : {}),
+        ...(success.schema ? { content: { 'application/json': { schema: ref(componentId(success.schema, `${route.operationId} response`)) } } } : {}),
       },
       ...Object.fromEntries([...problems].sort((a, b) => a - b).map((status) => [status, { $ref: `#/components/responses/Problem${status}` }])),
     },

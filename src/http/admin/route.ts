@@ -23,12 +23,7 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
   audit(action: string, target: string, details?: Record<string, unknown>): Promise<void>;
 }
 
-export interface RouteDefinition<
-  P extends z.ZodType,
-  Q extends z.ZodType,
-  B extends z.ZodType,
-  S extends z.ZodType | undefined,
-> {
+export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, S extends z.ZodType | undefined> {
   method: Method;
   /** OpenAPI style, relative to /admin/api/v1: `/clients/{client_id}`. */
   path: string;

@@ -52,13 +52,7 @@ export const ProblemDetails = component(
 
 // ---------- paging
 
-const limit = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(200)
-  .optional()
-  .describe('page size, 1 to 200 (default 50)');
+const limit = z.coerce.number().int().min(1).max(200).optional().describe('page size, 1 to 200 (default 50)');
 const cursor = text().min(1).max(200).optional().describe('next_cursor of the previous page');
 
 export const PageQuery = z.strictObject({ limit, cursor });
@@ -268,10 +262,7 @@ export const KeyChanges = component(
   z.object({
     changes: z.array(KeyChange),
     keys: z.array(Key),
-    warnings: z
-      .array(z.string())
-      .optional()
-      .describe('what the change risks, e.g. a next key promoted before every RP may hold it'),
+    warnings: z.array(z.string()).optional().describe('what the change risks, e.g. a next key promoted before every RP may hold it'),
     revoked_grants: count.optional().describe('with revoke_grants: how many sessions, grants and tokens ended'),
   }),
 );
@@ -305,17 +296,9 @@ export const Grant = component(
   }),
 );
 
-export const UserSessions = component(
-  'UserSessions',
-  "The user's live sessions and grants.",
-  z.object({ sessions: z.array(Session), grants: z.array(Grant) }),
-);
+export const UserSessions = component('UserSessions', "The user's live sessions and grants.", z.object({ sessions: z.array(Session), grants: z.array(Grant) }));
 
-export const Revocation = component(
-  'Revocation',
-  'What a revocation ended.',
-  z.object({ revoked_sessions: count, revoked_grants: count }),
-);
+export const Revocation = component('Revocation', 'What a revocation ended.', z.object({ revoked_sessions: count, revoked_grants: count }));
 
 export const SessionParams = UserParams.extend({ session_uid: text().min(1).max(200) });
 

@@ -21,7 +21,12 @@ export async function setUpConsoleClient(container: Pick<Container, 'clients' | 
   const { client, created, repaired, removed } = await container.clients.ensureConsole();
   const target = `client:${client.client_id}`;
   if (created) {
-    await container.audit.record({ actor: 'system', action: 'client.created', target, details: { client_name: client.client_name, public: true, reason: 'admin console' } });
+    await container.audit.record({
+      actor: 'system',
+      action: 'client.created',
+      target,
+      details: { client_name: client.client_name, public: true, reason: 'admin console' },
+    });
   }
   if (repaired) {
     await container.audit.record({
@@ -32,7 +37,7 @@ export async function setUpConsoleClient(container: Pick<Container, 'clients' | 
     });
   }
   for (const old of removed) {
-    container.log.warn('deleted a client that used the admin console\'s reserved name', { client_id: old.client_id, redirect_uris: old.redirect_uris });
+    container.log.warn("deleted a client that used the admin console's reserved name", { client_id: old.client_id, redirect_uris: old.redirect_uris });
     await container.audit.record({
       actor: 'system',
       action: 'client.deleted',

@@ -28,7 +28,18 @@ import { sendPage } from '../interactions/render.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
 import { consoleClient } from './client.js';
-import { clearCookie, ConsoleSignIn, mayAdminister, readSessionId, SESSION_COOKIE, SESSION_LIFETIME_MS, setFlash, SignInError, takeFlash, writeSessionId } from './session.js';
+import {
+  clearCookie,
+  ConsoleSignIn,
+  mayAdminister,
+  readSessionId,
+  SESSION_COOKIE,
+  SESSION_LIFETIME_MS,
+  setFlash,
+  SignInError,
+  takeFlash,
+  writeSessionId,
+} from './session.js';
 
 /** The sign-in pages' policy plus the console's one script, and forms posting only to Sesame. */
 export const CONSOLE_CSP = `${PAGE_CSP}; script-src 'self'; form-action 'self'`;
@@ -272,7 +283,11 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
       return await clients.get(String(ctx.params.id));
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      send(ctx, consoleMessage('Client not found', 'There is no client with this ID (it may have been deleted).', { href: '/admin/clients', label: 'Clients' }), 404);
+      send(
+        ctx,
+        consoleMessage('Client not found', 'There is no client with this ID (it may have been deleted).', { href: '/admin/clients', label: 'Clients' }),
+        404,
+      );
       return undefined;
     }
   };

@@ -26,7 +26,6 @@ interface Flow {
   exp: number;
 }
 
-
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function decode(value: string | undefined): unknown {
@@ -53,7 +52,12 @@ const MAX_RETURN_TO = 1000;
 
 /** Only console paths may be returned to after sign-in (no open redirect). */
 export function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && value.length <= MAX_RETURN_TO && /^\/admin(\/[A-Za-z0-9/_\-.%]*)?(\?[^#\\]*)?$/.test(value) && !value.startsWith('/admin/api') ? value : '/admin';
+  return typeof value === 'string' &&
+    value.length <= MAX_RETURN_TO &&
+    /^\/admin(\/[A-Za-z0-9/_\-.%]*)?(\?[^#\\]*)?$/.test(value) &&
+    !value.startsWith('/admin/api')
+    ? value
+    : '/admin';
 }
 
 /** The console session id the browser presents (validly signed), if any. */

@@ -193,12 +193,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   }
 
   /** Stores the result and sends the browser back to the provider (303, like interactionFinished). */
-  async function finish(
-    ctx: Context,
-    provider: Provider,
-    result: InteractionResults,
-    mergeWithLastSubmission: boolean,
-  ): Promise<void> {
+  async function finish(ctx: Context, provider: Provider, result: InteractionResults, mergeWithLastSubmission: boolean): Promise<void> {
     const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission });
     ctx.status = 303;
     ctx.redirect(returnTo);
@@ -222,24 +217,30 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const { uid, prompt } = interaction;
     switch (prompt.name) {
       case 'login': {
-        sendPage(ctx, loginPage({
-          uid,
-          csrf: csrfToken(ctx, interactionBinding(uid)),
-          clientName: await clientName(provider, interaction),
-          email: await suggestedEmail(interaction),
-        }));
+        sendPage(
+          ctx,
+          loginPage({
+            uid,
+            csrf: csrfToken(ctx, interactionBinding(uid)),
+            clientName: await clientName(provider, interaction),
+            email: await suggestedEmail(interaction),
+          }),
+        );
         return;
       }
       case 'consent': {
         const { details } = prompt;
-        sendPage(ctx, consentPage({
-          uid,
-          csrf: csrfToken(ctx, interactionBinding(uid)),
-          clientName: await clientName(provider, interaction),
-          scopes: stringList(details.missingOIDCScope),
-          claims: stringList(details.missingOIDCClaims),
-          resourceScopes: resourceScopes(details.missingResourceScopes),
-        }));
+        sendPage(
+          ctx,
+          consentPage({
+            uid,
+            csrf: csrfToken(ctx, interactionBinding(uid)),
+            clientName: await clientName(provider, interaction),
+            scopes: stringList(details.missingOIDCScope),
+            claims: stringList(details.missingOIDCClaims),
+            resourceScopes: resourceScopes(details.missingResourceScopes),
+          }),
+        );
         return;
       }
       default:
@@ -259,14 +260,18 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
 
     const retry = async (status: 401 | 429, retryAfterMs = 0) => {
       if (retryAfterMs > 0) ctx.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-      sendPage(ctx, loginPage({
-        uid: interaction.uid,
-        csrf: csrfToken(ctx, interactionBinding(interaction.uid)),
-        clientName: await clientName(provider, interaction),
-        email,
-        remember,
-        ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
-      }), status);
+      sendPage(
+        ctx,
+        loginPage({
+          uid: interaction.uid,
+          csrf: csrfToken(ctx, interactionBinding(interaction.uid)),
+          clientName: await clientName(provider, interaction),
+          email,
+          remember,
+          ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
+        }),
+        status,
+      );
     };
 
     // A locked account or address is refused before any password is checked, the right one too.

@@ -41,8 +41,7 @@ function keysOf(ctx: Context): string[] {
   return keys.map(String);
 }
 
-const tokenFor = (key: string, secret: string, binding: string) =>
-  createHmac('sha256', key).update(`${secret}\n${binding}`).digest('base64url');
+const tokenFor = (key: string, secret: string, binding: string) => createHmac('sha256', key).update(`${secret}\n${binding}`).digest('base64url');
 
 /**
  * The token for this request's forms, bound to `binding` (the interaction uid, the console
