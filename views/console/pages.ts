@@ -2,7 +2,7 @@
 import type { User } from '../../src/domain/accounts/account-service.js';
 import type { AuditEvent } from '../../src/domain/audit/audit-service.js';
 import type { KeyView } from '../../src/domain/keys/key-service.js';
-import { html, type SafeHtml } from '../../src/http/html.js';
+import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
 
 export function overviewPage(frame: ConsoleFrame, counts: { clients: number; users: number; keys: number; activeAlgs: string[] }): SafeHtml {

@@ -23,8 +23,8 @@ import {
 } from '../../../views/console/clients.js';
 import { consoleMessage, type ConsoleFrame } from '../../../views/console/layout.js';
 import { auditPage, EMPTY_USER_FORM, keysPage, overviewPage, revokeKeyPage, usersPage, type UserFormValues } from '../../../views/console/pages.js';
-import type { SafeHtml } from '../html.js';
-import { sendPage } from '../interactions/render.js';
+import type { SafeHtml } from '../../../views/html.js';
+import { sendPage } from '../send-page.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
 import { consoleClient } from './client.js';
