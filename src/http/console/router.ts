@@ -22,7 +22,10 @@ import {
   type ClientFormValues,
 } from '../../../views/console/clients.js';
 import { consoleMessage, type ConsoleFrame } from '../../../views/console/layout.js';
-import { auditPage, EMPTY_USER_FORM, keysPage, overviewPage, revokeKeyPage, usersPage, type UserFormValues } from '../../../views/console/pages.js';
+import { auditPage } from '../../../views/console/audit.js';
+import { keysPage, revokeKeyPage } from '../../../views/console/keys.js';
+import { overviewPage } from '../../../views/console/overview.js';
+import { EMPTY_USER_FORM, usersPage, type UserFormValues } from '../../../views/console/users.js';
 import type { SafeHtml } from '../../../views/html.js';
 import { sendPage } from '../send-page.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
