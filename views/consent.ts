@@ -58,23 +58,21 @@ export function consentPage({ uid, csrf, clientName, scopes, claims = [], resour
   return layout({
     title: `Allow ${clientName}?`,
     body: html`<h1>Allow <span class="client">${clientName}</span>?</h1>
-      ${
-        items.length > 0
-          ? html`<p class="lead"><strong>${clientName}</strong> is asking for:</p>
-              <ul class="scopes">
-                ${items}
-              </ul>`
-          : html`<p class="lead"><strong>${clientName}</strong> is asking to confirm that you are signed in.</p>`
-      }
-      <div class="actions">
-        <form method="post" action="${action('confirm')}">
-          <input type="hidden" name="csrf" value="${csrf}" />
-          <button type="submit" class="primary" autofocus>Allow</button>
-        </form>
-        <form method="post" action="${action('abort')}">
-          <input type="hidden" name="csrf" value="${csrf}" />
-          <button type="submit" class="secondary">Deny</button>
-        </form>
-      </div>`,
+${
+  items.length > 0
+    ? html`<p class="lead"><strong>${clientName}</strong> is asking for:</p>
+<ul class="scopes">${items}</ul>`
+    : html`<p class="lead"><strong>${clientName}</strong> is asking to confirm that you are signed in.</p>`
+}
+<div class="actions">
+<form method="post" action="${action('confirm')}">
+<input type="hidden" name="csrf" value="${csrf}">
+<button type="submit" class="primary" autofocus>Allow</button>
+</form>
+<form method="post" action="${action('abort')}">
+<input type="hidden" name="csrf" value="${csrf}">
+<button type="submit" class="secondary">Deny</button>
+</form>
+</div>`,
   });
 }

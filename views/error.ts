@@ -16,21 +16,13 @@ export function errorPage({ title, message, error, errorDescription }: ErrorView
   return layout({
     title,
     body: html`<h1>${title}</h1>
-      <p class="lead">${message}</p>
-      ${
-        (error || errorDescription) &&
-        html`<dl class="details">
-          ${
-            error &&
-            html`<dt>Error</dt>
-              <dd class="code">${error}</dd>`
-          }
-          ${
-            errorDescription &&
-            html`<dt>Details</dt>
-              <dd>${errorDescription}</dd>`
-          }
-        </dl>`
-      }`,
+<p class="lead">${message}</p>
+${
+  (error || errorDescription) &&
+  html`<dl class="details">
+${error && html`<dt>Error</dt><dd class="code">${error}</dd>`}
+${errorDescription && html`<dt>Details</dt><dd>${errorDescription}</dd>`}
+</dl>`
+}`,
   });
 }

@@ -13,26 +13,27 @@ export interface LayoutOptions {
  * stylesheet plus any others, and external scripts only (the CSP forbids inline ones).
  */
 export function documentHead({ title, stylesheets = [], scripts = [] }: { title: string; stylesheets?: string[]; scripts?: string[] }): SafeHtml {
-  return html`<meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <meta name="color-scheme" content="light dark" />
-    <meta name="robots" content="noindex, nofollow" />
-    <title>${title}</title>
-    <link rel="icon" href="data:," />
-    ${['/assets/sesame.css', ...stylesheets].map((href) => html`<link rel="stylesheet" href="${href}" /> `)}${scripts.map((src) => html`<script src="${src}" defer></script> `)}`;
+  return html`<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex, nofollow">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+${['/assets/sesame.css', ...stylesheets].map((href) => html`<link rel="stylesheet" href="${href}">\n`)}${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}`;
 }
 
 export function layout({ title, body }: LayoutOptions): SafeHtml {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        ${documentHead({ title: `${title} · Sesame` })}
-      </head>
-      <body>
-        <main class="card">
-          <p class="brand">Sesame</p>
-          ${body}
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+${documentHead({ title: `${title} · Sesame` })}
+</head>
+<body>
+<main class="card">
+<p class="brand">Sesame</p>
+${body}
+</main>
+</body>
+</html>
+`;
 }

@@ -10,7 +10,7 @@ export function loggedOutPage({ clientName }: LoggedOutView = {}): SafeHtml {
   return layout({
     title: 'Signed out',
     body: html`<h1>You are signed out</h1>
-      <p class="lead">${clientName ? html`You signed out of <strong>${clientName}</strong>.` : 'You signed out of Sesame.'}</p>
-      <p>You can close this page.</p>`,
+<p class="lead">${clientName ? html`You signed out of <strong>${clientName}</strong>.` : 'You signed out of Sesame.'}</p>
+<p>You can close this page.</p>`,
   });
 }

@@ -38,34 +38,23 @@ export function loginPage({ uid, csrf, clientName, email, failed, throttledFor, 
   return layout({
     title: 'Sign in',
     body: html`<h1>Sign in</h1>
-      <p class="lead">to continue to <strong>${clientName}</strong></p>
-      ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
-      <form method="post" action="/interaction/${encodeURIComponent(uid)}/login" ${alert ? html` aria-describedby="login-error"` : ''}>
-        <input type="hidden" name="csrf" value="${csrf}" />
-        <div class="field">
-          <label for="email">Email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            inputmode="email"
-            autocomplete="username"
-            autocapitalize="none"
-            spellcheck="false"
-            required
-            value="${email ?? ''}"
-            ${prefilled ? '' : html` autofocus`}
-          />
-        </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required${prefilled ? html` autofocus` : ''} />
-        </div>
-        <div class="check">
-          <input id="remember" name="${REMEMBER_FIELD}" type="checkbox" value="${REMEMBER_VALUE}" ${remember ? html` checked` : ''} />
-          <label for="remember">Keep me signed in</label>
-        </div>
-        <button type="submit" class="primary">Sign in</button>
-      </form>`,
+<p class="lead">to continue to <strong>${clientName}</strong></p>
+${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
+<form method="post" action="/interaction/${encodeURIComponent(uid)}/login"${alert ? html` aria-describedby="login-error"` : ''}>
+<input type="hidden" name="csrf" value="${csrf}">
+<div class="field">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${email ?? ''}"${prefilled ? '' : html` autofocus`}>
+</div>
+<div class="field">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${prefilled ? html` autofocus` : ''}>
+</div>
+<div class="check">
+<input id="remember" name="${REMEMBER_FIELD}" type="checkbox" value="${REMEMBER_VALUE}"${remember ? html` checked` : ''}>
+<label for="remember">Keep me signed in</label>
+</div>
+<button type="submit" class="primary">Sign in</button>
+</form>`,
   });
 }

@@ -17,11 +17,11 @@ export function logoutPage({ clientName, form }: LogoutView): SafeHtml {
   return layout({
     title: 'Sign out',
     body: html`<h1>Sign out of <span class="client">${name}</span>?</h1>
-      <p class="lead">Signing out ends your Sesame session on this device. Apps that use Sesame will ask you to sign in again.</p>
-      ${form}
-      <div class="actions">
-        <button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
-        <button type="submit" class="secondary" form="op.logoutForm">Stay signed in</button>
-      </div>`,
+<p class="lead">Signing out ends your Sesame session on this device. Apps that use Sesame will ask you to sign in again.</p>
+${form}
+<div class="actions">
+<button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
+<button type="submit" class="secondary" form="op.logoutForm">Stay signed in</button>
+</div>`,
   });
 }

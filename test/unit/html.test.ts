@@ -15,9 +15,9 @@ describe('html template tag', () => {
 
   it('cannot break out of a quoted attribute', () => {
     const hostile = '" autofocus onfocus="alert(1)';
-    const out = html`<input value="${hostile}" />`.toString();
+    const out = html`<input value="${hostile}">`.toString();
     expect(out).toBe('<input value="&quot; autofocus onfocus=&quot;alert(1)">');
-    const single = html`<input value="${"' onmouseover='x"}" />`.toString();
+    const single = html`<input value='${"' onmouseover='x"}'>`.toString();
     expect(single).toBe("<input value='&#39; onmouseover=&#39;x'>");
   });
 
@@ -29,16 +29,8 @@ describe('html template tag', () => {
 
   it('joins arrays, escaping each plain element and passing SafeHtml through', () => {
     const items = ['<i>', html`<li>ok</li>`, 'a"b'];
-    expect(
-      html`<ul>
-        ${items}
-      </ul>`.toString(),
-    ).toBe('<ul>&lt;i&gt;<li>ok</li>a&quot;b</ul>');
-    expect(
-      html`<ul>
-        ${['x', 'y'].map((v) => html`<li>${v}</li>`)}
-      </ul>`.toString(),
-    ).toBe('<ul><li>x</li><li>y</li></ul>');
+    expect(html`<ul>${items}</ul>`.toString()).toBe('<ul>&lt;i&gt;<li>ok</li>a&quot;b</ul>');
+    expect(html`<ul>${['x', 'y'].map((v) => html`<li>${v}</li>`)}</ul>`.toString()).toBe('<ul><li>x</li><li>y</li></ul>');
     expect(html`${[['<', ['>']]]}`.toString()).toBe('&lt;&gt;');
   });
 

@@ -51,13 +51,12 @@ const GRANT_LABELS: Record<string, string> = {
 };
 
 function clientFields(values: ClientFormValues, errors: Record<string, string>, editing: boolean): SafeHtml {
-  const textarea = (name: keyof ClientFormValues, label: string, hint: string) =>
-    html`<div class="field">
-      <label for="${name}">${label}</label>
-      <textarea id="${name}" name="${name}" rows="3" spellcheck="false" autocapitalize="none" ${describedBy(errors, name)}>${String(values[name])}</textarea>
-      <p class="hint">${hint}</p>
-      ${fieldError(errors, name)}
-    </div>`;
+  const textarea = (name: keyof ClientFormValues, label: string, hint: string) => html`<div class="field">
+<label for="${name}">${label}</label>
+<textarea id="${name}" name="${name}" rows="3" spellcheck="false" autocapitalize="none"${describedBy(errors, name)}>${String(values[name])}</textarea>
+<p class="hint">${hint}</p>
+${fieldError(errors, name)}
+</div>`;
   return html`<div class="field">
 <label for="name">Name</label>
 <input id="name" name="name" type="text" required maxlength="100" value="${values.name}"${describedBy(errors, 'name')}>
@@ -80,11 +79,10 @@ ${fieldError(errors, 'public')}
 <fieldset${describedBy(errors, 'grant_types')}>
 <legend>Grant types</legend>
 ${GRANT_TYPES.map(
-  (grant) =>
-    html`<div class="check">
-      <input id="grant-${grant}" name="grant_types" type="checkbox" value="${grant}" ${values.grant_types.includes(grant) ? html` checked` : ''} />
-      <label for="grant-${grant}">${GRANT_LABELS[grant] ?? grant}</label>
-    </div>`,
+  (grant) => html`<div class="check">
+<input id="grant-${grant}" name="grant_types" type="checkbox" value="${grant}"${values.grant_types.includes(grant) ? html` checked` : ''}>
+<label for="grant-${grant}">${GRANT_LABELS[grant] ?? grant}</label>
+</div>`,
 )}
 ${fieldError(errors, 'grant_types')}
 </fieldset>
@@ -108,38 +106,28 @@ export function clientListPage(frame: ConsoleFrame, clients: ClientView[], q: st
     title: 'Clients',
     section: 'clients',
     body: html`<h1>Clients</h1>
-      <p><a class="button" href="/admin/clients/new">Register a client</a></p>
-      <form method="get" action="/admin/clients" class="toolbar" role="search">
-        <div class="field"><label for="q">Search by name or client ID</label> <input id="q" name="q" type="search" value="${q}" /></div>
-        <button type="submit" class="secondary inline">Search</button>
-      </form>
-      ${
-        clients.length === 0
-          ? html`<p class="muted">${q ? 'No client matches.' : 'No clients yet.'}</p>`
-          : html`<div class="table-wrap">
-              <table class="stack">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Client ID</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Registered</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${clients.map(
-                    (c) =>
-                      html`<tr>
-                        <td data-label="Name"><a href="/admin/clients/${encodeURIComponent(c.client_id)}">${c.client_name}</a></td>
-                        <td data-label="Client ID" class="code">${c.client_id}</td>
-                        <td data-label="Type">${c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential'}</td>
-                        <td data-label="Registered">${date(c.created_at)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-      }`,
+<p><a class="button" href="/admin/clients/new">Register a client</a></p>
+<form method="get" action="/admin/clients" class="toolbar" role="search">
+<div class="field"><label for="q">Search by name or client ID</label>
+<input id="q" name="q" type="search" value="${q}"></div>
+<button type="submit" class="secondary inline">Search</button>
+</form>
+${
+  clients.length === 0
+    ? html`<p class="muted">${q ? 'No client matches.' : 'No clients yet.'}</p>`
+    : html`<div class="table-wrap"><table class="stack">
+<thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Type</th><th scope="col">Registered</th></tr></thead>
+<tbody>
+${clients.map(
+  (c) => html`<tr>
+<td data-label="Name"><a href="/admin/clients/${encodeURIComponent(c.client_id)}">${c.client_name}</a></td>
+<td data-label="Client ID" class="code">${c.client_id}</td>
+<td data-label="Type">${c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential'}</td>
+<td data-label="Registered">${date(c.created_at)}</td>
+</tr>`,
+)}
+</tbody></table></div>`
+}`,
   });
 }
 
@@ -148,11 +136,12 @@ export function newClientPage(frame: ConsoleFrame, values: ClientFormValues, err
     title: 'Register a client',
     section: 'clients',
     body: html`<h1>Register a client</h1>
-      ${Object.keys(errors).length > 0 && html`<p class="alert" role="alert">The client was not registered: see below.</p>`}
-      <form method="post" action="/admin/clients">
-        ${csrfField(frame.csrf)} ${clientFields(values, errors, false)}
-        <button type="submit" class="primary">Register</button>
-      </form>`,
+${Object.keys(errors).length > 0 && html`<p class="alert" role="alert">The client was not registered: see below.</p>`}
+<form method="post" action="/admin/clients">
+${csrfField(frame.csrf)}
+${clientFields(values, errors, false)}
+<button type="submit" class="primary">Register</button>
+</form>`,
   });
 }
 
@@ -163,26 +152,21 @@ export function clientSecretPage(frame: ConsoleFrame, client: ClientWithSecret, 
     title: rotated ? 'New client secret' : 'Client registered',
     section: 'clients',
     body: html`<h1>${rotated ? 'New client secret' : 'Client registered'}</h1>
-      <p class="lead"><strong>${client.client_name}</strong></p>
-      <dl class="details">
-        <dt>Client ID</dt>
-        <dd>
-          <code class="code secret" id="client-id">${client.client_id}</code>
-          <button type="button" class="secondary inline" data-copy="client-id" hidden>Copy client ID</button>
-        </dd>
-        ${
-          client.client_secret
-            ? html`<dt>Client secret</dt>
-                <dd>
-                  <code class="code secret" id="client-secret">${client.client_secret}</code>
-                  <button type="button" class="secondary inline" data-copy="client-secret" hidden>Copy secret</button>
-                </dd>`
-            : html`<dt>Client secret</dt>
-                <dd>None: this is a public client (PKCE).</dd>`
-        }
-      </dl>
-      ${client.client_secret && html`<p class="alert" role="alert">Copy the secret now: it is shown only once and stored encrypted.${rotated ? ' The old secret no longer works.' : ''}</p>`}
-      <p><a class="button" href="${path}">Done</a></p>`,
+<p class="lead"><strong>${client.client_name}</strong></p>
+<dl class="details">
+<dt>Client ID</dt>
+<dd><code class="code secret" id="client-id">${client.client_id}</code>
+<button type="button" class="secondary inline" data-copy="client-id" hidden>Copy client ID</button></dd>
+${
+  client.client_secret
+    ? html`<dt>Client secret</dt>
+<dd><code class="code secret" id="client-secret">${client.client_secret}</code>
+<button type="button" class="secondary inline" data-copy="client-secret" hidden>Copy secret</button></dd>`
+    : html`<dt>Client secret</dt><dd>None: this is a public client (PKCE).</dd>`
+}
+</dl>
+${client.client_secret && html`<p class="alert" role="alert">Copy the secret now: it is shown only once and stored encrypted.${rotated ? ' The old secret no longer works.' : ''}</p>`}
+<p><a class="button" href="${path}">Done</a></p>`,
   });
 }
 
@@ -193,33 +177,31 @@ export function clientDetailPage(frame: ConsoleFrame, client: ClientView, values
     title: client.client_name,
     section: 'clients',
     body: html`<p><a href="/admin/clients">← Clients</a></p>
-      <h1>${client.client_name}</h1>
-      <dl class="details">
-        <dt>Client ID</dt>
-        <dd class="code" id="client-id">${client.client_id}</dd>
-        <dt>Type</dt>
-        <dd>${confidential ? 'confidential (client_secret_basic)' : 'public (PKCE)'}</dd>
-        <dt>Registered</dt>
-        <dd>${date(client.created_at)}</dd>
-      </dl>
-      <h2>Edit</h2>
-      ${Object.keys(errors).length > 0 && html`<p class="alert" role="alert">Nothing was changed: see below.</p>`}
-      <form method="post" action="${path}">
-        ${csrfField(frame.csrf)} ${clientFields(values, errors, true)}
-        <button type="submit" class="primary">Save changes</button>
-      </form>
-      ${
-        confidential &&
-        html`<h2>Client secret</h2>
-          <p class="muted">Rotating makes a new secret (shown once); the old one stops working at once.</p>
-          <form method="post" action="${path}/rotate-secret">
-            ${csrfField(frame.csrf)}
-            <button type="submit" class="secondary">Rotate secret</button>
-          </form>`
-      }
-      <h2>Delete</h2>
-      <p class="muted">The app can no longer sign anyone in, and its tokens stop working.</p>
-      <p><a class="button" href="${path}/delete">Delete this client…</a></p>`,
+<h1>${client.client_name}</h1>
+<dl class="details">
+<dt>Client ID</dt><dd class="code" id="client-id">${client.client_id}</dd>
+<dt>Type</dt><dd>${confidential ? 'confidential (client_secret_basic)' : 'public (PKCE)'}</dd>
+<dt>Registered</dt><dd>${date(client.created_at)}</dd>
+</dl>
+<h2>Edit</h2>
+${Object.keys(errors).length > 0 && html`<p class="alert" role="alert">Nothing was changed: see below.</p>`}
+<form method="post" action="${path}">
+${csrfField(frame.csrf)}
+${clientFields(values, errors, true)}
+<button type="submit" class="primary">Save changes</button>
+</form>
+${
+  confidential &&
+  html`<h2>Client secret</h2>
+<p class="muted">Rotating makes a new secret (shown once); the old one stops working at once.</p>
+<form method="post" action="${path}/rotate-secret">
+${csrfField(frame.csrf)}
+<button type="submit" class="secondary">Rotate secret</button>
+</form>`
+}
+<h2>Delete</h2>
+<p class="muted">The app can no longer sign anyone in, and its tokens stop working.</p>
+<p><a class="button" href="${path}/delete">Delete this client…</a></p>`,
   });
 }
 
@@ -229,16 +211,13 @@ export function deleteClientPage(frame: ConsoleFrame, client: ClientView): SafeH
     title: `Delete ${client.client_name}`,
     section: 'clients',
     body: html`<h1>Delete ${client.client_name}?</h1>
-      <p class="lead">
-        Client <span class="code">${client.client_id}</span> will no longer be able to sign anyone in, and every token issued to it stops working. This cannot
-        be undone.
-      </p>
-      <div class="actions">
-        <form method="post" action="${path}/delete">
-          ${csrfField(frame.csrf)}
-          <button type="submit" class="danger">Delete client</button>
-        </form>
-        <a href="${path}">Cancel</a>
-      </div>`,
+<p class="lead">Client <span class="code">${client.client_id}</span> will no longer be able to sign anyone in, and every token issued to it stops working. This cannot be undone.</p>
+<div class="actions">
+<form method="post" action="${path}/delete">
+${csrfField(frame.csrf)}
+<button type="submit" class="danger">Delete client</button>
+</form>
+<a href="${path}">Cancel</a>
+</div>`,
   });
 }

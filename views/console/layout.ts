@@ -24,47 +24,50 @@ const SECTIONS: [Section, string, string][] = [
 export function consoleLayout(frame: ConsoleFrame, options: { title: string; section: Section; body: HtmlValue }): SafeHtml {
   const { title, section, body } = options;
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        ${documentHead({ title: `${title} · Sesame console`, stylesheets: ['/assets/console.css'], scripts: ['/assets/console.js'] })}
-      </head>
-      <body class="console">
-        <header class="console-header">
-          <p class="brand"><a href="/admin">Sesame</a> <span class="muted">console</span></p>
-          <nav aria-label="Console">
-            <ul>
-              ${SECTIONS.map(([id, label, href]) => html`<li><a href="${href}" ${id === section ? html` aria-current="page"` : ''}>${label}</a></li>`)}
-            </ul>
-          </nav>
-          <form method="post" action="/admin/logout" class="signout">
-            <input type="hidden" name="csrf" value="${frame.csrf}" />
-            <span class="muted who">${frame.admin}</span>
-            <button type="submit" class="link">Sign out</button>
-          </form>
-        </header>
-        <main class="card wide">
-          ${frame.flash && html`<p class="${frame.flash.kind === 'error' ? 'alert' : 'notice'}" role="status">${frame.flash.message}</p>`} ${body}
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+${documentHead({ title: `${title} · Sesame console`, stylesheets: ['/assets/console.css'], scripts: ['/assets/console.js'] })}
+</head>
+<body class="console">
+<header class="console-header">
+<p class="brand"><a href="/admin">Sesame</a> <span class="muted">console</span></p>
+<nav aria-label="Console">
+<ul>
+${SECTIONS.map(([id, label, href]) => html`<li><a href="${href}"${id === section ? html` aria-current="page"` : ''}>${label}</a></li>`)}
+</ul>
+</nav>
+<form method="post" action="/admin/logout" class="signout">
+<input type="hidden" name="csrf" value="${frame.csrf}">
+<span class="muted who">${frame.admin}</span>
+<button type="submit" class="link">Sign out</button>
+</form>
+</header>
+<main class="card wide">
+${frame.flash && html`<p class="${frame.flash.kind === 'error' ? 'alert' : 'notice'}" role="status">${frame.flash.message}</p>`}
+${body}
+</main>
+</body>
+</html>
+`;
 }
 
 /** A page outside the signed-in console (signed out, not an admin, sign-in failed). */
 export function consoleMessage(title: string, message: string, link?: { href: string; label: string }): SafeHtml {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        ${documentHead({ title: `${title} · Sesame console`, stylesheets: ['/assets/console.css'] })}
-      </head>
-      <body>
-        <main class="card">
-          <p class="brand">Sesame console</p>
-          <h1>${title}</h1>
-          <p class="lead">${message}</p>
-          ${link && html`<p><a class="button" href="${link.href}">${link.label}</a></p>`}
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+${documentHead({ title: `${title} · Sesame console`, stylesheets: ['/assets/console.css'] })}
+</head>
+<body>
+<main class="card">
+<p class="brand">Sesame console</p>
+<h1>${title}</h1>
+<p class="lead">${message}</p>
+${link && html`<p><a class="button" href="${link.href}">${link.label}</a></p>`}
+</main>
+</body>
+</html>
+`;
 }
 
 /** A field's error message under it, tied to the input by aria-describedby. */
@@ -77,7 +80,7 @@ export function describedBy(errors: Record<string, string>, field: string): Safe
   return errors[field] ? html` aria-invalid="true" aria-describedby="${field}-error"` : html``;
 }
 
-export const csrfField = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}" />`;
+export const csrfField = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
 
 export const date = (iso: string | null | undefined): SafeHtml =>
   iso ? html`<time datetime="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time>` : html`<span class="muted">—</span>`;
