@@ -19,6 +19,23 @@ export default tseslint.config(
     },
   },
   {
+    // The layering rule for pages: views/ renders (the html tag, the layouts, the pages) and
+    // depends on nothing but itself and the domain's types; src/http and src/oidc send what it
+    // renders. Nothing under views/ may reach into the HTTP layer, the provider or the database.
+    files: ['views/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/src/http/**', '**/src/oidc/**', '**/src/db/**', '**/src/cli/**'], message: 'views/ depends only on views/ and src/domain.' },
+            { group: ['koa', '@koa/*', 'oidc-provider', '@prisma/*'], message: "views/ renders markup; sending it is the HTTP layer's job." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Test assertions read JSON responses by shape; typing every body would say nothing more.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -6,7 +6,7 @@ import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import { trackConnections } from './http/graceful-close.js';
-import { setUpConsoleClient } from './http/console/client.js';
+import { setUpConsoleClient } from './http/console/own-client.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';

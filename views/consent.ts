@@ -1,5 +1,5 @@
 // The consent page: names the app and lists, in plain words, what it asks for.
-import { html, type SafeHtml } from '../src/http/html.js';
+import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
 /** Plain-language descriptions of the scopes Sesame knows; other scopes are shown by name. */

@@ -1,6 +1,6 @@
 // A friendly error page: a title and a message, plus the OAuth error code and description when
 // there is one (escaped like everything else). Never a stack trace.
-import { html, type SafeHtml } from '../src/http/html.js';
+import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
 export interface ErrorView {

@@ -1,6 +1,6 @@
 // The document shell shared by every page: no inline script or style (the CSP allows neither),
 // one stylesheet, and a viewport that fits phones.
-import { html, type HtmlValue, type SafeHtml } from '../src/http/html.js';
+import { html, type HtmlValue, type SafeHtml } from './html.js';
 
 export interface LayoutOptions {
   /** The page's own title; " · Sesame" is appended. */

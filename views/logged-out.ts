@@ -1,5 +1,5 @@
 // Shown after a sign-out when the app gave no post_logout_redirect_uri.
-import { html, type SafeHtml } from '../src/http/html.js';
+import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
 export interface LoggedOutView {

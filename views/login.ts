@@ -2,7 +2,7 @@
 // wrong password), keeps the typed email and the "Keep me signed in" choice, and moves the focus
 // to the password. "Keep me signed in" (unchecked by default) asks for a session cookie that
 // outlives the browser; without it the session ends when the browser closes.
-import { html, type SafeHtml } from '../src/http/html.js';
+import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
 export const LOGIN_FAILED_MESSAGE = 'Incorrect email or password.';

@@ -2,13 +2,13 @@
 // carrying its xsrf secret); our buttons submit that form from outside it via form="op.logoutForm".
 // "Sign out" sends logout=yes: the whole Sesame session ends. "Stay signed in" sends nothing
 // extra: only the asking app's part of the session ends and the Sesame session stays.
-import { html, type SafeHtml } from '../src/http/html.js';
+import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
 export interface LogoutView {
   /** The app that asked to sign out, when known. */
   clientName?: string | undefined;
-  /** oidc-provider's form markup, trusted (see raw() in src/http/html.ts). */
+  /** oidc-provider's form markup, trusted (see raw() in views/html.ts). */
   form: SafeHtml;
 }
 

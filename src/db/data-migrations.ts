@@ -3,7 +3,8 @@
 // the same transaction (src/db/migrate.ts). A step is one read plus the statements computed from
 // its rows, so the runner can apply it without yielding on SQLite (better-sqlite3 blocks the thread
 // while another connection waits for the lock) and with the driver's promises on PostgreSQL.
-import { concealPayload, isBearerSecret, storedKeyFor, type Payload } from './payload-at-rest.js';
+import { concealPayload, isBearerSecret, storedKeyFor } from './payload-at-rest.js';
+import type { Payload } from './provider-payloads.js';
 
 /** One statement with `?` placeholders (the runner numbers them for PostgreSQL). */
 export interface Statement {

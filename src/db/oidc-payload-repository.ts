@@ -7,6 +7,7 @@
 // SQLite (so text comparison orders correctly), and what PostgreSQL reads into timestamp(3) as
 // UTC, like Prisma's own writes. The tests run them against both databases.
 import type { DbClient } from './database.js';
+import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
 
 /** The columns the adapter looks rows up by; the payload itself stays opaque JSON text. */
 export interface PayloadColumns {
@@ -26,13 +27,13 @@ export interface StoredPayload {
 
 const STORED = { payload: true, consumedAt: true } as const;
 
-/** A live row that belongs to one account (its payload's `accountId`), for the admin API. */
+/** A live row that belongs to one account (its payload's `accountId`): a Session or a Grant. */
 export interface AccountPayload {
   model: string;
   /** The row's stored key (a digest for a Session; a Grant's own id). */
   key: string;
-  /** The parsed payload (JSON object). */
-  payload: Record<string, unknown>;
+  /** The parsed payload (JSON object); provider-payloads.ts reads it. */
+  payload: Payload;
   createdAt: Date;
   expiresAt: Date | null;
 }
@@ -104,7 +105,7 @@ export function createOidcPayloadRepository(prisma: DbClient) {
       const rows = await prisma.oidcPayload.findMany({
         where: {
           model: { in: models },
-          payload: { contains: `"accountId":${JSON.stringify(accountId)}` },
+          payload: { contains: accountIdFragment(accountId) },
           ...live(new Date()),
         },
         select: { model: true, id: true, payload: true, createdAt: true, expiresAt: true },
@@ -118,8 +119,8 @@ export function createOidcPayloadRepository(prisma: DbClient) {
         } catch {
           continue;
         }
-        if (typeof payload !== 'object' || payload === null || (payload as { accountId?: unknown }).accountId !== accountId) continue;
-        owned.push({ model: row.model, key: row.id, payload: payload as Record<string, unknown>, createdAt: row.createdAt, expiresAt: row.expiresAt });
+        if (accountIdOf(payload) !== accountId) continue;
+        owned.push({ model: row.model, key: row.id, payload: payload as Payload, createdAt: row.createdAt, expiresAt: row.expiresAt });
       }
       return owned;
     },

@@ -4,9 +4,7 @@
 // The adapter turns each id oidc-provider presents into its stored key here; the migration that
 // rewrote the rows stored before (db/data-migrations.ts) uses the same rules. No Prisma here.
 import { createHash } from 'node:crypto';
-
-/** A payload as oidc-provider hands it over (and expects it back): a JSON object. */
-export type Payload = Record<string, unknown>;
+import type { InteractionPayload, Payload } from './provider-payloads.js';
 
 /**
  * Models whose ids are not bearer secrets, kept under their own id. A Grant id is only ever a
@@ -30,11 +28,6 @@ export function storedKeyFor(model: string, presentedId: string): string {
   return createHash('sha256').update(presentedId, 'utf8').digest('base64url');
 }
 
-interface InteractionSession {
-  cookie?: unknown;
-  [key: string]: unknown;
-}
-
 /**
  * The payload as stored. For bearer-secret models: without `jti` (the id itself), and for an
  * Interaction also without the browser session's id (`session.cookie`, which oidc-provider writes
@@ -44,14 +37,13 @@ export function concealPayload(model: string, presentedId: string, payload: Payl
   if (!isBearerSecret(model)) return payload;
   const { jti: _id, ...stored } = payload;
   if (model !== 'Interaction') return stored;
-  const session = stored.session as InteractionSession | undefined;
+  const { session, returnTo } = stored as InteractionPayload;
   if (session && typeof session === 'object') {
     const { cookie: _sessionId, ...rest } = session;
     stored.session = rest;
   }
-  // returnTo is the resume URL, `<issuer>/auth/<id>`.
-  if (typeof stored.returnTo === 'string' && stored.returnTo.endsWith(`/${presentedId}`)) {
-    stored.returnToWithoutId = stored.returnTo.slice(0, -presentedId.length);
+  if (typeof returnTo === 'string' && returnTo.endsWith(`/${presentedId}`)) {
+    stored.returnToWithoutId = returnTo.slice(0, -presentedId.length);
     delete stored.returnTo;
   }
   return stored;

@@ -16,7 +16,7 @@ import { createInteractionRouter } from './interactions/router.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
 import { errorPage } from '../../views/error.js';
-import { sendPage } from './interactions/render.js';
+import { sendPage } from './send-page.js';
 import { CROSS_SITE_MESSAGE, fromOwnOrigin } from './middleware/csrf.js';
 import { errorHandler, logAppErrors } from './middleware/errors.js';
 import { requestOrigin } from './middleware/request-origin.js';

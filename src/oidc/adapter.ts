@@ -7,7 +7,8 @@
 // its stored key, and its copies are taken out of the payload (db/payload-at-rest.ts).
 import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadRepository, StoredPayload } from '../db/oidc-payload-repository.js';
-import { concealPayload, isBearerSecret, revealPayload, storedKeyFor, type Payload } from '../db/payload-at-rest.js';
+import { concealPayload, isBearerSecret, revealPayload, storedKeyFor } from '../db/payload-at-rest.js';
+import type { Payload } from '../db/provider-payloads.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 
 export interface ClientSource {

@@ -4,8 +4,8 @@ import { errors, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
 import { errorPage, type ErrorView } from '../../views/error.js';
 import { loggedOutPage } from '../../views/logged-out.js';
 import { logoutPage } from '../../views/logout.js';
-import { raw } from '../http/html.js';
-import { sendPage } from '../http/interactions/render.js';
+import { raw } from '../../views/html.js';
+import { sendPage } from '../http/send-page.js';
 
 /** features.rpInitiatedLogout.logoutSource: "Sign out of <app>?" */
 export function logoutSource(ctx: KoaContextWithOIDC, form: string): void {

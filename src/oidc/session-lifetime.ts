@@ -9,11 +9,10 @@
 // record's `iat` is not the sign-in either: a browser can hold a stored session from before it
 // (a logout confirmation's state), which would cut a fresh sign-in short or end it at once.
 import type { Config } from '../config.js';
+import type { SessionPayload } from '../db/provider-payloads.js';
 
-/** The session fields the lifetime depends on (oidc-provider's Session has them, in seconds). */
-export interface SessionTimes {
-  loginTs?: number | undefined;
-}
+/** The session field the lifetime depends on (oidc-provider's Session has it, in seconds). */
+export type SessionTimes = Pick<SessionPayload, 'loginTs'>;
 
 export type SessionTtl = (ctx: unknown, session: SessionTimes) => number;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, isSafeHtml, raw, SafeHtml } from '../../src/http/html.js';
+import { escapeHtml, html, isSafeHtml, raw, SafeHtml } from '../../views/html.js';
 
 describe('html template tag', () => {
   it('escapes & < > " \' and the backtick in interpolated values', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { raw } from '../../src/http/html.js';
+import { raw } from '../../views/html.js';
 import { consentPage } from '../../views/consent.js';
 import { errorPage } from '../../views/error.js';
 import { loggedOutPage } from '../../views/logged-out.js';

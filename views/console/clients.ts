@@ -2,7 +2,7 @@
 // with the edit form, rotate secret, and delete with a confirmation page.
 import type { ClientView, ClientWithSecret } from '../../src/domain/clients/client-service.js';
 import { GRANT_TYPES } from '../../src/domain/clients/client-metadata.js';
-import { html, type SafeHtml } from '../../src/http/html.js';
+import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
 
 /** The client form as typed: kept as is when validation fails. */

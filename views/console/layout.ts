@@ -1,7 +1,7 @@
 // The console's shell: the sign-in pages' look (sesame.css) widened for tables, a navigation bar
 // that wraps on a phone, the signed-in admin with a sign-out button, and a one-line flash message.
 // No inline script or style; /assets/console.js only adds copy buttons (everything works without it).
-import { html, type HtmlValue, type SafeHtml } from '../../src/http/html.js';
+import { html, type HtmlValue, type SafeHtml } from '../html.js';
 import { documentHead } from '../layout.js';
 
 export type Section = 'overview' | 'clients' | 'users' | 'keys' | 'audit';

@@ -1,15 +1,31 @@
 // A person's browser sessions and grants, and ending them. Ending a grant removes everything
 // issued under it (access and refresh tokens, codes), so their apps lose their tokens at once;
 // ending a session signs the browser out of Sesame. Disabling or deleting a user ends them all,
-// whichever way it is done (CLI, admin API, console).
+// whichever way it is done (CLI, admin API, console). What a stored session or grant holds is
+// read through db/provider-payloads.ts; callers get these views, never oidc-provider's payloads.
 import type { AccountPayload, OidcPayloadRepository } from '../../db/oidc-payload-repository.js';
 import { storedKeyFor } from '../../db/payload-at-rest.js';
+import { readGrant, readSession } from '../../db/provider-payloads.js';
 import { NotFoundError } from '../errors.js';
 
-export interface SessionPayload {
-  uid?: string;
-  loginTs?: number;
-  authorizations?: Record<string, { grantId?: string }>;
+/** A browser session, named by its uid: its id is the cookie value and is never shown. */
+export interface UserSession {
+  uid: string;
+  loginAt: Date | null;
+  /** The apps signed in through this session. */
+  clientIds: string[];
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface UserGrant {
+  grantId: string;
+  clientId: string | null;
+  scope: string | null;
+  /** Per resource indicator: the scope granted for it. */
+  resources: Record<string, string>;
+  createdAt: Date;
+  expiresAt: Date | null;
 }
 
 export interface Revocation {
@@ -18,12 +34,16 @@ export interface Revocation {
 }
 
 /** A Grant row is keyed by the grant's own id: grant ids are references, not bearer secrets. */
-export const grantIdOf = (grant: AccountPayload): string => grant.key;
+const grantIdOf = (grant: AccountPayload): string => grant.key;
 
-function grantIdsOf(session: AccountPayload): string[] {
-  return Object.values((session.payload as SessionPayload).authorizations ?? {})
-    .map((a) => a.grantId)
-    .filter((id): id is string => typeof id === 'string');
+function sessionView(row: AccountPayload): UserSession {
+  const { uid, loginAt, clientIds } = readSession(row.payload);
+  return { uid: uid ?? '', loginAt: loginAt ?? null, clientIds, createdAt: row.createdAt, expiresAt: row.expiresAt };
+}
+
+function grantView(row: AccountPayload): UserGrant {
+  const { clientId, scope, resources } = readGrant(row.payload);
+  return { grantId: grantIdOf(row), clientId: clientId ?? null, scope: scope ?? null, resources, createdAt: row.createdAt, expiresAt: row.expiresAt };
 }
 
 export function createUserSessionService(payloads: OidcPayloadRepository) {
@@ -41,28 +61,32 @@ export function createUserSessionService(payloads: OidcPayloadRepository) {
     return { revoked_sessions: revokedSessions, revoked_grants: revokedGrants };
   }
 
-  async function list(accountId: string): Promise<{ sessions: AccountPayload[]; grants: AccountPayload[] }> {
+  async function rowsOf(accountId: string): Promise<{ sessions: AccountPayload[]; grants: AccountPayload[] }> {
     const rows = await payloads.findByAccountId(['Session', 'Grant'], accountId);
     return { sessions: rows.filter((r) => r.model === 'Session'), grants: rows.filter((r) => r.model === 'Grant') };
   }
 
   return {
-    list,
+    /** A person's live sessions and grants, oldest first. */
+    async list(accountId: string): Promise<{ sessions: UserSession[]; grants: UserGrant[] }> {
+      const { sessions, grants } = await rowsOf(accountId);
+      return { sessions: sessions.map(sessionView), grants: grants.map(grantView) };
+    },
 
     /** Ends every session and grant of a person. */
     async revokeAll(accountId: string): Promise<Revocation> {
-      const { sessions, grants } = await list(accountId);
+      const { sessions, grants } = await rowsOf(accountId);
       // Grants named by a session but already gone from the table still have their tokens removed.
-      const grantIds = new Set([...grants.map(grantIdOf), ...sessions.flatMap(grantIdsOf)]);
+      const grantIds = new Set([...grants.map(grantIdOf), ...sessions.flatMap((s) => readSession(s.payload).grantIds)]);
       return revoke(sessions, [...grantIds]);
     },
 
     /** Ends one session (named by its uid: its id is the cookie value, stored only as a digest) and its grants. */
     async revokeOne(accountId: string, sessionUid: string): Promise<Revocation> {
-      const { sessions } = await list(accountId);
-      const session = sessions.find((s) => (s.payload as SessionPayload).uid === sessionUid);
+      const { sessions } = await rowsOf(accountId);
+      const session = sessions.find((s) => readSession(s.payload).uid === sessionUid);
       if (!session) throw new NotFoundError(`user ${accountId} has no session ${sessionUid}`);
-      return revoke([session], [...new Set(grantIdsOf(session))]);
+      return revoke([session], [...new Set(readSession(session.payload).grantIds)]);
     },
   };
 }

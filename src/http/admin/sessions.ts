@@ -1,41 +1,28 @@
 // /users/{user_id}/sessions: a person's browser sessions and grants, and ending them (the rules
 // are in domain/accounts/user-sessions.ts). Sessions are named by their `uid`, never by their id:
 // a session's id is its cookie value.
-import type { AccountPayload } from '../../db/oidc-payload-repository.js';
-import { grantIdOf, type SessionPayload } from '../../domain/accounts/user-sessions.js';
+import type { UserGrant, UserSession } from '../../domain/accounts/user-sessions.js';
 import { route, type Route } from './route.js';
 import { Revocation, SessionParams, UserParams, UserSessions } from './schemas.js';
 
-interface GrantPayload {
-  clientId?: string;
-  openid?: { scope?: string };
-  resources?: Record<string, string>;
-}
-
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-function sessionView(row: AccountPayload) {
-  const payload = row.payload as SessionPayload;
-  return {
-    uid: payload.uid ?? '',
-    login_at: typeof payload.loginTs === 'number' ? new Date(payload.loginTs * 1000).toISOString() : null,
-    created_at: row.createdAt.toISOString(),
-    expires_at: iso(row.expiresAt),
-    client_ids: Object.keys(payload.authorizations ?? {}),
-  };
-}
+const sessionView = (session: UserSession) => ({
+  uid: session.uid,
+  login_at: iso(session.loginAt),
+  created_at: session.createdAt.toISOString(),
+  expires_at: iso(session.expiresAt),
+  client_ids: session.clientIds,
+});
 
-function grantView(row: AccountPayload) {
-  const payload = row.payload as GrantPayload;
-  return {
-    grant_id: grantIdOf(row),
-    client_id: payload.clientId ?? null,
-    scope: payload.openid?.scope ?? null,
-    resources: payload.resources ?? {},
-    created_at: row.createdAt.toISOString(),
-    expires_at: iso(row.expiresAt),
-  };
-}
+const grantView = (grant: UserGrant) => ({
+  grant_id: grant.grantId,
+  client_id: grant.clientId,
+  scope: grant.scope,
+  resources: grant.resources,
+  created_at: grant.createdAt.toISOString(),
+  expires_at: iso(grant.expiresAt),
+});
 
 export const sessionRoutes: Route[] = [
   route({

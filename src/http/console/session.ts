@@ -10,7 +10,7 @@
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { User } from '../../domain/accounts/account-service.js';
-import { CONSOLE_SCOPE, type ConsoleClient } from './client.js';
+import { CONSOLE_SCOPE, type ConsoleClient } from './own-client.js';
 
 export const SESSION_COOKIE = 'sesame.console';
 export const FLOW_COOKIE = 'sesame.console.flow';

@@ -20,7 +20,7 @@ import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
 import type { FailureOutcome } from '../../domain/throttling/sign-in-throttle.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { pageHeaders } from '../middleware/security-headers.js';
-import { sendPage } from './render.js';
+import { sendPage } from '../send-page.js';
 
 export interface InteractionDeps {
   /** The current provider; it can be swapped at run time, so it is asked once per request. */

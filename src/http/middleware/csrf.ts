@@ -14,7 +14,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { errorPage } from '../../../views/error.js';
-import { sendPage } from '../interactions/render.js';
+import { sendPage } from '../send-page.js';
 import { publicOriginOf } from './request-origin.js';
 
 export const CSRF_COOKIE = 'sesame.csrf';

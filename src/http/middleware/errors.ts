@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import { errorPage } from '../../../views/error.js';
 import type { LogFields, Logger } from '../../logger.js';
-import { sendPage } from '../interactions/render.js';
+import { sendPage } from '../send-page.js';
 
 /** Where an error happened, for the log line: method, path and the route pattern that matched. */
 export function requestFields(ctx: Pick<Context, 'method' | 'path'>): LogFields {

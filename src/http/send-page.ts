@@ -1,6 +1,7 @@
-// Sends a rendered page as the response, with the page security headers.
-import type { SafeHtml } from '../html.js';
-import { setPageHeaders } from '../middleware/security-headers.js';
+// Sends a rendered page as the response, with the page security headers. The one way a page
+// leaves Sesame: our routers, the error handlers and oidc-provider's page hooks all use it.
+import type { SafeHtml } from '../../views/html.js';
+import { setPageHeaders } from './middleware/security-headers.js';
 
 /** The part of a Koa context (ours or oidc-provider's) that sending a page needs. */
 export interface PageContext {

@@ -1,0 +1,178 @@
+// /admin/clients: list and search, register (the secret shown once), change, rotate the secret
+// and delete, with the same rules as the admin API and the CLI (the client service's).
+import type { Context } from 'koa';
+import type { Container } from '../../container.js';
+import type { ClientChanges, ClientView } from '../../domain/clients/client-service.js';
+import type { ClientInput } from '../../domain/clients/client-metadata.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import {
+  clientDetailPage,
+  clientFormValues,
+  clientListPage,
+  clientSecretPage,
+  deleteClientPage,
+  EMPTY_CLIENT_FORM,
+  newClientPage,
+  type ClientFormValues,
+} from '../../../views/console/clients.js';
+import { consoleMessage } from '../../../views/console/layout.js';
+import { frame, seeOther, send, type ConsoleRoutes } from './context.js';
+import { bodyOf, checked, field, fields, formErrors, lines, type FormBody } from './form.js';
+import { setFlash } from './session.js';
+
+function readClientForm(body: FormBody): ClientFormValues {
+  return {
+    name: field(body, 'name').trim(),
+    redirect_uris: field(body, 'redirect_uris'),
+    post_logout_redirect_uris: field(body, 'post_logout_redirect_uris'),
+    backchannel_logout_uri: field(body, 'backchannel_logout_uri').trim(),
+    public: checked(body, 'public'),
+    grant_types: fields(body, 'grant_types'),
+    scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
+    resources: field(body, 'resources'),
+    resource_server: checked(body, 'resource_server'),
+  };
+}
+
+function clientInput(values: ClientFormValues): ClientInput {
+  const resources = lines(values.resources);
+  return {
+    name: values.name,
+    redirectUris: lines(values.redirect_uris),
+    postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
+    ...(values.backchannel_logout_uri ? { backchannelLogoutUri: values.backchannel_logout_uri } : {}),
+    public: values.public,
+    grantTypes: values.grant_types,
+    scope: values.scope,
+    ...(resources.length ? { resources } : {}),
+    resourceServer: values.resource_server,
+  };
+}
+
+function clientChanges(values: ClientFormValues): ClientChanges {
+  const resources = lines(values.resources);
+  return {
+    name: values.name,
+    redirectUris: lines(values.redirect_uris),
+    postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
+    backchannelLogoutUri: values.backchannel_logout_uri || null,
+    grantTypes: values.grant_types,
+    scope: values.scope,
+    resources: resources.length ? resources : null,
+    resourceServer: values.resource_server,
+  };
+}
+
+/** What the audit log keeps of a registration (as the admin API records it): nothing secret. */
+function summary(client: ClientView): Record<string, unknown> {
+  return {
+    client_name: client.client_name,
+    public: client.token_endpoint_auth_method === 'none',
+    grant_types: client.grant_types,
+    scope: client.scope ?? null,
+    redirect_uris: client.redirect_uris,
+    resource_server: client.resource_server === true,
+  };
+}
+
+export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { clients }: Pick<Container, 'clients'>): void {
+  router.get('/admin/clients', ...get, async (ctx) => {
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
+    const needle = q.toLowerCase();
+    const list = (await clients.list()).filter((c) => !needle || c.client_name.toLowerCase().includes(needle) || c.client_id.toLowerCase().includes(needle));
+    send(ctx, clientListPage(frame(ctx), list, q));
+  });
+
+  router.get('/admin/clients/new', ...get, (ctx) => send(ctx, newClientPage(frame(ctx), EMPTY_CLIENT_FORM, {})));
+
+  router.post('/admin/clients', ...post, async (ctx) => {
+    const values = readClientForm(bodyOf(ctx));
+    let client;
+    try {
+      client = await clients.create(clientInput(values));
+    } catch (error) {
+      const errors = formErrors(error);
+      if (!errors) throw error;
+      send(ctx, newClientPage(frame(ctx), values, errors), 422);
+      return;
+    }
+    await record(ctx, 'client.created', `client:${client.client_id}`, summary(client));
+    // The secret is in this response only: not a redirect, so it never sits in a cookie or URL.
+    send(ctx, clientSecretPage(frame(ctx), client, false), 201);
+  });
+
+  const loadClient = async (ctx: Context): Promise<ClientView | undefined> => {
+    try {
+      return await clients.get(String(ctx.params.id));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      send(
+        ctx,
+        consoleMessage('Client not found', 'There is no client with this ID (it may have been deleted).', { href: '/admin/clients', label: 'Clients' }),
+        404,
+      );
+      return undefined;
+    }
+  };
+
+  router.get('/admin/clients/:id', ...get, async (ctx) => {
+    const client = await loadClient(ctx);
+    if (client) send(ctx, clientDetailPage(frame(ctx), client, clientFormValues(client), {}));
+  });
+
+  router.post('/admin/clients/:id', ...post, async (ctx) => {
+    const client = await loadClient(ctx);
+    if (!client) return;
+    const values = { ...readClientForm(bodyOf(ctx)), public: client.token_endpoint_auth_method === 'none' };
+    let updated;
+    try {
+      updated = await clients.update(client.client_id, clientChanges(values));
+    } catch (error) {
+      const errors = formErrors(error);
+      if (!errors) throw error;
+      send(ctx, clientDetailPage(frame(ctx), client, values, errors), 422);
+      return;
+    }
+    const changed = Object.keys(clientChanges(values)).sort();
+    await record(ctx, 'client.updated', `client:${updated.client_id}`, { changed, ...summary(updated) });
+    setFlash(ctx, `Saved ${updated.client_name}.`);
+    seeOther(ctx, `/admin/clients/${encodeURIComponent(updated.client_id)}`);
+  });
+
+  router.post('/admin/clients/:id/rotate-secret', ...post, async (ctx) => {
+    const client = await loadClient(ctx);
+    if (!client) return;
+    let rotated;
+    try {
+      rotated = await clients.rotateSecret(client.client_id);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      setFlash(ctx, error.message, 'error');
+      seeOther(ctx, `/admin/clients/${encodeURIComponent(client.client_id)}`);
+      return;
+    }
+    await record(ctx, 'client.secret_rotated', `client:${rotated.client_id}`, { client_name: rotated.client_name });
+    send(ctx, clientSecretPage(frame(ctx), rotated, true));
+  });
+
+  router.get('/admin/clients/:id/delete', ...get, async (ctx) => {
+    const client = await loadClient(ctx);
+    if (client) send(ctx, deleteClientPage(frame(ctx), client));
+  });
+
+  router.post('/admin/clients/:id/delete', ...post, async (ctx) => {
+    const client = await loadClient(ctx);
+    if (!client) return;
+    try {
+      await clients.delete(client.client_id);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      setFlash(ctx, error.message, 'error');
+      seeOther(ctx, `/admin/clients/${encodeURIComponent(client.client_id)}`);
+      return;
+    }
+    await record(ctx, 'client.deleted', `client:${client.client_id}`, { client_name: client.client_name });
+    setFlash(ctx, `Deleted ${client.client_name}.`);
+    seeOther(ctx, '/admin/clients');
+  });
+}

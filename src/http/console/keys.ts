@@ -1,0 +1,51 @@
+// /admin/keys: the signing keys, rotating them, and revoking one after a confirmation page.
+import type { Container } from '../../container.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { consoleMessage } from '../../../views/console/layout.js';
+import { keysPage, revokeKeyPage } from '../../../views/console/keys.js';
+import { admin, frame, seeOther, send, type ConsoleRoutes } from './context.js';
+import { bodyOf, checked, field } from './form.js';
+import { setFlash } from './session.js';
+
+export function keyRoutes({ router, get, post, record }: ConsoleRoutes, { keys, config }: Pick<Container, 'keys' | 'config'>): void {
+  router.get('/admin/keys', ...get, async (ctx) => send(ctx, keysPage(frame(ctx), await keys.list(), config.signingAlgs)));
+
+  router.post('/admin/keys/rotate', ...post, async (ctx) => {
+    const body = bodyOf(ctx);
+    const alg = field(body, 'alg') || undefined;
+    const force = checked(body, 'force');
+    try {
+      const changes = await keys.rotate({ ...(alg ? { alg } : {}), force, actor: `user:${admin(ctx).id}` });
+      await record(ctx, 'key.rotated', alg ? `keys:${alg}` : 'keys', { force, kids: changes.map((c) => `${c.kind}:${c.kid}`) });
+      setFlash(ctx, changes.length ? `Rotated: ${changes.map((c) => `${c.kid} ${c.kind}d`).join(', ')}.` : 'Nothing to rotate.');
+    } catch (error) {
+      if (!(error instanceof ConflictError || error instanceof ValidationError)) throw error;
+      setFlash(ctx, `Rotation refused: ${error.message}`, 'error');
+    }
+    seeOther(ctx, '/admin/keys');
+  });
+
+  router.get('/admin/keys/:kid/revoke', ...get, async (ctx) => {
+    const key = (await keys.list()).find((k) => k.kid === ctx.params.kid && k.state !== 'revoked');
+    if (!key) {
+      send(ctx, consoleMessage('Key not found', 'There is no such key, or it is already revoked.', { href: '/admin/keys', label: 'Signing keys' }), 404);
+      return;
+    }
+    send(ctx, revokeKeyPage(frame(ctx), key));
+  });
+
+  router.post('/admin/keys/:kid/revoke', ...post, async (ctx) => {
+    const kid = String(ctx.params.kid);
+    const revokeGrants = checked(bodyOf(ctx), 'revoke_grants');
+    try {
+      const result = await keys.revoke(kid, { revokeGrants, actor: `user:${admin(ctx).id}` });
+      const done = `Revoked ${kid}${result.revokedGrants !== undefined ? `; ended ${result.revokedGrants} sessions, grants and tokens` : ''}.`;
+      // A warning (a next key promoted before every RP may hold it) is what the operator must see.
+      setFlash(ctx, result.warnings.length > 0 ? `${done} Warning: ${result.warnings.join(' ')}` : done, result.warnings.length > 0 ? 'error' : 'ok');
+    } catch (error) {
+      if (!(error instanceof NotFoundError || error instanceof ConflictError)) throw error;
+      setFlash(ctx, `Not revoked: ${error.message}`, 'error');
+    }
+    seeOther(ctx, '/admin/keys');
+  });
+}

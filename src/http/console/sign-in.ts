@@ -1,0 +1,96 @@
+// Signing in to the console and out of it, and the guard in front of every other console page:
+// the session is re-read on every request, so a disabled user or a revoked admin role ends
+// console access at once. The flow itself and the cookies are in session.ts.
+import type { Context, Middleware, Next } from 'koa';
+import type { Container } from '../../container.js';
+import { consoleMessage } from '../../../views/console/layout.js';
+import { admin, consoleHeaders, send, seeOther, type ConsoleRoutes, type ConsoleState } from './context.js';
+import type { ConsoleClient } from './own-client.js';
+import {
+  clearCookie,
+  ConsoleSignIn,
+  mayAdminister,
+  readSessionId,
+  SESSION_COOKIE,
+  SESSION_LIFETIME_MS,
+  setFlash,
+  SignInError,
+  writeSessionId,
+} from './session.js';
+
+export interface SignInDeps extends Pick<Container, 'accounts' | 'audit' | 'log' | 'consoleSessions'> {
+  issuer: string;
+  /** The console's own registration (own-client.ts). */
+  client: ConsoleClient;
+  signIn: ConsoleSignIn;
+}
+
+const notAnAdmin = () => consoleMessage('Not an administrator', 'Your account is not an administrator, so it cannot use the console.');
+
+/** The signed-in admin, re-read on every request; otherwise off to sign in (or a 403). */
+export function requireAdmin({ accounts, consoleSessions, signIn }: SignInDeps): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const sessionId = readSessionId(ctx);
+    const sub = sessionId ? await consoleSessions.userOf(sessionId) : undefined;
+    if (!sessionId || !sub) {
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+        if (ctx.path === '/admin' && ctx.query.state === 'signed-out') {
+          send(ctx, consoleMessage('Signed out', 'You are signed out of the Sesame console.', { href: '/admin', label: 'Sign in again' }));
+          return;
+        }
+        ctx.redirect(await signIn.start(ctx, ctx.originalUrl));
+      } else {
+        setFlash(ctx, 'Your console session ended: sign in again.', 'error');
+        seeOther(ctx, '/admin');
+      }
+      return;
+    }
+    const user = await accounts.findById(sub);
+    if (!mayAdminister(user)) {
+      await consoleSessions.end(sessionId);
+      clearCookie(ctx, SESSION_COOKIE);
+      send(ctx, notAnAdmin(), 403);
+      return;
+    }
+    Object.assign(ctx.state as ConsoleState, { admin: user, consoleSession: sessionId });
+    await next();
+  };
+}
+
+/** /admin/callback (the end of the sign-in flow, so before anyone is signed in) and /admin/logout. */
+export function signInRoutes({ router, post, record }: ConsoleRoutes, deps: SignInDeps): void {
+  const { accounts, audit, log, consoleSessions, signIn, client, issuer } = deps;
+
+  router.get('/admin/callback', consoleHeaders, async (ctx) => {
+    let result;
+    try {
+      result = await signIn.finish(ctx);
+    } catch (error) {
+      const message = error instanceof SignInError ? error.message : 'Signing in to the console failed. Start again.';
+      if (!(error instanceof SignInError)) log.warn('console sign-in failed', { err: error });
+      send(ctx, consoleMessage('Sign-in failed', message, { href: '/admin', label: 'Start again' }), 400);
+      return;
+    }
+    const user = await accounts.findById(result.sub);
+    if (!mayAdminister(user)) {
+      await audit.record({ actor: `user:${result.sub}`, action: 'console.denied', target: `user:${result.sub}`, sourceAddress: ctx.ip });
+      send(ctx, notAnAdmin(), 403);
+      return;
+    }
+    writeSessionId(ctx, await consoleSessions.start(user.id, SESSION_LIFETIME_MS));
+    await audit.record({ actor: `user:${user.id}`, action: 'console.signed_in', target: `user:${user.id}`, sourceAddress: ctx.ip });
+    ctx.redirect(result.returnTo);
+  });
+
+  router.post('/admin/logout', ...post, async (ctx) => {
+    // Ended on the server: the cookie, wherever a copy of it is, signs nobody in any more.
+    await consoleSessions.end((ctx.state as ConsoleState).consoleSession);
+    clearCookie(ctx, SESSION_COOKIE);
+    await record(ctx, 'console.signed_out', `user:${admin(ctx).id}`);
+    // Also end the Sesame session (oidc-provider asks to confirm), then back to a signed-out page.
+    const { clientId, postLogoutRedirectUri } = client;
+    const end = new URL(`${issuer}/session/end`);
+    end.search = new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: postLogoutRedirectUri, state: 'signed-out' }).toString();
+    seeOther(ctx, end.toString());
+  });
+}
