@@ -64,7 +64,7 @@ it('keeps every RP verifying through scheduled rotations, a stale secret list du
   const container = await createContainer(loadConfig({ NODE_ENV: 'test', ...env }), silentLogger);
   const user = { email: 'load@example.com', password: 'a long enough password' };
   await container.accounts.create(user);
-  const client = await container.clients.create({ name: 'Load', redirectUris: [REDIRECT_URI] });
+  const client = await container.clients.create({ client_name: 'Load', redirect_uris: [REDIRECT_URI] });
 
   // One RP configuration per instance: the shared issuer, every endpoint on that instance.
   const configs = await Promise.all(

@@ -31,6 +31,8 @@ export interface ConsentView {
   uid: string;
   csrf: string;
   clientName: string;
+  /** The app's registration (client metadata in RFC 7591 names), for what the page shows of it. */
+  client?: Readonly<Record<string, unknown>> | undefined;
   /** OIDC scopes not yet granted to this client (prompt.details.missingOIDCScope). */
   scopes: readonly string[];
   /** Claims not yet granted (prompt.details.missingOIDCClaims). */

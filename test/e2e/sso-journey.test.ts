@@ -39,10 +39,10 @@ async function startApps(topology: Topology) {
   for (const name of ['App A', 'App B']) {
     const { server, url } = await listening();
     const client = await topology.container.clients.create({
-      name,
-      redirectUris: [`${url}/callback`],
-      postLogoutRedirectUris: [`${url}/`],
-      backchannelLogoutUri: `${url}/backchannel-logout`,
+      client_name: name,
+      redirect_uris: [`${url}/callback`],
+      post_logout_redirect_uris: [`${url}/`],
+      backchannel_logout_uri: `${url}/backchannel-logout`,
       resources: [`${url}/api`],
       scope: SCOPE,
     });

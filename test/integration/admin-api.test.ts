@@ -77,8 +77,8 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
 
   async function machineToken(options: { scope?: string; request?: string } = {}) {
     const client = await sesame.container.clients.create({
-      name: 'Machine',
-      grantTypes: ['client_credentials'],
+      client_name: 'Machine',
+      grant_types: ['client_credentials'],
       ...(options.scope !== undefined ? { scope: options.scope } : {}),
     });
     secrets.push(client.client_secret!);
@@ -154,7 +154,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
 
     it("accepts an administrator's token from the authorization code flow and refuses anyone else's", async () => {
       const console_ = await api('POST', '/clients', {
-        body: { name: 'Admin console', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code'], scope: 'openid admin' },
+        body: { client_name: 'Admin console', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code'], scope: 'openid admin' },
       });
       expect(console_.status).toBe(201);
       secrets.push(console_.json.client_secret);
@@ -193,7 +193,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
 
       expectProblem(await api('POST', '/clients', { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
       expectProblem(await api('POST', '/clients', { raw: '{"name":', headers: { 'content-type': 'application/json' } }), 400);
-      expectProblem(await api('POST', '/clients', { body: { name: 'x'.repeat(20_000) } }), 413);
+      expectProblem(await api('POST', '/clients', { body: { client_name: 'x'.repeat(20_000) } }), 413);
       expectFields(await api('POST', '/clients', { body: ['not', 'an', 'object'] }), '(body)');
       expectFields(await api('GET', '/keys?verbose=1'), 'verbose');
 
@@ -224,7 +224,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
       for (const name of ['Client', 'ClientInput', 'ClientWithSecret', 'ClientPage', 'User', 'UserInput', 'Key', 'Session', 'Grant', 'Problem']) {
         expect(doc.components.schemas[name], name).toMatchObject({ type: 'object' });
       }
-      expect(doc.components.schemas.ClientInput.required).toEqual(['name']);
+      expect(doc.components.schemas.ClientInput.required).toEqual(['client_name']);
       expect(doc.components.schemas.Client.properties.client_secret).toBeUndefined();
       expect(doc.components.schemas.ClientWithSecret.properties.client_secret).toBeDefined();
       expect(doc.components.securitySchemes.sesame.openIdConnectUrl).toBe(`${sesame.issuer}/.well-known/openid-configuration`);
@@ -241,7 +241,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
   describe('clients', () => {
     it('registers a client, shows its secret once, and 422s naming the bad fields', async () => {
       const created = await api('POST', '/clients', {
-        body: { name: 'Notes', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: ['http://localhost:8080/'] },
+        body: { client_name: 'Notes', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: ['http://localhost:8080/'] },
       });
       expect(created.status).toBe(201);
       expect(created.json).toMatchObject({
@@ -260,18 +260,21 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
       expect(shown.json.client_id).toBe(created.json.client_id);
       expect(shown.json).not.toHaveProperty('client_secret');
 
-      expectFields(await api('POST', '/clients', { body: { name: 'Bad', redirect_uris: ['https://example.com/cb#frag'] } }), 'redirect_uris');
-      expectFields(await api('POST', '/clients', { body: { name: 'Bad', redirect_uris: ['http://example.com/cb'] } }), 'redirect_uris');
-      expectFields(await api('POST', '/clients', { body: {} }), 'name');
+      expectFields(await api('POST', '/clients', { body: { client_name: 'Bad', redirect_uris: ['https://example.com/cb#frag'] } }), 'redirect_uris');
+      expectFields(await api('POST', '/clients', { body: { client_name: 'Bad', redirect_uris: ['http://example.com/cb'] } }), 'redirect_uris');
+      expectFields(await api('POST', '/clients', { body: {} }), 'client_name');
       expectFields(
-        await api('POST', '/clients', { body: { name: 42, redirect_uri: 'x', grant_types: ['implicit'] } }),
-        'name',
+        await api('POST', '/clients', { body: { client_name: 42, redirect_uri: 'x', grant_types: ['implicit'] } }),
+        'client_name',
         'redirect_uri',
         'grant_types.0',
       );
-      expectFields(await api('POST', '/clients', { body: { name: 'M', grant_types: ['client_credentials'], public: true } }), 'grant_types');
       expectFields(
-        await api('POST', '/clients', { body: { name: 'A', redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: 'HS256' } }),
+        await api('POST', '/clients', { body: { client_name: 'M', grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' } }),
+        'grant_types',
+      );
+      expectFields(
+        await api('POST', '/clients', { body: { client_name: 'A', redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: 'HS256' } }),
         'id_token_signed_response_alg',
       );
       expectProblem(await api('GET', '/clients/no-such-client'), 404);
@@ -279,7 +282,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
 
     it('pages through the clients with limit and cursor, without secrets', async () => {
       for (let i = 0; i < 4; i++) {
-        const r = await api('POST', '/clients', { body: { name: `Paged ${i}`, redirect_uris: [REDIRECT_URI] } });
+        const r = await api('POST', '/clients', { body: { client_name: `Paged ${i}`, redirect_uris: [REDIRECT_URI] } });
         secrets.push(r.json.client_secret);
       }
       const everyone = (await sesame.container.clients.list()).map((c) => c.client_id);
@@ -305,12 +308,12 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
     });
 
     it('changes a client by the registration rules and refuses switching it to public', async () => {
-      const created = await api('POST', '/clients', { body: { name: 'Before', redirect_uris: [REDIRECT_URI] } });
+      const created = await api('POST', '/clients', { body: { client_name: 'Before', redirect_uris: [REDIRECT_URI] } });
       secrets.push(created.json.client_secret);
       const id = created.json.client_id;
 
       const changed = await api('PATCH', `/clients/${id}`, {
-        body: { name: 'After', redirect_uris: [REDIRECT_URI, 'https://app.example.com/cb'], backchannel_logout_uri: 'https://app.example.com/bcl' },
+        body: { client_name: 'After', redirect_uris: [REDIRECT_URI, 'https://app.example.com/cb'], backchannel_logout_uri: 'https://app.example.com/bcl' },
       });
       expect(changed.status).toBe(200);
       expect(changed.json).toMatchObject({
@@ -326,12 +329,12 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
 
       expectFields(await api('PATCH', `/clients/${id}`, { body: { redirect_uris: [] } }), 'redirect_uris');
       expectFields(await api('PATCH', `/clients/${id}`, { body: { colour: 'blue' } }), 'colour');
-      expectProblem(await api('PATCH', `/clients/${id}`, { body: { public: true } }), 409);
-      expectProblem(await api('PATCH', '/clients/no-such-client', { body: { name: 'x' } }), 404);
+      expectProblem(await api('PATCH', `/clients/${id}`, { body: { token_endpoint_auth_method: 'none' } }), 409);
+      expectProblem(await api('PATCH', '/clients/no-such-client', { body: { client_name: 'x' } }), 404);
     });
 
     it('rotates a secret (the old one stops working) and deletes clients', async () => {
-      const machine = await api('POST', '/clients', { body: { name: 'Rotating', grant_types: ['client_credentials'] } });
+      const machine = await api('POST', '/clients', { body: { client_name: 'Rotating', grant_types: ['client_credentials'] } });
       secrets.push(machine.json.client_secret);
       const id = machine.json.client_id;
       const rotated = await api('POST', `/clients/${id}/rotate-secret`);
@@ -344,7 +347,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
       );
       await oidc.clientCredentialsGrant(await discover(sesame.issuer, id, rotated.json.client_secret));
 
-      const spa = await api('POST', '/clients', { body: { name: 'SPA', public: true, redirect_uris: [REDIRECT_URI] } });
+      const spa = await api('POST', '/clients', { body: { client_name: 'SPA', token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT_URI] } });
       expect(spa.json).not.toHaveProperty('client_secret');
       expect(spa.json.has_secret).toBe(false);
       expectProblem(await api('POST', `/clients/${spa.json.client_id}/rotate-secret`), 409);
@@ -358,7 +361,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
     it('registers a client through the API that then signs a person in with openid-client', async () => {
       const user = await createUser('ada@example.com', { name: 'Ada Lovelace' });
       const registered = await api('POST', '/clients', {
-        body: { name: 'Registered by script', redirect_uris: [REDIRECT_URI], scope: 'openid profile email' },
+        body: { client_name: 'Registered by script', redirect_uris: [REDIRECT_URI], scope: 'openid profile email' },
       });
       expect(registered.status).toBe(201);
       secrets.push(registered.json.client_secret);
@@ -431,7 +434,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
     });
 
     it('disabling a user ends their sessions and refresh tokens; enabling lets them sign in again', async () => {
-      const client = await sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI] });
+      const client = await sesame.container.clients.create({ client_name: 'App', redirect_uris: [REDIRECT_URI] });
       secrets.push(client.client_secret!);
       const user = await createUser('mary@example.com');
       const { config, tokens } = await personTokens(client.client_id, client.client_secret!, 'mary@example.com', 'openid offline_access');
@@ -462,7 +465,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
 
   describe('sessions', () => {
     it("lists a user's sessions and grants and revokes one session or all of them", async () => {
-      const client = await sesame.container.clients.create({ name: 'Sessions app', redirectUris: [REDIRECT_URI] });
+      const client = await sesame.container.clients.create({ client_name: 'Sessions app', redirect_uris: [REDIRECT_URI] });
       secrets.push(client.client_secret!);
       const user = await createUser('sam@example.com');
 

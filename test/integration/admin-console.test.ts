@@ -80,7 +80,7 @@ describe('admin console (HTTP)', () => {
   });
 
   it('lets an admin in, returns to the page asked for, and escapes what it prints', async () => {
-    await sesame.container.clients.create({ name: '<script>alert(1)</script>', redirectUris: ['https://evil.example/cb'] });
+    await sesame.container.clients.create({ client_name: '<script>alert(1)</script>', redirect_uris: ['https://evil.example/cb'] });
     const browser = new TestBrowser(sesame.issuer);
     const page = await signInToConsole(browser, ADMIN, '/admin/clients?q=script');
     expect(page.status).toBe(200);
@@ -93,14 +93,14 @@ describe('admin console (HTTP)', () => {
 
     // A POST without the form's CSRF token is refused before anything happens.
     const before = (await sesame.container.clients.list()).length;
-    const forged = await browser.request('/admin/clients', { form: { name: 'Forged', redirect_uris: 'https://x.example/cb' } });
+    const forged = await browser.request('/admin/clients', { form: { client_name: 'Forged', redirect_uris: 'https://x.example/cb' } });
     expect(forged.status).toBe(403);
     expect((await sesame.container.clients.list()).length).toBe(before);
 
     // Validation errors come back next to the field, with what was typed kept.
     const form = await browser.request('/admin/clients/new');
     const invalid = await browser.submit(form, '/admin/clients', {
-      name: 'Bad app',
+      client_name: 'Bad app',
       redirect_uris: 'http://example.com/cb',
       grant_types: 'authorization_code',
     });
@@ -114,14 +114,14 @@ describe('admin console (HTTP)', () => {
   });
 
   it('edits a client, rotates its secret, deletes it after confirming, and shows a refused key rotation', async () => {
-    const client = await sesame.container.clients.create({ name: 'Wiki', redirectUris: ['https://wiki.example/cb'] });
+    const client = await sesame.container.clients.create({ client_name: 'Wiki', redirect_uris: ['https://wiki.example/cb'] });
     const browser = new TestBrowser(sesame.issuer);
     const path = `/admin/clients/${client.client_id}`;
     const details = await signInToConsole(browser, ADMIN, path);
     expect(details.html).toContain('https://wiki.example/cb</textarea>');
 
     const saved = await browser.submit(details, path, {
-      name: 'Wiki 2',
+      client_name: 'Wiki 2',
       redirect_uris: 'https://wiki.example/cb\nhttps://wiki.example/cb2',
       grant_types: 'authorization_code',
       resource_server: 'yes',

@@ -40,11 +40,11 @@ describe.each(PROVIDERS)('the admin scope on %s', (provider) => {
   });
 
   it('is refused to a client_credentials client registered without it, with no scope or API scopes only', async () => {
-    const bare = await sesame.container.clients.create({ name: 'No scope', grantTypes: ['client_credentials'] });
+    const bare = await sesame.container.clients.create({ client_name: 'No scope', grant_types: ['client_credentials'] });
     expect(bare.scope).toBeUndefined();
     const api = await sesame.container.clients.create({
-      name: 'API scopes only',
-      grantTypes: ['client_credentials'],
+      client_name: 'API scopes only',
+      grant_types: ['client_credentials'],
       scope: 'orders:read',
       resources: ['https://api.example/'],
     });
@@ -62,7 +62,7 @@ describe.each(PROVIDERS)('the admin scope on %s', (provider) => {
     }
 
     // An admin client (registered with it) still gets it, and may use the admin API.
-    const machine = await sesame.container.clients.create({ name: 'Admin machine', grantTypes: ['client_credentials'], scope: 'admin' });
+    const machine = await sesame.container.clients.create({ client_name: 'Admin machine', grant_types: ['client_credentials'], scope: 'admin' });
     const granted = await token(machine.client_id, machine.client_secret!, { grant_type: 'client_credentials', scope: 'admin' });
     expect(granted.json.scope).toBe('admin');
     expect(await adminApi(granted.json.access_token!)).toBe(200);
@@ -70,9 +70,9 @@ describe.each(PROVIDERS)('the admin scope on %s', (provider) => {
 
   it('sends a code-flow client registered without it back with invalid_scope, before anyone signs in', async () => {
     const client = await sesame.container.clients.create({
-      name: 'API-only app',
-      redirectUris: [REDIRECT_URI],
-      grantTypes: ['authorization_code'],
+      client_name: 'API-only app',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code'],
       scope: 'orders:read',
       resources: ['https://api.example/'],
     });
@@ -86,14 +86,14 @@ describe.each(PROVIDERS)('the admin scope on %s', (provider) => {
     expect(callback.searchParams.get('state')).toBe(start.state);
 
     // One registered with OpenID Connect scopes but not admin: oidc-provider refuses it at /auth.
-    const oidcApp = await sesame.container.clients.create({ name: 'OIDC app', redirectUris: [REDIRECT_URI] });
+    const oidcApp = await sesame.container.clients.create({ client_name: 'OIDC app', redirect_uris: [REDIRECT_URI] });
     const oidcConfig = await discover(sesame.issuer, oidcApp.client_id, oidcApp.client_secret);
     const asked = await new TestBrowser(sesame.issuer).request((await startAuthorization(oidcConfig, { scope: 'openid admin' })).url.toString());
     expect(new URL(asked.url).searchParams.get('error')).toBe('invalid_scope');
   });
 
   it('stops at refresh once the client is no longer registered with it', async () => {
-    const client = await sesame.container.clients.create({ name: 'Console-like', redirectUris: [REDIRECT_URI], scope: 'openid offline_access admin' });
+    const client = await sesame.container.clients.create({ client_name: 'Console-like', redirect_uris: [REDIRECT_URI], scope: 'openid offline_access admin' });
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
     const start = await startAuthorization(config, { scope: 'openid offline_access admin', prompt: 'consent' });
     const tokens = await exchange(config, await signIn(new TestBrowser(sesame.issuer), start, ADMIN), start);

@@ -26,10 +26,10 @@ describe.each(PROVIDERS)('audit log on %s', (provider) => {
     sesame = await startTestSesame({ provider });
     sub = (await sesame.container.accounts.create({ ...USER, emailVerified: true })).id;
     const client = await sesame.container.clients.create({
-      name: 'Notes',
-      redirectUris: [REDIRECT_URI],
-      postLogoutRedirectUris: [POST_LOGOUT_URI],
-      grantTypes: ['authorization_code', 'refresh_token'],
+      client_name: 'Notes',
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: [POST_LOGOUT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
     });
     clientId = client.client_id;
     secrets.push(client.client_secret!);
@@ -168,7 +168,7 @@ describe.each(PROVIDERS)('audit log on %s', (provider) => {
   it('records a failed client authentication without the secret that was tried', async () => {
     const wrong = 'a-wrong-client-secret-that-must-not-be-stored';
     secrets.push(wrong);
-    const machine = await sesame.container.clients.create({ name: 'Batch job', grantTypes: ['client_credentials'] });
+    const machine = await sesame.container.clients.create({ client_name: 'Batch job', grant_types: ['client_credentials'] });
     secrets.push(machine.client_secret!);
     await expect(oidc.clientCredentialsGrant(await discover(sesame.issuer, machine.client_id, wrong))).rejects.toThrow();
 

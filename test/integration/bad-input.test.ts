@@ -64,9 +64,9 @@ describe.each(PROVIDERS)('input that is not text, on %s', (provider) => {
   beforeAll(async () => {
     sesame = await startTestSesame({ provider });
     ada = await sesame.container.accounts.create({ ...ADA, emailVerified: true });
-    spa = await sesame.container.clients.create({ name: 'SPA', public: true, redirectUris: [REDIRECT_URI] });
-    web = await sesame.container.clients.create({ name: 'Web', redirectUris: [REDIRECT_URI] });
-    const machine = await sesame.container.clients.create({ name: 'Admin', grantTypes: ['client_credentials'], scope: 'admin' });
+    spa = await sesame.container.clients.create({ client_name: 'SPA', token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT_URI] });
+    web = await sesame.container.clients.create({ client_name: 'Web', redirect_uris: [REDIRECT_URI] });
+    const machine = await sesame.container.clients.create({ client_name: 'Admin', grant_types: ['client_credentials'], scope: 'admin' });
     const config = await discover(sesame.issuer, machine.client_id, machine.client_secret);
     adminToken = (await oidc.clientCredentialsGrant(config, { scope: 'admin' })).access_token;
   });
@@ -131,8 +131,8 @@ describe.each(PROVIDERS)('input that is not text, on %s', (provider) => {
       expectFieldError(await admin('POST', '/users', { email: 'bob\u0000@example.com', password: ADA.password }), 'email');
       expectFieldError(await admin('POST', '/users', { email: 'bob@example.com', password: ADA.password, name: 'Bob\ud800' }), 'name');
       expectFieldError(await admin('PATCH', `/users/${ada.id}`, { name: 'Ada\u0007' }), 'name');
-      expectFieldError(await admin('POST', '/clients', { name: 'App\u0000' }), 'name');
-      expectFieldError(await admin('POST', '/clients', { name: 'App', redirect_uris: [`${REDIRECT_URI}\u0000`] }), 'redirect_uris.0');
+      expectFieldError(await admin('POST', '/clients', { client_name: 'App\u0000' }), 'client_name');
+      expectFieldError(await admin('POST', '/clients', { client_name: 'App', redirect_uris: [`${REDIRECT_URI}\u0000`] }), 'redirect_uris.0');
       // Nothing was stored.
       expect(await sesame.container.accounts.findByEmail('bob@example.com')).toBeUndefined();
       expect((await sesame.container.accounts.get(ada.id)).name).toBeNull();
@@ -143,25 +143,26 @@ describe.each(PROVIDERS)('input that is not text, on %s', (provider) => {
     it('refuses them in names and URIs of the account and client services (CLI, console)', async () => {
       await expect(sesame.container.accounts.create({ email: 'eve\u0000@example.com', password: ADA.password })).rejects.toThrow(/control characters/);
       await expect(sesame.container.accounts.update(ada.id, { name: 'Ada\u0000' })).rejects.toThrow(/control characters/);
-      await expect(sesame.container.clients.create({ name: 'App\ud800', redirectUris: [REDIRECT_URI] })).rejects.toThrow(/control characters/);
+      await expect(sesame.container.clients.create({ client_name: 'App\ud800', redirect_uris: [REDIRECT_URI] })).rejects.toThrow(/control characters/);
       await expect(
-        sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI], postLogoutRedirectUris: ['http://localhost:8080/\u0000'] }),
+        sesame.container.clients.create({ client_name: 'App', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: ['http://localhost:8080/\u0000'] }),
       ).rejects.toThrow(/control characters/);
     });
 
     it('refuses them in dynamic registration as invalid_client_metadata', async () => {
       const created = await admin('POST', '/initial-access-tokens', {});
       const token = String(created.json.initial_access_token);
-      for (const metadata of [
-        { client_name: 'Registered\u0000', redirect_uris: [REDIRECT_URI] },
-        { client_name: 'Registered', redirect_uris: [`${REDIRECT_URI}\u0000`] },
-      ]) {
+      // RFC 7591 has its own code for a bad redirect URI.
+      for (const [metadata, error] of [
+        [{ client_name: 'Registered\u0000', redirect_uris: [REDIRECT_URI] }, 'invalid_client_metadata'],
+        [{ client_name: 'Registered', redirect_uris: [`${REDIRECT_URI}\u0000`] }, 'invalid_redirect_uri'],
+      ] as const) {
         const response = await request('POST', '/reg', {
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify(metadata),
         });
         expect(response.status, JSON.stringify(response.json)).toBe(400);
-        expect(response.json).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringMatching(/control characters/) });
+        expect(response.json).toMatchObject({ error, error_description: expect.stringMatching(/control characters/) });
       }
     });
   });

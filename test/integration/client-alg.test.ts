@@ -47,9 +47,9 @@ describe('per-client ID token signing algorithm', () => {
 
   it('signs ID tokens with ES256 for a client registered with it', async () => {
     const client = await sesame.container.clients.create({
-      name: 'EC app',
-      redirectUris: [REDIRECT_URI],
-      idTokenSignedResponseAlg: 'ES256',
+      client_name: 'EC app',
+      redirect_uris: [REDIRECT_URI],
+      id_token_signed_response_alg: 'ES256',
     });
     expect(client.id_token_signed_response_alg).toBe('ES256');
     // An RP configured for ES256 (openid-client then accepts nothing else).
@@ -76,7 +76,7 @@ describe('per-client ID token signing algorithm', () => {
   });
 
   it('signs with the first enabled algorithm (RS256) for a client registered without one', async () => {
-    const client = await sesame.container.clients.create({ name: 'Plain app', redirectUris: [REDIRECT_URI] });
+    const client = await sesame.container.clients.create({ client_name: 'Plain app', redirect_uris: [REDIRECT_URI] });
     expect(client).not.toHaveProperty('id_token_signed_response_alg');
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
 
@@ -88,7 +88,7 @@ describe('per-client ID token signing algorithm', () => {
 
   it('refuses to register a client with an algorithm that is not enabled', async () => {
     for (const alg of ['PS256', 'EdDSA', 'HS256', 'none']) {
-      await expect(sesame.container.clients.create({ name: 'Nope', redirectUris: [REDIRECT_URI], idTokenSignedResponseAlg: alg })).rejects.toThrow(
+      await expect(sesame.container.clients.create({ client_name: 'Nope', redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: alg })).rejects.toThrow(
         new ValidationError(`id_token_signed_response_alg "${alg}" is not enabled; SIGNING_ALGS has RS256, ES256`, 'id_token_signed_response_alg'),
       );
     }

@@ -36,7 +36,7 @@ describe.each(PROVIDERS)('the console client on %s', (provider) => {
     // What earlier versions left: a console client found by name, and what an attacker registered
     // to be found first. Written to the table directly: today's rules refuse both.
     const table = createClientRepository(first.container.db.prisma);
-    const legacy = (id: string, redirectUris: string[]) =>
+    const legacy = (id: string, redirect_uris: string[]) =>
       table.create({
         id,
         name: CONSOLE_NAME,
@@ -44,7 +44,7 @@ describe.each(PROVIDERS)('the console client on %s', (provider) => {
         metadata: JSON.stringify({
           client_name: CONSOLE_NAME,
           application_type: 'web',
-          redirect_uris: redirectUris,
+          redirect_uris: redirect_uris,
           post_logout_redirect_uris: [],
           grant_types: ['authorization_code'],
           response_types: ['code'],

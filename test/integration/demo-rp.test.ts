@@ -12,7 +12,7 @@ import { createDemoApp, type DemoApp } from '../../examples/demo-rp/app.js';
 import { signedInPage } from '../../examples/demo-rp/pages.js';
 import type { SignedInUser } from '../../examples/demo-rp/sessions.js';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../examples/demo-rp/tokens.js';
-import type { ClientInput } from '../../src/domain/clients/client-metadata.js';
+import type { ClientRegistration } from '../../src/domain/clients/schema.js';
 import type { Page } from '../helpers/browser.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { MultiOriginBrowser } from '../helpers/multi-origin-browser.js';
@@ -43,11 +43,11 @@ function closeServer(server: Server): Promise<void> {
 /** A demo app on a free port, registered in Sesame the way `npm run demo` registers it. */
 async function startApp(sesame: TestSesame, name: string): Promise<RunningApp> {
   const { server, baseUrl } = await listen();
-  const input: ClientInput & { resources: string[] } = {
-    name,
-    redirectUris: [`${baseUrl}/callback`],
-    postLogoutRedirectUris: [`${baseUrl}/`],
-    backchannelLogoutUri: `${baseUrl}/backchannel-logout`,
+  const input: ClientRegistration & { resources: string[] } = {
+    client_name: name,
+    redirect_uris: [`${baseUrl}/callback`],
+    post_logout_redirect_uris: [`${baseUrl}/`],
+    backchannel_logout_uri: `${baseUrl}/backchannel-logout`,
     scope: 'openid profile email offline_access api',
     resources: [`${baseUrl}/api`],
   };

@@ -57,7 +57,7 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
   }
 
   async function machineToken(scope: string): Promise<string> {
-    const client = await sesame.container.clients.create({ name: 'Machine', grantTypes: ['client_credentials'], scope });
+    const client = await sesame.container.clients.create({ client_name: 'Machine', grant_types: ['client_credentials'], scope });
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
     const tokens = await oidc.clientCredentialsGrant(config, scope ? { scope } : {});
     secrets.push(client.client_secret!, tokens.access_token);
@@ -150,49 +150,41 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
 
   it('refuses invalid metadata with exactly the message the admin API gives for the same input', async () => {
     const token = await initialToken();
-    const cases: { api: Record<string, unknown>; reg: Record<string, unknown>; message: string }[] = [
+    // One schema: the very same body goes to the admin API and to /reg.
+    const cases: { body: Record<string, unknown>; message: string }[] = [
       {
-        api: { name: 'Evil', redirect_uris: ['http://evil.example/cb'] },
-        reg: { client_name: 'Evil', redirect_uris: ['http://evil.example/cb'] },
+        body: { client_name: 'Evil', redirect_uris: ['http://evil.example/cb'] },
         message: 'redirect URI "http://evil.example/cb" must use https (http is allowed only for localhost)',
       },
       {
-        api: { name: 'Fragment', redirect_uris: ['https://app.example/cb#x'] },
-        reg: { client_name: 'Fragment', redirect_uris: ['https://app.example/cb#x'] },
+        body: { client_name: 'Fragment', redirect_uris: ['https://app.example/cb#x'] },
         message: 'redirect URI "https://app.example/cb#x" must not contain a fragment (#)',
       },
       {
-        api: { name: 'Wildcard', redirect_uris: ['https://*.app.example/cb'] },
-        reg: { client_name: 'Wildcard', redirect_uris: ['https://*.app.example/cb'] },
+        body: { client_name: 'Wildcard', redirect_uris: ['https://*.app.example/cb'] },
         message: 'redirect URI "https://*.app.example/cb" must not contain a wildcard (*)',
       },
       {
-        api: { name: 'Implicit', redirect_uris: [REDIRECT_URI], grant_types: ['implicit'] },
-        reg: { client_name: 'Implicit', redirect_uris: [REDIRECT_URI], grant_types: ['implicit'] },
+        body: { client_name: 'Implicit', redirect_uris: [REDIRECT_URI], grant_types: ['implicit'] },
         message: 'grant type "implicit" is not supported; use authorization_code, refresh_token, client_credentials',
       },
+      { body: { client_name: 'No redirect' }, message: 'at least one redirect URI is required for the authorization_code grant' },
       {
-        api: { name: 'No redirect' },
-        reg: { client_name: 'No redirect' },
-        message: 'at least one redirect URI is required for the authorization_code grant',
-      },
-      {
-        api: { name: 'Public machine', public: true, grant_types: ['client_credentials'] },
-        reg: { client_name: 'Public machine', token_endpoint_auth_method: 'none', grant_types: ['client_credentials'] },
+        body: { client_name: 'Public machine', token_endpoint_auth_method: 'none', grant_types: ['client_credentials'] },
         message: 'a public client cannot use client_credentials: it has no secret to authenticate with',
       },
     ];
-    for (const { api, reg, message } of cases) {
-      const viaApi = await admin('POST', '/clients', api);
+    for (const { body, message } of cases) {
+      const viaApi = await admin('POST', '/clients', body);
       expect(viaApi.status, JSON.stringify(viaApi.json)).toBe(422);
       expect(viaApi.json.errors.map((e: { message: string }) => e.message)).toEqual([message]);
 
-      const viaReg = await register(reg, token);
+      const viaReg = await register(body, token);
       expect(viaReg.status, JSON.stringify(viaReg.json)).toBe(400);
       expect(viaReg.json).toEqual({ error: 'invalid_client_metadata', error_description: message });
     }
     const names = (await sesame.container.clients.list()).map((c) => c.client_name);
-    for (const { api } of cases) expect(names).not.toContain(api.name);
+    for (const { body } of cases) expect(names).not.toContain(body.client_name);
   });
 
   it("refuses the console hijack: the console's name and Sesame's own origin, on every channel with the same message", async () => {
@@ -206,49 +198,44 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     expect(hijack.status, JSON.stringify(hijack.json)).toBe(400);
     expect(hijack.json).toEqual({
       error: 'invalid_client_metadata',
-      error_description: `name "Sesame console" is reserved for Sesame's own admin console; choose another name`,
+      error_description: `client_name "Sesame console" is reserved for Sesame's own admin console; choose another name`,
     });
 
     const ownOrigin = `is on Sesame's own origin (${sesame.issuer}); only Sesame's admin console may use it`;
-    const cases: { api: Record<string, unknown>; reg: Record<string, unknown>; field: string; message: string }[] = [
+    const cases: { body: Record<string, unknown>; field: string; message: string }[] = [
       {
-        api: { name: 'sesame  CONSOLE', redirect_uris: [REDIRECT_URI] },
-        reg: { client_name: 'sesame  CONSOLE', redirect_uris: [REDIRECT_URI] },
-        field: 'name',
-        message: `name "sesame  CONSOLE" is reserved for Sesame's own admin console; choose another name`,
+        body: { client_name: 'sesame  CONSOLE', redirect_uris: [REDIRECT_URI] },
+        field: 'client_name',
+        message: `client_name "sesame  CONSOLE" is reserved for Sesame's own admin console; choose another name`,
       },
       {
-        api: { name: 'Lookalike', public: true, redirect_uris: ['https://evil.example/cb', consoleCallback] },
-        reg: { client_name: 'Lookalike', token_endpoint_auth_method: 'none', redirect_uris: ['https://evil.example/cb', consoleCallback] },
+        body: { client_name: 'Lookalike', token_endpoint_auth_method: 'none', redirect_uris: ['https://evil.example/cb', consoleCallback] },
         field: 'redirect_uris',
         message: `redirect URI "${consoleCallback}" ${ownOrigin}`,
       },
       {
-        api: { name: 'Loopback alias', redirect_uris: [consoleCallback.replace('localhost', '127.0.0.1')] },
-        reg: { client_name: 'Loopback alias', redirect_uris: [consoleCallback.replace('localhost', '127.0.0.1')] },
+        body: { client_name: 'Loopback alias', redirect_uris: [consoleCallback.replace('localhost', '127.0.0.1')] },
         field: 'redirect_uris',
         message: `redirect URI "${consoleCallback.replace('localhost', '127.0.0.1')}" ${ownOrigin}`,
       },
       {
-        api: { name: 'Logout back home', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: [`${sesame.issuer}/admin`] },
-        reg: { client_name: 'Logout back home', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: [`${sesame.issuer}/admin`] },
+        body: { client_name: 'Logout back home', redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: [`${sesame.issuer}/admin`] },
         field: 'post_logout_redirect_uris',
         message: `post-logout redirect URI "${sesame.issuer}/admin" ${ownOrigin}`,
       },
       {
         // SSRF: Sesame would post logout tokens to itself.
-        api: { name: 'Back-channel home', redirect_uris: [REDIRECT_URI], backchannel_logout_uri: `${sesame.issuer}/admin/api/v1/users` },
-        reg: { client_name: 'Back-channel home', redirect_uris: [REDIRECT_URI], backchannel_logout_uri: `${sesame.issuer}/admin/api/v1/users` },
+        body: { client_name: 'Back-channel home', redirect_uris: [REDIRECT_URI], backchannel_logout_uri: `${sesame.issuer}/admin/api/v1/users` },
         field: 'backchannel_logout_uri',
         message: `back-channel logout URI "${sesame.issuer}/admin/api/v1/users" ${ownOrigin}`,
       },
     ];
-    for (const { api, reg, field, message } of cases) {
-      const viaReg = await register(reg, token);
+    for (const { body, field, message } of cases) {
+      const viaReg = await register(body, token);
       expect(viaReg.status, JSON.stringify(viaReg.json)).toBe(400);
       expect(viaReg.json).toEqual({ error: 'invalid_client_metadata', error_description: message });
 
-      const viaApi = await admin('POST', '/clients', api);
+      const viaApi = await admin('POST', '/clients', body);
       expect(viaApi.status, JSON.stringify(viaApi.json)).toBe(422);
       expect(viaApi.json.errors).toEqual([{ field, message }]);
     }
@@ -266,7 +253,7 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     // The CLI says the same, and exits 2.
     const cli = await sesameCli(['clients', 'create', '--name', 'Sesame console', '--redirect-uri', REDIRECT_URI]);
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toContain(`name "Sesame console" is reserved for Sesame's own admin console`);
+    expect(cli.stderr).toContain(`client_name "Sesame console" is reserved for Sesame's own admin console`);
     const cliOrigin = await sesameCli(['clients', 'create', '--name', 'Sneaky', '--public', '--redirect-uri', consoleCallback]);
     expect(cliOrigin.code).toBe(2);
     expect(cliOrigin.stderr).toContain(`redirect URI "${consoleCallback}" ${ownOrigin}`);

@@ -34,7 +34,7 @@ describe.each(PROVIDERS)('unexpected errors on %s', (provider) => {
   afterAll(async () => sesame?.close());
 
   it('are logged once with their stack and route, and answered with a plain 500 page', async () => {
-    const client = await sesame.container.clients.create({ name: 'Broken', redirectUris: [REDIRECT_URI] });
+    const client = await sesame.container.clients.create({ client_name: 'Broken', redirect_uris: [REDIRECT_URI] });
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
     const browser = new TestBrowser(sesame.issuer);
     const login = await browser.request((await startAuthorization(config)).url.toString());

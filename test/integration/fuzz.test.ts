@@ -758,16 +758,16 @@ describe.each(PROVIDERS)('fuzzing on %s', (provider) => {
     const { clients, accounts } = sesame.container;
     await accounts.create({ ...KEEPER, emailVerified: true });
     const victimUser = await accounts.create({ ...VICTIM, emailVerified: true });
-    const confidential = await clients.create({ name: 'Fuzz web', redirectUris: [REDIRECT_URI] });
-    const publicClient = await clients.create({ name: 'Fuzz SPA', public: true, redirectUris: [REDIRECT_URI] });
+    const confidential = await clients.create({ client_name: 'Fuzz web', redirect_uris: [REDIRECT_URI] });
+    const publicClient = await clients.create({ client_name: 'Fuzz SPA', token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT_URI] });
     const machine = await clients.create({
-      name: 'Fuzz machine',
-      grantTypes: ['client_credentials'],
+      client_name: 'Fuzz machine',
+      grant_types: ['client_credentials'],
       scope: 'api:read',
       resources: ['https://api.example.com/'],
     });
-    const admin = await clients.create({ name: 'Fuzz admin', grantTypes: ['client_credentials'], scope: 'admin' });
-    const victimClient = await clients.create({ name: 'Fuzz victim', redirectUris: [REDIRECT_URI] });
+    const admin = await clients.create({ client_name: 'Fuzz admin', grant_types: ['client_credentials'], scope: 'admin' });
+    const victimClient = await clients.create({ client_name: 'Fuzz victim', redirect_uris: [REDIRECT_URI] });
 
     const adminToken = String((await tokenRequest(admin.client_id, admin.client_secret!, { grant_type: 'client_credentials', scope: 'admin' })).access_token);
     const machineToken = String((await tokenRequest(machine.client_id, machine.client_secret!, { grant_type: 'client_credentials' })).access_token);

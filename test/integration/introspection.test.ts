@@ -32,7 +32,7 @@ describe.each(PROVIDERS)('introspection and revocation on %s', (provider) => {
   const introspect = async (caller: Caller, token: string) => (await post('/token/introspection', caller, { token })).json;
 
   async function machine(name: string): Promise<Caller & { token: string }> {
-    const client = await sesame.container.clients.create({ name, grantTypes: ['client_credentials'] });
+    const client = await sesame.container.clients.create({ client_name: name, grant_types: ['client_credentials'] });
     const response = await post('/token', client, { grant_type: 'client_credentials' });
     return { ...client, token: response.json.access_token as string };
   }
@@ -60,13 +60,13 @@ describe.each(PROVIDERS)('introspection and revocation on %s', (provider) => {
   beforeAll(async () => {
     sesame = await startTestSesame({ provider });
     await sesame.container.accounts.create(PERSON);
-    adminClient = await sesame.container.clients.create({ name: 'Admin', grantTypes: ['client_credentials'], scope: 'admin' });
+    adminClient = await sesame.container.clients.create({ client_name: 'Admin', grant_types: ['client_credentials'], scope: 'admin' });
     adminToken = (await post('/token', adminClient, { grant_type: 'client_credentials', scope: 'admin' })).json.access_token as string;
   });
   afterAll(async () => sesame?.close());
 
   it('answers a client about its own tokens only, unless it is a resource server', async () => {
-    const app = await sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI] });
+    const app = await sesame.container.clients.create({ client_name: 'App', redirect_uris: [REDIRECT_URI] });
     const config = await discover(sesame.issuer, app.client_id, app.client_secret);
     const start = await startAuthorization(config, { scope: 'openid offline_access', prompt: 'consent' });
     const tokens = await exchange(config, await signIn(new TestBrowser(sesame.issuer), start, PERSON), start);
@@ -92,7 +92,12 @@ describe.each(PROVIDERS)('introspection and revocation on %s', (provider) => {
     expect(await introspect(other, tokens.access_token)).toEqual({ active: false });
 
     // A public client cannot be one (it has no secret to authenticate with).
-    const spa = await adminApi('POST', '/clients', { name: 'SPA', public: true, redirect_uris: [REDIRECT_URI], resource_server: true });
+    const spa = await adminApi('POST', '/clients', {
+      client_name: 'SPA',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [REDIRECT_URI],
+      resource_server: true,
+    });
     expect(spa.status).toBe(422);
     expect(spa.json.errors).toEqual([{ field: 'resource_server', message: expect.stringContaining('a public client cannot be a resource server') }]);
   });
@@ -118,7 +123,7 @@ describe.each(PROVIDERS)('introspection and revocation on %s', (provider) => {
 
   it("lets only a token's own client revoke it, resource servers included", async () => {
     const owner = await machine('Owner');
-    const api = await sesame.container.clients.create({ name: 'Resource server', grantTypes: ['client_credentials'], resourceServer: true });
+    const api = await sesame.container.clients.create({ client_name: 'Resource server', grant_types: ['client_credentials'], resource_server: true });
     const refused = await post('/token/revocation', api, { token: owner.token });
     expect(refused.status).toBe(400);
     expect(refused.json.error).toBe('invalid_request');

@@ -36,7 +36,7 @@ async function start(options: Parameters<typeof startTestSesame>[0]): Promise<Te
 /** A user, a client and an RP signed in with a refresh token, to ask for fresh ID tokens. */
 async function signedInRp(sesame: TestSesame) {
   if (!(await sesame.container.accounts.findByEmail(USER.email))) await sesame.container.accounts.create(USER);
-  const client = await sesame.container.clients.create({ name: 'RP', redirectUris: [REDIRECT_URI] });
+  const client = await sesame.container.clients.create({ client_name: 'RP', redirect_uris: [REDIRECT_URI] });
   const config = await discover(sesame.issuer, client.client_id, client.client_secret);
   const start = await startAuthorization(config, { scope: 'openid offline_access', prompt: 'consent' });
   let refreshToken = (await exchange(config, await signIn(new TestBrowser(sesame.issuer), start, USER), start)).refresh_token!;
@@ -242,7 +242,7 @@ describe.each(PROVIDERS)('key faults on %s', (provider) => {
     databases.push(db);
     let clock = new Date('2030-06-01T00:00:00Z');
     const first = await start({ provider, db, env: { SIGNING_ALGS: 'RS256,ES256' }, now: () => clock });
-    await first.container.clients.create({ name: 'Needs ES256', redirectUris: [REDIRECT_URI], idTokenSignedResponseAlg: 'ES256' });
+    await first.container.clients.create({ client_name: 'Needs ES256', redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: 'ES256' });
     await first.close();
     running.splice(running.indexOf(first), 1);
 

@@ -26,7 +26,7 @@ describe.each(PROVIDERS)('logout with a deleted key on %s', (provider) => {
   beforeAll(async () => {
     sesame = await startTestSesame({ provider, now: () => clock });
     await sesame.container.accounts.create(USER);
-    const client = await sesame.container.clients.create({ name: APP, redirectUris: [REDIRECT_URI], postLogoutRedirectUris: [POST_LOGOUT_URI] });
+    const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [REDIRECT_URI], post_logout_redirect_uris: [POST_LOGOUT_URI] });
     clientId = client.client_id;
     config = await discover(sesame.issuer, clientId, client.client_secret);
     for (let i = 0; i < 5; i++) {

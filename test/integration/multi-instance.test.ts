@@ -45,7 +45,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     const container = await createContainer(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS }), silentLogger);
     const user = { email: 'grace@example.com', password: 'a long enough password' };
     await container.accounts.create(user);
-    const client = await container.clients.create({ name: 'Shared app', redirectUris: [REDIRECT_URI] });
+    const client = await container.clients.create({ client_name: 'Shared app', redirect_uris: [REDIRECT_URI] });
     await container.close();
 
     const config = await discover(a, client.client_id, client.client_secret);
@@ -98,7 +98,7 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
       expect(seenWithin).toBeLessThan(SYNC_SECONDS * 1000 + 2000);
 
       // Both instances now sign with the promoted key: a fresh sign-in through B.
-      const client = await container.clients.create({ name: 'After rotation', redirectUris: [REDIRECT_URI] });
+      const client = await container.clients.create({ client_name: 'After rotation', redirect_uris: [REDIRECT_URI] });
       const user = { email: 'after@example.com', password: 'a long enough password' };
       await container.accounts.create(user);
       for (const instance of [a, b]) {

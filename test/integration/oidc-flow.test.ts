@@ -28,10 +28,10 @@ describe.each(PROVIDERS)('authorization code flow on %s', (provider) => {
     sesame = await startTestSesame({ provider });
     await sesame.container.accounts.create({ ...USER, emailVerified: true });
     const client = await sesame.container.clients.create({
-      name: 'Notes <app>',
-      redirectUris: [REDIRECT_URI],
-      postLogoutRedirectUris: [POST_LOGOUT_URI],
-      grantTypes: ['authorization_code', 'refresh_token'],
+      client_name: 'Notes <app>',
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: [POST_LOGOUT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
     });
     clientId = client.client_id;
     clientSecret = client.client_secret!;
@@ -100,7 +100,7 @@ describe.each(PROVIDERS)('authorization code flow on %s', (provider) => {
   });
 
   it('issues tokens to a confidential client with client_credentials', async () => {
-    const machine = await sesame.container.clients.create({ name: 'Batch job', grantTypes: ['client_credentials'] });
+    const machine = await sesame.container.clients.create({ client_name: 'Batch job', grant_types: ['client_credentials'] });
     const machineConfig = await discover(sesame.issuer, machine.client_id, machine.client_secret);
     const tokens = await oidc.clientCredentialsGrant(machineConfig);
     expect(tokens.token_type.toLowerCase()).toBe('bearer');

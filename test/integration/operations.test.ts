@@ -32,7 +32,7 @@ describe('operations', () => {
   });
 
   it('serves sign-in pages with no-store, a CSP that forbids framing, and no script', async () => {
-    const client = await sesame.container.clients.create({ name: 'Headers', redirectUris: [REDIRECT_URI] });
+    const client = await sesame.container.clients.create({ client_name: 'Headers', redirect_uris: [REDIRECT_URI] });
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
     const page = await new TestBrowser(sesame.issuer).request((await startAuthorization(config)).url.toString());
     expect(page.status).toBe(200);

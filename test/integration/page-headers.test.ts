@@ -36,9 +36,9 @@ describe('pages oidc-provider renders', () => {
     sesame = await startTestSesame();
     await sesame.container.accounts.create({ ...USER, emailVerified: true });
     const client = await sesame.container.clients.create({
-      name: 'Form Post App',
-      redirectUris: [REDIRECT_URI],
-      postLogoutRedirectUris: ['http://localhost:8080/signed-out'],
+      client_name: 'Form Post App',
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: ['http://localhost:8080/signed-out'],
     });
     clientId = client.client_id;
     clientSecret = client.client_secret!;
@@ -112,7 +112,7 @@ describe.runIf(CHROMIUM_PATH)('form_post in Chromium', () => {
   });
 
   it('submits itself to the RP under the CSP, with no violation reported', async () => {
-    const client = await sesame.container.clients.create({ name: 'Form Post App', redirectUris: [callback] });
+    const client = await sesame.container.clients.create({ client_name: 'Form Post App', redirect_uris: [callback] });
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
     const start = await startAuthorization(config, { response_mode: 'form_post', redirect_uri: callback });
 

@@ -19,8 +19,8 @@ describe('access tokens for a registered API', () => {
     sesame = await startTestSesame();
     await sesame.container.accounts.create(USER);
     const client = await sesame.container.clients.create({
-      name: 'API caller',
-      redirectUris: [REDIRECT_URI],
+      client_name: 'API caller',
+      redirect_uris: [REDIRECT_URI],
       scope: 'openid email offline_access api:read',
       resources: [API],
     });

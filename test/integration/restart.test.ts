@@ -15,7 +15,7 @@ describe.each(PROVIDERS)('restart on %s', (provider) => {
 
     const first = await startTestSesame({ db });
     await first.container.accounts.create(user);
-    const client = await first.container.clients.create({ name: 'Survivor', redirectUris: [REDIRECT_URI] });
+    const client = await first.container.clients.create({ client_name: 'Survivor', redirect_uris: [REDIRECT_URI] });
     const browser = new TestBrowser(first.issuer);
     const config1 = await discover(first.issuer, client.client_id, client.client_secret);
     const start = await startAuthorization(config1);

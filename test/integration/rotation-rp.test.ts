@@ -36,9 +36,9 @@ describe.each(PROVIDERS)('rotation seen by relying parties on %s', (provider) =>
     sesame = await startTestSesame({ provider, now: () => clock });
     await sesame.container.accounts.create(USER);
     const client = await sesame.container.clients.create({
-      name: 'Verifier',
-      redirectUris: [REDIRECT_URI],
-      postLogoutRedirectUris: [POST_LOGOUT_URI],
+      client_name: 'Verifier',
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: [POST_LOGOUT_URI],
     });
     clientId = client.client_id;
     config = await discover(sesame.issuer, clientId, client.client_secret);

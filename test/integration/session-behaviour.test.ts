@@ -66,9 +66,9 @@ describe.each(PROVIDERS)('session behaviour on %s', (provider) => {
     sesame = await startTestSesame({ provider });
     await sesame.container.accounts.create({ ...USER, emailVerified: true });
     const client = await sesame.container.clients.create({
-      name: 'Diary & Co',
-      redirectUris: [REDIRECT_URI],
-      postLogoutRedirectUris: [POST_LOGOUT_URI],
+      client_name: 'Diary & Co',
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: [POST_LOGOUT_URI],
     });
     config = await discover(sesame.issuer, client.client_id, client.client_secret);
   });

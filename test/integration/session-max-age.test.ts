@@ -20,7 +20,7 @@ describe.each(PROVIDERS)('absolute session lifetime on %s', (provider) => {
   beforeAll(async () => {
     sesame = await startTestSesame({ provider, env: { SESSION_TTL: '3s', SESSION_MAX_AGE: '6s' } });
     await sesame.container.accounts.create(USER);
-    const client = await sesame.container.clients.create({ name: 'Busy', redirectUris: [REDIRECT_URI] });
+    const client = await sesame.container.clients.create({ client_name: 'Busy', redirect_uris: [REDIRECT_URI] });
     config = await discover(sesame.issuer, client.client_id, client.client_secret);
   });
   afterAll(async () => sesame?.close());

@@ -90,7 +90,7 @@ describe.each(PROVIDERS)(`SIGTERM with ${SIGN_INS} sign-ins in flight on %s`, (p
   it('lets every sign-in finish with its normal answer, takes nothing new, and exits 0', async () => {
     const container = await createContainer(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS }), silentLogger);
     await container.accounts.create({ ...USER, emailVerified: true });
-    const client = await container.clients.create({ name: 'Drain', redirectUris: [REDIRECT_URI] });
+    const client = await container.clients.create({ client_name: 'Drain', redirect_uris: [REDIRECT_URI] });
     await container.close();
     instance = await startLogged(db);
     const { issuer, port } = instance;

@@ -42,7 +42,7 @@ describe.runIf(TEST_DATABASE_URL)('brute force against two instances on PostgreS
     const container = await createContainer(loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS }), silentLogger);
     await container.accounts.create(VICTIM);
     await container.accounts.create(OTHER);
-    const client = await container.clients.create({ name: 'Shared app', redirectUris: [REDIRECT_URI] });
+    const client = await container.clients.create({ client_name: 'Shared app', redirect_uris: [REDIRECT_URI] });
     clientId = client.client_id;
     clientSecret = client.client_secret!;
     await container.close();

@@ -39,9 +39,9 @@ describe.each(PROVIDERS)('throttling on %s', (provider) => {
     adaId = (await sesame.container.accounts.create(ADA)).id;
     await sesame.container.accounts.create(BOB);
     const client = await sesame.container.clients.create({
-      name: 'Notes',
-      redirectUris: [REDIRECT_URI],
-      grantTypes: ['authorization_code', 'client_credentials'],
+      client_name: 'Notes',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'client_credentials'],
     });
     clientId = client.client_id;
     clientSecret = client.client_secret!;
@@ -163,7 +163,7 @@ describe.each(PROVIDERS)('throttling on %s', (provider) => {
     };
 
     await lock();
-    const admin = await sesame.container.clients.create({ name: 'ops', grantTypes: ['client_credentials'], scope: 'admin' });
+    const admin = await sesame.container.clients.create({ client_name: 'ops', grant_types: ['client_credentials'], scope: 'admin' });
     const tokenResponse = await fetch(`${sesame.issuer}/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${btoa(`${admin.client_id}:${admin.client_secret}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -264,9 +264,9 @@ describe('a flood of sign-in posts', () => {
 
   it('is bounded: a few hashes at a time, the rest refused with 503 at once, the token endpoint still answers', async () => {
     const client = await sesame.container.clients.create({
-      name: 'Flooded',
-      redirectUris: [REDIRECT_URI],
-      grantTypes: ['authorization_code', 'client_credentials'],
+      client_name: 'Flooded',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'client_credentials'],
     });
     const browser = new TestBrowser(sesame.issuer);
     const start = await startAuthorization(await discover(sesame.issuer, client.client_id, client.client_secret));

@@ -62,7 +62,11 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
     const user = { email: 'early@example.com', password: 'correct horse battery staple' };
     const first = await startTestSesame({ db });
     const accountId = (await first.container.accounts.create({ ...user, emailVerified: true })).id;
-    const app = await first.container.clients.create({ name: 'Early', redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token'] });
+    const app = await first.container.clients.create({
+      client_name: 'Early',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
     const issuer = first.issuer;
     await first.close();
 

@@ -31,12 +31,12 @@ describe.each(PROVIDERS)('tokens at rest on %s', (provider) => {
     sesame = await startTestSesame({ provider });
     userId = (await sesame.container.accounts.create({ ...USER, emailVerified: true })).id;
     const app = await sesame.container.clients.create({
-      name: 'Notes',
-      redirectUris: [REDIRECT_URI],
-      grantTypes: ['authorization_code', 'refresh_token'],
+      client_name: 'Notes',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
     });
     config = await discover(sesame.issuer, app.client_id, app.client_secret);
-    const machine = await sesame.container.clients.create({ name: 'Admin job', grantTypes: ['client_credentials'], scope: 'admin' });
+    const machine = await sesame.container.clients.create({ client_name: 'Admin job', grant_types: ['client_credentials'], scope: 'admin' });
     adminToken = (await oidc.clientCredentialsGrant(await discover(sesame.issuer, machine.client_id, machine.client_secret), { scope: 'admin' })).access_token;
   });
   afterAll(async () => sesame?.close());

@@ -61,7 +61,7 @@ describe('source address through proxies', () => {
     const sesame = await startTestSesame({ env: { TRUST_PROXY: trust } });
     try {
       const forwarded = { 'x-forwarded-for': '1.1.1.1, 6.6.6.6, 10.1.2.3' };
-      const client = await sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI] });
+      const client = await sesame.container.clients.create({ client_name: 'App', redirect_uris: [REDIRECT_URI] });
       // Our own pages: a failed sign-in.
       const browser = new TestBrowser(sesame.issuer, forwarded);
       const start = await startAuthorization(await discover(sesame.issuer, client.client_id, client.client_secret));
@@ -92,7 +92,7 @@ describe('an https issuer behind a TLS-terminating proxy', () => {
   afterAll(async () => sesame?.close());
 
   it('sends HSTS and Secure cookies whatever the request scheme, and discovery says https', async () => {
-    const client = await sesame.container.clients.create({ name: 'App', redirectUris: [REDIRECT_URI] });
+    const client = await sesame.container.clients.create({ client_name: 'App', redirect_uris: [REDIRECT_URI] });
     const discovery = await raw(`${sesame.url}/.well-known/openid-configuration`, { 'x-forwarded-proto': 'http' });
     expect(discovery.headers['strict-transport-security']).toBe('max-age=31536000');
     const document = JSON.parse(discovery.body) as { issuer: string; authorization_endpoint: string };

@@ -15,7 +15,7 @@ describe('removing a person', () => {
 
   beforeAll(async () => {
     sesame = await startTestSesame();
-    const client = await sesame.container.clients.create({ name: 'Kept', redirectUris: [REDIRECT_URI] });
+    const client = await sesame.container.clients.create({ client_name: 'Kept', redirect_uris: [REDIRECT_URI] });
     config = await discover(sesame.issuer, client.client_id, client.client_secret);
   });
   afterAll(async () => sesame?.close());

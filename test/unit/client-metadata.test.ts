@@ -6,9 +6,10 @@ import { ValidationError } from '../../src/domain/errors.js';
 const ISSUER = 'https://id.example.com';
 const POLICY = { signingAlgs: ['RS256'], issuer: ISSUER };
 
-function rejection(input: Parameters<typeof buildClientMetadata>[0], policy = POLICY): string {
+function rejection(input: Record<string, unknown>, policy = POLICY): string {
   try {
-    buildClientMetadata(input, policy);
+    // Wrong on purpose: the schema's types are checked at run time too.
+    buildClientMetadata(input as unknown as Parameters<typeof buildClientMetadata>[0], policy);
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError);
     return (error as Error).message;
@@ -18,7 +19,7 @@ function rejection(input: Parameters<typeof buildClientMetadata>[0], policy = PO
 
 describe('client metadata', () => {
   it('builds a confidential web client with the code flow by default', () => {
-    expect(buildClientMetadata({ name: 'App', redirectUris: ['https://app.example.com/cb'] }, POLICY)).toEqual({
+    expect(buildClientMetadata({ client_name: 'App', redirect_uris: ['https://app.example.com/cb'] }, POLICY)).toEqual({
       client_name: 'App',
       application_type: 'web',
       redirect_uris: ['https://app.example.com/cb'],
@@ -31,55 +32,55 @@ describe('client metadata', () => {
   });
 
   it('makes a public native client with a private-use scheme', () => {
-    const m = buildClientMetadata({ name: 'Phone', public: true, redirectUris: ['com.example.app:/callback'] }, POLICY);
+    const m = buildClientMetadata({ client_name: 'Phone', token_endpoint_auth_method: 'none', redirect_uris: ['com.example.app:/callback'] }, POLICY);
     expect(m.token_endpoint_auth_method).toBe('none');
     expect(m.application_type).toBe('native');
   });
 
   it('makes a machine client with client_credentials only', () => {
-    const m = buildClientMetadata({ name: 'Job', grantTypes: ['client_credentials'] }, POLICY);
+    const m = buildClientMetadata({ client_name: 'Job', grant_types: ['client_credentials'] }, POLICY);
     expect(m).toMatchObject({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
   });
 
   it('rejects unsafe or ambiguous redirect URIs with a message naming the URI', () => {
-    expect(rejection({ name: 'A', redirectUris: ['http://app.example.com/cb'] })).toBe(
+    expect(rejection({ client_name: 'A', redirect_uris: ['http://app.example.com/cb'] })).toBe(
       'redirect URI "http://app.example.com/cb" must use https (http is allowed only for localhost)',
     );
-    expect(rejection({ name: 'A', redirectUris: ['https://app.example.com/cb#x'] })).toContain('must not contain a fragment');
-    expect(rejection({ name: 'A', redirectUris: ['https://*.example.com/cb'] })).toContain('must not contain a wildcard');
-    expect(rejection({ name: 'A', redirectUris: ['/relative'] })).toContain('is not an absolute URI');
-    expect(rejection({ name: 'A', redirectUris: ['com.example.app:/cb'] })).toContain('must use https');
-    expect(rejection({ name: 'A', redirectUris: ['javascript:alert(1)'], public: true })).toContain('reverse-domain scheme');
-    expect(rejection({ name: 'A', redirectUris: ['https://a.example/cb'], postLogoutRedirectUris: ['http://a.example/'] })).toContain(
+    expect(rejection({ client_name: 'A', redirect_uris: ['https://app.example.com/cb#x'] })).toContain('must not contain a fragment');
+    expect(rejection({ client_name: 'A', redirect_uris: ['https://*.example.com/cb'] })).toContain('must not contain a wildcard');
+    expect(rejection({ client_name: 'A', redirect_uris: ['/relative'] })).toContain('is not an absolute URI');
+    expect(rejection({ client_name: 'A', redirect_uris: ['com.example.app:/cb'] })).toContain('must use https');
+    expect(rejection({ client_name: 'A', redirect_uris: ['javascript:alert(1)'], token_endpoint_auth_method: 'none' })).toContain('reverse-domain scheme');
+    expect(rejection({ client_name: 'A', redirect_uris: ['https://a.example/cb'], post_logout_redirect_uris: ['http://a.example/'] })).toContain(
       'post-logout redirect URI',
     );
   });
 
   it('rejects inconsistent grants', () => {
-    expect(rejection({ name: 'A', redirectUris: [] })).toContain('at least one redirect URI');
-    expect(rejection({ name: 'A', grantTypes: ['refresh_token'] })).toContain('needs authorization_code');
-    expect(rejection({ name: 'A', grantTypes: ['implicit'] })).toContain('grant type "implicit" is not supported');
-    expect(rejection({ name: 'A', public: true, grantTypes: ['client_credentials'] })).toContain('public client cannot');
-    expect(rejection({ name: '', redirectUris: ['https://a.example/cb'] })).toBe('name is required');
+    expect(rejection({ client_name: 'A', redirect_uris: [] })).toContain('at least one redirect URI');
+    expect(rejection({ client_name: 'A', grant_types: ['refresh_token'] })).toContain('needs authorization_code');
+    expect(rejection({ client_name: 'A', grant_types: ['implicit'] })).toContain('grant type "implicit" is not supported');
+    expect(rejection({ client_name: 'A', token_endpoint_auth_method: 'none', grant_types: ['client_credentials'] })).toContain('public client cannot');
+    expect(rejection({ client_name: '', redirect_uris: ['https://a.example/cb'] })).toBe('client_name is required');
   });
 
   it('signs ID tokens with an enabled algorithm the client asks for, and leaves the default to the provider', () => {
     const policy = { signingAlgs: ['RS256', 'ES256'], issuer: ISSUER };
-    const app = { name: 'App', redirectUris: ['https://app.example.com/cb'] };
-    expect(buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'ES256' }, policy).id_token_signed_response_alg).toBe('ES256');
-    expect(buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'RS256' }, policy).id_token_signed_response_alg).toBe('RS256');
+    const app = { client_name: 'App', redirect_uris: ['https://app.example.com/cb'] };
+    expect(buildClientMetadata({ ...app, id_token_signed_response_alg: 'ES256' }, policy).id_token_signed_response_alg).toBe('ES256');
+    expect(buildClientMetadata({ ...app, id_token_signed_response_alg: 'RS256' }, policy).id_token_signed_response_alg).toBe('RS256');
     expect(buildClientMetadata(app, policy)).not.toHaveProperty('id_token_signed_response_alg');
 
-    expect(rejection({ ...app, idTokenSignedResponseAlg: 'HS256' }, policy)).toBe(
+    expect(rejection({ ...app, id_token_signed_response_alg: 'HS256' }, policy)).toBe(
       'id_token_signed_response_alg "HS256" is not enabled; SIGNING_ALGS has RS256, ES256',
     );
     // Supported in general, but this deployment holds no keys for it.
-    expect(rejection({ ...app, idTokenSignedResponseAlg: 'EdDSA' }, policy)).toContain('"EdDSA" is not enabled');
-    expect(rejection({ ...app, idTokenSignedResponseAlg: 'none' }, policy)).toContain('"none" is not enabled');
-    expect(rejection({ ...app, idTokenSignedResponseAlg: 'es256' }, policy)).toContain('"es256" is not enabled');
+    expect(rejection({ ...app, id_token_signed_response_alg: 'EdDSA' }, policy)).toContain('"EdDSA" is not enabled');
+    expect(rejection({ ...app, id_token_signed_response_alg: 'none' }, policy)).toContain('"none" is not enabled');
+    expect(rejection({ ...app, id_token_signed_response_alg: 'es256' }, policy)).toContain('"es256" is not enabled');
     let thrown: unknown;
     try {
-      buildClientMetadata({ ...app, idTokenSignedResponseAlg: 'PS256' }, policy);
+      buildClientMetadata({ ...app, id_token_signed_response_alg: 'PS256' }, policy);
     } catch (error) {
       thrown = error;
     }
@@ -91,20 +92,20 @@ describe('client metadata', () => {
 describe('client resources (APIs it may get JWT access tokens for)', () => {
   const policy = POLICY;
   it('keeps exact absolute resource URIs and rejects fragments or plain http', () => {
-    expect(buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['https://api.example/'] }, policy).resources).toEqual([
+    expect(buildClientMetadata({ client_name: 'A', redirect_uris: ['https://a.example/cb'], resources: ['https://api.example/'] }, policy).resources).toEqual([
       'https://api.example/',
     ]);
-    expect(() => buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['https://api.example/#x'] }, policy)).toThrow(
+    expect(() => buildClientMetadata({ client_name: 'A', redirect_uris: ['https://a.example/cb'], resources: ['https://api.example/#x'] }, policy)).toThrow(
       'resource "https://api.example/#x" must not contain a fragment (#)',
     );
-    expect(() => buildClientMetadata({ name: 'A', redirectUris: ['https://a.example/cb'], resources: ['http://api.example/'] }, policy)).toThrow(
+    expect(() => buildClientMetadata({ client_name: 'A', redirect_uris: ['https://a.example/cb'], resources: ['http://api.example/'] }, policy)).toThrow(
       'must use https',
     );
   });
 });
 
 describe("what belongs to Sesame's own admin console", () => {
-  const app = { name: 'App', redirectUris: ['https://app.example.com/cb'] };
+  const app = { client_name: 'App', redirect_uris: ['https://app.example.com/cb'] };
   const field = (input: Parameters<typeof buildClientMetadata>[0], policy = POLICY) => {
     try {
       buildClientMetadata(input, policy);
@@ -115,41 +116,49 @@ describe("what belongs to Sesame's own admin console", () => {
   };
 
   it("refuses the console's name however it is written", () => {
-    expect(rejection({ ...app, name: 'Sesame console' })).toBe(`name "Sesame console" is reserved for Sesame's own admin console; choose another name`);
-    for (const name of ['sesame CONSOLE', '  Sesame   console ', 'Ｓｅｓａｍｅ ｃｏｎｓｏｌｅ']) expect(field({ ...app, name })).toBe('name');
-    expect(buildClientMetadata({ ...app, name: 'Sesame console 2' }, POLICY).client_name).toBe('Sesame console 2');
+    expect(rejection({ ...app, client_name: 'Sesame console' })).toBe(
+      `client_name "Sesame console" is reserved for Sesame's own admin console; choose another name`,
+    );
+    for (const name of ['sesame CONSOLE', '  Sesame   console ', 'Ｓｅｓａｍｅ ｃｏｎｓｏｌｅ'])
+      expect(field({ ...app, client_name: name })).toBe('client_name');
+    expect(buildClientMetadata({ ...app, client_name: 'Sesame console 2' }, POLICY).client_name).toBe('Sesame console 2');
   });
 
   it("refuses every URI on the issuer's origin, naming the field", () => {
-    expect(rejection({ ...app, redirectUris: ['https://evil.example/cb', 'https://id.example.com/admin/callback'] })).toBe(
+    expect(rejection({ ...app, redirect_uris: ['https://evil.example/cb', 'https://id.example.com/admin/callback'] })).toBe(
       `redirect URI "https://id.example.com/admin/callback" is on Sesame's own origin (https://id.example.com); only Sesame's admin console may use it`,
     );
-    for (const uri of ['https://ID.example.com:443/x', 'https://id.example.com./cb']) expect(field({ ...app, redirectUris: [uri] })).toBe('redirect_uris');
-    expect(field({ ...app, postLogoutRedirectUris: ['https://id.example.com/admin'] })).toBe('post_logout_redirect_uris');
-    expect(field({ ...app, backchannelLogoutUri: 'https://id.example.com/session/end' })).toBe('backchannel_logout_uri');
+    for (const uri of ['https://ID.example.com:443/x', 'https://id.example.com./cb']) expect(field({ ...app, redirect_uris: [uri] })).toBe('redirect_uris');
+    expect(field({ ...app, post_logout_redirect_uris: ['https://id.example.com/admin'] })).toBe('post_logout_redirect_uris');
+    expect(field({ ...app, backchannel_logout_uri: 'https://id.example.com/session/end' })).toBe('backchannel_logout_uri');
     // Another port or a subdomain is another origin.
-    expect(field({ ...app, redirectUris: ['https://id.example.com:8443/cb', 'https://app.id.example.com/cb'] })).toBeUndefined();
+    expect(field({ ...app, redirect_uris: ['https://id.example.com:8443/cb', 'https://app.id.example.com/cb'] })).toBeUndefined();
   });
 
   it('treats every loopback name as the same host for a localhost issuer, port included', () => {
     const local = { signingAlgs: ['RS256'], issuer: 'http://localhost:3000' };
-    expect(field({ ...app, redirectUris: ['http://127.0.0.1:3000/admin/callback'] }, local)).toBe('redirect_uris');
-    expect(field({ ...app, redirectUris: ['http://[::1]:3000/cb'] }, local)).toBe('redirect_uris');
-    expect(field({ ...app, redirectUris: ['http://localhost:8080/cb'] }, local)).toBeUndefined();
+    expect(field({ ...app, redirect_uris: ['http://127.0.0.1:3000/admin/callback'] }, local)).toBe('redirect_uris');
+    expect(field({ ...app, redirect_uris: ['http://[::1]:3000/cb'] }, local)).toBe('redirect_uris');
+    expect(field({ ...app, redirect_uris: ['http://localhost:8080/cb'] }, local)).toBeUndefined();
   });
 
   it('lets the console itself have them', () => {
-    const console = { name: 'Sesame console', public: true, redirectUris: [`${ISSUER}/admin/callback`], grantTypes: ['authorization_code'] };
+    const console = {
+      client_name: 'Sesame console',
+      token_endpoint_auth_method: 'none' as const,
+      redirect_uris: [`${ISSUER}/admin/callback`],
+      grant_types: ['authorization_code' as const],
+    };
     expect(buildClientMetadata(console, POLICY, { console: true }).redirect_uris).toEqual([`${ISSUER}/admin/callback`]);
   });
 });
 
 describe('resource servers', () => {
   it('marks a confidential client, and refuses a public one', () => {
-    const app = { name: 'API', grantTypes: ['client_credentials'] };
-    expect(buildClientMetadata({ ...app, resourceServer: true }, POLICY).resource_server).toBe(true);
+    const app = { client_name: 'API', grant_types: ['client_credentials' as const] };
+    expect(buildClientMetadata({ ...app, resource_server: true }, POLICY).resource_server).toBe(true);
     expect(buildClientMetadata(app, POLICY)).not.toHaveProperty('resource_server');
-    expect(rejection({ name: 'SPA', public: true, redirectUris: ['https://a.example/cb'], resourceServer: true })).toContain(
+    expect(rejection({ client_name: 'SPA', token_endpoint_auth_method: 'none', redirect_uris: ['https://a.example/cb'], resource_server: true })).toContain(
       'a public client cannot be a resource server',
     );
   });

@@ -1,13 +1,13 @@
 // Console pages for relying parties: list and search, register, the secret shown once, details
 // with the edit form, rotate secret, and delete with a confirmation page.
 import type { ClientView, ClientWithSecret } from '../../src/domain/clients/client-service.js';
-import { GRANT_TYPES } from '../../src/domain/clients/client-metadata.js';
+import { GRANT_TYPES } from '../../src/domain/clients/schema.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
 
 /** The client form as typed: kept as is when validation fails. */
 export interface ClientFormValues {
-  name: string;
+  client_name: string;
   redirect_uris: string;
   post_logout_redirect_uris: string;
   backchannel_logout_uri: string;
@@ -19,7 +19,7 @@ export interface ClientFormValues {
 }
 
 export const EMPTY_CLIENT_FORM: ClientFormValues = {
-  name: '',
+  client_name: '',
   redirect_uris: '',
   post_logout_redirect_uris: '',
   backchannel_logout_uri: '',
@@ -32,7 +32,7 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
 
 export function clientFormValues(client: ClientView): ClientFormValues {
   return {
-    name: client.client_name,
+    client_name: client.client_name,
     redirect_uris: client.redirect_uris.join('\n'),
     post_logout_redirect_uris: client.post_logout_redirect_uris.join('\n'),
     backchannel_logout_uri: client.backchannel_logout_uri ?? '',
@@ -58,9 +58,9 @@ function clientFields(values: ClientFormValues, errors: Record<string, string>, 
 ${fieldError(errors, name)}
 </div>`;
   return html`<div class="field">
-<label for="name">Name</label>
-<input id="name" name="name" type="text" required maxlength="100" value="${values.name}"${describedBy(errors, 'name')}>
-${fieldError(errors, 'name')}
+<label for="client_name">Name</label>
+<input id="client_name" name="client_name" type="text" required maxlength="100" value="${values.client_name}"${describedBy(errors, 'client_name')}>
+${fieldError(errors, 'client_name')}
 </div>
 ${textarea('redirect_uris', 'Redirect URIs', 'One per line, exact: https, or http on localhost.')}
 ${textarea('post_logout_redirect_uris', 'Post-logout redirect URIs', 'One per line; optional.')}
@@ -75,7 +75,7 @@ ${fieldError(errors, 'backchannel_logout_uri')}
 <label for="public">Public client (no secret: single-page and native apps, PKCE only)</label>
 </div>
 ${editing && html`<p class="hint">A client cannot switch between public and confidential; register a new one for that.</p>`}
-${fieldError(errors, 'public')}
+${fieldError(errors, 'token_endpoint_auth_method')}
 <fieldset${describedBy(errors, 'grant_types')}>
 <legend>Grant types</legend>
 ${GRANT_TYPES.map(

@@ -2,7 +2,9 @@
 // A client secret is printed twice in its life at most: by create and by rotate-secret.
 // An initial access token (for dynamic registration at /reg) is printed once, by initial-token.
 import { parseDuration } from '../../config.js';
-import type { ClientChanges, ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
+import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
+import { parseClientChanges, parseClientRegistration } from '../../domain/clients/schema.js';
+import { changedFields, clientFlagOptions, derivedHelp, givenFields } from './client-flags.js';
 import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';
 import { DEFAULT_INITIAL_TOKEN_LIFETIME, MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
@@ -11,7 +13,7 @@ import { recordCliChange } from './audit.js';
 const clientType = (client: ClientView) => (client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
 
 /** What `--admin` makes: a machine client for the admin API (client credentials, scope admin). */
-const ADMIN_CLIENT = { grantTypes: ['client_credentials'], scope: 'admin' };
+const ADMIN_CLIENT = { grant_types: ['client_credentials' as const], scope: 'admin' };
 const ADMIN_DEFAULT_NAME = 'Sesame admin';
 /** Options that describe a relying party, which an --admin client is not. */
 const NOT_WITH_ADMIN = [
@@ -25,6 +27,19 @@ const NOT_WITH_ADMIN = [
   'resource',
   'resource-server',
 ];
+
+/** The flags `clients create --help` describes by hand; the rest describe themselves (client-flags.ts). */
+const WRITTEN_HELP = new Set([
+  'name',
+  'redirect-uri',
+  'post-logout-redirect-uri',
+  'backchannel-logout-uri',
+  'grant-type',
+  'scope',
+  'id-token-alg',
+  'resource',
+  'resource-server',
+]);
 
 function secretLines(client: ClientWithSecret, verb: string): string[] {
   if (!client.client_secret) return [];
@@ -65,51 +80,29 @@ const create: Command = {
     ['', 'are the API scopes; repeatable'],
     ['--resource-server', 'an API that may introspect tokens issued to other clients'],
     ['', '(confidential only; without it a client introspects only its own)'],
+    ...derivedHelp(WRITTEN_HELP),
     ['--admin', 'instead: a machine client for the admin API (client_credentials,'],
     ['', 'scope admin; --name defaults to "Sesame admin"); the output says'],
     ['', 'how to get a token with it'],
   ],
-  options: {
-    name: { type: 'string' },
-    'redirect-uri': { type: 'string', multiple: true },
-    'post-logout-redirect-uri': { type: 'string', multiple: true },
-    'backchannel-logout-uri': { type: 'string' },
-    public: { type: 'boolean' },
-    'grant-type': { type: 'string', multiple: true },
-    scope: { type: 'string' },
-    'id-token-alg': { type: 'string' },
-    resource: { type: 'string', multiple: true },
-    'resource-server': { type: 'boolean' },
-    admin: { type: 'boolean' },
-  },
+  options: { ...clientFlagOptions(false), public: { type: 'boolean' }, admin: { type: 'boolean' } },
   positionals: [],
   prepare(args) {
     if (flag(args, 'admin')) return prepareAdmin(args);
-    const name = requiredString(args, 'name');
+    requiredString(args, 'name');
     const redirectUris = strings(args, 'redirect-uri');
     const grantTypes = strings(args, 'grant-type');
     // Only a client_credentials-only client has no redirect URI (the domain checks the rest).
     if (redirectUris.length === 0 && (grantTypes.length === 0 || grantTypes.includes('authorization_code'))) {
       throw new UsageError(`${args.command} needs --redirect-uri`);
     }
-    const backchannelLogoutUri = optionalString(args, 'backchannel-logout-uri');
-    const scope = optionalString(args, 'scope');
     const idTokenAlg = optionalString(args, 'id-token-alg');
     if (idTokenAlg !== undefined && idTokenAlg.trim() === '') throw new UsageError(`${args.command}: --id-token-alg must not be empty`);
+    // Checked here, before any database is opened: a bad value is exit 2 with the field's message.
+    const registration = parseClientRegistration({ ...givenFields(args), ...(flag(args, 'public') ? { token_endpoint_auth_method: 'none' } : {}) });
     return async (ctx) => {
       const container = await ctx.container();
-      const client = await container.clients.create({
-        name,
-        redirectUris,
-        postLogoutRedirectUris: strings(args, 'post-logout-redirect-uri'),
-        public: flag(args, 'public'),
-        grantTypes,
-        ...(backchannelLogoutUri !== undefined ? { backchannelLogoutUri } : {}),
-        ...(scope !== undefined ? { scope } : {}),
-        ...(idTokenAlg !== undefined ? { idTokenSignedResponseAlg: idTokenAlg } : {}),
-        resources: strings(args, 'resource'),
-        resourceServer: flag(args, 'resource-server'),
-      });
+      const client = await container.clients.create(registration);
       await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client));
       return {
         json: client,
@@ -144,7 +137,7 @@ function prepareAdmin(args: ParsedArgs): Run {
   const name = given ?? ADMIN_DEFAULT_NAME;
   return async (ctx) => {
     const container = await ctx.container();
-    const client = await container.clients.create({ name, ...ADMIN_CLIENT });
+    const client = await container.clients.create({ client_name: name, ...ADMIN_CLIENT });
     await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client, true));
     const tokenEndpoint = `${container.config.issuer.replace(/\/$/, '')}/token`;
     return {
@@ -158,32 +151,6 @@ function prepareAdmin(args: ParsedArgs): Run {
       ],
     };
   };
-}
-
-/** What `clients update` changes: only the options given; list options replace the whole list. */
-function updateChanges(args: ParsedArgs): ClientChanges {
-  const list = (name: string) => (args.values[name] !== undefined ? strings(args, name) : undefined);
-  const changes: ClientChanges = {
-    name: optionalString(args, 'name'),
-    redirectUris: list('redirect-uri'),
-    postLogoutRedirectUris: list('post-logout-redirect-uri'),
-    backchannelLogoutUri: flag(args, 'no-backchannel-logout-uri') ? null : optionalString(args, 'backchannel-logout-uri'),
-    grantTypes: list('grant-type'),
-    scope: optionalString(args, 'scope'),
-    idTokenSignedResponseAlg: optionalString(args, 'id-token-alg'),
-    resources: list('resource'),
-    resourceServer: flag(args, 'resource-server') ? true : flag(args, 'no-resource-server') ? false : undefined,
-  };
-  for (const [a, b] of [
-    ['resource-server', 'no-resource-server'],
-    ['backchannel-logout-uri', 'no-backchannel-logout-uri'],
-  ] as const) {
-    if (args.values[a] !== undefined && args.values[b] !== undefined) throw new UsageError(`${args.command}: --${a} and --${b} contradict each other`);
-  }
-  if (Object.values(changes).every((v) => v === undefined)) {
-    throw new UsageError(`${args.command}: nothing to change (see sesame ${args.command} --help)`);
-  }
-  return changes;
 }
 
 const update: Command = {
@@ -200,25 +167,14 @@ const update: Command = {
     ['--no-backchannel-logout-uri', 'removes the back-channel logout URI'],
     ['--resource-server', 'lets it introspect tokens issued to other clients'],
     ['--no-resource-server', 'back to introspecting its own tokens only'],
+    ['--no-X', 'removes field X (or switches it off), e.g. --no-scope'],
     ['', 'The other options are those of clients create. A client stays public or'],
     ['', 'confidential; its secret stays.'],
   ],
-  options: {
-    name: { type: 'string' },
-    'redirect-uri': { type: 'string', multiple: true },
-    'post-logout-redirect-uri': { type: 'string', multiple: true },
-    'backchannel-logout-uri': { type: 'string' },
-    'no-backchannel-logout-uri': { type: 'boolean' },
-    'grant-type': { type: 'string', multiple: true },
-    scope: { type: 'string' },
-    'id-token-alg': { type: 'string' },
-    resource: { type: 'string', multiple: true },
-    'resource-server': { type: 'boolean' },
-    'no-resource-server': { type: 'boolean' },
-  },
+  options: clientFlagOptions(true),
   positionals: ['ID'],
   prepare(args) {
-    const changes = updateChanges(args);
+    const changes = parseClientChanges(changedFields(args));
     return async (ctx) => {
       const container = await ctx.container();
       const client = await container.clients.update(args.positionals[0]!, changes);

@@ -1,27 +1,20 @@
-// What a client may be registered with. One set of rules for the CLI, the admin API, the console
-// and dynamic registration; every rejection names the field and says what is accepted.
+// How a client's fields must fit together, and the metadata Sesame stores for it. One set of rules
+// for the CLI, the admin API, the console and dynamic registration (the fields themselves are in
+// schema.ts); every rejection names the field and says what is accepted.
 import { ValidationError } from '../errors.js';
-import { checkNotReserved } from './reserved.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
+import { checkNotReserved } from './reserved.js';
+import {
+  GRANT_TYPES,
+  parseClientRegistration,
+  PLAIN_FIELDS,
+  unsupportedGrantMessage,
+  type ClientRegistration,
+  type GrantType,
+  type PlainField,
+} from './schema.js';
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
-export type GrantType = (typeof GRANT_TYPES)[number];
-
-export interface ClientInput {
-  name: string;
-  redirectUris?: string[];
-  postLogoutRedirectUris?: string[];
-  backchannelLogoutUri?: string;
-  public?: boolean;
-  grantTypes?: string[];
-  scope?: string;
-  /** One of the enabled signing algorithms; absent: the provider's default (the first enabled). */
-  idTokenSignedResponseAlg?: string;
-  /** APIs (RFC 8707 resource indicators) the client may get JWT access tokens for. */
-  resources?: string[];
-  /** An API that may introspect every token (RFC 7662), not only the ones issued to it. */
-  resourceServer?: boolean;
-}
+export { GRANT_TYPES, unsupportedGrantMessage, type GrantType } from './schema.js';
 
 /** What the deployment allows, as opposed to what one client asks for. */
 export interface ClientPolicy {
@@ -32,7 +25,9 @@ export interface ClientPolicy {
 }
 
 /** oidc-provider client metadata, without client_id and client_secret. */
-export interface ClientMetadata {
+export type ClientMetadata = StoredMetadata & Partial<Pick<ClientRegistration, PlainField>>;
+
+interface StoredMetadata {
   client_name: string;
   application_type: 'web' | 'native';
   redirect_uris: string[];
@@ -70,7 +65,6 @@ export const ADMIN_SCOPE = 'admin';
 export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, ADMIN_SCOPE]);
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-const MAX_NAME_LENGTH = 100;
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'resource';
@@ -109,27 +103,24 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-export function unsupportedGrantMessage(grant: string): string {
-  return `grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`;
-}
-
 export interface BuildOptions {
   /** Sesame's own console client, the one registration the reserved name and origin belong to. */
   console?: boolean;
 }
 
-export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, options: BuildOptions = {}): ClientMetadata {
-  const name = input.name?.trim() ?? '';
-  if (!name) throw new ValidationError('name is required', 'name');
-  if (!isPlainText(name)) throw new ValidationError(`name ${NOT_PLAIN_TEXT}`, 'name');
-  if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, 'name');
+/**
+ * The metadata Sesame stores for a registration, or a ValidationError naming the field. Checks the
+ * fields' types first (schema.ts), then how they fit together.
+ */
+export function buildClientMetadata(registration: ClientRegistration, policy: ClientPolicy, options: BuildOptions = {}): ClientMetadata {
+  const input = parseClientRegistration(registration);
+  const name = input.client_name.trim();
+  if (!name) throw new ValidationError('client_name is required', 'client_name');
 
-  const isPublic = input.public ?? false;
-  const grantTypes = unique(input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token']);
+  const isPublic = input.token_endpoint_auth_method === 'none';
+  const grantTypes = unique(input.grant_types?.length ? input.grant_types : ['authorization_code', 'refresh_token']);
   for (const grant of grantTypes) {
-    if (!(GRANT_TYPES as readonly string[]).includes(grant)) {
-      throw new ValidationError(unsupportedGrantMessage(grant), 'grant_types');
-    }
+    if (!(GRANT_TYPES as readonly string[]).includes(grant)) throw new ValidationError(unsupportedGrantMessage(grant), 'grant_types');
   }
   const usesCode = grantTypes.includes('authorization_code');
   if (grantTypes.includes('refresh_token') && !usesCode) {
@@ -138,8 +129,14 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, op
   if (isPublic && grantTypes.includes('client_credentials')) {
     throw new ValidationError('a public client cannot use client_credentials: it has no secret to authenticate with', 'grant_types');
   }
+  if (input.response_types !== undefined && usesCode !== input.response_types.includes('code')) {
+    throw new ValidationError(
+      usesCode ? 'response_types must include code for the authorization_code grant' : 'response type code needs the authorization_code grant',
+      'response_types',
+    );
+  }
 
-  const redirectUris = unique(input.redirectUris ?? []);
+  const redirectUris = unique(input.redirect_uris ?? []);
   if (usesCode && redirectUris.length === 0) {
     throw new ValidationError('at least one redirect URI is required for the authorization_code grant', 'redirect_uris');
   }
@@ -147,11 +144,18 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, op
     throw new ValidationError('redirect URIs are only used with the authorization_code grant', 'redirect_uris');
   }
   const kinds = redirectUris.map((uri) => checkUri(uri, 'redirect URI', 'redirect_uris', isPublic));
-  const postLogout = unique(input.postLogoutRedirectUris ?? []);
-  postLogout.forEach((uri) => checkUri(uri, 'post-logout redirect URI', 'post_logout_redirect_uris', isPublic));
-  if (input.backchannelLogoutUri !== undefined) {
-    checkUri(input.backchannelLogoutUri, 'back-channel logout URI', 'backchannel_logout_uri', false);
+  const applicationType = kinds.includes('custom') ? 'native' : 'web';
+  // What a registrant asked for must be what Sesame derives, or it would be stored as something else.
+  if (input.application_type !== undefined && input.application_type !== applicationType) {
+    throw new ValidationError(
+      `application_type "${input.application_type}" does not match the redirect URIs, which make this a ${applicationType} client`,
+      'application_type',
+    );
   }
+  const postLogout = unique(input.post_logout_redirect_uris ?? []);
+  postLogout.forEach((uri) => checkUri(uri, 'post-logout redirect URI', 'post_logout_redirect_uris', isPublic));
+  const backchannelLogoutUri = input.backchannel_logout_uri || undefined;
+  if (backchannelLogoutUri !== undefined) checkUri(backchannelLogoutUri, 'back-channel logout URI', 'backchannel_logout_uri', false);
 
   const defaultScope = grantTypes.includes('refresh_token') ? 'openid profile email offline_access' : usesCode ? 'openid profile email' : '';
   const scope = unique((input.scope ?? defaultScope).split(/\s+/).filter(Boolean));
@@ -165,7 +169,7 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, op
     throw new ValidationError('resources need a grant that issues access tokens', 'resources');
   }
 
-  const resourceServer = input.resourceServer ?? false;
+  const resourceServer = input.resource_server ?? false;
   if (resourceServer && isPublic) {
     throw new ValidationError(
       'a public client cannot be a resource server: it has no secret to authenticate to the introspection endpoint with',
@@ -174,10 +178,10 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, op
   }
 
   if (!options.console) {
-    checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri: input.backchannelLogoutUri }, policy.issuer);
+    checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri }, policy.issuer);
   }
 
-  const idTokenAlg = input.idTokenSignedResponseAlg;
+  const idTokenAlg = input.id_token_signed_response_alg || undefined;
   if (idTokenAlg !== undefined && !policy.signingAlgs.includes(idTokenAlg)) {
     throw new ValidationError(
       `id_token_signed_response_alg "${idTokenAlg}" is not enabled; SIGNING_ALGS has ${policy.signingAlgs.join(', ')}`,
@@ -187,15 +191,16 @@ export function buildClientMetadata(input: ClientInput, policy: ClientPolicy, op
 
   return {
     client_name: name,
-    application_type: kinds.includes('custom') ? 'native' : 'web',
+    application_type: applicationType,
     redirect_uris: redirectUris,
     post_logout_redirect_uris: postLogout,
-    ...(input.backchannelLogoutUri !== undefined ? { backchannel_logout_uri: input.backchannelLogoutUri } : {}),
+    ...(backchannelLogoutUri !== undefined ? { backchannel_logout_uri: backchannelLogoutUri } : {}),
     grant_types: grantTypes as GrantType[],
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
+    ...Object.fromEntries(PLAIN_FIELDS.filter((f) => input[f] !== undefined && input[f] !== '').map((f) => [f, input[f]])),
     ...(resources.length > 0 ? { resources } : {}),
     ...(resourceServer ? { resource_server: true as const } : {}),
   };

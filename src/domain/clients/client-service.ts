@@ -1,13 +1,15 @@
-// Relying parties: registered by the CLI (and later the admin API), read by the provider on every
-// request through `findForProvider`. Secrets are random, shown once, and sealed at rest.
+// Relying parties: registered by the CLI, the admin API, the console and dynamic registration (all
+// in RFC 7591 names: schema.ts), read by the provider on every request through `findForProvider`.
+// Secrets are random, shown once, and sealed at rest.
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientRepository } from '../../db/client-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { checkApplicationType, REGISTRATION_FIELDS, registrationToInput } from './registration.js';
-import { ADMIN_SCOPE, buildClientMetadata, PROVIDER_SCOPES, type ClientInput, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
-import { consoleClientInput } from './console-client.js';
+import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js';
+import { ADMIN_SCOPE, buildClientMetadata, PROVIDER_SCOPES, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
+import { consoleClientRegistration } from './console-client.js';
+import { CLIENT_FIELD_NAMES, parseClientChanges, parseClientRegistration, type ClientChanges, type ClientRegistration } from './schema.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
 
 export interface ClientView extends ClientMetadata {
@@ -30,45 +32,32 @@ function toView(record: ClientRecord): ClientView {
   return { client_id: record.id, ...metadata, has_secret: record.secretEncrypted !== null, created_at: record.createdAt.toISOString() };
 }
 
-/** The input that registers a client like this one (the inverse of buildClientMetadata). */
-function toInput(view: ClientView): ClientInput {
-  return {
-    name: view.client_name,
-    redirectUris: view.redirect_uris,
-    postLogoutRedirectUris: view.post_logout_redirect_uris,
-    ...(view.backchannel_logout_uri !== undefined ? { backchannelLogoutUri: view.backchannel_logout_uri } : {}),
-    public: view.token_endpoint_auth_method === 'none',
-    grantTypes: view.grant_types,
-    // '' keeps "no scopes" (undefined would bring back the default scopes).
-    scope: view.scope ?? '',
-    ...(view.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: view.id_token_signed_response_alg } : {}),
-    ...(view.resources !== undefined ? { resources: view.resources } : {}),
-    ...(view.resource_server ? { resourceServer: true } : {}),
-  };
+/** The registration that gives a client exactly its stored metadata: the same fields, by name. */
+function registrationOf(view: ClientView): ClientRegistration {
+  const fields = Object.fromEntries(CLIENT_FIELD_NAMES.filter((f) => view[f as keyof ClientView] !== undefined).map((f) => [f, view[f as keyof ClientView]]));
+  // '' keeps "no scopes" (an absent scope would bring back the default scopes).
+  return { ...fields, client_name: view.client_name, scope: view.scope ?? '' };
 }
 
-/** Changes to a registration: absent (or undefined) keeps a field, null removes it. */
-export type ClientChanges = { [K in keyof ClientInput]?: ClientInput[K] | null };
+export type { ClientChanges } from './schema.js';
 
-function applyChanges(input: ClientInput, changes: ClientChanges): ClientInput {
-  const merged: Record<string, unknown> = { ...input };
+function applyChanges(registration: ClientRegistration, changes: ClientChanges): ClientRegistration {
+  const merged: Record<string, unknown> = { ...registration };
   for (const [key, value] of Object.entries(changes)) {
     if (value === null) delete merged[key];
     else if (value !== undefined) merged[key] = value;
   }
-  return merged as unknown as ClientInput;
+  return merged as ClientRegistration;
 }
 
 /** A registration request's metadata, checked by the shared rules, as Sesame would store it. */
 function registeredMetadata(metadata: Record<string, unknown>, policy: ClientPolicy): ClientMetadata {
-  const built = buildClientMetadata(registrationToInput(metadata), policy);
-  checkApplicationType(metadata, built.application_type);
-  return built;
+  return buildClientMetadata(parseDynamicRegistration(metadata), policy);
 }
 
-/** The RFC 7591 fields of what oidc-provider stores (it adds its own defaults for every other field). */
+/** The registration fields of what oidc-provider stores (it adds its own defaults for every other field). */
 function pickRegistrationFields(metadata: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(REGISTRATION_FIELDS.filter((f) => metadata[f] !== undefined).map((f) => [f, metadata[f]]));
+  return Object.fromEntries(REGISTRATION_FIELDS.filter((f) => metadata[f] !== undefined && metadata[f] !== null).map((f) => [f, metadata[f]]));
 }
 
 /** Sesame keeps its console's registration right itself (ensureConsole); nobody else changes it. */
@@ -93,8 +82,8 @@ export const newRegisteredClientSecret = newClientSecret;
 
 export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy) {
   return {
-    async create(input: ClientInput): Promise<ClientWithSecret> {
-      const metadata = buildClientMetadata(input, policy);
+    async create(registration: ClientRegistration): Promise<ClientWithSecret> {
+      const metadata = buildClientMetadata(parseClientRegistration(registration), policy);
       const id = newClientId();
       const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : newClientSecret();
       try {
@@ -126,16 +115,20 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * as `create`. The secret stays. A client cannot switch between public and confidential (its
      * secret would have to appear or vanish): register a new client for that.
      */
-    async update(clientId: string, changes: ClientChanges): Promise<ClientView> {
+    async update(clientId: string, requested: ClientChanges): Promise<ClientView> {
       refuseConsole(clientId);
+      const changes = parseClientChanges(requested);
       const current = await this.get(clientId);
-      const wasPublic = current.token_endpoint_auth_method === 'none';
-      if (changes.public !== undefined && changes.public !== null && changes.public !== wasPublic) {
-        throw new ConflictError(
-          `client ${clientId} is ${wasPublic ? 'public' : 'confidential'} and cannot become ${wasPublic ? 'confidential' : 'public'}; register a new client instead`,
-        );
+      const method = current.token_endpoint_auth_method;
+      const asked = changes.token_endpoint_auth_method;
+      if (asked !== undefined && asked !== null && asked !== method) {
+        const [was, would] = method === 'none' ? ['public', 'confidential'] : ['confidential', 'public'];
+        throw new ConflictError(`client ${clientId} is ${was} and cannot become ${would}; register a new client instead`);
       }
-      const merged: ClientInput = { ...applyChanges(toInput(current), changes), public: wasPublic };
+      // Derived fields follow the others: an unchanged application_type or response_types would
+      // contradict new redirect URIs or grants.
+      const { application_type: _derived, response_types: _alsoDerived, ...kept } = registrationOf(current);
+      const merged: ClientRegistration = { ...applyChanges(kept, changes), token_endpoint_auth_method: method };
       const metadata = buildClientMetadata(merged, policy);
       const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
@@ -149,8 +142,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * should register, without client_id and client_secret.
      */
     validateRegistration(metadata: Record<string, unknown>): Record<string, unknown> {
-      const { resources: _never, resource_server: _adminOnly, ...built } = registeredMetadata(metadata, policy);
-      return { ...built };
+      return { ...registeredMetadata(metadata, policy) };
     },
 
     /**
@@ -231,7 +223,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * by that name, so it is either such a leftover or an impostor registered to be found.
      */
     async ensureConsole(): Promise<ConsoleSetup> {
-      const metadata = JSON.stringify(buildClientMetadata(consoleClientInput(policy.issuer), policy, { console: true }));
+      const metadata = JSON.stringify(buildClientMetadata(consoleClientRegistration(policy.issuer), policy, { console: true }));
       let created = false;
       let record = await clients.findById(CONSOLE_CLIENT_ID);
       if (!record) {

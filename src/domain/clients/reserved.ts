@@ -54,7 +54,7 @@ export interface ReservedCheck {
 /** Refuses, naming the field, what only Sesame's own console client may have. */
 export function checkNotReserved(client: ReservedCheck, issuer: string): void {
   if (isReservedName(client.name)) {
-    throw new ValidationError(`name "${client.name}" is reserved for Sesame's own admin console; choose another name`, 'name');
+    throw new ValidationError(`client_name "${client.name}" is reserved for Sesame's own admin console; choose another name`, 'client_name');
   }
   const own = (uri: string) => isIssuerOrigin(uri, issuer);
   const message = (kind: string, uri: string) =>

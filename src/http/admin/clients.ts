@@ -1,44 +1,13 @@
 // /clients: register, list, show, change, delete relying parties and rotate their secrets. The
-// rules are the client service's (the CLI uses the same); this file only maps JSON onto it.
+// fields are the domain's schema (RFC 7591 names, in and out) and the rules the client service's,
+// which the CLI, the console and dynamic registration share; this file only routes them.
 // A secret appears in two responses only: create and rotate-secret.
 import type { z } from 'zod';
-import type { ClientChanges } from '../../domain/clients/client-service.js';
-import type { ClientInput as DomainClientInput } from '../../domain/clients/client-metadata.js';
 import { invalidFields } from './problem.js';
 import { route, type Route } from './route.js';
 import { Client, ClientInput, ClientPage, ClientParams, ClientPatch, ClientWithSecret, PageQuery } from './schemas.js';
 
 const DEFAULT_LIMIT = 50;
-
-function toDomainInput(body: z.output<typeof ClientInput>): DomainClientInput {
-  return {
-    name: body.name,
-    ...(body.redirect_uris !== undefined ? { redirectUris: body.redirect_uris } : {}),
-    ...(body.post_logout_redirect_uris !== undefined ? { postLogoutRedirectUris: body.post_logout_redirect_uris } : {}),
-    ...(body.backchannel_logout_uri !== undefined ? { backchannelLogoutUri: body.backchannel_logout_uri } : {}),
-    ...(body.public !== undefined ? { public: body.public } : {}),
-    ...(body.grant_types !== undefined ? { grantTypes: body.grant_types } : {}),
-    ...(body.scope !== undefined ? { scope: body.scope } : {}),
-    ...(body.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: body.id_token_signed_response_alg } : {}),
-    ...(body.resources !== undefined ? { resources: body.resources } : {}),
-    ...(body.resource_server !== undefined ? { resourceServer: body.resource_server } : {}),
-  };
-}
-
-function toDomainChanges(body: z.output<typeof ClientPatch>): ClientChanges {
-  return {
-    name: body.name,
-    redirectUris: body.redirect_uris,
-    postLogoutRedirectUris: body.post_logout_redirect_uris,
-    backchannelLogoutUri: body.backchannel_logout_uri,
-    public: body.public,
-    grantTypes: body.grant_types,
-    scope: body.scope,
-    idTokenSignedResponseAlg: body.id_token_signed_response_alg,
-    resources: body.resources,
-    resourceServer: body.resource_server,
-  };
-}
 
 /** What the audit log keeps of a registration: enough to see what changed, nothing secret. */
 function summary(client: z.input<typeof Client>): Record<string, unknown> {
@@ -65,7 +34,7 @@ export const clientRoutes: Route[] = [
     success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
     problems: [422],
     async handle({ body, container, ctx, audit }) {
-      const client = await container.clients.create(toDomainInput(body));
+      const client = await container.clients.create(body);
       await audit('client.created', `client:${client.client_id}`, summary(client));
       ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(client.client_id)}`);
       return client;
@@ -122,7 +91,7 @@ export const clientRoutes: Route[] = [
     success: { status: 200, description: 'The changed client.', schema: Client },
     problems: [404, 409, 422],
     async handle({ params, body, container, audit }) {
-      const client = await container.clients.update(params.client_id, toDomainChanges(body));
+      const client = await container.clients.update(params.client_id, body);
       await audit('client.updated', `client:${client.client_id}`, { changed: Object.keys(body).sort(), ...summary(client) });
       return client;
     },

@@ -4,7 +4,7 @@
 // response that does not declare it). The OpenAPI document is generated from the same schemas:
 // each one registered here is a component under its id.
 import { z } from 'zod';
-import { GRANT_TYPES, unsupportedGrantMessage } from '../../domain/clients/client-metadata.js';
+import { AUTH_METHODS, ClientChangesSchema, ClientRegistrationSchema, GRANT_TYPES } from '../../domain/clients/schema.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../../domain/text.js';
 import { MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
 
@@ -22,8 +22,6 @@ function component<T extends z.ZodType>(id: string, description: string, schema:
 const text = () => z.string().refine(isPlainText, NOT_PLAIN_TEXT);
 
 const timestamp = z.string().meta({ format: 'date-time', description: 'RFC 3339 date-time (UTC)' });
-const uri = text().min(1).max(2000);
-const uris = z.array(uri).max(50);
 const count = z.number().int().min(0);
 
 // ---------- problems
@@ -67,75 +65,30 @@ function page<T extends z.ZodType>(id: string, what: string, item: T) {
 
 // ---------- clients
 
-const clientFields = {
-  name: text().max(100).describe('shown on the consent page'),
-  redirect_uris: uris.describe('exact callback URIs: https, http only on localhost, or com.example.app:/callback for public native apps'),
-  post_logout_redirect_uris: uris,
-  backchannel_logout_uri: uri,
-  public: z.boolean().describe('no secret (browser or native app; PKCE protects the code)'),
-  // The domain's message for an unknown grant, so the admin API and dynamic registration say the same.
-  grant_types: z
-    .array(z.enum(GRANT_TYPES, { error: (issue) => unsupportedGrantMessage(String(issue.input)) }))
-    .max(3)
-    .describe('default: authorization_code and refresh_token'),
-  scope: text().max(1000).describe('space-separated scopes it may ask for; `admin` lets it call this API (only clients registered with it ever get it)'),
-  id_token_signed_response_alg: text().max(20).describe('one of SIGNING_ALGS (default: the first)'),
-  resources: uris.describe('APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
-  resource_server: z
-    .boolean()
-    .describe('an API that may introspect tokens issued to other clients (confidential clients only); otherwise a client introspects only its own'),
-};
-
 export const ClientInput = component(
   'ClientInput',
-  'A client to register. Confidential (with a secret) unless public.',
-  z.strictObject({
-    name: clientFields.name,
-    redirect_uris: clientFields.redirect_uris.optional(),
-    post_logout_redirect_uris: clientFields.post_logout_redirect_uris.optional(),
-    backchannel_logout_uri: clientFields.backchannel_logout_uri.optional(),
-    public: clientFields.public.optional(),
-    grant_types: clientFields.grant_types.optional(),
-    scope: clientFields.scope.optional(),
-    id_token_signed_response_alg: clientFields.id_token_signed_response_alg.optional(),
-    resources: clientFields.resources.optional(),
-    resource_server: clientFields.resource_server.optional(),
-  }),
+  "A client to register, in RFC 7591 names (plus Sesame's resources and resource_server). Confidential (a secret is issued) unless token_endpoint_auth_method is none.",
+  ClientRegistrationSchema,
 );
 
 export const ClientPatch = component(
   'ClientPatch',
-  'Changes to a registration: absent fields stay, null removes an optional one. A client cannot switch between public and confidential (409).',
-  z.strictObject({
-    name: clientFields.name.optional(),
-    redirect_uris: clientFields.redirect_uris.optional(),
-    post_logout_redirect_uris: clientFields.post_logout_redirect_uris.optional(),
-    backchannel_logout_uri: clientFields.backchannel_logout_uri.nullable().optional(),
-    public: clientFields.public.optional(),
-    grant_types: clientFields.grant_types.optional(),
-    scope: clientFields.scope.optional(),
-    id_token_signed_response_alg: clientFields.id_token_signed_response_alg.nullable().optional(),
-    resources: clientFields.resources.optional(),
-    resource_server: clientFields.resource_server.optional(),
-  }),
+  'Changes to a registration, in the same names: absent fields stay, null removes an optional one. A client cannot switch between public and confidential (409).',
+  ClientChangesSchema,
 );
 
 export const Client = component(
   'Client',
-  'A registered client (never its secret).',
-  z.object({
+  'A registered client (never its secret): its metadata in RFC 7591 names, as stored.',
+  z.object(ClientRegistrationSchema.shape).extend({
     client_id: z.string(),
     client_name: z.string(),
     application_type: z.enum(['web', 'native']),
     redirect_uris: z.array(z.string()),
     post_logout_redirect_uris: z.array(z.string()),
-    backchannel_logout_uri: z.string().optional(),
     grant_types: z.array(z.enum(GRANT_TYPES)),
     response_types: z.array(z.string()),
-    token_endpoint_auth_method: z.enum(['none', 'client_secret_basic']),
-    scope: z.string().optional(),
-    id_token_signed_response_alg: z.string().optional(),
-    resources: z.array(z.string()).optional(),
+    token_endpoint_auth_method: z.enum(AUTH_METHODS),
     resource_server: z.literal(true).optional().describe('present (true) for a resource server'),
     has_secret: z.boolean(),
     created_at: timestamp,

@@ -2,8 +2,8 @@
 // and delete, with the same rules as the admin API and the CLI (the client service's).
 import type { Context } from 'koa';
 import type { Container } from '../../container.js';
-import type { ClientChanges, ClientView } from '../../domain/clients/client-service.js';
-import type { ClientInput } from '../../domain/clients/client-metadata.js';
+import type { ClientView } from '../../domain/clients/client-service.js';
+import { parseClientChanges, parseClientRegistration, type ClientChanges, type ClientRegistration } from '../../domain/clients/schema.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   clientDetailPage,
@@ -22,7 +22,7 @@ import { setFlash } from './session.js';
 
 function readClientForm(body: FormBody): ClientFormValues {
   return {
-    name: field(body, 'name').trim(),
+    client_name: field(body, 'client_name').trim(),
     redirect_uris: field(body, 'redirect_uris'),
     post_logout_redirect_uris: field(body, 'post_logout_redirect_uris'),
     backchannel_logout_uri: field(body, 'backchannel_logout_uri').trim(),
@@ -34,33 +34,34 @@ function readClientForm(body: FormBody): ClientFormValues {
   };
 }
 
-function clientInput(values: ClientFormValues): ClientInput {
-  const resources = lines(values.resources);
+/** The form in the schema's names (a field left empty is absent); the domain checks the rest. */
+function formFields(values: ClientFormValues) {
   return {
-    name: values.name,
-    redirectUris: lines(values.redirect_uris),
-    postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
-    ...(values.backchannel_logout_uri ? { backchannelLogoutUri: values.backchannel_logout_uri } : {}),
-    public: values.public,
-    grantTypes: values.grant_types,
+    client_name: values.client_name,
+    redirect_uris: lines(values.redirect_uris),
+    post_logout_redirect_uris: lines(values.post_logout_redirect_uris),
+    backchannel_logout_uri: values.backchannel_logout_uri || undefined,
+    grant_types: values.grant_types,
     scope: values.scope,
-    ...(resources.length ? { resources } : {}),
-    resourceServer: values.resource_server,
+    resources: lines(values.resources),
+    resource_server: values.resource_server,
   };
 }
 
-function clientChanges(values: ClientFormValues): ClientChanges {
-  const resources = lines(values.resources);
-  return {
-    name: values.name,
-    redirectUris: lines(values.redirect_uris),
-    postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
-    backchannelLogoutUri: values.backchannel_logout_uri || null,
-    grantTypes: values.grant_types,
-    scope: values.scope,
-    resources: resources.length ? resources : null,
-    resourceServer: values.resource_server,
-  };
+function registration(values: ClientFormValues): ClientRegistration {
+  const { backchannel_logout_uri, resources, ...rest } = formFields(values);
+  return parseClientRegistration({
+    ...rest,
+    ...(backchannel_logout_uri ? { backchannel_logout_uri } : {}),
+    ...(resources.length ? { resources } : {}),
+    token_endpoint_auth_method: values.public ? 'none' : 'client_secret_basic',
+  });
+}
+
+/** Every field of the form: an emptied one is removed from the registration. */
+function changes(values: ClientFormValues): ClientChanges {
+  const { backchannel_logout_uri, resources, ...rest } = formFields(values);
+  return parseClientChanges({ ...rest, backchannel_logout_uri: backchannel_logout_uri ?? null, resources: resources.length ? resources : null });
 }
 
 /** What the audit log keeps of a registration (as the admin API records it): nothing secret. */
@@ -89,7 +90,7 @@ export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { cli
     const values = readClientForm(bodyOf(ctx));
     let client;
     try {
-      client = await clients.create(clientInput(values));
+      client = await clients.create(registration(values));
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
@@ -125,15 +126,17 @@ export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { cli
     if (!client) return;
     const values = { ...readClientForm(bodyOf(ctx)), public: client.token_endpoint_auth_method === 'none' };
     let updated;
+    let asked: ClientChanges;
     try {
-      updated = await clients.update(client.client_id, clientChanges(values));
+      asked = changes(values);
+      updated = await clients.update(client.client_id, asked);
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
       send(ctx, clientDetailPage(frame(ctx), client, values, errors), 422);
       return;
     }
-    const changed = Object.keys(clientChanges(values)).sort();
+    const changed = Object.keys(asked).sort();
     await record(ctx, 'client.updated', `client:${updated.client_id}`, { changed, ...summary(updated) });
     setFlash(ctx, `Saved ${updated.client_name}.`);
     seeOther(ctx, `/admin/clients/${encodeURIComponent(updated.client_id)}`);

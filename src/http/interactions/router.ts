@@ -186,10 +186,14 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
   }
 
-  async function clientName(provider: Provider, interaction: Interaction): Promise<string> {
+  async function clientOf(provider: Provider, interaction: Interaction) {
     const clientId = String(interaction.params.client_id ?? '');
-    const client = clientId ? await provider.Client.find(clientId) : undefined;
-    return client?.clientName || client?.clientId || clientId || 'an app';
+    return clientId ? await provider.Client.find(clientId) : undefined;
+  }
+
+  async function clientName(provider: Provider, interaction: Interaction): Promise<string> {
+    const client = await clientOf(provider, interaction);
+    return client?.clientName || client?.clientId || String(interaction.params.client_id ?? '') || 'an app';
   }
 
   /** Stores the result and sends the browser back to the provider (303, like interactionFinished). */
@@ -236,6 +240,8 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
             uid,
             csrf: csrfToken(ctx, interactionBinding(uid)),
             clientName: await clientName(provider, interaction),
+            // Its registration in the client schema's names, for whatever the page shows of it.
+            client: (await clientOf(provider, interaction))?.metadata() ?? {},
             scopes: stringList(details.missingOIDCScope),
             claims: stringList(details.missingOIDCClaims),
             resourceScopes: resourceScopes(details.missingResourceScopes),

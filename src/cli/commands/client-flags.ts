@@ -1,0 +1,79 @@
+// `clients create` and `clients update` flags, derived from the client schema (RFC 7591 names):
+// each field is a flag named like it in kebab case (--backchannel-logout-uri, --scope, ...), a
+// list field repeats, a boolean is a switch. The contract's flags (PRODUCT.md) stay as they are:
+// --name, --redirect-uri, --post-logout-redirect-uri, --grant-type, --id-token-alg, --resource and
+// --public. A field added to the schema is a flag here with no change to this file.
+import { z } from 'zod';
+import { CLIENT_FIELD_NAMES, CLIENT_FIELDS, type ClientField } from '../../domain/clients/schema.js';
+import { flag, optionalString, strings, UsageError, type OptionSpec, type ParsedArgs } from '../command.js';
+
+/** The contract's names for some fields; every other field is its own name, dashed. */
+const CONTRACT_FLAGS: Partial<Record<ClientField, string>> = {
+  client_name: 'name',
+  redirect_uris: 'redirect-uri',
+  post_logout_redirect_uris: 'post-logout-redirect-uri',
+  grant_types: 'grant-type',
+  id_token_signed_response_alg: 'id-token-alg',
+  resources: 'resource',
+};
+
+/** Derived from other fields (application_type, response_types) or a switch of its own (--public). */
+const NOT_FLAGS = new Set<ClientField>(['token_endpoint_auth_method', 'application_type', 'response_types']);
+
+export const FLAG_FIELDS = CLIENT_FIELD_NAMES.filter((field) => !NOT_FLAGS.has(field));
+
+export const flagOf = (field: ClientField): string => CONTRACT_FLAGS[field] ?? field.replaceAll('_', '-');
+
+type Kind = 'list' | 'switch' | 'value';
+
+function kindOf(field: ClientField): Kind {
+  const schema: z.ZodType = CLIENT_FIELDS[field];
+  if (schema instanceof z.ZodArray) return 'list';
+  if (schema instanceof z.ZodBoolean) return 'switch';
+  return 'value';
+}
+
+/** parseArgs options for the field flags; `removable` adds --no-X to remove or switch off a field (update). */
+export function clientFlagOptions(removable: boolean): Record<string, OptionSpec> {
+  const options: Record<string, OptionSpec> = {};
+  for (const field of FLAG_FIELDS) {
+    const kind = kindOf(field);
+    options[flagOf(field)] = kind === 'switch' ? { type: 'boolean' } : { type: 'string', ...(kind === 'list' ? { multiple: true } : {}) };
+    if (removable && field !== 'client_name' && kind !== 'list') options[`no-${flagOf(field)}`] = { type: 'boolean' };
+  }
+  return options;
+}
+
+/** Help rows for the flags that have no hand-written row: the schema's own description. */
+export function derivedHelp(written: ReadonlySet<string>): [string, string][] {
+  return FLAG_FIELDS.filter((field) => !written.has(flagOf(field))).map((field) => {
+    const kind = kindOf(field);
+    const usage = `--${flagOf(field)}${kind === 'switch' ? '' : kind === 'list' ? ' V ...' : ' V'}`;
+    return [usage, CLIENT_FIELDS[field].description ?? field];
+  });
+}
+
+/** The fields given on the command line, in the schema's names (for create: absent stays absent). */
+export function givenFields(args: ParsedArgs): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const field of FLAG_FIELDS) {
+    const name = flagOf(field);
+    if (args.values[name] === undefined) continue;
+    const kind = kindOf(field);
+    fields[field] = kind === 'list' ? strings(args, name) : kind === 'switch' ? flag(args, name) : optionalString(args, name);
+  }
+  return fields;
+}
+
+/** For update: what the flags change, `--no-X` as null (removed) or false; at least one change. */
+export function changedFields(args: ParsedArgs): Record<string, unknown> {
+  const changes = givenFields(args);
+  for (const field of FLAG_FIELDS) {
+    const name = flagOf(field);
+    if (args.values[`no-${name}`] === undefined) continue;
+    if (changes[field] !== undefined) throw new UsageError(`${args.command}: --${name} and --no-${name} contradict each other`);
+    changes[field] = kindOf(field) === 'switch' ? false : null;
+  }
+  if (Object.keys(changes).length === 0) throw new UsageError(`${args.command}: nothing to change (see sesame ${args.command} --help)`);
+  return changes;
+}
