@@ -1,12 +1,14 @@
 // `npm run migration -- NAME`: writes prisma/<provider>/migrations/<timestamp>_NAME/migration.sql
 // for both databases from the change to prisma/models.prisma since the last commit (or from an
-// empty database for the first migration). No database is needed. Review the SQL, then commit the
-// models and both migrations together.
+// empty database for the first migration). Review the SQL, then commit the models and both
+// migrations together. No database of the project's is read or written; Prisma's JS engine
+// still connects to some PostgreSQL server to diff PostgreSQL schemas (SQLite needs nothing).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const name = process.argv[2];
@@ -14,10 +16,52 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error('usage: npm run migration -- NAME   (NAME in lower_snake_case)');
   process.exit(2);
 }
+/** Fails with one line, writing nothing. */
+const stop = (message) => {
+  console.error(`npm run migration: ${message}`);
+  process.exit(1);
+};
+
+// Same default as prisma.config.ts: a local server's maintenance database, only connected to.
+process.env.PRISMA_POSTGRESQL_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
+const postgresUrl = process.env.PRISMA_POSTGRESQL_URL;
+const shown = () => {
+  const url = URL.canParse(postgresUrl) ? new URL(postgresUrl) : undefined;
+  if (url?.password) url.password = '***';
+  return url?.toString() ?? postgresUrl;
+};
+// Checked before anything is written: one migration without the other would be worse than none.
+const server = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+try {
+  await server.connect();
+} catch (/** @type {any} */ error) {
+  stop(
+    `the PostgreSQL migration needs a PostgreSQL server to diff against and none answers at ${shown()} ` +
+      `(${error.code ?? error.message}): start one, or set PRISMA_POSTGRESQL_URL to any server you can reach (nothing is written there)`,
+  );
+} finally {
+  await server.end().catch(() => {});
+}
+
 execFileSync(process.execPath, [join(root, 'scripts/schemas.mjs')], { cwd: root, stdio: 'inherit' });
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const tmp = mkdtempSync(join(tmpdir(), 'sesame-migration-'));
 
+/** Prisma's diff as SQL; its own message (not a stack trace) when it fails. */
+function diff(provider, from, schema) {
+  try {
+    return execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SESAME_PRISMA_PROVIDER: provider } },
+    );
+  } catch (/** @type {any} */ error) {
+    const said = `${error.stderr ?? ''}`.replace(/^Loaded Prisma config from .*$/m, '').trim();
+    return stop(`prisma migrate diff failed for ${provider}: ${said || error.message}`);
+  }
+}
+
+const migrations = [];
 for (const provider of ['sqlite', 'postgresql']) {
   const dir = join(root, 'prisma', provider, 'migrations');
   const first = !existsSync(dir) || readdirSync(dir).filter((d) => !d.endsWith('.toml')).length === 0;
@@ -30,11 +74,11 @@ for (const provider of ['sqlite', 'postgresql']) {
     writeFileSync(previous, `${header}\n${previousModels}`);
     from = ['--from-schema-datamodel', previous];
   }
-  const sql = execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, SESAME_PRISMA_PROVIDER: provider } },
-  );
+  migrations.push({ provider, dir, sql: diff(provider, from, schema) });
+}
+
+// Both diffs succeeded: now write them.
+for (const { provider, dir, sql } of migrations) {
   if (/^-- This is an empty migration\./m.test(sql)) {
     console.log(`${provider}: no change`);
     continue;

@@ -71,6 +71,8 @@ export interface Config {
     clientCredentials: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** JSON lines (the default, what log collectors read), or pretty for a person at a terminal (needs the dev dependency pino-pretty). */
+  logFormat: 'json' | 'pretty';
   /** Lines to log once start-up has a logger: development secrets were just generated. */
   warnings: string[];
   /** Set when development secrets from this file stand in for missing variables. */
@@ -420,6 +422,12 @@ function parseLogLevel(env: Env, mode: Config['mode']): Config['logLevel'] {
   return fail('LOG_LEVEL', raw, 'debug, info, warn, error or silent');
 }
 
+function parseLogFormat(env: Env): Config['logFormat'] {
+  const raw = env.LOG_FORMAT?.trim() || 'json';
+  if (raw === 'json' || raw === 'pretty') return raw;
+  return fail('LOG_FORMAT', raw, 'json or pretty');
+}
+
 export interface LoadConfigOptions {
   cwd?: string;
   /** Read `.env` in cwd before parsing (the server and CLI do; tests pass env explicitly). */
@@ -479,6 +487,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     allowPrivateNetworkRequests: check(() => parseBoolean(env, 'ALLOW_PRIVATE_NETWORK_REQUESTS', mode !== 'production'), false),
     ttl,
     logLevel: check(() => parseLogLevel(env, mode), 'info'),
+    logFormat: check(() => parseLogFormat(env), 'json'),
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };

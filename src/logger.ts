@@ -1,5 +1,10 @@
-// Structured one-line JSON logs. Callers pass fields, never secrets: no passwords, client
-// secrets, tokens or private keys are ever given to the logger.
+// Structured logs through pino: one JSON line per event (or pino-pretty's lines for a person at a
+// terminal). Call sites pass fields, never secrets; the redact list below is only a safety net for
+// a field that slipped through. Errors go in the `err` field, where pino's serializer keeps the
+// stack and the causes.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { Config } from './config.js';
 
 export type LogFields = Record<string, unknown>;
@@ -11,34 +16,74 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-type Level = (typeof LEVELS)[number];
+/** Where lines go: a function that takes each line (tests, the CLI's stderr), or stdout in a format. */
+export type LogOutput = ((line: string) => void) | { format: Config['logFormat'] };
 
-/**
- * An error as a log field: with its stack (the only way to find where an unexpected error came
- * from) and its cause. Logs are for operators; HTTP responses never carry any of this.
- */
-function describeError(value: unknown, depth = 0): unknown {
-  if (!(value instanceof Error)) return value;
-  const described: LogFields = { name: value.name, message: value.message };
-  const code = (value as { code?: unknown }).code;
-  if (typeof code === 'string' || typeof code === 'number') described.code = code;
-  if (value.stack) described.stack = value.stack;
-  if (value.cause !== undefined && depth < 3) described.cause = describeError(value.cause, depth + 1);
-  return described;
+/** Field names whose values are secrets wherever they appear, at the top level or one level down. */
+const SECRET_KEYS = [
+  'password',
+  'new_password',
+  'current_password',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'registration_access_token',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'private_key',
+];
+const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
+  const path = /^\w+$/.test(key) ? key : `["${key}"]`;
+  return [path, path.startsWith('[') ? `*${path}` : `*.${path}`];
+});
+
+/** Fields every line logged while handling one request carries (its request id). */
+const context = new AsyncLocalStorage<LogFields>();
+
+/** Runs fn with fields added to every line it logs, through every await (request ids). */
+export function withLogFields<T>(fields: LogFields, fn: () => T): T {
+  return context.run(fields, fn);
 }
 
-export function createLogger(level: Config['logLevel'], write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
-  const threshold = level === 'silent' ? Infinity : LEVELS.indexOf(level);
-  const log =
-    (lvl: Level) =>
-    (msg: string, fields: LogFields = {}) => {
-      if (LEVELS.indexOf(lvl) < threshold) return;
-      const entry: LogFields = { time: new Date().toISOString(), level: lvl, msg };
-      for (const [key, value] of Object.entries(fields)) entry[key] = key === 'err' ? describeError(value) : value;
-      write(JSON.stringify(entry) + '\n');
-    };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+/** pino-pretty is a dev dependency: loaded only when asked for, and named when missing. */
+function prettyStream(): DestinationStream {
+  let pretty: typeof import('pino-pretty');
+  try {
+    pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  } catch {
+    throw new Error('LOG_FORMAT=pretty needs pino-pretty, a dev dependency: run npm install, or use LOG_FORMAT=json');
+  }
+  return pretty({ sync: true, destination: 1, translateTime: 'SYS:HH:MM:ss.l' });
 }
 
-export const silentLogger: Logger = createLogger('silent');
+function destination(output: LogOutput): DestinationStream {
+  if (typeof output === 'function') return { write: output };
+  return output.format === 'pretty' ? prettyStream() : pino.destination({ dest: 1, sync: true });
+}
+
+export function createLogger(level: Config['logLevel'], output: LogOutput = { format: 'json' }): Logger {
+  const json = typeof output === 'function' || output.format === 'json';
+  const options: LoggerOptions = {
+    level,
+    // No pid or hostname on every line: the process supervisor or collector adds where a line came from.
+    base: undefined,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // A copy: pino merges each line's fields into what mixin returns.
+    mixin: () => ({ ...context.getStore() }),
+    // Readable levels and times in the JSON lines; pino-pretty formats its own from pino's numbers.
+    ...(json ? { timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } } : {}),
+  };
+  const logger = pino(options, destination(output));
+  return {
+    debug: (msg, fields = {}) => logger.debug(fields, msg),
+    info: (msg, fields = {}) => logger.info(fields, msg),
+    warn: (msg, fields = {}) => logger.warn(fields, msg),
+    error: (msg, fields = {}) => logger.error(fields, msg),
+  };
+}
+
+export const silentLogger: Logger = createLogger('silent', () => {});

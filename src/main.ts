@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   for (const warning of config.warnings) log.warn(warning);
   if (config.devSecretsFile) {
     log.warn('using development secrets; set KEY_ENCRYPTION_SECRET and COOKIE_KEYS for production', {

@@ -55,21 +55,25 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   await setUpConsoleClient(container);
 
   const { payloads } = container;
-  const providerDeps = providerDepsFor(container);
+  const metrics = new Metrics();
+  const providerDeps = { ...providerDepsFor(container), tokenIssued: (grantType: string) => metrics.tokenIssued(grantType) };
   // One read for the provider and /jwks alike; every published private key must open here, so an
   // instance missing a KEY_ENCRYPTION_SECRET refuses to start rather than fail later.
   const initial = await container.keys.load({ strict: true });
   const holder = new ProviderHolder(createProvider(providerDeps, await initial.signingJwks()));
   const jwks = new JwksDocument(initial.set, config);
-  const metrics = new Metrics();
   metrics.watchSigning(() => holder.suspended() === undefined);
+  metrics.watchKeys(() => container.keys.list());
   warnAboutDisabledAlgorithms(container);
   const keySync = startKeySync(
     {
       keys: container.keys,
       holder,
       buildProvider: (keys) => createProvider(providerDeps, keys),
-      publish: (set) => jwks.update(set),
+      publish: (set) => {
+        jwks.update(set);
+        metrics.keysChanged();
+      },
       intervalMs: config.keySyncInterval,
       log,
       failed: () => metrics.keySyncFailed(),

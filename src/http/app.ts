@@ -22,6 +22,7 @@ import { errorHandler, logAppErrors } from './middleware/errors.js';
 import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
 import { refuseLockedAddress } from './provider-gate.js';
+import { requestLog } from './request-log.js';
 import { refuseWhileNotSigning } from './signing-gate.js';
 
 export interface AppDeps {
@@ -140,6 +141,8 @@ export function createApp(deps: AppDeps): Koa {
   logAppErrors(app, deps.log);
   const origin = requestOrigin(deps.config.issuer, deps.config.trustProxy);
 
+  // First: the request id, and the request's log line covers everything below.
+  app.use(requestLog(deps.log));
   app.use(origin.middleware());
   app.use(deps.metrics.middleware());
   app.use(errorHandler(deps.log));
@@ -157,6 +160,7 @@ export function createApp(deps: AppDeps): Koa {
       accounts: deps.accounts,
       ...(deps.container ? { throttle: deps.container.signInThrottle } : {}),
       log: async (event, fields, request) => {
+        deps.metrics.signInEvent(event);
         const audited = interactionAuditEvent(event, fields, request.ip);
         // The audit record, not the raw fields: it holds no free text from the form.
         deps.log.info(event, audited ? { ...audited } : {});

@@ -45,8 +45,8 @@ export function metricsRouter({ metrics, config, throttle }: MetricsRouteDeps): 
         return;
       }
     }
-    ctx.type = 'text/plain; version=0.0.4';
-    ctx.body = metrics.render();
+    ctx.body = await metrics.render();
+    ctx.type = metrics.contentType;
   });
   return router;
 }

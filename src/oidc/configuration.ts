@@ -7,6 +7,7 @@ import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clie
 import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
+import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { introspectionPolicy, revocationPolicy, type IsResourceServer } from './token-access.js';
@@ -136,6 +137,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     rotateRefreshToken: true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
+    clientBasedCORS,
     // oidc-provider's outgoing requests carry an SSRF guard that refuses loopback and private
     // addresses; where those are allowed (development, apps on a private network) it is left off.
     ...(config.allowPrivateNetworkRequests

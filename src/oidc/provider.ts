@@ -1,5 +1,5 @@
 // Builds an oidc-provider instance for the current key set.
-import Provider, { type Configuration, type JWK } from 'oidc-provider';
+import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
 import type { AuditEventInput } from '../domain/audit/audit-service.js';
@@ -12,6 +12,7 @@ import { logProviderErrors } from './error-events.js';
 import { hideUnadvertisedScopes } from './discovery.js';
 import { createFindAccount } from './find-account.js';
 import { logoutWithoutUnverifiableHint } from './logout-hint.js';
+import { recordRouteNames } from './route-names.js';
 import { throttleProviderSecrets } from './secret-throttling.js';
 import type { SecretThrottle } from '../domain/throttling/secret-throttle.js';
 
@@ -30,9 +31,11 @@ export interface ProviderDeps {
   secretThrottle?: SecretThrottle;
   /** Where the provider's unexpected failures go (server_error). */
   log?: Logger;
+  /** Counts each successful token endpoint response by grant type (the metrics). */
+  tokenIssued?(grantType: string): void;
 }
 
-export function createProvider({ audit, secretThrottle, log, ...deps }: ProviderDeps, jwks: JWK[]): Provider {
+export function createProvider({ audit, secretThrottle, log, tokenIssued, ...deps }: ProviderDeps, jwks: JWK[]): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
   // Our app rewrites X-Forwarded-* to the issuer's scheme and host and the trusted source address
   // before it hands a request over (http/middleware/request-origin.ts), so the provider may trust them.
@@ -50,10 +53,14 @@ export function createProvider({ audit, secretThrottle, log, ...deps }: Provider
     }),
   );
   hideUnadvertisedScopes(provider);
+  // Our request log and metrics name the provider's routes by its own names (token, authorization).
+  recordRouteNames(provider);
   // Every provider gets the listeners: a key change replaces the provider with a new one.
   if (audit) recordProviderEvents(provider, audit);
   if (log) logProviderErrors(provider, log);
   if (secretThrottle && log) throttleProviderSecrets(provider, secretThrottle, log);
+  // One event per token response, whatever it holds (access, ID, refresh tokens).
+  if (tokenIssued) provider.on('grant.success', (ctx: KoaContextWithOIDC) => tokenIssued(String(ctx.oidc.params?.grant_type)));
   return provider;
 }
 

@@ -109,6 +109,14 @@ describe.each(PROVIDERS)('throttling on %s', (provider) => {
     const throttled = (await audit('login.throttled')).filter((e) => e.target === ADA.email);
     expect(throttled.length).toBeGreaterThanOrEqual(2);
     expect(throttled.at(-1)!.source_address).toBe(from); // newest first: the oldest came from `from`
+
+    // The same outcomes in the metrics: the five wrong passwords checked, the two sign-ins, and
+    // the refusals while locked as the audit log reports them.
+    const metrics = await fetch(`${sesame.issuer}/metrics`, { headers: { authorization: `Bearer ${ENV.METRICS_TOKEN}`, 'x-forwarded-for': address() } });
+    const text = await metrics.text();
+    expect(text).toMatch(/^sesame_sign_ins_total\{outcome="failure"\} 5$/m);
+    expect(text).toMatch(/^sesame_sign_ins_total\{outcome="success"\} 2$/m);
+    expect(text).toMatch(new RegExp(`^sesame_sign_ins_total\\{outcome="throttled"\\} ${throttled.length}$`, 'm'));
   });
 
   it('treats an unknown email exactly like a real one', async () => {
@@ -250,7 +258,7 @@ describe.each(PROVIDERS)('throttling on %s', (provider) => {
     // The right metrics token from elsewhere still works.
     const metrics = await fetch(`${sesame.issuer}/metrics`, { headers: { authorization: `Bearer ${ENV.METRICS_TOKEN}`, 'x-forwarded-for': address() } });
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('sesame_http_requests_total');
+    expect(await metrics.text()).toContain('sesame_http_request_duration_seconds_count');
   });
 });
 

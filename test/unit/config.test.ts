@@ -58,6 +58,7 @@ describe('configuration', () => {
     expect(config.shutdownTimeout).toBe(10_000);
     expect(config.ttl.session).toBe(14 * 86400);
     expect(config.ttl.sessionMaxAge).toBe(21 * 86400);
+    expect(config.logFormat).toBe('json');
   });
 
   it('bounds sessions absolutely: SESSION_MAX_AGE at least SESSION_TTL, shorter than KEY_ROTATION_INTERVAL', () => {
@@ -104,6 +105,7 @@ describe('configuration', () => {
       [{ SESSION_TTL: '2h', SESSION_MAX_AGE: '1h' }, 'SESSION_MAX_AGE="1h" is invalid: at least SESSION_TTL (7200s)'],
       [{ SESSION_MAX_AGE: '30d' }, 'KEY_ROTATION_INTERVAL="30d" is invalid: longer than the longest of SESSION_MAX_AGE'],
       [{ KEY_SYNC_INTERVAL: '15m' }, 'KEY_SYNC_INTERVAL="15m" is invalid: shorter than JWKS_CACHE_LIFETIME'],
+      [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT="text" is invalid: json or pretty'],
     ] as const) {
       const message = errorOf(env as Record<string, string>);
       expect(message).toContain(expected);
