@@ -2,8 +2,9 @@
 // lifetimes, auth_time and max_age in whole seconds, lockouts) in a Sesame running in this process
 // (startTestSesame): instead of waiting for a limit to pass, the test moves Date past it.
 // oidc-provider, our repositories and rate-limiter-flexible all read the time from Date here.
-// Only Date is faked: timers stay real, and the clock keeps running from where it was moved to, so
-// I/O, timeouts and everything else behave as usual. Never for instances in child processes.
+// Only Date is faked: timers stay real, and the clock keeps running (in steps of 20 ms) from where
+// it was moved to, so I/O, timeouts and everything else behave as usual. Never for instances in
+// child processes.
 //
 // Code that keeps a reference to `Date.now` (a default parameter such as session-lifetime.ts's
 // `nowMs = Date.now`) reads whichever clock was in place when it took it: start the fake clock
