@@ -68,6 +68,7 @@ describe.each(PROVIDERS)('audit log on %s', (provider) => {
   it('records the signing keys the first start created, by the system, with kid and reason', async () => {
     const created = await events({ action: 'key.created' });
     const keys = await sesame.container.keys.list();
+    expect(keys.length).toBeGreaterThan(0);
     expect(created.map((e) => e.target).sort()).toEqual(keys.map((k) => `key:${k.kid}`).sort());
     for (const event of created) {
       expect(event).toMatchObject({ actor: 'system', details: { kid: expect.any(String), alg: 'RS256', reason: expect.any(String) } });
