@@ -107,12 +107,14 @@ it('keeps every RP verifying through scheduled rotations, a stale secret list du
     let refreshToken = (await exchange(target.config, await signIn(new TestBrowser(issuer), start, user), start)).refresh_token!;
     while (!stop) {
       let idToken: string;
+      const config = target.config;
       try {
-        const tokens = await oidc.refreshTokenGrant(target.config, refreshToken);
+        const tokens = await oidc.refreshTokenGrant(config, refreshToken);
         refreshToken = tokens.refresh_token!;
         idToken = tokens.id_token!;
       } catch (error) {
-        if (stale.has(instance)) {
+        // Stale, or sent to its old address just before a restarted instance was repointed.
+        if (stale.has(instance) || config !== target.config) {
           counts.refusedWhileStale++;
           refusedBy[instance]++;
           await new Promise((r) => setTimeout(r, 100));
