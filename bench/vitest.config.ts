@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['bench/**/*.bench-test.ts'],
     testTimeout: 15 * 60_000,
     hookTimeout: 120_000,
+    expect: { requireAssertions: true },
     reporters: ['verbose'],
   },
 });

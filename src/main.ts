@@ -1,10 +1,12 @@
 // `npm start`: read the configuration, start one instance, stop cleanly on SIGINT/SIGTERM.
-import { ConfigError, loadConfig } from './config.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startSesame } from './server.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env, { readDotEnv: true });
   } catch (error) {
@@ -23,7 +25,9 @@ async function main(): Promise<void> {
     });
   }
 
-  const sesame = await startSesame(config, log);
+  const server = await bindPortZero(config);
+  if (server) config = { ...config, issuer: issuerOn(config.issuer, (server.address() as AddressInfo).port) };
+  const sesame = await startSesame(config, log, server ? { server } : {});
   log.info('sesame is listening', { url: sesame.url, issuer: config.issuer, database: config.database.provider });
   if (config.mode !== 'production') {
     process.stdout.write(
@@ -60,6 +64,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/**
+ * PORT=0 lets the system pick a free port (several instances side by side, as the tests run them).
+ * An issuer on port 0 (the default `http://localhost:$PORT`) could never be reached, so the port is
+ * bound first and the issuer names the port actually bound; the listening line then reports it.
+ */
+async function bindPortZero(config: Config): Promise<Server | undefined> {
+  if (config.port !== 0 || new URL(config.issuer).port !== '0') return undefined;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, () => resolve());
+  });
+  return server;
+}
+
+function issuerOn(issuer: string, port: number): string {
+  const url = new URL(issuer);
+  url.port = String(port);
+  // As config.ts writes issuers: no trailing slash.
+  return url.href.replace(/\/+$/, '');
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 // `sesame`: the admin CLI. Works on the same database, with the same services, as the server;
 // running servers see its changes on their next read, without a restart.
 //
-// Contract (PRODUCT.md): JSON on stdout with --json, a short human summary otherwise; exit 0 on
+// Contract (README, "CLI"): JSON on stdout with --json, a short human summary otherwise; exit 0 on
 // success, 2 on bad input with one line `sesame: <reason>` on stderr, 1 on any other failure
 // (also one line; never a stack trace). Passwords and secrets are never logged.
 import { ConfigError, loadConfig, type Config } from '../config.js';

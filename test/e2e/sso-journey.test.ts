@@ -2,7 +2,6 @@
 // (examples/demo-rp) on one Sesame, then on two Sesame instances behind a round-robin proxy so that
 // consecutive requests of one journey land on different instances. Screenshots of every step go
 // to test-results/screenshots/ (not committed).
-import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { createDemoApp, SCOPE } from '../../examples/demo-rp/app.js';
 import { CHROMIUM_PATH, launchChromium, screenshotDir } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
-import { freePort, startInstance, stopInstance } from '../helpers/instances.js';
+import { startInstance, stopInstance, type Instance } from '../helpers/instances.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import { startTestSesame, TEST_SECRETS, type TestSesame } from '../helpers/sesame.js';
 
@@ -60,10 +59,11 @@ async function oneInstance(): Promise<Topology> {
 
 async function twoInstancesBehindProxy(): Promise<Topology & { proxy: RoundRobinProxy }> {
   const db: TestDatabase = await createTestDatabase('postgresql', { migrated: false });
-  const ports = [await freePort(), await freePort()];
-  const proxy = await startRoundRobinProxy(ports.map((p) => `http://127.0.0.1:${p}`));
+  // The proxy first: its address is the issuer both instances are started with.
+  const proxy = await startRoundRobinProxy();
   const env = { DATABASE_URL: db.url, ...TEST_SECRETS, ISSUER: proxy.url };
-  const instances: ChildProcess[] = await Promise.all(ports.map((port) => startInstance({ ...env, PORT: String(port) })));
+  const instances: Instance[] = await Promise.all([startInstance(env), startInstance(env)]);
+  proxy.route(instances.map((instance) => instance.url));
   const container = await createContainer(loadConfig({ NODE_ENV: 'test', ...env }), silentLogger);
   return {
     issuer: proxy.url,

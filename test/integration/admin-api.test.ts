@@ -479,6 +479,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
       for (const grant of listed.json.grants) expect(grant).toMatchObject({ client_id: client.client_id, scope: expect.stringContaining('openid') });
       // Session ids are cookie values: never listed.
       const sessionRows = await sesame.container.payloads.findByAccountId(['Session'], user.id);
+      expect(sessionRows).toHaveLength(listed.json.sessions.length);
       for (const row of sessionRows) expect(JSON.stringify(listed.json)).not.toContain(row.key);
 
       const one = await api('DELETE', `/users/${user.id}/sessions/${listed.json.sessions[0].uid}`);

@@ -568,6 +568,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { msg: string; kid?: string; reason?: string });
       const changes = run.json.changes as { kid: string }[];
+      expect(changes.length).toBeGreaterThan(0);
       expect(lines.filter((l) => l.msg.startsWith('signing key'))).toHaveLength(changes.length);
       for (const change of changes) {
         expect(lines.find((l) => l.kid === change.kid)).toMatchObject({ reason: expect.stringMatching(/rotation/) });

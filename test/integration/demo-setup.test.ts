@@ -81,11 +81,13 @@ describe('docker-compose.yml', () => {
   it('sets only variables that the program of each service reads', () => {
     const unread: string[] = [];
     for (const [service, files] of Object.entries(SERVICES)) {
+      expect(serviceEnvironment(service).size, `${service} sets variables`).toBeGreaterThan(0);
       for (const name of serviceEnvironment(service).keys()) {
         if (!READ_ELSEWHERE.has(name) && !files.some((file) => reads(file, name))) unread.push(`${service}: ${name}`);
       }
     }
     expect(unread).toEqual([]);
+    expect(serviceEnvironment('postgres').size).toBeGreaterThan(0);
     for (const name of serviceEnvironment('postgres').keys()) expect(READ_ELSEWHERE.has(name), name).toBe(true);
   });
 

@@ -5,10 +5,11 @@
 // replaces and deletes its registration with its registration access token. Also the admin API's
 // audit log route (GET /admin/api/v1/audit): paging, filters, admin only.
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { createInitialAccessToken, REGISTRATION_POLICY } from '../../src/oidc/initial-access-token.js';
 import { TestBrowser } from '../helpers/browser.js';
+import { advanceClock, restoreClock } from '../helpers/clock.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { discover, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
 import { startTestSesame, TEST_SECRETS, type TestSesame } from '../helpers/sesame.js';
@@ -22,8 +23,6 @@ interface JsonResponse {
   headers: Headers;
   json: any;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
   let sesame: TestSesame;
@@ -82,6 +81,7 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     await sesame.container.accounts.create({ email: EMAIL, password: PASSWORD, emailVerified: true });
   });
   afterAll(async () => sesame?.close());
+  afterEach(restoreClock);
 
   it('lists the registration endpoint in discovery', async () => {
     const discovery = await request('GET', '/.well-known/openid-configuration');
@@ -344,7 +344,8 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
 
   it('refuses an expired initial access token', async () => {
     const { initial_access_token: token } = await createInitialAccessToken(sesame.holder.current(), 1);
-    await sleep(2100);
+    // Lifetimes count whole seconds: two seconds on, the one-second token has expired.
+    advanceClock(2000);
     const response = await register({ client_name: 'Late', redirect_uris: [REDIRECT_URI] }, token);
     expect(response.status).toBe(401);
     expect(response.json.error).toBe('invalid_token');

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
-import { freePort, startInstance, stopInstance } from '../helpers/instances.js';
+import { startInstance, stopInstance } from '../helpers/instances.js';
 import { discover, REDIRECT_URI, startAuthorization } from '../helpers/rp.js';
 import { startTestSesame, TEST_SECRETS, type TestSesame } from '../helpers/sesame.js';
 
@@ -73,13 +73,14 @@ describe.each(PROVIDERS)('unexpected errors on %s', (provider) => {
 
 describe('readiness on a read-only SQLite file', () => {
   let db: TestDatabase;
-  let port: number;
+  let env: Record<string, string>;
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
     // One earlier start on the same settings made the keys and the console client: starting
-    // again needs no write.
-    port = await freePort();
-    await stopInstance(await startInstance({ PORT: String(port), DATABASE_URL: db.url, ...TEST_SECRETS }));
+    // again needs no write. The issuer is fixed (the instances take any free port), as the
+    // console client's URIs follow it; nothing here goes through it.
+    env = { DATABASE_URL: db.url, ...TEST_SECRETS, ISSUER: 'https://sesame.example.test' };
+    await stopInstance(await startInstance(env));
   }, 60_000);
   afterAll(async () => db?.drop());
 
@@ -92,14 +93,14 @@ describe('readiness on a read-only SQLite file', () => {
       chownSync(db.config.file, user.uid, user.gid);
     }
     chmodSync(db.config.file, 0o444);
-    const child = await startInstance({ PORT: String(port), DATABASE_URL: db.url, ...TEST_SECRETS }, { until: 'up', ...(user ? { user } : {}) });
+    const instance = await startInstance(env, { until: 'up', ...(user ? { user } : {}) });
     try {
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const ready = await fetch(`${instance.url}/readyz`);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database not writable' });
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`${instance.url}/healthz`)).status).toBe(200);
     } finally {
-      await stopInstance(child);
+      await stopInstance(instance);
     }
   });
 });

@@ -10,6 +10,7 @@ import { ConflictError } from '../../src/domain/errors.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { startSesame } from '../../src/server.js';
 import { TestBrowser } from '../helpers/browser.js';
+import { advanceClock, useTestClock } from '../helpers/clock.js';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
 import { discover, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
@@ -170,6 +171,8 @@ describe.each(PROVIDERS)('key faults on %s', (provider) => {
     const db = await createTestDatabase(provider);
     databases.push(db);
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS, PORT: '0', KEY_SYNC_INTERVAL: '1s', LOG_LEVEL: 'error' });
+    // Before the instance starts: the key sync keeps a reference to Date.now.
+    useTestClock();
     const sesame = await startSesame(
       config,
       createLogger('error', (line) => lines.push(line)),
@@ -181,7 +184,8 @@ describe.each(PROVIDERS)('key faults on %s', (provider) => {
       await sesame.syncKeys();
       expect((await fetch(`${url}/.well-known/openid-configuration`)).status).toBe(200);
       expect((await fetch(`${url}/token`, { method: 'POST' })).status).not.toBe(503); // still serving within the grace
-      await new Promise((resolve) => setTimeout(resolve, 2300));
+      // The grace (two sync intervals) is measured on Date: past it without waiting.
+      advanceClock(2_000);
       await sesame.syncKeys();
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(503);
@@ -254,8 +258,8 @@ describe.each(PROVIDERS)('key faults on %s', (provider) => {
       { skipMigrations: true, now: () => clock },
     );
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(lines.some((l) => l.includes('not in SIGNING_ALGS') && l.includes('Needs ES256'))).toBe(true);
+      // The check runs in the background after start-up: poll for its warning.
+      await expect.poll(() => lines.some((l) => l.includes('not in SIGNING_ALGS') && l.includes('Needs ES256'))).toBe(true);
       const changes = await sesame.container.keys.maintain();
       expect(changes.filter((c) => c.alg === 'ES256').map((c) => c.kind)).toEqual(['retire', 'retire']);
       const es = (await sesame.container.keys.list()).filter((k) => k.alg === 'ES256');

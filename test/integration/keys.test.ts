@@ -72,6 +72,7 @@ describe.each(PROVIDERS)('signing keys on %s', (provider) => {
     await c.keys.ensureKeys();
     const jwks = await c.keys.signingJwks();
     const rows = await c.db.prisma.signingKey.findMany();
+    expect(rows).toHaveLength(jwks.length);
     for (const row of rows) {
       const publicJwk = JSON.parse(row.publicJwk) as Record<string, unknown>;
       for (const member of PRIVATE_JWK_MEMBERS) expect(publicJwk).not.toHaveProperty(member);

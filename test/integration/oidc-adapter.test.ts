@@ -3,13 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import { createOidcPayloadRepository, type OidcPayloadRepository } from '../../src/db/oidc-payload-repository.js';
 import { storedKeyFor } from '../../src/db/payload-at-rest.js';
 import { createAdapter, type ClientSource } from '../../src/oidc/adapter.js';
 import { startPayloadSweeper } from '../../src/oidc/payload-sweeper.js';
+import { advanceClock, restoreClock } from '../helpers/clock.js';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
 
 const REDIRECT_URI = 'https://notes.example/cb';
@@ -37,7 +38,6 @@ const clients: ClientSource = {
 };
 
 const epoch = () => Math.floor(Date.now() / 1000);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const past = () => new Date(Date.now() - 60_000);
 const future = () => new Date(Date.now() + 3_600_000);
 
@@ -50,7 +50,7 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Pr
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the poll interval
   }
 }
 
@@ -70,6 +70,7 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
     await database?.close();
     await db?.drop();
   });
+  afterEach(restoreClock);
 
   /** The row stored for an id as oidc-provider presents it. */
   const row = (model: string, presentedId: string) =>
@@ -127,7 +128,7 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
       await adapter.upsert(id, { jti: id, kind: 'Interaction', returnTo: '/auth/x' }, 1);
       expect(await adapter.find(id)).toMatchObject({ returnTo: '/auth/x' });
 
-      await sleep(1_100);
+      advanceClock(1_000); // expiresIn counts seconds
       expect(await adapter.find(id)).toBeUndefined();
       expect(await row('Interaction', id)).not.toBeNull();
     });
@@ -485,29 +486,35 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
     });
 
     it('the sweeper never overlaps a slow run, and stop() waits for it', async () => {
+      // Timers on a fake clock the test moves on; each run lasts until the test finishes it.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       let calls = 0;
-      let finished = 0;
-      let inFlight = 0;
-      let maxInFlight = 0;
+      let finish = () => {};
       const slow = {
-        async deleteExpired() {
+        deleteExpired: () => {
           calls++;
-          maxInFlight = Math.max(maxInFlight, ++inFlight);
-          await sleep(100);
-          inFlight--;
-          finished++;
-          return 0;
+          return new Promise<number>((resolve) => (finish = () => resolve(0)));
         },
       };
       // The interval is far shorter than a run: a timer that ignored the run would start more.
       const sweeper = startPayloadSweeper({ payloads: slow, intervalMs: 5 });
-      await waitFor(async () => calls > 0, 2_000);
-      await sleep(50);
-      await sweeper.stop();
-      expect(maxInFlight).toBe(1);
-      expect(finished).toBe(calls);
-      await sleep(50);
-      expect(calls).toBe(finished);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(calls).toBe(1);
+      // The next run starts an interval after this one finished.
+      finish();
+      await vi.advanceTimersByTimeAsync(5);
+      expect(calls).toBe(2);
+
+      let stopped = false;
+      const stopping = sweeper.stop().then(() => (stopped = true));
+      await vi.advanceTimersByTimeAsync(100);
+      expect(stopped).toBe(false); // waits for the run in progress
+      finish();
+      await stopping;
+      await vi.advanceTimersByTimeAsync(100);
+      expect(calls).toBe(2); // and none starts after it
     });
   });
 });

@@ -128,10 +128,13 @@ describe.runIf(CHROMIUM_PATH)('form_post in Chromium', () => {
     await page.getByRole('button', { name: 'Allow' }).click();
 
     // Nobody clicks anything on the form_post page: only its script can have sent this.
+    let timer: NodeJS.Timeout | undefined;
     const form = await Promise.race([
       received,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the form_post page did not submit itself: ${violations.join(' | ')}`)), 10_000)),
-    ]);
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the form_post page did not submit itself: ${violations.join(' | ')}`)), 10_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     expect(form.get('code')).toBeTruthy();
     expect(form.get('state')).toBe(start.state);
     await page.waitForURL(callback);

@@ -11,7 +11,7 @@ import { createContainer } from '../../src/container.js';
 import { silentLogger } from '../../src/logger.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { createTestDatabase, PROVIDERS, type Provider, type TestDatabase } from '../helpers/databases.js';
-import { freePort, startInstance } from '../helpers/instances.js';
+import { startInstance } from '../helpers/instances.js';
 import { discover, REDIRECT_URI, startAuthorization } from '../helpers/rp.js';
 import { TEST_SECRETS } from '../helpers/sesame.js';
 
@@ -28,12 +28,12 @@ interface Instance {
 }
 
 async function startLogged(db: TestDatabase, env: Record<string, string> = {}): Promise<Instance> {
-  const port = await freePort();
-  const child = await startInstance({ PORT: String(port), DATABASE_URL: db.url, ...TEST_SECRETS, LOG_LEVEL: 'info', ...env });
+  // Without ISSUER, the instance's issuer is the address it reports.
+  const { child, port, url } = await startInstance({ DATABASE_URL: db.url, ...TEST_SECRETS, LOG_LEVEL: 'info', ...env });
   const lines: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, port, issuer: `http://localhost:${port}`, lines, exited };
+  return { child, port, issuer: url, lines, exited };
 }
 
 async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Busy, WorkLimiter } from '../../src/domain/accounts/work-limiter.js';
 import { addressBucket } from '../../src/domain/throttling/keys.js';
 import { lockoutAfter } from '../../src/domain/throttling/lockout.js';
@@ -26,35 +26,59 @@ describe('addressBucket', () => {
 });
 
 describe('WorkLimiter', () => {
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  afterEach(() => vi.useRealTimers());
+
+  /** A job that runs until the test finishes it. */
+  function heldJob(): { job: () => Promise<void>; started: () => boolean; finish: () => void } {
+    let started = false;
+    let finish = () => {};
+    return {
+      job: () => {
+        started = true;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+      started: () => started,
+      finish: () => finish(),
+    };
+  }
 
   it('runs at most `concurrency` jobs at once and queues the rest in order', async () => {
     const limiter = new WorkLimiter(2, 10, 5_000);
-    let running = 0;
-    let most = 0;
-    const order: number[] = [];
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        limiter.run(async () => {
-          running += 1;
-          most = Math.max(most, running);
-          await sleep(5);
-          order.push(i);
-          running -= 1;
-        }),
-      ),
-    );
-    expect(most).toBe(2);
-    expect(order).toHaveLength(8);
+    const jobs = Array.from({ length: 8 }, heldJob);
+    const runs = jobs.map((j) => limiter.run(j.job));
+    const started = () => jobs.flatMap((j, i) => (j.started() ? [i] : []));
+    /** Lets every promise callback that is due run (no time passes). */
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    expect(started()).toEqual([0, 1]);
+    // Each finished job lets the next waiting one start, first come first served.
+    for (let next = 2; next < 8; next++) {
+      jobs[next - 2]!.finish();
+      await settle();
+      expect(started()).toEqual(Array.from({ length: next + 1 }, (_, i) => i));
+    }
+    for (const j of jobs.slice(6)) j.finish();
+    await Promise.all(runs);
   });
 
   it('refuses at once when the queue is full, and after waiting too long', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const limiter = new WorkLimiter(1, 1, 50);
-    const slow = limiter.run(() => sleep(200));
+    const slow = heldJob();
+    const running = limiter.run(slow.job);
     const queued = limiter.run(async () => 'late');
+    let answered = false;
+    queued.then(
+      () => (answered = true),
+      () => (answered = true),
+    );
     await expect(limiter.run(async () => 'refused')).rejects.toBeInstanceOf(Busy);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(answered).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
     await expect(queued).rejects.toBeInstanceOf(Busy); // waited 50 ms, the slow job still running
-    await slow;
+    slow.finish();
+    await running;
     await expect(limiter.run(async () => 'free again')).resolves.toBe('free again');
   });
 });
