@@ -22,9 +22,9 @@ describe('operations', () => {
     const person = { email: 'metrics@example.com', password: 'a long metrics password' };
     await sesame.container.accounts.create({ ...person, name: 'Metrics' });
     const client = await sesame.container.clients.create({
-      name: 'Metrics',
-      redirectUris: [REDIRECT_URI],
-      grantTypes: ['authorization_code', 'client_credentials'],
+      client_name: 'Metrics',
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'client_credentials'],
     });
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
     const browser = new TestBrowser(sesame.issuer);

@@ -76,8 +76,12 @@ describe('request log', () => {
   it('does not let oidc-provider print its clientBasedCORS notice, and allows browser calls only from a public client’s origins', async () => {
     const info = vi.spyOn(console, 'info');
     try {
-      const browserApp = await sesame.container.clients.create({ name: 'SPA', redirectUris: ['http://localhost:5173/cb'], public: true });
-      const server = await sesame.container.clients.create({ name: 'Server app', redirectUris: ['http://localhost:5173/cb'] });
+      const browserApp = await sesame.container.clients.create({
+        client_name: 'SPA',
+        redirect_uris: ['http://localhost:5173/cb'],
+        token_endpoint_auth_method: 'none',
+      });
+      const server = await sesame.container.clients.create({ client_name: 'Server app', redirect_uris: ['http://localhost:5173/cb'] });
       const tokenCall = (origin: string, client: { client_id: string; client_secret?: string }) =>
         fetch(`${sesame.issuer}/token`, {
           method: 'POST',
@@ -107,7 +111,7 @@ describe('request log', () => {
   });
 
   it('logs a forced 500 twice under one request id: the request line and the error with its stack', async () => {
-    const client = await sesame.container.clients.create({ name: 'Broken', redirectUris: [REDIRECT_URI] });
+    const client = await sesame.container.clients.create({ client_name: 'Broken', redirect_uris: [REDIRECT_URI] });
     const config = await discover(sesame.issuer, client.client_id, client.client_secret);
     const browser = new TestBrowser(sesame.issuer);
     const login = await browser.request((await startAuthorization(config)).url.toString());
