@@ -49,8 +49,30 @@ export function describeClaim(claim: string): string {
   return Object.hasOwn(CLAIM_DESCRIPTIONS, claim) ? `${CLAIM_DESCRIPTIONS[claim]!} (${claim})` : claim;
 }
 
-export function consentPage({ uid, csrf, clientName, scopes, claims = [], resourceScopes = {} }: ConsentView): SafeHtml {
+/** A URL from the app's registration, when it is one this page may use (checked at registration too). */
+function registered(client: ConsentView['client'], field: string, schemes: readonly string[]): string | undefined {
+  const value = client?.[field];
+  return typeof value === 'string' && URL.canParse(value) && schemes.includes(new URL(value).protocol) ? value : undefined;
+}
+
+/** The app's own pages, linked under the buttons: people decide knowing whose terms apply. */
+function appLinks(client: ConsentView['client'], clientName: string): SafeHtml | '' {
+  const links = (
+    [
+      ['client_uri', `About ${clientName}`],
+      ['policy_uri', 'Privacy policy'],
+      ['tos_uri', 'Terms of service'],
+    ] as const
+  ).flatMap(([field, label]) => {
+    const href = registered(client, field, ['https:', 'http:']);
+    return href ? [html`<a href="${href}" rel="noopener noreferrer" target="_blank">${label}</a>`] : [];
+  });
+  return links.length > 0 ? html`<p class="app-links">${links.map((link, i) => (i === 0 ? link : html` · ${link}`))}</p>` : '';
+}
+
+export function consentPage({ uid, csrf, clientName, client, scopes, claims = [], resourceScopes = {} }: ConsentView): SafeHtml {
   const action = (step: string) => `/interaction/${encodeURIComponent(uid)}/${step}`;
+  const logo = registered(client, 'logo_uri', ['https:']);
   const resources = Object.entries(resourceScopes).filter(([, list]) => list.length > 0);
   const items = [
     ...scopes.map((scope) => html`<li>${describeScope(scope)}</li>`),
@@ -59,7 +81,8 @@ export function consentPage({ uid, csrf, clientName, scopes, claims = [], resour
   ];
   return layout({
     title: `Allow ${clientName}?`,
-    body: html`<h1>Allow <span class="client">${clientName}</span>?</h1>
+    body: html`${logo && html`<img class="app-logo" src="${logo}" alt="" width="64" height="64" referrerpolicy="no-referrer">`}
+<h1>Allow <span class="client">${clientName}</span>?</h1>
 ${
   items.length > 0
     ? html`<p class="lead"><strong>${clientName}</strong> is asking for:</p>
@@ -75,6 +98,7 @@ ${
 <input type="hidden" name="csrf" value="${csrf}">
 <button type="submit" class="secondary">Deny</button>
 </form>
-</div>`,
+</div>
+${appLinks(client, clientName)}`,
   });
 }

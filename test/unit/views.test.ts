@@ -140,6 +140,34 @@ describe('consent page', () => {
   });
 });
 
+describe("consent page: the app's logo and pages", () => {
+  const base = { uid: 'u1', csrf: 'c'.repeat(43), clientName: 'Notes', scopes: ['openid'] };
+
+  it('shows the https logo and links the app, its privacy policy and terms, escaped', () => {
+    const page = consentPage({
+      ...base,
+      client: {
+        logo_uri: 'https://notes.example/logo.png?a=1&b="x"',
+        client_uri: 'https://notes.example/',
+        policy_uri: 'https://notes.example/privacy',
+        tos_uri: 'https://notes.example/terms',
+      },
+    }).toString();
+    expect(page).toContain('<img class="app-logo" src="https://notes.example/logo.png?a=1&amp;b=&quot;x&quot;" alt=""');
+    expect(page).toContain('<a href="https://notes.example/" rel="noopener noreferrer" target="_blank">About Notes</a>');
+    expect(page).toContain('>Privacy policy</a> · <a href="https://notes.example/terms"');
+  });
+
+  it('shows no logo from http, data or javascript URLs, and no link to a non-web URL', () => {
+    for (const logo of ['http://notes.example/logo.png', 'data:image/png;base64,AAAA', 'javascript:alert(1)']) {
+      expect(consentPage({ ...base, client: { logo_uri: logo } }).toString()).not.toContain('<img');
+    }
+    const page = consentPage({ ...base, client: { policy_uri: 'javascript:alert(1)' } }).toString();
+    expect(page).not.toContain('javascript:');
+    expect(page).not.toContain('app-links');
+  });
+});
+
 describe('error page', () => {
   it('shows title, message, error and error_description escaped', () => {
     const page = errorPage({

@@ -16,6 +16,10 @@ export interface ClientFormValues {
   scope: string;
   resources: string;
   resource_server: boolean;
+  logo_uri: string;
+  client_uri: string;
+  policy_uri: string;
+  tos_uri: string;
 }
 
 export const EMPTY_CLIENT_FORM: ClientFormValues = {
@@ -28,6 +32,10 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   scope: 'openid profile email',
   resources: '',
   resource_server: false,
+  logo_uri: '',
+  client_uri: '',
+  policy_uri: '',
+  tos_uri: '',
 };
 
 export function clientFormValues(client: ClientView): ClientFormValues {
@@ -41,8 +49,20 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     scope: client.scope ?? '',
     resources: (client.resources ?? []).join('\n'),
     resource_server: client.resource_server === true,
+    logo_uri: client.logo_uri ?? '',
+    client_uri: client.client_uri ?? '',
+    policy_uri: client.policy_uri ?? '',
+    tos_uri: client.tos_uri ?? '',
   };
 }
+
+/** The optional pages and logo an app shows people, as the form asks for them. */
+const APP_PAGES: readonly [name: 'logo_uri' | 'client_uri' | 'policy_uri' | 'tos_uri', label: string, hint: string][] = [
+  ['logo_uri', 'Logo', 'An https image, shown small next to the name. Optional.'],
+  ['client_uri', 'Home page', 'Optional.'],
+  ['policy_uri', 'Privacy policy', 'Optional.'],
+  ['tos_uri', 'Terms of service', 'Optional.'],
+];
 
 const GRANT_LABELS: Record<string, string> = {
   authorization_code: 'Authorization code (people sign in)',
@@ -98,6 +118,17 @@ ${textarea('resources', 'Resources (APIs)', 'One per line; optional. Access toke
 <label for="resource_server">Resource server (an API that may introspect tokens issued to other clients)</label>
 </div>
 ${fieldError(errors, 'resource_server')}
+<fieldset>
+<legend>Shown on the consent page</legend>
+${APP_PAGES.map(
+  ([name, label, hint]) => html`<div class="field">
+<label for="${name}">${label}</label>
+<input id="${name}" name="${name}" type="url" spellcheck="false" autocapitalize="none" value="${values[name]}"${describedBy(errors, name)}>
+<p class="hint">${hint}</p>
+${fieldError(errors, name)}
+</div>`,
+)}
+</fieldset>
 ${fieldError(errors, 'form')}`;
 }
 

@@ -20,6 +20,17 @@ export function unsupportedGrantMessage(grant: string): string {
   return `grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`;
 }
 
+/** An absolute https URL (or http on localhost, for development): a page the consent page links to. */
+function isWebPage(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+const isHttps = (value: string) => URL.canParse(value) && new URL(value).protocol === 'https:';
+
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine(isPlainText, NOT_PLAIN_TEXT);
 const uri = text(2000);
 const uris = z.array(uri).max(20, 'may list at most 20 URIs');
@@ -49,6 +60,12 @@ export const CLIENT_FIELDS = {
   application_type: z
     .enum(['web', 'native'], { error: (issue) => `application_type "${String(issue.input)}" is not supported; use web or native` })
     .describe('derived from the redirect URIs (native: a private-use scheme); if given, it must match'),
+  logo_uri: uri
+    .refine(isHttps, 'must be an absolute https URL (the consent page shows it: never mixed content)')
+    .describe('an https image shown next to the name on the consent page'),
+  client_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's home page, linked from the consent page"),
+  policy_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's privacy policy, linked from the consent page"),
+  tos_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's terms of service, linked from the consent page"),
   resources: uris.describe('Sesame: APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
   resource_server: z
     .boolean()
@@ -62,7 +79,7 @@ export const CLIENT_FIELD_NAMES = Object.keys(CLIENT_FIELDS) as ClientField[];
  * Fields whose every rule is in this file: stored as given (buildClientMetadata copies them), so a
  * field added here and listed here needs no other code to be registered, stored and returned.
  */
-export const PLAIN_FIELDS = [] as const satisfies readonly ClientField[];
+export const PLAIN_FIELDS = ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] as const satisfies readonly ClientField[];
 export type PlainField = (typeof PLAIN_FIELDS)[number];
 
 /** Fields only an administrator sets (CLI, admin API, console); dynamic registration may not. */

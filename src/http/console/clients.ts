@@ -3,7 +3,7 @@
 import type { Context } from 'koa';
 import type { Container } from '../../container.js';
 import type { ClientView } from '../../domain/clients/client-service.js';
-import { parseClientChanges, parseClientRegistration, type ClientChanges, type ClientRegistration } from '../../domain/clients/schema.js';
+import { parseClientChanges, parseClientRegistration, PLAIN_FIELDS, type ClientChanges, type ClientRegistration } from '../../domain/clients/schema.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   clientDetailPage,
@@ -31,6 +31,10 @@ function readClientForm(body: FormBody): ClientFormValues {
     scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
     resources: field(body, 'resources'),
     resource_server: checked(body, 'resource_server'),
+    logo_uri: field(body, 'logo_uri').trim(),
+    client_uri: field(body, 'client_uri').trim(),
+    policy_uri: field(body, 'policy_uri').trim(),
+    tos_uri: field(body, 'tos_uri').trim(),
   };
 }
 
@@ -45,13 +49,14 @@ function formFields(values: ClientFormValues) {
     scope: values.scope,
     resources: lines(values.resources),
     resource_server: values.resource_server,
+    ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
 }
 
 function registration(values: ClientFormValues): ClientRegistration {
   const { backchannel_logout_uri, resources, ...rest } = formFields(values);
   return parseClientRegistration({
-    ...rest,
+    ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
     ...(backchannel_logout_uri ? { backchannel_logout_uri } : {}),
     ...(resources.length ? { resources } : {}),
     token_endpoint_auth_method: values.public ? 'none' : 'client_secret_basic',
@@ -61,7 +66,8 @@ function registration(values: ClientFormValues): ClientRegistration {
 /** Every field of the form: an emptied one is removed from the registration. */
 function changes(values: ClientFormValues): ClientChanges {
   const { backchannel_logout_uri, resources, ...rest } = formFields(values);
-  return parseClientChanges({ ...rest, backchannel_logout_uri: backchannel_logout_uri ?? null, resources: resources.length ? resources : null });
+  const emptied = Object.fromEntries(Object.entries(rest).map(([name, value]) => [name, value ?? null]));
+  return parseClientChanges({ ...emptied, backchannel_logout_uri: backchannel_logout_uri ?? null, resources: resources.length ? resources : null });
 }
 
 /** What the audit log keeps of a registration (as the admin API records it): nothing secret. */

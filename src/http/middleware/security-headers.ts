@@ -12,7 +12,9 @@
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 
-export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
+// img-src https: lets the consent page show an app's registered logo (https only, checked at
+// registration); an image cannot run script, and nothing else may load from elsewhere.
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; base-uri 'none'; frame-ancestors 'none'";
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': PAGE_CSP,
