@@ -40,18 +40,6 @@ function toDomainChanges(body: z.output<typeof ClientPatch>): ClientChanges {
   };
 }
 
-/** What the audit log keeps of a registration: enough to see what changed, nothing secret. */
-function summary(client: z.input<typeof Client>): Record<string, unknown> {
-  return {
-    client_name: client.client_name,
-    public: client.token_endpoint_auth_method === 'none',
-    grant_types: client.grant_types,
-    scope: client.scope ?? null,
-    redirect_uris: client.redirect_uris,
-    resource_server: client.resource_server === true,
-  };
-}
-
 export const clientRoutes: Route[] = [
   route({
     method: 'post',
@@ -64,9 +52,8 @@ export const clientRoutes: Route[] = [
     body: ClientInput,
     success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
     problems: [422],
-    async handle({ body, container, ctx, audit }) {
-      const client = await container.clients.create(toDomainInput(body));
-      await audit('client.created', `client:${client.client_id}`, summary(client));
+    async handle({ body, container, ctx, by }) {
+      const client = await container.clients.create(toDomainInput(body), by);
       ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(client.client_id)}`);
       return client;
     },
@@ -121,10 +108,8 @@ export const clientRoutes: Route[] = [
     body: ClientPatch,
     success: { status: 200, description: 'The changed client.', schema: Client },
     problems: [404, 409, 422],
-    async handle({ params, body, container, audit }) {
-      const client = await container.clients.update(params.client_id, toDomainChanges(body));
-      await audit('client.updated', `client:${client.client_id}`, { changed: Object.keys(body).sort(), ...summary(client) });
-      return client;
+    async handle({ params, body, container, by }) {
+      return container.clients.update(params.client_id, toDomainChanges(body), by);
     },
   }),
 
@@ -139,10 +124,8 @@ export const clientRoutes: Route[] = [
     params: ClientParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },
     problems: [404, 409],
-    async handle({ params, container, audit }) {
-      const client = await container.clients.get(params.client_id);
-      await container.clients.delete(params.client_id);
-      await audit('client.deleted', `client:${params.client_id}`, { client_name: client.client_name });
+    async handle({ params, container, by }) {
+      await container.clients.delete(params.client_id, by);
     },
   }),
 
@@ -156,10 +139,8 @@ export const clientRoutes: Route[] = [
     params: ClientParams,
     success: { status: 200, description: 'The client with its new secret.', schema: ClientWithSecret },
     problems: [404, 409],
-    async handle({ params, container, audit }) {
-      const client = await container.clients.rotateSecret(params.client_id);
-      await audit('client.secret_rotated', `client:${client.client_id}`, { client_name: client.client_name });
-      return client;
+    async handle({ params, container, by }) {
+      return container.clients.rotateSecret(params.client_id, by);
     },
   }),
 ];
