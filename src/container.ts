@@ -55,31 +55,35 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const db = await openDatabase(config.database);
   const box = new SecretBox(config.keyEncryptionSecrets);
   const payloads = createOidcPayloadRepository(db.prisma);
-  const userSessions = createUserSessionService(payloads);
+  // First: every service below records its own changes in it.
   const audit = createAuditService(createAuditRepository(db.prisma), log);
+  const userSessions = createUserSessionService(payloads, audit);
   const attempts = createAttemptStore(db.prisma);
   const { throttle: limits } = config;
   const throttle = new AttemptThrottle(attempts, limits);
+  const signInThrottle = createSignInThrottle(throttle, {
+    maxFailures: limits.loginMaxFailures,
+    maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
+  });
   return {
     config,
     log,
     db,
     accounts: createAccountService(createUserRepository(db.prisma), {
-      endSessions: (id) => userSessions.revokeAll(id),
+      audit,
+      endSessions: (id) => userSessions.endAll(id),
+      lockouts: signInThrottle,
       hasher: createPasswordHasher(config.passwordHashConcurrency),
     }),
     attempts,
     consoleSessions: createConsoleSessionService(createConsoleSessionRepository(db.prisma)),
-    signInThrottle: createSignInThrottle(throttle, {
-      maxFailures: limits.loginMaxFailures,
-      maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
-    }),
+    signInThrottle,
     secretThrottle: createSecretThrottle(throttle, {
       clientMaxFailures: limits.clientMaxFailures,
       maxFailuresPerAddress: limits.tokenMaxFailuresPerAddress,
     }),
     userSessions,
-    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }),
+    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit),
     payloads,
     audit,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {

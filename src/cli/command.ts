@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { Container } from '../container.js';
 import type { MigrateResult } from '../db/migrate.js';
+import type { By } from '../domain/audit/actions.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -26,6 +27,8 @@ export interface CommandContext {
   migration: MigrateResult;
   /** The services, opened on first use and closed when the command ends. */
   container(): Promise<Container>;
+  /** Who the command acts as, for the audit log the services write (src/cli/actor.ts). */
+  by: By;
 }
 
 export interface CommandResult {

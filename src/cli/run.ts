@@ -10,6 +10,7 @@ import { migrate, type MigrateResult, MigrationError } from '../db/migrate.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { createLogger } from '../logger.js';
 import { parseCommandArgs, UsageError, type CliIo, type Command, type Run } from './command.js';
+import { cliBy } from './actor.js';
 import { auditCommands } from './commands/audit.js';
 import { clientCommands } from './commands/clients.js';
 import { keyCommands } from './commands/keys.js';
@@ -35,7 +36,7 @@ function overview(): string {
     "Manages Sesame's users, clients and signing keys, and shows its audit log, in the database",
     'the server uses (DATABASE_URL and the other settings come from the environment or ./.env).',
     'Running servers pick changes up without a restart. Pending migrations are applied first.',
-    'Every change is recorded in the audit log with actor "cli".',
+    'Every change is recorded in the audit log with actor "cli:<your operating-system user>".',
     '',
     'Commands:',
     ...COMMANDS.flatMap((c) => [...synopsis(c, '  sesame '), `      ${c.summary}`]),
@@ -175,7 +176,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const log = createLogger(cliLogLevel(config, command.name), io.stderr);
     const migration = await migrateQuietly(config);
 
-    const result = await run({ migration, container: () => (container ??= createContainer(config, log)) });
+    const result = await run({ migration, by: cliBy(), container: () => (container ??= createContainer(config, log)) });
     io.stdout(json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.human.join('\n')}\n`);
     return 0;
   } catch (error) {

@@ -4,8 +4,9 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
-import { asEmailAddress, type AccountService } from '../domain/accounts/account-service.js';
-import type { AuditEventInput } from '../domain/audit/audit-service.js';
+import type { AccountService } from '../domain/accounts/account-service.js';
+import { createSignInEvents } from '../domain/accounts/sign-in-events.js';
+import type { AuditRecorder } from '../domain/audit/actions.js';
 import type { Logger } from '../logger.js';
 import { scopeRefusal } from '../oidc/admin-scope.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
@@ -32,68 +33,12 @@ export interface AppDeps {
   /** The services the admin API (/admin/api/v1) works on; without it the API is not mounted. */
   container?: Container;
   /** The audit log the sign-in pages record to (sign-ins, failures, consent). */
-  audit?: { record(event: AuditEventInput): Promise<void> };
+  audit?: AuditRecorder;
   metrics: Metrics;
   jwks: JwksDocument;
   log: Logger;
   /** Undefined when ready; otherwise why not (database unreachable or not writable, shutting down). */
   readiness(): Promise<string | undefined>;
-}
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
-/**
- * The email typed into the sign-in form, normalised, when it is an email address at all: people
- * type passwords into that field, and free text must never reach the log.
- */
-function typedEmail(value: unknown): string | undefined {
-  return typeof value === 'string' ? asEmailAddress(value) : undefined;
-}
-
-/**
- * A sign-in page event as an audit record: who acted (`user:<sub>`; `anonymous` for a failed
- * sign-in, whose target is the email typed if it is one), on what, and from which address.
- */
-function interactionAuditEvent(event: string, fields: Record<string, unknown>, ip: string): AuditEventInput | undefined {
-  const accountId = text(fields.accountId);
-  const clientId = text(fields.client_id);
-  const actor = accountId ? `user:${accountId}` : 'anonymous';
-  const client = clientId ? `client:${clientId}` : undefined;
-  const details = clientId ? { client_id: clientId } : {};
-  switch (event) {
-    case 'login.failed':
-      return { actor: 'anonymous', action: event, target: typedEmail(fields.email), sourceAddress: ip, details };
-    case 'login.throttled':
-      return {
-        actor: 'anonymous',
-        action: event,
-        target: typedEmail(fields.email),
-        sourceAddress: ip,
-        details: { ...details, retry_after: fields.retry_after },
-      };
-    case 'user.locked':
-      return {
-        actor: 'anonymous',
-        action: event,
-        target: accountId ? `user:${accountId}` : undefined,
-        sourceAddress: ip,
-        details: { ...details, locked_for: fields.locked_for },
-      };
-    case 'login.succeeded':
-      return { actor, action: event, target: accountId ? actor : undefined, sourceAddress: ip, details: { ...details, remember: fields.remember === true } };
-    case 'consent.granted':
-      return {
-        actor,
-        action: event,
-        target: client,
-        sourceAddress: ip,
-        details: { ...details, scope: text(fields.scope) ?? '', grant_id: text(fields.grant_id) },
-      };
-    case 'interaction.aborted':
-      return { actor, action: event, target: client, sourceAddress: ip, details: { ...details, prompt: text(fields.prompt) } };
-    default:
-      return undefined;
-  }
 }
 
 /** oidc-provider's resume endpoint: where the sign-in pages send the browser back to (303). */
@@ -159,13 +104,19 @@ export function createApp(deps: AppDeps): Koa {
       provider: () => deps.holder.current(),
       accounts: deps.accounts,
       ...(deps.container ? { throttle: deps.container.signInThrottle } : {}),
-      log: async (event, fields, request) => {
-        deps.metrics.signInEvent(event);
-        const audited = interactionAuditEvent(event, fields, request.ip);
-        // The audit record, not the raw fields: it holds no free text from the form.
-        deps.log.info(event, audited ? { ...audited } : {});
-        if (audited && deps.audit) await deps.audit.record(audited);
-      },
+      ...(deps.audit
+        ? {
+            events: createSignInEvents(
+              {
+                record: async (by, entry) => {
+                  deps.metrics.signInEvent(entry.action);
+                  await deps.audit!.record(by, entry);
+                },
+              },
+              deps.log,
+            ),
+          }
+        : {}),
       ...(container ? { scopeRefusal: scopeRefusal((clientId) => container.clients.isAdminClient(clientId)) } : {}),
     }),
     ...(deps.container ? [createAdminApiRouter({ container: deps.container, provider: () => deps.holder.current() })] : []),

@@ -1,15 +1,15 @@
 // The provider's security events, recorded in the audit log: tokens and grants revoked, sign-outs,
-// failed client authentication and undelivered back-channel logouts. Attached to every provider
-// createProvider builds (a key change builds a new one), so none goes unrecorded.
+// failed client authentication, dynamic registrations and undelivered back-channel logouts. Only
+// the provider sees these, so they are recorded here, at its boundary, through the same typed
+// actions as everything else. Attached to every provider createProvider builds (a key change
+// builds a new one), so none goes unrecorded.
 //
 // Never recorded: token values (an opaque token's jti *is* the token), client secrets, or
 // anything from a request body other than the client_id.
 import type { EventEmitter } from 'node:events';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
-import type { AuditEventInput } from '../domain/audit/audit-service.js';
-
-/** Stores one event; must not throw (the audit service's `record` does not). */
-export type AuditRecorder = (event: AuditEventInput) => Promise<void> | void;
+import Provider, { type Client, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Actor, AuditEntry, AuditRecorder, By } from '../domain/audit/actions.js';
+import { clientSummary } from '../domain/clients/client-summary.js';
 
 /** Endpoints where a client authenticates; `invalid_client` there is a failed authentication. */
 const CLIENT_AUTH_ERRORS = ['grant.error', 'revocation.error', 'introspection.error'] as const;
@@ -48,7 +48,7 @@ function accountOf(ctx: KoaContextWithOIDC): string | undefined {
 }
 
 /** Who acted: the authenticated client at the back-channel endpoints, else the signed-in person. */
-function actorOf(ctx: KoaContextWithOIDC): string {
+function actorOf(ctx: KoaContextWithOIDC): Actor {
   const clientId = clip(ctx.oidc.client?.clientId);
   const account = accountOf(ctx);
   if (ctx.oidc.route === 'end_session_confirm' && account) return `user:${account}`;
@@ -78,25 +78,25 @@ function claimedClientId(ctx: KoaContextWithOIDC): string | undefined {
   }
 }
 
-export function recordProviderEvents(provider: Provider, record: AuditRecorder): void {
+export function recordProviderEvents(provider: Provider, audit: AuditRecorder): void {
   // The typings list each event name separately; the loops below register several at once.
   const emitter: EventEmitter = provider;
-  const safely = (event: AuditEventInput) => {
+  // Not awaited: the provider's listeners cannot hold up its response.
+  const safely = (by: By, entry: AuditEntry) => {
     try {
-      void Promise.resolve(record(event)).catch(() => {});
+      void audit.record(by, entry).catch(() => {});
     } catch {
       // Recording never breaks the request it describes.
     }
   };
+  const from = (ctx: KoaContextWithOIDC, actor: Actor): By => ({ actor, sourceAddress: sourceAddress(ctx) });
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     const route = ctx.oidc.route;
     const account = accountOf(ctx);
-    safely({
-      actor: actorOf(ctx),
+    safely(from(ctx, actorOf(ctx)), {
       action: 'grant.revoked',
       target: `grant:${grantId}`,
-      sourceAddress: sourceAddress(ctx),
       details: {
         grant_id: grantId,
         ...(ctx.oidc.client ? { client_id: ctx.oidc.client.clientId } : {}),
@@ -115,11 +115,9 @@ export function recordProviderEvents(provider: Provider, record: AuditRecorder):
       if (!ctx || ctx.oidc.route !== 'revocation') return;
       const clientId = clip(ctx.oidc.client?.clientId) ?? clip(token.clientId);
       const account = clip(token.accountId);
-      safely({
-        actor: clientId ? `client:${clientId}` : 'anonymous',
+      safely(from(ctx, clientId ? `client:${clientId}` : 'anonymous'), {
         action: 'token.revoked',
         target: account ? `user:${account}` : clientId ? `client:${clientId}` : undefined,
-        sourceAddress: sourceAddress(ctx),
         details: {
           kind: token.kind,
           ...(token.clientId ? { client_id: token.clientId } : {}),
@@ -133,11 +131,9 @@ export function recordProviderEvents(provider: Provider, record: AuditRecorder):
   provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
     const account = accountOf(ctx);
     const clientId = clip(ctx.oidc.client?.clientId);
-    safely({
-      actor: account ? `user:${account}` : 'anonymous',
+    safely(from(ctx, account ? `user:${account}` : 'anonymous'), {
       action: 'logout.succeeded',
-      ...(account ? { target: `user:${account}` } : {}),
-      sourceAddress: sourceAddress(ctx),
+      ...(account ? { target: `user:${account}` as const } : {}),
       details: { ...(clientId ? { client_id: clientId } : {}), everywhere: ctx.oidc.params?.logout === 'yes' },
     });
   });
@@ -146,11 +142,9 @@ export function recordProviderEvents(provider: Provider, record: AuditRecorder):
     emitter.on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
       if (error?.error !== 'invalid_client') return;
       const clientId = claimedClientId(ctx);
-      safely({
-        actor: 'anonymous',
+      safely(from(ctx, 'anonymous'), {
         action: 'client.authentication_failed',
-        ...(clientId ? { target: `client:${clientId}` } : {}),
-        sourceAddress: sourceAddress(ctx),
+        ...(clientId ? { target: `client:${clientId}` as const } : {}),
         details: {
           endpoint: ctx.oidc.route,
           ...(clientId ? { client_id: clientId } : {}),
@@ -168,37 +162,22 @@ export function recordProviderEvents(provider: Provider, record: AuditRecorder):
     ['registration_update.success', 'client.updated'],
     ['registration_delete.success', 'client.deleted'],
   ] as const;
+  const entryFor = (action: (typeof REGISTRATION_EVENTS)[number][1], client: Client): AuditEntry => {
+    const target = `client:${client.clientId}` as const;
+    const via = { client_id: client.clientId, via: 'dynamic_registration' as const };
+    if (action === 'client.deleted') return { action, target, details: via };
+    return { action, target, details: { ...clientSummary(client.metadata()), ...via } };
+  };
   for (const [event, action] of REGISTRATION_EVENTS) {
-    emitter.on(event, (ctx: KoaContextWithOIDC, client: { clientId: string; metadata(): Record<string, unknown> }) => {
-      const metadata = client.metadata();
-      safely({
-        actor: action === 'client.registered' ? 'anonymous' : `client:${client.clientId}`,
-        action,
-        target: `client:${client.clientId}`,
-        sourceAddress: sourceAddress(ctx),
-        details: {
-          client_id: client.clientId,
-          via: 'dynamic_registration',
-          ...(action !== 'client.deleted'
-            ? {
-                client_name: metadata.client_name,
-                public: metadata.token_endpoint_auth_method === 'none',
-                grant_types: metadata.grant_types,
-                scope: metadata.scope ?? null,
-                redirect_uris: metadata.redirect_uris,
-              }
-            : {}),
-        },
-      });
+    emitter.on(event, (ctx: KoaContextWithOIDC, client: Client) => {
+      safely(from(ctx, action === 'client.registered' ? 'anonymous' : `client:${client.clientId}`), entryFor(action, client));
     });
   }
 
   provider.on('backchannel.error', (ctx: KoaContextWithOIDC, error: Error, client: { clientId: string }, accountId: string) => {
-    safely({
-      actor: accountId ? `user:${accountId}` : 'system',
+    safely(from(ctx, accountId ? `user:${accountId}` : 'system'), {
       action: 'logout.backchannel_failed',
       target: `client:${client.clientId}`,
-      sourceAddress: sourceAddress(ctx),
       details: { client_id: client.clientId, ...(accountId ? { sub: accountId } : {}), reason: String(error?.message ?? error).slice(0, MAX_ID_LENGTH) },
     });
   });

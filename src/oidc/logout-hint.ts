@@ -14,7 +14,7 @@
 // the equivalent GET (RP-Initiated Logout 1.0 gives both methods the same parameters and meaning).
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Middleware } from 'koa';
-import type { AuditEventInput } from '../domain/audit/audit-service.js';
+import type { AuditRecorder } from '../domain/audit/actions.js';
 import type { Logger } from '../logger.js';
 
 /** oidc-provider's own limit for a form body. */
@@ -89,7 +89,7 @@ export interface LogoutHintDeps {
   kids: ReadonlySet<string>;
   /** oidc-provider's end_session path (`provider.pathFor('end_session')`). */
   path: string;
-  audit?: (event: AuditEventInput) => Promise<void> | void;
+  audit?: AuditRecorder;
   log?: Logger;
 }
 
@@ -105,16 +105,9 @@ export function logoutWithoutUnverifiableHint(deps: LogoutHintDeps): Middleware 
     };
     deps.log?.info('logout: id_token_hint ignored', details);
     try {
-      void Promise.resolve(
-        deps.audit?.({
-          // The hint's subject is unverified: nobody is named as the actor.
-          actor: 'anonymous',
-          action: 'logout.hint_ignored',
-          ...(clientId ? { target: `client:${clientId}` } : {}),
-          sourceAddress: clip(ip),
-          details,
-        }),
-      ).catch(() => {});
+      // The hint's subject is unverified: nobody is named as the actor.
+      const by = { actor: 'anonymous', sourceAddress: clip(ip) } as const;
+      void deps.audit?.record(by, { action: 'logout.hint_ignored', ...(clientId ? { target: `client:${clientId}` as const } : {}), details }).catch(() => {});
     } catch {
       // Recording never breaks the logout it describes.
     }

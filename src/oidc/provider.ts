@@ -2,11 +2,11 @@
 import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Container } from '../container.js';
-import type { AuditEventInput } from '../domain/audit/audit-service.js';
+import type { AuditRecorder } from '../domain/audit/actions.js';
 import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
-import { recordProviderEvents, type AuditRecorder } from './audit-events.js';
+import { recordProviderEvents } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
 import { logProviderErrors } from './error-events.js';
 import { hideUnadvertisedScopes } from './discovery.js';
@@ -75,7 +75,7 @@ export function providerDepsFor(container: Container): ProviderDeps {
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     isAdminClient: (clientId) => clients.isAdminClient(clientId),
     isResourceServer: (clientId) => clients.isResourceServer(clientId),
-    audit: (event: AuditEventInput) => container.audit.record(event),
+    audit: container.audit,
     secretThrottle: container.secretThrottle,
     log: container.log,
   };

@@ -554,7 +554,7 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
         'user.enabled',
         'user.deleted',
         'user.password_set',
-        'key.rotated',
+        'key.activated',
         'key.revoked',
         'session.revoked',
       ]) {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cliBy } from '../../src/cli/actor.js';
 import { runCli } from '../../src/cli/run.js';
 import { loadConfig } from '../../src/config.js';
 import { createContainer, type Container } from '../../src/container.js';
@@ -393,7 +394,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       }
     });
 
-    it('records its changes in the audit log (actor cli) and lists them with audit list', async () => {
+    it('records its changes in the audit log (actor cli:<os user>) and lists them with audit list', async () => {
       const since = new Date(Date.now() - 1);
       const password = 'an audited password';
       const user = await sesame(['users', 'create', '--email', 'audited@example.com', '--password-stdin', '--json'], password);
@@ -412,7 +413,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         ['user.created', `user:${user.json.sub}`],
       ]);
       for (const event of run.json) {
-        expect(event).toMatchObject({ id: expect.any(String), at: expect.any(String), actor: 'cli', source_address: null });
+        expect(event).toMatchObject({ id: expect.any(String), at: expect.any(String), actor: cliBy().actor, source_address: null });
       }
       for (const secret of [password, client.json.client_secret, rotated.json.client_secret]) expect(run.stdout).not.toContain(secret);
 
@@ -424,7 +425,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         lines
           .slice(1)
           .filter(Boolean)
-          .every((l) => /^\S+Z\s+cli\s+client\.created\s+client:\S+\s+-$/.test(l)),
+          .every((l) => /^\S+Z\s+cli(:\S+)?\s+client\.created\s+client:\S+\s+-$/.test(l)),
       ).toBe(true);
       expect(human.stdout).toContain(`client:${client.json.client_id}`);
       const limited = await sesame(['audit', 'list', '--limit', '1', '--json']);

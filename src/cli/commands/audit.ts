@@ -1,27 +1,9 @@
-// sesame audit list, and how the other commands record what they change (actor "cli").
-import { userInfo } from 'node:os';
+// sesame audit list. The other commands' changes are recorded by the services they call, with the
+// CLI as the actor (src/cli/actor.ts).
 import { parseDuration } from '../../config.js';
-import type { Container } from '../../container.js';
 import type { AuditEvent } from '../../domain/audit/audit-service.js';
 import { optionalString, UsageError, type Command, type ParsedArgs } from '../command.js';
 import { table, when } from '../output.js';
-
-export const CLI_ACTOR = 'cli';
-
-/** The operating-system account that ran the command, when there is one: who "cli" was. */
-function osUser(): string | undefined {
-  try {
-    return userInfo().username || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Records a change the CLI made. Never carries a password or secret; never fails the command. */
-export async function recordCliChange(container: Container, action: string, target: string, details: Record<string, unknown> = {}): Promise<void> {
-  const user = osUser();
-  await container.audit.record({ actor: CLI_ACTOR, action, target, details: { ...details, ...(user ? { os_user: user } : {}) } });
-}
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;

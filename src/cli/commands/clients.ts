@@ -8,7 +8,6 @@ import { changedFields, clientFlagOptions, derivedHelp, givenFields } from './cl
 import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';
 import { DEFAULT_INITIAL_TOKEN_LIFETIME, MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
-import { recordCliChange } from './audit.js';
 
 const clientType = (client: ClientView) => (client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
 
@@ -102,8 +101,7 @@ const create: Command = {
     const registration = parseClientRegistration({ ...givenFields(args), ...(flag(args, 'public') ? { token_endpoint_auth_method: 'none' } : {}) });
     return async (ctx) => {
       const container = await ctx.container();
-      const client = await container.clients.create(registration);
-      await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client));
+      const client = await container.clients.create(registration, ctx.by);
       return {
         json: client,
         human: [`created ${clientType(client)} client "${client.client_name}"`, `client_id:     ${client.client_id}`, ...secretLines(client, 'shown')],
@@ -111,19 +109,6 @@ const create: Command = {
     };
   },
 };
-
-/** What the audit log keeps about a new client: its registration, never its secret. */
-function clientDetails(client: ClientView, admin = false) {
-  return {
-    client_id: client.client_id,
-    name: client.client_name,
-    type: clientType(client),
-    grant_types: client.grant_types,
-    ...(client.scope ? { scope: client.scope } : {}),
-    ...(client.resource_server ? { resource_server: true } : {}),
-    ...(admin ? { admin: true } : {}),
-  };
-}
 
 function prepareAdmin(args: ParsedArgs): Run {
   const others = NOT_WITH_ADMIN.filter((option) => args.values[option] !== undefined);
@@ -137,8 +122,7 @@ function prepareAdmin(args: ParsedArgs): Run {
   const name = given ?? ADMIN_DEFAULT_NAME;
   return async (ctx) => {
     const container = await ctx.container();
-    const client = await container.clients.create({ client_name: name, ...ADMIN_CLIENT });
-    await recordCliChange(container, 'client.created', `client:${client.client_id}`, clientDetails(client, true));
+    const client = await container.clients.create({ client_name: name, ...ADMIN_CLIENT }, ctx.by);
     const tokenEndpoint = `${container.config.issuer.replace(/\/$/, '')}/token`;
     return {
       json: client,
@@ -177,12 +161,7 @@ const update: Command = {
     const changes = parseClientChanges(changedFields(args));
     return async (ctx) => {
       const container = await ctx.container();
-      const client = await container.clients.update(args.positionals[0]!, changes);
-      const changed = Object.entries(changes)
-        .filter(([, v]) => v !== undefined)
-        .map(([k]) => k)
-        .sort();
-      await recordCliChange(container, 'client.updated', `client:${client.client_id}`, { changed, ...clientDetails(client) });
+      const client = await container.clients.update(args.positionals[0]!, changes, ctx.by);
       return { json: client, human: [`updated client "${client.client_name}" (${client.client_id})`] };
     };
   },
@@ -250,8 +229,7 @@ const remove: Command = {
   prepare: (args) => async (ctx) => {
     const id = args.positionals[0]!;
     const container = await ctx.container();
-    await container.clients.delete(id);
-    await recordCliChange(container, 'client.deleted', `client:${id}`, { client_id: id });
+    await container.clients.delete(id, ctx.by);
     return { json: { client_id: id, deleted: true }, human: [`deleted client ${id}`] };
   },
 };
@@ -265,8 +243,7 @@ const rotateSecret: Command = {
   positionals: ['ID'],
   prepare: (args) => async (ctx) => {
     const container = await ctx.container();
-    const client = await container.clients.rotateSecret(args.positionals[0]!);
-    await recordCliChange(container, 'client.secret_rotated', `client:${client.client_id}`, { client_id: client.client_id });
+    const client = await container.clients.rotateSecret(args.positionals[0]!, ctx.by);
     return {
       json: client,
       human: [`new secret for client "${client.client_name}" (${client.client_id}); the previous secret no longer works`, ...secretLines(client, 'shown')],
@@ -300,11 +277,7 @@ const initialToken: Command = {
       // A provider only to store the token the way the server's reads it; it signs nothing, so it
       // gets no keys (the CLI never opens the private keys for this).
       const provider = createProvider(providerDepsFor(container), []);
-      const issued = await createInitialAccessToken(provider, expiresIn);
-      await recordCliChange(container, 'client.initial_token_created', 'registration', {
-        expires_in: issued.expires_in,
-        expires_at: issued.expires_at,
-      });
+      const issued = await createInitialAccessToken(provider, expiresIn, { audit: container.audit, by: ctx.by });
       return {
         json: issued,
         human: [

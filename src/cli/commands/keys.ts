@@ -2,10 +2,10 @@
 // The key service only ever hands out views: no private (or public) key material. The rules for
 // what a rotation or revocation may do live in the lifecycle (domain/keys/lifecycle.ts); these
 // commands apply them and say what changed, one line per algorithm family.
+import { rewrapSecrets } from '../../domain/crypto/rewrap-secrets.js';
 import type { AppliedChange, KeyView } from '../../domain/keys/key-service.js';
 import { flag, optionalString, UsageError, type Command } from '../command.js';
 import { table, when } from '../output.js';
-import { CLI_ACTOR, recordCliChange } from './audit.js';
 
 /** A change as --json prints it: the service's record, plus when a retired key stops verifying. */
 interface ChangeJson extends AppliedChange {
@@ -108,7 +108,7 @@ const rotate: Command = {
     const force = flag(args, 'force');
     return async (ctx) => {
       const { keys } = await ctx.container();
-      const changes = await keys.rotate({ ...(alg !== undefined ? { alg } : {}), force, actor: CLI_ACTOR });
+      const changes = await keys.rotate({ ...(alg !== undefined ? { alg } : {}), force }, ctx.by);
       const after = await keys.list();
       if (force) io.stderr(`sesame: warning: ${FORCE_RISK}\n`);
       return {
@@ -138,7 +138,7 @@ const revoke: Command = {
     return async (ctx) => {
       const container = await ctx.container();
       const signed = (await container.keys.list()).some((k) => k.kid === kid && k.activated_at !== null);
-      const result = await container.keys.revoke(kid, { revokeGrants, actor: CLI_ACTOR });
+      const result = await container.keys.revoke(kid, { revokeGrants }, ctx.by);
       const after = await container.keys.list();
       const human = describeChanges('revoked', result.changes, after);
       // Like --force's: the operator must see what the promotion risks, on stderr even with --json.
@@ -166,10 +166,7 @@ const rewrap: Command = {
   options: {},
   positionals: [],
   prepare: () => async (ctx) => {
-    const container = await ctx.container();
-    const signingKeys = await container.keys.rewrap();
-    const clientSecrets = await container.clients.rewrap();
-    await recordCliChange(container, 'keys.rewrapped', 'keys', { signing_keys: signingKeys, client_secrets: clientSecrets });
+    const { signing_keys: signingKeys, client_secrets: clientSecrets } = await rewrapSecrets(await ctx.container(), ctx.by);
     const human = [`re-encrypted ${signingKeys} signing keys and ${clientSecrets} client secrets under the current KEY_ENCRYPTION_SECRET`];
     if (signingKeys + clientSecrets > 0) {
       human.push('every instance needs that secret in its KEY_ENCRYPTION_SECRET to open them; older secrets can now be removed');

@@ -3,7 +3,6 @@ import { normalizeEmail, type User } from '../../domain/accounts/account-service
 import { NotFoundError } from '../../domain/errors.js';
 import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { table, when } from '../output.js';
-import { recordCliChange } from './audit.js';
 
 /** The JSON shape of a user: the OIDC subject and claims, never the password hash. */
 function userJson(user: User) {
@@ -57,9 +56,8 @@ const create: Command = {
     const password = await readPassword(args, io);
     const isAdmin = flag(args, 'admin');
     return async (ctx) => {
-      const container = await ctx.container();
-      const user = await container.accounts.create({ email, password, isAdmin, ...(name !== undefined ? { name } : {}) });
-      await recordCliChange(container, 'user.created', `user:${user.id}`, { email: user.email, is_admin: user.isAdmin });
+      const { accounts } = await ctx.container();
+      const user = await accounts.create({ email, password, isAdmin, ...(name !== undefined ? { name } : {}) }, ctx.by);
       return { json: userJson(user), human: [`created ${user.isAdmin ? 'admin ' : ''}user ${user.email} (sub ${user.id})`] };
     };
   },
@@ -96,11 +94,9 @@ const remove: Command = {
   prepare: (args) => {
     const email = args.positionals[0]!;
     return async (ctx) => {
-      const container = await ctx.container();
-      const user = await container.accounts.findByEmail(email);
-      const revoked = await container.accounts.delete(email);
+      const { accounts } = await ctx.container();
+      const revoked = await accounts.delete(email, ctx.by);
       const normalized = normalizeEmail(email);
-      await recordCliChange(container, 'user.deleted', user ? `user:${user.id}` : normalized, { email: normalized, ...revoked });
       return {
         json: { email: normalized, deleted: true, ...revoked },
         human: [`deleted user ${normalized}; ended ${revoked.revoked_sessions} sessions and ${revoked.revoked_grants} grants`],
@@ -119,15 +115,13 @@ const unlock: Command = {
   prepare: (args) => {
     const email = args.positionals[0]!;
     return async (ctx) => {
-      const container = await ctx.container();
-      const user = await container.accounts.findByEmail(email);
-      if (!user) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
-      const lockedFor = await container.signInThrottle.accountLockedFor(user.email);
-      await container.signInThrottle.unlock(user.email);
-      await recordCliChange(container, 'user.unlocked', `user:${user.id}`, { email: user.email, was_locked: lockedFor > 0 });
+      const { accounts } = await ctx.container();
+      const found = await accounts.findByEmail(email);
+      if (!found) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+      const { user, wasLocked } = await accounts.unlock(found.id, ctx.by);
       return {
-        json: { email: user.email, sub: user.id, was_locked: lockedFor > 0 },
-        human: [lockedFor > 0 ? `unlocked ${user.email}` : `${user.email} was not locked; its failed attempts are forgotten`],
+        json: { email: user.email, sub: user.id, was_locked: wasLocked },
+        human: [wasLocked ? `unlocked ${user.email}` : `${user.email} was not locked; its failed attempts are forgotten`],
       };
     };
   },

@@ -1,7 +1,9 @@
-// People who sign in. The CLI, the admin API and the sign-in pages all go through this service.
+// People who sign in. The CLI, the admin API, the console and the sign-in pages all go through
+// this service, and it records every change it makes in the audit log, by whoever the caller says.
 import { randomUUID } from 'node:crypto';
 import type { UserRecord, UserRepository } from '../../db/user-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
+import { SYSTEM, type AuditRecorder, type By, type UserTarget } from '../audit/actions.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.js';
@@ -52,6 +54,11 @@ export function asEmailAddress(value: string): string | undefined {
   return EMAIL.test(email) && email.length <= MAX_EMAIL_LENGTH && isPlainText(email) ? email : undefined;
 }
 
+const target = (id: string): UserTarget => `user:${id}`;
+
+/** The fields a change may touch, as the audit log (and the admin API) names them. */
+const CHANGEABLE = { name: 'name', emailVerified: 'email_verified', isAdmin: 'is_admin' } as const;
+
 function toUser(record: UserRecord): User {
   const { id, email, name, emailVerified, disabled, isAdmin, createdAt } = record;
   return { id, email, name, emailVerified, disabled, isAdmin, createdAt };
@@ -66,16 +73,33 @@ function checkName(name: string | null): string | null {
   return trimmed;
 }
 
+/** Sign-in lockouts by email (the sign-in throttle's), which an admin may lift. */
+export interface Lockouts {
+  /** Milliseconds the account stays locked (0: not locked). */
+  accountLockedFor(email: string): Promise<number>;
+  unlock(email: string): Promise<void>;
+}
+
 export interface AccountServiceOptions {
+  audit: AuditRecorder;
   /** Ends a person's sessions and grants (with their tokens); run when they are disabled or deleted. */
   endSessions?: (accountId: string) => Promise<Revocation>;
+  lockouts?: Lockouts;
   /** argon2id with bounded concurrency; default: two at a time. */
   hasher?: PasswordHasher;
 }
 
-export function createAccountService(users: UserRepository, options: AccountServiceOptions = {}) {
+export function createAccountService(users: UserRepository, options: AccountServiceOptions) {
+  const { audit } = options;
   const noSessionsEnded: Revocation = { revoked_sessions: 0, revoked_grants: 0 };
   const endSessions = options.endSessions ?? (async () => noSessionsEnded);
+
+  async function remove(record: UserRecord, by: By): Promise<Revocation> {
+    if (!(await users.deleteById(record.id))) throw new NotFoundError(`no user with id ${record.id}`);
+    const revoked = await endSessions(record.id);
+    await audit.record(by, { action: 'user.deleted', target: target(record.id), details: { email: record.email, ...revoked } });
+    return revoked;
+  }
 
   // Compared against when the email is unknown, so that both failures take as long.
   let decoyHash: Promise<string> | undefined;
@@ -87,8 +111,10 @@ export function createAccountService(users: UserRepository, options: AccountServ
     return decoyHash;
   };
 
+  // Every change takes `by`, who asked for it (from the CLI, the admin API or the console); without
+  // it the change is the system's.
   return {
-    async create(input: NewUserInput): Promise<User> {
+    async create(input: NewUserInput, by: By = SYSTEM): Promise<User> {
       const email = asEmailAddress(input.email);
       if (!email) {
         // A value that is not even text is not echoed: it may not print.
@@ -107,6 +133,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
           passwordHash,
           isAdmin: input.isAdmin ?? false,
         });
+        await audit.record(by, { action: 'user.created', target: target(record.id), details: { email, is_admin: record.isAdmin } });
         return toUser(record);
       } catch (error) {
         if (error instanceof UniqueViolation) throw new ConflictError(`a user with email ${email} already exists`);
@@ -158,46 +185,76 @@ export function createAccountService(users: UserRepository, options: AccountServ
       return { users: page.map(toUser), next_cursor: records.length > limit ? page.at(-1)!.id : null };
     },
 
-    async update(id: string, changes: UserChanges): Promise<User> {
+    async update(id: string, changes: UserChanges, by: By = SYSTEM): Promise<User> {
       const data = {
         ...(changes.name !== undefined ? { name: checkName(changes.name) } : {}),
         ...(changes.emailVerified !== undefined ? { emailVerified: changes.emailVerified } : {}),
         ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
       };
-      const record = await users.update(id, data);
+      const before = await users.findById(id);
+      const record = before && (await users.update(id, data));
       if (!record) throw new NotFoundError(`no user with id ${id}`);
+      const changed = (Object.keys(CHANGEABLE) as (keyof typeof CHANGEABLE)[])
+        .filter((field) => before[field] !== record[field])
+        .map((field) => CHANGEABLE[field]);
+      await audit.record(by, {
+        action: 'user.updated',
+        target: target(id),
+        details: { changed: changed.sort(), email: record.email, is_admin: record.isAdmin },
+      });
       return toUser(record);
     },
 
     /** Disabling stops sign-in at once and ends the person's sessions and grants with their tokens. */
-    async setDisabled(id: string, disabled: boolean): Promise<{ user: User; revoked: Revocation }> {
+    async setDisabled(id: string, disabled: boolean, by: By = SYSTEM): Promise<{ user: User; revoked: Revocation }> {
       const record = await users.update(id, { disabled });
       if (!record) throw new NotFoundError(`no user with id ${id}`);
-      return { user: toUser(record), revoked: disabled ? await endSessions(id) : noSessionsEnded };
+      const { email } = record;
+      if (!disabled) {
+        await audit.record(by, { action: 'user.enabled', target: target(id), details: { email } });
+        return { user: toUser(record), revoked: noSessionsEnded };
+      }
+      const revoked = await endSessions(id);
+      await audit.record(by, { action: 'user.disabled', target: target(id), details: { email, ...revoked } });
+      return { user: toUser(record), revoked };
     },
 
-    async setPassword(id: string, password: string): Promise<void> {
+    async setPassword(id: string, password: string, by: By = SYSTEM): Promise<void> {
       checkPassword(password);
       if (!(await users.update(id, { passwordHash: await hasher.hash(password) }))) {
         throw new NotFoundError(`no user with id ${id}`);
       }
+      await audit.record(by, { action: 'user.password_set', target: target(id) });
     },
 
-    async deleteById(id: string): Promise<Revocation> {
-      if (!(await users.deleteById(id))) throw new NotFoundError(`no user with id ${id}`);
-      return endSessions(id);
+    async deleteById(id: string, by: By = SYSTEM): Promise<Revocation> {
+      const record = await users.findById(id);
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      return remove(record, by);
+    },
+
+    /**
+     * Lifts a sign-in lockout (too many wrong passwords) and forgets the failures. An unlock is an
+     * admin's change to an account, so it is here; the counting itself is the sign-in throttle's.
+     */
+    async unlock(id: string, by: By = SYSTEM): Promise<{ user: User; wasLocked: boolean }> {
+      const record = await users.findById(id);
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      if (!options.lockouts) throw new Error('sign-in lockouts are not wired in this process');
+      const wasLocked = (await options.lockouts.accountLockedFor(record.email)) > 0;
+      await options.lockouts.unlock(record.email);
+      await audit.record(by, { action: 'user.unlocked', target: target(id), details: { email: record.email, was_locked: wasLocked } });
+      return { user: toUser(record), wasLocked };
     },
 
     async list(): Promise<User[]> {
       return (await users.list()).map(toUser);
     },
 
-    async delete(email: string): Promise<Revocation> {
+    async delete(email: string, by: By = SYSTEM): Promise<Revocation> {
       const record = await users.findByEmail(normalizeEmail(email));
-      if (!record || !(await users.deleteById(record.id))) {
-        throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
-      }
-      return endSessions(record.id);
+      if (!record) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+      return remove(record, by);
     },
   };
 }

@@ -3,9 +3,12 @@
 // ending a session signs the browser out of Sesame. Disabling or deleting a user ends them all,
 // whichever way it is done (CLI, admin API, console). What a stored session or grant holds is
 // read through db/provider-payloads.ts; callers get these views, never oidc-provider's payloads.
+// An admin's revocation is recorded here (`session.revoked`); the sessions that disabling or
+// deleting a person ends are part of that change's own record.
 import type { AccountPayload, OidcPayloadRepository } from '../../db/oidc-payload-repository.js';
 import { storedKeyFor } from '../../db/payload-at-rest.js';
 import { readGrant, readSession } from '../../db/provider-payloads.js';
+import { SYSTEM, type AuditRecorder, type By } from '../audit/actions.js';
 import { NotFoundError } from '../errors.js';
 
 /** A browser session, named by its uid: its id is the cookie value and is never shown. */
@@ -46,7 +49,7 @@ function grantView(row: AccountPayload): UserGrant {
   return { grantId: grantIdOf(row), clientId: clientId ?? null, scope: scope ?? null, resources, createdAt: row.createdAt, expiresAt: row.expiresAt };
 }
 
-export function createUserSessionService(payloads: OidcPayloadRepository) {
+export function createUserSessionService(payloads: OidcPayloadRepository, audit: AuditRecorder) {
   /** Ends grants (with every token issued under them) and then sessions (rows as listed). */
   async function revoke(sessions: AccountPayload[], grantIds: string[]): Promise<Revocation> {
     for (const grantId of grantIds) await payloads.revokeByGrantId(grantId);
@@ -66,6 +69,14 @@ export function createUserSessionService(payloads: OidcPayloadRepository) {
     return { sessions: rows.filter((r) => r.model === 'Session'), grants: rows.filter((r) => r.model === 'Grant') };
   }
 
+  /** Ends every session and grant of a person. */
+  async function endAll(accountId: string): Promise<Revocation> {
+    const { sessions, grants } = await rowsOf(accountId);
+    // Grants named by a session but already gone from the table still have their tokens removed.
+    const grantIds = new Set([...grants.map(grantIdOf), ...sessions.flatMap((s) => readSession(s.payload).grantIds)]);
+    return revoke(sessions, [...grantIds]);
+  }
+
   return {
     /** A person's live sessions and grants, oldest first. */
     async list(accountId: string): Promise<{ sessions: UserSession[]; grants: UserGrant[] }> {
@@ -73,20 +84,24 @@ export function createUserSessionService(payloads: OidcPayloadRepository) {
       return { sessions: sessions.map(sessionView), grants: grants.map(grantView) };
     },
 
-    /** Ends every session and grant of a person. */
-    async revokeAll(accountId: string): Promise<Revocation> {
-      const { sessions, grants } = await rowsOf(accountId);
-      // Grants named by a session but already gone from the table still have their tokens removed.
-      const grantIds = new Set([...grants.map(grantIdOf), ...sessions.flatMap((s) => readSession(s.payload).grantIds)]);
-      return revoke(sessions, [...grantIds]);
+    /** Ends every session and grant of a person, as part of another change that records it (disabling, deleting). */
+    endAll,
+
+    /** Ends every session and grant of a person (an admin's revocation, recorded). */
+    async revokeAll(accountId: string, by: By = SYSTEM): Promise<Revocation> {
+      const revoked = await endAll(accountId);
+      await audit.record(by, { action: 'session.revoked', target: `user:${accountId}`, details: { scope: 'all', ...revoked } });
+      return revoked;
     },
 
     /** Ends one session (named by its uid: its id is the cookie value, stored only as a digest) and its grants. */
-    async revokeOne(accountId: string, sessionUid: string): Promise<Revocation> {
+    async revokeOne(accountId: string, sessionUid: string, by: By = SYSTEM): Promise<Revocation> {
       const { sessions } = await rowsOf(accountId);
       const session = sessions.find((s) => readSession(s.payload).uid === sessionUid);
       if (!session) throw new NotFoundError(`user ${accountId} has no session ${sessionUid}`);
-      return revoke([session], [...new Set(readSession(session.payload).grantIds)]);
+      const revoked = await revoke([session], [...new Set(readSession(session.payload).grantIds)]);
+      await audit.record(by, { action: 'session.revoked', target: `user:${accountId}`, details: { session_uid: sessionUid, ...revoked } });
+      return revoked;
     },
   };
 }

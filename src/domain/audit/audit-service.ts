@@ -1,19 +1,11 @@
 // The audit log: every admin change and security event, with who, what, to what, when and from
-// where. Recording never fails the action it records (a failed write is logged instead), and
-// callers pass no secrets: details are checked for secret-looking keys before they are stored.
+// where. What may be recorded is typed in actions.ts. Recording never fails the action it records
+// (a failed write is logged instead), and no secret gets in: besides the types, details are
+// checked for secret-looking keys before they are stored.
 import { randomUUID } from 'node:crypto';
 import type { AuditRecord, AuditRepository } from '../../db/audit-repository.js';
 import type { Logger } from '../../logger.js';
-
-export interface AuditEventInput {
-  /** "cli", "user:<sub>", "client:<client_id>", "anonymous", "system". */
-  actor: string;
-  /** Dotted name: "login.succeeded", "client.created", "key.rotated", ... */
-  action: string;
-  target?: string;
-  sourceAddress?: string;
-  details?: Record<string, unknown>;
-}
+import type { AuditEntry, By } from './actions.js';
 
 export interface AuditEvent {
   id: string;
@@ -28,7 +20,7 @@ export interface AuditEvent {
 const SECRET_KEYS = /pass(word)?|secret|token|private|(^|_)d$|cookie/i;
 
 /** Drops any detail whose key looks like it could hold a secret: the log must never carry one. */
-function scrub(details: Record<string, unknown> = {}): Record<string, unknown> {
+function scrub(details: object = {}): Record<string, unknown> {
   return Object.fromEntries(Object.entries(details).filter(([key]) => !SECRET_KEYS.test(key)));
 }
 
@@ -46,18 +38,18 @@ function toEvent(record: AuditRecord): AuditEvent {
 
 export function createAuditService(repo: AuditRepository, log: Logger) {
   return {
-    async record(event: AuditEventInput): Promise<void> {
+    async record(by: By, entry: AuditEntry): Promise<void> {
       try {
         await repo.append({
           id: randomUUID(),
-          actor: event.actor,
-          action: event.action,
-          target: event.target ?? null,
-          sourceAddress: event.sourceAddress ?? null,
-          details: JSON.stringify(scrub(event.details)),
+          actor: by.actor,
+          action: entry.action,
+          target: entry.target ?? null,
+          sourceAddress: by.sourceAddress ?? null,
+          details: JSON.stringify(scrub('details' in entry ? entry.details : {})),
         });
       } catch (error) {
-        log.error('audit event could not be stored', { action: event.action, err: error });
+        log.error('audit event could not be stored', { action: entry.action, err: error });
       }
     },
 

@@ -4,12 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientRepository } from '../../db/client-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
+import { SYSTEM, type AuditRecorder, type By, type ClientTarget } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js';
 import { ADMIN_SCOPE, buildClientMetadata, PROVIDER_SCOPES, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
 import { consoleClientRegistration } from './console-client.js';
 import { CLIENT_FIELD_NAMES, parseClientChanges, parseClientRegistration, type ClientChanges, type ClientRegistration } from './schema.js';
+import { changedFields, clientSummary } from './client-summary.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
 
 export interface ClientView extends ClientMetadata {
@@ -26,6 +28,7 @@ export interface ClientWithSecret extends ClientView {
 const newClientId = () => randomBytes(18).toString('base64url');
 const newClientSecret = () => randomBytes(32).toString('base64url');
 const secretPurpose = (clientId: string) => `client-secret:${clientId}`;
+const target = (clientId: string): ClientTarget => `client:${clientId}`;
 
 function toView(record: ClientRecord): ClientView {
   const metadata = JSON.parse(record.metadata) as ClientMetadata;
@@ -67,7 +70,7 @@ function refuseConsole(clientId: string): void {
   }
 }
 
-/** What setting up the console's client did, for the caller to record. */
+/** What setting up the console's client did (recorded in the audit log already), for the caller to report. */
 export interface ConsoleSetup {
   client: ClientView;
   created: boolean;
@@ -80,9 +83,10 @@ export interface ConsoleSetup {
 export const newRegisteredClientId = newClientId;
 export const newRegisteredClientSecret = newClientSecret;
 
-export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy) {
+// Every change is recorded in the audit log with `by`, who asked for it (default: the system).
+export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy, audit: AuditRecorder) {
   return {
-    async create(registration: ClientRegistration): Promise<ClientWithSecret> {
+    async create(registration: ClientRegistration, by: By = SYSTEM): Promise<ClientWithSecret> {
       const metadata = buildClientMetadata(parseClientRegistration(registration), policy);
       const id = newClientId();
       const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : newClientSecret();
@@ -93,6 +97,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
           metadata: JSON.stringify(metadata),
           secretEncrypted: secret ? await box.seal(secret, secretPurpose(id)) : null,
         });
+        await audit.record(by, { action: 'client.created', target: target(id), details: clientSummary(toView(record)) });
         return { ...toView(record), ...(secret ? { client_secret: secret } : {}) };
       } catch (error) {
         if (error instanceof UniqueViolation) throw new ConflictError('client id collision, try again');
@@ -115,7 +120,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * as `create`. The secret stays. A client cannot switch between public and confidential (its
      * secret would have to appear or vanish): register a new client for that.
      */
-    async update(clientId: string, requested: ClientChanges): Promise<ClientView> {
+    async update(clientId: string, requested: ClientChanges, by: By = SYSTEM): Promise<ClientView> {
       refuseConsole(clientId);
       const changes = parseClientChanges(requested);
       const current = await this.get(clientId);
@@ -132,7 +137,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const metadata = buildClientMetadata(merged, policy);
       const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
-      return toView(record);
+      const updated = toView(record);
+      await audit.record(by, {
+        action: 'client.updated',
+        target: target(clientId),
+        details: { changed: changedFields(current, updated), ...clientSummary(updated) },
+      });
+      return updated;
     },
 
     /**
@@ -167,12 +178,14 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       return toView(record);
     },
 
-    async delete(clientId: string): Promise<void> {
+    async delete(clientId: string, by: By = SYSTEM): Promise<void> {
       refuseConsole(clientId);
+      const current = await this.get(clientId);
       if (!(await clients.delete(clientId))) throw new NotFoundError(`no client with id ${clientId}`);
+      await audit.record(by, { action: 'client.deleted', target: target(clientId), details: clientSummary(current) });
     },
 
-    async rotateSecret(clientId: string): Promise<ClientWithSecret> {
+    async rotateSecret(clientId: string, by: By = SYSTEM): Promise<ClientWithSecret> {
       const view = await this.get(clientId);
       if (view.token_endpoint_auth_method === 'none') {
         throw new ConflictError(`client ${clientId} is public and has no secret`);
@@ -181,6 +194,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       if (!(await clients.setSecret(clientId, await box.seal(secret, secretPurpose(clientId))))) {
         throw new NotFoundError(`no client with id ${clientId}`);
       }
+      await audit.record(by, { action: 'client.secret_rotated', target: target(clientId), details: { client_name: view.client_name } });
       return { ...view, client_secret: secret };
     },
 
@@ -235,18 +249,35 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
           record = await clients.findById(CONSOLE_CLIENT_ID);
         }
       }
+      const before = record;
       let repaired = false;
       if (!record || record.metadata !== metadata || record.secretEncrypted !== null) {
         record = await clients.upsert({ id: CONSOLE_CLIENT_ID, name: CONSOLE_CLIENT_NAME, metadata, secretEncrypted: null });
         repaired = !created;
       }
+      const client = toView(record);
+      if (created) {
+        await audit.record(SYSTEM, {
+          action: 'client.created',
+          target: target(CONSOLE_CLIENT_ID),
+          details: { ...clientSummary(client), reason: 'admin console' },
+        });
+      }
+      if (repaired) {
+        const changed = changedFields(before ? toView(before) : {}, client);
+        const reason = "admin console: registration put back to the console's own";
+        await audit.record(SYSTEM, { action: 'client.updated', target: target(CONSOLE_CLIENT_ID), details: { changed, ...clientSummary(client), reason } });
+      }
       const removed: ClientView[] = [];
       for (const other of await clients.list()) {
         if (other.id === CONSOLE_CLIENT_ID || !isReservedName(other.name)) continue;
-        // Another instance may be removing it too: only the one that deleted it reports it.
-        if (await clients.delete(other.id)) removed.push(toView(other));
+        // Another instance may be removing it too: only the one that deleted it records it.
+        if (!(await clients.delete(other.id))) continue;
+        removed.push(toView(other));
+        const reason = `the name is reserved for the admin console, whose client is now ${CONSOLE_CLIENT_ID}`;
+        await audit.record(SYSTEM, { action: 'client.deleted', target: target(other.id), details: { ...clientSummary(toView(other)), reason } });
       }
-      return { client: toView(record), created, repaired, removed };
+      return { client, created, repaired, removed };
     },
 
     /** Whether the client is registered with Sesame's `admin` scope (an admin client); false when unknown. */

@@ -7,7 +7,7 @@ import type { JWK } from 'jose';
 import type { SigningAlg } from '../../config.js';
 import type { LockedSigningKeys, SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
 import type { Logger } from '../../logger.js';
-import type { AuditEventInput } from '../audit/audit-service.js';
+import { SYSTEM, type AuditEntry, type AuditRecorder, type By } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { generateKeyMaterial, type KeyMaterial } from './key-material.js';
@@ -76,7 +76,7 @@ export interface KeyServiceOptions {
   /** Removes sessions, grants and tokens created at or before `end`; returns how many. */
   revokeIssuedBefore?: (end: Date) => Promise<number>;
   /** Where key state changes are recorded (`key.created`, `key.activated`, ...); never throws. */
-  audit?: { record(event: AuditEventInput): Promise<void> };
+  audit: AuditRecorder;
   /**
    * The clock for key decisions. Default: the database's, read once per decision, so that every
    * instance decides by the same time whatever its own clock says (tests pass a fake one).
@@ -84,28 +84,21 @@ export interface KeyServiceOptions {
   now?: () => Date;
 }
 
-/** Who asked for a change, for the audit log: "cli", "user:<sub>", ...; default "system". */
-export interface ChangeActor {
-  actor?: string;
-}
-
-const SYSTEM = 'system';
-
-/** Who made a change, and anything the audit log should know about how (e.g. forced). */
+/** Who made a change (default: the system), and whether past the lifecycle's safeguards. */
 interface AuditContext {
-  actor: string;
-  details?: Record<string, unknown>;
+  by: By;
+  forced?: true;
 }
 
 /** The audit action for each kind of change. */
-const AUDIT_ACTIONS: Record<KeyChange['kind'], string> = {
+const AUDIT_ACTIONS = {
   create: 'key.created',
   activate: 'key.activated',
   reinstate: 'key.reinstated',
   retire: 'key.retired',
   revoke: 'key.revoked',
   delete: 'key.deleted',
-};
+} as const satisfies Record<KeyChange['kind'], AuditEntry['action']>;
 
 const keyPurpose = (kid: string) => `signing-key:${kid}`;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -198,8 +191,8 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   }
 
   /** Records committed changes in the audit log, in the order they were made. */
-  async function audit(events: AuditEventInput[]): Promise<void> {
-    for (const event of events) await options.audit?.record(event);
+  async function audit(by: By, entries: AuditEntry[]): Promise<void> {
+    for (const entry of entries) await options.audit.record(by, entry);
   }
 
   async function apply(
@@ -207,8 +200,8 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     changes: KeyChange[],
     pool: KeyMaterial[],
     at: Date,
-    by: AuditContext,
-    events: AuditEventInput[],
+    how: AuditContext,
+    events: AuditEntry[],
   ): Promise<AppliedChange[]> {
     const existing = await keys.list();
     const algOf = (kid: string) => existing.find((k) => k.kid === kid)?.alg ?? '';
@@ -266,10 +259,15 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       });
       applied.push({ kind: change.kind, kid, alg, reason: change.reason });
       events.push({
-        actor: by.actor,
         action: AUDIT_ACTIONS[change.kind],
-        target: `key:${kid}`,
-        details: { kid, alg, reason: change.reason, ...(change.kind === 'create' ? { state: change.state } : {}), ...by.details },
+        target: `key:${kid}` as const,
+        details: {
+          kid,
+          alg,
+          reason: change.reason,
+          ...(change.kind === 'create' ? { state: change.state } : {}),
+          ...(how.forced ? { forced: true as const } : {}),
+        },
       });
     }
     return applied;
@@ -279,13 +277,13 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * Plans on a plain read first (to generate new key material outside the lock: RSA keys take a
    * while), then takes the lock, plans again on what is there now, and applies that plan.
    */
-  async function change(planFor: (keys: SigningKeyRecord[], at: Date) => Plan, by: AuditContext): Promise<AppliedChange[]> {
-    return (await changeWithWarnings(planFor, by)).applied;
+  async function change(planFor: (keys: SigningKeyRecord[], at: Date) => Plan, how: AuditContext): Promise<AppliedChange[]> {
+    return (await changeWithWarnings(planFor, how)).applied;
   }
 
   async function changeWithWarnings(
     planFor: (keys: SigningKeyRecord[], at: Date) => Plan,
-    by: AuditContext,
+    how: AuditContext,
   ): Promise<{ applied: AppliedChange[]; warnings: string[] }> {
     const draft = planFor(await repo.list(), await now());
     if (!draft.ok) throw new ConflictError(draft.reason);
@@ -295,7 +293,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     );
     // Recorded once the transaction has committed: a rolled-back change never happened (and the
     // audit write must not wait on the key-set lock's transaction).
-    const events: AuditEventInput[] = [];
+    const events: AuditEntry[] = [];
     let warnings: string[] = [];
     const at = await now();
     const applied = await repo.exclusive(async (keys) => {
@@ -303,10 +301,10 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       const plan = planFor(await keys.list(), at);
       if (!plan.ok) throw new ConflictError(plan.reason);
       warnings = plan.warnings ?? [];
-      return apply(keys, plan.changes, pool, at, by, events);
+      return apply(keys, plan.changes, pool, at, how, events);
     });
     for (const warning of warnings) log.warn('signing key change with a risk', { warning });
-    await audit(events);
+    await audit(how.by, events);
     return { applied, warnings };
   }
 
@@ -348,7 +346,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
           }
           return { ok: true, changes };
         },
-        { actor: SYSTEM },
+        { by: SYSTEM },
       );
     } catch (error) {
       log.error('key maintenance failed', { err: error });
@@ -358,19 +356,19 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
 
   return {
     /** Every configured family gets its active and next key (at start-up, and after a revocation). */
-    ensureKeys(opts: ChangeActor = {}): Promise<AppliedChange[]> {
+    ensureKeys(by: By = SYSTEM): Promise<AppliedChange[]> {
       return change(
         acrossFamilies(options.algs, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
-        { actor: opts.actor ?? SYSTEM },
+        { by },
       );
     },
 
     /** `keys rotate`: next → active → retired, and a new next key, for one family or all. */
-    rotate(opts: { alg?: string; force?: boolean } & ChangeActor = {}): Promise<AppliedChange[]> {
+    rotate(opts: { alg?: string; force?: boolean } = {}, by: By = SYSTEM): Promise<AppliedChange[]> {
       const algs = opts.alg ? [checkAlg(opts.alg)] : options.algs;
       return change(
         acrossFamilies(algs, (keys, _alg, at) => planRotation(keys, at, policy, { force: opts.force })),
-        { actor: opts.actor ?? SYSTEM, ...(opts.force ? { details: { forced: true } } : {}) },
+        { by, ...(opts.force ? { forced: true as const } : {}) },
       );
     },
 
@@ -380,12 +378,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
      */
     async revoke(
       kid: string,
-      opts: { revokeGrants?: boolean } & ChangeActor = {},
+      opts: { revokeGrants?: boolean } = {},
+      by: By = SYSTEM,
     ): Promise<{ changes: AppliedChange[]; warnings: string[]; revokedGrants?: number }> {
-      const actor = opts.actor ?? SYSTEM;
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policy), { actor });
+      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policy), { by });
       // A key that never signed (a next key) has nothing to take back.
       if (!opts.revokeGrants || !target.activatedAt) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
@@ -393,7 +391,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : await now();
       const revokedGrants = await options.revokeIssuedBefore(end);
       log.info('grants and sessions revoked with a signing key', { kid, count: revokedGrants });
-      await audit([{ actor, action: 'key.grants_revoked', target: `key:${kid}`, details: { kid, alg: target.alg, count: revokedGrants } }]);
+      await audit(by, [{ action: 'key.grants_revoked', target: `key:${kid}`, details: { kid, alg: target.alg, count: revokedGrants } }]);
       return { changes, warnings, revokedGrants };
     },
 

@@ -2,7 +2,8 @@
 // dynamic registration), users, keys, sessions and the audit log, run through one pipeline:
 //   no-store → problem details → bearer auth → JSON only (415) → body (16 kB) → zod inputs
 //   → the route → the response through its schema.
-// Every change records an audit event with the caller, the target and the source address.
+// Every route passes `by` (the caller and the source address) to the services it calls, which
+// record their changes in the audit log.
 // The OpenAPI 3.1 document is generated from the same tables and schemas at /openapi.json
 // (public: it describes the API and holds nothing secret).
 import { bodyParser } from '@koa/bodyparser';
@@ -79,7 +80,7 @@ function run(route: Route, { container, provider }: AdminApiDeps): Middleware {
       ctx,
       container,
       provider,
-      audit: (action, target, details) => container.audit.record({ actor: actor.id, action, target, sourceAddress: ctx.ip, ...(details ? { details } : {}) }),
+      by: { actor: actor.id, sourceAddress: ctx.ip },
     });
     ctx.status = route.success.status;
     if (!route.success.schema) {

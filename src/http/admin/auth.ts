@@ -19,7 +19,7 @@ import { Problem } from './problem.js';
 
 export interface Actor {
   /** As the audit log names it: `client:<client_id>` or `user:<sub>`. */
-  id: string;
+  id: `client:${string}` | `user:${string}`;
   clientId: string;
   /** Set when a person called through the console. */
   accountId?: string;

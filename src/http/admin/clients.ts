@@ -2,24 +2,11 @@
 // fields are the domain's schema (RFC 7591 names, in and out) and the rules the client service's,
 // which the CLI, the console and dynamic registration share; this file only routes them.
 // A secret appears in two responses only: create and rotate-secret.
-import type { z } from 'zod';
 import { invalidFields } from './problem.js';
 import { route, type Route } from './route.js';
 import { Client, ClientInput, ClientPage, ClientParams, ClientPatch, ClientWithSecret, PageQuery } from './schemas.js';
 
 const DEFAULT_LIMIT = 50;
-
-/** What the audit log keeps of a registration: enough to see what changed, nothing secret. */
-function summary(client: z.input<typeof Client>): Record<string, unknown> {
-  return {
-    client_name: client.client_name,
-    public: client.token_endpoint_auth_method === 'none',
-    grant_types: client.grant_types,
-    scope: client.scope ?? null,
-    redirect_uris: client.redirect_uris,
-    resource_server: client.resource_server === true,
-  };
-}
 
 export const clientRoutes: Route[] = [
   route({
@@ -33,9 +20,8 @@ export const clientRoutes: Route[] = [
     body: ClientInput,
     success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
     problems: [422],
-    async handle({ body, container, ctx, audit }) {
-      const client = await container.clients.create(body);
-      await audit('client.created', `client:${client.client_id}`, summary(client));
+    async handle({ body, container, ctx, by }) {
+      const client = await container.clients.create(body, by);
       ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(client.client_id)}`);
       return client;
     },
@@ -90,10 +76,8 @@ export const clientRoutes: Route[] = [
     body: ClientPatch,
     success: { status: 200, description: 'The changed client.', schema: Client },
     problems: [404, 409, 422],
-    async handle({ params, body, container, audit }) {
-      const client = await container.clients.update(params.client_id, body);
-      await audit('client.updated', `client:${client.client_id}`, { changed: Object.keys(body).sort(), ...summary(client) });
-      return client;
+    async handle({ params, body, container, by }) {
+      return container.clients.update(params.client_id, body, by);
     },
   }),
 
@@ -108,10 +92,8 @@ export const clientRoutes: Route[] = [
     params: ClientParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },
     problems: [404, 409],
-    async handle({ params, container, audit }) {
-      const client = await container.clients.get(params.client_id);
-      await container.clients.delete(params.client_id);
-      await audit('client.deleted', `client:${params.client_id}`, { client_name: client.client_name });
+    async handle({ params, container, by }) {
+      await container.clients.delete(params.client_id, by);
     },
   }),
 
@@ -125,10 +107,8 @@ export const clientRoutes: Route[] = [
     params: ClientParams,
     success: { status: 200, description: 'The client with its new secret.', schema: ClientWithSecret },
     problems: [404, 409],
-    async handle({ params, container, audit }) {
-      const client = await container.clients.rotateSecret(params.client_id);
-      await audit('client.secret_rotated', `client:${client.client_id}`, { client_name: client.client_name });
-      return client;
+    async handle({ params, container, by }) {
+      return container.clients.rotateSecret(params.client_id, by);
     },
   }),
 ];

@@ -4,9 +4,7 @@
 // says why; `force` overrides it like --force. Every instance, this one included, picks the new
 // key set up within KEY_SYNC_INTERVAL.
 // The key service records each key transition in the audit log itself (key.created,
-// key.activated, key.retired, key.revoked, ...) with the actor passed to it; this file adds the
-// request-level `key.rotated` (with the source address) and, when a revocation also ended
-// sessions and grants, `session.revoked`.
+// key.activated, key.retired, key.revoked, key.grants_revoked, ...) with the caller passed to it.
 import { route, type Route } from './route.js';
 import { KeyChanges, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput } from './schemas.js';
 
@@ -31,16 +29,14 @@ export const keyRoutes: Route[] = [
     body: KeyRotateInput,
     success: { status: 200, description: 'What changed (empty when there was nothing to rotate).', schema: KeyChanges },
     problems: [409, 422],
-    async handle({ body, container, audit, actor }) {
-      const changes = await container.keys.rotate({
-        ...(body.alg !== undefined ? { alg: body.alg } : {}),
-        ...(body.force !== undefined ? { force: body.force } : {}),
-        actor: actor.id,
-      });
-      await audit('key.rotated', body.alg ? `keys:${body.alg}` : 'keys', {
-        force: body.force ?? false,
-        kids: changes.map((c) => `${c.kind}:${c.kid}`),
-      });
+    async handle({ body, container, by }) {
+      const changes = await container.keys.rotate(
+        {
+          ...(body.alg !== undefined ? { alg: body.alg } : {}),
+          ...(body.force !== undefined ? { force: body.force } : {}),
+        },
+        by,
+      );
       return { changes, keys: await container.keys.list() };
     },
   }),
@@ -55,11 +51,8 @@ export const keyRoutes: Route[] = [
     body: KeyRevokeInput,
     success: { status: 200, description: 'What changed.', schema: KeyChanges },
     problems: [404, 409, 422],
-    async handle({ params, body, container, audit, actor }) {
-      const result = await container.keys.revoke(params.kid, { revokeGrants: body.revoke_grants ?? false, actor: actor.id });
-      if (result.revokedGrants !== undefined) {
-        await audit('session.revoked', `key:${params.kid}`, { reason: 'signing key revoked', revoked: result.revokedGrants });
-      }
+    async handle({ params, body, container, by }) {
+      const result = await container.keys.revoke(params.kid, { revokeGrants: body.revoke_grants ?? false }, by);
       return {
         changes: result.changes,
         keys: await container.keys.list(),

@@ -19,10 +19,8 @@ export const registrationRoutes: Route[] = [
     body: InitialAccessTokenInput,
     success: { status: 201, description: 'The token (shown once).', schema: InitialAccessToken },
     problems: [422],
-    async handle({ body, provider, audit }) {
-      const issued = await createInitialAccessToken(provider(), body.expires_in ?? DEFAULT_INITIAL_TOKEN_LIFETIME);
-      await audit('client.initial_token_created', 'registration', { expires_in: issued.expires_in, expires_at: issued.expires_at });
-      return issued;
+    async handle({ body, container, provider, by }) {
+      return createInitialAccessToken(provider(), body.expires_in ?? DEFAULT_INITIAL_TOKEN_LIFETIME, { audit: container.audit, by });
     },
   }),
 ];

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { z } from 'zod';
 import type { Container } from '../../container.js';
+import type { By } from '../../domain/audit/actions.js';
 import type { Actor } from './auth.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -19,8 +20,8 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
   container: Container;
   /** The current provider (it is replaced when the key set changes). */
   provider(): Provider;
-  /** Records an audit event for this request: its actor and source address are filled in. */
-  audit(action: string, target: string, details?: Record<string, unknown>): Promise<void>;
+  /** Who is calling and from where: what a route passes to the services, which record their changes. */
+  by: By;
 }
 
 export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, S extends z.ZodType | undefined> {

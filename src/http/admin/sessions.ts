@@ -51,11 +51,9 @@ export const sessionRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'What was ended.', schema: Revocation },
     problems: [404],
-    async handle({ params, container, audit }) {
+    async handle({ params, container, by }) {
       await container.accounts.get(params.user_id);
-      const result = await container.userSessions.revokeAll(params.user_id);
-      await audit('session.revoked', `user:${params.user_id}`, { scope: 'all', ...result });
-      return result;
+      return container.userSessions.revokeAll(params.user_id, by);
     },
   }),
 
@@ -68,11 +66,9 @@ export const sessionRoutes: Route[] = [
     params: SessionParams,
     success: { status: 200, description: 'What was ended.', schema: Revocation },
     problems: [404],
-    async handle({ params, container, audit }) {
+    async handle({ params, container, by }) {
       await container.accounts.get(params.user_id);
-      const result = await container.userSessions.revokeOne(params.user_id, params.session_uid);
-      await audit('session.revoked', `user:${params.user_id}`, { session_uid: params.session_uid, ...result });
-      return result;
+      return container.userSessions.revokeOne(params.user_id, params.session_uid, by);
     },
   }),
 ];

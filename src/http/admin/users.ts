@@ -34,15 +34,17 @@ export const userRoutes: Route[] = [
     body: UserInput,
     success: { status: 201, description: 'Created; Location names the new user.', schema: User },
     problems: [409, 422],
-    async handle({ body, container, ctx, audit }) {
-      const user = await container.accounts.create({
-        email: body.email,
-        password: body.password,
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
-        ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
-      });
-      await audit('user.created', `user:${user.id}`, { email: user.email, is_admin: user.isAdmin });
+    async handle({ body, container, ctx, by }) {
+      const user = await container.accounts.create(
+        {
+          email: body.email,
+          password: body.password,
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
+          ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
+        },
+        by,
+      );
       ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(user.id)}`);
       return userView(user);
     },
@@ -89,14 +91,17 @@ export const userRoutes: Route[] = [
     body: UserPatch,
     success: { status: 200, description: 'The changed user.', schema: User },
     problems: [404, 409, 422],
-    async handle({ params, body, container, audit, actor }) {
+    async handle({ params, body, container, by, actor }) {
       if (body.is_admin === false) notSelf(actor, params.user_id, 'remove the admin role from');
-      const user = await container.accounts.update(params.user_id, {
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
-        ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
-      });
-      await audit('user.updated', `user:${user.id}`, { changed: Object.keys(body).sort(), email: user.email, is_admin: user.isAdmin });
+      const user = await container.accounts.update(
+        params.user_id,
+        {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
+          ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
+        },
+        by,
+      );
       return userView(user);
     },
   }),
@@ -110,10 +115,9 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'The disabled user.', schema: User },
     problems: [404, 409],
-    async handle({ params, container, audit, actor }) {
+    async handle({ params, container, by, actor }) {
       notSelf(actor, params.user_id, 'disable');
-      const { user, revoked } = await container.accounts.setDisabled(params.user_id, true);
-      await audit('user.disabled', `user:${user.id}`, { email: user.email, ...revoked });
+      const { user } = await container.accounts.setDisabled(params.user_id, true, by);
       return userView(user);
     },
   }),
@@ -127,9 +131,8 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'The enabled user.', schema: User },
     problems: [404],
-    async handle({ params, container, audit }) {
-      const { user } = await container.accounts.setDisabled(params.user_id, false);
-      await audit('user.enabled', `user:${user.id}`, { email: user.email });
+    async handle({ params, container, by }) {
+      const { user } = await container.accounts.setDisabled(params.user_id, false, by);
       return userView(user);
     },
   }),
@@ -143,11 +146,8 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'The user, unlocked.', schema: User },
     problems: [404],
-    async handle({ params, container, audit }) {
-      const user = await container.accounts.get(params.user_id);
-      const lockedFor = await container.signInThrottle.accountLockedFor(user.email);
-      await container.signInThrottle.unlock(user.email);
-      await audit('user.unlocked', `user:${user.id}`, { email: user.email, was_locked: lockedFor > 0 });
+    async handle({ params, container, by }) {
+      const { user } = await container.accounts.unlock(params.user_id, by);
       return userView(user);
     },
   }),
@@ -163,9 +163,8 @@ export const userRoutes: Route[] = [
     body: PasswordInput,
     success: { status: 204, description: 'Set.', schema: undefined },
     problems: [404, 422],
-    async handle({ params, body, container, audit }) {
-      await container.accounts.setPassword(params.user_id, body.password);
-      await audit('user.password_set', `user:${params.user_id}`);
+    async handle({ params, body, container, by }) {
+      await container.accounts.setPassword(params.user_id, body.password, by);
     },
   }),
 
@@ -178,11 +177,9 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },
     problems: [404, 409],
-    async handle({ params, container, audit, actor }) {
+    async handle({ params, container, by, actor }) {
       notSelf(actor, params.user_id, 'delete');
-      const user = await container.accounts.get(params.user_id);
-      const revoked = await container.accounts.deleteById(user.id);
-      await audit('user.deleted', `user:${user.id}`, { email: user.email, ...revoked });
+      await container.accounts.deleteById(params.user_id, by);
     },
   }),
 ];

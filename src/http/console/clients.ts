@@ -16,7 +16,7 @@ import {
   type ClientFormValues,
 } from '../../../views/console/clients.js';
 import { consoleMessage } from '../../../views/console/layout.js';
-import { frame, seeOther, send, type ConsoleRoutes } from './context.js';
+import { by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, fields, formErrors, lines, type FormBody } from './form.js';
 import { setFlash } from './session.js';
 
@@ -70,19 +70,7 @@ function changes(values: ClientFormValues): ClientChanges {
   return parseClientChanges({ ...emptied, backchannel_logout_uri: backchannel_logout_uri ?? null, resources: resources.length ? resources : null });
 }
 
-/** What the audit log keeps of a registration (as the admin API records it): nothing secret. */
-function summary(client: ClientView): Record<string, unknown> {
-  return {
-    client_name: client.client_name,
-    public: client.token_endpoint_auth_method === 'none',
-    grant_types: client.grant_types,
-    scope: client.scope ?? null,
-    redirect_uris: client.redirect_uris,
-    resource_server: client.resource_server === true,
-  };
-}
-
-export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { clients }: Pick<Container, 'clients'>): void {
+export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: Pick<Container, 'clients'>): void {
   router.get('/admin/clients', ...get, async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const needle = q.toLowerCase();
@@ -96,14 +84,13 @@ export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { cli
     const values = readClientForm(bodyOf(ctx));
     let client;
     try {
-      client = await clients.create(registration(values));
+      client = await clients.create(registration(values), by(ctx));
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
       send(ctx, newClientPage(frame(ctx), values, errors), 422);
       return;
     }
-    await record(ctx, 'client.created', `client:${client.client_id}`, summary(client));
     // The secret is in this response only: not a redirect, so it never sits in a cookie or URL.
     send(ctx, clientSecretPage(frame(ctx), client, false), 201);
   });
@@ -132,18 +119,14 @@ export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { cli
     if (!client) return;
     const values = { ...readClientForm(bodyOf(ctx)), public: client.token_endpoint_auth_method === 'none' };
     let updated;
-    let asked: ClientChanges;
     try {
-      asked = changes(values);
-      updated = await clients.update(client.client_id, asked);
+      updated = await clients.update(client.client_id, changes(values), by(ctx));
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
       send(ctx, clientDetailPage(frame(ctx), client, values, errors), 422);
       return;
     }
-    const changed = Object.keys(asked).sort();
-    await record(ctx, 'client.updated', `client:${updated.client_id}`, { changed, ...summary(updated) });
     setFlash(ctx, `Saved ${updated.client_name}.`);
     seeOther(ctx, `/admin/clients/${encodeURIComponent(updated.client_id)}`);
   });
@@ -153,14 +136,13 @@ export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { cli
     if (!client) return;
     let rotated;
     try {
-      rotated = await clients.rotateSecret(client.client_id);
+      rotated = await clients.rotateSecret(client.client_id, by(ctx));
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       setFlash(ctx, error.message, 'error');
       seeOther(ctx, `/admin/clients/${encodeURIComponent(client.client_id)}`);
       return;
     }
-    await record(ctx, 'client.secret_rotated', `client:${rotated.client_id}`, { client_name: rotated.client_name });
     send(ctx, clientSecretPage(frame(ctx), rotated, true));
   });
 
@@ -173,14 +155,13 @@ export function clientRoutes({ router, get, post, record }: ConsoleRoutes, { cli
     const client = await loadClient(ctx);
     if (!client) return;
     try {
-      await clients.delete(client.client_id);
+      await clients.delete(client.client_id, by(ctx));
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       setFlash(ctx, error.message, 'error');
       seeOther(ctx, `/admin/clients/${encodeURIComponent(client.client_id)}`);
       return;
     }
-    await record(ctx, 'client.deleted', `client:${client.client_id}`, { client_name: client.client_name });
     setFlash(ctx, `Deleted ${client.client_name}.`);
     seeOther(ctx, '/admin/clients');
   });

@@ -1,9 +1,10 @@
-// What every console page shares: the signed-in admin on the request, the frame every page is
-// drawn in (CSRF token, admin, flash), sending a page under the console's CSP, redirect-after-POST,
-// and the table each resource file adds its routes to.
+// What every console page shares: the signed-in admin on the request and who they are to the audit
+// log, the frame every page is drawn in (CSRF token, admin, flash), sending a page under the
+// console's CSP, redirect-after-POST, and the table each resource file adds its routes to.
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { User } from '../../domain/accounts/account-service.js';
+import type { By } from '../../domain/audit/actions.js';
 import type { ConsoleFrame } from '../../../views/console/layout.js';
 import type { SafeHtml } from '../../../views/html.js';
 import { csrfToken } from '../middleware/csrf.js';
@@ -22,6 +23,9 @@ export interface ConsoleState {
 
 /** The signed-in admin (set by the sign-in guard before any page runs). */
 export const admin = (ctx: Context): User => (ctx.state as ConsoleState).admin;
+
+/** The signed-in admin and the request's address: what every change passes to the services. */
+export const by = (ctx: Context): By => ({ actor: `user:${admin(ctx).id}`, sourceAddress: ctx.ip });
 
 export const csrfBinding = (ctx: Context): string | undefined => {
   const session = (ctx.state as Partial<ConsoleState>).consoleSession;
@@ -55,6 +59,4 @@ export interface ConsoleRoutes {
   get: Middleware[];
   /** Before a form post: the headers, the form body, a signed-in admin, then the CSRF check. */
   post: Middleware[];
-  /** Records an audit event with the signed-in admin as the actor and the request's address. */
-  record(ctx: Context, action: string, target: string, details?: Record<string, unknown>): Promise<void>;
 }

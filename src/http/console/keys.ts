@@ -3,11 +3,11 @@ import type { Container } from '../../container.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { consoleMessage } from '../../../views/console/layout.js';
 import { keysPage, revokeKeyPage } from '../../../views/console/keys.js';
-import { admin, frame, seeOther, send, type ConsoleRoutes } from './context.js';
+import { by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field } from './form.js';
 import { setFlash } from './session.js';
 
-export function keyRoutes({ router, get, post, record }: ConsoleRoutes, { keys, config }: Pick<Container, 'keys' | 'config'>): void {
+export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config }: Pick<Container, 'keys' | 'config'>): void {
   router.get('/admin/keys', ...get, async (ctx) => send(ctx, keysPage(frame(ctx), await keys.list(), config.signingAlgs)));
 
   router.post('/admin/keys/rotate', ...post, async (ctx) => {
@@ -15,8 +15,7 @@ export function keyRoutes({ router, get, post, record }: ConsoleRoutes, { keys, 
     const alg = field(body, 'alg') || undefined;
     const force = checked(body, 'force');
     try {
-      const changes = await keys.rotate({ ...(alg ? { alg } : {}), force, actor: `user:${admin(ctx).id}` });
-      await record(ctx, 'key.rotated', alg ? `keys:${alg}` : 'keys', { force, kids: changes.map((c) => `${c.kind}:${c.kid}`) });
+      const changes = await keys.rotate({ ...(alg ? { alg } : {}), force }, by(ctx));
       setFlash(ctx, changes.length ? `Rotated: ${changes.map((c) => `${c.kid} ${c.kind}d`).join(', ')}.` : 'Nothing to rotate.');
     } catch (error) {
       if (!(error instanceof ConflictError || error instanceof ValidationError)) throw error;
@@ -38,7 +37,7 @@ export function keyRoutes({ router, get, post, record }: ConsoleRoutes, { keys, 
     const kid = String(ctx.params.kid);
     const revokeGrants = checked(bodyOf(ctx), 'revoke_grants');
     try {
-      const result = await keys.revoke(kid, { revokeGrants, actor: `user:${admin(ctx).id}` });
+      const result = await keys.revoke(kid, { revokeGrants }, by(ctx));
       const done = `Revoked ${kid}${result.revokedGrants !== undefined ? `; ended ${result.revokedGrants} sessions, grants and tokens` : ''}.`;
       // A warning (a next key promoted before every RP may hold it) is what the operator must see.
       setFlash(ctx, result.warnings.length > 0 ? `${done} Warning: ${result.warnings.join(' ')}` : done, result.warnings.length > 0 ? 'error' : 'ok');

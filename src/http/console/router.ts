@@ -2,15 +2,16 @@
 // with the admin role. Sign-in is Sesame's own authorization code flow (sign-in.ts, session.ts);
 // every POST carries the page's CSRF token (middleware/csrf.ts) and answers with a redirect (or,
 // for a new secret, a page shown once). The pages call the same services as the admin API and the
-// CLI and record the same audit actions, with the actor `user:<sub>` and the request's source
-// address. One file per resource, as in the admin API; this file only composes them.
+// CLI, passing the signed-in admin and the request's address (context.ts `by`), and the services
+// record the same audit records. One file per resource, as in the admin API; this file only
+// composes them.
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Container } from '../../container.js';
 import { verifyCsrf } from '../middleware/csrf.js';
 import { auditRoutes } from './audit.js';
 import { clientRoutes } from './clients.js';
-import { admin, consoleHeaders, csrfBinding, type ConsoleRoutes } from './context.js';
+import { consoleHeaders, csrfBinding, type ConsoleRoutes } from './context.js';
 import { keyRoutes } from './keys.js';
 import { overviewRoutes } from './overview.js';
 import { consoleClient } from './own-client.js';
@@ -36,8 +37,6 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
     get: [consoleHeaders, guard],
     // The session first: the form's token is bound to it.
     post: [consoleHeaders, parseBody, guard, verifyCsrf(csrfBinding)],
-    record: (ctx, action, target, details) =>
-      audit.record({ actor: `user:${admin(ctx).id}`, action, target, sourceAddress: ctx.ip, ...(details ? { details } : {}) }),
   };
 
   // In this order: a static path (/admin/clients/new) is registered before the :id it would match.

@@ -4,7 +4,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { Container } from '../../container.js';
 import { consoleMessage } from '../../../views/console/layout.js';
-import { admin, consoleHeaders, send, seeOther, type ConsoleRoutes, type ConsoleState } from './context.js';
+import { admin, by, consoleHeaders, send, seeOther, type ConsoleRoutes, type ConsoleState } from './context.js';
 import type { ConsoleClient } from './own-client.js';
 import {
   clearCookie,
@@ -58,7 +58,7 @@ export function requireAdmin({ accounts, consoleSessions, signIn }: SignInDeps):
 }
 
 /** /admin/callback (the end of the sign-in flow, so before anyone is signed in) and /admin/logout. */
-export function signInRoutes({ router, post, record }: ConsoleRoutes, deps: SignInDeps): void {
+export function signInRoutes({ router, post }: ConsoleRoutes, deps: SignInDeps): void {
   const { accounts, audit, log, consoleSessions, signIn, client, issuer } = deps;
 
   router.get('/admin/callback', consoleHeaders, async (ctx) => {
@@ -73,12 +73,12 @@ export function signInRoutes({ router, post, record }: ConsoleRoutes, deps: Sign
     }
     const user = await accounts.findById(result.sub);
     if (!mayAdminister(user)) {
-      await audit.record({ actor: `user:${result.sub}`, action: 'console.denied', target: `user:${result.sub}`, sourceAddress: ctx.ip });
+      await audit.record({ actor: `user:${result.sub}`, sourceAddress: ctx.ip }, { action: 'console.denied', target: `user:${result.sub}` });
       send(ctx, notAnAdmin(), 403);
       return;
     }
     writeSessionId(ctx, await consoleSessions.start(user.id, SESSION_LIFETIME_MS));
-    await audit.record({ actor: `user:${user.id}`, action: 'console.signed_in', target: `user:${user.id}`, sourceAddress: ctx.ip });
+    await audit.record({ actor: `user:${user.id}`, sourceAddress: ctx.ip }, { action: 'console.signed_in', target: `user:${user.id}` });
     ctx.redirect(result.returnTo);
   });
 
@@ -86,7 +86,7 @@ export function signInRoutes({ router, post, record }: ConsoleRoutes, deps: Sign
     // Ended on the server: the cookie, wherever a copy of it is, signs nobody in any more.
     await consoleSessions.end((ctx.state as ConsoleState).consoleSession);
     clearCookie(ctx, SESSION_COOKIE);
-    await record(ctx, 'console.signed_out', `user:${admin(ctx).id}`);
+    await audit.record(by(ctx), { action: 'console.signed_out', target: `user:${admin(ctx).id}` });
     // Also end the Sesame session (oidc-provider asks to confirm), then back to a signed-out page.
     const { clientId, postLogoutRedirectUri } = client;
     const end = new URL(`${issuer}/session/end`);

@@ -4,11 +4,11 @@ import type { Context } from 'koa';
 import type { Container } from '../../container.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { EMPTY_USER_FORM, usersPage, type UserFormValues } from '../../../views/console/users.js';
-import { admin, frame, seeOther, send, type ConsoleRoutes } from './context.js';
+import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
 
-export function userRoutes({ router, get, post, record }: ConsoleRoutes, { accounts, signInThrottle }: Pick<Container, 'accounts' | 'signInThrottle'>): void {
+export function userRoutes({ router, get, post }: ConsoleRoutes, { accounts, signInThrottle }: Pick<Container, 'accounts' | 'signInThrottle'>): void {
   const renderUsers = async (ctx: Context, values: UserFormValues, errors: Record<string, string>, status?: number) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const cursor = typeof ctx.query.cursor === 'string' && ctx.query.cursor ? ctx.query.cursor : undefined;
@@ -30,13 +30,16 @@ export function userRoutes({ router, get, post, record }: ConsoleRoutes, { accou
     };
     let user;
     try {
-      user = await accounts.create({
-        email: values.email,
-        password: field(body, 'password'),
-        ...(values.name ? { name: values.name } : {}),
-        emailVerified: values.email_verified,
-        isAdmin: values.is_admin,
-      });
+      user = await accounts.create(
+        {
+          email: values.email,
+          password: field(body, 'password'),
+          ...(values.name ? { name: values.name } : {}),
+          emailVerified: values.email_verified,
+          isAdmin: values.is_admin,
+        },
+        by(ctx),
+      );
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
@@ -44,7 +47,6 @@ export function userRoutes({ router, get, post, record }: ConsoleRoutes, { accou
       await renderUsers(ctx, values, errors, 422);
       return;
     }
-    await record(ctx, 'user.created', `user:${user.id}`, { email: user.email, is_admin: user.isAdmin });
     setFlash(ctx, `Added ${user.email}.`);
     seeOther(ctx, '/admin/users');
   });
@@ -58,23 +60,16 @@ export function userRoutes({ router, get, post, record }: ConsoleRoutes, { accou
         return;
       }
       let user;
-      let revoked;
       try {
-        ({ user, revoked } = await accounts.setDisabled(id, action === 'disable'));
+        ({ user } = await accounts.setDisabled(id, action === 'disable', by(ctx)));
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         setFlash(ctx, 'There is no such user (they may have been deleted).', 'error');
         seeOther(ctx, '/admin/users');
         return;
       }
-      if (action === 'disable') {
-        // Disabling ended their sessions and grants, so their tokens stop at once.
-        await record(ctx, 'user.disabled', `user:${user.id}`, { email: user.email, ...revoked });
-        setFlash(ctx, `Disabled ${user.email}; their sessions have ended.`);
-      } else {
-        await record(ctx, 'user.enabled', `user:${user.id}`, { email: user.email });
-        setFlash(ctx, `Enabled ${user.email}.`);
-      }
+      // Disabling ended their sessions and grants, so their tokens stop at once.
+      setFlash(ctx, action === 'disable' ? `Disabled ${user.email}; their sessions have ended.` : `Enabled ${user.email}.`);
       seeOther(ctx, '/admin/users');
     });
   }
@@ -82,16 +77,13 @@ export function userRoutes({ router, get, post, record }: ConsoleRoutes, { accou
   router.post('/admin/users/:id/unlock', ...post, async (ctx) => {
     let user;
     try {
-      user = await accounts.get(String(ctx.params.id));
+      ({ user } = await accounts.unlock(String(ctx.params.id), by(ctx)));
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       setFlash(ctx, 'There is no such user (they may have been deleted).', 'error');
       seeOther(ctx, '/admin/users');
       return;
     }
-    const lockedFor = await signInThrottle.accountLockedFor(user.email);
-    await signInThrottle.unlock(user.email);
-    await record(ctx, 'user.unlocked', `user:${user.id}`, { email: user.email, was_locked: lockedFor > 0 });
     setFlash(ctx, `Unlocked ${user.email}: they can sign in again.`);
     seeOther(ctx, '/admin/users');
   });

@@ -15,6 +15,7 @@ import type Provider from 'oidc-provider';
 import { consentPage } from '../../../views/consent.js';
 import { errorPage, type ErrorView } from '../../../views/error.js';
 import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
+import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
 import { Busy } from '../../domain/accounts/work-limiter.js';
 import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
 import type { FailureOutcome } from '../../domain/throttling/sign-in-throttle.js';
@@ -39,11 +40,11 @@ export interface InteractionDeps {
     succeeded(email: string): Promise<void>;
   };
   /**
-   * Security events ('login.failed' with { email }, 'login.throttled', 'user.locked',
-   * 'login.succeeded', 'consent.granted', 'interaction.aborted') and the request they came from (its address, X-Forwarded-For when the
-   * proxy is trusted). Awaited before the response; never given a password.
+   * Where sign-ins, lockouts, consent and aborts are recorded (the audit log), with the address
+   * the request came from (X-Forwarded-For when the proxy is trusted). Awaited before the
+   * response; never given a password.
    */
-  log?: (event: string, fields: Record<string, unknown>, request: { ip: string }) => void | Promise<void>;
+  events?: SignInEvents;
   /**
    * Why the client may not have a scope it asked for (e.g. `admin` without being registered with
    * it), or undefined. Such a request goes back to the client as invalid_scope, unanswered.
@@ -133,6 +134,9 @@ function interactionErrors(): Middleware {
 
 const interactionBinding = (uid: string) => `interaction:${uid}`;
 
+/** A non-empty string parameter, or undefined. */
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
 function stringField(body: unknown, name: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const value = (body as Record<string, unknown>)[name];
@@ -150,7 +154,7 @@ function resourceScopes(value: unknown): Record<string, string[]> {
 
 export function createInteractionRouter(deps: InteractionDeps): Router {
   const router = new Router();
-  const log = deps.log ?? (() => {});
+  const events = deps.events;
   // Forms only (and JSON for scripted clients); a login form is well under a kilobyte.
   const parseBody = bodyParser({ enableTypes: ['form', 'json'], formLimit: '16kb', jsonLimit: '16kb' });
   // A sign-in form's token is bound to its interaction (the uid in the URL, which load() checks
@@ -260,8 +264,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const email = (stringField(body, 'email') ?? '').trim();
     const password = stringField(body, 'password') ?? '';
     const remember = stringField(body, REMEMBER_FIELD) === REMEMBER_VALUE;
-    const clientId = interaction.params.client_id;
-    const fields = { email, client_id: clientId };
+    const from = { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) };
     const usable = email !== '' && password !== '' && email.length <= MAX_EMAIL_LENGTH && password.length <= MAX_PASSWORD_LENGTH;
 
     const retry = async (status: 401 | 429, retryAfterMs = 0) => {
@@ -283,9 +286,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     // A locked account or address is refused before any password is checked, the right one too.
     const wait = usable && deps.throttle ? await deps.throttle.waitFor(email, ctx.ip) : 0;
     if (wait > 0) {
-      if (throttledReported.first(`${email.toLowerCase()}\n${ctx.ip}`, wait)) {
-        await log('login.throttled', { ...fields, retry_after: Math.ceil(wait / 1000) }, { ip: ctx.ip });
-      }
+      if (throttledReported.first(`${email.toLowerCase()}\n${ctx.ip}`, wait)) await events?.throttled(email, wait, from);
       await retry(429, wait);
       return;
     }
@@ -301,19 +302,19 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
 
     if (!account) {
-      await log('login.failed', fields, { ip: ctx.ip });
+      await events?.failed(email, from);
       const outcome = usable && deps.throttle ? await deps.throttle.failed(email, ctx.ip) : undefined;
       const locked = Math.max(outcome?.accountLockedFor ?? 0, outcome?.addressLockedFor ?? 0);
       if (outcome && outcome.accountLockedFor > 0) {
         const user = await deps.accounts.findByEmail?.(email);
-        if (user) await log('user.locked', { accountId: user.id, client_id: clientId, locked_for: Math.ceil(outcome.accountLockedFor / 1000) }, { ip: ctx.ip });
+        if (user) await events?.locked(user.id, outcome.accountLockedFor, from);
       }
       await retry(locked > 0 ? 429 : 401, locked);
       return;
     }
 
     await deps.throttle?.succeeded(email);
-    await log('login.succeeded', { accountId: account.accountId, client_id: clientId, remember }, { ip: ctx.ip });
+    await events?.succeeded(account.accountId, remember, from);
     // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
     // the browser. The session record itself still expires after ttl.Session either way.
     await finish(ctx, provider, { login: { accountId: account.accountId, remember } }, false);
@@ -341,17 +342,14 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
     const grantId = await grant.save();
 
-    await log('consent.granted', { accountId, client_id: clientId, scope: scopes.join(' '), grant_id: grantId }, { ip: ctx.ip });
+    await events?.consented(accountId, { scope: scopes.join(' '), grantId }, { sourceAddress: ctx.ip, clientId });
     await finish(ctx, provider, { consent: { grantId } }, true);
   });
 
   router.post('/interaction/:uid/abort', parseBody, csrf, async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid, undefined, 'replace');
-    await log(
-      'interaction.aborted',
-      { prompt: interaction.prompt.name, client_id: interaction.params.client_id, accountId: interaction.session?.accountId },
-      { ip: ctx.ip },
-    );
+    const from = { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) };
+    await events?.aborted(interaction.session?.accountId, interaction.prompt.name, from);
     await finish(ctx, provider, { error: 'access_denied', error_description: 'The user denied the request' }, false);
   });
 

@@ -1,0 +1,124 @@
+// Every action the audit log knows, with what it targets and the details it keeps. `record` takes
+// an AuditEntry, so a misspelt action, a target of the wrong kind, a missing detail or one the
+// action does not keep is a type error. No detail may hold a password, a secret or a token.
+//
+// To add an action: add it to AuditActions below with its target and details, and record it from
+// the one place that makes the change (a domain service, or for what only a channel sees, that
+// channel), with the `by` its caller passed in.
+
+/** Who acted: `cli` (`cli:<os user>` when known), `user:<sub>`, `client:<client_id>`, `anonymous`, `system`. */
+export type Actor = 'cli' | `cli:${string}` | `user:${string}` | `client:${string}` | 'anonymous' | 'system';
+
+/** Who acted and from where (the client's address, as the trusted proxy saw it); the CLI has none. */
+export interface By {
+  actor: Actor;
+  sourceAddress?: string;
+}
+
+/** Changes nobody asked for: start-up, the key schedule, test fixtures. */
+export const SYSTEM: By = { actor: 'system' };
+
+export type UserTarget = `user:${string}`;
+export type ClientTarget = `client:${string}`;
+export type KeyTarget = `key:${string}`;
+
+/** How many sessions and grants a change ended. */
+export interface Revoked {
+  revoked_sessions: number;
+  revoked_grants: number;
+}
+
+/** What the log keeps of a client's registration: enough to see what it may do, nothing secret. */
+export interface ClientSummary {
+  client_name: string;
+  public: boolean;
+  grant_types: string[];
+  scope: string | null;
+  redirect_uris: string[];
+  resource_server: boolean;
+}
+
+/** A change a client made to itself through the registration endpoint (RFC 7591, RFC 7592). */
+interface ViaRegistration {
+  client_id: string;
+  via: 'dynamic_registration';
+}
+
+/** Why the system made a change (a console registration put right, a reserved name taken back). */
+interface Reason {
+  reason?: string;
+}
+
+interface KeyChange {
+  kid: string;
+  alg: string;
+  reason: string;
+  /** The state a created key starts in. */
+  state?: string;
+  forced?: true;
+}
+
+/** Each action's target and details. */
+interface AuditActions {
+  // People (the account service)
+  'user.created': { target: UserTarget; details: { email: string; is_admin: boolean } };
+  /** `changed`: the fields whose value changed, as the admin API names them. */
+  'user.updated': { target: UserTarget; details: { changed: string[]; email: string; is_admin: boolean } };
+  'user.disabled': { target: UserTarget; details: { email: string } & Revoked };
+  'user.enabled': { target: UserTarget; details: { email: string } };
+  'user.deleted': { target: UserTarget; details: { email: string } & Revoked };
+  'user.password_set': { target: UserTarget };
+  'user.unlocked': { target: UserTarget; details: { email: string; was_locked: boolean } };
+  // Sessions and grants (the user-sessions service)
+  'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { session_uid: string }) };
+
+  // Signing in (the sign-in pages, through domain/accounts/sign-in-events.ts)
+  /** Target: the email typed, when it is an email address at all. */
+  'login.failed': { target?: string; details: { client_id?: string } };
+  'login.throttled': { target?: string; details: { client_id?: string; retry_after: number } };
+  'user.locked': { target: UserTarget; details: { client_id?: string; locked_for: number } };
+  'login.succeeded': { target: UserTarget; details: { client_id?: string; remember: boolean } };
+  'consent.granted': { target: ClientTarget; details: { client_id: string; scope: string; grant_id?: string } };
+  'interaction.aborted': { target?: ClientTarget; details: { client_id?: string; prompt?: string } };
+  // The admin console's own sign-in
+  'console.signed_in': { target: UserTarget };
+  'console.denied': { target: UserTarget };
+  'console.signed_out': { target: UserTarget };
+
+  // Clients (the client service; dynamic registration through the provider's events)
+  'client.created': { target: ClientTarget; details: ClientSummary & Reason };
+  'client.registered': { target: ClientTarget; details: ClientSummary & ViaRegistration };
+  /** `changed`: the registration fields whose value changed. */
+  'client.updated': { target: ClientTarget; details: ClientSummary & (({ changed: string[] } & Reason) | ViaRegistration) };
+  'client.deleted': { target: ClientTarget; details: (ClientSummary & Reason) | ViaRegistration };
+  'client.secret_rotated': { target: ClientTarget; details: { client_name: string } };
+  'client.initial_token_created': { target: 'registration'; details: { expires_in: number; expires_at: string } };
+  'client.authentication_failed': { target?: ClientTarget; details: { endpoint: string; client_id?: string; reason?: string } };
+
+  // The provider's own events (src/oidc/audit-events.ts, src/oidc/logout-hint.ts)
+  'token.revoked': { target?: UserTarget | ClientTarget; details: { kind: string; client_id?: string; sub?: string; grant_id?: string } };
+  'grant.revoked': { target: `grant:${string}`; details: { grant_id: string; client_id?: string; sub?: string; route: string; reason: string } };
+  'logout.succeeded': { target?: UserTarget; details: { client_id?: string; everywhere: boolean } };
+  'logout.backchannel_failed': { target: ClientTarget; details: { client_id: string; sub?: string; reason: string } };
+  'logout.hint_ignored': { target?: ClientTarget; details: { kid: string; client_id?: string; client_id_from?: string; reason: string } };
+
+  // Signing keys (the key service)
+  'key.created': { target: KeyTarget; details: KeyChange };
+  'key.activated': { target: KeyTarget; details: KeyChange };
+  'key.reinstated': { target: KeyTarget; details: KeyChange };
+  'key.retired': { target: KeyTarget; details: KeyChange };
+  'key.revoked': { target: KeyTarget; details: KeyChange };
+  'key.deleted': { target: KeyTarget; details: KeyChange };
+  'key.grants_revoked': { target: KeyTarget; details: { kid: string; alg: string; count: number } };
+  'keys.rewrapped': { target: 'keys'; details: { signing_keys: number; client_secrets: number } };
+}
+
+export type AuditAction = keyof AuditActions;
+
+/** One audit record as its recorder gives it: the action, its target and its details. */
+export type AuditEntry = { [A in AuditAction]: { action: A } & AuditActions[A] }[AuditAction];
+
+/** What the domain services and channels record through (the audit service). Never throws. */
+export interface AuditRecorder {
+  record(by: By, entry: AuditEntry): Promise<void>;
+}
