@@ -1,6 +1,7 @@
 // Composition root: database → repositories → services. The server, the CLI and the tests all
 // build their services here, so none of them can drift from the others.
 import type { Config } from './config.js';
+import type { Services } from './services.js';
 import { createClientRepository } from './db/client-repository.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createSigningKeyRepository } from './db/signing-key-repository.js';
@@ -23,23 +24,8 @@ import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
 import type { Logger } from './logger.js';
 
-export interface Container {
-  config: Config;
-  log: Logger;
+export interface Container extends Services {
   db: Database;
-  accounts: ReturnType<typeof createAccountService>;
-  clients: ReturnType<typeof createClientService>;
-  keys: ReturnType<typeof createKeyService>;
-  payloads: ReturnType<typeof createOidcPayloadRepository>;
-  audit: ReturnType<typeof createAuditService>;
-  userSessions: ReturnType<typeof createUserSessionService>;
-  /** Failed sign-ins and the lockouts they earn. */
-  signInThrottle: ReturnType<typeof createSignInThrottle>;
-  /** Failed client authentications and bearer tokens, and the lockouts they earn. */
-  secretThrottle: ReturnType<typeof createSecretThrottle>;
-  attempts: ReturnType<typeof createAttemptStore>;
-  /** Signed-in admin console sessions. */
-  consoleSessions: ReturnType<typeof createConsoleSessionService>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
+import { createAdminApiRouter } from './http/admin/api.js';
 import { createApp } from './http/app.js';
+import { createConsoleRouter } from './http/console/router.js';
 import { trackConnections } from './http/graceful-close.js';
 import { setUpConsoleClient } from './http/console/own-client.js';
 import { JwksDocument } from './http/jwks.js';
@@ -86,9 +88,11 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   const app = createApp({
     config,
     holder,
-    accounts: container.accounts,
-    audit: container.audit,
-    container,
+    services: container,
+    routers: [
+      createAdminApiRouter({ services: container, provider: () => holder.current() }),
+      createConsoleRouter({ services: container, issuer: config.issuer }),
+    ],
     metrics,
     jwks,
     log,

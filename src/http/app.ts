@@ -3,16 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config } from '../config.js';
-import type { Container } from '../container.js';
-import type { AccountService } from '../domain/accounts/account-service.js';
 import { createSignInEvents } from '../domain/accounts/sign-in-events.js';
-import type { AuditRecorder } from '../domain/audit/actions.js';
 import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
 import { scopeRefusal } from '../oidc/admin-scope.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
-import { createAdminApiRouter } from './admin/api.js';
 import { assetsRouter } from './assets.js';
-import { createConsoleRouter } from './console/router.js';
 import { createInteractionRouter } from './interactions/router.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
@@ -29,11 +25,10 @@ import { refuseWhileNotSigning } from './signing-gate.js';
 export interface AppDeps {
   config: Config;
   holder: ProviderHolder;
-  accounts: AccountService;
-  /** The services the admin API (/admin/api/v1) works on; without it the API is not mounted. */
-  container?: Container;
-  /** The audit log the sign-in pages record to (sign-ins, failures, consent). */
-  audit?: AuditRecorder;
+  /** What the sign-in pages and the gates in front of the provider use. */
+  services: Pick<Services, 'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle'>;
+  /** Mounted after our own routes, before the provider: the admin API and the console. */
+  routers?: Router[];
   metrics: Metrics;
   jwks: JwksDocument;
   log: Logger;
@@ -76,7 +71,7 @@ function operationsRouter({ readiness }: AppDeps): Router {
 }
 
 export function createApp(deps: AppDeps): Koa {
-  const { container } = deps;
+  const { services } = deps;
   const app = new Koa();
   app.keys = deps.config.cookieKeys;
   // The source address, scheme and host come from requestOrigin (TRUST_PROXY, ISSUER), not Koa.
@@ -96,37 +91,32 @@ export function createApp(deps: AppDeps): Koa {
     metricsRouter({
       metrics: deps.metrics,
       config: deps.config,
-      ...(deps.container ? { throttle: deps.container.secretThrottle } : {}),
+      throttle: services.secretThrottle,
     }),
     jwksRouter(deps.jwks),
     assetsRouter(),
     createInteractionRouter({
       provider: () => deps.holder.current(),
-      accounts: deps.accounts,
-      ...(deps.container ? { throttle: deps.container.signInThrottle } : {}),
-      ...(deps.audit
-        ? {
-            events: createSignInEvents(
-              {
-                record: async (by, entry) => {
-                  deps.metrics.signInEvent(entry.action);
-                  await deps.audit!.record(by, entry);
-                },
-              },
-              deps.log,
-            ),
-          }
-        : {}),
-      ...(container ? { scopeRefusal: scopeRefusal((clientId) => container.clients.isAdminClient(clientId)) } : {}),
+      accounts: services.accounts,
+      throttle: services.signInThrottle,
+      events: createSignInEvents(
+        {
+          record: async (by, entry) => {
+            deps.metrics.signInEvent(entry.action);
+            await services.audit.record(by, entry);
+          },
+        },
+        deps.log,
+      ),
+      scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
     }),
-    ...(deps.container ? [createAdminApiRouter({ container: deps.container, provider: () => deps.holder.current() })] : []),
-    ...(deps.container ? [createConsoleRouter({ container: deps.container, issuer: deps.config.issuer })] : []),
+    ...(deps.routers ?? []),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
   app.use(async (ctx) => {
-    if (deps.container && (await refuseLockedAddress(ctx, deps.container.secretThrottle))) return;
+    if (await refuseLockedAddress(ctx, services.secretThrottle)) return;
     if (refuseWhileNotSigning(ctx, deps.holder)) return;
     // The provider's own logout confirmation form carries its own token (bound to the session);
     // it gets the same check of where the POST comes from as our forms.

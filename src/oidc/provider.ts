@@ -1,7 +1,7 @@
 // Builds an oidc-provider instance for the current key set.
 import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
-import type { Container } from '../container.js';
+import type { Services } from '../services.js';
 import type { AuditRecorder } from '../domain/audit/actions.js';
 import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
@@ -64,8 +64,11 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
   return provider;
 }
 
+/** What a provider is built from: the server's services, and the CLI's when it needs a provider. */
+export type ProviderServices = Pick<Services, 'config' | 'payloads' | 'clients' | 'accounts' | 'audit' | 'secretThrottle' | 'log'>;
+
 /** The provider's dependencies on Sesame's services: the server's, and the CLI's when it needs a provider. */
-export function providerDepsFor(container: Container): ProviderDeps {
+export function providerDepsFor(container: ProviderServices): ProviderDeps {
   const { payloads, clients } = container;
   return {
     config: container.config,

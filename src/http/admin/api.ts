@@ -11,7 +11,6 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { z } from 'zod';
-import type { Container } from '../../container.js';
 import { auditRoutes } from './audit.js';
 import { actorOf, authenticate } from './auth.js';
 import { clientRoutes } from './clients.js';
@@ -19,7 +18,7 @@ import { keyRoutes } from './keys.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { fieldErrors, invalidFields, Problem, problemHandler } from './problem.js';
 import { registrationRoutes } from './registration.js';
-import { routerPath, type Route } from './route.js';
+import { routerPath, type AdminServices, type Route } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { userRoutes } from './users.js';
 
@@ -28,7 +27,7 @@ export const ADMIN_API_PREFIX = '/admin/api/v1';
 export const adminRoutes: readonly Route[] = [...clientRoutes, ...registrationRoutes, ...userRoutes, ...keyRoutes, ...sessionRoutes, ...auditRoutes];
 
 export interface AdminApiDeps {
-  container: Container;
+  services: AdminServices;
   /** The current provider (it is replaced when the key set changes). */
   provider(): Provider;
 }
@@ -63,7 +62,7 @@ function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T>
   return result.data;
 }
 
-function run(route: Route, { container, provider }: AdminApiDeps): Middleware {
+function run(route: Route, { services, provider }: AdminApiDeps): Middleware {
   return async (ctx) => {
     const params = route.params ? parseInput(route.params, ctx.params) : undefined;
     if (!route.query && Object.keys(ctx.query).length > 0) {
@@ -78,7 +77,7 @@ function run(route: Route, { container, provider }: AdminApiDeps): Middleware {
       body,
       actor,
       ctx,
-      container,
+      services,
       provider,
       by: { actor: actor.id, sourceAddress: ctx.ip },
     });
@@ -95,11 +94,11 @@ function run(route: Route, { container, provider }: AdminApiDeps): Middleware {
 }
 
 export function createAdminApiRouter(deps: AdminApiDeps): Router {
-  const { container } = deps;
+  const { services } = deps;
   const router = new Router({ prefix: ADMIN_API_PREFIX });
-  const openapi = buildOpenApiDocument(adminRoutes, { issuer: container.config.issuer, basePath: ADMIN_API_PREFIX });
+  const openapi = buildOpenApiDocument(adminRoutes, { issuer: services.config.issuer, basePath: ADMIN_API_PREFIX });
 
-  router.use(noStore, problemHandler(container.log));
+  router.use(noStore, problemHandler(services.log));
 
   router.get('/openapi.json', (ctx) => {
     ctx.body = openapi;

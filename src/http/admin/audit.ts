@@ -16,11 +16,11 @@ export const auditRoutes: Route[] = [
     query: AuditQuery,
     success: { status: 200, description: 'A page of audit events.', schema: AuditPage },
     problems: [422],
-    async handle({ query, container }) {
-      if (query.cursor !== undefined && !(await container.audit.exists(query.cursor))) {
+    async handle({ query, services }) {
+      if (query.cursor !== undefined && !(await services.audit.exists(query.cursor))) {
         throw invalidFields([{ field: 'cursor', message: 'is not a cursor from this list' }]);
       }
-      const page = await container.audit.list({
+      const page = await services.audit.list({
         limit: query.limit ?? DEFAULT_LIMIT,
         ...(query.since !== undefined ? { since: new Date(query.since) } : {}),
         ...(query.action !== undefined ? { action: query.action } : {}),

@@ -12,7 +12,7 @@
 // token's scope alone would not prove that an admin allowed this client in.
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import type { Container } from '../../container.js';
+import type { AdminServices } from './route.js';
 import { ADMIN_SCOPE } from '../../domain/clients/client-metadata.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { Problem } from './problem.js';
@@ -26,7 +26,7 @@ export interface Actor {
 }
 
 export interface AuthDeps {
-  container: Container;
+  services: Pick<AdminServices, 'clients' | 'accounts' | 'secretThrottle'>;
   provider(): Provider;
 }
 
@@ -67,9 +67,9 @@ async function findToken(provider: Provider, value: string) {
 }
 
 /** Whether the client is registered with the admin scope; undefined when it no longer exists. */
-async function registeredForAdmin(container: Container, clientId: string): Promise<boolean | undefined> {
+async function registeredForAdmin(services: Pick<AdminServices, 'clients'>, clientId: string): Promise<boolean | undefined> {
   try {
-    const client = await container.clients.get(clientId);
+    const client = await services.clients.get(clientId);
     return (client.scope ?? '').split(' ').includes(ADMIN_SCOPE);
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
@@ -77,7 +77,7 @@ async function registeredForAdmin(container: Container, clientId: string): Promi
   }
 }
 
-export function authenticate({ container, provider }: AuthDeps): Middleware {
+export function authenticate({ services, provider }: AuthDeps): Middleware {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     if (!header) throw unauthorized('An access token is required: send Authorization: Bearer <token>.');
@@ -85,18 +85,18 @@ export function authenticate({ container, provider }: AuthDeps): Middleware {
     if (!value) throw unauthorized('The Authorization header must be: Bearer <token>.', 'invalid_request');
 
     // Guessing tokens is throttled like guessing passwords: per source address.
-    const wait = container.secretThrottle.addressLockedFor(ctx.ip);
+    const wait = services.secretThrottle.addressLockedFor(ctx.ip);
     if (wait > 0) throw tooManyAttempts(wait);
     const current = provider();
     const token = await findToken(current, value);
     if (!token || token.isExpired || !token.clientId) {
-      await container.secretThrottle.addressFailed(ctx.ip);
+      await services.secretThrottle.addressFailed(ctx.ip);
       throw unauthorized('The access token is unknown, expired or revoked.', 'invalid_token');
     }
     // A DPoP- or certificate-bound token is not a bearer token: without its proof it proves nothing.
     if (token.isSenderConstrained()) throw unauthorized('Sender-constrained tokens are not accepted here.', 'invalid_token');
 
-    const admitted = await registeredForAdmin(container, token.clientId);
+    const admitted = await registeredForAdmin(services, token.clientId);
     if (admitted === undefined) throw unauthorized('The access token belongs to a client that no longer exists.', 'invalid_token');
     const scopes = new Set((token.scope ?? '').split(' '));
     if (!scopes.has(ADMIN_SCOPE)) throw forbidden(`The access token lacks the ${ADMIN_SCOPE} scope.`, true);
@@ -110,7 +110,7 @@ export function authenticate({ container, provider }: AuthDeps): Middleware {
         throw unauthorized('The access token has been revoked.', 'invalid_token');
       }
       // ... and the person must (still) be an admin.
-      const user = await container.accounts.findById(accountId);
+      const user = await services.accounts.findById(accountId);
       if (!user || user.disabled || !user.isAdmin) throw forbidden('This user is not an administrator.');
       actors.set(ctx, { id: `user:${accountId}`, clientId: token.clientId, accountId });
     } else {

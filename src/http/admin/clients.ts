@@ -20,8 +20,8 @@ export const clientRoutes: Route[] = [
     body: ClientInput,
     success: { status: 201, description: 'Registered; Location names the new client.', schema: ClientWithSecret },
     problems: [422],
-    async handle({ body, container, ctx, by }) {
-      const client = await container.clients.create(body, by);
+    async handle({ body, services, ctx, by }) {
+      const client = await services.clients.create(body, by);
       ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(client.client_id)}`);
       return client;
     },
@@ -36,10 +36,10 @@ export const clientRoutes: Route[] = [
     query: PageQuery,
     success: { status: 200, description: 'A page of clients.', schema: ClientPage },
     problems: [422],
-    async handle({ query, container }) {
+    async handle({ query, services }) {
       // Pages in memory over the whole list: fine for the tens or hundreds of clients a
       // deployment has. A keyset query in the client repository is the step up if that grows.
-      const all = await container.clients.list();
+      const all = await services.clients.list();
       let start = 0;
       if (query.cursor !== undefined) {
         const index = all.findIndex((c) => c.client_id === query.cursor);
@@ -61,7 +61,7 @@ export const clientRoutes: Route[] = [
     params: ClientParams,
     success: { status: 200, description: 'The client.', schema: Client },
     problems: [404],
-    handle: ({ params, container }) => container.clients.get(params.client_id),
+    handle: ({ params, services }) => services.clients.get(params.client_id),
   }),
 
   route({
@@ -76,8 +76,8 @@ export const clientRoutes: Route[] = [
     body: ClientPatch,
     success: { status: 200, description: 'The changed client.', schema: Client },
     problems: [404, 409, 422],
-    async handle({ params, body, container, by }) {
-      return container.clients.update(params.client_id, body, by);
+    async handle({ params, body, services, by }) {
+      return services.clients.update(params.client_id, body, by);
     },
   }),
 
@@ -92,8 +92,8 @@ export const clientRoutes: Route[] = [
     params: ClientParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },
     problems: [404, 409],
-    async handle({ params, container, by }) {
-      await container.clients.delete(params.client_id, by);
+    async handle({ params, services, by }) {
+      await services.clients.delete(params.client_id, by);
     },
   }),
 
@@ -107,8 +107,8 @@ export const clientRoutes: Route[] = [
     params: ClientParams,
     success: { status: 200, description: 'The client with its new secret.', schema: ClientWithSecret },
     problems: [404, 409],
-    async handle({ params, container, by }) {
-      return container.clients.rotateSecret(params.client_id, by);
+    async handle({ params, services, by }) {
+      return services.clients.rotateSecret(params.client_id, by);
     },
   }),
 ];

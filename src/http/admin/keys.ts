@@ -17,7 +17,7 @@ export const keyRoutes: Route[] = [
     tag: 'keys',
     success: { status: 200, description: 'Every key, with its state and timestamps.', schema: KeyList },
     problems: [],
-    handle: async ({ container }) => ({ items: await container.keys.list() }),
+    handle: async ({ services }) => ({ items: await services.keys.list() }),
   }),
 
   route({
@@ -29,15 +29,15 @@ export const keyRoutes: Route[] = [
     body: KeyRotateInput,
     success: { status: 200, description: 'What changed (empty when there was nothing to rotate).', schema: KeyChanges },
     problems: [409, 422],
-    async handle({ body, container, by }) {
-      const changes = await container.keys.rotate(
+    async handle({ body, services, by }) {
+      const changes = await services.keys.rotate(
         {
           ...(body.alg !== undefined ? { alg: body.alg } : {}),
           ...(body.force !== undefined ? { force: body.force } : {}),
         },
         by,
       );
-      return { changes, keys: await container.keys.list() };
+      return { changes, keys: await services.keys.list() };
     },
   }),
 
@@ -51,11 +51,11 @@ export const keyRoutes: Route[] = [
     body: KeyRevokeInput,
     success: { status: 200, description: 'What changed.', schema: KeyChanges },
     problems: [404, 409, 422],
-    async handle({ params, body, container, by }) {
-      const result = await container.keys.revoke(params.kid, { revokeGrants: body.revoke_grants ?? false }, by);
+    async handle({ params, body, services, by }) {
+      const result = await services.keys.revoke(params.kid, { revokeGrants: body.revoke_grants ?? false }, by);
       return {
         changes: result.changes,
-        keys: await container.keys.list(),
+        keys: await services.keys.list(),
         ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
         ...(result.revokedGrants !== undefined ? { revoked_grants: result.revokedGrants } : {}),
       };

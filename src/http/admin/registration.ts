@@ -19,8 +19,8 @@ export const registrationRoutes: Route[] = [
     body: InitialAccessTokenInput,
     success: { status: 201, description: 'The token (shown once).', schema: InitialAccessToken },
     problems: [422],
-    async handle({ body, container, provider, by }) {
-      return createInitialAccessToken(provider(), body.expires_in ?? DEFAULT_INITIAL_TOKEN_LIFETIME, { audit: container.audit, by });
+    async handle({ body, services, provider, by }) {
+      return createInitialAccessToken(provider(), body.expires_in ?? DEFAULT_INITIAL_TOKEN_LIFETIME, { audit: services.audit, by });
     },
   }),
 ];

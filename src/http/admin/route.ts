@@ -4,9 +4,12 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { z } from 'zod';
-import type { Container } from '../../container.js';
+import type { Services } from '../../services.js';
 import type { By } from '../../domain/audit/actions.js';
 import type { Actor } from './auth.js';
+
+/** What the admin API's routes use, and nothing else. */
+export type AdminServices = Pick<Services, 'accounts' | 'clients' | 'keys' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle'>;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type Tag = 'clients' | 'users' | 'keys' | 'sessions' | 'audit';
@@ -17,7 +20,7 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
   body: z.output<B>;
   actor: Actor;
   ctx: Context;
-  container: Container;
+  services: AdminServices;
   /** The current provider (it is replaced when the key set changes). */
   provider(): Provider;
   /** Who is calling and from where: what a route passes to the services, which record their changes. */

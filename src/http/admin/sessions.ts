@@ -34,9 +34,9 @@ export const sessionRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'Live sessions and grants, oldest first.', schema: UserSessions },
     problems: [404],
-    async handle({ params, container }) {
-      await container.accounts.get(params.user_id);
-      const { sessions, grants } = await container.userSessions.list(params.user_id);
+    async handle({ params, services }) {
+      await services.accounts.get(params.user_id);
+      const { sessions, grants } = await services.userSessions.list(params.user_id);
       return { sessions: sessions.map(sessionView), grants: grants.map(grantView) };
     },
   }),
@@ -51,9 +51,9 @@ export const sessionRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'What was ended.', schema: Revocation },
     problems: [404],
-    async handle({ params, container, by }) {
-      await container.accounts.get(params.user_id);
-      return container.userSessions.revokeAll(params.user_id, by);
+    async handle({ params, services, by }) {
+      await services.accounts.get(params.user_id);
+      return services.userSessions.revokeAll(params.user_id, by);
     },
   }),
 
@@ -66,9 +66,9 @@ export const sessionRoutes: Route[] = [
     params: SessionParams,
     success: { status: 200, description: 'What was ended.', schema: Revocation },
     problems: [404],
-    async handle({ params, container, by }) {
-      await container.accounts.get(params.user_id);
-      return container.userSessions.revokeOne(params.user_id, params.session_uid, by);
+    async handle({ params, services, by }) {
+      await services.accounts.get(params.user_id);
+      return services.userSessions.revokeOne(params.user_id, params.session_uid, by);
     },
   }),
 ];

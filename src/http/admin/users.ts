@@ -34,8 +34,8 @@ export const userRoutes: Route[] = [
     body: UserInput,
     success: { status: 201, description: 'Created; Location names the new user.', schema: User },
     problems: [409, 422],
-    async handle({ body, container, ctx, by }) {
-      const user = await container.accounts.create(
+    async handle({ body, services, ctx, by }) {
+      const user = await services.accounts.create(
         {
           email: body.email,
           password: body.password,
@@ -59,8 +59,8 @@ export const userRoutes: Route[] = [
     query: UserListQuery,
     success: { status: 200, description: 'A page of users.', schema: UserPage },
     problems: [422],
-    async handle({ query, container }) {
-      const { users, next_cursor } = await container.accounts.page({
+    async handle({ query, services }) {
+      const { users, next_cursor } = await services.accounts.page({
         ...(query.search !== undefined ? { search: query.search } : {}),
         ...(query.limit !== undefined ? { limit: query.limit } : {}),
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
@@ -78,7 +78,7 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'The user.', schema: User },
     problems: [404],
-    handle: async ({ params, container }) => userView(await container.accounts.get(params.user_id)),
+    handle: async ({ params, services }) => userView(await services.accounts.get(params.user_id)),
   }),
 
   route({
@@ -91,9 +91,9 @@ export const userRoutes: Route[] = [
     body: UserPatch,
     success: { status: 200, description: 'The changed user.', schema: User },
     problems: [404, 409, 422],
-    async handle({ params, body, container, by, actor }) {
+    async handle({ params, body, services, by, actor }) {
       if (body.is_admin === false) notSelf(actor, params.user_id, 'remove the admin role from');
-      const user = await container.accounts.update(
+      const user = await services.accounts.update(
         params.user_id,
         {
           ...(body.name !== undefined ? { name: body.name } : {}),
@@ -115,9 +115,9 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'The disabled user.', schema: User },
     problems: [404, 409],
-    async handle({ params, container, by, actor }) {
+    async handle({ params, services, by, actor }) {
       notSelf(actor, params.user_id, 'disable');
-      const { user } = await container.accounts.setDisabled(params.user_id, true, by);
+      const { user } = await services.accounts.setDisabled(params.user_id, true, by);
       return userView(user);
     },
   }),
@@ -131,8 +131,8 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'The enabled user.', schema: User },
     problems: [404],
-    async handle({ params, container, by }) {
-      const { user } = await container.accounts.setDisabled(params.user_id, false, by);
+    async handle({ params, services, by }) {
+      const { user } = await services.accounts.setDisabled(params.user_id, false, by);
       return userView(user);
     },
   }),
@@ -146,8 +146,8 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 200, description: 'The user, unlocked.', schema: User },
     problems: [404],
-    async handle({ params, container, by }) {
-      const { user } = await container.accounts.unlock(params.user_id, by);
+    async handle({ params, services, by }) {
+      const { user } = await services.accounts.unlock(params.user_id, by);
       return userView(user);
     },
   }),
@@ -163,8 +163,8 @@ export const userRoutes: Route[] = [
     body: PasswordInput,
     success: { status: 204, description: 'Set.', schema: undefined },
     problems: [404, 422],
-    async handle({ params, body, container, by }) {
-      await container.accounts.setPassword(params.user_id, body.password, by);
+    async handle({ params, body, services, by }) {
+      await services.accounts.setPassword(params.user_id, body.password, by);
     },
   }),
 
@@ -177,9 +177,9 @@ export const userRoutes: Route[] = [
     params: UserParams,
     success: { status: 204, description: 'Deleted.', schema: undefined },
     problems: [404, 409],
-    async handle({ params, container, by, actor }) {
+    async handle({ params, services, by, actor }) {
       notSelf(actor, params.user_id, 'delete');
-      await container.accounts.deleteById(params.user_id, by);
+      await services.accounts.deleteById(params.user_id, by);
     },
   }),
 ];

@@ -1,7 +1,7 @@
 // /admin/clients: list and search, register (the secret shown once), change, rotate the secret
 // and delete, with the same rules as the admin API and the CLI (the client service's).
 import type { Context } from 'koa';
-import type { Container } from '../../container.js';
+import type { Services } from '../../services.js';
 import type { ClientView } from '../../domain/clients/client-service.js';
 import { parseClientChanges, parseClientRegistration, PLAIN_FIELDS, type ClientChanges, type ClientRegistration } from '../../domain/clients/schema.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
@@ -70,7 +70,7 @@ function changes(values: ClientFormValues): ClientChanges {
   return parseClientChanges({ ...emptied, backchannel_logout_uri: backchannel_logout_uri ?? null, resources: resources.length ? resources : null });
 }
 
-export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: Pick<Container, 'clients'>): void {
+export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: Pick<Services, 'clients'>): void {
   router.get('/admin/clients', ...get, async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const needle = q.toLowerCase();

@@ -1,5 +1,5 @@
 // /admin/keys: the signing keys, rotating them, and revoking one after a confirmation page.
-import type { Container } from '../../container.js';
+import type { Services } from '../../services.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { consoleMessage } from '../../../views/console/layout.js';
 import { keysPage, revokeKeyPage } from '../../../views/console/keys.js';
@@ -7,7 +7,7 @@ import { by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field } from './form.js';
 import { setFlash } from './session.js';
 
-export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config }: Pick<Container, 'keys' | 'config'>): void {
+export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config }: Pick<Services, 'keys' | 'config'>): void {
   router.get('/admin/keys', ...get, async (ctx) => send(ctx, keysPage(frame(ctx), await keys.list(), config.signingAlgs)));
 
   router.post('/admin/keys/rotate', ...post, async (ctx) => {

@@ -1,9 +1,9 @@
 // /admin: counts of clients, users and signing keys, and which algorithms sign now.
-import type { Container } from '../../container.js';
+import type { Services } from '../../services.js';
 import { overviewPage } from '../../../views/console/overview.js';
 import { frame, send, type ConsoleRoutes } from './context.js';
 
-export function overviewRoutes({ router, get }: ConsoleRoutes, { accounts, clients, keys }: Pick<Container, 'accounts' | 'clients' | 'keys'>): void {
+export function overviewRoutes({ router, get }: ConsoleRoutes, { accounts, clients, keys }: Pick<Services, 'accounts' | 'clients' | 'keys'>): void {
   router.get('/admin', ...get, async (ctx) => {
     const [allClients, allKeys, users] = await Promise.all([clients.list(), keys.list(), accounts.list()]);
     send(

@@ -7,7 +7,7 @@
 // composes them.
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { Container } from '../../container.js';
+import type { Services } from '../../services.js';
 import { verifyCsrf } from '../middleware/csrf.js';
 import { auditRoutes } from './audit.js';
 import { clientRoutes } from './clients.js';
@@ -19,15 +19,18 @@ import { ConsoleSignIn } from './session.js';
 import { requireAdmin, signInRoutes, type SignInDeps } from './sign-in.js';
 import { userRoutes } from './users.js';
 
+/** What the console's pages use, and nothing else. */
+export type ConsoleServices = Pick<Services, 'accounts' | 'clients' | 'keys' | 'audit' | 'log' | 'consoleSessions' | 'signInThrottle' | 'config'>;
+
 export interface ConsoleDeps {
-  container: Container;
+  services: ConsoleServices;
   issuer: string;
 }
 
-export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router {
+export function createConsoleRouter({ services, issuer }: ConsoleDeps): Router {
   // Registered at start-up (setUpConsoleClient), always under the same fixed client_id.
   const client = consoleClient(issuer);
-  const { accounts, audit, log, consoleSessions } = container;
+  const { accounts, audit, log, consoleSessions } = services;
   const signInDeps: SignInDeps = { accounts, audit, log, consoleSessions, issuer, client, signIn: new ConsoleSignIn(issuer, client) };
   const guard = requireAdmin(signInDeps);
   const parseBody = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
@@ -41,10 +44,10 @@ export function createConsoleRouter({ container, issuer }: ConsoleDeps): Router 
 
   // In this order: a static path (/admin/clients/new) is registered before the :id it would match.
   signInRoutes(routes, signInDeps);
-  overviewRoutes(routes, container);
-  clientRoutes(routes, container);
-  userRoutes(routes, container);
-  keyRoutes(routes, container);
-  auditRoutes(routes, container);
+  overviewRoutes(routes, services);
+  clientRoutes(routes, services);
+  userRoutes(routes, services);
+  keyRoutes(routes, services);
+  auditRoutes(routes, services);
   return routes.router;
 }

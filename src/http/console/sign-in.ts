@@ -2,7 +2,7 @@
 // the session is re-read on every request, so a disabled user or a revoked admin role ends
 // console access at once. The flow itself and the cookies are in session.ts.
 import type { Context, Middleware, Next } from 'koa';
-import type { Container } from '../../container.js';
+import type { Services } from '../../services.js';
 import { consoleMessage } from '../../../views/console/layout.js';
 import { admin, by, consoleHeaders, send, seeOther, type ConsoleRoutes, type ConsoleState } from './context.js';
 import type { ConsoleClient } from './own-client.js';
@@ -18,7 +18,7 @@ import {
   writeSessionId,
 } from './session.js';
 
-export interface SignInDeps extends Pick<Container, 'accounts' | 'audit' | 'log' | 'consoleSessions'> {
+export interface SignInDeps extends Pick<Services, 'accounts' | 'audit' | 'log' | 'consoleSessions'> {
   issuer: string;
   /** The console's own registration (own-client.ts). */
   client: ConsoleClient;

@@ -1,14 +1,14 @@
 // /admin/users: the people, adding one, disabling (which ends their sessions), enabling and
 // unlocking after too many wrong passwords. An admin cannot disable themselves.
 import type { Context } from 'koa';
-import type { Container } from '../../container.js';
+import type { Services } from '../../services.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { EMPTY_USER_FORM, usersPage, type UserFormValues } from '../../../views/console/users.js';
 import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
 
-export function userRoutes({ router, get, post }: ConsoleRoutes, { accounts, signInThrottle }: Pick<Container, 'accounts' | 'signInThrottle'>): void {
+export function userRoutes({ router, get, post }: ConsoleRoutes, { accounts, signInThrottle }: Pick<Services, 'accounts' | 'signInThrottle'>): void {
   const renderUsers = async (ctx: Context, values: UserFormValues, errors: Record<string, string>, status?: number) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const cursor = typeof ctx.query.cursor === 'string' && ctx.query.cursor ? ctx.query.cursor : undefined;

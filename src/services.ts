@@ -1,0 +1,33 @@
+// What Sesame's parts are made of, by name. Each router, hook and command asks for the few it uses
+// with Pick<Services, ...>; only the composition roots (server.ts for the server, cli/run.ts for the
+// CLI, container.ts building both) hold them all.
+import type { Config } from './config.js';
+import type { createAttemptStore } from './db/attempt-store.js';
+import type { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
+import type { AccountService } from './domain/accounts/account-service.js';
+import type { ConsoleSessionService } from './domain/accounts/console-sessions.js';
+import type { UserSessionService } from './domain/accounts/user-sessions.js';
+import type { AuditService } from './domain/audit/audit-service.js';
+import type { createClientService } from './domain/clients/client-service.js';
+import type { KeyService } from './domain/keys/key-service.js';
+import type { SecretThrottle } from './domain/throttling/secret-throttle.js';
+import type { SignInThrottle } from './domain/throttling/sign-in-throttle.js';
+import type { Logger } from './logger.js';
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  accounts: AccountService;
+  clients: ReturnType<typeof createClientService>;
+  keys: KeyService;
+  payloads: ReturnType<typeof createOidcPayloadRepository>;
+  audit: AuditService;
+  userSessions: UserSessionService;
+  /** Failed sign-ins and the lockouts they earn. */
+  signInThrottle: SignInThrottle;
+  /** Failed client authentications and bearer tokens, and the lockouts they earn. */
+  secretThrottle: SecretThrottle;
+  attempts: ReturnType<typeof createAttemptStore>;
+  /** Signed-in admin console sessions. */
+  consoleSessions: ConsoleSessionService;
+}
