@@ -190,6 +190,13 @@ describe('account service', () => {
       expect(second).toMatchObject({ source_address: null, details: { changed: ['is_admin', 'name'], is_admin: true } });
     });
 
+    it('takes an empty change as no change, and still says when the user does not exist', async () => {
+      await seed('u-ada', 'ada@example.com', { name: 'Ada' });
+      expect(await accounts.update('u-ada', {}, ADMIN)).toMatchObject({ id: 'u-ada', name: 'Ada' });
+      await expect(accounts.update('u-nobody', {}, ADMIN)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(accounts.delete('nobody\u0000@x.com', ADMIN)).rejects.toThrow('no user with email (not a valid email)');
+    });
+
     it('clears the name with null (or only spaces), and a change to the same value changes nothing', async () => {
       await seed('u-ada', 'ada@example.com', { name: 'Ada' });
       expect((await accounts.update('u-ada', { name: null }, ADMIN)).name).toBeNull();

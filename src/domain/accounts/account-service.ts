@@ -192,7 +192,8 @@ export function createAccountService(users: UserRepository, options: AccountServ
         ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
       };
       const before = await users.findById(id);
-      const record = before && (await users.update(id, data));
+      // Nothing to change is no change (an UPDATE of no columns reports no row, which is not "not found").
+      const record = before && (Object.keys(data).length === 0 ? before : await users.update(id, data));
       if (!record) throw new NotFoundError(`no user with id ${id}`);
       const changed = (Object.keys(CHANGEABLE) as (keyof typeof CHANGEABLE)[])
         .filter((field) => before[field] !== record[field])
@@ -253,7 +254,8 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
     async delete(email: string, by: By = SYSTEM): Promise<Revocation> {
       const record = await users.findByEmail(normalizeEmail(email));
-      if (!record) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+      // Never echo input that is not text (it may not print); an email that cannot exist is "that email".
+      if (!record) throw new NotFoundError(`no user with email ${isPlainText(email) ? normalizeEmail(email) : '(not a valid email)'}`);
       return remove(record, by);
     },
   };
