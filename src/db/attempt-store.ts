@@ -9,10 +9,10 @@ export interface AttemptStore {
   addFailure(key: string, windowMs: number): Promise<number>;
   /** Locks `key` for `ms` from now. */
   lock(key: string, ms: number): Promise<void>;
-  /** Milliseconds `key` stays locked; 0 when it is not locked. */
-  lockedFor(key: string): Promise<number>;
-  /** Forgets the failures and the lock of `key`. */
-  clear(key: string): Promise<void>;
+  /** Milliseconds each key stays locked (0: not locked), in one read. */
+  lockedFor(keys: readonly string[]): Promise<number[]>;
+  /** Forgets the failures and the locks of these keys, in one statement. */
+  clear(keys: readonly string[]): Promise<void>;
   /** Deletes rows that expired at or before `now`; returns how many. */
   deleteExpired(now?: Date): Promise<number>;
 }
@@ -62,12 +62,23 @@ export function createAttemptStore(prisma: DbClient): AttemptStore {
     async lock(key, ms) {
       await locks.block(key, Math.max(1, Math.ceil(ms / 1000)));
     },
-    async lockedFor(key) {
-      const res = await locks.get(key);
-      return res && res.consumedPoints > 1 ? Math.max(0, res.msBeforeNext) : 0;
+    // Every sign-in checks two locks and clears a counter: read and deleted here as one statement
+    // each (rate-limiter-flexible would take one per key), under the library's own keys. A lock is
+    // its row with more points than the limiter's one (block()), until `expire`.
+    async lockedFor(keys) {
+      if (keys.length === 0) return [];
+      const stored = keys.map((key) => locks.getKey(key));
+      const rows = await prisma.rateLimit.findMany({ where: { key: { in: stored } }, select: { key: true, points: true, expire: true } });
+      const now = Date.now();
+      return stored.map((key) => {
+        const row = rows.find((r) => r.key === key);
+        return row && row.points > 1 && row.expire ? Math.max(0, row.expire.getTime() - now) : 0;
+      });
     },
-    async clear(key) {
-      await Promise.all([locks.delete(key), counter(1000).delete(key)]);
+    async clear(keys) {
+      if (keys.length === 0) return;
+      const stored = keys.flatMap((key) => [locks.getKey(key), counter(1000).getKey(key)]);
+      await prisma.rateLimit.deleteMany({ where: { key: { in: stored } } });
     },
     async deleteExpired(now = new Date()) {
       const { count } = await prisma.rateLimit.deleteMany({ where: { expire: { lte: now } } });

@@ -12,25 +12,48 @@ export type DbClient = SqliteClient;
 export interface Database {
   provider: DatabaseConfig['provider'];
   prisma: DbClient;
+  /** Statements sent so far, when opened with countStatements (tests and benchmarks of the budget). */
+  statements(): number;
+  /** Of those, the reads (SELECT). */
+  reads(): number;
   close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Count every statement (Prisma's query events): for tests and benchmarks, not production. */
+  countStatements?: boolean;
+}
+
+/** Prisma emits one query event per statement sent, raw or typed; a count of all and of reads is all we keep. */
+function counter(prisma: DbClient, enabled: boolean): Pick<Database, 'statements' | 'reads'> {
+  let all = 0;
+  let reads = 0;
+  if (enabled) {
+    (prisma as unknown as { $on(event: 'query', listener: (event: { query: string }) => void): void }).$on('query', ({ query }) => {
+      all++;
+      if (/^\s*SELECT\b/i.test(query)) reads++;
+    });
+  }
+  return { statements: () => all, reads: () => reads };
 }
 
 /** SQLite waits this long for another process's write lock (CLI next to a running server). */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Database> {
+  const QUERY_EVENTS = [{ emit: 'event' as const, level: 'query' as const }];
   if (config.provider === 'sqlite') {
     const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
     prepareSqliteFile(config.file);
     const adapter = new PrismaBetterSQLite3({ url: config.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
-    const prisma = new SqliteClient({ adapter });
+    const prisma = options.countStatements ? new SqliteClient({ adapter, log: QUERY_EVENTS }) : new SqliteClient({ adapter });
     // WAL lets readers (the server) proceed while a writer (the CLI, another request) commits.
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
-    return { provider: 'sqlite', prisma, close: () => prisma.$disconnect() };
+    return { provider: 'sqlite', prisma, ...counter(prisma, options.countStatements === true), close: () => prisma.$disconnect() };
   }
   const [{ PrismaPg }, { PrismaClient: PostgresClient }] = await Promise.all([import('@prisma/adapter-pg'), import('./generated/postgresql/client.js')]);
   const adapter = new PrismaPg({ connectionString: config.url, max: 10 });
-  const prisma = new PostgresClient({ adapter }) as unknown as DbClient;
-  return { provider: 'postgresql', prisma, close: () => prisma.$disconnect() };
+  const prisma = (options.countStatements ? new PostgresClient({ adapter, log: QUERY_EVENTS }) : new PostgresClient({ adapter })) as unknown as DbClient;
+  return { provider: 'postgresql', prisma, ...counter(prisma, options.countStatements === true), close: () => prisma.$disconnect() };
 }

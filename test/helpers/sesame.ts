@@ -25,6 +25,8 @@ export interface TestSesameOptions {
   now?: () => Date;
   /** Where the instance logs (silent by default). */
   log?: Logger;
+  /** Count database statements (container.db.statements()). */
+  countStatements?: boolean;
 }
 
 export async function startTestSesame(options: TestSesameOptions = {}): Promise<TestSesame> {
@@ -45,6 +47,7 @@ export async function startTestSesame(options: TestSesameOptions = {}): Promise<
     server,
     skipMigrations: true,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.countStatements ? { countStatements: true } : {}),
   });
   return {
     ...sesame,

@@ -37,7 +37,7 @@ export class AttemptThrottle {
 
   /** Milliseconds until none of `keys` is locked, from the store (0: go ahead). */
   async lockedFor(keys: readonly string[]): Promise<number> {
-    const waits = await Promise.all(keys.map((key) => this.store.lockedFor(key)));
+    const waits = await this.store.lockedFor(keys);
     keys.forEach((key, i) => this.#remember(key, waits[i]!));
     return Math.max(0, ...waits);
   }
@@ -76,7 +76,7 @@ export class AttemptThrottle {
   /** Forgets the failures and lock of each key, in the store and here. */
   async clear(keys: readonly string[]): Promise<void> {
     for (const key of keys) this.#locks.delete(key);
-    await Promise.all(keys.map((key) => this.store.clear(key)));
+    await this.store.clear(keys);
   }
 
   #remember(key: string, ms: number): void {

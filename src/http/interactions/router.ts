@@ -200,19 +200,24 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     return client?.clientName || client?.clientId || String(interaction.params.client_id ?? '') || 'an app';
   }
 
-  /** Stores the result and sends the browser back to the provider (303, like interactionFinished). */
-  async function finish(ctx: Context, provider: Provider, result: InteractionResults, mergeWithLastSubmission: boolean): Promise<void> {
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission });
+  /**
+   * Stores the result and sends the browser back to the provider (303, like interactionFinished).
+   * What provider.interactionResult does, on the interaction this request already loaded and
+   * checked: it would read the interaction and its session again (two more statements).
+   */
+  async function finish(ctx: Context, interaction: Interaction, result: InteractionResults, mergeWithLastSubmission: boolean): Promise<void> {
+    interaction.result = mergeWithLastSubmission && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
     ctx.status = 303;
-    ctx.redirect(returnTo);
+    ctx.redirect(interaction.returnTo);
   }
 
   /** Sends a request for a scope the client may not have back to it as invalid_scope; true when it did. */
-  async function refuseScope(ctx: Context, provider: Provider, interaction: Interaction): Promise<boolean> {
+  async function refuseScope(ctx: Context, interaction: Interaction): Promise<boolean> {
     const scope = interaction.params.scope;
     const refusal = await deps.scopeRefusal?.(String(interaction.params.client_id ?? ''), typeof scope === 'string' ? scope : undefined);
     if (!refusal) return false;
-    await finish(ctx, provider, { error: 'invalid_scope', error_description: refusal }, false);
+    await finish(ctx, interaction, { error: 'invalid_scope', error_description: refusal }, false);
     return true;
   }
 
@@ -221,7 +226,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
 
   router.get('/interaction/:uid', async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid);
-    if (await refuseScope(ctx, provider, interaction)) return;
+    if (await refuseScope(ctx, interaction)) return;
     const { uid, prompt } = interaction;
     switch (prompt.name) {
       case 'login': {
@@ -317,12 +322,12 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     await events?.succeeded(account.accountId, remember, from);
     // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
     // the browser. The session record itself still expires after ttl.Session either way.
-    await finish(ctx, provider, { login: { accountId: account.accountId, remember } }, false);
+    await finish(ctx, interaction, { login: { accountId: account.accountId, remember } }, false);
   });
 
   router.post('/interaction/:uid/confirm', parseBody, csrf, async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid, 'consent');
-    if (await refuseScope(ctx, provider, interaction)) return;
+    if (await refuseScope(ctx, interaction)) return;
     const accountId = interaction.session?.accountId;
     const clientId = String(interaction.params.client_id ?? '');
     if (!accountId || !clientId) throw new InteractionMismatch(STALE);
@@ -343,14 +348,14 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const grantId = await grant.save();
 
     await events?.consented(accountId, { scope: scopes.join(' '), grantId }, { sourceAddress: ctx.ip, clientId });
-    await finish(ctx, provider, { consent: { grantId } }, true);
+    await finish(ctx, interaction, { consent: { grantId } }, true);
   });
 
   router.post('/interaction/:uid/abort', parseBody, csrf, async (ctx) => {
-    const { provider, interaction } = await load(ctx, ctx.params.uid, undefined, 'replace');
+    const { interaction } = await load(ctx, ctx.params.uid, undefined, 'replace');
     const from = { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) };
     await events?.aborted(interaction.session?.accountId, interaction.prompt.name, from);
-    await finish(ctx, provider, { error: 'access_denied', error_description: 'The user denied the request' }, false);
+    await finish(ctx, interaction, { error: 'access_denied', error_description: 'The user denied the request' }, false);
   });
 
   return router;
