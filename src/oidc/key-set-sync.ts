@@ -66,24 +66,36 @@ export function startKeySync(deps: KeySyncDeps, initial: PublishedKeySet): KeySy
     unreadableSince = undefined;
     const changed = snapshot.set.version !== version;
     if (!changed && !deps.holder.suspended()) return;
-    if (changed) deps.publish(snapshot.set); // /jwks serves the truth even when signing stops
     let jwks: JWK[];
     try {
       jwks = await snapshot.signingJwks();
     } catch (error) {
+      if (changed) deps.publish(snapshot.set); // /jwks serves the truth even when signing stops
       deps.failed?.();
       version = snapshot.set.version;
       deps.log.error('key sync failed: this instance cannot sign with the published key set', { err: error });
       stopSigning((error as Error).message);
       return;
     }
+    // Together, with nothing awaited between them: a key gone from /jwks no longer signs here.
     deps.holder.swap(deps.buildProvider(jwks));
+    if (changed) deps.publish(snapshot.set);
     version = snapshot.set.version;
     deps.log.info('key set changed: now serving it', { version, kids: snapshot.set.keys.map((k) => k.kid) });
   }
 
+  /** A refresh asked for while a tick runs (that tick may have read the table before the change). */
+  let queued: Promise<void> | undefined;
+
   function refresh(): Promise<void> {
-    running ??= tick()
+    if (running) {
+      queued ??= running.then(() => {
+        queued = undefined;
+        return stopped ? undefined : refresh();
+      });
+      return queued;
+    }
+    running = tick()
       .catch((error: unknown) => {
         deps.failed?.();
         deps.log.error('key sync failed', { err: error });
@@ -110,6 +122,7 @@ export function startKeySync(deps: KeySyncDeps, initial: PublishedKeySet): KeySy
     async stop() {
       stopped = true;
       clearInterval(timer);
+      await queued;
       await running;
     },
   };
