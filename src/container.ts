@@ -2,6 +2,7 @@
 // build their services here, so none of them can drift from the others.
 import type { Config } from './config.js';
 import type { Services } from './services.js';
+import { createChangeFeed, type ChangeFeed } from './db/change-feed.js';
 import { createClientRepository } from './db/client-repository.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createSigningKeyRepository } from './db/signing-key-repository.js';
@@ -26,6 +27,8 @@ import type { Logger } from './logger.js';
 
 export interface Container extends Services {
   db: Database;
+  /** Where services announce changes that every instance must act on (change-watcher.ts hears them). */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -35,11 +38,14 @@ const ISSUED_UNDER_A_KEY = ['Session', 'Grant', 'AccessToken', 'RefreshToken', '
 export interface ContainerOptions {
   /** The clock for key decisions (tests move it; everything else uses real time). */
   now?: () => Date;
+  /** Count the statements sent to the database (db.statements()): tests of the statement budget. */
+  countStatements?: boolean;
 }
 
 export async function createContainer(config: Config, log: Logger, options: ContainerOptions = {}): Promise<Container> {
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, { countStatements: options.countStatements === true });
   const box = new SecretBox(config.keyEncryptionSecrets);
+  const changes = createChangeFeed(db, config.database.url);
   const payloads = createOidcPayloadRepository(db.prisma);
   // First: every service below records its own changes in it.
   const audit = createAuditService(createAuditRepository(db.prisma), log);
@@ -55,11 +61,13 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     config,
     log,
     db,
+    changes,
     accounts: createAccountService(createUserRepository(db.prisma), {
       audit,
       endSessions: (id) => userSessions.endAll(id),
       lockouts: signInThrottle,
       hasher: createPasswordHasher(config.passwordHashConcurrency),
+      changes,
     }),
     attempts,
     consoleSessions: createConsoleSessionService(createConsoleSessionRepository(db.prisma)),
@@ -69,7 +77,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       maxFailuresPerAddress: limits.tokenMaxFailuresPerAddress,
     }),
     userSessions,
-    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit),
+    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit, { changes }),
     payloads,
     audit,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
@@ -84,6 +92,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       log,
       revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
       audit,
+      changes,
       ...(options.now ? { now: options.now } : {}),
     }),
     close: () => db.close(),

@@ -1,6 +1,7 @@
 // Starts one Sesame instance: migrations, keys, provider, HTTP. Used by main.ts and the tests.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startChangeWatcher } from './change-watcher.js';
 import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
@@ -42,16 +43,23 @@ export interface StartOptions {
   skipMigrations?: boolean;
   /** The clock for key decisions (tests). */
   now?: () => Date;
+  /** Count database statements (container.db.statements()): tests of the statement budget. */
+  countStatements?: boolean;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** A change made on one instance takes effect on every other within this (issue 11). */
+const CHANGE_POLL_INTERVAL_MS = 1_000;
 
 export async function startSesame(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningSesame> {
   if (!options.skipMigrations) {
     const { applied } = await migrate(config.database);
     if (applied.length > 0) log.info('database migrated', { applied });
   }
-  const container = await createContainer(config, log, options.now ? { now: options.now } : {});
+  const container = await createContainer(config, log, {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.countStatements ? { countStatements: true } : {}),
+  });
   await container.keys.ensureKeys();
   // Before the first request, so the console never runs without its own registration.
   await setUpConsoleClient(container);
@@ -82,6 +90,16 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     },
     initial.set,
   );
+  const changes = await startChangeWatcher({
+    feed: container.changes,
+    pollIntervalMs: CHANGE_POLL_INTERVAL_MS,
+    log,
+    handlers: {
+      clients: () => container.clients.forgetCached(),
+      accounts: () => container.accounts.forgetCached(),
+      keys: () => keySync.refresh(),
+    },
+  });
   const server = options.server ?? createServer();
   // Before the app's request listener: it must see every request first.
   const connections = trackConnections(server);
@@ -127,7 +145,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       const started = Date.now();
       const { cut } = await connections.drain(config.shutdownTimeout);
       if (cut > 0) log.warn('requests cut at shutdown', { cut, timeoutMs: config.shutdownTimeout });
-      await Promise.all([sweeper.stop(), keySync.stop()]);
+      await Promise.all([sweeper.stop(), changes.stop()]);
+      await keySync.stop();
       await container.close();
       log.info('stopped', { ms: Date.now() - started });
     },

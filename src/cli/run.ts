@@ -54,7 +54,7 @@ function overview(): string {
     'Changing KEY_ENCRYPTION_SECRET: set it to NEW,OLD on every instance (the first encrypts,',
     'all of them decrypt), run sesame keys rewrap, then set it to NEW alone.',
     '',
-    'Key changes (keys rotate, keys revoke) reach running instances within KEY_SYNC_INTERVAL.',
+    'Key changes (keys rotate, keys revoke) reach running instances within a second (KEY_SYNC_INTERVAL at the latest).',
     '',
     'Exit status: 0 success, 2 bad input (one line on stderr), 1 any other failure.',
     '',

@@ -679,7 +679,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         [
           `revoked RS256: ${rs.active.kid} revoked, ${rs.next.kid} is now active, new next ${now.next.kid}`,
           'sessions and grants from while it signed are kept; --revoke-grants ends them too',
-          `running instances stop serving ${rs.active.kid} within KEY_SYNC_INTERVAL (5s)`,
+          `running instances stop serving ${rs.active.kid} within a second (KEY_SYNC_INTERVAL, 5s, at the latest)`,
           '',
         ].join('\n'),
       );

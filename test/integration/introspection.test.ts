@@ -8,6 +8,7 @@ import { TestBrowser } from '../helpers/browser.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { discover, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
 import { startTestSesame, TEST_SECRETS, type TestSesame } from '../helpers/sesame.js';
+import { within } from '../helpers/within.js';
 
 const PERSON = { email: 'pat@example.com', password: 'a person with tokens' };
 
@@ -112,6 +113,8 @@ describe.each(PROVIDERS)('introspection and revocation on %s', (provider) => {
 
     const off = await sesameCli(['clients', 'update', api.client_id, '--no-resource-server']);
     expect(off.code, off.stderr).toBe(0);
+    // The CLI is another process: the instance hears of the change at its next poll (every second).
+    await within(1_500, async () => (await introspect(api, target.token)).active === false);
     expect(await introspect(api, target.token)).toEqual({ active: false });
     const on = await sesameCli(['clients', 'update', api.client_id, '--resource-server', '--json']);
     expect(JSON.parse(on.stdout).resource_server).toBe(true);

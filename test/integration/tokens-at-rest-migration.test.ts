@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import * as oidc from 'openid-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { createOidcPayloadRepository, type OidcPayloadRepository } from '../../src/db/oidc-payload-repository.js';
 import { storedKeyFor } from '../../src/db/payload-at-rest.js';
@@ -52,11 +52,24 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
   let db: TestDatabase;
   afterAll(async () => db?.drop());
 
+  async function withDatabase(work: (prisma: Database['prisma']) => Promise<unknown>): Promise<void> {
+    const database = await openDatabase(db.config);
+    try {
+      await work(database.prisma);
+    } finally {
+      await database.close();
+    }
+  }
+
   it('moves rows written before under their digests, and what they stand for keeps working', async () => {
     const previous = readMigrations(provider).map((m) => m.name);
     const before = previous[previous.indexOf(MIGRATION) - 1]!;
     db = await createTestDatabase(provider, { migrated: false });
     await migrate(db.config, { until: before });
+    // Today's code announces changes in a table a later migration adds; lent to it for this part,
+    // and taken away before the real upgrade below.
+    const changeFeed = readMigrations(provider).find((m) => m.name.endsWith('_change_signals'))!;
+    await withDatabase((prisma) => prisma.$executeRawUnsafe(changeFeed.sql));
 
     // A person and an app, made by Sesame on the database as the earlier version left it.
     const user = { email: 'early@example.com', password: 'correct horse battery staple' };
@@ -69,6 +82,7 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
     });
     const issuer = first.issuer;
     await first.close();
+    await withDatabase((prisma) => prisma.$executeRawUnsafe('DROP TABLE "change_signal"'));
 
     // Sessions and tokens, stored the old way.
     const database = await openDatabase(db.config);
@@ -116,7 +130,7 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
       await database.close();
     }
 
-    expect((await migrate(db.config)).applied).toEqual([MIGRATION]);
+    expect((await migrate(db.config)).applied).toEqual(previous.slice(previous.indexOf(MIGRATION)));
 
     const second = await startTestSesame({ db });
     try {

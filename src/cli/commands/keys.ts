@@ -145,7 +145,7 @@ const revoke: Command = {
       for (const warning of result.warnings) io.stderr(`sesame: warning: ${warning}\n`);
       if (result.revokedGrants !== undefined) human.push(`revoked ${result.revokedGrants} sessions, grants and tokens`);
       else if (signed) human.push('sessions and grants from while it signed are kept; --revoke-grants ends them too');
-      human.push(`running instances stop serving ${kid} within KEY_SYNC_INTERVAL (${seconds(container.config.keySyncInterval)})`);
+      human.push(`running instances stop serving ${kid} within a second (KEY_SYNC_INTERVAL, ${seconds(container.config.keySyncInterval)}, at the latest)`);
       return {
         json: {
           changes: changesJson(result.changes, after),

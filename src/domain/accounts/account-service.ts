@@ -1,10 +1,12 @@
 // People who sign in. The CLI, the admin API, the console and the sign-in pages all go through
 // this service, and it records every change it makes in the audit log, by whoever the caller says.
 import { randomUUID } from 'node:crypto';
+import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { UserRecord, UserRepository } from '../../db/user-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import { SYSTEM, type AuditRecorder, type By, type UserTarget } from '../audit/actions.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ReadThroughCache } from '../read-through-cache.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.js';
 import type { Revocation } from './user-sessions.js';
@@ -87,15 +89,30 @@ export interface AccountServiceOptions {
   lockouts?: Lockouts;
   /** argon2id with bounded concurrency; default: two at a time. */
   hasher?: PasswordHasher;
+  /** Tells the other instances (and this one's cache) that an account changed; no-op when absent. */
+  changes?: ChangeAnnouncer;
+  /** Active accounts kept in memory for the provider (default 10,000 for 30 seconds at most). */
+  cache?: { max: number; ttlMs: number };
 }
+
+const DEFAULT_CACHE = { max: 10_000, ttlMs: 30_000 };
 
 export function createAccountService(users: UserRepository, options: AccountServiceOptions) {
   const { audit } = options;
   const noSessionsEnded: Revocation = { revoked_sessions: 0, revoked_grants: 0 };
   const endSessions = options.endSessions ?? (async () => noSessionsEnded);
+  // The provider looks the account up on every userinfo, refresh and ID token. A change (disabled,
+  // deleted, renamed) drops it here at once and on the other instances when they hear of it.
+  const active = new ReadThroughCache<User>(options.cache ?? DEFAULT_CACHE);
+
+  async function accountChanged(id: string): Promise<void> {
+    active.forget(id);
+    await options.changes?.announce('accounts');
+  }
 
   async function remove(record: UserRecord, by: By): Promise<Revocation> {
     if (!(await users.deleteById(record.id))) throw new NotFoundError(`no user with id ${record.id}`);
+    await accountChanged(record.id);
     const revoked = await endSessions(record.id);
     await audit.record(by, { action: 'user.deleted', target: target(record.id), details: { email: record.email, ...revoked } });
     return revoked;
@@ -114,6 +131,11 @@ export function createAccountService(users: UserRepository, options: AccountServ
   // Every change takes `by`, who asked for it (from the CLI, the admin API or the console); without
   // it the change is the system's.
   return {
+    /** Drops every cached account (another instance changed one). */
+    forgetCached(): void {
+      active.forgetAll();
+    },
+
     async create(input: NewUserInput, by: By = SYSTEM): Promise<User> {
       const email = asEmailAddress(input.email);
       if (!email) {
@@ -153,8 +175,10 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
     /** A user who may sign in (not disabled): the provider's findAccount uses this. */
     async findActive(id: string): Promise<User | undefined> {
-      const record = await users.findById(id);
-      return record && !record.disabled ? toUser(record) : undefined;
+      return active.get(id, async () => {
+        const record = await users.findById(id);
+        return record && !record.disabled ? toUser(record) : undefined;
+      });
     },
 
     async findById(id: string): Promise<User | undefined> {
@@ -195,6 +219,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
       // Nothing to change is no change (an UPDATE of no columns reports no row, which is not "not found").
       const record = before && (Object.keys(data).length === 0 ? before : await users.update(id, data));
       if (!record) throw new NotFoundError(`no user with id ${id}`);
+      if (record !== before) await accountChanged(id);
       const changed = (Object.keys(CHANGEABLE) as (keyof typeof CHANGEABLE)[])
         .filter((field) => before[field] !== record[field])
         .map((field) => CHANGEABLE[field]);
@@ -210,6 +235,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
     async setDisabled(id: string, disabled: boolean, by: By = SYSTEM): Promise<{ user: User; revoked: Revocation }> {
       const record = await users.update(id, { disabled });
       if (!record) throw new NotFoundError(`no user with id ${id}`);
+      await accountChanged(id);
       const { email } = record;
       if (!disabled) {
         await audit.record(by, { action: 'user.enabled', target: target(id), details: { email } });

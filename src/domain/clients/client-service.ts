@@ -2,10 +2,12 @@
 // in RFC 7591 names: schema.ts), read by the provider on every request through `findForProvider`.
 // Secrets are random, shown once, and sealed at rest.
 import { randomBytes } from 'node:crypto';
+import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { ClientRecord, ClientRepository } from '../../db/client-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import { SYSTEM, type AuditRecorder, type By, type ClientTarget } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import { ReadThroughCache } from '../read-through-cache.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js';
 import { ADMIN_SCOPE, buildClientMetadata, PROVIDER_SCOPES, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
@@ -83,9 +85,63 @@ export interface ConsoleSetup {
 export const newRegisteredClientId = newClientId;
 export const newRegisteredClientSecret = newClientSecret;
 
+/** A client as requests read it: its row, and its metadata for the provider with the secret opened. */
+interface CachedClient {
+  record: ClientRecord;
+  forProvider: Record<string, unknown>;
+}
+
+export interface ClientServiceOptions {
+  /** Tells the other instances (and this one's cache) that a client changed; no-op when absent. */
+  changes?: ChangeAnnouncer;
+  /** Clients kept in memory (default 10,000) and for how long at most (default 5 minutes). */
+  cache?: { max: number; ttlMs: number };
+}
+
+const DEFAULT_CACHE = { max: 10_000, ttlMs: 5 * 60_000 };
+
 // Every change is recorded in the audit log with `by`, who asked for it (default: the system).
-export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy, audit: AuditRecorder) {
+export function createClientService(clients: ClientRepository, box: SecretBox, policy: ClientPolicy, audit: AuditRecorder, options: ClientServiceOptions = {}) {
+  // Every token request authenticates its client: reading the row and opening its secret each time
+  // was most of the cost of client_credentials (issue 11). Changes drop the entry on every instance.
+  const cache = new ReadThroughCache<CachedClient>(options.cache ?? DEFAULT_CACHE);
+
+  async function load(clientId: string): Promise<CachedClient | undefined> {
+    const record = await clients.findById(clientId);
+    return record ? { record, forProvider: await providerMetadata(record) } : undefined;
+  }
+
+  async function providerMetadata(record: ClientRecord): Promise<Record<string, unknown>> {
+    const { resources: _sesameOnly, resource_server: _alsoSesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
+    const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
+    // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
+    // per resource (resourceScopes below), so they are left out of the client's `scope` here.
+    const oidcScope = (scope ?? '')
+      .split(' ')
+      .filter((s) => PROVIDER_SCOPES.has(s))
+      .join(' ');
+    return {
+      ...metadata,
+      ...(oidcScope ? { scope: oidcScope } : {}),
+      client_id: record.id,
+      ...(secret ? { client_secret: secret } : {}),
+    };
+  }
+
+  const cached = (clientId: string) => cache.get(clientId, load);
+
+  /** After a change is stored: this instance forgets the client now, the others when they hear. */
+  async function changed(clientId: string): Promise<void> {
+    cache.forget(clientId);
+    await options.changes?.announce('clients');
+  }
+
   return {
+    /** Drops every cached client (another instance changed one). */
+    forgetCached(): void {
+      cache.forgetAll();
+    },
+
     async create(registration: ClientRegistration, by: By = SYSTEM): Promise<ClientWithSecret> {
       const metadata = buildClientMetadata(parseClientRegistration(registration), policy);
       const id = newClientId();
@@ -137,6 +193,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const metadata = buildClientMetadata(merged, policy);
       const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
+      await changed(clientId);
       const updated = toView(record);
       await audit.record(by, {
         action: 'client.updated',
@@ -175,6 +232,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
         metadata: JSON.stringify(built),
         secretEncrypted: secret ? await box.seal(secret, secretPurpose(clientId)) : null,
       });
+      await changed(clientId);
       return toView(record);
     },
 
@@ -182,6 +240,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       refuseConsole(clientId);
       const current = await this.get(clientId);
       if (!(await clients.delete(clientId))) throw new NotFoundError(`no client with id ${clientId}`);
+      await changed(clientId);
       await audit.record(by, { action: 'client.deleted', target: target(clientId), details: clientSummary(current) });
     },
 
@@ -194,6 +253,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       if (!(await clients.setSecret(clientId, await box.seal(secret, secretPurpose(clientId))))) {
         throw new NotFoundError(`no client with id ${clientId}`);
       }
+      await changed(clientId);
       await audit.record(by, { action: 'client.secret_rotated', target: target(clientId), details: { client_name: view.client_name } });
       return { ...view, client_secret: secret };
     },
@@ -210,24 +270,9 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       return count;
     },
 
-    /** Full metadata with the secret opened, for oidc-provider's Client model (one indexed read). */
+    /** Full metadata with the secret opened, for oidc-provider's Client model (cached; one indexed read when not). */
     async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const record = await clients.findById(clientId);
-      if (!record) return undefined;
-      const { resources: _sesameOnly, resource_server: _alsoSesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
-      const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
-      // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
-      // per resource (resourceScopes below), so they are left out of the client's `scope` here.
-      const oidcScope = (scope ?? '')
-        .split(' ')
-        .filter((s) => PROVIDER_SCOPES.has(s))
-        .join(' ');
-      return {
-        ...metadata,
-        ...(oidcScope ? { scope: oidcScope } : {}),
-        client_id: record.id,
-        ...(secret ? { client_secret: secret } : {}),
-      };
+      return (await cached(clientId))?.forProvider;
     },
 
     /**
@@ -254,6 +299,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       if (!record || record.metadata !== metadata || record.secretEncrypted !== null) {
         record = await clients.upsert({ id: CONSOLE_CLIENT_ID, name: CONSOLE_CLIENT_NAME, metadata, secretEncrypted: null });
         repaired = !created;
+        await changed(CONSOLE_CLIENT_ID);
       }
       const client = toView(record);
       if (created) {
@@ -273,6 +319,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
         if (other.id === CONSOLE_CLIENT_ID || !isReservedName(other.name)) continue;
         // Another instance may be removing it too: only the one that deleted it records it.
         if (!(await clients.delete(other.id))) continue;
+        await changed(other.id);
         removed.push(toView(other));
         const reason = `the name is reserved for the admin console, whose client is now ${CONSOLE_CLIENT_ID}`;
         await audit.record(SYSTEM, { action: 'client.deleted', target: target(other.id), details: { ...clientSummary(toView(other)), reason } });
@@ -282,7 +329,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
     /** Whether the client is registered with Sesame's `admin` scope (an admin client); false when unknown. */
     async isAdminClient(clientId: string): Promise<boolean> {
-      const record = await clients.findById(clientId);
+      const record = (await cached(clientId))?.record;
       if (!record) return false;
       const { scope } = JSON.parse(record.metadata) as ClientMetadata;
       return (scope ?? '').split(' ').includes(ADMIN_SCOPE);
@@ -290,7 +337,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
     /** Whether the client is a resource server, which may introspect tokens issued to other clients. */
     async isResourceServer(clientId: string): Promise<boolean> {
-      const record = await clients.findById(clientId);
+      const record = (await cached(clientId))?.record;
       if (!record) return false;
       return (JSON.parse(record.metadata) as ClientMetadata).resource_server === true;
     },
@@ -301,7 +348,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * Connect's own (nor Sesame's `admin`).
      */
     async resourceScopes(clientId: string, resource: string): Promise<string[] | undefined> {
-      const record = await clients.findById(clientId);
+      const record = (await cached(clientId))?.record;
       if (!record) return undefined;
       const metadata = JSON.parse(record.metadata) as ClientMetadata;
       if (!metadata.resources?.includes(resource)) return undefined;

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { SigningAlg } from '../../config.js';
+import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { LockedSigningKeys, SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
 import type { Logger } from '../../logger.js';
 import { SYSTEM, type AuditEntry, type AuditRecorder, type By } from '../audit/actions.js';
@@ -82,6 +83,8 @@ export interface KeyServiceOptions {
    * instance decides by the same time whatever its own clock says (tests pass a fake one).
    */
   now?: () => Date;
+  /** Tells every instance that the key set changed, so a revoked key stops signing everywhere at once. */
+  changes?: ChangeAnnouncer;
 }
 
 /** Who made a change (default: the system), and whether past the lifecycle's safeguards. */
@@ -304,6 +307,8 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       return apply(keys, plan.changes, pool, at, how, events);
     });
     for (const warning of warnings) log.warn('signing key change with a risk', { warning });
+    // Before the audit record: the sooner the others hear, the sooner a revoked key stops signing.
+    if (applied.length > 0) await options.changes?.announce('keys');
     await audit(how.by, events);
     return { applied, warnings };
   }

@@ -2,7 +2,7 @@
 // so the lifecycle rules (lifecycle.ts) decide here exactly as they do for the CLI. A refused
 // rotation (the next key not published long enough, a retired key still verifying) is a 409 that
 // says why; `force` overrides it like --force. Every instance, this one included, picks the new
-// key set up within KEY_SYNC_INTERVAL.
+// key set up within a second (the change feed), KEY_SYNC_INTERVAL at the latest.
 // The key service records each key transition in the audit log itself (key.created,
 // key.activated, key.retired, key.revoked, key.grants_revoked, ...) with the caller passed to it.
 import { route, type Route } from './route.js';

@@ -211,7 +211,7 @@ export const KeyChange = component(
 
 export const KeyChanges = component(
   'KeyChanges',
-  'What changed, and the keys afterwards. Running instances serve the change within KEY_SYNC_INTERVAL.',
+  'What changed, and the keys afterwards. Running instances serve the change within a second (KEY_SYNC_INTERVAL at the latest).',
   z.object({
     changes: z.array(KeyChange),
     keys: z.array(Key),
