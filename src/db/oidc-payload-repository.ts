@@ -6,7 +6,10 @@
 // The two raw statements bind a Date as ISO-8601 UTC text: exactly how Prisma stores DateTime on
 // SQLite (so text comparison orders correctly), and what PostgreSQL reads into timestamp(3) as
 // UTC, like Prisma's own writes. The tests run them against both databases.
+import DataLoader from 'dataloader';
+import { LRUCache } from 'lru-cache';
 import type { DbClient } from './database.js';
+import { Prisma } from './generated/sqlite/client.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
 
 /** The columns the adapter looks rows up by; the payload itself stays opaque JSON text. */
@@ -41,7 +44,69 @@ export interface AccountPayload {
 /** Rows that have not expired at `now`: expiry is decided in the query, never after it. */
 const live = (now: Date) => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
 
+/** How long a grant read along with its token waits for the request that will ask for it next. */
+const PREFETCH_TTL_MS = 1_000;
+
+const rowKey = (model: string, key: string) => `${model}\u0000${key}`;
+
+interface FoundRow {
+  model: string;
+  id: string;
+  payload: string;
+  consumedAt: Date | string | null;
+}
+
+/** A raw query gives SQLite's DateTime back as it is stored (text); PostgreSQL's as a Date. */
+const asDate = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(value));
+
+/**
+ * Finds by (model, key), batched: the finds oidc-provider starts together (introspection looks in
+ * three models at once) go to the database as one statement. The same statement brings the grant
+ * of every token it finds, which the provider asks for next (refresh, userinfo, introspection), so
+ * that second read never reaches the database. A grant read that way is handed out once, within a
+ * second, unless this instance writes it first; a token's grant is otherwise read as it was when
+ * the token was.
+ */
+function createBatchedFind(prisma: DbClient) {
+  const prefetched = new LRUCache<string, StoredPayload>({ max: 10_000, ttl: PREFETCH_TTL_MS });
+
+  const loader = new DataLoader<{ model: string; key: string }, StoredPayload | null, string>(
+    async (wanted) => {
+      const pairs = Prisma.join(wanted.map(({ model, key }) => Prisma.sql`(${model}, ${key})`));
+      const rows = await prisma.$queryRaw<FoundRow[]>`
+        SELECT "model", "id", "payload", "consumedAt" FROM "oidc_payload"
+        WHERE (("model", "id") IN (${pairs})
+            OR ("model" = 'Grant' AND "id" IN (SELECT "grantId" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "grantId" IS NOT NULL)))
+          AND ("expiresAt" IS NULL OR "expiresAt" > ${new Date()})`;
+      const found = new Map(rows.map((row) => [rowKey(row.model, row.id), { payload: row.payload, consumedAt: asDate(row.consumedAt) }]));
+      const asked = new Set(wanted.map(({ model, key }) => rowKey(model, key)));
+      for (const [key, row] of found) if (!asked.has(key)) prefetched.set(key, row);
+      return wanted.map(({ model, key }) => found.get(rowKey(model, key)) ?? null);
+    },
+    { cache: false, cacheKeyFn: ({ model, key }) => rowKey(model, key) },
+  );
+
+  return {
+    find(model: string, key: string): Promise<StoredPayload | null> {
+      const early = prefetched.get(rowKey(model, key));
+      if (early) {
+        prefetched.delete(rowKey(model, key));
+        return Promise.resolve(early);
+      }
+      return loader.load({ model, key });
+    },
+    /** This instance changed or removed the row: what was read before must not be handed out. */
+    forget(model: string, key: string): void {
+      prefetched.delete(rowKey(model, key));
+    },
+    forgetAll(): void {
+      prefetched.clear();
+    },
+  };
+}
+
 export function createOidcPayloadRepository(prisma: DbClient) {
+  const batched = createBatchedFind(prisma);
   return {
     async upsert(model: string, key: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
       const data = {
@@ -53,6 +118,7 @@ export function createOidcPayloadRepository(prisma: DbClient) {
       };
       // Prisma runs this as one INSERT ... ON CONFLICT DO UPDATE. The update leaves consumedAt
       // alone: a save racing a consume must not make a used code usable again.
+      batched.forget(model, key);
       await prisma.oidcPayload.upsert({
         where: { model_id: { model, id: key } },
         create: { model, id: key, ...data },
@@ -60,8 +126,9 @@ export function createOidcPayloadRepository(prisma: DbClient) {
       });
     },
 
+    /** A live row by its key (batched with the finds started at the same time: createBatchedFind). */
     find(model: string, key: string): Promise<StoredPayload | null> {
-      return prisma.oidcPayload.findFirst({ where: { model, id: key, ...live(new Date()) }, select: STORED });
+      return batched.find(model, key);
     },
 
     findByUid(model: string, uid: string): Promise<StoredPayload | null> {
@@ -77,6 +144,7 @@ export function createOidcPayloadRepository(prisma: DbClient) {
      * parallel callers exactly one gets `true`; a missing row also gives `false`.
      */
     async consume(model: string, key: string): Promise<boolean> {
+      batched.forget(model, key);
       // Raw because Prisma wraps updateMany in BEGIN/COMMIT: three round trips instead of one on
       // every code redemption and refresh.
       const count = await prisma.$executeRaw`
@@ -86,6 +154,7 @@ export function createOidcPayloadRepository(prisma: DbClient) {
     },
 
     async destroy(model: string, key: string): Promise<void> {
+      batched.forget(model, key);
       await prisma.oidcPayload.deleteMany({ where: { model, id: key } });
     },
 
@@ -127,6 +196,7 @@ export function createOidcPayloadRepository(prisma: DbClient) {
 
     /** Deletes these rows of one model, named by their stored keys. Returns how many. */
     async destroyMany(model: string, keys: string[]): Promise<number> {
+      batched.forgetAll();
       if (keys.length === 0) return 0;
       const { count } = await prisma.oidcPayload.deleteMany({ where: { model, id: { in: keys } } });
       return count;
@@ -137,6 +207,7 @@ export function createOidcPayloadRepository(prisma: DbClient) {
      * removes the sessions, grants and tokens that existed while the key signed). Returns how many.
      */
     async deleteCreatedBefore(models: string[], end: Date): Promise<number> {
+      batched.forgetAll();
       const { count } = await prisma.oidcPayload.deleteMany({ where: { model: { in: models }, createdAt: { lte: end } } });
       return count;
     },

@@ -298,6 +298,68 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
     });
   });
 
+  describe('batched finds and the grant read with its token', () => {
+    async function tokenWithGrant() {
+      const grantId = randomUUID();
+      await new Adapter('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acct-1', clientId: CLIENT.client_id }, 60);
+      const token = tokenPayload('AccessToken', { grantId });
+      await new Adapter('AccessToken').upsert(token.jti!, token, 60);
+      return { grantId, token };
+    }
+
+    it('answers finds started together, each with its own row (or none), expired rows excluded', async () => {
+      const live = tokenPayload('RefreshToken');
+      await new Adapter('RefreshToken').upsert(live.jti!, live, 60);
+      const expired = tokenPayload('AccessToken');
+      await new Adapter('AccessToken').upsert(expired.jti!, expired, 60);
+      await database.prisma.oidcPayload.update({
+        where: { model_id: { model: 'AccessToken', id: storedKeyFor('AccessToken', expired.jti!) } },
+        data: { expiresAt: past() },
+      });
+
+      const found = await Promise.all([
+        new Adapter('AccessToken').find(live.jti!), // another model's id
+        new Adapter('RefreshToken').find(live.jti!),
+        new Adapter('AccessToken').find(expired.jti!),
+        new Adapter('ClientCredentials').find(randomUUID()),
+      ]);
+      expect(found).toEqual([undefined, live, undefined, undefined]);
+    });
+
+    it("hands out the token's grant without reading it again, as it was when the token was read", async () => {
+      const { grantId, token } = await tokenWithGrant();
+      expect(await new Adapter('AccessToken').find(token.jti!)).toEqual(token);
+      // Changed behind the repository's back (as another instance would): the grant read with the
+      // token is what the request that read the token gets, once; the next find reads the table.
+      await database.prisma.oidcPayload.update({
+        where: { model_id: { model: 'Grant', id: grantId } },
+        data: { payload: JSON.stringify({ jti: grantId, kind: 'Grant', accountId: 'acct-2' }) },
+      });
+      expect(await new Adapter('Grant').find(grantId)).toMatchObject({ accountId: 'acct-1' });
+      expect(await new Adapter('Grant').find(grantId)).toMatchObject({ accountId: 'acct-2' });
+    });
+
+    it('never hands out a grant this instance destroyed or changed after reading it with a token', async () => {
+      const first = await tokenWithGrant();
+      await new Adapter('AccessToken').find(first.token.jti!);
+      await new Adapter('Grant').destroy(first.grantId);
+      expect(await new Adapter('Grant').find(first.grantId)).toBeUndefined();
+
+      const second = await tokenWithGrant();
+      await new Adapter('AccessToken').find(second.token.jti!);
+      await new Adapter('Grant').upsert(second.grantId, { jti: second.grantId, kind: 'Grant', accountId: 'acct-3' }, 60);
+      expect(await new Adapter('Grant').find(second.grantId)).toMatchObject({ accountId: 'acct-3' });
+    });
+
+    it('does not hand out a grant read with a token after a second', async () => {
+      const { grantId, token } = await tokenWithGrant();
+      await new Adapter('AccessToken').find(token.jti!);
+      await database.prisma.oidcPayload.deleteMany({ where: { model: 'Grant', id: grantId } });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await new Adapter('Grant').find(grantId)).toBeUndefined();
+    });
+  });
+
   describe('revokeByGrantId', () => {
     it('removes every token issued under the grant, and nothing of another grant', async () => {
       const grantId = randomUUID();
