@@ -9,8 +9,8 @@ export interface AttemptStore {
   addFailure(key: string, windowMs: number): Promise<number>;
   /** Locks `key` for `ms` from now. */
   lock(key: string, ms: number): Promise<void>;
-  /** Milliseconds each key stays locked (0: not locked), in one read. */
-  lockedFor(keys: readonly string[]): Promise<number[]>;
+  /** Per key, the milliseconds it stays locked (0: not locked) and whether it has anything stored (failures or a lock), in one read. */
+  lockedFor(keys: readonly string[]): Promise<{ waits: number[]; stored: boolean[] }>;
   /** Forgets the failures and the locks of these keys, in one statement. */
   clear(keys: readonly string[]): Promise<void>;
   /** Deletes rows that expired at or before `now`; returns how many. */
@@ -66,14 +66,22 @@ export function createAttemptStore(prisma: DbClient): AttemptStore {
     // each (rate-limiter-flexible would take one per key), under the library's own keys. A lock is
     // its row with more points than the limiter's one (block()), until `expire`.
     async lockedFor(keys) {
-      if (keys.length === 0) return [];
-      const stored = keys.map((key) => locks.getKey(key));
-      const rows = await prisma.rateLimit.findMany({ where: { key: { in: stored } }, select: { key: true, points: true, expire: true } });
-      const now = Date.now();
-      return stored.map((key) => {
-        const row = rows.find((r) => r.key === key);
-        return row && row.points > 1 && row.expire ? Math.max(0, row.expire.getTime() - now) : 0;
+      if (keys.length === 0) return { waits: [], stored: [] };
+      const lockKeys = keys.map((key) => locks.getKey(key));
+      const failureKeys = keys.map((key) => counter(1000).getKey(key));
+      const rows = await prisma.rateLimit.findMany({
+        where: { key: { in: [...lockKeys, ...failureKeys] } },
+        select: { key: true, points: true, expire: true },
       });
+      const now = Date.now();
+      const live = (key: string) => rows.find((r) => r.key === key && (r.expire === null || r.expire.getTime() > now));
+      return {
+        waits: lockKeys.map((key) => {
+          const row = live(key);
+          return row && row.points > 1 && row.expire ? Math.max(0, row.expire.getTime() - now) : 0;
+        }),
+        stored: keys.map((_, i) => live(lockKeys[i]!) !== undefined || live(failureKeys[i]!) !== undefined),
+      };
     },
     async clear(keys) {
       if (keys.length === 0) return;

@@ -25,9 +25,17 @@ export interface ThrottleTimes {
 
 /** The most locks an instance remembers; the oldest are forgotten first (they are in the store). */
 const MAX_REMEMBERED = 10_000;
+/**
+ * How long a key read with nothing stored counts as clean: a success right after the check (the
+ * same sign-in) then has nothing to clear and sends no statement. A failure another instance adds
+ * within that window survives the success; it would have been counted a moment earlier anyway.
+ */
+const CLEAN_FOR_MS = 2_000;
 
 export class AttemptThrottle {
   readonly #locks = new Map<string, number>();
+  /** Keys this instance read with nothing stored, and until when that reading holds. */
+  readonly #clean = new Map<string, number>();
 
   constructor(
     private readonly store: AttemptStore,
@@ -37,8 +45,13 @@ export class AttemptThrottle {
 
   /** Milliseconds until none of `keys` is locked, from the store (0: go ahead). */
   async lockedFor(keys: readonly string[]): Promise<number> {
-    const waits = await this.store.lockedFor(keys);
-    keys.forEach((key, i) => this.#remember(key, waits[i]!));
+    const { waits, stored } = await this.store.lockedFor(keys);
+    const cleanUntil = this.now() + CLEAN_FOR_MS;
+    keys.forEach((key, i) => {
+      this.#remember(key, waits[i]!);
+      if (stored[i]) this.#clean.delete(key);
+      else this.#markClean(key, cleanUntil);
+    });
     return Math.max(0, ...waits);
   }
 
@@ -62,6 +75,7 @@ export class AttemptThrottle {
   async fail(counted: readonly Counted[]): Promise<number[]> {
     return Promise.all(
       counted.map(async ({ key, maxFailures }) => {
+        this.#clean.delete(key);
         const failures = await this.store.addFailure(key, this.times.failureReset);
         const lock = lockoutAfter(failures, { maxFailures, lockout: this.times.lockout, lockoutMax: this.times.lockoutMax } satisfies LockoutPolicy);
         if (lock > 0) {
@@ -75,8 +89,31 @@ export class AttemptThrottle {
 
   /** Forgets the failures and lock of each key, in the store and here. */
   async clear(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.#locks.delete(key);
+    for (const key of keys) {
+      this.#locks.delete(key);
+      this.#clean.delete(key);
+    }
     await this.store.clear(keys);
+  }
+
+  /** Like clear, but skips keys `lockedFor` has just read with nothing stored (a sign-in's success). */
+  async clearAfterCheck(keys: readonly string[]): Promise<void> {
+    const now = this.now();
+    const dirty = keys.filter((key) => {
+      const until = this.#clean.get(key);
+      this.#clean.delete(key);
+      return until === undefined || until <= now;
+    });
+    if (dirty.length > 0) await this.clear(dirty);
+  }
+
+  #markClean(key: string, until: number): void {
+    if (this.#clean.size >= MAX_REMEMBERED && !this.#clean.has(key)) {
+      const oldest = this.#clean.keys().next().value;
+      if (oldest !== undefined) this.#clean.delete(oldest);
+    }
+    this.#clean.delete(key);
+    this.#clean.set(key, until);
   }
 
   #remember(key: string, ms: number): void {

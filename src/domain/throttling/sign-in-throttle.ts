@@ -40,7 +40,7 @@ export function createSignInThrottle(throttle: AttemptThrottle, limits: SignInLi
 
     /** A correct password ends the account's run of failures (the address keeps its count). */
     succeeded(email: string): Promise<void> {
-      return throttle.clear([accountKey(email)]);
+      return throttle.clearAfterCheck([accountKey(email)]);
     },
 
     /** Milliseconds the account stays locked (0: not locked). */
