@@ -52,6 +52,7 @@ const rowKey = (model: string, key: string) => `${model}\u0000${key}`;
 interface FoundRow {
   model: string;
   id: string;
+  uid: string | null;
   payload: string;
   consumedAt: Date | string | null;
 }
@@ -61,26 +62,38 @@ const asDate = (value: Date | string | null): Date | null => (value === null ? n
 
 /**
  * Finds by (model, key), batched: the finds oidc-provider starts together (introspection looks in
- * three models at once) go to the database as one statement. The same statement brings the grant
- * of every token it finds, which the provider asks for next (refresh, userinfo, introspection), so
- * that second read never reaches the database. A grant read that way is handed out once, within a
- * second, unless this instance writes it first; a token's grant is otherwise read as it was when
- * the token was.
+ * three models at once) go to the database as one statement. The same statement brings what the
+ * provider asks for next, so that second read never reaches the database: the grant of every token
+ * it finds (refresh, userinfo, introspection), and the browser session of every interaction (the
+ * sign-in and consent pages look it up by uid). A row read that way is handed out once, within a
+ * second, unless this instance writes or removes it first; otherwise it is read as it was when the
+ * row that brought it was.
  */
 function createBatchedFind(prisma: DbClient) {
   const prefetched = new LRUCache<string, StoredPayload>({ max: 10_000, ttl: PREFETCH_TTL_MS });
+  /** Sessions brought along with their interaction, by uid (the only way the provider asks for them then). */
+  const sessionsByUid = new LRUCache<string, StoredPayload>({ max: 10_000, ttl: PREFETCH_TTL_MS });
 
   const loader = new DataLoader<{ model: string; key: string }, StoredPayload | null, string>(
     async (wanted) => {
       const pairs = Prisma.join(wanted.map(({ model, key }) => Prisma.sql`(${model}, ${key})`));
       const rows = await prisma.$queryRaw<FoundRow[]>`
-        SELECT "model", "id", "payload", "consumedAt" FROM "oidc_payload"
+        SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
         WHERE (("model", "id") IN (${pairs})
-            OR ("model" = 'Grant' AND "id" IN (SELECT "grantId" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "grantId" IS NOT NULL)))
+            OR ("model" = 'Grant' AND "id" IN (SELECT "grantId" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "grantId" IS NOT NULL))
+            OR ("model" = 'Session' AND "uid" IN (
+                  SELECT "uid" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "model" = 'Interaction' AND "uid" IS NOT NULL)))
           AND ("expiresAt" IS NULL OR "expiresAt" > ${new Date()})`;
-      const found = new Map(rows.map((row) => [rowKey(row.model, row.id), { payload: row.payload, consumedAt: asDate(row.consumedAt) }]));
       const asked = new Set(wanted.map(({ model, key }) => rowKey(model, key)));
-      for (const [key, row] of found) if (!asked.has(key)) prefetched.set(key, row);
+      const found = new Map<string, StoredPayload>();
+      for (const row of rows) {
+        const key = rowKey(row.model, row.id);
+        const stored = { payload: row.payload, consumedAt: asDate(row.consumedAt) };
+        found.set(key, stored);
+        if (asked.has(key)) continue;
+        if (row.model === 'Session' && row.uid !== null) sessionsByUid.set(row.uid, stored);
+        else prefetched.set(key, stored);
+      }
       return wanted.map(({ model, key }) => found.get(rowKey(model, key)) ?? null);
     },
     { cache: false, cacheKeyFn: ({ model, key }) => rowKey(model, key) },
@@ -95,12 +108,21 @@ function createBatchedFind(prisma: DbClient) {
       }
       return loader.load({ model, key });
     },
+    /** A Session brought along with its interaction, handed out once; undefined when there is none. */
+    takeSessionByUid(uid: string): StoredPayload | undefined {
+      const early = sessionsByUid.get(uid);
+      if (early) sessionsByUid.delete(uid);
+      return early;
+    },
     /** This instance changed or removed the row: what was read before must not be handed out. */
     forget(model: string, key: string): void {
       prefetched.delete(rowKey(model, key));
+      // Sessions brought along are known by uid only; a session written or removed here forgets them all.
+      if (model === 'Session') sessionsByUid.clear();
     },
     forgetAll(): void {
       prefetched.clear();
+      sessionsByUid.clear();
     },
   };
 }
@@ -132,6 +154,8 @@ export function createOidcPayloadRepository(prisma: DbClient) {
     },
 
     findByUid(model: string, uid: string): Promise<StoredPayload | null> {
+      const early = model === 'Session' ? batched.takeSessionByUid(uid) : undefined;
+      if (early) return Promise.resolve(early);
       return prisma.oidcPayload.findFirst({ where: { model, uid, ...live(new Date()) }, select: STORED });
     },
 

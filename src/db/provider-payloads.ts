@@ -41,6 +41,9 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 const record = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
+/** The uid of the browser session an Interaction payload belongs to. */
+export const interactionSessionUidOf = (payload: unknown): string | undefined => text(record(record(payload).session).uid);
+
 /** The account a Session or Grant payload belongs to. */
 export const accountIdOf = (payload: unknown): string | undefined => text(record(payload).accountId);
 

@@ -8,7 +8,7 @@
 import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadRepository, StoredPayload } from '../db/oidc-payload-repository.js';
 import { concealPayload, isBearerSecret, revealPayload, storedKeyFor } from '../db/payload-at-rest.js';
-import type { Payload } from '../db/provider-payloads.js';
+import { interactionSessionUidOf, type Payload } from '../db/provider-payloads.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 
 export interface ClientSource {
@@ -57,7 +57,9 @@ class PayloadAdapter implements Adapter {
     await this.payloads.upsert(this.model, this.keyFor(presentedId), JSON.stringify(stored), {
       grantId: GRANT_MEMBERS.has(this.model) ? payload.grantId : null,
       userCode: payload.userCode,
-      uid: payload.uid,
+      // An Interaction has no uid of its own: its row carries its session's, so that the session
+      // the provider looks up next (by that uid) comes along with the interaction in one read.
+      uid: this.model === 'Interaction' ? interactionSessionUidOf(payload) : payload.uid,
       expiresAt: typeof expiresIn === 'number' ? new Date(Date.now() + expiresIn * 1000) : null,
     });
   }

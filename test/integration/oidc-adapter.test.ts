@@ -360,6 +360,41 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
     });
   });
 
+  describe('the session read with its interaction', () => {
+    async function interactionWithSession(name: string) {
+      const uid = randomUUID();
+      const sessionId = randomUUID();
+      await new Adapter('Session').upsert(sessionId, { jti: sessionId, kind: 'Session', uid, accountId: name }, 60);
+      const interactionId = randomUUID();
+      await new Adapter('Interaction').upsert(interactionId, { jti: interactionId, kind: 'Interaction', session: { uid, cookie: sessionId } }, 60);
+      return { uid, sessionId, interactionId };
+    }
+
+    it('hands out the session the interaction names when the provider asks for it by uid, once', async () => {
+      const { uid, interactionId } = await interactionWithSession('acct-1');
+      await new Adapter('Interaction').find(interactionId);
+      // Changed behind the repository's back: the first lookup gets what was read with the interaction.
+      await database.prisma.oidcPayload.updateMany({
+        where: { model: 'Session', uid },
+        data: { payload: JSON.stringify({ kind: 'Session', uid, accountId: 'acct-2' }) },
+      });
+      expect(await new Adapter('Session').findByUid(uid)).toMatchObject({ uid, accountId: 'acct-1' });
+      expect(await new Adapter('Session').findByUid(uid)).toMatchObject({ uid, accountId: 'acct-2' });
+    });
+
+    it('never hands out a session this instance destroyed or saved after reading it with an interaction', async () => {
+      const first = await interactionWithSession('acct-1');
+      await new Adapter('Interaction').find(first.interactionId);
+      await new Adapter('Session').destroy(first.sessionId);
+      expect(await new Adapter('Session').findByUid(first.uid)).toBeUndefined();
+
+      const second = await interactionWithSession('acct-1');
+      await new Adapter('Interaction').find(second.interactionId);
+      await new Adapter('Session').upsert(second.sessionId, { jti: second.sessionId, kind: 'Session', uid: second.uid, accountId: 'acct-3' }, 60);
+      expect(await new Adapter('Session').findByUid(second.uid)).toMatchObject({ accountId: 'acct-3' });
+    });
+  });
+
   describe('revokeByGrantId', () => {
     it('removes every token issued under the grant, and nothing of another grant', async () => {
       const grantId = randomUUID();
