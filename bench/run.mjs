@@ -23,7 +23,15 @@ import { cleanUp, Databases, root, startBaseline, startSesame } from './servers.
 /** @typedef {import('./load.mjs').Measurement} Measurement */
 /** @typedef {import('./servers.mjs').Registrations} Registrations */
 /** @typedef {import('./servers.mjs').Engine} Engine */
-/** @typedef {{ peak: Measurement, rate: number, open: Measurement }} RowResult */
+/**
+ * @typedef {object} RowResult
+ * @property {Measurement} peak the closed loop
+ * @property {number} rate the open loop's requests per second
+ * @property {Measurement} open the open loop
+ * @property {{ peakServerCores: number, peakLoadCores: number, serverMsPerRequest: number }} cpu during the closed loop, the
+ *   server's and the load generator's CPU use in cores (a load generator near 1 core means the server's peak may be higher than
+ *   measured); during the open loop, the server's CPU time per request (per sign-in for login)
+ */
 /** @typedef {{ server: 'sesame' | 'baseline', rows: Record<string, RowResult>, peakRssBytes?: number }} RunResult */
 
 /**
@@ -144,11 +152,22 @@ async function measure(server, start, registrations, settings, rates) {
       const task = tasks[row.name];
       if (!task) throw new Error(`no task for ${row.name}`);
       const durationMs = settings.measureMs * row.weight;
+      const [serverBefore, loadBefore, started] = [running.cpuSeconds(), process.cpuUsage(), performance.now()];
       const peak = await closedLoop(task, { concurrency: row.concurrency, warmupMs: settings.warmupMs * row.weight, durationMs });
+      const [serverAfter, loadAfter, ended] = [running.cpuSeconds(), process.cpuUsage(loadBefore), performance.now()];
       const rate = rates?.[row.name] ?? Math.max(1, peak.rps / 2);
       const open = await openLoop(task, { rate, durationMs });
-      rows[row.name] = { peak, rate, open };
-      progress(`  ${server.padEnd(8)} ${row.name.padEnd(18)} peak ${fixed(peak.rps).padStart(6)}/s   at ${fixed(rate).padStart(6)}/s p99 ${ms(open.p99)} ms`);
+      const wall = (ended - started) / 1000;
+      const cpu = {
+        peakServerCores: (serverAfter - serverBefore) / wall,
+        peakLoadCores: (loadAfter.user + loadAfter.system) / 1e6 / wall,
+        serverMsPerRequest: ((running.cpuSeconds() - serverAfter) * 1000) / Math.max(1, open.requests + open.errors),
+      };
+      rows[row.name] = { peak, rate, open, cpu };
+      progress(
+        `  ${server.padEnd(8)} ${row.name.padEnd(18)} peak ${fixed(peak.rps).padStart(6)}/s (server ${cores(cpu.peakServerCores)}, load ${cores(cpu.peakLoadCores)} cores)` +
+          `   at ${fixed(rate).padStart(6)}/s p99 ${ms(open.p99).padStart(5)} ms, ${ms(cpu.serverMsPerRequest)} ms CPU each`,
+      );
     }
     const peakRssBytes = running.peakRssBytes();
     return { server, rows, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}) };
@@ -161,6 +180,7 @@ async function measure(server, start, registrations, settings, rates) {
 const progress = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
 const fixed = (/** @type {number} */ n) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : '-');
 const ms = (/** @type {number} */ n) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)) : '-');
+const cores = (/** @type {number} */ n) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 const ratio = (/** @type {number} */ n) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 const mib = (/** @type {number | undefined} */ bytes) => (bytes === undefined ? '-' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`);
 
@@ -200,6 +220,8 @@ function summarize(pairs, rows) {
       baselineP50: of('baseline', (r) => r.open.p50),
       baselineP99: of('baseline', (r) => r.open.p99),
       p99Ratio: perPair((r) => r.open.p99),
+      sesameCpuMs: of('sesame', (r) => r.cpu.serverMsPerRequest),
+      baselineCpuMs: of('baseline', (r) => r.cpu.serverMsPerRequest),
       errors: pairs.reduce((n, pair) => n + errorsOf(pair.sesame, row.name) + errorsOf(pair.baseline, row.name), 0),
     };
   });
@@ -219,7 +241,20 @@ function errorsOf(run, row) {
  */
 function table(engine, summary, pairs, rows) {
   const concurrency = (/** @type {string} */ name) => rows.find((row) => row.name === name)?.concurrency ?? '-';
-  const head = ['row', 'Sesame req/s', 'baseline req/s', 'ratio', '½-peak rate/s', 'Sesame p50', 'Sesame p99', 'baseline p50', 'baseline p99', 'p99 ratio'];
+  const head = [
+    'row',
+    'Sesame req/s',
+    'baseline req/s',
+    'ratio',
+    '½-peak rate/s',
+    'Sesame p50',
+    'Sesame p99',
+    'baseline p50',
+    'baseline p99',
+    'p99 ratio',
+    'CPU ms/req Sesame',
+    'baseline',
+  ];
   const lines = summary.map((s) => [
     s.row + (s.errors > 0 ? ` (${s.errors} errors)` : ''),
     fixed(s.sesameRps),
@@ -231,14 +266,19 @@ function table(engine, summary, pairs, rows) {
     ms(s.baselineP50),
     ms(s.baselineP99),
     ratio(s.p99Ratio),
+    ms(s.sesameCpuMs),
+    ms(s.baselineCpuMs),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((line) => (line[i] ?? '').length)));
   const format = (/** @type {string[]} */ cells) =>
     `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  const rss = (/** @type {'sesame' | 'baseline'} */ server) => Math.max(...pairs.map((pair) => pair[server].peakRssBytes ?? NaN));
+  const rss = (/** @type {'sesame' | 'baseline'} */ server) => {
+    const values = pairs.flatMap((pair) => pair[server].peakRssBytes ?? []);
+    return values.length > 0 ? Math.max(...values) : undefined;
+  };
   return [
     `${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}, medians; ratios are Sesame/baseline per pair, then the median`,
-    `req/s: closed loop, ${concurrency('userinfo')} at once (login: journeys/s, ${concurrency('login')} at once); p50/p99 (ms): open loop at half of Sesame's peak, both servers`,
+    `req/s: closed loop, ${concurrency('userinfo')} at once (login: sign-ins/s, ${concurrency('login')} at once); p50/p99 (ms) and the server's CPU time per request: open loop at half of Sesame's peak, both servers`,
     format(head),
     format(widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`))),
     ...lines.map(format),

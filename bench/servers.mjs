@@ -26,6 +26,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * @property {string} issuer
  * @property {number} pid
  * @property {() => number | undefined} peakRssBytes VmHWM of the process, while it runs
+ * @property {() => number} cpuSeconds user + system CPU time of the process so far (all its threads: argon2 runs on the thread pool)
  * @property {() => Promise<void>} stop
  */
 
@@ -198,6 +199,21 @@ function peakRssBytes(pid) {
   }
 }
 
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** @param {number} pid */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "PID (COMM) ", fields from the 3rd on: utime is the 14th, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * Starts `args` under node with `env`, its output into a log file, and waits until `readyPath`
  * answers 200.
@@ -245,6 +261,7 @@ async function startChild(label, args, env, port, readyPath) {
     issuer,
     pid,
     peakRssBytes: () => peakRssBytes(pid),
+    cpuSeconds: () => cpuSeconds(pid),
     stop: async () => {
       forget();
       await stop();
