@@ -17,6 +17,8 @@ import { createHistogram } from 'node:perf_hooks';
  *   Latencies in milliseconds; `requests` counts the successful ones (journeys for the login row).
  */
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** One server's address, the Host its issuer names, and a pool of keep-alive connections to it. */
 export class Target {
   /**
@@ -58,6 +60,8 @@ export class Target {
           res.on('error', reject);
         },
       );
+      // A server that stops answering is an error, not a bench that hangs.
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
       req.on('error', reject);
       req.end(body);
     });
