@@ -286,7 +286,9 @@ export async function startSesame(databases, databaseUrl) {
     KEY_ENCRYPTION_SECRET: databases.keyEncryptionSecret,
     COOKIE_KEYS: secret(),
   };
-  return startChild('sesame', [join(root, 'dist', 'src', 'main.js')], env, port, '/readyz');
+  // To profile Sesame under the bench: BENCH_SESAME_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = process.env.BENCH_SESAME_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return startChild('sesame', [...nodeArgs, join(root, 'dist', 'src', 'main.js')], env, port, '/readyz');
 }
 
 /**

@@ -3,7 +3,7 @@
 // for bearer-secret models a digest of the id oidc-provider presents, which the adapter computes
 // (payload-at-rest.ts); nothing here hashes. Each operation is a single statement (one round trip, no
 // transaction), so correctness under concurrency (requests, instances) rests on the database.
-// The two raw statements bind a Date as ISO-8601 UTC text: exactly how Prisma stores DateTime on
+// The raw statements bind a Date as ISO-8601 UTC text: exactly how Prisma stores DateTime on
 // SQLite (so text comparison orders correctly), and what PostgreSQL reads into timestamp(3) as
 // UTC, like Prisma's own writes. The tests run them against both databases.
 import DataLoader from 'dataloader';
@@ -131,21 +131,18 @@ export function createOidcPayloadRepository(prisma: DbClient) {
   const batched = createBatchedFind(prisma);
   return {
     async upsert(model: string, key: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
-      const data = {
-        payload,
-        grantId: columns.grantId ?? null,
-        userCode: columns.userCode ?? null,
-        uid: columns.uid ?? null,
-        expiresAt: columns.expiresAt ?? null,
-      };
-      // Prisma runs this as one INSERT ... ON CONFLICT DO UPDATE. The update leaves consumedAt
-      // alone: a save racing a consume must not make a used code usable again.
       batched.forget(model, key);
-      await prisma.oidcPayload.upsert({
-        where: { model_id: { model, id: key } },
-        create: { model, id: key, ...data },
-        update: data,
-      });
+      // Every token, code, session and interaction the provider saves comes through here: raw, one
+      // INSERT ... ON CONFLICT DO UPDATE, because Prisma's typed upsert costs several times the CPU
+      // of the statement itself. The update leaves consumedAt and createdAt alone: a save racing a
+      // consume must not make a used code usable again, and createdAt says when the row was issued.
+      await prisma.$executeRaw`
+        INSERT INTO "oidc_payload" ("model", "id", "payload", "grantId", "userCode", "uid", "expiresAt", "createdAt")
+        VALUES (${model}, ${key}, ${payload}, ${columns.grantId ?? null}, ${columns.userCode ?? null}, ${columns.uid ?? null},
+                ${columns.expiresAt ?? null}, ${new Date()})
+        ON CONFLICT ("model", "id") DO UPDATE SET
+          "payload" = excluded."payload", "grantId" = excluded."grantId", "userCode" = excluded."userCode",
+          "uid" = excluded."uid", "expiresAt" = excluded."expiresAt"`;
     },
 
     /** A live row by its key (batched with the finds started at the same time: createBatchedFind). */
