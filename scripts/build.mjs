@@ -33,11 +33,16 @@ const quietly = (cmd, args, env = {}) => {
 const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 
 run(process.execPath, ['scripts/schemas.mjs', '--check']);
+// Prisma 7's CLI wants its native schema engine before it runs any command and downloads it when
+// missing, which these machines cannot do. Generating a client never runs that engine, so naming
+// any existing file as the engine satisfies the check (an engine already set is kept).
+const engine = { PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath };
 for (const provider of ['sqlite', 'postgresql']) {
   const schema = join(root, 'prisma', provider, 'schema.prisma');
   const generated = join(root, 'src/db/generated', provider, 'client.ts');
-  if (mtime(generated) < mtime(schema)) {
-    quietly(process.execPath, [join(root, 'node_modules/prisma/build/index.js'), 'generate'], { SESAME_PRISMA_PROVIDER: provider });
+  // Generated again when the schema changed or the dependencies did (a new Prisma version).
+  if (mtime(generated) < Math.max(mtime(schema), mtime(join(root, 'package-lock.json')))) {
+    quietly(process.execPath, [join(root, 'node_modules/prisma/build/index.js'), 'generate'], { SESAME_PRISMA_PROVIDER: provider, ...engine });
     console.error(`build: generated the Prisma client for ${provider}`);
   }
 }

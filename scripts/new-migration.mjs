@@ -3,6 +3,11 @@
 // empty database for the first migration). Review the SQL, then commit the models and both
 // migrations together. No database of the project's is read or written; Prisma's JS engine
 // still connects to some PostgreSQL server to diff PostgreSQL schemas (SQLite needs nothing).
+//
+// The diff is Prisma 6.19's (the dev dependency `prisma-diff`, npm:prisma@6.19.3, with
+// prisma-diff.config.ts): Prisma 7's needs a native schema engine these machines cannot download,
+// 6.19's Wasm engine needs none. 6.19 wants a datasource url in the schemas it reads and Prisma 7
+// schemas have none, so it diffs temporary schemas of the models that name one.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,13 +52,38 @@ execFileSync(process.execPath, [join(root, 'scripts/schemas.mjs')], { cwd: root,
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const tmp = mkdtempSync(join(tmpdir(), 'sesame-migration-'));
 
-/** Prisma's diff as SQL; its own message (not a stack trace) when it fails. */
+/**
+ * A schema for prisma-diff: the models under a datasource that names the url prisma-diff.config.ts
+ * sets, and a generator (never run) whose engineType "client" tells the 6.19 CLI that it needs no
+ * query engine; without it the CLI would try to download one.
+ */
+function diffSchema(provider, models, file) {
+  const path = join(tmp, file);
+  const header = [
+    'generator client {\n  provider   = "prisma-client"\n  output     = "unused"\n  engineType = "client"\n}',
+    `datasource db {\n  provider = "${provider}"\n  url      = env("PRISMA_${provider.toUpperCase()}_URL")\n}`,
+  ];
+  writeFileSync(path, `${header.join('\n\n')}\n\n${models}`);
+  return path;
+}
+
+/** Prisma 6.19's diff as SQL; its own message (not a stack trace) when it fails. */
 function diff(provider, from, schema) {
   try {
     return execFileSync(
       process.execPath,
-      [join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'],
-      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SESAME_PRISMA_PROVIDER: provider } },
+      [
+        join(root, 'node_modules/prisma-diff/build/index.js'),
+        'migrate',
+        'diff',
+        '--config',
+        join(root, 'prisma-diff.config.ts'),
+        ...from,
+        '--to-schema-datamodel',
+        schema,
+        '--script',
+      ],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SESAME_PRISMA_PROVIDER: provider, SESAME_DIFF_SCHEMA: schema } },
     );
   } catch (/** @type {any} */ error) {
     const said = `${error.stderr ?? ''}`.replace(/^Loaded Prisma config from .*$/m, '').trim();
@@ -65,14 +95,11 @@ const migrations = [];
 for (const provider of ['sqlite', 'postgresql']) {
   const dir = join(root, 'prisma', provider, 'migrations');
   const first = !existsSync(dir) || readdirSync(dir).filter((d) => !d.endsWith('.toml')).length === 0;
-  const schema = join(root, 'prisma', provider, 'schema.prisma');
+  const schema = diffSchema(provider, readFileSync(join(root, 'prisma/models.prisma'), 'utf8'), `${provider}.prisma`);
   let from = ['--from-empty'];
   if (!first) {
-    const header = readFileSync(schema, 'utf8').split('\n// The models, written once.')[0];
     const previousModels = execFileSync('git', ['show', 'HEAD:prisma/models.prisma'], { cwd: root, encoding: 'utf8' });
-    const previous = join(tmp, `${provider}.prisma`);
-    writeFileSync(previous, `${header}\n${previousModels}`);
-    from = ['--from-schema-datamodel', previous];
+    from = ['--from-schema-datamodel', diffSchema(provider, previousModels, `${provider}-previous.prisma`)];
   }
   migrations.push({ provider, dir, sql: diff(provider, from, schema) });
 }

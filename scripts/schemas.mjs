@@ -16,15 +16,14 @@ for (const provider of providers) {
 generator client {
   provider   = "prisma-client"
   output     = "../../src/db/generated/${provider}"
-  engineType = "client"
   moduleFormat = "esm"
   importFileExtension = "js"
 }
 
+// No url: Prisma 7 reads it from prisma.config.ts, and the application passes its own connection
+// to a driver adapter.
 datasource db {
   provider = "${provider}"
-  // Only read by the Prisma CLI; the application passes its own connection to a driver adapter.
-  url      = env("PRISMA_${provider.toUpperCase()}_URL")
 }
 
 ${models}`;

@@ -43,9 +43,9 @@ const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Database> {
   const QUERY_EVENTS = [{ emit: 'event' as const, level: 'query' as const }];
   if (config.provider === 'sqlite') {
-    const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
+    const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
     prepareSqliteFile(config.file);
-    const adapter = new PrismaBetterSQLite3({ url: config.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const adapter = new PrismaBetterSqlite3({ url: config.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
     const prisma = options.countStatements ? new SqliteClient({ adapter, log: QUERY_EVENTS }) : new SqliteClient({ adapter });
     // WAL lets readers (the server) proceed while a writer (the CLI, another request) commits.
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');

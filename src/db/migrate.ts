@@ -1,7 +1,8 @@
 // Applies the SQL migrations in prisma/<provider>/migrations that the database has not seen.
 //
 // Why not `prisma migrate deploy`: the application would need the Prisma CLI at run time, and
-// @prisma/adapter-pg 6.19 fails every migrate command on PostgreSQL (prisma/orm#27403). This
+// Prisma 7's CLI runs a native schema engine it downloads (these machines cannot; Prisma 6.19's
+// Wasm engine worked, but its @prisma/adapter-pg failed every migrate command, prisma/orm#27403). This
 // runner talks to the drivers directly, records each migration in `_prisma_migrations` exactly
 // as Prisma does (so `prisma migrate status` still agrees), and serialises concurrent starts:
 // a transaction-scoped advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite. Both databases
