@@ -7,8 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../dist/src/db/database.js';
-import { migrate } from '../dist/src/db/migrate.js';
+
+// The built server modules, loaded by URL: the scripts' type check stays out of dist/ (compiled output).
+const dist = (/** @type {string} */ path) => import(new URL(`../dist/src/${path}`, import.meta.url).href);
+const { openDatabase } = await dist('db/database.js');
+const { migrate } = await dist('db/migrate.js');
 
 const calls = Number(process.argv[2] ?? 5000);
 const dir = mkdtempSync(join(tmpdir(), 'sesame-bench-'));
