@@ -70,11 +70,15 @@ describe.each(PROVIDERS)('rotation seen by relying parties on %s', (provider) =>
       const before = await activeKid();
 
       clock = new Date(clock.getTime() + ROTATION_INTERVAL_MS); // the schedule, not a manual rotate
-      const changes = await sesame.container.keys.maintain();
-      expect(changes.map((c) => c.kind)).toEqual(expect.arrayContaining(['retire', 'activate', 'create']));
+      // This call or the instance's own tick (the change feed wakes it, on the same clock), whichever
+      // comes first, rotates: exactly one acts. So the outcome is checked in the table, not in the plan.
+      await sesame.container.keys.maintain();
       await sesame.syncKeys();
       const after = await activeKid();
       expect(after).not.toBe(before);
+      const keys = await sesame.container.keys.list();
+      expect(keys.find((k) => k.kid === before)?.state).toBe('retired');
+      expect(keys.filter((k) => k.state === 'next')).toHaveLength(1);
 
       const token = await freshIdToken();
       expect(decodeProtectedHeader(token).kid).toBe(after);
