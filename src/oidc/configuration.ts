@@ -133,8 +133,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     responseTypes: ['code'],
     // PKCE (S256, the only method oidc-provider 9 accepts) for every client, confidential ones too.
     pkce: { required: () => true },
-    // Every refresh hands out a new refresh token; presenting a used one revokes the whole grant.
-    rotateRefreshToken: true,
+    // Public clients' refresh tokens rotate on every use; confidential clients' only when
+    // registered with rotate_refresh_tokens (the client service works out which: rotatesRefreshTokens).
+    // What a used one presented again does is refresh-token-reuse.ts's.
+    rotateRefreshToken: (ctx) => ctx.oidc.client?.['rotate_refresh_tokens'] === true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
     clientBasedCORS,
@@ -148,6 +150,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           },
         }
       : {}),
+    // Sesame's own client settings the provider reads (the client service sets them on every client).
+    extraClientMetadata: { properties: ['rotate_refresh_tokens'] },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],

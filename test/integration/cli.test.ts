@@ -233,6 +233,21 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await badInput(['clients', 'rotate-secret', run.json.client_id], /public/);
     });
 
+    it('turns refresh token rotation on and off for a confidential client, never off for a public one', async () => {
+      const create = ['clients', 'create', '--name', 'Rotating', '--redirect-uri', 'https://rot.example.com/cb', '--json'];
+      const rotating = await sesame([...create, '--rotate-refresh-tokens']);
+      expect(rotating.code, rotating.stderr).toBe(0);
+      expect(rotating.json).toMatchObject({ rotate_refresh_tokens: true });
+      const id = rotating.json.client_id as string;
+      const off = await sesame(['clients', 'update', id, '--no-rotate-refresh-tokens', '--json']);
+      expect(off.code, off.stderr).toBe(0);
+      expect(off.json).toMatchObject({ rotate_refresh_tokens: false });
+
+      const spa = await sesame(['clients', 'create', '--name', 'SPA', '--redirect-uri', 'https://spa.example.com/cb', '--public', '--json']);
+      expect(spa.json).toMatchObject({ rotate_refresh_tokens: true });
+      await badInput(['clients', 'update', spa.json.client_id, '--no-rotate-refresh-tokens'], /rotate_refresh_tokens cannot be false for a public client/);
+    });
+
     it('creates a client_credentials client without a redirect URI', async () => {
       const run = await sesame(['clients', 'create', '--name', 'Worker', '--grant-type', 'client_credentials', '--json']);
       expect(run.code, run.stderr).toBe(0);

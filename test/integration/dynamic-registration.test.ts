@@ -301,13 +301,15 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     expect((await request('GET', uri, { token: 'wrong' })).status).toBe(401);
     const read = await request('GET', uri, { token: rat });
     expect(read.status).toBe(200);
-    expect(read.json).toMatchObject({ client_id: clientId, client_name: 'Managed', redirect_uris: [REDIRECT_URI] });
+    // Sesame's own settings as they apply: a confidential client's refresh tokens do not rotate by default.
+    expect(read.json).toMatchObject({ client_id: clientId, client_name: 'Managed', redirect_uris: [REDIRECT_URI], rotate_refresh_tokens: false });
 
     const replacement = {
       client_id: clientId,
       client_name: 'Managed v2',
       redirect_uris: ['https://app.example/callback', REDIRECT_URI],
       scope: 'openid email',
+      rotate_refresh_tokens: true,
     };
     const updated = await request('PUT', uri, { token: rat, body: replacement });
     expect(updated.status, JSON.stringify(updated.json)).toBe(200);
@@ -318,7 +320,12 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     rat = updated.json.registration_access_token;
     secrets.push(rat);
     const stored = await sesame.container.clients.get(clientId);
-    expect(stored).toMatchObject({ client_name: 'Managed v2', redirect_uris: ['https://app.example/callback', REDIRECT_URI], scope: 'openid email' });
+    expect(stored).toMatchObject({
+      client_name: 'Managed v2',
+      redirect_uris: ['https://app.example/callback', REDIRECT_URI],
+      scope: 'openid email',
+      rotate_refresh_tokens: true,
+    });
     // The secret stayed: the client still authenticates with it.
     const config = await discover(sesame.issuer, clientId, secret);
     expect(config.clientMetadata().client_id).toBe(clientId);
