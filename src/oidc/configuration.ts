@@ -9,6 +9,7 @@ import { ValidationError } from '../domain/errors.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
+import { issueRefreshToken, keepRequestedOfflineAccess } from './offline-access.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { introspectionPolicy, revocationPolicy, type IsResourceServer } from './token-access.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -76,6 +77,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // have no registered scope for the provider to check against.
     scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
     extraTokenClaims: adminScopeGuard(deps.isAdminClient),
+    // Refresh tokens for every client registered for them, bound to the session without
+    // offline_access; offline_access once consented, without prompt=consent each time (offline-access.ts).
+    issueRefreshToken,
+    extraParams: { scope: keepRequestedOfflineAccess },
     // The admin console is first-party: no consent page for it.
     loadExistingGrant: loadExistingGrant(new Set([CONSOLE_CLIENT_ID])),
     cookies: {
