@@ -10,6 +10,7 @@ import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
 import { issueRefreshToken, keepRequestedOfflineAccess } from './offline-access.js';
+import { pkceRequired } from './pkce-policy.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { introspectionPolicy, revocationPolicy, type IsResourceServer } from './token-access.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -136,8 +137,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     // The authorization code flow only: no implicit or hybrid tokens in the front channel.
     responseTypes: ['code'],
-    // PKCE (S256, the only method oidc-provider 9 accepts) for every client, confidential ones too.
-    pkce: { required: () => true },
+    // PKCE (S256, the only method oidc-provider 9 accepts): always for public clients, and for
+    // confidential ones unless an administrator turned require_pkce off (pkce-policy.ts).
+    pkce: { required: pkceRequired },
     // Public clients' refresh tokens rotate on every use; confidential clients' only when
     // registered with rotate_refresh_tokens (the client service works out which: rotatesRefreshTokens).
     // What a used one presented again does is refresh-token-reuse.ts's.
@@ -156,7 +158,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         }
       : {}),
     // Sesame's own client settings the provider reads (the client service sets them on every client).
-    extraClientMetadata: { properties: ['rotate_refresh_tokens'] },
+    extraClientMetadata: { properties: ['require_pkce', 'rotate_refresh_tokens'] },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],

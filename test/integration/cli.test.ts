@@ -248,6 +248,20 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await badInput(['clients', 'update', spa.json.client_id, '--no-rotate-refresh-tokens'], /rotate_refresh_tokens cannot be false for a public client/);
     });
 
+    it('turns require_pkce off for a confidential client and on again, never off for a public one', async () => {
+      const create = ['clients', 'create', '--name', 'Apache', '--redirect-uri', 'https://apache.example.com/cb', '--json'];
+      const apache = await sesame([...create, '--no-require-pkce']);
+      expect(apache.code, apache.stderr).toBe(0);
+      expect(apache.json).toMatchObject({ require_pkce: false });
+      const shown = await sesame(['clients', 'show', apache.json.client_id]);
+      expect(shown.stdout).toMatch(/^require_pkce:\s+no \(authorization requests may leave PKCE out\)$/m);
+      const on = await sesame(['clients', 'update', apache.json.client_id, '--require-pkce', '--json']);
+      expect(on.json).toMatchObject({ require_pkce: true });
+
+      await badInput([...create, '--require-pkce', '--no-require-pkce'], /--require-pkce and --no-require-pkce contradict each other/);
+      await badInput([...create, '--public', '--no-require-pkce'], /require_pkce cannot be false for a public client/);
+    });
+
     it('creates a client_credentials client without a redirect URI', async () => {
       const run = await sesame(['clients', 'create', '--name', 'Worker', '--grant-type', 'client_credentials', '--json']);
       expect(run.code, run.stderr).toBe(0);

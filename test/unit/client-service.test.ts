@@ -80,6 +80,7 @@ describe('client service', () => {
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
         scope: 'openid profile email offline_access',
+        require_pkce: true,
         rotate_refresh_tokens: false,
       });
       const { client_id: id, client_secret: secret } = created;
@@ -376,6 +377,7 @@ describe('client service', () => {
         token_endpoint_auth_method: 'client_secret_basic',
         scope: 'openid profile email offline_access',
         id_token_signed_response_alg: 'ES256',
+        require_pkce: true,
         rotate_refresh_tokens: false,
       });
       expect((await row('reg-1')).secretEncrypted).not.toContain('provider-made-secret');
@@ -430,6 +432,7 @@ describe('client service', () => {
         token_endpoint_auth_method: 'client_secret_basic',
         scope: 'openid profile admin',
         logo_uri: 'https://notes.example.com/l.png',
+        require_pkce: true,
         rotate_refresh_tokens: false,
       });
       // What was left out is still Sesame's to answer.

@@ -66,6 +66,11 @@ export const CLIENT_FIELDS = {
   client_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's home page, linked from the consent page"),
   policy_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's privacy policy, linked from the consent page"),
   tos_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's terms of service, linked from the consent page"),
+  require_pkce: z
+    .boolean()
+    .describe(
+      'Sesame: authorization requests must use PKCE (code_challenge, S256). On by default; an administrator may turn it off for a confidential client whose library sends no PKCE. Always on for public clients',
+    ),
   rotate_refresh_tokens: z
     .boolean()
     .describe(

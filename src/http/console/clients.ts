@@ -31,6 +31,7 @@ function readClientForm(body: FormBody): ClientFormValues {
     scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
     resources: field(body, 'resources'),
     resource_server: checked(body, 'resource_server'),
+    require_pkce: checked(body, 'require_pkce'),
     rotate_refresh_tokens: checked(body, 'rotate_refresh_tokens'),
     logo_uri: field(body, 'logo_uri').trim(),
     client_uri: field(body, 'client_uri').trim(),
@@ -50,7 +51,8 @@ function formFields(values: ClientFormValues) {
     scope: values.scope,
     resources: lines(values.resources),
     resource_server: values.resource_server,
-    // A public client's always rotate: whatever its box says, the default (on) applies.
+    // A public client always uses PKCE and rotates: whatever its boxes say, the defaults (on) apply.
+    require_pkce: values.public ? undefined : values.require_pkce,
     rotate_refresh_tokens: values.public ? undefined : values.rotate_refresh_tokens,
     ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
