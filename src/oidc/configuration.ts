@@ -73,6 +73,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
     claims: { ...CLAIMS_BY_SCOPE },
+    // The claims of the granted scopes (profile: name; email: email, email_verified) go into the
+    // ID token too, not only to userinfo: many RP libraries (Auth.js, express-openid-connect,
+    // Authlib) build their user from the ID token alone.
+    conformIdTokenClaims: false,
     // `admin` stays here so oidc-provider checks it against a client's registered scope; the
     // discovery document leaves it out (discovery.ts), and admin-scope.ts covers clients that
     // have no registered scope for the provider to check against.

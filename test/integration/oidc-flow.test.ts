@@ -60,6 +60,8 @@ describe.each(PROVIDERS)('authorization code flow on %s', (provider) => {
     const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri!));
     const { payload } = await jwtVerify(tokens.id_token!, jwks, { issuer: sesame.issuer, audience: clientId });
     expect(payload.nonce).toBe(start.nonce);
+    // The granted scopes' claims are in the ID token itself, not only at userinfo.
+    expect(payload).toMatchObject({ email: USER.email, email_verified: true, name: USER.name });
     const activeKid = (await sesame.container.keys.list()).find((k) => k.state === 'active')!.kid;
     expect(decodeProtectedHeader(tokens.id_token!).kid).toBe(activeKid);
 
@@ -75,6 +77,18 @@ describe.each(PROVIDERS)('authorization code flow on %s', (provider) => {
     await oidc.tokenRevocation(config, refreshed.access_token);
     expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(false);
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toSatisfy((e) => oauthError(e) === 'invalid_grant');
+  });
+
+  it("puts only the granted scopes' claims in the ID token, also when it is refreshed", async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const start = await startAuthorization(config, { scope: 'openid email' });
+    const tokens = await exchange(config, await signIn(browser, start, USER), start);
+    const claims = tokens.claims()!;
+    expect(claims).toMatchObject({ email: USER.email, email_verified: true });
+    expect(claims).not.toHaveProperty('name');
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.claims()).toMatchObject({ sub: claims.sub, email: USER.email, email_verified: true });
+    expect(refreshed.claims()).not.toHaveProperty('name');
   });
 
   it('rejects a replayed authorization code and revokes what the first redemption issued', async () => {
