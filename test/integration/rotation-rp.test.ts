@@ -70,11 +70,15 @@ describe.each(PROVIDERS)('rotation seen by relying parties on %s', (provider) =>
       const before = await activeKid();
 
       clock = new Date(clock.getTime() + ROTATION_INTERVAL_MS); // the schedule, not a manual rotate
-      const changes = await sesame.container.keys.maintain();
-      expect(changes.map((c) => c.kind)).toEqual(expect.arrayContaining(['retire', 'activate', 'create']));
+      // This call or the instance's own sync (the previous rotation's change signal starts one,
+      // reading the same clock) rotates: whichever is first. What counts is the result.
+      await sesame.container.keys.maintain();
       await sesame.syncKeys();
+      const keys = await sesame.container.keys.list();
       const after = await activeKid();
       expect(after).not.toBe(before);
+      expect(keys.find((k) => k.kid === before)?.state).toBe('retired');
+      expect(keys.filter((k) => k.state === 'next')).toHaveLength(1);
 
       const token = await freshIdToken();
       expect(decodeProtectedHeader(token).kid).toBe(after);
