@@ -70,6 +70,12 @@ export interface Config {
     refreshToken: number;
     clientCredentials: number;
   };
+  /**
+   * Seconds after a rotating refresh token's first use during which it may be presented again
+   * (parallel refreshes, a retried request) without being taken for a stolen copy: it works as if
+   * unused. 0: no grace. After it, a public client's used token revokes its grant (reuse detection).
+   */
+  refreshTokenReuseInterval: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** JSON lines (the default, what log collectors read), or pretty for a person at a terminal (needs the dev dependency pino-pretty). */
   logFormat: 'json' | 'pretty';
@@ -403,6 +409,17 @@ const DEFAULT_SESSION_MAX_AGE = 21 * 86400;
  * never named it keeps working). 21 days leaves the default KEY_ROTATION_INTERVAL (30d), which must
  * outlast it, a margin of days. Shorter than SESSION_TTL would make the idle timeout meaningless.
  */
+/** At most a minute: a longer window would let a stolen copy be used without detection for that long. */
+const MAX_REUSE_INTERVAL = 60;
+
+function parseReuseInterval(env: Env): number {
+  const raw = env.REFRESH_TOKEN_REUSE_INTERVAL?.trim() || '5s';
+  const seconds = /^0+\s*s?$/.test(raw) ? 0 : parseDuration(raw);
+  if (seconds === undefined || seconds > MAX_REUSE_INTERVAL)
+    fail('REFRESH_TOKEN_REUSE_INTERVAL', raw, `a duration from 0s to ${MAX_REUSE_INTERVAL}s, such as 5s`);
+  return seconds;
+}
+
 function parseSessionMaxAge(env: Env, sessionTtl: number): number {
   if (!env.SESSION_MAX_AGE?.trim()) return Math.max(DEFAULT_SESSION_MAX_AGE, sessionTtl);
   const maxAge = duration(env, 'SESSION_MAX_AGE', '21d');
@@ -486,6 +503,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     shutdownTimeout: check(() => duration(env, 'SHUTDOWN_TIMEOUT', '10s') * 1000, 0),
     allowPrivateNetworkRequests: check(() => parseBoolean(env, 'ALLOW_PRIVATE_NETWORK_REQUESTS', mode !== 'production'), false),
     ttl,
+    refreshTokenReuseInterval: check(() => parseReuseInterval(env), 0),
     logLevel: check(() => parseLogLevel(env, mode), 'info'),
     logFormat: check(() => parseLogFormat(env), 'json'),
     warnings: secrets.warnings,

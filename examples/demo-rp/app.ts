@@ -34,9 +34,9 @@ export interface DemoApp {
 }
 
 /**
- * `api` is the API's scope (granted for the `resource` below). Sesame honours `offline_access`
- * (a refresh token) only together with prompt=consent (OpenID Connect Core 11), which this app
- * does not force; without one, an expired access token means a quick sign-in round trip.
+ * `api` is the API's scope (granted for the `resource` below). `offline_access` brings a refresh
+ * token, once the person allowed it on Sesame's consent page (no prompt=consent needed); without
+ * one, an expired access token means a quick sign-in round trip.
  */
 export const SCOPE = 'openid profile email offline_access api';
 
@@ -232,8 +232,8 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
       return;
     }
     await refreshIfExpired(session);
-    // No refresh token (Sesame issues one only when offline_access was consented to with
-    // prompt=consent): sign in again, which the Sesame session makes a quick round trip.
+    // No refresh token, or it no longer works: sign in again, which the Sesame session makes a
+    // quick round trip.
     if (expired(session.user) && Date.now() - session.user.signedInAt > 30_000) {
       await startLogin(ctx, '/call-api');
       return;

@@ -19,12 +19,20 @@ const REVOCABLE = ['access_token.destroyed', 'refresh_token.destroyed', 'client_
 
 const MAX_ID_LENGTH = 200;
 
-/** Why a grant's tokens were revoked, from the route that did it. */
+/** Why a grant's tokens were revoked, from the route that did it (and, at /token, the grant type). */
 const GRANT_REVOKED_BECAUSE: Record<string, string> = {
   revocation: 'a token of the grant was revoked by the client',
-  token: 'an authorization code was replayed or a used refresh token presented again',
+  'token:authorization_code': 'an authorization code was replayed',
+  // Only a public client's, after REFRESH_TOKEN_REUSE_INTERVAL (refresh-token-reuse.ts).
+  'token:refresh_token': "a public client's used refresh token was presented again after the reuse interval",
   end_session_confirm: 'the user signed out',
 };
+
+function revocationReason(ctx: KoaContextWithOIDC): string {
+  const route = ctx.oidc.route;
+  const key = route === 'token' ? `token:${String(ctx.oidc.params?.grant_type)}` : route;
+  return GRANT_REVOKED_BECAUSE[key] ?? route;
+}
 
 function clip(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_ID_LENGTH) : undefined;
@@ -102,7 +110,7 @@ export function recordProviderEvents(provider: Provider, audit: AuditRecorder): 
         ...(ctx.oidc.client ? { client_id: ctx.oidc.client.clientId } : {}),
         ...(account ? { sub: account } : {}),
         route,
-        reason: GRANT_REVOKED_BECAUSE[route] ?? route,
+        reason: revocationReason(ctx),
       },
     });
   });

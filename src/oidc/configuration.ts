@@ -9,6 +9,8 @@ import { ValidationError } from '../domain/errors.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
+import { issueRefreshToken, keepRequestedOfflineAccess } from './offline-access.js';
+import { pkceRequired } from './pkce-policy.js';
 import { REGISTRATION_POLICY } from './initial-access-token.js';
 import { introspectionPolicy, revocationPolicy, type IsResourceServer } from './token-access.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -71,11 +73,19 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
     claims: { ...CLAIMS_BY_SCOPE },
+    // The claims of the granted scopes (profile: name; email: email, email_verified) go into the
+    // ID token too, not only to userinfo: many RP libraries (Auth.js, express-openid-connect,
+    // Authlib) build their user from the ID token alone.
+    conformIdTokenClaims: false,
     // `admin` stays here so oidc-provider checks it against a client's registered scope; the
     // discovery document leaves it out (discovery.ts), and admin-scope.ts covers clients that
     // have no registered scope for the provider to check against.
     scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
     extraTokenClaims: adminScopeGuard(deps.isAdminClient),
+    // Refresh tokens for every client registered for them, bound to the session without
+    // offline_access; offline_access once consented, without prompt=consent each time (offline-access.ts).
+    issueRefreshToken,
+    extraParams: { scope: keepRequestedOfflineAccess },
     // The admin console is first-party: no consent page for it.
     loadExistingGrant: loadExistingGrant(new Set([CONSOLE_CLIENT_ID])),
     cookies: {
@@ -131,10 +141,13 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     // The authorization code flow only: no implicit or hybrid tokens in the front channel.
     responseTypes: ['code'],
-    // PKCE (S256, the only method oidc-provider 9 accepts) for every client, confidential ones too.
-    pkce: { required: () => true },
-    // Every refresh hands out a new refresh token; presenting a used one revokes the whole grant.
-    rotateRefreshToken: true,
+    // PKCE (S256, the only method oidc-provider 9 accepts): always for public clients, and for
+    // confidential ones unless an administrator turned require_pkce off (pkce-policy.ts).
+    pkce: { required: pkceRequired },
+    // Public clients' refresh tokens rotate on every use; confidential clients' only when
+    // registered with rotate_refresh_tokens (the client service works out which: rotatesRefreshTokens).
+    // What a used one presented again does is refresh-token-reuse.ts's.
+    rotateRefreshToken: (ctx) => ctx.oidc.client?.['rotate_refresh_tokens'] === true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
     clientBasedCORS,
@@ -148,6 +161,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           },
         }
       : {}),
+    // Sesame's own client settings the provider reads (the client service sets them on every client).
+    extraClientMetadata: { properties: ['require_pkce', 'rotate_refresh_tokens'] },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],

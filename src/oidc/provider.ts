@@ -12,6 +12,7 @@ import { logProviderErrors } from './error-events.js';
 import { hideUnadvertisedScopes } from './discovery.js';
 import { createFindAccount } from './find-account.js';
 import { logoutWithoutUnverifiableHint } from './logout-hint.js';
+import { allowRefreshTokenReuse } from './refresh-token-reuse.js';
 import { recordRouteNames } from './route-names.js';
 import { throttleProviderSecrets } from './secret-throttling.js';
 import type { SecretThrottle } from '../domain/throttling/secret-throttle.js';
@@ -53,6 +54,8 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
     }),
   );
   hideUnadvertisedScopes(provider);
+  // A used refresh token presented again: a grace interval, and no revocation for confidential clients.
+  allowRefreshTokenReuse(provider, deps.config.refreshTokenReuseInterval);
   // Our request log and metrics name the provider's routes by its own names (token, authorization).
   recordRouteNames(provider);
   // Every provider gets the listeners: a key change replaces the provider with a new one.

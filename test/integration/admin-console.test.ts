@@ -125,12 +125,19 @@ describe('admin console (HTTP)', () => {
       redirect_uris: 'https://wiki.example/cb\nhttps://wiki.example/cb2',
       grant_types: 'authorization_code',
       resource_server: 'yes',
+      rotate_refresh_tokens: 'yes',
     });
     expect(saved.html).toContain('Saved Wiki 2.');
     expect(saved.html).toMatch(/id="resource_server"[^>]* checked/);
+    expect(saved.html).toMatch(/id="rotate_refresh_tokens"[^>]* checked/);
+    // require_pkce was checked on the page (the default) and left out of the post: unticked, PKCE is off.
+    expect(details.html).toMatch(/id="require_pkce"[^>]* checked/);
+    expect(saved.html).not.toMatch(/id="require_pkce"[^>]* checked/);
     const stored = await sesame.container.clients.get(client.client_id);
     expect(stored.redirect_uris).toEqual(['https://wiki.example/cb', 'https://wiki.example/cb2']);
     expect(stored.resource_server).toBe(true);
+    expect(stored.rotate_refresh_tokens).toBe(true);
+    expect(stored.require_pkce).toBe(false);
 
     const rotated = await browser.submit(saved, `${path}/rotate-secret`);
     expect(rotated.html).toContain('New client secret');

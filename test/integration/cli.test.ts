@@ -128,6 +128,24 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await badInput(['users', 'create', '--email', 'x@example.com', '--password', 'long enough', '--admin=yes'], /--admin takes no value/);
     });
 
+    it('sets email_verified when creating and updating a user, and changes only what is given', async () => {
+      const created = await sesame(['users', 'create', '--email', 'lin@example.com', '--password-stdin', '--email-verified', '--json'], 'a long password');
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.json).toMatchObject({ email: 'lin@example.com', email_verified: true, is_admin: false });
+
+      const unverified = await sesame(['users', 'update', 'LIN@example.com', '--no-email-verified', '--name', 'Lin', '--json']);
+      expect(unverified.code, unverified.stderr).toBe(0);
+      expect(unverified.json).toMatchObject({ email: 'lin@example.com', name: 'Lin', email_verified: false, is_admin: false });
+      const verified = await sesame(['users', 'update', 'lin@example.com', '--email-verified']);
+      expect(verified.stdout).toBe(`updated user lin@example.com (sub ${created.json.sub})\n`);
+      const list = await sesame(['users', 'list', '--json']);
+      expect(list.json.find((u: { email: string }) => u.email === 'lin@example.com')).toMatchObject({ name: 'Lin', email_verified: true });
+
+      await badInput(['users', 'update', 'lin@example.com'], /users update: nothing to change/);
+      await badInput(['users', 'update', 'lin@example.com', '--email-verified', '--no-email-verified'], /contradict each other/);
+      await badInput(['users', 'update', 'nobody@example.com', '--email-verified'], /no user with email nobody@example\.com/);
+    });
+
     it('rejects bad input with exit 2 and one line', async () => {
       await sesame(['users', 'create', '--email', 'dup@example.com', '--password', 'long enough password']);
       await badInput(['users', 'create', '--email', 'DUP@example.com', '--password', 'long enough password'], /already exists/);
@@ -142,7 +160,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const stray = await badInput(['users', 'create', '--email', 'a@example.com', '--password', 'my', 'secretword'], /unexpected argument/);
       expect(stray).not.toContain('secretword');
       await badInput(['users', 'delete'], /users delete needs EMAIL/);
-      await badInput(['users'], /users needs a command: create, list, delete/);
+      await badInput(['users'], /users needs a command: create, update, list, delete, unlock/);
       await badInput(['users', 'frobnicate'], /unknown command "users frobnicate"/);
     });
   });
@@ -231,6 +249,35 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(human.stdout).not.toMatch(/secret/);
 
       await badInput(['clients', 'rotate-secret', run.json.client_id], /public/);
+    });
+
+    it('turns refresh token rotation on and off for a confidential client, never off for a public one', async () => {
+      const create = ['clients', 'create', '--name', 'Rotating', '--redirect-uri', 'https://rot.example.com/cb', '--json'];
+      const rotating = await sesame([...create, '--rotate-refresh-tokens']);
+      expect(rotating.code, rotating.stderr).toBe(0);
+      expect(rotating.json).toMatchObject({ rotate_refresh_tokens: true });
+      const id = rotating.json.client_id as string;
+      const off = await sesame(['clients', 'update', id, '--no-rotate-refresh-tokens', '--json']);
+      expect(off.code, off.stderr).toBe(0);
+      expect(off.json).toMatchObject({ rotate_refresh_tokens: false });
+
+      const spa = await sesame(['clients', 'create', '--name', 'SPA', '--redirect-uri', 'https://spa.example.com/cb', '--public', '--json']);
+      expect(spa.json).toMatchObject({ rotate_refresh_tokens: true });
+      await badInput(['clients', 'update', spa.json.client_id, '--no-rotate-refresh-tokens'], /rotate_refresh_tokens cannot be false for a public client/);
+    });
+
+    it('turns require_pkce off for a confidential client and on again, never off for a public one', async () => {
+      const create = ['clients', 'create', '--name', 'Apache', '--redirect-uri', 'https://apache.example.com/cb', '--json'];
+      const apache = await sesame([...create, '--no-require-pkce']);
+      expect(apache.code, apache.stderr).toBe(0);
+      expect(apache.json).toMatchObject({ require_pkce: false });
+      const shown = await sesame(['clients', 'show', apache.json.client_id]);
+      expect(shown.stdout).toMatch(/^require_pkce:\s+no \(authorization requests may leave PKCE out\)$/m);
+      const on = await sesame(['clients', 'update', apache.json.client_id, '--require-pkce', '--json']);
+      expect(on.json).toMatchObject({ require_pkce: true });
+
+      await badInput([...create, '--require-pkce', '--no-require-pkce'], /--require-pkce and --no-require-pkce contradict each other/);
+      await badInput([...create, '--public', '--no-require-pkce'], /require_pkce cannot be false for a public client/);
     });
 
     it('creates a client_credentials client without a redirect URI', async () => {

@@ -176,11 +176,26 @@ describe.each(PROVIDERS)('demo relying parties on %s', (provider) => {
     expect(await own.json()).toMatchObject({ sub: fromB.sub, aud: `${appB.baseUrl}/api` });
   });
 
-  it('gets a new access token through the Sesame session (no password) when the old one has expired', async () => {
+  it('replaces an expired access token with its refresh token (offline_access without prompt=consent), no round trip', async () => {
     const browser = new MultiOriginBrowser();
     await signInTo(browser, appA, sesame);
     const user = sessionOf(browser, appA)!;
-    expect(user.refreshToken).toBeUndefined(); // offline_access needs prompt=consent, which the app does not force
+    expect(user.refreshToken).toEqual(expect.any(String));
+    const before = user.accessToken;
+    user.accessTokenExpiresAt = Date.now() - 1000;
+
+    const mark = browser.history.length;
+    const page = await browser.request(`${appA.baseUrl}/call-api`);
+    expect(page.html).toContain('API answer: 200 OK');
+    expect(browser.history.slice(mark).some((url) => url.startsWith(sesame.issuer))).toBe(false);
+    expect(sessionOf(browser, appA)!.accessToken).not.toBe(before);
+  });
+
+  it('gets a new access token through the Sesame session (no password) when it has no refresh token', async () => {
+    const browser = new MultiOriginBrowser();
+    await signInTo(browser, appA, sesame);
+    const user = sessionOf(browser, appA)!;
+    user.refreshToken = undefined;
     const before = user.accessToken;
     user.accessTokenExpiresAt = Date.now() - 1000;
     user.signedInAt = Date.now() - 60_000;

@@ -301,13 +301,23 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     expect((await request('GET', uri, { token: 'wrong' })).status).toBe(401);
     const read = await request('GET', uri, { token: rat });
     expect(read.status).toBe(200);
-    expect(read.json).toMatchObject({ client_id: clientId, client_name: 'Managed', redirect_uris: [REDIRECT_URI] });
+    // Sesame's own settings as they apply: a confidential client's refresh tokens do not rotate by default.
+    expect(read.json).toMatchObject({
+      client_id: clientId,
+      client_name: 'Managed',
+      redirect_uris: [REDIRECT_URI],
+      require_pkce: true,
+      rotate_refresh_tokens: false,
+    });
 
     const replacement = {
       client_id: clientId,
       client_name: 'Managed v2',
       redirect_uris: ['https://app.example/callback', REDIRECT_URI],
       scope: 'openid email',
+      // Its library sends no PKCE; a public client could not ask for this (below).
+      require_pkce: false,
+      rotate_refresh_tokens: true,
     };
     const updated = await request('PUT', uri, { token: rat, body: replacement });
     expect(updated.status, JSON.stringify(updated.json)).toBe(200);
@@ -318,7 +328,13 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     rat = updated.json.registration_access_token;
     secrets.push(rat);
     const stored = await sesame.container.clients.get(clientId);
-    expect(stored).toMatchObject({ client_name: 'Managed v2', redirect_uris: ['https://app.example/callback', REDIRECT_URI], scope: 'openid email' });
+    expect(stored).toMatchObject({
+      client_name: 'Managed v2',
+      redirect_uris: ['https://app.example/callback', REDIRECT_URI],
+      scope: 'openid email',
+      require_pkce: false,
+      rotate_refresh_tokens: true,
+    });
     // The secret stayed: the client still authenticates with it.
     const config = await discover(sesame.issuer, clientId, secret);
     expect(config.clientMetadata().client_id).toBe(clientId);
@@ -327,6 +343,15 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     const bad = await request('PUT', uri, { token: rat, body: { ...replacement, redirect_uris: ['http://evil.example/cb'] } });
     expect(bad.status).toBe(400);
     expect(bad.json.error_description).toBe('redirect URI "http://evil.example/cb" must use https (http is allowed only for localhost)');
+    const publicWithoutPkce = await register(
+      { client_name: 'SPA', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none', require_pkce: false },
+      token,
+    );
+    expect(publicWithoutPkce.status).toBe(400);
+    expect(publicWithoutPkce.json).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: 'require_pkce cannot be false for a public client: PKCE is what binds its authorization code to it (it has no secret)',
+    });
     const elevate = await request('PUT', uri, { token: rat, body: { ...replacement, scope: 'openid admin' } });
     expect(elevate.status).toBe(400);
     expect((await sesame.container.clients.get(clientId)).scope).toBe('openid email');

@@ -230,14 +230,14 @@ describe.each(PROVIDERS)('key faults on %s', (provider) => {
     await jwtVerify(token, jwks); // at once: no refetch, no cooldown
 
     // Once the next key has been served long enough, the schedule promotes it and retires the stand-in.
+    // Whichever tick gets there first does it: this call, or the instance's own sync, which the
+    // revocation's change signal starts a moment after it (and which reads the same clock).
     clock = new Date(clock.getTime() + 20 * 60_000);
-    expect((await sesame.container.keys.maintain()).map((c) => [c.kind, c.kid])).toEqual(
-      expect.arrayContaining([
-        ['retire', retired.kid],
-        ['activate', next.kid],
-      ]),
-    );
+    await sesame.container.keys.maintain();
     await sesame.syncKeys();
+    const after = await sesame.container.keys.list();
+    expect(after.find((k) => k.kid === retired.kid)?.state).toBe('retired');
+    expect(after.find((k) => k.kid === next.kid)?.state).toBe('active');
     expect(kidOf(await rp.idToken())).toBe(next.kid);
   });
 

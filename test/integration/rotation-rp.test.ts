@@ -74,9 +74,9 @@ describe.each(PROVIDERS)('rotation seen by relying parties on %s', (provider) =>
       // comes first, rotates: exactly one acts. So the outcome is checked in the table, not in the plan.
       await sesame.container.keys.maintain();
       await sesame.syncKeys();
+      const keys = await sesame.container.keys.list();
       const after = await activeKid();
       expect(after).not.toBe(before);
-      const keys = await sesame.container.keys.list();
       expect(keys.find((k) => k.kid === before)?.state).toBe('retired');
       expect(keys.filter((k) => k.state === 'next')).toHaveLength(1);
 

@@ -34,6 +34,8 @@ describe.each(PROVIDERS)('statements per request on %s', (provider) => {
       client_name: 'Budget',
       redirect_uris: [REDIRECT_URI],
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      // The dearer refresh: a new refresh token each time (a confidential client's default does not rotate).
+      rotate_refresh_tokens: true,
     });
     config = await discover(sesame.issuer, client.client_id, client.client_secret);
     tokens = await journey();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildClientMetadata } from '../../src/domain/clients/client-metadata.js';
+import { buildClientMetadata, requiresPkce, rotatesRefreshTokens } from '../../src/domain/clients/client-metadata.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
 /** The deployment's SIGNING_ALGS and ISSUER, as the client service passes them. */
@@ -161,5 +161,44 @@ describe('resource servers', () => {
     expect(rejection({ client_name: 'SPA', token_endpoint_auth_method: 'none', redirect_uris: ['https://a.example/cb'], resource_server: true })).toContain(
       'a public client cannot be a resource server',
     );
+  });
+});
+
+describe('refresh token rotation', () => {
+  const web = { client_name: 'App', redirect_uris: ['https://app.example.com/cb'] };
+  const spa = { ...web, token_endpoint_auth_method: 'none' as const };
+
+  it('is stored for a confidential client that asks for it, and only then', () => {
+    expect(buildClientMetadata({ ...web, rotate_refresh_tokens: true }, POLICY).rotate_refresh_tokens).toBe(true);
+    expect(buildClientMetadata(web, POLICY)).not.toHaveProperty('rotate_refresh_tokens');
+    expect(buildClientMetadata({ ...web, rotate_refresh_tokens: false }, POLICY)).not.toHaveProperty('rotate_refresh_tokens');
+    expect(rotatesRefreshTokens(buildClientMetadata(web, POLICY))).toBe(false);
+    expect(rotatesRefreshTokens(buildClientMetadata({ ...web, rotate_refresh_tokens: true }, POLICY))).toBe(true);
+  });
+
+  it('always applies to a public client, which cannot turn it off', () => {
+    expect(rotatesRefreshTokens(buildClientMetadata(spa, POLICY))).toBe(true);
+    expect(buildClientMetadata({ ...spa, rotate_refresh_tokens: true }, POLICY)).not.toHaveProperty('rotate_refresh_tokens');
+    expect(rejection({ ...spa, rotate_refresh_tokens: false })).toMatch(/^rotate_refresh_tokens cannot be false for a public client/);
+    expect(rejection({ ...web, rotate_refresh_tokens: 'yes' })).toBe('rotate_refresh_tokens must be a boolean');
+  });
+});
+
+describe('PKCE', () => {
+  const web = { client_name: 'App', redirect_uris: ['https://app.example.com/cb'] };
+  const spa = { ...web, token_endpoint_auth_method: 'none' as const };
+
+  it('is required unless an administrator turns it off for a confidential client; only that is stored', () => {
+    expect(buildClientMetadata(web, POLICY)).not.toHaveProperty('require_pkce');
+    expect(requiresPkce(buildClientMetadata(web, POLICY))).toBe(true);
+    expect(buildClientMetadata({ ...web, require_pkce: true }, POLICY)).not.toHaveProperty('require_pkce');
+    const off = buildClientMetadata({ ...web, require_pkce: false }, POLICY);
+    expect(off.require_pkce).toBe(false);
+    expect(requiresPkce(off)).toBe(false);
+  });
+
+  it('is always required of a public client', () => {
+    expect(requiresPkce(buildClientMetadata(spa, POLICY))).toBe(true);
+    expect(rejection({ ...spa, require_pkce: false })).toMatch(/^require_pkce cannot be false for a public client/);
   });
 });

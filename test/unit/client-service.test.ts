@@ -80,6 +80,8 @@ describe('client service', () => {
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
         scope: 'openid profile email offline_access',
+        require_pkce: true,
+        rotate_refresh_tokens: false,
       });
       const { client_id: id, client_secret: secret } = created;
       const stored = await row(id);
@@ -375,6 +377,8 @@ describe('client service', () => {
         token_endpoint_auth_method: 'client_secret_basic',
         scope: 'openid profile email offline_access',
         id_token_signed_response_alg: 'ES256',
+        require_pkce: true,
+        rotate_refresh_tokens: false,
       });
       expect((await row('reg-1')).secretEncrypted).not.toContain('provider-made-secret');
       expect(await openSecret('reg-1')).toBe('provider-made-secret');
@@ -428,6 +432,8 @@ describe('client service', () => {
         token_endpoint_auth_method: 'client_secret_basic',
         scope: 'openid profile admin',
         logo_uri: 'https://notes.example.com/l.png',
+        require_pkce: true,
+        rotate_refresh_tokens: false,
       });
       // What was left out is still Sesame's to answer.
       expect(await clients.resourceScopes(api.client_id, 'https://api.example.com')).toEqual(['notes:read']);

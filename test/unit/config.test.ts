@@ -59,6 +59,16 @@ describe('configuration', () => {
     expect(config.ttl.session).toBe(14 * 86400);
     expect(config.ttl.sessionMaxAge).toBe(21 * 86400);
     expect(config.logFormat).toBe('json');
+    expect(config.refreshTokenReuseInterval).toBe(5);
+  });
+
+  it('takes REFRESH_TOKEN_REUSE_INTERVAL from 0s (no grace) to a minute', () => {
+    const cwd = tempDir();
+    const interval = (value: string) => loadConfig({ NODE_ENV: 'test', ...SECRETS, REFRESH_TOKEN_REUSE_INTERVAL: value }, { cwd }).refreshTokenReuseInterval;
+    expect(interval('0')).toBe(0);
+    expect(interval('0s')).toBe(0);
+    expect(interval('30s')).toBe(30);
+    expect(interval('1m')).toBe(60);
   });
 
   it('bounds sessions absolutely: SESSION_MAX_AGE at least SESSION_TTL, shorter than KEY_ROTATION_INTERVAL', () => {
@@ -106,6 +116,8 @@ describe('configuration', () => {
       [{ SESSION_MAX_AGE: '30d' }, 'KEY_ROTATION_INTERVAL="30d" is invalid: longer than the longest of SESSION_MAX_AGE'],
       [{ KEY_SYNC_INTERVAL: '15m' }, 'KEY_SYNC_INTERVAL="15m" is invalid: shorter than JWKS_CACHE_LIFETIME'],
       [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT="text" is invalid: json or pretty'],
+      [{ REFRESH_TOKEN_REUSE_INTERVAL: '2m' }, 'REFRESH_TOKEN_REUSE_INTERVAL="2m" is invalid: a duration from 0s to 60s'],
+      [{ REFRESH_TOKEN_REUSE_INTERVAL: '-1s' }, 'REFRESH_TOKEN_REUSE_INTERVAL="-1s" is invalid: a duration from 0s to 60s'],
     ] as const) {
       const message = errorOf(env as Record<string, string>);
       expect(message).toContain(expected);

@@ -16,6 +16,8 @@ export interface ClientFormValues {
   scope: string;
   resources: string;
   resource_server: boolean;
+  require_pkce: boolean;
+  rotate_refresh_tokens: boolean;
   logo_uri: string;
   client_uri: string;
   policy_uri: string;
@@ -32,6 +34,8 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   scope: 'openid profile email',
   resources: '',
   resource_server: false,
+  require_pkce: true,
+  rotate_refresh_tokens: false,
   logo_uri: '',
   client_uri: '',
   policy_uri: '',
@@ -49,6 +53,8 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     scope: client.scope ?? '',
     resources: (client.resources ?? []).join('\n'),
     resource_server: client.resource_server === true,
+    require_pkce: client.require_pkce,
+    rotate_refresh_tokens: client.rotate_refresh_tokens,
     logo_uri: client.logo_uri ?? '',
     client_uri: client.client_uri ?? '',
     policy_uri: client.policy_uri ?? '',
@@ -106,6 +112,18 @@ ${GRANT_TYPES.map(
 )}
 ${fieldError(errors, 'grant_types')}
 </fieldset>
+<div class="check">
+<input id="require_pkce" name="require_pkce" type="checkbox" value="yes"${values.require_pkce || values.public ? html` checked` : ''}${describedBy(errors, 'require_pkce')}>
+<label for="require_pkce">Require PKCE (code_challenge with S256 in every authorization request)</label>
+</div>
+<p class="hint">Always on for public clients. Turn it off only for a confidential client whose library sends no PKCE.</p>
+${fieldError(errors, 'require_pkce')}
+<div class="check">
+<input id="rotate_refresh_tokens" name="rotate_refresh_tokens" type="checkbox" value="yes"${values.rotate_refresh_tokens || values.public ? html` checked` : ''}${describedBy(errors, 'rotate_refresh_tokens')}>
+<label for="rotate_refresh_tokens">Rotate refresh tokens (a new one on every refresh; a used one presented again is refused)</label>
+</div>
+<p class="hint">Always on for public clients. A confidential client authenticates every refresh, so its refresh token may stay the same.</p>
+${fieldError(errors, 'rotate_refresh_tokens')}
 <div class="field">
 <label for="scope">Scope</label>
 <input id="scope" name="scope" type="text" spellcheck="false" autocapitalize="none" value="${values.scope}"${describedBy(errors, 'scope')}>

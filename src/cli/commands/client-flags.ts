@@ -33,13 +33,16 @@ function kindOf(field: ClientField): Kind {
   return 'value';
 }
 
-/** parseArgs options for the field flags; `removable` adds --no-X to remove or switch off a field (update). */
+/**
+ * parseArgs options for the field flags: a switch also has --no-X (false), for create as for
+ * update; `removable` adds --no-X to remove the other single-valued fields (update).
+ */
 export function clientFlagOptions(removable: boolean): Record<string, OptionSpec> {
   const options: Record<string, OptionSpec> = {};
   for (const field of FLAG_FIELDS) {
     const kind = kindOf(field);
     options[flagOf(field)] = kind === 'switch' ? { type: 'boolean' } : { type: 'string', ...(kind === 'list' ? { multiple: true } : {}) };
-    if (removable && field !== 'client_name' && kind !== 'list') options[`no-${flagOf(field)}`] = { type: 'boolean' };
+    if (kind === 'switch' || (removable && field !== 'client_name' && kind !== 'list')) options[`no-${flagOf(field)}`] = { type: 'boolean' };
   }
   return options;
 }
@@ -48,18 +51,23 @@ export function clientFlagOptions(removable: boolean): Record<string, OptionSpec
 export function derivedHelp(written: ReadonlySet<string>): [string, string][] {
   return FLAG_FIELDS.filter((field) => !written.has(flagOf(field))).map((field) => {
     const kind = kindOf(field);
-    const usage = `--${flagOf(field)}${kind === 'switch' ? '' : kind === 'list' ? ' V ...' : ' V'}`;
+    const usage = kind === 'switch' ? `--[no-]${flagOf(field)}` : `--${flagOf(field)}${kind === 'list' ? ' V ...' : ' V'}`;
     return [usage, CLIENT_FIELDS[field].description ?? field];
   });
 }
 
-/** The fields given on the command line, in the schema's names (for create: absent stays absent). */
+/** The fields given on the command line, in the schema's names (absent stays absent); --no-X of a switch is false. */
 export function givenFields(args: ParsedArgs): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const field of FLAG_FIELDS) {
     const name = flagOf(field);
-    if (args.values[name] === undefined) continue;
     const kind = kindOf(field);
+    if (kind === 'switch' && args.values[`no-${name}`] !== undefined) {
+      if (args.values[name] !== undefined) throw new UsageError(`${args.command}: --${name} and --no-${name} contradict each other`);
+      fields[field] = false;
+      continue;
+    }
+    if (args.values[name] === undefined) continue;
     fields[field] = kind === 'list' ? strings(args, name) : kind === 'switch' ? flag(args, name) : optionalString(args, name);
   }
   return fields;
@@ -70,9 +78,9 @@ export function changedFields(args: ParsedArgs): Record<string, unknown> {
   const changes = givenFields(args);
   for (const field of FLAG_FIELDS) {
     const name = flagOf(field);
-    if (args.values[`no-${name}`] === undefined) continue;
+    if (kindOf(field) === 'switch' || args.values[`no-${name}`] === undefined) continue;
     if (changes[field] !== undefined) throw new UsageError(`${args.command}: --${name} and --no-${name} contradict each other`);
-    changes[field] = kindOf(field) === 'switch' ? false : null;
+    changes[field] = null;
   }
   if (Object.keys(changes).length === 0) throw new UsageError(`${args.command}: nothing to change (see sesame ${args.command} --help)`);
   return changes;

@@ -25,6 +25,10 @@ const NOT_WITH_ADMIN = [
   'id-token-alg',
   'resource',
   'resource-server',
+  'require-pkce',
+  'no-require-pkce',
+  'rotate-refresh-tokens',
+  'no-rotate-refresh-tokens',
 ];
 
 /** The flags `clients create --help` describes by hand; the rest describe themselves (client-flags.ts). */
@@ -56,6 +60,7 @@ const create: Command = {
     '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
     '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
     '               [--id-token-alg A] [--resource URI ...] [--resource-server]',
+    '               [--no-require-pkce] [--rotate-refresh-tokens]',
     'clients create --admin [--name N]',
   ].join('\n'),
   summary: 'register a relying party (--admin: a client for the admin API); prints client_id and its secret',
@@ -143,7 +148,8 @@ const update: Command = {
     'clients update ID [--name N] [--redirect-uri U ...] [--post-logout-redirect-uri U ...]',
     '               [--backchannel-logout-uri U | --no-backchannel-logout-uri]',
     '               [--grant-type G ...] [--scope "S ..."] [--id-token-alg A] [--resource URI ...]',
-    '               [--resource-server | --no-resource-server]',
+    '               [--resource-server | --no-resource-server] [--require-pkce | --no-require-pkce]',
+    '               [--rotate-refresh-tokens | --no-rotate-refresh-tokens]',
   ].join('\n'),
   summary: "change a client's registration (the options given; the rest stays)",
   help: [
@@ -213,6 +219,8 @@ const show: Command = {
         ['id_token_signed_response_alg', client.id_token_signed_response_alg ?? 'default (first of SIGNING_ALGS)'],
         ['resources', client.resources ?? []],
         ['resource_server', client.resource_server ? 'yes (may introspect any token)' : 'no'],
+        ['require_pkce', client.require_pkce ? 'yes' : 'no (authorization requests may leave PKCE out)'],
+        ['rotate_refresh_tokens', client.rotate_refresh_tokens ? 'yes (a new refresh token on every refresh)' : 'no'],
         ['created_at', when(client.created_at)],
       ]),
     };

@@ -1,4 +1,4 @@
-// sesame users create | list | delete | unlock
+// sesame users create | update | list | delete | unlock
 import { normalizeEmail, type User } from '../../domain/accounts/account-service.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
@@ -31,7 +31,7 @@ async function readPassword(args: ParsedArgs, io: CliIo): Promise<string> {
 
 const create: Command = {
   name: 'users create',
-  synopsis: 'users create --email E (--password P | --password-stdin) [--name N] [--admin]',
+  synopsis: 'users create --email E (--password P | --password-stdin) [--name N] [--email-verified] [--admin]',
   summary: 'add a person who can sign in (--admin: who may also use the admin console and API)',
   help: [
     ['--email E', 'sign-in email (stored lower-case, unique)'],
@@ -40,6 +40,8 @@ const create: Command = {
     ['', 'newline is removed):'],
     ['', '  printf %s "$PASSWORD" | sesame users create --email E --password-stdin'],
     ['--name N', 'display name (the `name` claim)'],
+    ['--email-verified', 'the email address is known to be theirs (the `email_verified`'],
+    ['', 'claim; default false)'],
     ['--admin', 'may use the admin console and API (bootstraps the first admin)'],
   ],
   options: {
@@ -47,6 +49,7 @@ const create: Command = {
     password: { type: 'string' },
     'password-stdin': { type: 'boolean' },
     name: { type: 'string' },
+    'email-verified': { type: 'boolean' },
     admin: { type: 'boolean' },
   },
   positionals: [],
@@ -55,10 +58,60 @@ const create: Command = {
     const name = optionalString(args, 'name');
     const password = await readPassword(args, io);
     const isAdmin = flag(args, 'admin');
+    const emailVerified = flag(args, 'email-verified');
     return async (ctx) => {
       const { accounts } = await ctx.container();
-      const user = await accounts.create({ email, password, isAdmin, ...(name !== undefined ? { name } : {}) }, ctx.by);
+      const user = await accounts.create({ email, password, isAdmin, emailVerified, ...(name !== undefined ? { name } : {}) }, ctx.by);
       return { json: userJson(user), human: [`created ${user.isAdmin ? 'admin ' : ''}user ${user.email} (sub ${user.id})`] };
+    };
+  },
+};
+
+/** `--X` as true, `--no-X` as false, neither as undefined; both is bad input. */
+function toggle(args: ParsedArgs, name: string): boolean | undefined {
+  const on = args.values[name] !== undefined;
+  const off = args.values[`no-${name}`] !== undefined;
+  if (on && off) throw new UsageError(`${args.command}: --${name} and --no-${name} contradict each other`);
+  return on ? flag(args, name) : off ? !flag(args, `no-${name}`) : undefined;
+}
+
+const update: Command = {
+  name: 'users update',
+  synopsis: 'users update EMAIL [--name N] [--email-verified | --no-email-verified] [--admin | --no-admin]',
+  summary: "change a person's name, email_verified or admin role (the options given; the rest stays)",
+  help: [
+    ['--name N', 'display name (the `name` claim)'],
+    ['--email-verified', 'the email address is known to be theirs (`email_verified` true)'],
+    ['--no-email-verified', '`email_verified` false'],
+    ['--admin', 'may use the admin console and API'],
+    ['--no-admin', 'no longer may'],
+  ],
+  options: {
+    name: { type: 'string' },
+    'email-verified': { type: 'boolean' },
+    'no-email-verified': { type: 'boolean' },
+    admin: { type: 'boolean' },
+    'no-admin': { type: 'boolean' },
+  },
+  positionals: ['EMAIL'],
+  prepare(args) {
+    const email = args.positionals[0]!;
+    const name = optionalString(args, 'name');
+    const emailVerified = toggle(args, 'email-verified');
+    const isAdmin = toggle(args, 'admin');
+    if (name === undefined && emailVerified === undefined && isAdmin === undefined) {
+      throw new UsageError(`${args.command}: nothing to change (see sesame ${args.command} --help)`);
+    }
+    return async (ctx) => {
+      const { accounts } = await ctx.container();
+      const found = await accounts.findByEmail(email);
+      if (!found) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+      const user = await accounts.update(
+        found.id,
+        { ...(name !== undefined ? { name } : {}), ...(emailVerified !== undefined ? { emailVerified } : {}), ...(isAdmin !== undefined ? { isAdmin } : {}) },
+        ctx.by,
+      );
+      return { json: userJson(user), human: [`updated user ${user.email} (sub ${user.id})`] };
     };
   },
 };
@@ -127,4 +180,4 @@ const unlock: Command = {
   },
 };
 
-export const userCommands: Command[] = [create, list, remove, unlock];
+export const userCommands: Command[] = [create, update, list, remove, unlock];

@@ -41,6 +41,17 @@ interface StoredMetadata {
   /** Absent: the provider's clientDefaults apply (the first enabled algorithm). */
   id_token_signed_response_alg?: string;
   /**
+   * Sesame's own field: a confidential client that may leave PKCE out (its library sends none).
+   * Absent: PKCE is required, as it always is for public clients. See `requiresPkce`.
+   */
+  require_pkce?: false;
+  /**
+   * Sesame's own field: a confidential client whose refresh tokens rotate (a new one on every
+   * refresh). Absent: they do not (its refreshes are authenticated); public clients always rotate,
+   * so it is never stored for them. See `rotatesRefreshTokens`.
+   */
+  rotate_refresh_tokens?: true;
+  /**
    * Sesame's own field, not oidc-provider metadata: the resource indicators this client may ask
    * access tokens for. Such tokens are RFC 9068 JWTs with `aud` set to the resource.
    */
@@ -50,6 +61,23 @@ interface StoredMetadata {
    * client's introspection only answers for tokens issued to that client. Absent means false.
    */
   resource_server?: true;
+}
+
+/**
+ * Whether a client's refresh tokens rotate: always for a public client (RFC 9700 §4.14.2: a
+ * token that leaks can be used by anyone, and rotation reveals the copy), for a confidential one
+ * only when registered with `rotate_refresh_tokens` (its refreshes need its secret anyway).
+ */
+export function rotatesRefreshTokens(metadata: Pick<StoredMetadata, 'token_endpoint_auth_method' | 'rotate_refresh_tokens'>): boolean {
+  return metadata.token_endpoint_auth_method === 'none' || metadata.rotate_refresh_tokens === true;
+}
+
+/**
+ * Whether a client's authorization requests must use PKCE: always for a public client (nothing
+ * else binds the code to it), for a confidential one unless an administrator turned it off.
+ */
+export function requiresPkce(metadata: Pick<StoredMetadata, 'token_endpoint_auth_method' | 'require_pkce'>): boolean {
+  return metadata.token_endpoint_auth_method === 'none' || metadata.require_pkce !== false;
 }
 
 /** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
@@ -177,6 +205,21 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     );
   }
 
+  if (isPublic && input.require_pkce === false) {
+    throw new ValidationError(
+      'require_pkce cannot be false for a public client: PKCE is what binds its authorization code to it (it has no secret)',
+      'require_pkce',
+    );
+  }
+  const pkceOptional = !isPublic && input.require_pkce === false;
+  if (isPublic && input.rotate_refresh_tokens === false) {
+    throw new ValidationError(
+      "rotate_refresh_tokens cannot be false for a public client: a public client's refresh tokens always rotate (it has no secret to bind them to)",
+      'rotate_refresh_tokens',
+    );
+  }
+  const rotateRefreshTokens = !isPublic && input.rotate_refresh_tokens === true;
+
   if (!options.console) {
     checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri }, policy.issuer);
   }
@@ -201,6 +244,8 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
     ...Object.fromEntries(PLAIN_FIELDS.filter((f) => input[f] !== undefined && input[f] !== '').map((f) => [f, input[f]])),
+    ...(pkceOptional ? { require_pkce: false as const } : {}),
+    ...(rotateRefreshTokens ? { rotate_refresh_tokens: true as const } : {}),
     ...(resources.length > 0 ? { resources } : {}),
     ...(resourceServer ? { resource_server: true as const } : {}),
   };

@@ -10,14 +10,27 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { ReadThroughCache } from '../read-through-cache.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js';
-import { ADMIN_SCOPE, buildClientMetadata, PROVIDER_SCOPES, type ClientMetadata, type ClientPolicy } from './client-metadata.js';
+import {
+  ADMIN_SCOPE,
+  buildClientMetadata,
+  PROVIDER_SCOPES,
+  requiresPkce,
+  rotatesRefreshTokens,
+  type ClientMetadata,
+  type ClientPolicy,
+} from './client-metadata.js';
 import { consoleClientRegistration } from './console-client.js';
 import { CLIENT_FIELD_NAMES, parseClientChanges, parseClientRegistration, type ClientChanges, type ClientRegistration } from './schema.js';
 import { changedFields, clientSummary } from './client-summary.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
 
-export interface ClientView extends ClientMetadata {
+/** A client as the CLI, the admin API and the console show it: its settings as they apply, defaults included. */
+export interface ClientView extends Omit<ClientMetadata, 'require_pkce' | 'rotate_refresh_tokens'> {
   client_id: string;
+  /** Whether its authorization requests must use PKCE (stored only when an administrator turned it off). */
+  require_pkce: boolean;
+  /** Whether its refresh tokens rotate (stored only for confidential clients that asked). */
+  rotate_refresh_tokens: boolean;
   /** Whether a secret exists; the secret itself is only ever returned by create and rotateSecret. */
   has_secret: boolean;
   created_at: string;
@@ -34,7 +47,14 @@ const target = (clientId: string): ClientTarget => `client:${clientId}`;
 
 function toView(record: ClientRecord): ClientView {
   const metadata = JSON.parse(record.metadata) as ClientMetadata;
-  return { client_id: record.id, ...metadata, has_secret: record.secretEncrypted !== null, created_at: record.createdAt.toISOString() };
+  return {
+    client_id: record.id,
+    ...metadata,
+    require_pkce: requiresPkce(metadata),
+    rotate_refresh_tokens: rotatesRefreshTokens(metadata),
+    has_secret: record.secretEncrypted !== null,
+    created_at: record.createdAt.toISOString(),
+  };
 }
 
 /** The registration that gives a client exactly its stored metadata: the same fields, by name. */
@@ -122,6 +142,9 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       .join(' ');
     return {
       ...metadata,
+      // Read by the provider's configuration (pkce.required, rotateRefreshToken) as they apply, defaults included.
+      require_pkce: requiresPkce(metadata),
+      rotate_refresh_tokens: rotatesRefreshTokens(metadata),
       ...(oidcScope ? { scope: oidcScope } : {}),
       client_id: record.id,
       ...(secret ? { client_secret: secret } : {}),

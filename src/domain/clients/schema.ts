@@ -1,5 +1,5 @@
 // Client metadata, written once: every field a client is registered with, in the names of RFC 7591
-// and OpenID Connect Dynamic Client Registration (Sesame's own two come last), with what each
+// and OpenID Connect Dynamic Client Registration (Sesame's own come last), with what each
 // accepts and what it says when a value is wrong. The admin API takes and returns exactly these
 // fields (its OpenAPI document describes them from here), dynamic registration takes them, the
 // CLI derives its flags from them and the console's form posts them. The rules that relate fields
@@ -66,6 +66,16 @@ export const CLIENT_FIELDS = {
   client_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's home page, linked from the consent page"),
   policy_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's privacy policy, linked from the consent page"),
   tos_uri: uri.refine(isWebPage, 'must be an absolute https URL').describe("the app's terms of service, linked from the consent page"),
+  require_pkce: z
+    .boolean()
+    .describe(
+      'Sesame: authorization requests must use PKCE (code_challenge, S256). On by default; an administrator may turn it off for a confidential client whose library sends no PKCE. Always on for public clients',
+    ),
+  rotate_refresh_tokens: z
+    .boolean()
+    .describe(
+      'Sesame: every refresh hands out a new refresh token (reuse detection: a used one presented again after REFRESH_TOKEN_REUSE_INTERVAL is refused). Always on for public clients, where a used token presented again revokes the grant; off by default for confidential clients, which authenticate every refresh',
+    ),
   resources: uris.describe('Sesame: APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
   resource_server: z
     .boolean()

@@ -31,6 +31,8 @@ function readClientForm(body: FormBody): ClientFormValues {
     scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
     resources: field(body, 'resources'),
     resource_server: checked(body, 'resource_server'),
+    require_pkce: checked(body, 'require_pkce'),
+    rotate_refresh_tokens: checked(body, 'rotate_refresh_tokens'),
     logo_uri: field(body, 'logo_uri').trim(),
     client_uri: field(body, 'client_uri').trim(),
     policy_uri: field(body, 'policy_uri').trim(),
@@ -49,6 +51,9 @@ function formFields(values: ClientFormValues) {
     scope: values.scope,
     resources: lines(values.resources),
     resource_server: values.resource_server,
+    // A public client always uses PKCE and rotates: whatever its boxes say, the defaults (on) apply.
+    require_pkce: values.public ? undefined : values.require_pkce,
+    rotate_refresh_tokens: values.public ? undefined : values.rotate_refresh_tokens,
     ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
 }
