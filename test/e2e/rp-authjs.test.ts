@@ -30,10 +30,6 @@ function authConfig(issuer: string, clientId: string, clientSecret: string): Exp
         issuer,
         clientId,
         clientSecret,
-        // after issue 12 item 2: drop prompt; today offline_access (so a refresh token) is granted only with prompt=consent
-        authorization: { params: { scope: 'openid profile email offline_access', prompt: 'consent' } },
-        // after issue 12 item 6: drop this; today the ID token carries only sub, so the profile comes from userinfo
-        idToken: false,
       },
     ],
     callbacks: {

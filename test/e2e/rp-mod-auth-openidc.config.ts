@@ -15,11 +15,11 @@ export function modAuthOpenidcConfig({ issuer, url, clientId, clientSecret }: Mo
     `OIDCClientSecret ${clientSecret}`,
     `OIDCRedirectURI ${url}/protected/redirect_uri`,
     'OIDCCryptoPassphrase a-long-random-string-that-encrypts-the-session',
+    // offline_access: the refresh token outlives the Sesame session (asked once on the consent page).
     'OIDCScope "openid profile email offline_access"',
-    // after issue 12 item 3: optional (require_pkce can be turned off for the client); S256 is still better
+    // Sesame requires PKCE of new clients; mod_auth_openidc 2.4 sends none unless told (or turn the
+    // client's require_pkce off, as rp-mod-auth-openidc.test.ts does in its second test).
     'OIDCPKCEMethod S256',
-    // after issue 12 item 2: drop this; today offline_access (so a refresh token) is granted only with prompt=consent
-    'OIDCAuthRequestParams prompt=consent',
     // Refresh the access token in the background a minute before it expires.
     'OIDCRefreshAccessTokenBeforeExpiry 60',
     `OIDCDefaultLoggedOutURL ${url}/loggedout.html`,

@@ -58,11 +58,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts SPA on another sit
       issuer: sesame.issuer,
       clientId: client.client_id,
       settings: {
-        scope: 'openid profile email offline_access',
-        // after issue 12 item 2: drop prompt; today offline_access (so a refresh token) is granted only with prompt=consent
-        prompt: 'consent',
-        // after issue 12 item 6: optional; today the ID token carries only sub, and name and email come from userinfo
-        loadUserInfo: true,
+        scope: 'openid profile email',
       },
     });
     page = await (await browser.newContext()).newPage();
