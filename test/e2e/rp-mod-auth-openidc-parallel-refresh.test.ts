@@ -1,11 +1,10 @@
-// PENDING on issue 12 item 1 (confidential clients' refresh tokens not rotated; a reused one never
-// revokes their grant). Move to test/e2e/ as a .test.ts once it passes.
-//
 // Apache mod_auth_openidc as the README recipe configures it (OIDCRefreshAccessTokenBeforeExpiry
 // 60), with access tokens that live 65 s: five seconds after each refresh every request refreshes.
-// A page that loads six things at once then makes six refreshes with the same refresh token. Today
-// one wins, the other five get invalid_grant, Sesame revokes the whole grant ("a used refresh
-// token presented again") and the Apache session is left holding dead tokens.
+// A page that loads six things at once then makes six refreshes with the same refresh token. A
+// confidential client's refresh token does not rotate and its reuse never revokes the grant, so
+// all six succeed and the session keeps working (before that, five got invalid_grant, Sesame
+// revoked the grant as a replayed refresh token, and the Apache session was left holding dead
+// tokens).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOD_AUTH_OPENIDC, parseEnvPage, startApache, type RunningApache } from '../helpers/apache.js';
@@ -13,7 +12,7 @@ import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { allowAtSesame, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
-import { modAuthOpenidcConfig } from '../e2e/rp-mod-auth-openidc.config.js';
+import { modAuthOpenidcConfig } from './rp-mod-auth-openidc.config.js';
 
 const PERSON = { email: 'parallel@example.com', password: 'six at once please', name: 'Pat Parallel' };
 const APP = 'Apache app';

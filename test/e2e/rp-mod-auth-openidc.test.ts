@@ -1,6 +1,8 @@
 // A real relying party: Apache httpd with mod_auth_openidc (Debian's packages), configured as the
 // README's "Connect your app" recipe says, driven by Chromium through sign-in, the claims reaching
-// the protected page, a refresh (mod_auth_openidc's refresh hook), and logout.
+// the protected page, a refresh (mod_auth_openidc's refresh hook), and logout; then the same
+// module with its default of no PKCE, refused until an administrator turns the client's
+// require_pkce off. Parallel refreshes: rp-mod-auth-openidc-parallel-refresh.test.ts.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOD_AUTH_OPENIDC, parseEnvPage, startApache, type RunningApache } from '../helpers/apache.js';
@@ -95,5 +97,42 @@ describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)('Apache mod_au
     // Both sessions are gone: the protected page sends the browser to Sesame's login page again.
     await page.goto(`${apache.url}/protected/env.shtml`);
     expect(await bodyWith(page, 'Password')).toContain('Sign in');
+  }, 90_000);
+
+  it("without PKCE (the module's default): refused, naming require_pkce, until the client's require_pkce is off", async () => {
+    let clientId!: string;
+    const noPkce = await startApache({
+      oidc: async (url) => {
+        const client = await sesame.container.clients.create({ client_name: 'Apache without PKCE', redirect_uris: [`${url}/protected/redirect_uri`] });
+        clientId = client.client_id;
+        const recipe = modAuthOpenidcConfig({ issuer: sesame.issuer, url, clientId, clientSecret: client.client_secret! });
+        return recipe
+          .split('\n')
+          .filter((line) => !line.startsWith('OIDCPKCEMethod '))
+          .join('\n');
+      },
+    });
+    const context = await browser.newContext();
+    try {
+      const fresh = await context.newPage();
+      fresh.setDefaultTimeout(STEP_TIMEOUT_MS);
+      // Sesame sends the error back to the module before any sign-in page. (mod_auth_openidc 2.4.12
+      // then shows a misleading page of its own, about OIDCDefaultURL; Sesame's reason is in the URL.)
+      await fresh.goto(`${noPkce.url}/protected/env.shtml`);
+      await fresh.waitForURL((url) => url.pathname === '/protected/redirect_uri' && url.searchParams.has('error'));
+      const refused = new URL(fresh.url()).searchParams;
+      expect(refused.get('error')).toBe('invalid_request');
+      expect(refused.get('error_description')).toMatch(/^PKCE is required for this client \(require_pkce\)/);
+
+      await sesame.container.clients.update(clientId, { require_pkce: false });
+      await fresh.goto(`${noPkce.url}/protected/env.shtml`);
+      await signInAtSesame(fresh, PERSON);
+      await allowAtSesame(fresh, 'Apache without PKCE');
+      await fresh.waitForURL(`${noPkce.url}/protected/env.shtml`);
+      expect(await protectedEnv(fresh)).toMatchObject({ OIDC_CLAIM_email: PERSON.email, OIDC_CLAIM_name: PERSON.name });
+    } finally {
+      await context.close();
+      await noPkce.stop();
+    }
   }, 90_000);
 });
