@@ -1,4 +1,4 @@
-// Tests that wait for work not yet merged (issue 12 items 1, 2, 3, 6, 7): each file says which
+// Tests that wait for work not yet merged (issue 12 item 7 today): each file says which
 // item it waits for. They are outside the suite's glob (test/**/*.test.ts) on purpose, because CI
 // fails on any skipped test. Run them with
 //   npx vitest run --config test/pending/vitest.config.ts
