@@ -62,6 +62,15 @@ export async function startApache(options: ApacheOptions): Promise<RunningApache
   writeFileSync(join(docs, 'loggedout.html'), LOGGED_OUT_PAGE);
   // mod_mime reads a types file; the two types these pages need are set below.
   writeFileSync(join(dir, 'mime.types'), 'text/html html\n');
+  try {
+    return await startIn(dir, docs, options);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startIn(dir: string, docs: string, options: ApacheOptions): Promise<RunningApache> {
   // A port picked here may be taken before httpd binds it; one retry covers that rare case.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -120,10 +129,7 @@ export async function startApache(options: ApacheOptions): Promise<RunningApache
     }
     await stopChild(child, exited);
     const log = `${output}${errorLog()}`;
-    if (attempt >= 2 || !/Address already in use/.test(log)) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`Apache did not start:\n${log}\n${conf}`);
-    }
+    if (attempt >= 2 || !/Address already in use/.test(log)) throw new Error(`Apache did not start:\n${log}\n${conf}`);
   }
 }
 
