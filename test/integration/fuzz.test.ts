@@ -47,7 +47,7 @@ interface FuzzRequest {
   /** Path and query, already encoded (raw percent sequences included). */
   path: string;
   headers: Record<string, string>;
-  body?: string | Uint8Array;
+  body?: string | Uint8Array<ArrayBuffer>;
 }
 
 /** A request that still needs values only known once the server runs (tokens, ids, cookies). */
@@ -454,7 +454,7 @@ const interactionRequests: fc.Arbitrary<Build> = fc
     if (action === 'page') return { method: 'GET', path: `/interaction/${encode(uid)}`, headers };
     const token = csrf === 'valid' ? ctx.interaction.csrf : csrf === 'none' ? undefined : csrf;
     const all: Pairs = token === undefined ? pairs : [['csrf', token], ...pairs];
-    let body: string | Uint8Array;
+    let body: string | Uint8Array<ArrayBuffer>;
     let type = FORM;
     if (shape === 'form') body = encodePairs(all, raw);
     else if (shape === 'json') [body, type] = [JSON.stringify(Object.fromEntries(all)), 'application/json'];
