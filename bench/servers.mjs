@@ -104,7 +104,8 @@ export class Databases {
     }
     const cli = (/** @type {string[]} */ args) => this.cli(args);
     await cli(['users', 'create', '--email', PERSON.email, '--password', PERSON.password, '--name', PERSON.name]);
-    const app = await cli(['clients', 'create', '--name', 'Bench app', '--redirect-uri', REDIRECT_URI]);
+    // Rotating refresh tokens, like the baseline (a confidential client's default is not to rotate).
+    const app = await cli(['clients', 'create', '--name', 'Bench app', '--redirect-uri', REDIRECT_URI, '--rotate-refresh-tokens']);
     const machine = await cli(['clients', 'create', '--name', 'Bench machine', '--grant-type', 'client_credentials']);
     this.registrations = {
       app: { clientId: app.client_id, clientSecret: app.client_secret, redirectUri: REDIRECT_URI },
