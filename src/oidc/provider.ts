@@ -9,7 +9,7 @@ import { createAdapter } from './adapter.js';
 import { recordProviderEvents } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
 import { logProviderErrors } from './error-events.js';
-import { hideUnadvertisedScopes } from './discovery.js';
+import { adjustDiscovery } from './discovery.js';
 import { createFindAccount } from './find-account.js';
 import { logoutWithoutUnverifiableHint } from './logout-hint.js';
 import { allowRefreshTokenReuse } from './refresh-token-reuse.js';
@@ -53,7 +53,7 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
       ...(log ? { log } : {}),
     }),
   );
-  hideUnadvertisedScopes(provider);
+  adjustDiscovery(provider);
   // A used refresh token presented again: a grace interval, and no revocation for confidential clients.
   allowRefreshTokenReuse(provider, deps.config.refreshTokenReuseInterval);
   // Our request log and metrics name the provider's routes by its own names (token, authorization).

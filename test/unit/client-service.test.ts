@@ -333,9 +333,9 @@ describe('client service', () => {
       ['resource_server (Sesame-only)', { resource_server: true }, 'resource_server', /^client metadata "resource_server" is not supported/],
       [
         'an unknown field, by its name',
-        { jwks_uri: 'https://reg.example.com/jwks' },
-        'jwks_uri',
-        /^client metadata "jwks_uri" is not supported by this provider; it accepts client_name, /,
+        { request_uris: ['https://reg.example.com/request'] },
+        'request_uris',
+        /^client metadata "request_uris" is not supported by this provider; it accepts client_name, /,
       ],
       ["the console's name", { client_name: 'Sesame console' }, 'client_name', /reserved/],
       ['a redirect URI on the issuer', { redirect_uris: [`${ISSUER}/admin/callback`] }, 'redirect_uris', /Sesame's own origin/],

@@ -3,12 +3,16 @@
 // schema.ts); every rejection names the field and says what is accepted.
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
+import { checkClientKeys, type JsonWebKeySet } from './client-keys.js';
 import { checkNotReserved } from './reserved.js';
 import {
   GRANT_TYPES,
   parseClientRegistration,
   PLAIN_FIELDS,
+  SECRET_JWT_ALGS,
   unsupportedGrantMessage,
+  type AuthMethod,
+  type ClientAuthSigningAlg,
   type ClientRegistration,
   type GrantType,
   type PlainField,
@@ -35,7 +39,13 @@ interface StoredMetadata {
   backchannel_logout_uri?: string;
   grant_types: GrantType[];
   response_types: string[];
-  token_endpoint_auth_method: 'none' | 'client_secret_basic';
+  token_endpoint_auth_method: AuthMethod;
+  /** client_secret_jwt and private_key_jwt: the one algorithm its assertions must use (absent: any that fits). */
+  token_endpoint_auth_signing_alg?: ClientAuthSigningAlg;
+  /** private_key_jwt: its public keys (or jwks_uri, never both). */
+  jwks?: JsonWebKeySet;
+  /** private_key_jwt: where its public keys are published. */
+  jwks_uri?: string;
   /** Absent when the client asks for no scopes (oidc-provider refuses an empty string). */
   scope?: string;
   /** Absent: the provider's clientDefaults apply (the first enabled algorithm). */
@@ -61,6 +71,20 @@ interface StoredMetadata {
    * client's introspection only answers for tokens issued to that client. Absent means false.
    */
   resource_server?: true;
+}
+
+/** The client authentication methods that use the client's secret: it is issued, sealed at rest, and rotated. */
+const SECRET_METHODS: ReadonlySet<AuthMethod> = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
+
+/** Whether a client with this authentication method has a secret (issued by Sesame, shown once). */
+export const usesSecret = (method: AuthMethod): boolean => SECRET_METHODS.has(method);
+
+/**
+ * What a client proves itself with: a secret (basic, post, client_secret_jwt: one can switch among
+ * them and keep the secret), its own keys (private_key_jwt), or nothing (none: public).
+ */
+export function credentialOf(method: AuthMethod): 'secret' | 'keys' | 'nothing' {
+  return usesSecret(method) ? 'secret' : method === 'private_key_jwt' ? 'keys' : 'nothing';
 }
 
 /**
@@ -95,7 +119,7 @@ export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, ADM
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'resource';
+type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'resource' | 'JWKS URI';
 
 /**
  * Exact, absolute URIs only: https, http on loopback (for development), or a private-use scheme
@@ -224,6 +248,9 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri }, policy.issuer);
   }
 
+  const authMethod = input.token_endpoint_auth_method ?? 'client_secret_basic';
+  const keys = clientAuthentication(authMethod, input);
+
   const idTokenAlg = input.id_token_signed_response_alg || undefined;
   if (idTokenAlg !== undefined && !policy.signingAlgs.includes(idTokenAlg)) {
     throw new ValidationError(
@@ -240,7 +267,8 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...(backchannelLogoutUri !== undefined ? { backchannel_logout_uri: backchannelLogoutUri } : {}),
     grant_types: grantTypes as GrantType[],
     response_types: usesCode ? ['code'] : [],
-    token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: authMethod,
+    ...keys,
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
     ...Object.fromEntries(PLAIN_FIELDS.filter((f) => input[f] !== undefined && input[f] !== '').map((f) => [f, input[f]])),
@@ -248,5 +276,55 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...(rotateRefreshTokens ? { rotate_refresh_tokens: true as const } : {}),
     ...(resources.length > 0 ? { resources } : {}),
     ...(resourceServer ? { resource_server: true as const } : {}),
+  };
+}
+
+/**
+ * The signing algorithm and keys that go with a client's authentication method, checked: keys
+ * (jwks or jwks_uri, exactly one) for private_key_jwt and nothing else, an algorithm only for the
+ * two JWT methods and of the right kind (HMAC for client_secret_jwt, a public-key one otherwise).
+ */
+function clientAuthentication(method: AuthMethod, input: ClientRegistration): Pick<StoredMetadata, 'token_endpoint_auth_signing_alg' | 'jwks' | 'jwks_uri'> {
+  const alg = input.token_endpoint_auth_signing_alg;
+  const jwksUri = input.jwks_uri || undefined;
+  const { jwks } = input;
+  if (alg !== undefined) {
+    if (method !== 'client_secret_jwt' && method !== 'private_key_jwt') {
+      throw new ValidationError(
+        `token_endpoint_auth_signing_alg is only for the client_secret_jwt and private_key_jwt methods; this client uses ${method}`,
+        'token_endpoint_auth_signing_alg',
+      );
+    }
+    const hmac = (SECRET_JWT_ALGS as readonly ClientAuthSigningAlg[]).includes(alg);
+    if (method === 'client_secret_jwt' && !hmac) {
+      throw new ValidationError(
+        `token_endpoint_auth_signing_alg "${alg}" needs a private key; client_secret_jwt signs with the secret: use ${SECRET_JWT_ALGS.join(', ')}`,
+        'token_endpoint_auth_signing_alg',
+      );
+    }
+    if (method === 'private_key_jwt' && hmac) {
+      throw new ValidationError(
+        `token_endpoint_auth_signing_alg "${alg}" signs with a shared secret, which a private_key_jwt client does not have; use client_secret_jwt for that`,
+        'token_endpoint_auth_signing_alg',
+      );
+    }
+  }
+  if (method !== 'private_key_jwt') {
+    if (jwks !== undefined) throw new ValidationError(`jwks is only for private_key_jwt clients; this client uses ${method}`, 'jwks');
+    if (jwksUri !== undefined) throw new ValidationError(`jwks_uri is only for private_key_jwt clients; this client uses ${method}`, 'jwks_uri');
+    return alg !== undefined ? { token_endpoint_auth_signing_alg: alg } : {};
+  }
+  if (jwks !== undefined && jwksUri !== undefined) {
+    throw new ValidationError('a private_key_jwt client registers either jwks or jwks_uri, not both', 'jwks_uri');
+  }
+  if (jwks === undefined && jwksUri === undefined) {
+    throw new ValidationError('a private_key_jwt client needs its public keys: register jwks or jwks_uri', 'jwks');
+  }
+  if (jwks !== undefined) checkClientKeys(jwks, alg);
+  if (jwksUri !== undefined) checkUri(jwksUri, 'JWKS URI', 'jwks_uri', false);
+  return {
+    ...(alg !== undefined ? { token_endpoint_auth_signing_alg: alg } : {}),
+    ...(jwks !== undefined ? { jwks: { keys: jwks.keys } } : {}),
+    ...(jwksUri !== undefined ? { jwks_uri: jwksUri } : {}),
   };
 }
