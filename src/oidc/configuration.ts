@@ -168,7 +168,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         }
       : {}),
     // Sesame's own client settings the provider reads (the client service sets them on every client).
-    extraClientMetadata: { properties: ['require_pkce', 'rotate_refresh_tokens'] },
+    // frontchannel_logout_uri and frontchannel_logout_session_required: oidc-provider 9 dropped
+    // Front-Channel Logout; Sesame renders it itself (frontchannel-logout.ts) from these.
+    extraClientMetadata: { properties: ['require_pkce', 'rotate_refresh_tokens', 'frontchannel_logout_uri', 'frontchannel_logout_session_required'] },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],

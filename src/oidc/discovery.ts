@@ -5,7 +5,8 @@
 //
 // It also says how clients authenticate at the introspection and revocation endpoints (RFC 8414
 // §2), which oidc-provider leaves out: the same methods and algorithms as at the token endpoint,
-// since all three run the same client authentication.
+// since all three run the same client authentication. And that Sesame does Front-Channel Logout
+// 1.0 (frontchannel-logout.ts), which oidc-provider 9 no longer does, with iss and sid.
 import type Provider from 'oidc-provider';
 import { ADMIN_SCOPE } from '../domain/clients/client-metadata.js';
 
@@ -20,6 +21,8 @@ export function adjustDiscovery(provider: Provider): void {
     if (Array.isArray(body.scopes_supported)) {
       body.scopes_supported = body.scopes_supported.filter((scope) => !UNADVERTISED.has(String(scope)));
     }
+    body.frontchannel_logout_supported = true;
+    body.frontchannel_logout_session_supported = true;
     for (const endpoint of ['introspection', 'revocation']) {
       if (body[`${endpoint}_endpoint`] === undefined) continue;
       body[`${endpoint}_endpoint_auth_methods_supported`] = body.token_endpoint_auth_methods_supported;

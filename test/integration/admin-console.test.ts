@@ -183,6 +183,41 @@ describe('admin console (HTTP)', () => {
     expect(crossed.html).toContain('cannot switch to private_key_jwt');
   });
 
+  it("sets the logout channels: a back-channel URI with or without sid, and a front-channel URI on the app's origin", async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const form = await signInToConsole(browser, ADMIN, '/admin/clients/new');
+    expect(form.html).toMatch(/id="backchannel_logout_session_required"[^>]* checked/);
+    expect(form.html).toMatch(/id="frontchannel_logout_session_required"[^>]* checked/);
+    const created = await browser.submit(form, '/admin/clients', {
+      client_name: 'Logout app',
+      redirect_uris: 'https://logout.example/cb',
+      grant_types: 'authorization_code',
+      backchannel_logout_uri: 'https://logout.example/bcl',
+      // The session box left unticked: the logout token names only sub.
+      frontchannel_logout_uri: 'https://logout.example/fcl',
+      frontchannel_logout_session_required: 'yes',
+    });
+    expect(created.status, created.html).toBe(201);
+    const id = /id="client-id">([^<]+)</.exec(created.html)![1]!;
+    expect(await sesame.container.clients.get(id)).toMatchObject({
+      backchannel_logout_session_required: false,
+      frontchannel_logout_uri: 'https://logout.example/fcl',
+      frontchannel_logout_session_required: true,
+    });
+    const details = await browser.request(`/admin/clients/${id}`);
+    expect(details.html).not.toMatch(/id="backchannel_logout_session_required"[^>]* checked/);
+    expect(details.html).toMatch(/id="frontchannel_logout_session_required"[^>]* checked/);
+
+    const refused = await browser.submit(await browser.request('/admin/clients/new'), '/admin/clients', {
+      client_name: 'Framing others',
+      redirect_uris: 'https://logout.example/cb',
+      grant_types: 'authorization_code',
+      frontchannel_logout_uri: 'https://other.example/fcl',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain('id="frontchannel_logout_uri-error"');
+  });
+
   it('edits a client, rotates its secret, deletes it after confirming, and shows a refused key rotation', async () => {
     const client = await sesame.container.clients.create({ client_name: 'Wiki', redirect_uris: ['https://wiki.example/cb'] });
     const browser = new TestBrowser(sesame.issuer);

@@ -352,6 +352,43 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       rmSync(dir, { recursive: true, force: true });
     });
 
+    it('takes the logout session settings: on by default with their URI, turned off with --no-, read back only with the URI', async () => {
+      const create = ['clients', 'create', '--name', 'Logout', '--redirect-uri', 'https://logout.example.com/cb', '--json'];
+      const on = await sesame([
+        ...create,
+        '--backchannel-logout-uri',
+        'https://logout.example.com/bcl',
+        '--frontchannel-logout-uri',
+        'https://logout.example.com/fcl',
+      ]);
+      expect(on.code, on.stderr).toBe(0);
+      expect(on.json).toMatchObject({ backchannel_logout_session_required: true, frontchannel_logout_session_required: true });
+      const shown = await sesame(['clients', 'show', on.json.client_id]);
+      expect(shown.stdout).toMatch(/^backchannel_logout_session_required:\s+yes \(the logout token carries sid\)$/m);
+      expect(shown.stdout).toMatch(/^frontchannel_logout_uri:\s+https:\/\/logout\.example\.com\/fcl$/m);
+
+      const off = await sesame([
+        'clients',
+        'update',
+        on.json.client_id,
+        '--no-backchannel-logout-session-required',
+        '--no-frontchannel-logout-session-required',
+        '--json',
+      ]);
+      expect(off.json).toMatchObject({ backchannel_logout_session_required: false, frontchannel_logout_session_required: false });
+      const gone = await sesame(['clients', 'update', on.json.client_id, '--no-backchannel-logout-uri', '--no-frontchannel-logout-uri', '--json']);
+      expect(gone.json).not.toHaveProperty('backchannel_logout_session_required');
+      expect(gone.json).not.toHaveProperty('frontchannel_logout_uri');
+      const plain = await sesame(create);
+      expect(plain.json).not.toHaveProperty('backchannel_logout_session_required');
+
+      await badInput(
+        [...create, '--frontchannel-logout-uri', 'https://elsewhere.example.com/fcl'],
+        /front-channel logout URI "https:\/\/elsewhere\.example\.com\/fcl" must be on the origin \(scheme, host and port\) of one of the redirect URIs/,
+      );
+      await badInput([...create, '--frontchannel-logout-uri', 'http://logout.example.com/fcl'], /front-channel logout URI .* must use https/);
+    });
+
     it('creates a client_credentials client without a redirect URI', async () => {
       const run = await sesame(['clients', 'create', '--name', 'Worker', '--grant-type', 'client_credentials', '--json']);
       expect(run.code, run.stderr).toBe(0);

@@ -11,6 +11,11 @@ export interface ClientFormValues {
   redirect_uris: string;
   post_logout_redirect_uris: string;
   backchannel_logout_uri: string;
+  /** Whether the logout token carries sid (used only with a back-channel logout URI). */
+  backchannel_logout_session_required: boolean;
+  frontchannel_logout_uri: string;
+  /** Whether the front-channel logout URI gets iss and sid (used only with that URI). */
+  frontchannel_logout_session_required: boolean;
   /** How it authenticates at the token endpoint; none is a public client. */
   token_endpoint_auth_method: string;
   token_endpoint_auth_signing_alg: string;
@@ -34,6 +39,9 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   redirect_uris: '',
   post_logout_redirect_uris: '',
   backchannel_logout_uri: '',
+  backchannel_logout_session_required: true,
+  frontchannel_logout_uri: '',
+  frontchannel_logout_session_required: true,
   token_endpoint_auth_method: 'client_secret_basic',
   token_endpoint_auth_signing_alg: '',
   jwks: '',
@@ -56,6 +64,9 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     redirect_uris: client.redirect_uris.join('\n'),
     post_logout_redirect_uris: client.post_logout_redirect_uris.join('\n'),
     backchannel_logout_uri: client.backchannel_logout_uri ?? '',
+    backchannel_logout_session_required: client.backchannel_logout_session_required ?? true,
+    frontchannel_logout_uri: client.frontchannel_logout_uri ?? '',
+    frontchannel_logout_session_required: client.frontchannel_logout_session_required ?? true,
     token_endpoint_auth_method: client.token_endpoint_auth_method,
     token_endpoint_auth_signing_alg: client.token_endpoint_auth_signing_alg ?? '',
     jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
@@ -109,6 +120,11 @@ function clientFields(values: ClientFormValues, errors: Record<string, string>, 
 <p class="hint">${hint}</p>
 ${fieldError(errors, name)}
 </div>`;
+  const check = (name: keyof ClientFormValues, label: string, on: boolean) => html`<div class="check">
+<input id="${name}" name="${name}" type="checkbox" value="yes"${on ? html` checked` : ''}${describedBy(errors, name)}>
+<label for="${name}">${label}</label>
+</div>
+${fieldError(errors, name)}`;
   return html`<div class="field">
 <label for="client_name">Name</label>
 <input id="client_name" name="client_name" type="text" required maxlength="100" value="${values.client_name}"${describedBy(errors, 'client_name')}>
@@ -119,9 +135,17 @@ ${textarea('post_logout_redirect_uris', 'Post-logout redirect URIs', 'One per li
 <div class="field">
 <label for="backchannel_logout_uri">Back-channel logout URI</label>
 <input id="backchannel_logout_uri" name="backchannel_logout_uri" type="text" spellcheck="false" autocapitalize="none" value="${values.backchannel_logout_uri}"${describedBy(errors, 'backchannel_logout_uri')}>
-<p class="hint">Optional.</p>
+<p class="hint">Optional: where Sesame posts a logout token when the person signs out.</p>
 ${fieldError(errors, 'backchannel_logout_uri')}
 </div>
+${check('backchannel_logout_session_required', 'The logout token names the session (sid), so the app ends only that one', values.backchannel_logout_session_required)}
+<div class="field">
+<label for="frontchannel_logout_uri">Front-channel logout URI</label>
+<input id="frontchannel_logout_uri" name="frontchannel_logout_uri" type="text" spellcheck="false" autocapitalize="none" value="${values.frontchannel_logout_uri}"${describedBy(errors, 'frontchannel_logout_uri')}>
+<p class="hint">Optional, for apps that live in the browser: a page on the origin of a redirect URI, loaded in a hidden frame of Sesame's signed-out page.</p>
+${fieldError(errors, 'frontchannel_logout_uri')}
+</div>
+${check('frontchannel_logout_session_required', 'Load it with iss and sid (the session), and put sid in ID tokens', values.frontchannel_logout_session_required)}
 <div class="field">
 <label for="token_endpoint_auth_method">Client authentication</label>
 <select id="token_endpoint_auth_method" name="token_endpoint_auth_method"${describedBy(errors, 'token_endpoint_auth_method')}>

@@ -35,6 +35,11 @@ const NOT_WITH_ADMIN = [
   'token-endpoint-auth-signing-alg',
   'jwks',
   'jwks-uri',
+  'backchannel-logout-session-required',
+  'no-backchannel-logout-session-required',
+  'frontchannel-logout-uri',
+  'frontchannel-logout-session-required',
+  'no-frontchannel-logout-session-required',
 ];
 
 /** The flags `clients create --help` describes by hand; the rest describe themselves (client-flags.ts). */
@@ -65,6 +70,8 @@ const create: Command = {
   synopsis: [
     'clients create --name N --redirect-uri U [--redirect-uri U ...]',
     '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
+    '               [--no-backchannel-logout-session-required]',
+    '               [--frontchannel-logout-uri U] [--no-frontchannel-logout-session-required]',
     '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
     '               [--id-token-alg A] [--resource URI ...] [--resource-server]',
     '               [--no-require-pkce] [--rotate-refresh-tokens]',
@@ -169,6 +176,8 @@ const update: Command = {
   synopsis: [
     'clients update ID [--name N] [--redirect-uri U ...] [--post-logout-redirect-uri U ...]',
     '               [--backchannel-logout-uri U | --no-backchannel-logout-uri]',
+    '               [--[no-]backchannel-logout-session-required]',
+    '               [--frontchannel-logout-uri U | --no-frontchannel-logout-uri] [--[no-]frontchannel-logout-session-required]',
     '               [--grant-type G ...] [--scope "S ..."] [--id-token-alg A] [--resource URI ...]',
     '               [--resource-server | --no-resource-server] [--require-pkce | --no-require-pkce]',
     '               [--rotate-refresh-tokens | --no-rotate-refresh-tokens]',
@@ -243,6 +252,9 @@ const show: Command = {
         ['redirect_uris', client.redirect_uris],
         ['post_logout_redirect_uris', client.post_logout_redirect_uris],
         ['backchannel_logout_uri', client.backchannel_logout_uri],
+        ['backchannel_logout_session_required', yesNo(client.backchannel_logout_session_required, 'yes (the logout token carries sid)')],
+        ['frontchannel_logout_uri', client.frontchannel_logout_uri],
+        ['frontchannel_logout_session_required', yesNo(client.frontchannel_logout_session_required, 'yes (loaded with iss and sid)')],
         ['grant_types', client.grant_types.join(' ')],
         ['response_types', client.response_types.join(' ') || '-'],
         ['scope', client.scope || '-'],
@@ -256,6 +268,9 @@ const show: Command = {
     };
   },
 };
+
+/** A setting that applies only with its URI: `-` without it. */
+const yesNo = (value: boolean | undefined, yes: string) => (value === undefined ? undefined : value ? yes : 'no');
 
 const remove: Command = {
   name: 'clients delete',

@@ -37,6 +37,12 @@ interface StoredMetadata {
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   backchannel_logout_uri?: string;
+  /** Stored only as false (turned off) with a back-channel URI: the logout token then carries no sid. */
+  backchannel_logout_session_required?: false;
+  /** Front-Channel Logout 1.0: loaded in an iframe of the signed-out page (Sesame's own field for the provider). */
+  frontchannel_logout_uri?: string;
+  /** Stored only as false (turned off) with a front-channel URI: the iframe then gets no iss and sid. */
+  frontchannel_logout_session_required?: false;
   grant_types: GrantType[];
   response_types: string[];
   token_endpoint_auth_method: AuthMethod;
@@ -104,6 +110,24 @@ export function requiresPkce(metadata: Pick<StoredMetadata, 'token_endpoint_auth
   return metadata.token_endpoint_auth_method === 'none' || metadata.require_pkce !== false;
 }
 
+/**
+ * The logout session settings as they apply: present only with their logout URI, and on unless an
+ * administrator or the app turned them off (then the session id, `sid`, is left out).
+ */
+export function logoutSessions(
+  metadata: Pick<
+    StoredMetadata,
+    'backchannel_logout_uri' | 'backchannel_logout_session_required' | 'frontchannel_logout_uri' | 'frontchannel_logout_session_required'
+  >,
+): { backchannel_logout_session_required?: boolean; frontchannel_logout_session_required?: boolean } {
+  return {
+    ...(metadata.backchannel_logout_uri !== undefined ? { backchannel_logout_session_required: metadata.backchannel_logout_session_required !== false } : {}),
+    ...(metadata.frontchannel_logout_uri !== undefined
+      ? { frontchannel_logout_session_required: metadata.frontchannel_logout_session_required !== false }
+      : {}),
+  };
+}
+
 /** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
 export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
@@ -119,7 +143,7 @@ export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, ADM
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'resource' | 'JWKS URI';
+type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'front-channel logout URI' | 'resource' | 'JWKS URI';
 
 /**
  * Exact, absolute URIs only: https, http on loopback (for development), or a private-use scheme
@@ -208,6 +232,22 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
   postLogout.forEach((uri) => checkUri(uri, 'post-logout redirect URI', 'post_logout_redirect_uris', isPublic));
   const backchannelLogoutUri = input.backchannel_logout_uri || undefined;
   if (backchannelLogoutUri !== undefined) checkUri(backchannelLogoutUri, 'back-channel logout URI', 'backchannel_logout_uri', false);
+  const frontchannelLogoutUri = input.frontchannel_logout_uri || undefined;
+  if (frontchannelLogoutUri !== undefined) {
+    checkUri(frontchannelLogoutUri, 'front-channel logout URI', 'frontchannel_logout_uri', false);
+    // Front-Channel Logout 1.0 §2: the same scheme, host and port as a redirect URI. Sesame's
+    // signed-out page frames it, so it must be the app's own page, nobody else's.
+    const origin = new URL(frontchannelLogoutUri).origin;
+    if (!redirectUris.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin)) {
+      throw new ValidationError(
+        `front-channel logout URI "${frontchannelLogoutUri}" must be on the origin (scheme, host and port) of one of the redirect URIs`,
+        'frontchannel_logout_uri',
+      );
+    }
+  }
+  // Without their URI the session settings mean nothing and are not kept; with it, only "off" is.
+  const backchannelSessionOff = backchannelLogoutUri !== undefined && input.backchannel_logout_session_required === false;
+  const frontchannelSessionOff = frontchannelLogoutUri !== undefined && input.frontchannel_logout_session_required === false;
 
   const defaultScope = grantTypes.includes('refresh_token') ? 'openid profile email offline_access' : usesCode ? 'openid profile email' : '';
   const scope = unique((input.scope ?? defaultScope).split(/\s+/).filter(Boolean));
@@ -265,6 +305,9 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     redirect_uris: redirectUris,
     post_logout_redirect_uris: postLogout,
     ...(backchannelLogoutUri !== undefined ? { backchannel_logout_uri: backchannelLogoutUri } : {}),
+    ...(backchannelSessionOff ? { backchannel_logout_session_required: false as const } : {}),
+    ...(frontchannelLogoutUri !== undefined ? { frontchannel_logout_uri: frontchannelLogoutUri } : {}),
+    ...(frontchannelSessionOff ? { frontchannel_logout_session_required: false as const } : {}),
     grant_types: grantTypes as GrantType[],
     response_types: usesCode ? ['code'] : [],
     token_endpoint_auth_method: authMethod,

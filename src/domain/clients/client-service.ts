@@ -14,6 +14,7 @@ import {
   ADMIN_SCOPE,
   buildClientMetadata,
   credentialOf,
+  logoutSessions,
   PROVIDER_SCOPES,
   requiresPkce,
   rotatesRefreshTokens,
@@ -27,8 +28,15 @@ import { changedFields, clientSummary } from './client-summary.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
 
 /** A client as the CLI, the admin API and the console show it: its settings as they apply, defaults included. */
-export interface ClientView extends Omit<ClientMetadata, 'require_pkce' | 'rotate_refresh_tokens'> {
+export interface ClientView extends Omit<
+  ClientMetadata,
+  'require_pkce' | 'rotate_refresh_tokens' | 'backchannel_logout_session_required' | 'frontchannel_logout_session_required'
+> {
   client_id: string;
+  /** With a back-channel logout URI: whether the logout token carries sid (on unless turned off). */
+  backchannel_logout_session_required?: boolean;
+  /** With a front-channel logout URI: whether it is loaded with iss and sid (on unless turned off). */
+  frontchannel_logout_session_required?: boolean;
   /** Whether its authorization requests must use PKCE (stored only when an administrator turned it off). */
   require_pkce: boolean;
   /** Whether its refresh tokens rotate (stored only for confidential clients that asked). */
@@ -52,6 +60,7 @@ function toView(record: ClientRecord): ClientView {
   return {
     client_id: record.id,
     ...metadata,
+    ...logoutSessions(metadata),
     require_pkce: requiresPkce(metadata),
     rotate_refresh_tokens: rotatesRefreshTokens(metadata),
     has_secret: record.secretEncrypted !== null,
@@ -158,6 +167,8 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       // Read by the provider's configuration (pkce.required, rotateRefreshToken) as they apply, defaults included.
       require_pkce: requiresPkce(metadata),
       rotate_refresh_tokens: rotatesRefreshTokens(metadata),
+      // sid in the ID and logout tokens, and the front-channel iframe's iss and sid (logout-sessions.ts).
+      ...logoutSessions(metadata),
       ...(oidcScope ? { scope: oidcScope } : {}),
       client_id: record.id,
       ...(secret ? { client_secret: secret } : {}),
@@ -246,7 +257,9 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * should register, without client_id and client_secret.
      */
     validateRegistration(metadata: Record<string, unknown>): Record<string, unknown> {
-      return { ...registeredMetadata(metadata, policy) };
+      const registered = registeredMetadata(metadata, policy);
+      // What the registration response echoes: the settings the provider reads, as they apply.
+      return { ...registered, ...logoutSessions(registered) };
     },
 
     /**

@@ -62,6 +62,19 @@ export const CLIENT_FIELDS = {
   redirect_uris: uris.describe('exact callback URIs: https, http only on localhost, or com.example.app:/callback for public native apps'),
   post_logout_redirect_uris: uris.describe('where RP-initiated logout may send the browser back to'),
   backchannel_logout_uri: uri.describe('https endpoint that receives back-channel logout tokens'),
+  backchannel_logout_session_required: z
+    .boolean()
+    .describe(
+      "the logout token names the ended session (sid, as in the client's ID tokens), so the app ends only that one. On by default whenever backchannel_logout_uri is set; read back only then",
+    ),
+  frontchannel_logout_uri: uri.describe(
+    "Front-Channel Logout 1.0: the page Sesame's signed-out page loads in an iframe when the person signs out, on the origin of one of the redirect URIs",
+  ),
+  frontchannel_logout_session_required: z
+    .boolean()
+    .describe(
+      'the front-channel logout URI is loaded with iss and sid (the ID token carries sid too). On by default whenever frontchannel_logout_uri is set; read back only then',
+    ),
   grant_types: z
     .array(z.enum(GRANT_TYPES, { error: (issue) => unsupportedGrantMessage(String(issue.input)) }))
     .max(3)

@@ -27,6 +27,9 @@ function readClientForm(body: FormBody): ClientFormValues {
     redirect_uris: field(body, 'redirect_uris'),
     post_logout_redirect_uris: field(body, 'post_logout_redirect_uris'),
     backchannel_logout_uri: field(body, 'backchannel_logout_uri').trim(),
+    backchannel_logout_session_required: checked(body, 'backchannel_logout_session_required'),
+    frontchannel_logout_uri: field(body, 'frontchannel_logout_uri').trim(),
+    frontchannel_logout_session_required: checked(body, 'frontchannel_logout_session_required'),
     token_endpoint_auth_method: field(body, 'token_endpoint_auth_method'),
     token_endpoint_auth_signing_alg: field(body, 'token_endpoint_auth_signing_alg'),
     jwks: field(body, 'jwks').trim(),
@@ -62,6 +65,10 @@ function formFields(values: ClientFormValues) {
     redirect_uris: lines(values.redirect_uris),
     post_logout_redirect_uris: lines(values.post_logout_redirect_uris),
     backchannel_logout_uri: values.backchannel_logout_uri || undefined,
+    // The boxes mean something only with their URI (without it they are left out).
+    backchannel_logout_session_required: values.backchannel_logout_uri ? values.backchannel_logout_session_required : undefined,
+    frontchannel_logout_uri: values.frontchannel_logout_uri || undefined,
+    frontchannel_logout_session_required: values.frontchannel_logout_uri ? values.frontchannel_logout_session_required : undefined,
     // Absent: the default for a new client, the one it has for a client being edited.
     token_endpoint_auth_method: values.token_endpoint_auth_method || undefined,
     token_endpoint_auth_signing_alg: values.token_endpoint_auth_signing_alg || undefined,
