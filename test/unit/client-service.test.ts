@@ -183,6 +183,8 @@ describe('client service', () => {
       const updated = await clients.update(id, { logo_uri: null, backchannel_logout_uri: null, post_logout_redirect_uris: null, scope: null }, CLI);
       expect(updated).not.toHaveProperty('logo_uri');
       expect(updated).not.toHaveProperty('backchannel_logout_uri');
+      // Its session setting applies only with it, and goes with it.
+      expect(updated).not.toHaveProperty('backchannel_logout_session_required');
       expect(updated.post_logout_redirect_uris).toEqual([]);
       // No scope at all brings back the default scopes.
       expect(updated.scope).toBe('openid profile email offline_access');
@@ -190,7 +192,9 @@ describe('client service', () => {
       expect(await events()).toEqual([
         expect.objectContaining({
           actor: 'cli:operator',
-          details: expect.objectContaining({ changed: ['backchannel_logout_uri', 'logo_uri', 'post_logout_redirect_uris', 'scope'] }),
+          details: expect.objectContaining({
+            changed: ['backchannel_logout_session_required', 'backchannel_logout_uri', 'logo_uri', 'post_logout_redirect_uris', 'scope'],
+          }),
         }),
       ]);
     });
