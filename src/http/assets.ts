@@ -1,4 +1,4 @@
-// Serves the pages' stylesheet, and the console's stylesheet and one small script. Read once at
+// Serves the pages' stylesheet, the console's stylesheet and script, and the front-channel logout page's script. Read once at
 // start-up; the stylesheet is found by walking up from this module so
 // it works from src/http (tests, tsx) and from the compiled dist/src/http alike.
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ export function assetsRouter(): Router {
     ['/assets/sesame.css', readFileSync(stylesheet), 'text/css; charset=utf-8'],
     ['/assets/console.css', readFileSync(join(assets, 'console.css')), 'text/css; charset=utf-8'],
     ['/assets/console.js', readFileSync(join(assets, 'console.js')), 'text/javascript; charset=utf-8'],
+    ['/assets/frontchannel.js', readFileSync(join(assets, 'frontchannel.js')), 'text/javascript; charset=utf-8'],
   ];
   const router = new Router();
   for (const [path, body, type] of files) {

@@ -3,7 +3,9 @@
 import { errors, type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
+import { usesSecret } from '../domain/clients/client-metadata.js';
 import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clients/client-service.js';
+import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, type AuthMethod } from '../domain/clients/schema.js';
 import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
@@ -54,7 +56,8 @@ function registrationPolicy(validate: ConfigurationDeps['validateRegistration'])
       throw error;
     }
     const issued = Object.fromEntries(ISSUED.filter((k) => properties[k] !== undefined).map((k) => [k, properties[k]]));
-    if (metadata.token_endpoint_auth_method === 'none') {
+    // oidc-provider issued a secret for what was asked; what Sesame registers may need none.
+    if (!usesSecret(metadata.token_endpoint_auth_method as AuthMethod)) {
       delete issued.client_secret;
       delete issued.client_secret_expires_at;
     }
@@ -149,6 +152,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // What a used one presented again does is refresh-token-reuse.ts's.
     rotateRefreshToken: (ctx) => ctx.oidc.client?.['rotate_refresh_tokens'] === true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Exactly the methods a client can be registered with (schema.ts), which discovery lists for
+    // the token, introspection and revocation endpoints alike (discovery.ts).
+    clientAuthMethods: [...AUTH_METHODS],
     renderError,
     clientBasedCORS,
     // oidc-provider's outgoing requests carry an SSRF guard that refuses loopback and private
@@ -162,7 +168,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         }
       : {}),
     // Sesame's own client settings the provider reads (the client service sets them on every client).
-    extraClientMetadata: { properties: ['require_pkce', 'rotate_refresh_tokens'] },
+    // frontchannel_logout_uri and frontchannel_logout_session_required: oidc-provider 9 dropped
+    // Front-Channel Logout; Sesame renders it itself (frontchannel-logout.ts) from these.
+    extraClientMetadata: { properties: ['require_pkce', 'rotate_refresh_tokens', 'frontchannel_logout_uri', 'frontchannel_logout_session_required'] },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -175,6 +183,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       userinfoSigningAlgValues: [...config.signingAlgs],
       introspectionSigningAlgValues: [...config.signingAlgs],
       authorizationSigningAlgValues: [...config.signingAlgs],
+      // Client assertions (client_secret_jwt, private_key_jwt): what a client may register as
+      // token_endpoint_auth_signing_alg, and what one without it may use.
+      clientAuthSigningAlgValues: [...CLIENT_AUTH_SIGNING_ALGS],
     },
     ttl: {
       // Idle SESSION_TTL, and never past SESSION_MAX_AGE after the last sign-in (session-lifetime.ts).

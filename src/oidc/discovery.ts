@@ -2,18 +2,31 @@
 // lists every value of its `scopes` option, and `admin` must stay there: taken out, the provider
 // would no longer check it against a client's registered scope. So it is removed from the
 // response instead, after the provider built it.
+//
+// It also says how clients authenticate at the introspection and revocation endpoints (RFC 8414
+// §2), which oidc-provider leaves out: the same methods and algorithms as at the token endpoint,
+// since all three run the same client authentication. And that Sesame does Front-Channel Logout
+// 1.0 (frontchannel-logout.ts), which oidc-provider 9 no longer does, with iss and sid.
 import type Provider from 'oidc-provider';
 import { ADMIN_SCOPE } from '../domain/clients/client-metadata.js';
 
 const UNADVERTISED = new Set([ADMIN_SCOPE]);
 
-export function hideUnadvertisedScopes(provider: Provider): void {
+export function adjustDiscovery(provider: Provider): void {
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.oidc?.route !== 'discovery') return;
-    const body = ctx.body as { scopes_supported?: unknown } | undefined;
-    if (body && Array.isArray(body.scopes_supported)) {
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (!body) return;
+    if (Array.isArray(body.scopes_supported)) {
       body.scopes_supported = body.scopes_supported.filter((scope) => !UNADVERTISED.has(String(scope)));
+    }
+    body.frontchannel_logout_supported = true;
+    body.frontchannel_logout_session_supported = true;
+    for (const endpoint of ['introspection', 'revocation']) {
+      if (body[`${endpoint}_endpoint`] === undefined) continue;
+      body[`${endpoint}_endpoint_auth_methods_supported`] = body.token_endpoint_auth_methods_supported;
+      body[`${endpoint}_endpoint_auth_signing_alg_values_supported`] = body.token_endpoint_auth_signing_alg_values_supported;
     }
   });
 }

@@ -9,8 +9,9 @@ import { createAdapter } from './adapter.js';
 import { recordProviderEvents } from './audit-events.js';
 import { buildConfiguration } from './configuration.js';
 import { logProviderErrors } from './error-events.js';
-import { hideUnadvertisedScopes } from './discovery.js';
+import { adjustDiscovery } from './discovery.js';
 import { createFindAccount } from './find-account.js';
+import { frontchannelLogout, includeSidForLogoutChannels } from './frontchannel-logout.js';
 import { logoutWithoutUnverifiableHint } from './logout-hint.js';
 import { allowRefreshTokenReuse } from './refresh-token-reuse.js';
 import { recordRouteNames } from './route-names.js';
@@ -41,6 +42,10 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
   // Our app rewrites X-Forwarded-* to the issuer's scheme and host and the trusted source address
   // before it hands a request over (http/middleware/request-origin.ts), so the provider may trust them.
   provider.proxy = true;
+  // Front-Channel Logout: the signed-out page with one iframe per app (outermost, so that its own
+  // CSP, which lets exactly those apps' origins be framed, is the one sent).
+  provider.use(frontchannelLogout(provider));
+  includeSidForLogoutChannels(provider);
   // Its own HTML (form_post, error and logout pages) gets the same headers as ours.
   provider.use(htmlPageHeaders());
   // A logout whose id_token_hint was signed by a key this provider no longer holds goes on through
@@ -53,7 +58,7 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
       ...(log ? { log } : {}),
     }),
   );
-  hideUnadvertisedScopes(provider);
+  adjustDiscovery(provider);
   // A used refresh token presented again: a grace interval, and no revocation for confidential clients.
   allowRefreshTokenReuse(provider, deps.config.refreshTokenReuseInterval);
   // Our request log and metrics name the provider's routes by its own names (token, authorization).

@@ -1,5 +1,6 @@
 // The admin console over plain HTTP: sign-in through Sesame's own code flow, the admin check,
 // CSRF, escaping, and the pages' headers. The browser journey is in test/e2e/admin-console.test.ts.
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../helpers/browser.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
@@ -111,6 +112,110 @@ describe('admin console (HTTP)', () => {
 
     const events = await sesame.container.audit.list({ action: 'console.signed_in' });
     expect(events.events[0]?.actor).toMatch(/^user:/);
+  });
+
+  it('registers a client for each authentication method; a private key typed in is refused and not shown again', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const form = await signInToConsole(browser, ADMIN, '/admin/clients/new');
+    expect(form.html).toMatch(/<option value="client_secret_post">/);
+    expect(form.html).toMatch(/<option value="private_key_jwt">/);
+    const base = { client_name: 'Method app', redirect_uris: 'https://method.example/cb', grant_types: 'authorization_code' };
+
+    const post = await browser.submit(form, '/admin/clients', { ...base, token_endpoint_auth_method: 'client_secret_post' });
+    expect(post.status, post.html).toBe(201);
+    expect(post.html).toContain('id="client-secret"');
+    const postId = /id="client-id">([^<]+)</.exec(post.html)![1]!;
+    expect(await sesame.container.clients.get(postId)).toMatchObject({ token_endpoint_auth_method: 'client_secret_post', has_secret: true });
+
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'console-1' }] };
+    const keys = await browser.submit(await browser.request('/admin/clients/new'), '/admin/clients', {
+      ...base,
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      jwks: JSON.stringify(jwks),
+    });
+    expect(keys.status, keys.html).toBe(201);
+    expect(keys.html).not.toContain('id="client-secret"');
+    expect(keys.html).toContain('None: it authenticates with its own private key (private_key_jwt).');
+    const keysId = /id="client-id">([^<]+)</.exec(keys.html)![1]!;
+    expect(await sesame.container.clients.get(keysId)).toMatchObject({
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      jwks,
+    });
+    const details = await browser.request(`/admin/clients/${keysId}`);
+    expect(details.html).toContain('confidential, its own keys (private_key_jwt)');
+    expect(details.html).not.toContain('Rotate secret');
+    expect(details.html).toContain('&quot;kid&quot;: &quot;console-1&quot;');
+
+    const leaked = JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'leak' }] });
+    const refused = await browser.submit(await browser.request('/admin/clients/new'), '/admin/clients', {
+      ...base,
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: leaked,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain('id="jwks-error"');
+    expect(refused.html).toContain('jwks.keys[0] contains the private member &quot;d&quot;');
+    expect(refused.html).not.toContain(String((JSON.parse(leaked) as { keys: { d: string }[] }).keys[0]!.d));
+    expect(refused.html).toContain('value="Method app"');
+
+    const badJson = await browser.submit(await browser.request('/admin/clients/new'), '/admin/clients', {
+      ...base,
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: '{keys',
+    });
+    expect(badJson.status).toBe(422);
+    expect(badJson.html).toContain('jwks must be a JSON Web Key Set in JSON');
+
+    // Editing: among the secret methods, yes; to private_key_jwt, no.
+    const path = `/admin/clients/${postId}`;
+    const switched = await browser.submit(await browser.request(path), path, { ...base, token_endpoint_auth_method: 'client_secret_jwt' });
+    expect(switched.html).toContain('Saved Method app.');
+    expect((await sesame.container.clients.get(postId)).token_endpoint_auth_method).toBe('client_secret_jwt');
+    const crossed = await browser.submit(await browser.request(path), path, {
+      ...base,
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: JSON.stringify(jwks),
+    });
+    expect(crossed.status).toBe(422);
+    expect(crossed.html).toContain('cannot switch to private_key_jwt');
+  });
+
+  it("sets the logout channels: a back-channel URI with or without sid, and a front-channel URI on the app's origin", async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const form = await signInToConsole(browser, ADMIN, '/admin/clients/new');
+    expect(form.html).toMatch(/id="backchannel_logout_session_required"[^>]* checked/);
+    expect(form.html).toMatch(/id="frontchannel_logout_session_required"[^>]* checked/);
+    const created = await browser.submit(form, '/admin/clients', {
+      client_name: 'Logout app',
+      redirect_uris: 'https://logout.example/cb',
+      grant_types: 'authorization_code',
+      backchannel_logout_uri: 'https://logout.example/bcl',
+      // The session box left unticked: the logout token names only sub.
+      frontchannel_logout_uri: 'https://logout.example/fcl',
+      frontchannel_logout_session_required: 'yes',
+    });
+    expect(created.status, created.html).toBe(201);
+    const id = /id="client-id">([^<]+)</.exec(created.html)![1]!;
+    expect(await sesame.container.clients.get(id)).toMatchObject({
+      backchannel_logout_session_required: false,
+      frontchannel_logout_uri: 'https://logout.example/fcl',
+      frontchannel_logout_session_required: true,
+    });
+    const details = await browser.request(`/admin/clients/${id}`);
+    expect(details.html).not.toMatch(/id="backchannel_logout_session_required"[^>]* checked/);
+    expect(details.html).toMatch(/id="frontchannel_logout_session_required"[^>]* checked/);
+
+    const refused = await browser.submit(await browser.request('/admin/clients/new'), '/admin/clients', {
+      client_name: 'Framing others',
+      redirect_uris: 'https://logout.example/cb',
+      grant_types: 'authorization_code',
+      frontchannel_logout_uri: 'https://other.example/fcl',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain('id="frontchannel_logout_uri-error"');
   });
 
   it('edits a client, rotates its secret, deletes it after confirming, and shows a refused key rotation', async () => {

@@ -1,6 +1,8 @@
 // The `sesame` CLI, run in-process against fresh databases (and once as the built bin).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cliBy } from '../../src/cli/actor.js';
@@ -232,7 +234,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
     it('prints the client_id and the secret with a shown-once note in human output', async () => {
       const run = await sesame(['clients', 'create', '--name', 'Human', '--redirect-uri', 'https://h.example.com/cb']);
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/^created confidential client "Human"\n/);
+      expect(run.stdout).toMatch(/^created confidential client "Human" \(client_secret_basic\)\n/);
       expect(run.stdout).toMatch(/client_id: +\S+\n/);
       expect(run.stdout).toMatch(/client_secret: \S{32,}\n/);
       expect(run.stdout).toMatch(/only once/);
@@ -278,6 +280,113 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
 
       await badInput([...create, '--require-pkce', '--no-require-pkce'], /--require-pkce and --no-require-pkce contradict each other/);
       await badInput([...create, '--public', '--no-require-pkce'], /require_pkce cannot be false for a public client/);
+    });
+
+    it('registers each client authentication method; private_key_jwt takes its public keys as JSON or @FILE', async () => {
+      const create = ['clients', 'create', '--name', 'Methods', '--redirect-uri', 'https://m.example.com/cb', '--json'];
+      const post = await sesame([...create, '--token-endpoint-auth-method', 'client_secret_post']);
+      expect(post.code, post.stderr).toBe(0);
+      expect(post.json).toMatchObject({ token_endpoint_auth_method: 'client_secret_post', has_secret: true, client_secret: expect.any(String) });
+      const jwt = await sesame([...create, '--token-endpoint-auth-method', 'client_secret_jwt', '--token-endpoint-auth-signing-alg', 'HS256']);
+      expect(jwt.json).toMatchObject({ token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'HS256', has_secret: true });
+
+      const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'cli-1' }] };
+      const inline = await sesame([...create, '--token-endpoint-auth-method', 'private_key_jwt', '--jwks', JSON.stringify(jwks)]);
+      expect(inline.code, inline.stderr).toBe(0);
+      expect(inline.json).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks, has_secret: false });
+      expect(inline.json).not.toHaveProperty('client_secret');
+      const dir = mkdtempSync(join(tmpdir(), 'sesame-cli-jwks-'));
+      writeFileSync(join(dir, 'keys.json'), JSON.stringify(jwks));
+      const human = await sesame([
+        'clients',
+        'create',
+        '--name',
+        'From file',
+        '--redirect-uri',
+        'https://m.example.com/cb',
+        '--token-endpoint-auth-method',
+        'private_key_jwt',
+        '--jwks',
+        `@${join(dir, 'keys.json')}`,
+      ]);
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stdout).toMatch(/^created confidential client "From file" \(private_key_jwt\)\n/);
+      expect(human.stdout).not.toContain('client_secret');
+      const id = /client_id: +(\S+)/.exec(human.stdout)![1]!;
+      expect((await sesame(['clients', 'show', id])).stdout).toMatch(/^jwks:\s+EC kid cli-1$/m);
+      await badInput(['clients', 'rotate-secret', id], /authenticates with its own keys \(private_key_jwt\) and has no secret/);
+
+      // Switching among the secret methods keeps the secret; to private_key_jwt it cannot.
+      const switched = await sesame(['clients', 'update', post.json.client_id, '--token-endpoint-auth-method', 'client_secret_basic', '--json']);
+      expect(switched.json).toMatchObject({ token_endpoint_auth_method: 'client_secret_basic', has_secret: true });
+      await badInput(
+        ['clients', 'update', post.json.client_id, '--token-endpoint-auth-method', 'private_key_jwt', '--jwks', JSON.stringify(jwks)],
+        /cannot switch to private_key_jwt, which uses the client's own keys and no secret/,
+      );
+
+      // A private key, bad JSON, an unreadable file, a contradiction: exit 2, one line, no key material.
+      const leaked = { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'leak' }] };
+      const refusal = await badInput(
+        [...create, '--token-endpoint-auth-method', 'private_key_jwt', '--jwks', JSON.stringify(leaked)],
+        /jwks\.keys\[0\] contains the private member "d"/,
+      );
+      expect(refusal).not.toContain(String(leaked.keys[0]!.d));
+      await badInput(
+        [...create, '--token-endpoint-auth-method', 'private_key_jwt', '--jwks', '{keys'],
+        /--jwks must be JSON, or @FILE naming a file that holds JSON/,
+      );
+      await badInput(
+        [...create, '--token-endpoint-auth-method', 'private_key_jwt', '--jwks', `@${join(dir, 'missing.json')}`],
+        /--jwks: cannot read .*missing\.json \(ENOENT\)/,
+      );
+      await badInput(
+        [...create, '--token-endpoint-auth-method', 'private_key_jwt'],
+        /a private_key_jwt client needs its public keys: register jwks or jwks_uri/,
+      );
+      await badInput(
+        [...create, '--public', '--token-endpoint-auth-method', 'client_secret_post'],
+        /--public and --token-endpoint-auth-method client_secret_post contradict each other/,
+      );
+      await badInput([...create, '--token-endpoint-auth-method', 'tls_client_auth'], /token_endpoint_auth_method "tls_client_auth" is not supported/);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('takes the logout session settings: on by default with their URI, turned off with --no-, read back only with the URI', async () => {
+      const create = ['clients', 'create', '--name', 'Logout', '--redirect-uri', 'https://logout.example.com/cb', '--json'];
+      const on = await sesame([
+        ...create,
+        '--backchannel-logout-uri',
+        'https://logout.example.com/bcl',
+        '--frontchannel-logout-uri',
+        'https://logout.example.com/fcl',
+      ]);
+      expect(on.code, on.stderr).toBe(0);
+      expect(on.json).toMatchObject({ backchannel_logout_session_required: true, frontchannel_logout_session_required: true });
+      const shown = await sesame(['clients', 'show', on.json.client_id]);
+      expect(shown.stdout).toMatch(/^backchannel_logout_session_required:\s+yes \(the logout token carries sid\)$/m);
+      expect(shown.stdout).toMatch(/^frontchannel_logout_uri:\s+https:\/\/logout\.example\.com\/fcl$/m);
+
+      const off = await sesame([
+        'clients',
+        'update',
+        on.json.client_id,
+        '--no-backchannel-logout-session-required',
+        '--no-frontchannel-logout-session-required',
+        '--json',
+      ]);
+      expect(off.json).toMatchObject({ backchannel_logout_session_required: false, frontchannel_logout_session_required: false });
+      const gone = await sesame(['clients', 'update', on.json.client_id, '--no-backchannel-logout-uri', '--no-frontchannel-logout-uri', '--json']);
+      expect(gone.json).not.toHaveProperty('backchannel_logout_session_required');
+      expect(gone.json).not.toHaveProperty('frontchannel_logout_uri');
+      const plain = await sesame(create);
+      expect(plain.json).not.toHaveProperty('backchannel_logout_session_required');
+
+      await badInput(
+        [...create, '--frontchannel-logout-uri', 'https://elsewhere.example.com/fcl'],
+        /front-channel logout URI "https:\/\/elsewhere\.example\.com\/fcl" must be on the origin \(scheme, host and port\) of one of the redirect URIs/,
+      );
+      await badInput([...create, '--frontchannel-logout-uri', 'http://logout.example.com/fcl'], /front-channel logout URI .* must use https/);
     });
 
     it('creates a client_credentials client without a redirect URI', async () => {

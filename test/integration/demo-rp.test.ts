@@ -153,6 +153,32 @@ describe.each(PROVIDERS)('demo relying parties on %s', (provider) => {
     expect(new URL(answer.url).searchParams.get('error')).toBe('login_required');
   });
 
+  it('ends only the signed-out session at the other app: two sessions of one person, told apart by sid', async () => {
+    // The same person in two browsers: two Sesame sessions, each signed in to B.
+    const first = new MultiOriginBrowser();
+    expect((await signInTo(first, appA, sesame)).page.url).toBe(`${appA.baseUrl}/`);
+    expect((await signInTo(first, appB, sesame)).page.url).toBe(`${appB.baseUrl}/`);
+    const second = new MultiOriginBrowser();
+    const other = await signInTo(second, appB, sesame);
+    expect(other.askedPassword).toBe(true);
+    const firstAtB = sessionOf(first, appB)!;
+    const secondAtB = sessionOf(second, appB)!;
+    expect(firstAtB.sub).toBe(secondAtB.sub);
+    expect(firstAtB.sid).toEqual(expect.any(String));
+    expect(secondAtB.sid).toEqual(expect.any(String));
+    expect(firstAtB.sid).not.toBe(secondAtB.sid);
+
+    // The first browser signs out of everything from A; Sesame tells B which session ended.
+    let page = await first.request(`${appA.baseUrl}/`);
+    page = await first.submit(page, '/logout');
+    page = await first.submit(page, '/session/end/confirm', { logout: 'yes' });
+    expect(page.url).toBe(`${appA.baseUrl}/`);
+    expect(signedOut(await first.request(`${appB.baseUrl}/`))).toBe(true);
+    // The other session of the same person at B is still there.
+    expect(signedInAs(await second.request(`${appB.baseUrl}/`), USER.name)).toBe(true);
+    expect(sessionOf(second, appB)?.sid).toBe(secondAtB.sid);
+  });
+
   it("refuses missing, garbled and other apps' tokens at the API with 401", async () => {
     const browser = new MultiOriginBrowser();
     expect((await signInTo(browser, appB, sesame)).page.url).toBe(`${appB.baseUrl}/`);

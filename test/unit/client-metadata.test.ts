@@ -1,5 +1,6 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildClientMetadata, requiresPkce, rotatesRefreshTokens } from '../../src/domain/clients/client-metadata.js';
+import { buildClientMetadata, requiresPkce, rotatesRefreshTokens, usesSecret } from '../../src/domain/clients/client-metadata.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
 /** The deployment's SIGNING_ALGS and ISSUER, as the client service passes them. */
@@ -200,5 +201,47 @@ describe('PKCE', () => {
   it('is always required of a public client', () => {
     expect(requiresPkce(buildClientMetadata(spa, POLICY))).toBe(true);
     expect(rejection({ ...spa, require_pkce: false })).toMatch(/^require_pkce cannot be false for a public client/);
+  });
+});
+
+describe('client authentication', () => {
+  const web = { client_name: 'App', redirect_uris: ['https://app.example.com/cb'] };
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const ed = generateKeyPairSync('ed25519');
+  const jwk = (key: KeyObject, extra: Record<string, unknown> = {}) => ({ ...key.export({ format: 'jwk' }), ...extra });
+
+  it('stores each method with what goes with it, and says which use a secret', () => {
+    for (const method of ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'] as const) {
+      expect(buildClientMetadata({ ...web, token_endpoint_auth_method: method }, POLICY).token_endpoint_auth_method).toBe(method);
+      expect(usesSecret(method)).toBe(true);
+    }
+    expect(usesSecret('private_key_jwt')).toBe(false);
+    expect(usesSecret('none')).toBe(false);
+    const keys = { keys: [jwk(ec.publicKey, { kid: 'a', use: 'sig', alg: 'ES384' }), jwk(ed.publicKey, { kid: 'b' })] };
+    const m = buildClientMetadata({ ...web, token_endpoint_auth_method: 'private_key_jwt', jwks: keys, token_endpoint_auth_signing_alg: 'EdDSA' }, POLICY);
+    expect(m).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks: keys, token_endpoint_auth_signing_alg: 'EdDSA' });
+    const byUri = buildClientMetadata({ ...web, token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://app.example.com/jwks' }, POLICY);
+    expect(byUri.jwks_uri).toBe('https://app.example.com/jwks');
+    expect(byUri).not.toHaveProperty('jwks');
+  });
+
+  it('refuses private and unusable keys by their place in the set, never by value', () => {
+    const pkj = { ...web, token_endpoint_auth_method: 'private_key_jwt' as const };
+    const priv = jwk(ec.privateKey);
+    const message = rejection({ ...pkj, jwks: { keys: [jwk(ec.publicKey), priv] } });
+    expect(message).toBe('jwks.keys[1] contains the private member "d": register the public key only (the private key stays with the app)');
+    expect(message).not.toContain(String(priv.d));
+    expect(rejection({ ...pkj, jwks: { keys: [jwk(generateKeyPairSync('x25519').publicKey)] } })).toBe(
+      'jwks.keys[0] must be an Ed25519 key (crv "Ed25519"): the only OKP curve that signs here',
+    );
+    expect(rejection({ ...pkj, jwks: { keys: [jwk(ec.publicKey, { alg: 'ES256' })] } })).toBe(
+      'jwks.keys[0] has alg "ES256", which this EC P-384 key cannot sign with',
+    );
+    expect(rejection({ ...pkj, jwks: { keys: [jwk(ec.publicKey, { kid: 'x' }), jwk(ed.publicKey, { kid: 'x' })] } })).toBe(
+      'jwks has two keys with the same kid',
+    );
+    expect(rejection({ ...pkj, jwks: { keys: [{ kty: 'RSA', n: 'AQAB' }] } })).toBe('jwks.keys[0] is not a valid RSA public key');
+    expect(rejection({ ...pkj, jwks: { keys: [jwk(ec.publicKey, { kid: 7 })] } })).toBe('jwks.keys[0] kid must be a non-empty string');
+    expect(rejection({ ...pkj, jwks: { keys: Array.from({ length: 11 }, () => jwk(ec.publicKey)) } })).toBe('jwks may hold at most 10 keys');
   });
 });

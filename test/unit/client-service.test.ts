@@ -183,6 +183,8 @@ describe('client service', () => {
       const updated = await clients.update(id, { logo_uri: null, backchannel_logout_uri: null, post_logout_redirect_uris: null, scope: null }, CLI);
       expect(updated).not.toHaveProperty('logo_uri');
       expect(updated).not.toHaveProperty('backchannel_logout_uri');
+      // Its session setting applies only with it, and goes with it.
+      expect(updated).not.toHaveProperty('backchannel_logout_session_required');
       expect(updated.post_logout_redirect_uris).toEqual([]);
       // No scope at all brings back the default scopes.
       expect(updated.scope).toBe('openid profile email offline_access');
@@ -190,7 +192,9 @@ describe('client service', () => {
       expect(await events()).toEqual([
         expect.objectContaining({
           actor: 'cli:operator',
-          details: expect.objectContaining({ changed: ['backchannel_logout_uri', 'logo_uri', 'post_logout_redirect_uris', 'scope'] }),
+          details: expect.objectContaining({
+            changed: ['backchannel_logout_session_required', 'backchannel_logout_uri', 'logo_uri', 'post_logout_redirect_uris', 'scope'],
+          }),
         }),
       ]);
     });
@@ -333,9 +337,9 @@ describe('client service', () => {
       ['resource_server (Sesame-only)', { resource_server: true }, 'resource_server', /^client metadata "resource_server" is not supported/],
       [
         'an unknown field, by its name',
-        { jwks_uri: 'https://reg.example.com/jwks' },
-        'jwks_uri',
-        /^client metadata "jwks_uri" is not supported by this provider; it accepts client_name, /,
+        { request_uris: ['https://reg.example.com/request'] },
+        'request_uris',
+        /^client metadata "request_uris" is not supported by this provider; it accepts client_name, /,
       ],
       ["the console's name", { client_name: 'Sesame console' }, 'client_name', /reserved/],
       ['a redirect URI on the issuer', { redirect_uris: [`${ISSUER}/admin/callback`] }, 'redirect_uris', /Sesame's own origin/],

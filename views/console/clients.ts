@@ -1,7 +1,7 @@
 // Console pages for relying parties: list and search, register, the secret shown once, details
 // with the edit form, rotate secret, and delete with a confirmation page.
 import type { ClientView, ClientWithSecret } from '../../src/domain/clients/client-service.js';
-import { GRANT_TYPES } from '../../src/domain/clients/schema.js';
+import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, GRANT_TYPES } from '../../src/domain/clients/schema.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
 
@@ -11,7 +11,17 @@ export interface ClientFormValues {
   redirect_uris: string;
   post_logout_redirect_uris: string;
   backchannel_logout_uri: string;
-  public: boolean;
+  /** Whether the logout token carries sid (used only with a back-channel logout URI). */
+  backchannel_logout_session_required: boolean;
+  frontchannel_logout_uri: string;
+  /** Whether the front-channel logout URI gets iss and sid (used only with that URI). */
+  frontchannel_logout_session_required: boolean;
+  /** How it authenticates at the token endpoint; none is a public client. */
+  token_endpoint_auth_method: string;
+  token_endpoint_auth_signing_alg: string;
+  /** private_key_jwt: its public keys as JSON, as typed. */
+  jwks: string;
+  jwks_uri: string;
   grant_types: string[];
   scope: string;
   resources: string;
@@ -29,7 +39,13 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   redirect_uris: '',
   post_logout_redirect_uris: '',
   backchannel_logout_uri: '',
-  public: false,
+  backchannel_logout_session_required: true,
+  frontchannel_logout_uri: '',
+  frontchannel_logout_session_required: true,
+  token_endpoint_auth_method: 'client_secret_basic',
+  token_endpoint_auth_signing_alg: '',
+  jwks: '',
+  jwks_uri: '',
   grant_types: ['authorization_code', 'refresh_token'],
   scope: 'openid profile email',
   resources: '',
@@ -48,7 +64,13 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     redirect_uris: client.redirect_uris.join('\n'),
     post_logout_redirect_uris: client.post_logout_redirect_uris.join('\n'),
     backchannel_logout_uri: client.backchannel_logout_uri ?? '',
-    public: client.token_endpoint_auth_method === 'none',
+    backchannel_logout_session_required: client.backchannel_logout_session_required ?? true,
+    frontchannel_logout_uri: client.frontchannel_logout_uri ?? '',
+    frontchannel_logout_session_required: client.frontchannel_logout_session_required ?? true,
+    token_endpoint_auth_method: client.token_endpoint_auth_method,
+    token_endpoint_auth_signing_alg: client.token_endpoint_auth_signing_alg ?? '',
+    jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
+    jwks_uri: client.jwks_uri ?? '',
     grant_types: client.grant_types,
     scope: client.scope ?? '',
     resources: (client.resources ?? []).join('\n'),
@@ -70,6 +92,21 @@ const APP_PAGES: readonly [name: 'logo_uri' | 'client_uri' | 'policy_uri' | 'tos
   ['tos_uri', 'Terms of service', 'Optional.'],
 ];
 
+const AUTH_METHOD_LABELS: Record<string, string> = {
+  client_secret_basic: 'Secret in the Authorization header (client_secret_basic)',
+  client_secret_post: 'Secret in the request body (client_secret_post)',
+  client_secret_jwt: 'JWT signed with the secret (client_secret_jwt)',
+  private_key_jwt: "JWT signed with the app's own private key (private_key_jwt)",
+  none: 'None: public client (single-page and native apps, PKCE only)',
+};
+
+/** What the client authenticates with, for the details and the secret page. */
+export function credentialLabel(method: string): string {
+  if (method === 'none') return 'public (PKCE)';
+  if (method === 'private_key_jwt') return 'confidential, its own keys (private_key_jwt)';
+  return `confidential, secret (${method})`;
+}
+
 const GRANT_LABELS: Record<string, string> = {
   authorization_code: 'Authorization code (people sign in)',
   refresh_token: 'Refresh token',
@@ -83,6 +120,11 @@ function clientFields(values: ClientFormValues, errors: Record<string, string>, 
 <p class="hint">${hint}</p>
 ${fieldError(errors, name)}
 </div>`;
+  const check = (name: keyof ClientFormValues, label: string, on: boolean) => html`<div class="check">
+<input id="${name}" name="${name}" type="checkbox" value="yes"${on ? html` checked` : ''}${describedBy(errors, name)}>
+<label for="${name}">${label}</label>
+</div>
+${fieldError(errors, name)}`;
   return html`<div class="field">
 <label for="client_name">Name</label>
 <input id="client_name" name="client_name" type="text" required maxlength="100" value="${values.client_name}"${describedBy(errors, 'client_name')}>
@@ -93,15 +135,50 @@ ${textarea('post_logout_redirect_uris', 'Post-logout redirect URIs', 'One per li
 <div class="field">
 <label for="backchannel_logout_uri">Back-channel logout URI</label>
 <input id="backchannel_logout_uri" name="backchannel_logout_uri" type="text" spellcheck="false" autocapitalize="none" value="${values.backchannel_logout_uri}"${describedBy(errors, 'backchannel_logout_uri')}>
-<p class="hint">Optional.</p>
+<p class="hint">Optional: where Sesame posts a logout token when the person signs out.</p>
 ${fieldError(errors, 'backchannel_logout_uri')}
 </div>
-<div class="check">
-<input id="public" name="public" type="checkbox" value="yes"${values.public ? html` checked` : ''}${editing ? html` disabled` : ''}>
-<label for="public">Public client (no secret: single-page and native apps, PKCE only)</label>
+${check('backchannel_logout_session_required', 'The logout token names the session (sid), so the app ends only that one', values.backchannel_logout_session_required)}
+<div class="field">
+<label for="frontchannel_logout_uri">Front-channel logout URI</label>
+<input id="frontchannel_logout_uri" name="frontchannel_logout_uri" type="text" spellcheck="false" autocapitalize="none" value="${values.frontchannel_logout_uri}"${describedBy(errors, 'frontchannel_logout_uri')}>
+<p class="hint">Optional, for apps that live in the browser: a page on the origin of a redirect URI, loaded in a hidden frame of Sesame's signed-out page.</p>
+${fieldError(errors, 'frontchannel_logout_uri')}
 </div>
-${editing && html`<p class="hint">A client cannot switch between public and confidential; register a new one for that.</p>`}
+${check('frontchannel_logout_session_required', 'Load it with iss and sid (the session), and put sid in ID tokens', values.frontchannel_logout_session_required)}
+<div class="field">
+<label for="token_endpoint_auth_method">Client authentication</label>
+<select id="token_endpoint_auth_method" name="token_endpoint_auth_method"${describedBy(errors, 'token_endpoint_auth_method')}>
+${AUTH_METHODS.map(
+  (method) =>
+    html`<option value="${method}"${values.token_endpoint_auth_method === method ? html` selected` : ''}>${AUTH_METHOD_LABELS[method] ?? method}</option>`,
+)}
+</select>
+<p class="hint">${
+    editing
+      ? 'It can switch among the three secret methods only; for private_key_jwt or a public client, register a new one.'
+      : 'The three secret methods get a secret (shown once); private_key_jwt needs its public keys below.'
+  }</p>
 ${fieldError(errors, 'token_endpoint_auth_method')}
+</div>
+<fieldset>
+<legend>JWT client authentication (client_secret_jwt, private_key_jwt)</legend>
+<div class="field">
+<label for="token_endpoint_auth_signing_alg">Signing algorithm</label>
+<select id="token_endpoint_auth_signing_alg" name="token_endpoint_auth_signing_alg"${describedBy(errors, 'token_endpoint_auth_signing_alg')}>
+<option value=""${values.token_endpoint_auth_signing_alg === '' ? html` selected` : ''}>Any that fits the secret or keys</option>
+${CLIENT_AUTH_SIGNING_ALGS.map((alg) => html`<option value="${alg}"${values.token_endpoint_auth_signing_alg === alg ? html` selected` : ''}>${alg}</option>`)}
+</select>
+${fieldError(errors, 'token_endpoint_auth_signing_alg')}
+</div>
+${textarea('jwks', 'Public keys (JWKS)', 'private_key_jwt: a JSON Web Key Set, {"keys": [...]}, public keys only. Or a JWKS URI:')}
+<div class="field">
+<label for="jwks_uri">JWKS URI</label>
+<input id="jwks_uri" name="jwks_uri" type="text" spellcheck="false" autocapitalize="none" value="${values.jwks_uri}"${describedBy(errors, 'jwks_uri')}>
+<p class="hint">private_key_jwt: where the app publishes its public keys (https).</p>
+${fieldError(errors, 'jwks_uri')}
+</div>
+</fieldset>
 <fieldset${describedBy(errors, 'grant_types')}>
 <legend>Grant types</legend>
 ${GRANT_TYPES.map(
@@ -113,13 +190,13 @@ ${GRANT_TYPES.map(
 ${fieldError(errors, 'grant_types')}
 </fieldset>
 <div class="check">
-<input id="require_pkce" name="require_pkce" type="checkbox" value="yes"${values.require_pkce || values.public ? html` checked` : ''}${describedBy(errors, 'require_pkce')}>
+<input id="require_pkce" name="require_pkce" type="checkbox" value="yes"${values.require_pkce || values.token_endpoint_auth_method === 'none' ? html` checked` : ''}${describedBy(errors, 'require_pkce')}>
 <label for="require_pkce">Require PKCE (code_challenge with S256 in every authorization request)</label>
 </div>
 <p class="hint">Always on for public clients. Turn it off only for a confidential client whose library sends no PKCE.</p>
 ${fieldError(errors, 'require_pkce')}
 <div class="check">
-<input id="rotate_refresh_tokens" name="rotate_refresh_tokens" type="checkbox" value="yes"${values.rotate_refresh_tokens || values.public ? html` checked` : ''}${describedBy(errors, 'rotate_refresh_tokens')}>
+<input id="rotate_refresh_tokens" name="rotate_refresh_tokens" type="checkbox" value="yes"${values.rotate_refresh_tokens || values.token_endpoint_auth_method === 'none' ? html` checked` : ''}${describedBy(errors, 'rotate_refresh_tokens')}>
 <label for="rotate_refresh_tokens">Rotate refresh tokens (a new one on every refresh; a used one presented again is refused)</label>
 </div>
 <p class="hint">Always on for public clients. A confidential client authenticates every refresh, so its refresh token may stay the same.</p>
@@ -211,7 +288,11 @@ ${
     ? html`<dt>Client secret</dt>
 <dd><code class="code secret" id="client-secret">${client.client_secret}</code>
 <button type="button" class="secondary inline" data-copy="client-secret" hidden>Copy secret</button></dd>`
-    : html`<dt>Client secret</dt><dd>None: this is a public client (PKCE).</dd>`
+    : html`<dt>Client secret</dt><dd>${
+        client.token_endpoint_auth_method === 'private_key_jwt'
+          ? 'None: it authenticates with its own private key (private_key_jwt).'
+          : 'None: this is a public client (PKCE).'
+      }</dd>`
 }
 </dl>
 ${client.client_secret && html`<p class="alert" role="alert">Copy the secret now: it is shown only once and stored encrypted.${rotated ? ' The old secret no longer works.' : ''}</p>`}
@@ -221,7 +302,7 @@ ${client.client_secret && html`<p class="alert" role="alert">Copy the secret now
 
 export function clientDetailPage(frame: ConsoleFrame, client: ClientView, values: ClientFormValues, errors: Record<string, string>): SafeHtml {
   const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
-  const confidential = client.token_endpoint_auth_method !== 'none';
+  const hasSecret = client.has_secret;
   return consoleLayout(frame, {
     title: client.client_name,
     section: 'clients',
@@ -229,7 +310,7 @@ export function clientDetailPage(frame: ConsoleFrame, client: ClientView, values
 <h1>${client.client_name}</h1>
 <dl class="details">
 <dt>Client ID</dt><dd class="code" id="client-id">${client.client_id}</dd>
-<dt>Type</dt><dd>${confidential ? 'confidential (client_secret_basic)' : 'public (PKCE)'}</dd>
+<dt>Type</dt><dd>${credentialLabel(client.token_endpoint_auth_method)}</dd>
 <dt>Registered</dt><dd>${date(client.created_at)}</dd>
 </dl>
 <h2>Edit</h2>
@@ -240,7 +321,7 @@ ${clientFields(values, errors, true)}
 <button type="submit" class="primary">Save changes</button>
 </form>
 ${
-  confidential &&
+  hasSecret &&
   html`<h2>Client secret</h2>
 <p class="muted">Rotating makes a new secret (shown once); the old one stops working at once.</p>
 <form method="post" action="${path}/rotate-secret">

@@ -1,8 +1,11 @@
 // `clients create` and `clients update` flags, derived from the client schema (RFC 7591 names):
 // each field is a flag named like it in kebab case (--backchannel-logout-uri, --scope, ...), a
-// list field repeats, a boolean is a switch. The contract's flags (PRODUCT.md) stay as they are:
-// --name, --redirect-uri, --post-logout-redirect-uri, --grant-type, --id-token-alg, --resource and
-// --public. A field added to the schema is a flag here with no change to this file.
+// list field repeats, a boolean is a switch, an object (--jwks) is JSON: the document itself or
+// @FILE. The contract's flags (PRODUCT.md) stay as they are: --name, --redirect-uri,
+// --post-logout-redirect-uri, --grant-type, --id-token-alg, --resource and --public. A field added
+// to the schema is a flag here with no change to this file.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CLIENT_FIELD_NAMES, CLIENT_FIELDS, type ClientField } from '../../domain/clients/schema.js';
 import { flag, optionalString, strings, UsageError, type OptionSpec, type ParsedArgs } from '../command.js';
@@ -17,20 +20,42 @@ const CONTRACT_FLAGS: Partial<Record<ClientField, string>> = {
   resources: 'resource',
 };
 
-/** Derived from other fields (application_type, response_types) or a switch of its own (--public). */
-const NOT_FLAGS = new Set<ClientField>(['token_endpoint_auth_method', 'application_type', 'response_types']);
+/** Derived from other fields (application_type, response_types). */
+const NOT_FLAGS = new Set<ClientField>(['application_type', 'response_types']);
+
+/** Single-valued fields that `clients update` cannot remove (--no-X): a client always has them. */
+const NOT_REMOVABLE = new Set<ClientField>(['client_name', 'token_endpoint_auth_method']);
 
 export const FLAG_FIELDS = CLIENT_FIELD_NAMES.filter((field) => !NOT_FLAGS.has(field));
 
 export const flagOf = (field: ClientField): string => CONTRACT_FLAGS[field] ?? field.replaceAll('_', '-');
 
-type Kind = 'list' | 'switch' | 'value';
+type Kind = 'list' | 'switch' | 'json' | 'value';
 
 function kindOf(field: ClientField): Kind {
   const schema: z.ZodType = CLIENT_FIELDS[field];
   if (schema instanceof z.ZodArray) return 'list';
   if (schema instanceof z.ZodBoolean) return 'switch';
+  if (schema instanceof z.ZodObject) return 'json';
   return 'value';
+}
+
+/** A JSON flag's value: the JSON itself, or @FILE (relative to `cwd`) holding it. */
+function jsonValue(args: ParsedArgs, name: string, cwd: string): unknown {
+  const given = optionalString(args, name)!;
+  let text = given;
+  if (given.startsWith('@')) {
+    try {
+      text = readFileSync(resolve(cwd, given.slice(1)), 'utf8');
+    } catch (error) {
+      throw new UsageError(`${args.command}: --${name}: cannot read ${given.slice(1)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UsageError(`${args.command}: --${name} must be JSON, or @FILE naming a file that holds JSON`);
+  }
 }
 
 /**
@@ -42,7 +67,7 @@ export function clientFlagOptions(removable: boolean): Record<string, OptionSpec
   for (const field of FLAG_FIELDS) {
     const kind = kindOf(field);
     options[flagOf(field)] = kind === 'switch' ? { type: 'boolean' } : { type: 'string', ...(kind === 'list' ? { multiple: true } : {}) };
-    if (kind === 'switch' || (removable && field !== 'client_name' && kind !== 'list')) options[`no-${flagOf(field)}`] = { type: 'boolean' };
+    if (kind === 'switch' || (removable && !NOT_REMOVABLE.has(field) && kind !== 'list')) options[`no-${flagOf(field)}`] = { type: 'boolean' };
   }
   return options;
 }
@@ -51,13 +76,16 @@ export function clientFlagOptions(removable: boolean): Record<string, OptionSpec
 export function derivedHelp(written: ReadonlySet<string>): [string, string][] {
   return FLAG_FIELDS.filter((field) => !written.has(flagOf(field))).map((field) => {
     const kind = kindOf(field);
-    const usage = kind === 'switch' ? `--[no-]${flagOf(field)}` : `--${flagOf(field)}${kind === 'list' ? ' V ...' : ' V'}`;
+    const usage = kind === 'switch' ? `--[no-]${flagOf(field)}` : `--${flagOf(field)}${kind === 'list' ? ' V ...' : kind === 'json' ? ' JSON|@FILE' : ' V'}`;
     return [usage, CLIENT_FIELDS[field].description ?? field];
   });
 }
 
-/** The fields given on the command line, in the schema's names (absent stays absent); --no-X of a switch is false. */
-export function givenFields(args: ParsedArgs): Record<string, unknown> {
+/**
+ * The fields given on the command line, in the schema's names (absent stays absent); --no-X of a
+ * switch is false. `cwd`: where @FILE values are read from.
+ */
+export function givenFields(args: ParsedArgs, cwd = process.cwd()): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const field of FLAG_FIELDS) {
     const name = flagOf(field);
@@ -68,14 +96,15 @@ export function givenFields(args: ParsedArgs): Record<string, unknown> {
       continue;
     }
     if (args.values[name] === undefined) continue;
-    fields[field] = kind === 'list' ? strings(args, name) : kind === 'switch' ? flag(args, name) : optionalString(args, name);
+    fields[field] =
+      kind === 'list' ? strings(args, name) : kind === 'switch' ? flag(args, name) : kind === 'json' ? jsonValue(args, name, cwd) : optionalString(args, name);
   }
   return fields;
 }
 
 /** For update: what the flags change, `--no-X` as null (removed) or false; at least one change. */
-export function changedFields(args: ParsedArgs): Record<string, unknown> {
-  const changes = givenFields(args);
+export function changedFields(args: ParsedArgs, cwd = process.cwd()): Record<string, unknown> {
+  const changes = givenFields(args, cwd);
   for (const field of FLAG_FIELDS) {
     const name = flagOf(field);
     if (kindOf(field) === 'switch' || args.values[`no-${name}`] === undefined) continue;

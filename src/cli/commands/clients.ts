@@ -10,6 +10,8 @@ import { fields, table, when } from '../output.js';
 import { DEFAULT_INITIAL_TOKEN_LIFETIME, MAX_INITIAL_TOKEN_LIFETIME } from '../../oidc/initial-access-token.js';
 
 const clientType = (client: ClientView) => (client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential');
+/** How a confidential client authenticates, for the human lines: ` (client_secret_post)`. */
+const authNote = (client: ClientView) => (client.token_endpoint_auth_method === 'none' ? '' : ` (${client.token_endpoint_auth_method})`);
 
 /** What `--admin` makes: a machine client for the admin API (client credentials, scope admin). */
 const ADMIN_CLIENT = { grant_types: ['client_credentials' as const], scope: 'admin' };
@@ -29,6 +31,15 @@ const NOT_WITH_ADMIN = [
   'no-require-pkce',
   'rotate-refresh-tokens',
   'no-rotate-refresh-tokens',
+  'token-endpoint-auth-method',
+  'token-endpoint-auth-signing-alg',
+  'jwks',
+  'jwks-uri',
+  'backchannel-logout-session-required',
+  'no-backchannel-logout-session-required',
+  'frontchannel-logout-uri',
+  'frontchannel-logout-session-required',
+  'no-frontchannel-logout-session-required',
 ];
 
 /** The flags `clients create --help` describes by hand; the rest describe themselves (client-flags.ts). */
@@ -42,6 +53,7 @@ const WRITTEN_HELP = new Set([
   'id-token-alg',
   'resource',
   'resource-server',
+  'token-endpoint-auth-method',
 ]);
 
 function secretLines(client: ClientWithSecret, verb: string): string[] {
@@ -58,9 +70,13 @@ const create: Command = {
   synopsis: [
     'clients create --name N --redirect-uri U [--redirect-uri U ...]',
     '               [--post-logout-redirect-uri U ...] [--backchannel-logout-uri U]',
+    '               [--no-backchannel-logout-session-required]',
+    '               [--frontchannel-logout-uri U] [--no-frontchannel-logout-session-required]',
     '               [--public] [--grant-type G ...] [--scope "openid profile email"]',
     '               [--id-token-alg A] [--resource URI ...] [--resource-server]',
     '               [--no-require-pkce] [--rotate-refresh-tokens]',
+    '               [--token-endpoint-auth-method M] [--token-endpoint-auth-signing-alg A]',
+    '               [--jwks JSON|@FILE | --jwks-uri U]',
     'clients create --admin [--name N]',
   ].join('\n'),
   summary: 'register a relying party (--admin: a client for the admin API); prints client_id and its secret',
@@ -71,7 +87,12 @@ const create: Command = {
     ['', 'no fragments (#) or wildcards (*)'],
     ['--post-logout-redirect-uri U', 'where RP-initiated logout may return to, repeatable'],
     ['--backchannel-logout-uri U', 'https endpoint that receives back-channel logout tokens'],
-    ['--public', 'no secret (browser or native app; PKCE protects the code)'],
+    ['--public', 'no secret (browser or native app; PKCE protects the code);'],
+    ['', 'the same as --token-endpoint-auth-method none'],
+    ['--token-endpoint-auth-method M', 'how it authenticates: client_secret_basic (default),'],
+    ['', 'client_secret_post, client_secret_jwt (a secret is issued),'],
+    ['', 'private_key_jwt (its own keys: --jwks or --jwks-uri; no secret),'],
+    ['', 'none (public)'],
     ['--grant-type G', 'authorization_code (default, with refresh_token),'],
     ['', 'refresh_token, client_credentials; repeatable'],
     ['--scope "S ..."', 'scopes the client may ask for'],
@@ -91,7 +112,7 @@ const create: Command = {
   ],
   options: { ...clientFlagOptions(false), public: { type: 'boolean' }, admin: { type: 'boolean' } },
   positionals: [],
-  prepare(args) {
+  prepare(args, io) {
     if (flag(args, 'admin')) return prepareAdmin(args);
     requiredString(args, 'name');
     const redirectUris = strings(args, 'redirect-uri');
@@ -103,13 +124,21 @@ const create: Command = {
     const idTokenAlg = optionalString(args, 'id-token-alg');
     if (idTokenAlg !== undefined && idTokenAlg.trim() === '') throw new UsageError(`${args.command}: --id-token-alg must not be empty`);
     // Checked here, before any database is opened: a bad value is exit 2 with the field's message.
-    const registration = parseClientRegistration({ ...givenFields(args), ...(flag(args, 'public') ? { token_endpoint_auth_method: 'none' } : {}) });
+    const given = givenFields(args, io.cwd);
+    if (flag(args, 'public') && given.token_endpoint_auth_method !== undefined && given.token_endpoint_auth_method !== 'none') {
+      throw new UsageError(`${args.command}: --public and --token-endpoint-auth-method ${String(given.token_endpoint_auth_method)} contradict each other`);
+    }
+    const registration = parseClientRegistration({ ...given, ...(flag(args, 'public') ? { token_endpoint_auth_method: 'none' } : {}) });
     return async (ctx) => {
       const container = await ctx.container();
       const client = await container.clients.create(registration, ctx.by);
       return {
         json: client,
-        human: [`created ${clientType(client)} client "${client.client_name}"`, `client_id:     ${client.client_id}`, ...secretLines(client, 'shown')],
+        human: [
+          `created ${clientType(client)} client "${client.client_name}"${authNote(client)}`,
+          `client_id:     ${client.client_id}`,
+          ...secretLines(client, 'shown'),
+        ],
       };
     };
   },
@@ -147,9 +176,13 @@ const update: Command = {
   synopsis: [
     'clients update ID [--name N] [--redirect-uri U ...] [--post-logout-redirect-uri U ...]',
     '               [--backchannel-logout-uri U | --no-backchannel-logout-uri]',
+    '               [--[no-]backchannel-logout-session-required]',
+    '               [--frontchannel-logout-uri U | --no-frontchannel-logout-uri] [--[no-]frontchannel-logout-session-required]',
     '               [--grant-type G ...] [--scope "S ..."] [--id-token-alg A] [--resource URI ...]',
     '               [--resource-server | --no-resource-server] [--require-pkce | --no-require-pkce]',
     '               [--rotate-refresh-tokens | --no-rotate-refresh-tokens]',
+    '               [--token-endpoint-auth-method M] [--token-endpoint-auth-signing-alg A | --no-token-endpoint-auth-signing-alg]',
+    '               [--jwks JSON|@FILE | --no-jwks] [--jwks-uri U | --no-jwks-uri]',
   ].join('\n'),
   summary: "change a client's registration (the options given; the rest stays)",
   help: [
@@ -159,12 +192,13 @@ const update: Command = {
     ['--no-resource-server', 'back to introspecting its own tokens only'],
     ['--no-X', 'removes field X (or switches it off), e.g. --no-scope'],
     ['', 'The other options are those of clients create. A client stays public or'],
-    ['', 'confidential; its secret stays.'],
+    ['', 'confidential; its secret stays. --token-endpoint-auth-method switches among'],
+    ['', 'client_secret_basic, client_secret_post and client_secret_jwt only.'],
   ],
   options: clientFlagOptions(true),
   positionals: ['ID'],
-  prepare(args) {
-    const changes = parseClientChanges(changedFields(args));
+  prepare(args, io) {
+    const changes = parseClientChanges(changedFields(args, io.cwd));
     return async (ctx) => {
       const container = await ctx.container();
       const client = await container.clients.update(args.positionals[0]!, changes, ctx.by);
@@ -209,10 +243,18 @@ const show: Command = {
         ['client_id', client.client_id],
         ['client_name', client.client_name],
         ['type', `${clientType(client)} (token_endpoint_auth_method ${client.token_endpoint_auth_method})`],
+        ...(client.token_endpoint_auth_signing_alg ? [['token_endpoint_auth_signing_alg', client.token_endpoint_auth_signing_alg] as [string, string]] : []),
+        ...(client.jwks_uri ? [['jwks_uri', client.jwks_uri] as [string, string]] : []),
+        ...(client.jwks
+          ? [['jwks', client.jwks.keys.map((k) => `${String(k.kty)}${typeof k.kid === 'string' ? ` kid ${k.kid}` : ''}`)] as [string, string[]]]
+          : []),
         ['application_type', client.application_type],
         ['redirect_uris', client.redirect_uris],
         ['post_logout_redirect_uris', client.post_logout_redirect_uris],
         ['backchannel_logout_uri', client.backchannel_logout_uri],
+        ['backchannel_logout_session_required', yesNo(client.backchannel_logout_session_required, 'yes (the logout token carries sid)')],
+        ['frontchannel_logout_uri', client.frontchannel_logout_uri],
+        ['frontchannel_logout_session_required', yesNo(client.frontchannel_logout_session_required, 'yes (loaded with iss and sid)')],
         ['grant_types', client.grant_types.join(' ')],
         ['response_types', client.response_types.join(' ') || '-'],
         ['scope', client.scope || '-'],
@@ -226,6 +268,9 @@ const show: Command = {
     };
   },
 };
+
+/** A setting that applies only with its URI: `-` without it. */
+const yesNo = (value: boolean | undefined, yes: string) => (value === undefined ? undefined : value ? yes : 'no');
 
 const remove: Command = {
   name: 'clients delete',

@@ -3,12 +3,16 @@
 // schema.ts); every rejection names the field and says what is accepted.
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
+import { checkClientKeys, type JsonWebKeySet } from './client-keys.js';
 import { checkNotReserved } from './reserved.js';
 import {
   GRANT_TYPES,
   parseClientRegistration,
   PLAIN_FIELDS,
+  SECRET_JWT_ALGS,
   unsupportedGrantMessage,
+  type AuthMethod,
+  type ClientAuthSigningAlg,
   type ClientRegistration,
   type GrantType,
   type PlainField,
@@ -33,9 +37,21 @@ interface StoredMetadata {
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   backchannel_logout_uri?: string;
+  /** Stored only as false (turned off) with a back-channel URI: the logout token then carries no sid. */
+  backchannel_logout_session_required?: false;
+  /** Front-Channel Logout 1.0: loaded in an iframe of the signed-out page (Sesame's own field for the provider). */
+  frontchannel_logout_uri?: string;
+  /** Stored only as false (turned off) with a front-channel URI: the iframe then gets no iss and sid. */
+  frontchannel_logout_session_required?: false;
   grant_types: GrantType[];
   response_types: string[];
-  token_endpoint_auth_method: 'none' | 'client_secret_basic';
+  token_endpoint_auth_method: AuthMethod;
+  /** client_secret_jwt and private_key_jwt: the one algorithm its assertions must use (absent: any that fits). */
+  token_endpoint_auth_signing_alg?: ClientAuthSigningAlg;
+  /** private_key_jwt: its public keys (or jwks_uri, never both). */
+  jwks?: JsonWebKeySet;
+  /** private_key_jwt: where its public keys are published. */
+  jwks_uri?: string;
   /** Absent when the client asks for no scopes (oidc-provider refuses an empty string). */
   scope?: string;
   /** Absent: the provider's clientDefaults apply (the first enabled algorithm). */
@@ -63,6 +79,20 @@ interface StoredMetadata {
   resource_server?: true;
 }
 
+/** The client authentication methods that use the client's secret: it is issued, sealed at rest, and rotated. */
+const SECRET_METHODS: ReadonlySet<AuthMethod> = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
+
+/** Whether a client with this authentication method has a secret (issued by Sesame, shown once). */
+export const usesSecret = (method: AuthMethod): boolean => SECRET_METHODS.has(method);
+
+/**
+ * What a client proves itself with: a secret (basic, post, client_secret_jwt: one can switch among
+ * them and keep the secret), its own keys (private_key_jwt), or nothing (none: public).
+ */
+export function credentialOf(method: AuthMethod): 'secret' | 'keys' | 'nothing' {
+  return usesSecret(method) ? 'secret' : method === 'private_key_jwt' ? 'keys' : 'nothing';
+}
+
 /**
  * Whether a client's refresh tokens rotate: always for a public client (RFC 9700 §4.14.2: a
  * token that leaks can be used by anyone, and rotation reveals the copy), for a confidential one
@@ -80,6 +110,24 @@ export function requiresPkce(metadata: Pick<StoredMetadata, 'token_endpoint_auth
   return metadata.token_endpoint_auth_method === 'none' || metadata.require_pkce !== false;
 }
 
+/**
+ * The logout session settings as they apply: present only with their logout URI, and on unless an
+ * administrator or the app turned them off (then the session id, `sid`, is left out).
+ */
+export function logoutSessions(
+  metadata: Pick<
+    StoredMetadata,
+    'backchannel_logout_uri' | 'backchannel_logout_session_required' | 'frontchannel_logout_uri' | 'frontchannel_logout_session_required'
+  >,
+): { backchannel_logout_session_required?: boolean; frontchannel_logout_session_required?: boolean } {
+  return {
+    ...(metadata.backchannel_logout_uri !== undefined ? { backchannel_logout_session_required: metadata.backchannel_logout_session_required !== false } : {}),
+    ...(metadata.frontchannel_logout_uri !== undefined
+      ? { frontchannel_logout_session_required: metadata.frontchannel_logout_session_required !== false }
+      : {}),
+  };
+}
+
 /** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
 export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
@@ -95,7 +143,7 @@ export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, ADM
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'resource';
+type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'back-channel logout URI' | 'front-channel logout URI' | 'resource' | 'JWKS URI';
 
 /**
  * Exact, absolute URIs only: https, http on loopback (for development), or a private-use scheme
@@ -184,6 +232,22 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
   postLogout.forEach((uri) => checkUri(uri, 'post-logout redirect URI', 'post_logout_redirect_uris', isPublic));
   const backchannelLogoutUri = input.backchannel_logout_uri || undefined;
   if (backchannelLogoutUri !== undefined) checkUri(backchannelLogoutUri, 'back-channel logout URI', 'backchannel_logout_uri', false);
+  const frontchannelLogoutUri = input.frontchannel_logout_uri || undefined;
+  if (frontchannelLogoutUri !== undefined) {
+    checkUri(frontchannelLogoutUri, 'front-channel logout URI', 'frontchannel_logout_uri', false);
+    // Front-Channel Logout 1.0 §2: the same scheme, host and port as a redirect URI. Sesame's
+    // signed-out page frames it, so it must be the app's own page, nobody else's.
+    const origin = new URL(frontchannelLogoutUri).origin;
+    if (!redirectUris.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin)) {
+      throw new ValidationError(
+        `front-channel logout URI "${frontchannelLogoutUri}" must be on the origin (scheme, host and port) of one of the redirect URIs`,
+        'frontchannel_logout_uri',
+      );
+    }
+  }
+  // Without their URI the session settings mean nothing and are not kept; with it, only "off" is.
+  const backchannelSessionOff = backchannelLogoutUri !== undefined && input.backchannel_logout_session_required === false;
+  const frontchannelSessionOff = frontchannelLogoutUri !== undefined && input.frontchannel_logout_session_required === false;
 
   const defaultScope = grantTypes.includes('refresh_token') ? 'openid profile email offline_access' : usesCode ? 'openid profile email' : '';
   const scope = unique((input.scope ?? defaultScope).split(/\s+/).filter(Boolean));
@@ -224,6 +288,9 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     checkNotReserved({ name, redirectUris, postLogoutRedirectUris: postLogout, backchannelLogoutUri }, policy.issuer);
   }
 
+  const authMethod = input.token_endpoint_auth_method ?? 'client_secret_basic';
+  const keys = clientAuthentication(authMethod, input);
+
   const idTokenAlg = input.id_token_signed_response_alg || undefined;
   if (idTokenAlg !== undefined && !policy.signingAlgs.includes(idTokenAlg)) {
     throw new ValidationError(
@@ -238,9 +305,13 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     redirect_uris: redirectUris,
     post_logout_redirect_uris: postLogout,
     ...(backchannelLogoutUri !== undefined ? { backchannel_logout_uri: backchannelLogoutUri } : {}),
+    ...(backchannelSessionOff ? { backchannel_logout_session_required: false as const } : {}),
+    ...(frontchannelLogoutUri !== undefined ? { frontchannel_logout_uri: frontchannelLogoutUri } : {}),
+    ...(frontchannelSessionOff ? { frontchannel_logout_session_required: false as const } : {}),
     grant_types: grantTypes as GrantType[],
     response_types: usesCode ? ['code'] : [],
-    token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: authMethod,
+    ...keys,
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
     ...Object.fromEntries(PLAIN_FIELDS.filter((f) => input[f] !== undefined && input[f] !== '').map((f) => [f, input[f]])),
@@ -248,5 +319,55 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...(rotateRefreshTokens ? { rotate_refresh_tokens: true as const } : {}),
     ...(resources.length > 0 ? { resources } : {}),
     ...(resourceServer ? { resource_server: true as const } : {}),
+  };
+}
+
+/**
+ * The signing algorithm and keys that go with a client's authentication method, checked: keys
+ * (jwks or jwks_uri, exactly one) for private_key_jwt and nothing else, an algorithm only for the
+ * two JWT methods and of the right kind (HMAC for client_secret_jwt, a public-key one otherwise).
+ */
+function clientAuthentication(method: AuthMethod, input: ClientRegistration): Pick<StoredMetadata, 'token_endpoint_auth_signing_alg' | 'jwks' | 'jwks_uri'> {
+  const alg = input.token_endpoint_auth_signing_alg;
+  const jwksUri = input.jwks_uri || undefined;
+  const { jwks } = input;
+  if (alg !== undefined) {
+    if (method !== 'client_secret_jwt' && method !== 'private_key_jwt') {
+      throw new ValidationError(
+        `token_endpoint_auth_signing_alg is only for the client_secret_jwt and private_key_jwt methods; this client uses ${method}`,
+        'token_endpoint_auth_signing_alg',
+      );
+    }
+    const hmac = (SECRET_JWT_ALGS as readonly ClientAuthSigningAlg[]).includes(alg);
+    if (method === 'client_secret_jwt' && !hmac) {
+      throw new ValidationError(
+        `token_endpoint_auth_signing_alg "${alg}" needs a private key; client_secret_jwt signs with the secret: use ${SECRET_JWT_ALGS.join(', ')}`,
+        'token_endpoint_auth_signing_alg',
+      );
+    }
+    if (method === 'private_key_jwt' && hmac) {
+      throw new ValidationError(
+        `token_endpoint_auth_signing_alg "${alg}" signs with a shared secret, which a private_key_jwt client does not have; use client_secret_jwt for that`,
+        'token_endpoint_auth_signing_alg',
+      );
+    }
+  }
+  if (method !== 'private_key_jwt') {
+    if (jwks !== undefined) throw new ValidationError(`jwks is only for private_key_jwt clients; this client uses ${method}`, 'jwks');
+    if (jwksUri !== undefined) throw new ValidationError(`jwks_uri is only for private_key_jwt clients; this client uses ${method}`, 'jwks_uri');
+    return alg !== undefined ? { token_endpoint_auth_signing_alg: alg } : {};
+  }
+  if (jwks !== undefined && jwksUri !== undefined) {
+    throw new ValidationError('a private_key_jwt client registers either jwks or jwks_uri, not both', 'jwks_uri');
+  }
+  if (jwks === undefined && jwksUri === undefined) {
+    throw new ValidationError('a private_key_jwt client needs its public keys: register jwks or jwks_uri', 'jwks');
+  }
+  if (jwks !== undefined) checkClientKeys(jwks, alg);
+  if (jwksUri !== undefined) checkUri(jwksUri, 'JWKS URI', 'jwks_uri', false);
+  return {
+    ...(alg !== undefined ? { token_endpoint_auth_signing_alg: alg } : {}),
+    ...(jwks !== undefined ? { jwks: { keys: jwks.keys } } : {}),
+    ...(jwksUri !== undefined ? { jwks_uri: jwksUri } : {}),
   };
 }

@@ -13,20 +13,30 @@ import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js
 import {
   ADMIN_SCOPE,
   buildClientMetadata,
+  credentialOf,
+  logoutSessions,
   PROVIDER_SCOPES,
   requiresPkce,
   rotatesRefreshTokens,
+  usesSecret,
   type ClientMetadata,
   type ClientPolicy,
 } from './client-metadata.js';
 import { consoleClientRegistration } from './console-client.js';
-import { CLIENT_FIELD_NAMES, parseClientChanges, parseClientRegistration, type ClientChanges, type ClientRegistration } from './schema.js';
+import { CLIENT_FIELD_NAMES, parseClientChanges, parseClientRegistration, type AuthMethod, type ClientChanges, type ClientRegistration } from './schema.js';
 import { changedFields, clientSummary } from './client-summary.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
 
 /** A client as the CLI, the admin API and the console show it: its settings as they apply, defaults included. */
-export interface ClientView extends Omit<ClientMetadata, 'require_pkce' | 'rotate_refresh_tokens'> {
+export interface ClientView extends Omit<
+  ClientMetadata,
+  'require_pkce' | 'rotate_refresh_tokens' | 'backchannel_logout_session_required' | 'frontchannel_logout_session_required'
+> {
   client_id: string;
+  /** With a back-channel logout URI: whether the logout token carries sid (on unless turned off). */
+  backchannel_logout_session_required?: boolean;
+  /** With a front-channel logout URI: whether it is loaded with iss and sid (on unless turned off). */
+  frontchannel_logout_session_required?: boolean;
   /** Whether its authorization requests must use PKCE (stored only when an administrator turned it off). */
   require_pkce: boolean;
   /** Whether its refresh tokens rotate (stored only for confidential clients that asked). */
@@ -50,6 +60,7 @@ function toView(record: ClientRecord): ClientView {
   return {
     client_id: record.id,
     ...metadata,
+    ...logoutSessions(metadata),
     require_pkce: requiresPkce(metadata),
     rotate_refresh_tokens: rotatesRefreshTokens(metadata),
     has_secret: record.secretEncrypted !== null,
@@ -83,6 +94,17 @@ function registeredMetadata(metadata: Record<string, unknown>, policy: ClientPol
 /** The registration fields of what oidc-provider stores (it adds its own defaults for every other field). */
 function pickRegistrationFields(metadata: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(REGISTRATION_FIELDS.filter((f) => metadata[f] !== undefined && metadata[f] !== null).map((f) => [f, metadata[f]]));
+}
+
+/** Why a client cannot switch to `asked`: its secret would have to appear or vanish. */
+function switchRefusal(clientId: string, method: AuthMethod, asked: AuthMethod): string {
+  if (method === 'none' || asked === 'none') {
+    const [was, would] = method === 'none' ? ['public', 'confidential'] : ['confidential', 'public'];
+    return `client ${clientId} is ${was} and cannot become ${would}; register a new client instead`;
+  }
+  return method === 'private_key_jwt'
+    ? `client ${clientId} authenticates with its own keys (private_key_jwt) and cannot switch to ${asked}, which needs a secret; register a new client instead`
+    : `client ${clientId} authenticates with its secret (${method}) and cannot switch to private_key_jwt, which uses the client's own keys and no secret; register a new client instead`;
 }
 
 /** Sesame keeps its console's registration right itself (ensureConsole); nobody else changes it. */
@@ -145,6 +167,8 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       // Read by the provider's configuration (pkce.required, rotateRefreshToken) as they apply, defaults included.
       require_pkce: requiresPkce(metadata),
       rotate_refresh_tokens: rotatesRefreshTokens(metadata),
+      // sid in the ID and logout tokens, and the front-channel iframe's iss and sid (logout-sessions.ts).
+      ...logoutSessions(metadata),
       ...(oidcScope ? { scope: oidcScope } : {}),
       client_id: record.id,
       ...(secret ? { client_secret: secret } : {}),
@@ -168,7 +192,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     async create(registration: ClientRegistration, by: By = SYSTEM): Promise<ClientWithSecret> {
       const metadata = buildClientMetadata(parseClientRegistration(registration), policy);
       const id = newClientId();
-      const secret = metadata.token_endpoint_auth_method === 'none' ? undefined : newClientSecret();
+      const secret = usesSecret(metadata.token_endpoint_auth_method) ? newClientSecret() : undefined;
       try {
         const record = await clients.create({
           id,
@@ -196,8 +220,9 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
     /**
      * Changes a client's registration: `changes` over what it has now, checked by the same rules
-     * as `create`. The secret stays. A client cannot switch between public and confidential (its
-     * secret would have to appear or vanish): register a new client for that.
+     * as `create`. The secret stays. A client may switch among the methods that use its secret
+     * (client_secret_basic, client_secret_post, client_secret_jwt), but not to or from
+     * private_key_jwt or none: its secret would have to appear or vanish. Register a new client for that.
      */
     async update(clientId: string, requested: ClientChanges, by: By = SYSTEM): Promise<ClientView> {
       refuseConsole(clientId);
@@ -205,14 +230,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const current = await this.get(clientId);
       const method = current.token_endpoint_auth_method;
       const asked = changes.token_endpoint_auth_method;
-      if (asked !== undefined && asked !== null && asked !== method) {
-        const [was, would] = method === 'none' ? ['public', 'confidential'] : ['confidential', 'public'];
-        throw new ConflictError(`client ${clientId} is ${was} and cannot become ${would}; register a new client instead`);
+      if (asked !== undefined && asked !== null && asked !== method && credentialOf(asked) !== credentialOf(method)) {
+        throw new ConflictError(switchRefusal(clientId, method, asked));
       }
       // Derived fields follow the others: an unchanged application_type or response_types would
       // contradict new redirect URIs or grants.
       const { application_type: _derived, response_types: _alsoDerived, ...kept } = registrationOf(current);
-      const merged: ClientRegistration = { ...applyChanges(kept, changes), token_endpoint_auth_method: method };
+      const merged: ClientRegistration = { ...applyChanges(kept, changes), token_endpoint_auth_method: asked ?? method };
       const metadata = buildClientMetadata(merged, policy);
       const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
@@ -233,7 +257,9 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
      * should register, without client_id and client_secret.
      */
     validateRegistration(metadata: Record<string, unknown>): Record<string, unknown> {
-      return { ...registeredMetadata(metadata, policy) };
+      const registered = registeredMetadata(metadata, policy);
+      // What the registration response echoes: the settings the provider reads, as they apply.
+      return { ...registered, ...logoutSessions(registered) };
     },
 
     /**
@@ -245,9 +271,10 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       // The registration endpoint makes its own ids; this only guards the upsert below.
       if (clientId === CONSOLE_CLIENT_ID) throw new ValidationError(`client_id ${CONSOLE_CLIENT_ID} is reserved for Sesame's admin console`, 'client_id');
       const built = registeredMetadata(pickRegistrationFields(metadata), policy);
-      const secret = typeof metadata.client_secret === 'string' && built.token_endpoint_auth_method !== 'none' ? metadata.client_secret : undefined;
-      if (!secret && built.token_endpoint_auth_method !== 'none') {
-        throw new ValidationError('a confidential client needs a client_secret', 'client_secret');
+      const needsSecret = usesSecret(built.token_endpoint_auth_method);
+      const secret = typeof metadata.client_secret === 'string' && needsSecret ? metadata.client_secret : undefined;
+      if (!secret && needsSecret) {
+        throw new ValidationError(`a ${built.token_endpoint_auth_method} client needs a client_secret`, 'client_secret');
       }
       const record = await clients.upsert({
         id: clientId,
@@ -269,8 +296,12 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
     async rotateSecret(clientId: string, by: By = SYSTEM): Promise<ClientWithSecret> {
       const view = await this.get(clientId);
-      if (view.token_endpoint_auth_method === 'none') {
-        throw new ConflictError(`client ${clientId} is public and has no secret`);
+      if (!usesSecret(view.token_endpoint_auth_method)) {
+        throw new ConflictError(
+          view.token_endpoint_auth_method === 'none'
+            ? `client ${clientId} is public and has no secret`
+            : `client ${clientId} authenticates with its own keys (private_key_jwt) and has no secret; change its jwks or jwks_uri instead`,
+        );
       }
       const secret = newClientSecret();
       if (!(await clients.setSecret(clientId, await box.seal(secret, secretPurpose(clientId))))) {

@@ -13,8 +13,29 @@ import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
-/** How a client authenticates at the token endpoint: with its secret, or not at all (public, PKCE). */
-export const AUTH_METHODS = ['client_secret_basic', 'none'] as const;
+/**
+ * How a client authenticates at the token, introspection and revocation endpoints: with its secret
+ * (in the Authorization header, in the form body, or as the key of an HMAC-signed JWT), with a JWT
+ * signed by its own private key (its public keys registered as `jwks` or `jwks_uri`), or not at
+ * all (public, PKCE). Discovery lists exactly these.
+ */
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/**
+ * The algorithms a client_secret_jwt client may sign its assertions with (its secret is the key).
+ * HS256 only: a client secret is 256 random bits, and RFC 7518 §3.2 wants an HMAC key at least as
+ * long as the hash (HS384 and HS512 would need longer secrets).
+ */
+export const SECRET_JWT_ALGS = ['HS256'] as const;
+/** The algorithms a private_key_jwt client may sign its assertions with. */
+export const PRIVATE_KEY_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'Ed25519', 'EdDSA'] as const;
+/** Every client assertion algorithm the provider accepts (discovery's token_endpoint_auth_signing_alg_values_supported). */
+export const CLIENT_AUTH_SIGNING_ALGS = [...SECRET_JWT_ALGS, ...PRIVATE_KEY_JWT_ALGS] as const;
+export type ClientAuthSigningAlg = (typeof CLIENT_AUTH_SIGNING_ALGS)[number];
+
+/** The most keys a client may register, and the size of their set. */
+export const MAX_CLIENT_KEYS = 10;
 
 export function unsupportedGrantMessage(grant: string): string {
   return `grant type "${grant}" is not supported; use ${GRANT_TYPES.join(', ')}`;
@@ -41,6 +62,19 @@ export const CLIENT_FIELDS = {
   redirect_uris: uris.describe('exact callback URIs: https, http only on localhost, or com.example.app:/callback for public native apps'),
   post_logout_redirect_uris: uris.describe('where RP-initiated logout may send the browser back to'),
   backchannel_logout_uri: uri.describe('https endpoint that receives back-channel logout tokens'),
+  backchannel_logout_session_required: z
+    .boolean()
+    .describe(
+      "the logout token names the ended session (sid, as in the client's ID tokens), so the app ends only that one. On by default whenever backchannel_logout_uri is set; read back only then",
+    ),
+  frontchannel_logout_uri: uri.describe(
+    "Front-Channel Logout 1.0: the page Sesame's signed-out page loads in an iframe when the person signs out, on the origin of one of the redirect URIs",
+  ),
+  frontchannel_logout_session_required: z
+    .boolean()
+    .describe(
+      'the front-channel logout URI is loaded with iss and sid (the ID token carries sid too). On by default whenever frontchannel_logout_uri is set; read back only then',
+    ),
   grant_types: z
     .array(z.enum(GRANT_TYPES, { error: (issue) => unsupportedGrantMessage(String(issue.input)) }))
     .max(3)
@@ -51,10 +85,28 @@ export const CLIENT_FIELDS = {
     .describe('["code"] with the authorization_code grant, [] without it (derived when absent)'),
   token_endpoint_auth_method: z
     .enum(AUTH_METHODS, {
-      error: (issue) =>
-        `token_endpoint_auth_method "${String(issue.input)}" is not supported; use client_secret_basic (confidential) or none (public, with PKCE)`,
+      error: (issue) => `token_endpoint_auth_method "${String(issue.input)}" is not supported; use ${AUTH_METHODS.join(', ')}`,
     })
-    .describe('client_secret_basic (confidential, the default: a secret is issued) or none (public: browser or native app; PKCE protects the code)'),
+    .describe(
+      'client_secret_basic (the default), client_secret_post or client_secret_jwt: confidential, a secret is issued; private_key_jwt: confidential, authenticates with a JWT signed by its own key (register jwks or jwks_uri), no secret; none: public (browser or native app; PKCE protects the code)',
+    ),
+  token_endpoint_auth_signing_alg: z
+    .enum(CLIENT_AUTH_SIGNING_ALGS, {
+      error: (issue) =>
+        `token_endpoint_auth_signing_alg "${String(issue.input)}" is not supported; use ${SECRET_JWT_ALGS.join(', ')} (client_secret_jwt) or ${PRIVATE_KEY_JWT_ALGS.join(', ')} (private_key_jwt)`,
+    })
+    .describe('client_secret_jwt and private_key_jwt only: the one algorithm its assertions must be signed with (default: any that fits its secret or keys)'),
+  jwks: z
+    .strictObject({
+      keys: z
+        .array(z.record(z.string(), z.unknown()))
+        .min(1, 'jwks must hold at least one key')
+        .max(MAX_CLIENT_KEYS, `jwks may hold at most ${MAX_CLIENT_KEYS} keys`),
+    })
+    .describe(
+      'private_key_jwt: its public signing keys as a JSON Web Key Set ({"keys": [...]}: RSA of 2048 bits or more, EC P-256/384/521, or Ed25519; never private members such as d)',
+    ),
+  jwks_uri: uri.describe('private_key_jwt: https URL of its public JSON Web Key Set, fetched when needed (instead of jwks; lets the app rotate its keys)'),
   scope: text(1000).describe('space-separated scopes it may ask for; `admin` lets it call the admin API (only clients registered with it ever get it)'),
   id_token_signed_response_alg: text(20).describe('one of SIGNING_ALGS (default: the first)'),
   application_type: z
@@ -117,18 +169,25 @@ export type ClientChanges = z.output<typeof ClientChangesSchema>;
 
 /** One zod issue as the one-line message every channel shows, naming the field. */
 function describeIssue(issue: z.core.$ZodIssue): ValidationError {
+  const field = String(issue.path[0] ?? 'client');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
+    if (issue.path.length > 0) return new ValidationError(`${pathOf(issue.path)} does not take "${key}"`, field);
     return new ValidationError(`client metadata "${key}" is not supported by this provider; it accepts ${CLIENT_FIELD_NAMES.join(', ')}`, key);
   }
-  const field = String(issue.path[0] ?? 'client');
   if (issue.code === 'invalid_type') {
-    const what = issue.path.length > 1 ? `${field} must hold ${issue.expected}s only` : `${field} must be ${article(issue.expected)}`;
+    const expected = issue.expected === 'record' ? 'object' : issue.expected;
+    // A list of values: "redirect_uris must hold strings only"; anything deeper is named by its path.
+    const listItem = issue.path.length === 2 && typeof issue.path[1] === 'number';
+    const what = listItem ? `${field} must hold ${expected}s only` : `${issue.path.length > 1 ? pathOf(issue.path) : field} must be ${article(expected)}`;
     return new ValidationError(what, field);
   }
   // Our messages name what is wrong; the few that start with "must" get the field in front.
   return new ValidationError(issue.message.startsWith('must') ? `${field} ${issue.message}` : issue.message, field);
 }
+
+/** A nested field as people write it: jwks.keys[0]. */
+const pathOf = (path: readonly PropertyKey[]) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 

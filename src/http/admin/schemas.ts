@@ -98,7 +98,7 @@ export const Client = component(
 export const ClientWithSecret = component(
   'ClientWithSecret',
   'A client with its new secret: returned only by create and rotate-secret. Stored encrypted; it cannot be shown again.',
-  Client.extend({ client_secret: z.string().optional().describe('absent for public clients') }),
+  Client.extend({ client_secret: z.string().optional().describe('absent for clients without a secret: public (none) and private_key_jwt') }),
 );
 
 export const ClientPage = page('ClientPage', 'clients, oldest first', Client);

@@ -2,9 +2,10 @@
 // and delete, with the same rules as the admin API and the CLI (the client service's).
 import type { Context } from 'koa';
 import type { Services } from '../../services.js';
+import { holdsPrivateKeys } from '../../domain/clients/client-keys.js';
 import type { ClientView } from '../../domain/clients/client-service.js';
 import { parseClientChanges, parseClientRegistration, PLAIN_FIELDS, type ClientChanges, type ClientRegistration } from '../../domain/clients/schema.js';
-import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import {
   clientDetailPage,
   clientFormValues,
@@ -26,7 +27,13 @@ function readClientForm(body: FormBody): ClientFormValues {
     redirect_uris: field(body, 'redirect_uris'),
     post_logout_redirect_uris: field(body, 'post_logout_redirect_uris'),
     backchannel_logout_uri: field(body, 'backchannel_logout_uri').trim(),
-    public: checked(body, 'public'),
+    backchannel_logout_session_required: checked(body, 'backchannel_logout_session_required'),
+    frontchannel_logout_uri: field(body, 'frontchannel_logout_uri').trim(),
+    frontchannel_logout_session_required: checked(body, 'frontchannel_logout_session_required'),
+    token_endpoint_auth_method: field(body, 'token_endpoint_auth_method'),
+    token_endpoint_auth_signing_alg: field(body, 'token_endpoint_auth_signing_alg'),
+    jwks: field(body, 'jwks').trim(),
+    jwks_uri: field(body, 'jwks_uri').trim(),
     grant_types: fields(body, 'grant_types'),
     scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
     resources: field(body, 'resources'),
@@ -40,22 +47,47 @@ function readClientForm(body: FormBody): ClientFormValues {
   };
 }
 
+/** The key set as typed: JSON, or empty for none. */
+function jwksOf(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError('jwks must be a JSON Web Key Set in JSON: {"keys": [...]}', 'jwks');
+  }
+}
+
 /** The form in the schema's names (a field left empty is absent); the domain checks the rest. */
 function formFields(values: ClientFormValues) {
+  const isPublic = values.token_endpoint_auth_method === 'none';
   return {
     client_name: values.client_name,
     redirect_uris: lines(values.redirect_uris),
     post_logout_redirect_uris: lines(values.post_logout_redirect_uris),
     backchannel_logout_uri: values.backchannel_logout_uri || undefined,
+    // The boxes mean something only with their URI (without it they are left out).
+    backchannel_logout_session_required: values.backchannel_logout_uri ? values.backchannel_logout_session_required : undefined,
+    frontchannel_logout_uri: values.frontchannel_logout_uri || undefined,
+    frontchannel_logout_session_required: values.frontchannel_logout_uri ? values.frontchannel_logout_session_required : undefined,
+    // Absent: the default for a new client, the one it has for a client being edited.
+    token_endpoint_auth_method: values.token_endpoint_auth_method || undefined,
+    token_endpoint_auth_signing_alg: values.token_endpoint_auth_signing_alg || undefined,
+    jwks: jwksOf(values.jwks),
+    jwks_uri: values.jwks_uri || undefined,
     grant_types: values.grant_types,
     scope: values.scope,
     resources: lines(values.resources),
     resource_server: values.resource_server,
     // A public client always uses PKCE and rotates: whatever its boxes say, the defaults (on) apply.
-    require_pkce: values.public ? undefined : values.require_pkce,
-    rotate_refresh_tokens: values.public ? undefined : values.rotate_refresh_tokens,
+    require_pkce: isPublic ? undefined : values.require_pkce,
+    rotate_refresh_tokens: isPublic ? undefined : values.rotate_refresh_tokens,
     ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
+}
+
+/** What the form shows again after a refusal: everything as typed, but never a private key. */
+function shownAgain(values: ClientFormValues): ClientFormValues {
+  return holdsPrivateKeys(values.jwks) ? { ...values, jwks: '' } : values;
 }
 
 function registration(values: ClientFormValues): ClientRegistration {
@@ -64,7 +96,6 @@ function registration(values: ClientFormValues): ClientRegistration {
     ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
     ...(backchannel_logout_uri ? { backchannel_logout_uri } : {}),
     ...(resources.length ? { resources } : {}),
-    token_endpoint_auth_method: values.public ? 'none' : 'client_secret_basic',
   });
 }
 
@@ -93,7 +124,7 @@ export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: 
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
-      send(ctx, newClientPage(frame(ctx), values, errors), 422);
+      send(ctx, newClientPage(frame(ctx), shownAgain(values), errors), 422);
       return;
     }
     // The secret is in this response only: not a redirect, so it never sits in a cookie or URL.
@@ -122,14 +153,14 @@ export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: 
   router.post('/admin/clients/:id', ...post, async (ctx) => {
     const client = await loadClient(ctx);
     if (!client) return;
-    const values = { ...readClientForm(bodyOf(ctx)), public: client.token_endpoint_auth_method === 'none' };
+    const values = readClientForm(bodyOf(ctx));
     let updated;
     try {
       updated = await clients.update(client.client_id, changes(values), by(ctx));
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
-      send(ctx, clientDetailPage(frame(ctx), client, values, errors), 422);
+      send(ctx, clientDetailPage(frame(ctx), client, shownAgain(values), errors), 422);
       return;
     }
     setFlash(ctx, `Saved ${updated.client_name}.`);

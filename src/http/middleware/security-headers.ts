@@ -49,6 +49,16 @@ export function pageCsp(html = ''): string {
   return hashes.length > 0 ? `${PAGE_CSP}; script-src ${hashes.join(' ')}` : PAGE_CSP;
 }
 
+/**
+ * The CSP of the front-channel logout page: the page CSP, Sesame's own script (it continues once
+ * the apps' pages loaded), and frames from exactly the apps' origins being told, nothing else.
+ * Origins come from registered URIs (https, or http on loopback), serialised by the URL parser.
+ */
+export function frontchannelCsp(frameOrigins: readonly string[]): string {
+  const origins = [...new Set(frameOrigins.map((origin) => new URL(origin).origin))];
+  return `${PAGE_CSP}; script-src 'self'; frame-src ${origins.length > 0 ? origins.join(' ') : "'none'"}`;
+}
+
 /** Sets the page headers on a context; `html` is the page, when it may hold inline scripts. */
 export function setPageHeaders(ctx: HeaderTarget, html?: string): void {
   for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
