@@ -37,6 +37,15 @@ export interface ConfigurationDeps {
   isResourceServer: IsResourceServer;
 }
 
+/**
+ * Whether the session cookie is SameSite=None; Secure, so that it goes with cross-site requests
+ * (a form-POSTed authorization request, prompt=none in an iframe): on an https issuer. Browsers
+ * refuse SameSite=None without Secure, so an http issuer (development on localhost) keeps Lax.
+ */
+export function crossSiteSession(issuer: string): boolean {
+  return new URL(issuer).protocol === 'https:';
+}
+
 /** What the registration endpoint itself sets; the rest of a registration is the client service's. */
 const ISSUED = ['client_id', 'client_id_issued_at', 'client_secret', 'client_secret_expires_at'] as const;
 
@@ -94,7 +103,17 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     cookies: {
       // First key signs, all verify: the same list on every instance lets any of them read a session.
       keys: config.cookieKeys,
+      // The session cookie (and its signature) goes with cross-site requests only on an https
+      // issuer (crossSiteSession): an authorization request form-POSTed from an RP on another
+      // site, and prompt=none in an RP's iframe, then find the person's session. The interaction
+      // cookies stay SameSite=Lax (the short ones): they are read only on Sesame's own pages.
+      long: crossSiteSession(config.issuer) ? { httpOnly: true, sameSite: 'none', secure: true } : { httpOnly: true, sameSite: 'lax' },
     },
+    // OIDC Core 3.1.2.1: the authorization endpoint takes GET and POST (RP-initiated logout's
+    // end_session_endpoint too). oidc-provider serves POST only with a SameSite=None session
+    // cookie, which browsers keep only when Secure: on an http issuer (development) POST /auth is
+    // refused with a page that says why (http/post-without-https.ts).
+    enableHttpPostMethods: crossSiteSession(config.issuer),
     features: {
       // The library's development login accepts any password; we serve our own pages.
       devInteractions: { enabled: false },

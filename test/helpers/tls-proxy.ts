@@ -1,11 +1,12 @@
 // A TLS-terminating proxy on loopback with a throwaway self-signed certificate for localhost (made
 // by the openssl command), so Sesame can run with an https issuer in a test: Sesame takes its
 // scheme from ISSUER, and the proxy forwards plain http to it. Browsers must ignore the
-// certificate's errors (Playwright: newContext({ ignoreHTTPSErrors: true })).
+// certificate's errors (Playwright: newContext({ ignoreHTTPSErrors: true })); a server-side RP
+// (openid-client) uses the proxy's `fetch`, which trusts that one certificate.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:https';
+import { createServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,34 @@ export interface TlsProxy {
   url: string;
   /** Forwards to this http origin from now on (the proxy starts first: its URL is the issuer). */
   route(upstream: string): void;
+  /**
+   * A fetch for openid-client (`[customFetch]`) that trusts the proxy's certificate and no other:
+   * Node's global fetch cannot be given a CA, so this one is made on node:https.
+   */
+  fetch(url: string, options: { method?: string; headers?: Record<string, string>; body?: unknown }): Promise<Response>;
   close(): Promise<void>;
+}
+
+function fetchTrusting(ca: Buffer): TlsProxy['fetch'] {
+  return (url, { method = 'GET', headers = {}, body }) =>
+    new Promise((resolve, reject) => {
+      const sent = body === undefined || body === null ? undefined : body instanceof Uint8Array ? Buffer.from(body) : String(body);
+      const req = httpsRequest(new URL(url), { method, headers, ca }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, one);
+          }
+          const status = res.statusCode ?? 502;
+          resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: responseHeaders }));
+        });
+      });
+      req.on('error', reject);
+      req.end(sent);
+    });
 }
 
 function selfSignedLocalhost(): { key: Buffer; cert: Buffer } {
@@ -41,7 +69,8 @@ function selfSignedLocalhost(): { key: Buffer; cert: Buffer } {
 
 export async function startTlsProxy(): Promise<TlsProxy> {
   let upstream: string | undefined;
-  const server = createServer(selfSignedLocalhost(), (req, res) => {
+  const tls = selfSignedLocalhost();
+  const server = createServer(tls, (req, res) => {
     if (!upstream) {
       res.writeHead(502).end('no upstream yet');
       return;
@@ -60,6 +89,7 @@ export async function startTlsProxy(): Promise<TlsProxy> {
     route(target) {
       upstream = target;
     },
+    fetch: fetchTrusting(tls.cert),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,229 @@
+// Authorization requests by POST (OIDC Core 3.1.2.1: the authorization endpoint takes GET and
+// POST) from an RP on another site, and the cookies that make them work: real Chromium submits
+// the RP's auto-posting form, an RP on openid-client exchanges the code.
+//
+// On an https issuer (a TLS proxy with a self-signed certificate in front of Sesame) the session
+// cookie is SameSite=None; Secure, so a form posted from the RP's site carries it: the second
+// sign-in needs no password. The forms on Sesame's own pages (sign-in, consent, logout
+// confirmation) still refuse a POST from another site, although that POST now carries the session
+// cookie. On an http issuer (development) the cookie stays SameSite=Lax (browsers refuse
+// SameSite=None without Secure), so oidc-provider takes no POST: Sesame answers 405 with a page
+// that says why, and GET works as before.
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CROSS_SITE_MESSAGE } from '../../src/http/middleware/csrf.js';
+import { POST_NEEDS_HTTPS_MESSAGE, POST_NEEDS_HTTPS_TITLE } from '../../src/http/post-without-https.js';
+import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import { PROVIDERS } from '../helpers/databases.js';
+import { startFormPostRp, type FormPostRp } from '../helpers/form-post-rp.js';
+import { allowAtSesame, bodyWith, pageJson, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
+import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
+
+const PERSON = { email: 'poster@example.com', password: 'posted from another site', name: 'Paula Post' };
+const INTRUDER = { email: 'mallory@example.com', password: 'signs victims in as herself', name: 'Mallory' };
+const APP = 'Form-posting app';
+
+let browser: Browser;
+beforeAll(async () => {
+  if (CHROMIUM_PATH) browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The claims the RP printed once the browser reached its callback. */
+async function claimsAtCallback(page: Page, rp: FormPostRp): Promise<Record<string, unknown>> {
+  await page.waitForURL(`${rp.redirectUri}**`);
+  const result = await pageJson<{ claims?: Record<string, unknown>; error?: string; error_description?: string }>(page);
+  if (!result.claims) throw new Error(`the RP got no tokens: ${JSON.stringify(result)}`);
+  return result.claims;
+}
+
+/** Requests the page sends to `url` (exactly, no query), from now on. */
+function requestsTo(page: Page, url: string): Request[] {
+  const seen: Request[] = [];
+  page.on('request', (request) => {
+    if (request.url() === url) seen.push(request);
+  });
+  return seen;
+}
+
+async function cookie(context: BrowserContext, origin: string, name: string) {
+  const found = (await context.cookies(origin)).find((c) => c.name === name);
+  expect(found, `${name} in ${JSON.stringify(await context.cookies(origin))}`).toBeDefined();
+  return found!;
+}
+
+describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST from another site, https issuer, on %s', (provider) => {
+  let proxy: TlsProxy;
+  let sesame: TestSesame;
+  let rp: FormPostRp;
+  let context: BrowserContext;
+  let page: Page;
+  let issuer: string;
+
+  beforeAll(async () => {
+    proxy = await startTlsProxy();
+    issuer = proxy.url;
+    sesame = await startTestSesame({ provider, env: { ISSUER: issuer } });
+    // sesame.issuer is the instance's own http address here: the proxy's upstream.
+    proxy.route(sesame.issuer);
+    await sesame.container.accounts.create(PERSON);
+    await sesame.container.accounts.create(INTRUDER);
+    rp = await startFormPostRp();
+    const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [rp.redirectUri] });
+    await rp.configure({ issuer, clientId: client.client_id, clientSecret: client.client_secret!, fetch: proxy.fetch });
+    context = await browser.newContext({ ignoreHTTPSErrors: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await rp?.close();
+    await sesame?.close();
+    await proxy?.close();
+  });
+
+  it('The OpenID conformance expectation holds: a form-POSTed authorization request signs in', async () => {
+    expect(new URL(rp.url).hostname).not.toBe(new URL(issuer).hostname);
+    const posted = requestsTo(page, `${issuer}/auth`);
+    await page.goto(`${rp.url}/start?method=post`);
+    await signInAtSesame(page, PERSON);
+    await allowAtSesame(page, APP);
+    const claims = await claimsAtCallback(page, rp);
+    expect(claims).toMatchObject({ sub: expect.any(String), email: PERSON.email, name: PERSON.name });
+    // The request went by POST, its parameters in the body.
+    expect(posted.map((request) => request.method())).toEqual(['POST']);
+    const body = new URLSearchParams(posted[0]!.postData() ?? '');
+    expect(body.get('code_challenge_method')).toBe('S256');
+    expect(body.get('redirect_uri')).toBe(rp.redirectUri);
+  }, 90_000);
+
+  it('sets the session cookie SameSite=None; Secure (and only that one), so the next form POST from the RP signs in without a password', async () => {
+    for (const name of ['_session', '_session.sig']) {
+      expect(await cookie(context, issuer, name)).toMatchObject({ sameSite: 'None', secure: true, httpOnly: true });
+    }
+    // Sesame's own cookies (the form's CSRF secret) stay SameSite=Lax.
+    expect(await cookie(context, issuer, '__Host-sesame.csrf')).toMatchObject({ sameSite: 'Lax', secure: true, httpOnly: true });
+    for (const other of await context.cookies(issuer)) {
+      if (!other.name.startsWith('_session')) expect(other.sameSite, other.name).toBe('Lax');
+    }
+
+    const first = await claimsAtCallback(page, rp);
+    const pages: string[] = [];
+    const onRequest = (request: Request) => {
+      if (request.url().startsWith(`${issuer}/interaction/`)) pages.push(request.url());
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${rp.url}/start?method=post`);
+      expect(await claimsAtCallback(page, rp)).toMatchObject({ sub: first.sub, email: PERSON.email });
+      // prompt=none by POST: the session answers at once.
+      await page.goto(`${rp.url}/start?method=post&prompt=none`);
+      expect(await claimsAtCallback(page, rp)).toMatchObject({ sub: first.sub });
+    } finally {
+      page.off('request', onRequest);
+    }
+    // No sign-in or consent page on the way.
+    expect(pages).toEqual([]);
+  }, 90_000);
+
+  it("refuses Sesame's sign-in, consent and logout forms posted from another site, though the session cookie goes with them", async () => {
+    const { sub } = await (async () => {
+      await page.goto(`${rp.url}/start?method=post&prompt=none`);
+      return claimsAtCallback(page, rp);
+    })();
+
+    /** Posts `fields` to `path` on Sesame from the RP's site: the answer, and the Cookie header the browser sent. */
+    const postFromAnotherSite = async (path: string, fields: Record<string, string>) => {
+      const target = `${issuer}${path}`;
+      const sent = page.waitForRequest((request) => request.url() === target && request.method() === 'POST');
+      const answered = page.waitForResponse((response) => response.url() === target);
+      await page.goto(`${rp.url}/post-form?${new URLSearchParams({ to: target, ...fields })}`);
+      const cookies = (await (await sent).allHeaders()).cookie ?? '';
+      const response = await answered;
+      return { status: response.status(), cookies, text: await bodyWith(page, 'another site') };
+    };
+    const interactionUid = async (start: string) => {
+      await page.goto(`${rp.url}/start?method=get&${start}`);
+      await page.waitForURL(`${issuer}/interaction/**`);
+      return new URL(page.url()).pathname.split('/')[2]!;
+    };
+
+    // Sign-in: an intruder's form that would sign the person in as the intruder (login CSRF).
+    const login = await interactionUid('prompt=login');
+    const signIn = await postFromAnotherSite(`/interaction/${login}/login`, { email: INTRUDER.email, password: INTRUDER.password });
+    expect(signIn.status).toBe(403);
+    expect(signIn.text).toContain(CROSS_SITE_MESSAGE);
+    expect(signIn.cookies).toMatch(/(^|; )_session=/);
+    await page.goto(`${issuer}/interaction/${login}`);
+    await page.getByLabel('Password').waitFor();
+
+    // Consent: an intruder's Allow.
+    const consent = await interactionUid('prompt=consent');
+    const allow = await postFromAnotherSite(`/interaction/${consent}/confirm`, {});
+    expect(allow.status).toBe(403);
+    expect(allow.text).toContain(CROSS_SITE_MESSAGE);
+    expect(allow.cookies).toMatch(/(^|; )_session=/);
+    await page.goto(`${issuer}/interaction/${consent}`);
+    await page.getByRole('heading', { name: `Allow ${APP}?` }).waitFor();
+
+    // Logout confirmation: an intruder's "Sign out", with and without a made-up token.
+    for (const fields of [{ logout: 'yes' }, { logout: 'yes', xsrf: 'made-up' }] as Record<string, string>[]) {
+      const logout = await postFromAnotherSite('/session/end/confirm', fields);
+      expect(logout.status).toBe(403);
+      expect(logout.text).toContain(CROSS_SITE_MESSAGE);
+      expect(logout.cookies).toMatch(/(^|; )_session=/);
+    }
+
+    // Nothing happened: the person is still signed in as themselves.
+    await page.goto(`${rp.url}/start?method=post&prompt=none`);
+    expect(await claimsAtCallback(page, rp)).toMatchObject({ sub, email: PERSON.email });
+  }, 90_000);
+});
+
+describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST, http issuer (development), on %s', (provider) => {
+  let sesame: TestSesame;
+  let rp: FormPostRp;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    sesame = await startTestSesame({ provider });
+    await sesame.container.accounts.create(PERSON);
+    rp = await startFormPostRp();
+    const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [rp.redirectUri] });
+    await rp.configure({ issuer: sesame.issuer, clientId: client.client_id, clientSecret: client.client_secret! });
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await rp?.close();
+    await sesame?.close();
+  });
+
+  it('answers a POSTed request with 405 and a page that says to use GET or https; GET signs in with a SameSite=Lax session cookie', async () => {
+    const answered = page.waitForResponse((response) => response.url() === `${sesame.issuer}/auth`);
+    await page.goto(`${rp.url}/start?method=post`);
+    const response = await answered;
+    expect(response.request().method()).toBe('POST');
+    expect(response.status()).toBe(405);
+    expect(response.headers()['allow']).toBe('GET');
+    expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    const text = await bodyWith(page, POST_NEEDS_HTTPS_TITLE);
+    expect(text).toContain(POST_NEEDS_HTTPS_MESSAGE);
+
+    await page.goto(`${rp.url}/start?method=get`);
+    await signInAtSesame(page, PERSON);
+    await allowAtSesame(page, APP);
+    expect(await claimsAtCallback(page, rp)).toMatchObject({ email: PERSON.email, name: PERSON.name });
+    for (const name of ['_session', '_session.sig']) {
+      expect(await cookie(context, sesame.issuer, name)).toMatchObject({ sameSite: 'Lax', secure: false, httpOnly: true });
+    }
+  }, 90_000);
+});
