@@ -3,8 +3,8 @@
 // your app" recipe says, driven by Chromium through sign-in, the claims reaching the app, a call
 // to userinfo from the page (CORS), refreshes with the refresh token, and sign-out.
 //
-// Silent renew without a refresh token (prompt=none in a hidden iframe) is pending on issue 12
-// item 7: test/pending/rp-oidc-client-ts-silent-renew.pending.ts.
+// Silent renew without a refresh token (prompt=none in a hidden iframe, which needs an https
+// issuer): rp-oidc-client-ts-silent-renew.test.ts.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';

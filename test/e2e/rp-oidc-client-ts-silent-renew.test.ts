@@ -1,26 +1,18 @@
-// PENDING on issue 12 item 7 (on an https issuer the session cookie is SameSite=None; Secure).
-// Move to test/e2e/ as a .test.ts once it passes.
-//
-// oidc-client-ts's silent renew without a refresh token: signinSilent() loads /auth?prompt=none
-// in a hidden iframe. The SPA is on 127.0.0.1 and the issuer on localhost, another site, so the
-// iframe is a third-party context: Chromium sends Sesame's session cookie there only if it is
-// SameSite=None (and so Secure): Sesame runs here with an https issuer behind a TLS proxy. Today
-// the cookie is SameSite=Lax, the iframe's request carries no session and the SPA gets
-// login_required.
+// A real relying party's silent renew without a refresh token: oidc-client-ts's signinSilent()
+// loads /auth?prompt=none in a hidden iframe. The SPA is on 127.0.0.1 and the issuer on
+// localhost, another site, so the iframe is a third-party context: Chromium sends Sesame's session
+// cookie there only because it is SameSite=None; Secure, which it is on an https issuer (here a TLS
+// proxy with a self-signed certificate in front of Sesame). With SameSite=Lax (what an http
+// issuer gets) the iframe's request carries no session and the SPA gets login_required.
 //
 // Third-party cookies: Chromium here blocks them by default (in Playwright's contexts and in a
 // fresh profile the iframe's request goes out with Sec-Fetch-Storage-Access: none and no Cookie),
 // as Safari and Firefox do; so this test runs Chromium on a profile that allows them (what a
-// person gets from "Allow third-party cookies"). With oidc-provider's cookies switched to
-// SameSite=None; Secure by hand (cookies.long and cookies.short), it passes. In a browser that
-// blocks third-party cookies an SPA on another site renews with its refresh token instead
-// (test/e2e/rp-oidc-client-ts.test.ts).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+// person gets from "Allow third-party cookies"). In a browser that blocks third-party cookies an
+// SPA on another site renews with its refresh token instead (test/e2e/rp-oidc-client-ts.test.ts).
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH } from '../helpers/chromium.js';
+import { CHROMIUM_PATH, chromiumAllowingThirdPartyCookies, type ChromiumProfile } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { startSpa, type Spa } from '../helpers/oidc-client-ts-spa.js';
 import { allowAtSesame, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
@@ -29,35 +21,6 @@ import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
 
 const PERSON = { email: 'silent@example.com', password: 'silent renew in an iframe', name: 'Sid Silent' };
 const APP = 'SPA without refresh tokens';
-
-/** Chromium on a fresh profile whose cookie setting allows third-party cookies. */
-async function chromiumAllowingThirdPartyCookies(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'sesame-chromium-'));
-  mkdirSync(join(profile, 'Default'));
-  // 0 = allow third-party cookies (chrome://settings/cookies), 1 = block them in incognito, 2 = block.
-  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH!,
-    headless: true,
-    ignoreHTTPSErrors: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 async function userShown(page: Page, previous: string): Promise<any> {
   await page.waitForFunction(
@@ -77,7 +40,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts silent renew in an
   let proxy: TlsProxy;
   let sesame: TestSesame;
   let spa: Spa;
-  let browser: Awaited<ReturnType<typeof chromiumAllowingThirdPartyCookies>>;
+  let browser: ChromiumProfile;
   let page: Page;
 
   beforeAll(async () => {
