@@ -12,6 +12,7 @@ import { logProviderErrors } from './error-events.js';
 import { adjustDiscovery } from './discovery.js';
 import { createFindAccount } from './find-account.js';
 import { frontchannelLogout, includeSidForLogoutChannels } from './frontchannel-logout.js';
+import { formPostFrameAncestor } from './form-post-framing.js';
 import { logoutWithoutUnverifiableHint } from './logout-hint.js';
 import { allowRefreshTokenReuse } from './refresh-token-reuse.js';
 import { recordRouteNames } from './route-names.js';
@@ -46,8 +47,9 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
   // CSP, which lets exactly those apps' origins be framed, is the one sent).
   provider.use(frontchannelLogout(provider));
   includeSidForLogoutChannels(provider);
-  // Its own HTML (form_post, error and logout pages) gets the same headers as ours.
-  provider.use(htmlPageHeaders());
+  // Its own HTML (form_post, error and logout pages) gets the same headers as ours; the form_post
+  // page may be framed by its redirect URI's origin (silent sign-in in an iframe: form-post-framing.ts).
+  provider.use(htmlPageHeaders(formPostFrameAncestor));
   // A logout whose id_token_hint was signed by a key this provider no longer holds goes on through
   // the confirmation page instead of failing (logout-hint.ts).
   provider.use(

@@ -3,7 +3,7 @@
 // authorization endpoint (OIDC Core 3.1.2.1), or a plain redirect (GET). Served from 127.0.0.1,
 // another site than the issuer on localhost.
 //
-// GET /start?method=post|get[&prompt=...][&response_mode=form_post] starts a sign-in (PKCE S256,
+// GET /start?method=post|get[&prompt=...][&response_mode=form_post][&max_age=N] starts a sign-in (PKCE S256,
 // state, nonce); the callback, by GET or by form_post, exchanges the code and prints
 // `{ "claims": {...} }` (the ID token's) or `{ "error": "...", "error_description": "..." }`.
 // GET /frame?... is a page that runs /start?... in an iframe and prints what reached the callback
@@ -64,7 +64,9 @@ export async function startFormPostRp(): Promise<FormPostRp> {
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     pending.set(state, { verifier, nonce });
-    const extra = Object.fromEntries(['prompt', 'response_mode'].flatMap((name) => (url.searchParams.has(name) ? [[name, url.searchParams.get(name)!]] : [])));
+    const extra = Object.fromEntries(
+      ['prompt', 'response_mode', 'max_age'].flatMap((name) => (url.searchParams.has(name) ? [[name, url.searchParams.get(name)!]] : [])),
+    );
     const request = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: 'openid profile email',

@@ -1,5 +1,6 @@
 // The pages oidc-provider renders itself carry the same headers as ours: the CSP (with a hash for
-// the form_post page's inline script, and nothing else allowed to run), no framing, no caching.
+// the form_post page's inline script, and nothing else allowed to run), no framing (the form_post
+// page: only by the origin of the redirect URI it posts to), no caching.
 // In Chromium the form_post page still submits itself to the RP under that CSP.
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -13,11 +14,12 @@ import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 
 const USER = { email: 'headers@example.com', password: 'pages carry their headers', name: 'Hedda' };
 
-function expectPageHeaders(page: Page): string {
+/** The page headers; `frameAncestor`: the one origin that may frame the page (otherwise none may). */
+function expectPageHeaders(page: Page, frameAncestor?: string): string {
   const csp = page.headers.get('content-security-policy') ?? '';
   expect(csp).toContain("default-src 'none'");
-  expect(csp).toContain("frame-ancestors 'none'");
-  expect(page.headers.get('x-frame-options')).toBe('DENY');
+  expect(csp).toContain(`frame-ancestors ${frameAncestor ?? "'none'"}`);
+  expect(page.headers.get('x-frame-options')).toBe(frameAncestor === undefined ? 'DENY' : null);
   expect(page.headers.get('cache-control')).toContain('no-store');
   expect(page.headers.get('content-type')).toContain('text/html');
   return csp;
@@ -45,7 +47,7 @@ describe('pages oidc-provider renders', () => {
   });
   afterAll(async () => sesame?.close());
 
-  it('form_post: the auto-submitting page has the page headers and a CSP hash for exactly its script', async () => {
+  it('form_post: the auto-submitting page has the page headers, a CSP hash for exactly its script, and only its redirect URI origin may frame it', async () => {
     const config = await discover(sesame.issuer, clientId, clientSecret);
     const browser = new TestBrowser(sesame.issuer);
     let page = await browser.request((await startAuthorization(config, { response_mode: 'form_post' })).url.toString());
@@ -55,7 +57,8 @@ describe('pages oidc-provider renders', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain(`<form method="post" action="${REDIRECT_URI}">`);
     expect(page.html).toMatch(/name="code" value="[^"]+"/);
-    const csp = expectPageHeaders(page);
+    // Framed by the RP's own page only (silent sign-in in an iframe: test/e2e/iframe-prompt-none.test.ts).
+    const csp = expectPageHeaders(page, new URL(REDIRECT_URI).origin);
     const hashes = scriptHashes(page.html);
     expect(hashes).toHaveLength(1);
     expect(csp).toContain(`script-src ${hashes[0]}`);

@@ -43,10 +43,14 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
-/** The page CSP, allowing the page's own inline scripts (by hash) and no other script. */
-export function pageCsp(html = ''): string {
+/**
+ * The page CSP, allowing the page's own inline scripts (by hash) and no other script. With
+ * `frameAncestor` (an origin), that origin may frame the page instead of none.
+ */
+export function pageCsp(html = '', frameAncestor?: string): string {
   const hashes = [...new Set(inlineScriptHashes(html))];
-  return hashes.length > 0 ? `${PAGE_CSP}; script-src ${hashes.join(' ')}` : PAGE_CSP;
+  const csp = frameAncestor === undefined ? PAGE_CSP : PAGE_CSP.replace("frame-ancestors 'none'", `frame-ancestors ${frameAncestor}`);
+  return hashes.length > 0 ? `${csp}; script-src ${hashes.join(' ')}` : csp;
 }
 
 /**
@@ -59,10 +63,16 @@ export function frontchannelCsp(frameOrigins: readonly string[]): string {
   return `${PAGE_CSP}; script-src 'self'; frame-src ${origins.length > 0 ? origins.join(' ') : "'none'"}`;
 }
 
-/** Sets the page headers on a context; `html` is the page, when it may hold inline scripts. */
-export function setPageHeaders(ctx: HeaderTarget, html?: string): void {
-  for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
-  if (html !== undefined) ctx.set('Content-Security-Policy', pageCsp(html));
+/**
+ * Sets the page headers on a context; `html` is the page, when it may hold inline scripts.
+ * `frameAncestor`: the one origin that may frame the page (its CSP says so, and X-Frame-Options,
+ * which can name no origin, is left out).
+ */
+export function setPageHeaders(ctx: HeaderTarget, html?: string, frameAncestor?: string): void {
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) {
+    if (name !== 'X-Frame-Options' || frameAncestor === undefined) ctx.set(name, value);
+  }
+  if (html !== undefined || frameAncestor !== undefined) ctx.set('Content-Security-Policy', pageCsp(html, frameAncestor));
 }
 
 /**
@@ -79,13 +89,14 @@ export function pageHeaders(): Middleware {
 /**
  * For an app whose pages we do not render (oidc-provider, through provider.use): every HTML
  * response gets the page headers once it is built, with its inline scripts hashed into the CSP.
+ * `frameAncestor` names the one origin that may frame a given page, if any.
  */
-export function htmlPageHeaders(): Middleware {
+export function htmlPageHeaders(frameAncestor: (ctx: Parameters<Middleware>[0], html: string) => string | undefined = () => undefined): Middleware {
   return async (ctx, next) => {
     await next();
     if (!ctx.response.is('html')) return;
     const body: unknown = ctx.body;
     const html = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
-    setPageHeaders(ctx, html);
+    setPageHeaders(ctx, html, frameAncestor(ctx, html));
   };
 }
