@@ -8,9 +8,11 @@
 // confirmation) still refuse a POST from another site, although that POST now carries the session
 // cookie. On an http issuer (development) the cookie stays SameSite=Lax (browsers refuse
 // SameSite=None without Secure), so oidc-provider takes no POST: Sesame answers 405 with a page
-// that says why, and GET works as before.
+// that says why, and GET works as before. A real RP that sends its authorization request by POST,
+// Apache's mod_auth_openidc with OIDCProviderAuthRequestMethod POST, signs in on https too.
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MOD_AUTH_OPENIDC, parseEnvPage, startApache, type RunningApache } from '../helpers/apache.js';
 import { CROSS_SITE_MESSAGE } from '../../src/http/middleware/csrf.js';
 import { POST_NEEDS_HTTPS_MESSAGE, POST_NEEDS_HTTPS_TITLE } from '../../src/http/post-without-https.js';
 import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
@@ -19,6 +21,7 @@ import { startFormPostRp, type FormPostRp } from '../helpers/form-post-rp.js';
 import { allowAtSesame, bodyWith, pageJson, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
+import { modAuthOpenidcConfig } from './rp-mod-auth-openidc.config.js';
 
 const PERSON = { email: 'poster@example.com', password: 'posted from another site', name: 'Paula Post' };
 const INTRUDER = { email: 'mallory@example.com', password: 'signs victims in as herself', name: 'Mallory' };
@@ -227,3 +230,59 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST, h
     }
   }, 90_000);
 });
+
+describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)(
+  'mod_auth_openidc sending its authorization request by POST, https issuer, on %s',
+  (provider) => {
+    let proxy: TlsProxy;
+    let sesame: TestSesame;
+    let apache: RunningApache;
+    let context: BrowserContext;
+    let page: Page;
+
+    beforeAll(async () => {
+      proxy = await startTlsProxy();
+      sesame = await startTestSesame({ provider, env: { ISSUER: proxy.url } });
+      proxy.route(sesame.issuer);
+      await sesame.container.accounts.create(PERSON);
+      apache = await startApache({
+        oidc: async (url) => {
+          const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [`${url}/protected/redirect_uri`] });
+          return [
+            modAuthOpenidcConfig({ issuer: proxy.url, url, clientId: client.client_id, clientSecret: client.client_secret! }),
+            // An auto-posting form instead of a redirect.
+            'OIDCProviderAuthRequestMethod POST',
+            // The TLS proxy's certificate is self-signed.
+            'OIDCSSLValidateServer Off',
+          ].join('\n');
+        },
+      });
+      context = await browser.newContext({ ignoreHTTPSErrors: true });
+      page = await context.newPage();
+      page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    }, 60_000);
+
+    afterAll(async () => {
+      await context?.close();
+      await apache?.stop();
+      await sesame?.close();
+      await proxy?.close();
+    });
+
+    it('signs in and passes the claims to the app', async () => {
+      const posted = requestsTo(page, `${proxy.url}/auth`);
+      await page.goto(`${apache.url}/protected/env.shtml`);
+      await signInAtSesame(page, PERSON);
+      await allowAtSesame(page, APP);
+      await page.waitForURL(`${apache.url}/protected/env.shtml`);
+      const env = parseEnvPage(await page.locator('#env').innerText());
+      try {
+        expect(posted.map((request) => request.method())).toEqual(['POST']);
+        expect(env).toMatchObject({ OIDC_CLAIM_name: PERSON.name, OIDC_CLAIM_email: PERSON.email, OIDC_CLAIM_iss: proxy.url });
+      } catch (error) {
+        console.error(apache.errorLog(), env);
+        throw error;
+      }
+    }, 90_000);
+  },
+);
