@@ -18,7 +18,7 @@ import { POST_NEEDS_HTTPS_MESSAGE, POST_NEEDS_HTTPS_TITLE } from '../../src/http
 import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { startFormPostRp, type FormPostRp } from '../helpers/form-post-rp.js';
-import { allowAtSesame, bodyWith, pageJson, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
+import { allowAtSesame, bodyWith, confirmSignOutAtSesame, pageJson, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
 import { modAuthOpenidcConfig } from './rp-mod-auth-openidc.config.js';
@@ -65,6 +65,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST fr
   let context: BrowserContext;
   let page: Page;
   let issuer: string;
+  let clientId: string;
 
   beforeAll(async () => {
     proxy = await startTlsProxy();
@@ -75,8 +76,13 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST fr
     await sesame.container.accounts.create(PERSON);
     await sesame.container.accounts.create(INTRUDER);
     rp = await startFormPostRp();
-    const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [rp.redirectUri] });
-    await rp.configure({ issuer, clientId: client.client_id, clientSecret: client.client_secret!, fetch: proxy.fetch });
+    const client = await sesame.container.clients.create({
+      client_name: APP,
+      redirect_uris: [rp.redirectUri],
+      post_logout_redirect_uris: [`${rp.url}/signed-out`],
+    });
+    clientId = client.client_id;
+    await rp.configure({ issuer, clientId, clientSecret: client.client_secret!, fetch: proxy.fetch });
     context = await browser.newContext({ ignoreHTTPSErrors: true });
     page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -185,6 +191,16 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST fr
     await page.goto(`${rp.url}/start?method=post&prompt=none`);
     expect(await claimsAtCallback(page, rp)).toMatchObject({ sub, email: PERSON.email });
   }, 90_000);
+
+  it('takes an RP-initiated logout by POST too (the same switch in oidc-provider): the confirmation page, then signed out', async () => {
+    const postLogout = `${rp.url}/signed-out`;
+    await page.goto(`${rp.url}/post-form?${new URLSearchParams({ to: `${issuer}/session/end`, client_id: clientId, post_logout_redirect_uri: postLogout })}`);
+    await confirmSignOutAtSesame(page, APP);
+    await page.waitForURL(`${postLogout}**`);
+    await page.goto(`${rp.url}/start?method=post&prompt=none`);
+    await page.waitForURL(`${rp.redirectUri}**`);
+    expect(await pageJson(page)).toMatchObject({ error: 'login_required' });
+  }, 90_000);
 });
 
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST, http issuer (development), on %s', (provider) => {
@@ -220,6 +236,10 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST, h
     expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     const text = await bodyWith(page, POST_NEEDS_HTTPS_TITLE);
     expect(text).toContain(POST_NEEDS_HTTPS_MESSAGE);
+    // RP-initiated logout by POST likewise.
+    const logout = await fetch(`${sesame.issuer}/session/end`, { method: 'POST', body: new URLSearchParams({ client_id: 'any' }) });
+    expect(logout.status).toBe(405);
+    expect(await logout.text()).toContain(POST_NEEDS_HTTPS_TITLE);
 
     await page.goto(`${rp.url}/start?method=get`);
     await signInAtSesame(page, PERSON);
