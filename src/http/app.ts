@@ -7,7 +7,6 @@ import { createSignInEvents } from '../domain/accounts/sign-in-events.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { scopeRefusal } from '../oidc/admin-scope.js';
-import { crossSiteSession } from '../oidc/configuration.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { assetsRouter } from './assets.js';
 import { createInteractionRouter } from './interactions/router.js';
@@ -20,7 +19,6 @@ import { errorHandler, logAppErrors } from './middleware/errors.js';
 import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
 import { refuseLockedAddress } from './provider-gate.js';
-import { refusePostWithoutHttps } from './post-without-https.js';
 import { requestLog } from './request-log.js';
 import { refuseWhileNotSigning } from './signing-gate.js';
 
@@ -82,7 +80,6 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   logAppErrors(app, deps.log);
   const origin = requestOrigin(deps.config.issuer, deps.config.trustProxy);
-  const https = crossSiteSession(deps.config.issuer);
 
   // First: the request id, and the request's log line covers everything below.
   app.use(requestLog(deps.log));
@@ -127,7 +124,6 @@ export function createApp(deps: AppDeps): Koa {
       sendPage(ctx, errorPage({ title: 'Form not accepted', message: CROSS_SITE_MESSAGE }), 403);
       return;
     }
-    if (refusePostWithoutHttps(ctx, https)) return;
     dropResumeQuery(ctx.req);
     // Hand the raw request to oidc-provider's own Koa app.
     origin.prepareForProvider(ctx.req, ctx.ip);

@@ -111,8 +111,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     // OIDC Core 3.1.2.1: the authorization endpoint takes GET and POST (RP-initiated logout's
     // end_session_endpoint too). oidc-provider serves POST only with a SameSite=None session
-    // cookie, which browsers keep only when Secure: on an http issuer (development) POST /auth is
-    // refused with a page that says why (http/post-without-https.ts).
+    // cookie, which browsers keep only when Secure: on an http issuer (development) a POST to /auth
+    // goes on as the equivalent GET instead (authorization-post.ts).
     enableHttpPostMethods: crossSiteSession(config.issuer),
     features: {
       // The library's development login accepts any password; we serve our own pages.

@@ -73,7 +73,8 @@ export function withoutUnverifiableHint(params: URLSearchParams, kids: ReadonlyS
   return { params: result, ignored: { kid, clientId: audience, clientIdFrom: 'id_token_hint aud' } };
 }
 
-async function readBody(req: AsyncIterable<Buffer>): Promise<string | undefined> {
+/** A request body up to oidc-provider's own limit for a form; undefined when it is larger. */
+export async function readBody(req: AsyncIterable<Buffer>): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

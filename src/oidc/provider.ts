@@ -7,7 +7,8 @@ import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
 import { recordProviderEvents } from './audit-events.js';
-import { buildConfiguration } from './configuration.js';
+import { authorizationPostAsGet } from './authorization-post.js';
+import { buildConfiguration, crossSiteSession } from './configuration.js';
 import { logProviderErrors } from './error-events.js';
 import { adjustDiscovery } from './discovery.js';
 import { createFindAccount } from './find-account.js';
@@ -60,6 +61,8 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
       ...(log ? { log } : {}),
     }),
   );
+  // POST at /auth: oidc-provider's own on an https issuer; on http, as the equivalent GET (authorization-post.ts).
+  if (!crossSiteSession(deps.config.issuer)) provider.use(authorizationPostAsGet(provider.pathFor('authorization')));
   adjustDiscovery(provider);
   // A used refresh token presented again: a grace interval, and no revocation for confidential clients.
   allowRefreshTokenReuse(provider, deps.config.refreshTokenReuseInterval);

@@ -7,14 +7,15 @@
 // sign-in needs no password. The forms on Sesame's own pages (sign-in, consent, logout
 // confirmation) still refuse a POST from another site, although that POST now carries the session
 // cookie. On an http issuer (development) the cookie stays SameSite=Lax (browsers refuse
-// SameSite=None without Secure), so oidc-provider takes no POST: Sesame answers 405 with a page
-// that says why, and GET works as before. A real RP that sends its authorization request by POST,
-// Apache's mod_auth_openidc with OIDCProviderAuthRequestMethod POST, signs in on https too.
+// SameSite=None without Secure), so oidc-provider takes no POST itself: Sesame hands it the POST as
+// the equivalent GET. It signs in; a POST from the same site finds the session, one from another
+// site does not (SameSite=Lax goes with another site's GETs only). A real RP that sends its
+// authorization request by POST, Apache's mod_auth_openidc with OIDCProviderAuthRequestMethod
+// POST, signs in on https too.
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOD_AUTH_OPENIDC, parseEnvPage, startApache, type RunningApache } from '../helpers/apache.js';
 import { CROSS_SITE_MESSAGE } from '../../src/http/middleware/csrf.js';
-import { POST_NEEDS_HTTPS_MESSAGE, POST_NEEDS_HTTPS_TITLE } from '../../src/http/post-without-https.js';
 import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { startFormPostRp, type FormPostRp } from '../helpers/form-post-rp.js';
@@ -192,7 +193,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST fr
     expect(await claimsAtCallback(page, rp)).toMatchObject({ sub, email: PERSON.email });
   }, 90_000);
 
-  it('takes an RP-initiated logout by POST too (the same switch in oidc-provider): the confirmation page, then signed out', async () => {
+  it("takes an RP-initiated logout form-POSTed from the RP's site: the session goes with it, the confirmation page, then signed out", async () => {
     const postLogout = `${rp.url}/signed-out`;
     await page.goto(`${rp.url}/post-form?${new URLSearchParams({ to: `${issuer}/session/end`, client_id: clientId, post_logout_redirect_uri: postLogout })}`);
     await confirmSignOutAtSesame(page, APP);
@@ -205,16 +206,22 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST fr
 
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST, http issuer (development), on %s', (provider) => {
   let sesame: TestSesame;
-  let rp: FormPostRp;
+  /** On 127.0.0.1: another site than the issuer on localhost. */
+  let elsewhere: FormPostRp;
+  /** On localhost: the issuer's site. */
+  let sameSite: FormPostRp;
   let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
     sesame = await startTestSesame({ provider });
     await sesame.container.accounts.create(PERSON);
-    rp = await startFormPostRp();
-    const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [rp.redirectUri] });
-    await rp.configure({ issuer: sesame.issuer, clientId: client.client_id, clientSecret: client.client_secret! });
+    elsewhere = await startFormPostRp('127.0.0.1');
+    sameSite = await startFormPostRp('localhost');
+    for (const rp of [elsewhere, sameSite]) {
+      const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [rp.redirectUri] });
+      await rp.configure({ issuer: sesame.issuer, clientId: client.client_id, clientSecret: client.client_secret! });
+    }
     context = await browser.newContext();
     page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -222,32 +229,35 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST, h
 
   afterAll(async () => {
     await context?.close();
-    await rp?.close();
+    await elsewhere?.close();
+    await sameSite?.close();
     await sesame?.close();
   });
 
-  it('answers a POSTed request with 405 and a page that says to use GET or https; GET signs in with a SameSite=Lax session cookie', async () => {
-    const answered = page.waitForResponse((response) => response.url() === `${sesame.issuer}/auth`);
-    await page.goto(`${rp.url}/start?method=post`);
-    const response = await answered;
-    expect(response.request().method()).toBe('POST');
-    expect(response.status()).toBe(405);
-    expect(response.headers()['allow']).toBe('GET');
-    expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
-    const text = await bodyWith(page, POST_NEEDS_HTTPS_TITLE);
-    expect(text).toContain(POST_NEEDS_HTTPS_MESSAGE);
-    // RP-initiated logout by POST likewise.
-    const logout = await fetch(`${sesame.issuer}/session/end`, { method: 'POST', body: new URLSearchParams({ client_id: 'any' }) });
-    expect(logout.status).toBe(405);
-    expect(await logout.text()).toContain(POST_NEEDS_HTTPS_TITLE);
-
-    await page.goto(`${rp.url}/start?method=get`);
+  it('The OpenID conformance expectation holds on http too: a form-POSTed authorization request signs in, with a SameSite=Lax session cookie', async () => {
+    const posted = requestsTo(page, `${sesame.issuer}/auth`);
+    await page.goto(`${elsewhere.url}/start?method=post`);
     await signInAtSesame(page, PERSON);
     await allowAtSesame(page, APP);
-    expect(await claimsAtCallback(page, rp)).toMatchObject({ email: PERSON.email, name: PERSON.name });
+    expect(await claimsAtCallback(page, elsewhere)).toMatchObject({ email: PERSON.email, name: PERSON.name });
+    expect(posted.map((request) => request.method())).toEqual(['POST']);
     for (const name of ['_session', '_session.sig']) {
       expect(await cookie(context, sesame.issuer, name)).toMatchObject({ sameSite: 'Lax', secure: false, httpOnly: true });
     }
+  }, 90_000);
+
+  it('a POST from the same site finds the session; from another site it does not (SameSite=Lax), a GET from there does', async () => {
+    await page.goto(`${sameSite.url}/start?method=post`);
+    await allowAtSesame(page, APP);
+    const { sub } = await claimsAtCallback(page, sameSite);
+    await page.goto(`${sameSite.url}/start?method=post&prompt=none`);
+    expect(await claimsAtCallback(page, sameSite)).toMatchObject({ sub });
+
+    await page.goto(`${elsewhere.url}/start?method=get&prompt=none`);
+    expect(await claimsAtCallback(page, elsewhere)).toMatchObject({ sub });
+    await page.goto(`${elsewhere.url}/start?method=post&prompt=none`);
+    await page.waitForURL(`${elsewhere.redirectUri}**`);
+    expect(await pageJson(page)).toMatchObject({ error: 'login_required' });
   }, 90_000);
 });
 

@@ -1,7 +1,7 @@
 // A server-side relying party on openid-client that sends its authorization requests the way the
 // OpenID conformance suite may: an HTML form on the RP's page that posts itself to the
 // authorization endpoint (OIDC Core 3.1.2.1), or a plain redirect (GET). Served from 127.0.0.1,
-// another site than the issuer on localhost.
+// another site than the issuer on localhost, or from localhost (the issuer's site, another port).
 //
 // GET /start?method=post|get[&prompt=...][&response_mode=form_post][&max_age=N] starts a sign-in (PKCE S256,
 // state, nonce); the callback, by GET or by form_post, exchanges the code and prints
@@ -53,7 +53,7 @@ ${inputs}
 </body></html>`;
 }
 
-export async function startFormPostRp(): Promise<FormPostRp> {
+export async function startFormPostRp(host: 'localhost' | '127.0.0.1' = '127.0.0.1'): Promise<FormPostRp> {
   let config: oidc.Configuration | undefined;
   const pending = new Map<string, Pending>();
   let redirectUri = '';
@@ -150,7 +150,7 @@ frame.addEventListener('load', () => {
       return;
     }
     route.catch((error: unknown) => send(res, 500, 'application/json', JSON.stringify({ error: 'rp_failed', error_description: String(error) })));
-  }, '127.0.0.1');
+  }, host);
   redirectUri = `${rp.url}/callback`;
   return {
     ...rp,

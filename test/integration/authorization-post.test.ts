@@ -1,9 +1,9 @@
 // The authorization endpoint by POST at the HTTP level (the browser journeys are in
 // test/e2e/authorization-post.test.ts): on an https issuer a form body is the request, and bodies
 // that are not a good one get the provider's 4xx answers, never a 500 or a logged error; the
-// interaction cookies it sets stay SameSite=Lax. On an http issuer POST is refused with 405.
+// interaction cookies it sets stay SameSite=Lax. On an http issuer a form POST goes on as the
+// equivalent GET.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POST_NEEDS_HTTPS_MESSAGE } from '../../src/http/post-without-https.js';
 import { createLogger } from '../../src/logger.js';
 import { REDIRECT_URI } from '../helpers/rp.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
@@ -81,21 +81,36 @@ describe('POST /auth on an https issuer', () => {
 
 describe('POST /auth on an http issuer', () => {
   let sesame: TestSesame;
+  let clientId: string;
   beforeAll(async () => {
     sesame = await startTestSesame();
+    clientId = (await sesame.container.clients.create({ client_name: 'App', redirect_uris: [REDIRECT_URI] })).client_id;
   });
   afterAll(async () => sesame?.close());
 
-  it('answers 405 with Allow: GET and a page that says why, whatever the body', async () => {
-    for (const path of ['/auth', '/session/end']) {
-      const response = await fetch(`${sesame.url}${path}`, { method: 'POST', headers: { 'content-type': FORM }, body: 'client_id=x' });
-      expect(response.status, path).toBe(405);
-      expect(response.headers.get('allow')).toBe('GET');
-      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(response.headers.get('x-frame-options')).toBe('DENY');
-      expect(await response.text()).toContain(POST_NEEDS_HTTPS_MESSAGE);
-    }
-    // GET is as before.
-    expect((await fetch(`${sesame.url}/auth?client_id=nobody`)).status).toBe(400);
+  it('goes on as the equivalent GET: the body and only the body is the request', async () => {
+    const body = new URLSearchParams({
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    const post = (path: string, content: string, type = FORM) =>
+      fetch(`${sesame.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': type }, body: content });
+
+    const started = await post('/auth', body.toString());
+    expect(started.status).toBe(303);
+    expect(started.headers.get('location')).toMatch(/\/interaction\//);
+    for (const cookie of started.headers.getSetCookie()) expect(cookie).toMatch(/;\s*samesite=lax/i);
+
+    // A query beside the body is not read, as oidc-provider reads a POST: no client, the error page.
+    const queryOnly = await post(`/auth?${body}`, 'state=x');
+    expect(queryOnly.status).toBe(400);
+    // Too large a body: 413, as for a POSTed logout.
+    expect((await post('/auth', `${body}&x=${'a'.repeat(60 * 1024)}`)).status).toBe(413);
+    // Not a form: no POST route on http, as before.
+    expect((await post('/auth', JSON.stringify(Object.fromEntries(body)), 'application/json')).status).toBe(404);
   });
 });
