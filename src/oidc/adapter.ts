@@ -16,7 +16,8 @@ export interface ClientSource {
   findForProvider(clientId: string): Promise<Record<string, unknown> | undefined>;
   /** Stores a dynamically registered (or RFC 7592 updated) client; throws ValidationError. */
   saveRegistered(clientId: string, metadata: Record<string, unknown>): Promise<unknown>;
-  delete(clientId: string): Promise<void>;
+  /** Removes a client at its own request; the provider's registration event audits it. */
+  deleteRegistered(clientId: string): Promise<unknown>;
 }
 
 export interface AdapterDeps {
@@ -130,7 +131,7 @@ class ClientAdapter implements Adapter {
 
   async destroy(id: string): Promise<void> {
     try {
-      await this.clients.delete(id);
+      await this.clients.deleteRegistered(id);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }

@@ -31,7 +31,7 @@ const clients: ClientSource = {
     if (metadata.client_name === 'bad') throw new ValidationError('name is not allowed here', 'name');
     saved.push({ id, metadata });
   },
-  delete: async (id) => {
+  deleteRegistered: async (id) => {
     if (id !== CLIENT.client_id) throw new NotFoundError(`no client with id ${id}`);
     deleted.push(id);
   },

@@ -287,11 +287,20 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     },
 
     async delete(clientId: string, by: By = SYSTEM): Promise<void> {
+      const current = await this.deleteRegistered(clientId);
+      await audit.record(by, { action: 'client.deleted', target: target(clientId), details: clientSummary(current) });
+    },
+
+    /**
+     * Removes a client at its own request (RFC 7592 registration management). Not audited here:
+     * the provider's registration_delete.success event records it, with the client as the actor.
+     */
+    async deleteRegistered(clientId: string): Promise<ClientView> {
       refuseConsole(clientId);
       const current = await this.get(clientId);
       if (!(await clients.delete(clientId))) throw new NotFoundError(`no client with id ${clientId}`);
       await changed(clientId);
-      await audit.record(by, { action: 'client.deleted', target: target(clientId), details: clientSummary(current) });
+      return current;
     },
 
     async rotateSecret(clientId: string, by: By = SYSTEM): Promise<ClientWithSecret> {
