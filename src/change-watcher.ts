@@ -51,8 +51,17 @@ export async function startChangeWatcher(deps: ChangeWatcherDeps): Promise<Chang
     await Promise.all(changed.map(handle));
   }
 
+  /** A poll asked for while one runs (that one may have read the counters before the change). */
+  let rerun: Promise<void> | undefined;
   function poll(): Promise<void> {
-    polling ??= readCounters().finally(() => (polling = undefined));
+    if (polling) {
+      rerun ??= polling.then(() => {
+        rerun = undefined;
+        return stopped ? undefined : poll();
+      });
+      return rerun;
+    }
+    polling = readCounters().finally(() => (polling = undefined));
     return polling;
   }
 
@@ -60,8 +69,10 @@ export async function startChangeWatcher(deps: ChangeWatcherDeps): Promise<Chang
   let relistenTimer: NodeJS.Timeout | undefined;
   async function listen(): Promise<void> {
     try {
+      // A notification is a nudge to read the counters now: the poll then acts on each change once,
+      // whether the notification or the timer noticed it first.
       unlisten = await feed.listen(
-        (topic) => void handle(topic),
+        () => void poll(),
         (error) => {
           // The poll covers the gap; listen again on a new connection a little later.
           log.warn('change notifications interrupted; listening again', { err: error });
@@ -95,6 +106,7 @@ export async function startChangeWatcher(deps: ChangeWatcherDeps): Promise<Chang
       stopped = true;
       clearInterval(timer);
       if (relistenTimer) clearTimeout(relistenTimer);
+      await rerun;
       await polling;
       await unlisten?.();
     },

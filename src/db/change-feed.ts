@@ -30,10 +30,19 @@ export function createChangeFeed(db: Database, url: string): ChangeFeed {
   const { prisma } = db;
   return {
     async announce(topic) {
+      if (db.provider === 'postgresql') {
+        // The counter and the notification in one statement (one round trip); NOTIFY is delivered at commit.
+        await prisma.$queryRaw`
+          WITH bumped AS (
+            INSERT INTO "change_signal" ("topic", "version") VALUES (${topic}, 1)
+            ON CONFLICT ("topic") DO UPDATE SET "version" = "change_signal"."version" + 1
+            RETURNING "version")
+          SELECT pg_notify(${CHANNEL}, ${topic})::text FROM bumped`;
+        return;
+      }
       await prisma.$executeRaw`
         INSERT INTO "change_signal" ("topic", "version") VALUES (${topic}, 1)
         ON CONFLICT ("topic") DO UPDATE SET "version" = "change_signal"."version" + 1`;
-      if (db.provider === 'postgresql') await prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${topic})`;
     },
 
     async versions() {

@@ -10,6 +10,8 @@ import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChangeWatcher } from '../../src/change-watcher.js';
+import { silentLogger } from '../../src/logger.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
 import { discover, discoverVia, exchange, REDIRECT_URI, signIn, startAuthorization } from '../helpers/rp.js';
@@ -66,6 +68,21 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
       expect((await b.container.changes.versions()).get('accounts')).toBe((before.get('accounts') ?? 0) + 1);
     } finally {
       await stop();
+    }
+  });
+
+  it('acts on each change once, at the notification, though the poll sees the counter move too', async () => {
+    const acted: string[] = [];
+    const handlers = { clients: () => void acted.push('clients'), accounts: () => void acted.push('accounts'), keys: () => void acted.push('keys') };
+    // A poll interval far beyond the test: only the notification can make it act in time.
+    const watcher = await startChangeWatcher({ feed: b.container.changes, handlers, pollIntervalMs: 60_000, log: silentLogger });
+    try {
+      await a.container.changes.announce('clients');
+      await within(500, async () => acted.includes('clients'));
+      await watcher.poll(); // what the timer would do next: the change was already acted on
+      expect(acted.filter((topic) => topic === 'clients')).toEqual(['clients']);
+    } finally {
+      await watcher.stop();
     }
   });
 
