@@ -4,6 +4,7 @@
 // notification missed (a listener reconnecting, SQLite, a CLI in another process).
 import type { ChangeFeed, ChangeTopic } from './db/change-feed.js';
 import type { Logger } from './logger.js';
+import { serialized } from './serialized.js';
 
 export type ChangeHandlers = Record<ChangeTopic, () => void | Promise<void>>;
 
@@ -27,7 +28,6 @@ export async function startChangeWatcher(deps: ChangeWatcherDeps): Promise<Chang
   const { feed, handlers, log } = deps;
   let seen = await feed.versions();
   let stopped = false;
-  let polling: Promise<void> | undefined;
 
   async function handle(topic: ChangeTopic): Promise<void> {
     try {
@@ -51,19 +51,8 @@ export async function startChangeWatcher(deps: ChangeWatcherDeps): Promise<Chang
     await Promise.all(changed.map(handle));
   }
 
-  /** A poll asked for while one runs (that one may have read the counters before the change). */
-  let rerun: Promise<void> | undefined;
-  function poll(): Promise<void> {
-    if (polling) {
-      rerun ??= polling.then(() => {
-        rerun = undefined;
-        return stopped ? undefined : poll();
-      });
-      return rerun;
-    }
-    polling = readCounters().finally(() => (polling = undefined));
-    return polling;
-  }
+  const polls = serialized(readCounters, () => stopped);
+  const poll = polls.run;
 
   let unlisten: (() => Promise<void>) | undefined;
   let relistenTimer: NodeJS.Timeout | undefined;
@@ -106,8 +95,7 @@ export async function startChangeWatcher(deps: ChangeWatcherDeps): Promise<Chang
       stopped = true;
       clearInterval(timer);
       if (relistenTimer) clearTimeout(relistenTimer);
-      await rerun;
-      await polling;
+      await polls.settled();
       await unlisten?.();
     },
   };

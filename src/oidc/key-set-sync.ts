@@ -13,6 +13,7 @@ import type Provider from 'oidc-provider';
 import type { KeyService, PublishedKeySet } from '../domain/keys/key-service.js';
 import type { Logger } from '../logger.js';
 import type { ProviderHolder } from './provider-holder.js';
+import { serialized } from '../serialized.js';
 
 export interface KeySyncDeps {
   keys: KeyService;
@@ -41,7 +42,6 @@ const GRACE_TICKS = 2;
 export function startKeySync(deps: KeySyncDeps, initial: PublishedKeySet): KeySync {
   const now = deps.now ?? Date.now;
   let version = initial.version;
-  let running: Promise<void> | undefined;
   let stopped = false;
   /** When ticks started failing to read the table (undefined: the last one read it). */
   let unreadableSince: number | undefined;
@@ -84,27 +84,15 @@ export function startKeySync(deps: KeySyncDeps, initial: PublishedKeySet): KeySy
     deps.log.info('key set changed: now serving it', { version, kids: snapshot.set.keys.map((k) => k.kid) });
   }
 
-  /** A refresh asked for while a tick runs (that tick may have read the table before the change). */
-  let queued: Promise<void> | undefined;
-
-  function refresh(): Promise<void> {
-    if (running) {
-      queued ??= running.then(() => {
-        queued = undefined;
-        return stopped ? undefined : refresh();
-      });
-      return queued;
-    }
-    running = tick()
-      .catch((error: unknown) => {
+  const ticks = serialized(
+    () =>
+      tick().catch((error: unknown) => {
         deps.failed?.();
         deps.log.error('key sync failed', { err: error });
-      })
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  }
+      }),
+    () => stopped,
+  );
+  const refresh = ticks.run;
 
   const timer = setInterval(() => {
     if (!stopped) void refresh();
@@ -122,8 +110,7 @@ export function startKeySync(deps: KeySyncDeps, initial: PublishedKeySet): KeySy
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await queued;
-      await running;
+      await ticks.settled();
     },
   };
 }
