@@ -49,10 +49,10 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
   }
 
   /** Signs in at A (the issuer's address, where the browser's cookies are) and redeems the code at B. */
-  async function tokensViaB(viaB: oidc.Configuration, params: Record<string, string>) {
+  async function tokensViaB(viaB: oidc.Configuration, params: Record<string, string>, person = USER) {
     const viaA = await discover(a.issuer, viaB.clientMetadata().client_id, viaB.clientMetadata().client_secret as string);
     const start = await startAuthorization(viaA, params);
-    return exchange(viaB, await signIn(new TestBrowser(a.issuer), start, USER), start);
+    return exchange(viaB, await signIn(new TestBrowser(a.issuer), start, person), start);
   }
 
   it('delivers an announcement to a listener on another connection at once, not at the next poll', async () => {
@@ -111,6 +111,20 @@ describe.runIf(TEST_DATABASE_URL)('two instances on one PostgreSQL database', ()
     const user = await a.container.accounts.findByEmail(USER.email);
     await a.container.accounts.update(user!.id, { name: 'Ada Lovelace' });
     expect(await within(1_000, async () => (await name()) === 'Ada Lovelace')).toBeLessThan(1_000);
+  });
+
+  it('a person disabled on one instance can no longer use their tokens on the other within a second', async () => {
+    const person = await a.container.accounts.create({ email: 'disabled@example.com', password: 'a long enough password' });
+    const { viaB } = await clientViaB(['authorization_code', 'refresh_token']);
+    const tokens = await tokensViaB(viaB, { scope: 'openid profile' }, { email: 'disabled@example.com', password: 'a long enough password' });
+    const works = () =>
+      oidc.fetchUserInfo(viaB, tokens.access_token, oidc.skipSubjectCheck).then(
+        () => true,
+        () => false,
+      );
+    expect(await works()).toBe(true); // the account is cached on B
+    await a.container.accounts.setDisabled(person.id, true);
+    expect(await within(1_000, async () => !(await works()))).toBeLessThan(1_000);
   });
 
   it('a key revoked on one instance stops signing on the other within a second', async () => {
