@@ -12,14 +12,14 @@
 // site does not (SameSite=Lax goes with another site's GETs only). A real RP that sends its
 // authorization request by POST, Apache's mod_auth_openidc with OIDCProviderAuthRequestMethod
 // POST, signs in on https too.
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOD_AUTH_OPENIDC, parseEnvPage, startApache, type RunningApache } from '../helpers/apache.js';
 import { CROSS_SITE_MESSAGE } from '../../src/http/middleware/csrf.js';
-import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import { CHROMIUM_PATH, useChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { startFormPostRp, type FormPostRp } from '../helpers/form-post-rp.js';
-import { allowAtSesame, bodyWith, confirmSignOutAtSesame, pageJson, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
+import { allowAtSesame, bodyWith, confirmSignOutAtSesame, newPage, pageJson, signInAndAllow, signInAtSesame } from '../helpers/real-rp.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
 import { modAuthOpenidcConfig } from './rp-mod-auth-openidc.config.js';
@@ -28,13 +28,7 @@ const PERSON = { email: 'poster@example.com', password: 'posted from another sit
 const INTRUDER = { email: 'mallory@example.com', password: 'signs victims in as herself', name: 'Mallory' };
 const APP = 'Form-posting app';
 
-let browser: Browser;
-beforeAll(async () => {
-  if (CHROMIUM_PATH) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** The claims the RP printed once the browser reached its callback. */
 async function claimsAtCallback(page: Page, rp: FormPostRp): Promise<Record<string, unknown>> {
@@ -84,9 +78,8 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST fr
     });
     clientId = client.client_id;
     await rp.configure({ issuer, clientId, clientSecret: client.client_secret!, fetch: proxy.fetch });
-    context = await browser.newContext({ ignoreHTTPSErrors: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page = await newPage(browser(), { ignoreHTTPSErrors: true });
+    context = page.context();
   }, 60_000);
 
   afterAll(async () => {
@@ -222,9 +215,8 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authorization requests by POST, h
       const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [rp.redirectUri] });
       await rp.configure({ issuer: sesame.issuer, clientId: client.client_id, clientSecret: client.client_secret! });
     }
-    context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page = await newPage(browser());
+    context = page.context();
   }, 60_000);
 
   afterAll(async () => {
@@ -287,9 +279,8 @@ describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)(
           ].join('\n');
         },
       });
-      context = await browser.newContext({ ignoreHTTPSErrors: true });
-      page = await context.newPage();
-      page.setDefaultTimeout(STEP_TIMEOUT_MS);
+      page = await newPage(browser(), { ignoreHTTPSErrors: true });
+      context = page.context();
     }, 60_000);
 
     afterAll(async () => {
@@ -302,9 +293,7 @@ describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)(
     it('signs in and passes the claims to the app', async () => {
       const posted = requestsTo(page, `${proxy.url}/auth`);
       await page.goto(`${apache.url}/protected/env.shtml`);
-      await signInAtSesame(page, PERSON);
-      await allowAtSesame(page, APP);
-      await page.waitForURL(`${apache.url}/protected/env.shtml`);
+      await signInAndAllow(page, PERSON, APP, `${apache.url}/protected/env.shtml`);
       const env = parseEnvPage(await page.locator('#env').innerText());
       try {
         expect(posted.map((request) => request.method())).toEqual(['POST']);

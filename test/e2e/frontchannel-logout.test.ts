@@ -7,9 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium, screenshotDir } from '../helpers/chromium.js';
+import { CHROMIUM_PATH, screenshotDir, useChromium } from '../helpers/chromium.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 
 const USER = { email: 'front@example.com', password: 'front channel for browser apps', name: 'Fran Front' };
@@ -43,26 +42,25 @@ async function startBrowserApp(sesame: TestSesame, name: string): Promise<Browse
   return { name, origin, clientId: client.client_id, frontchannelHits, server };
 }
 
+const browser = useChromium();
+
 describe.runIf(CHROMIUM_PATH)('front-channel logout in Chromium', () => {
   let sesame: TestSesame;
-  let browser: Browser;
   let apps: BrowserApp[];
 
   beforeAll(async () => {
     sesame = await startTestSesame();
     await sesame.container.accounts.create({ ...USER, emailVerified: true });
     apps = [await startBrowserApp(sesame, 'Notes'), await startBrowserApp(sesame, 'Photos')];
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
     for (const app of apps ?? []) await new Promise((resolve) => app.server.close(resolve));
     await sesame?.close();
   });
 
   it("loads each app's front-channel logout URI with iss and its ID token's sid, then returns to the app", async () => {
     const shots = screenshotDir('frontchannel-logout');
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const context = await browser().newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     const idTokens: Record<string, { idToken: string; sid: unknown }> = {};
 
@@ -121,7 +119,7 @@ describe.runIf(CHROMIUM_PATH)('front-channel logout in Chromium', () => {
   });
 
   it('without JavaScript, the page still frames the apps and its Continue link leads on', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await browser().newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     const app = apps[1]!;
     const before = app.frontchannelHits.length;

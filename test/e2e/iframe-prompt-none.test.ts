@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, chromiumAllowingThirdPartyCookies, type ChromiumProfile } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { startFormPostRp, type FormPostRp } from '../helpers/form-post-rp.js';
-import { allowAtSesame, pageJson, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
+import { pageJson, signInAndAllow, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
 
@@ -49,9 +49,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('prompt=none in an iframe on anoth
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
 
     await page.goto(`${rp.url}/start?method=get`);
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${rp.redirectUri}**`);
+    await signInAndAllow(page, PERSON, APP, `${rp.redirectUri}**`);
     sub = (await pageJson<{ claims: { sub: string } }>(page)).claims.sub;
   }, 60_000);
 

@@ -4,12 +4,10 @@
 // pattern: it has no built-in refresh), and sign-out of the app and then of Sesame.
 import { ExpressAuth, getSession, type ExpressAuthConfig } from '@auth/express';
 import express from 'express';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, useChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
-import { allowAtSesame, bodyWith, confirmSignOutAtSesame, listen, pageJson, signInAtSesame, STEP_TIMEOUT_MS, type Listening } from '../helpers/real-rp.js';
-import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { bodyWith, confirmSignOutAtSesame, listenAsClient, pageJson, signInAndAllow, useRpFixture } from '../helpers/real-rp.js';
 
 const PERSON = { email: 'authjs@example.com', password: 'auth dot js on express', name: 'Ava Authjs' };
 const APP = 'Auth.js app';
@@ -80,48 +78,32 @@ function authjsApp(issuer: string, appUrl: string, clientId: string, clientSecre
   return app;
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  if (CHROMIUM_PATH) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('Auth.js on %s', (provider) => {
-  let sesame: TestSesame;
-  let app: Listening;
-  let page: Page;
-
-  beforeAll(async () => {
-    sesame = await startTestSesame({ provider, env: { ACCESS_TOKEN_TTL: `${ACCESS_TOKEN_TTL_S}s` } });
-    await sesame.container.accounts.create(PERSON);
-    app = await listen(() => undefined);
-    const client = await sesame.container.clients.create({
-      client_name: APP,
-      redirect_uris: [`${app.url}/auth/callback/sesame`],
-      post_logout_redirect_uris: [`${app.url}/`],
-    });
-    app.server.on('request', authjsApp(sesame.issuer, app.url, client.client_id, client.client_secret!));
-    page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  }, 60_000);
-
-  afterAll(async () => {
-    await page?.context().close();
-    await app?.close();
-    await sesame?.close();
+  const rp = useRpFixture({
+    browser,
+    provider,
+    env: { ACCESS_TOKEN_TTL: `${ACCESS_TOKEN_TTL_S}s` },
+    person: PERSON,
+    start: (sesame) =>
+      listenAsClient(
+        sesame,
+        (url) => ({ client_name: APP, redirect_uris: [`${url}/auth/callback/sesame`], post_logout_redirect_uris: [`${url}/`] }),
+        (url, client) => authjsApp(sesame.issuer, url, client.client_id, client.client_secret!),
+      ),
+    stop: (app) => app.close(),
   });
 
   const userinfo = async (accessToken: string) => {
-    const response = await fetch(`${sesame.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const response = await fetch(`${rp.sesame.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     return { status: response.status, body: response.ok ? await response.json() : await response.text() };
   };
 
   /** The session as the browser's own Auth.js endpoint returns it (which also saves a refreshed cookie). */
   const session = async () => {
-    await page.goto(`${app.url}/auth/session`);
-    return pageJson(page);
+    await rp.page.goto(`${rp.app.url}/auth/session`);
+    return pageJson(rp.page);
   };
 
   const untilRefreshDue = async (expiresAt: number) => {
@@ -130,11 +112,10 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('Auth.js on %s', (provider) => {
   };
 
   it('signs in, gets the claims, refreshes and signs out of the app and of Sesame', async () => {
+    const { app, page } = rp;
     await page.goto(`${app.url}/auth/signin?callbackUrl=${encodeURIComponent(`${app.url}/`)}`);
     await page.getByRole('button', { name: 'Sign in with Sesame' }).click();
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${app.url}/`);
+    await signInAndAllow(page, PERSON, APP, `${app.url}/`);
     expect((await pageJson(page)).session.user).toEqual({ name: PERSON.name, email: PERSON.email });
 
     const first = await session();

@@ -3,12 +3,10 @@
 // reaching the app, a refresh, and RP-initiated logout.
 import express from 'express';
 import { auth, requiresAuth } from 'express-openid-connect';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, useChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
-import { allowAtSesame, bodyWith, confirmSignOutAtSesame, listen, pageJson, signInAtSesame, STEP_TIMEOUT_MS, type Listening } from '../helpers/real-rp.js';
-import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { bodyWith, confirmSignOutAtSesame, listenAsClient, pageJson, signInAndAllow, useRpFixture } from '../helpers/real-rp.js';
 
 const PERSON = { email: 'eoc@example.com', password: 'express openid connect', name: 'Edith Express' };
 const APP = 'Express app';
@@ -43,44 +41,26 @@ function expressApp(issuer: string, baseURL: string, clientID: string, clientSec
   return app;
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  if (CHROMIUM_PATH) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('express-openid-connect on %s', (provider) => {
-  let sesame: TestSesame;
-  let app: Listening;
-  let page: Page;
-
-  beforeAll(async () => {
-    sesame = await startTestSesame({ provider });
-    await sesame.container.accounts.create(PERSON);
-    app = await listen(() => undefined);
-    const client = await sesame.container.clients.create({
-      client_name: APP,
-      redirect_uris: [`${app.url}/callback`],
-      post_logout_redirect_uris: [app.url],
-    });
-    app.server.on('request', expressApp(sesame.issuer, app.url, client.client_id, client.client_secret!));
-    page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  }, 60_000);
-
-  afterAll(async () => {
-    await page?.context().close();
-    await app?.close();
-    await sesame?.close();
+  const rp = useRpFixture({
+    browser,
+    provider,
+    person: PERSON,
+    start: (sesame) =>
+      listenAsClient(
+        sesame,
+        (url) => ({ client_name: APP, redirect_uris: [`${url}/callback`], post_logout_redirect_uris: [url] }),
+        (url, client) => expressApp(sesame.issuer, url, client.client_id, client.client_secret!),
+      ),
+    stop: (app) => app.close(),
   });
 
   it('signs in, gets the claims, refreshes and signs out of the app and of Sesame', async () => {
+    const { app, page } = rp;
     await page.goto(`${app.url}/login`);
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${app.url}/`);
+    await signInAndAllow(page, PERSON, APP, `${app.url}/`);
     const home = await pageJson(page);
     expect(home.signedIn).toBe(true);
     // The ID token's claims: the library's default scope is openid profile email.

@@ -5,13 +5,11 @@
 // all six succeed and the session keeps working (before that, five got invalid_grant, Sesame
 // revoked the grant as a replayed refresh token, and the Apache session was left holding dead
 // tokens).
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOD_AUTH_OPENIDC, parseEnvPage, startApache, type RunningApache } from '../helpers/apache.js';
-import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { MOD_AUTH_OPENIDC, parseEnvPage, startApache } from '../helpers/apache.js';
+import { CHROMIUM_PATH, useChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
-import { allowAtSesame, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
-import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { signInAndAllow, useRpFixture } from '../helpers/real-rp.js';
 import { modAuthOpenidcConfig } from './rp-mod-auth-openidc.config.js';
 
 const PERSON = { email: 'parallel@example.com', password: 'six at once please', name: 'Pat Parallel' };
@@ -20,39 +18,25 @@ const APP = 'Apache app';
 const ACCESS_TOKEN_TTL_S = 65;
 const REFRESH_BEFORE_EXPIRY_S = 60;
 
-let browser: Browser;
-beforeAll(async () => {
-  if (CHROMIUM_PATH && MOD_AUTH_OPENIDC) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium(CHROMIUM_PATH && MOD_AUTH_OPENIDC);
 
 describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)('mod_auth_openidc: parallel refreshes on %s', (provider) => {
-  let sesame: TestSesame;
-  let apache: RunningApache;
-  let page: Page;
-
-  beforeAll(async () => {
-    sesame = await startTestSesame({ provider, env: { ACCESS_TOKEN_TTL: `${ACCESS_TOKEN_TTL_S}s` } });
-    await sesame.container.accounts.create(PERSON);
-    apache = await startApache({
-      oidc: async (url) => {
-        const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [`${url}/protected/redirect_uri`] });
-        return modAuthOpenidcConfig({ issuer: sesame.issuer, url, clientId: client.client_id, clientSecret: client.client_secret! });
-      },
-    });
-    page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  }, 60_000);
-
-  afterAll(async () => {
-    await page?.context().close();
-    await apache?.stop();
-    await sesame?.close();
+  const rp = useRpFixture({
+    browser,
+    provider,
+    env: { ACCESS_TOKEN_TTL: `${ACCESS_TOKEN_TTL_S}s` },
+    person: PERSON,
+    start: (sesame) =>
+      startApache({
+        oidc: async (url) => {
+          const client = await sesame.container.clients.create({ client_name: APP, redirect_uris: [`${url}/protected/redirect_uri`] });
+          return modAuthOpenidcConfig({ issuer: sesame.issuer, url, clientId: client.client_id, clientSecret: client.client_secret! });
+        },
+      }),
+    stop: (apache) => apache.stop(),
   });
 
-  const userinfoStatus = async (accessToken: string) => (await fetch(`${sesame.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+  const userinfoStatus = async (accessToken: string) => (await fetch(`${rp.sesame.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
 
   /** Waits until mod_auth_openidc will refresh the access token that expires at `expires` (epoch seconds). */
   const untilRefreshDue = async (expires: number) => {
@@ -62,7 +46,7 @@ describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)('mod_auth_open
 
   /** Six requests for the protected page at once, as a page loading six resources: what each saw. */
   const sixAtOnce = (): Promise<{ status: number; text: string }[]> =>
-    page.evaluate(() =>
+    rp.page.evaluate(() =>
       Promise.all(
         Array.from({ length: 6 }, (_, i) =>
           fetch(`/protected/env.shtml?parallel=${i}`, { redirect: 'manual' }).then(async (r) => ({ status: r.status, text: await r.text() })),
@@ -73,10 +57,9 @@ describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)('mod_auth_open
   const envOf = (html: string) => parseEnvPage(/<pre id="env">([\s\S]*?)<\/pre>/.exec(html)?.[1] ?? '');
 
   it('six requests that each refresh with the same refresh token leave a working session', async () => {
+    const { sesame, app: apache, page } = rp;
     await page.goto(`${apache.url}/protected/env.shtml`);
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${apache.url}/protected/env.shtml`);
+    await signInAndAllow(page, PERSON, APP, `${apache.url}/protected/env.shtml`);
     const first = parseEnvPage(await page.locator('#env').innerText());
     expect(first.OIDC_access_token).toEqual(expect.any(String));
 

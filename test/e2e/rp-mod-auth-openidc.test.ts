@@ -3,25 +3,18 @@
 // the protected page, a refresh (mod_auth_openidc's refresh hook), and logout; then the same
 // module with its default of no PKCE, refused until an administrator turns the client's
 // require_pkce off. Parallel refreshes: rp-mod-auth-openidc-parallel-refresh.test.ts.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOD_AUTH_OPENIDC, parseEnvPage, startApache, type RunningApache } from '../helpers/apache.js';
-import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { MOD_AUTH_OPENIDC, parseEnvPage, startApache } from '../helpers/apache.js';
+import { CHROMIUM_PATH, useChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
-import { allowAtSesame, bodyWith, confirmSignOutAtSesame, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
-import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { allowAtSesame, bodyWith, confirmSignOutAtSesame, signInAndAllow, signInAtSesame, STEP_TIMEOUT_MS, useRpFixture } from '../helpers/real-rp.js';
 import { modAuthOpenidcConfig } from './rp-mod-auth-openidc.config.js';
 
 const PERSON = { email: 'apache@example.com', password: 'mod auth openidc', name: 'Ada Apache' };
 const APP = 'Apache app';
 
-let browser: Browser;
-beforeAll(async () => {
-  if (CHROMIUM_PATH && MOD_AUTH_OPENIDC) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium(CHROMIUM_PATH && MOD_AUTH_OPENIDC);
 
 /** What mod_auth_openidc handed the protected page. */
 async function protectedEnv(page: Page): Promise<Record<string, string>> {
@@ -29,43 +22,33 @@ async function protectedEnv(page: Page): Promise<Record<string, string>> {
 }
 
 describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)('Apache mod_auth_openidc on %s', (provider) => {
-  let sesame: TestSesame;
-  let apache: RunningApache;
-  let page: Page;
-
-  beforeAll(async () => {
-    sesame = await startTestSesame({ provider });
-    await sesame.container.accounts.create(PERSON);
-    apache = await startApache({
-      oidc: async (url) => {
-        const client = await sesame.container.clients.create({
-          client_name: APP,
-          redirect_uris: [`${url}/protected/redirect_uri`],
-          post_logout_redirect_uris: [`${url}/loggedout.html`],
-        });
-        return modAuthOpenidcConfig({ issuer: sesame.issuer, url, clientId: client.client_id, clientSecret: client.client_secret! });
-      },
-    });
-    page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  }, 60_000);
-
-  afterAll(async () => {
-    await page?.context().close();
-    await apache?.stop();
-    await sesame?.close();
+  const rp = useRpFixture({
+    browser,
+    provider,
+    person: PERSON,
+    start: (sesame) =>
+      startApache({
+        oidc: async (url) => {
+          const client = await sesame.container.clients.create({
+            client_name: APP,
+            redirect_uris: [`${url}/protected/redirect_uri`],
+            post_logout_redirect_uris: [`${url}/loggedout.html`],
+          });
+          return modAuthOpenidcConfig({ issuer: sesame.issuer, url, clientId: client.client_id, clientSecret: client.client_secret! });
+        },
+      }),
+    stop: (apache) => apache.stop(),
   });
 
   const userinfo = async (accessToken: string) => {
-    const response = await fetch(`${sesame.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const response = await fetch(`${rp.sesame.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     return { status: response.status, body: response.ok ? await response.json() : await response.text() };
   };
 
   it('signs in, passes the claims to the app, refreshes and logs out of Apache and Sesame', async () => {
+    const { sesame, app: apache, page } = rp;
     await page.goto(`${apache.url}/protected/env.shtml`);
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${apache.url}/protected/env.shtml`);
+    await signInAndAllow(page, PERSON, APP, `${apache.url}/protected/env.shtml`);
     const env = await protectedEnv(page);
     try {
       expect(env).toMatchObject({ OIDC_CLAIM_name: PERSON.name, OIDC_CLAIM_email: PERSON.email, OIDC_CLAIM_iss: sesame.issuer });
@@ -100,6 +83,7 @@ describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)('Apache mod_au
   }, 90_000);
 
   it("without PKCE (the module's default): refused, naming require_pkce, until the client's require_pkce is off", async () => {
+    const { sesame } = rp;
     let clientId!: string;
     const noPkce = await startApache({
       oidc: async (url) => {
@@ -112,7 +96,7 @@ describe.runIf(CHROMIUM_PATH && MOD_AUTH_OPENIDC).each(PROVIDERS)('Apache mod_au
           .join('\n');
       },
     });
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     try {
       const fresh = await context.newPage();
       fresh.setDefaultTimeout(STEP_TIMEOUT_MS);

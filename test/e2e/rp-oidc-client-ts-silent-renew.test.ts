@@ -14,27 +14,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, chromiumAllowingThirdPartyCookies, type ChromiumProfile } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
-import { startSpa, type Spa } from '../helpers/oidc-client-ts-spa.js';
-import { allowAtSesame, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
+import { startSpa, userShown, type Spa } from '../helpers/oidc-client-ts-spa.js';
+import { signInAndAllow, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy.js';
 
 const PERSON = { email: 'silent@example.com', password: 'silent renew in an iframe', name: 'Sid Silent' };
 const APP = 'SPA without refresh tokens';
-
-async function userShown(page: Page, previous: string): Promise<any> {
-  await page.waitForFunction(
-    (prev) => {
-      const text = document.getElementById('user')?.textContent ?? '';
-      return (text !== '' && text !== prev) || (document.getElementById('error')?.textContent ?? '') !== '';
-    },
-    previous,
-    { timeout: STEP_TIMEOUT_MS },
-  );
-  const error = await page.locator('#error').textContent();
-  if (error) throw new Error(`the SPA failed: ${error}`);
-  return JSON.parse((await page.locator('#user').textContent())!);
-}
 
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts silent renew in an iframe from another site, on %s', (provider) => {
   let proxy: TlsProxy;
@@ -74,9 +60,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts silent renew in an
   it('renews the tokens with prompt=none in a hidden iframe', async () => {
     await page.goto(`${spa.url}/`);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${spa.url}/`);
+    await signInAndAllow(page, PERSON, APP, `${spa.url}/`);
     const user = await userShown(page, 'null');
     expect(user.has_refresh_token).toBe(false);
 

@@ -5,80 +5,49 @@
 //
 // Silent renew without a refresh token (prompt=none in a hidden iframe, which needs an https
 // issuer): rp-oidc-client-ts-silent-renew.test.ts.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, useChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
-import { startSpa, type Spa } from '../helpers/oidc-client-ts-spa.js';
-import { allowAtSesame, bodyWith, confirmSignOutAtSesame, signInAtSesame, STEP_TIMEOUT_MS } from '../helpers/real-rp.js';
-import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { startSpa, userShown } from '../helpers/oidc-client-ts-spa.js';
+import { bodyWith, confirmSignOutAtSesame, signInAndAllow, useRpFixture } from '../helpers/real-rp.js';
 
 const PERSON = { email: 'spa@example.com', password: 'single page application', name: 'Sam Spa' };
 const APP = 'SPA';
 
-let browser: Browser;
-beforeAll(async () => {
-  if (CHROMIUM_PATH) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** The user the SPA shows once its text is not `previous` (JSON, or null when signed out). */
-async function userShown(page: Page, previous?: string): Promise<any> {
-  await page.waitForFunction(
-    (prev) => {
-      const text = document.getElementById('user')?.textContent ?? '';
-      return (text !== '' && text !== prev) || (document.getElementById('error')?.textContent ?? '') !== '';
-    },
-    previous ?? '',
-    { timeout: STEP_TIMEOUT_MS },
-  );
-  const error = await page.locator('#error').textContent();
-  if (error) throw new Error(`the SPA failed: ${error}`);
-  return JSON.parse((await page.locator('#user').textContent())!);
-}
+const browser = useChromium();
 
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts SPA on another site, on %s', (provider) => {
-  let sesame: TestSesame;
-  let spa: Spa;
-  let page: Page;
-
-  beforeAll(async () => {
-    sesame = await startTestSesame({ provider });
-    await sesame.container.accounts.create(PERSON);
-    spa = await startSpa();
-    const client = await sesame.container.clients.create({
-      client_name: APP,
-      token_endpoint_auth_method: 'none',
-      redirect_uris: [spa.redirectUri, spa.silentRedirectUri],
-      post_logout_redirect_uris: [spa.postLogoutRedirectUri],
-    });
-    spa.configure({
-      issuer: sesame.issuer,
-      clientId: client.client_id,
-      settings: {
-        scope: 'openid profile email',
-      },
-    });
-    page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  }, 60_000);
-
-  afterAll(async () => {
-    await page?.context().close();
-    await spa?.close();
-    await sesame?.close();
+  const rp = useRpFixture({
+    browser,
+    provider,
+    person: PERSON,
+    start: async (sesame) => {
+      const spa = await startSpa();
+      const client = await sesame.container.clients.create({
+        client_name: APP,
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [spa.redirectUri, spa.silentRedirectUri],
+        post_logout_redirect_uris: [spa.postLogoutRedirectUri],
+      });
+      spa.configure({
+        issuer: sesame.issuer,
+        clientId: client.client_id,
+        settings: {
+          scope: 'openid profile email',
+        },
+      });
+      return spa;
+    },
+    stop: (spa) => spa.close(),
   });
 
   it('signs in from another site, gets the claims, calls userinfo, refreshes and signs out', async () => {
+    const { sesame, app: spa, page } = rp;
     expect(new URL(spa.url).hostname).not.toBe(new URL(sesame.issuer).hostname);
     await page.goto(`${spa.url}/`);
     expect(await userShown(page)).toBeNull();
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${spa.url}/`);
+    await signInAndAllow(page, PERSON, APP, `${spa.url}/`);
     const user = await userShown(page, 'null');
     expect(user.profile).toMatchObject({ name: PERSON.name, email: PERSON.email, iss: sesame.issuer });
     expect(user.has_refresh_token).toBe(true);

@@ -7,12 +7,10 @@ import session from 'express-session';
 import * as oidc from 'openid-client';
 import { Strategy } from 'openid-client/passport';
 import passport from 'passport';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, useChromium } from '../helpers/chromium.js';
 import { PROVIDERS } from '../helpers/databases.js';
-import { allowAtSesame, bodyWith, confirmSignOutAtSesame, listen, pageJson, signInAtSesame, STEP_TIMEOUT_MS, type Listening } from '../helpers/real-rp.js';
-import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { bodyWith, confirmSignOutAtSesame, listenAsClient, pageJson, signInAndAllow, useRpFixture } from '../helpers/real-rp.js';
 
 const PERSON = { email: 'passport@example.com', password: 'passport and openid client', name: 'Perry Passport' };
 const APP = 'Passport app';
@@ -68,44 +66,26 @@ async function passportApp(issuer: string, appUrl: string, clientId: string, cli
   return app;
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  if (CHROMIUM_PATH) browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passport with openid-client on %s', (provider) => {
-  let sesame: TestSesame;
-  let app: Listening;
-  let page: Page;
-
-  beforeAll(async () => {
-    sesame = await startTestSesame({ provider });
-    await sesame.container.accounts.create(PERSON);
-    app = await listen(() => undefined);
-    const client = await sesame.container.clients.create({
-      client_name: APP,
-      redirect_uris: [`${app.url}/callback`],
-      post_logout_redirect_uris: [`${app.url}/`],
-    });
-    app.server.on('request', await passportApp(sesame.issuer, app.url, client.client_id, client.client_secret!));
-    page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  }, 60_000);
-
-  afterAll(async () => {
-    await page?.context().close();
-    await app?.close();
-    await sesame?.close();
+  const rp = useRpFixture({
+    browser,
+    provider,
+    person: PERSON,
+    start: (sesame) =>
+      listenAsClient(
+        sesame,
+        (url) => ({ client_name: APP, redirect_uris: [`${url}/callback`], post_logout_redirect_uris: [`${url}/`] }),
+        (url, client) => passportApp(sesame.issuer, url, client.client_id, client.client_secret!),
+      ),
+    stop: (app) => app.close(),
   });
 
   it('signs in, gets the claims, refreshes and signs out of the app and of Sesame', async () => {
+    const { app, page } = rp;
     await page.goto(`${app.url}/login`);
-    await signInAtSesame(page, PERSON);
-    await allowAtSesame(page, APP);
-    await page.waitForURL(`${app.url}/`);
+    await signInAndAllow(page, PERSON, APP, `${app.url}/`);
     const { user } = await pageJson(page);
     expect(user).toMatchObject({ name: PERSON.name, email: PERSON.email, sub: expect.any(String) });
 

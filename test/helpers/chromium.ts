@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -22,6 +23,25 @@ const ARGS = [
 export function launchChromium(): Promise<Browser> {
   if (!CHROMIUM_PATH) throw new Error('Chromium not found: apt-get install -y chromium');
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
+}
+
+/**
+ * One Chromium for the whole test file: launched in a top-level beforeAll (when `enabled`, by
+ * default when Chromium is installed) and closed in afterAll. Call at the top level of the file;
+ * the getter gives the browser inside hooks and tests.
+ */
+export function useChromium(enabled: unknown = CHROMIUM_PATH): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    if (enabled) browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium was not launched (useChromium)');
+    return browser;
+  };
 }
 
 export interface ChromiumProfile {

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { listen, type Listening } from './real-rp.js';
+import type { Page } from 'playwright-core';
+import { listen, STEP_TIMEOUT_MS, type Listening } from './real-rp.js';
 
 const require = createRequire(import.meta.url);
 // The package's exports name only its modules; the browser build sits next to its package.json.
@@ -70,6 +71,21 @@ show().catch(fail);
 const CALLBACK = page('Signing in', `mgr.signinRedirectCallback().then(() => location.replace('/'), fail);`);
 const SILENT = page('Silent renew', `mgr.signinSilentCallback().catch(fail);`);
 const SIGNED_OUT = page('Signed out', '', '<p>You are signed out of the SPA.</p>');
+
+/** The user the SPA shows once its text is not `previous` (JSON, or null when signed out). */
+export async function userShown(page: Page, previous?: string): Promise<any> {
+  await page.waitForFunction(
+    (prev) => {
+      const text = document.getElementById('user')?.textContent ?? '';
+      return (text !== '' && text !== prev) || (document.getElementById('error')?.textContent ?? '') !== '';
+    },
+    previous ?? '',
+    { timeout: STEP_TIMEOUT_MS },
+  );
+  const error = await page.locator('#error').textContent();
+  if (error) throw new Error(`the SPA failed: ${error}`);
+  return JSON.parse((await page.locator('#user').textContent())!);
+}
 
 /** Starts the SPA's file server on 127.0.0.1; `configure` it before the browser loads a page. */
 export async function startSpa(): Promise<Spa> {
