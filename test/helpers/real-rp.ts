@@ -72,7 +72,6 @@ type ClientRegistration = Parameters<TestSesame['container']['clients']['create'
 
 export interface RpFixture<App> {
   sesame: TestSesame;
-  person: Person;
   app: App;
   page: Page;
 }
@@ -91,7 +90,7 @@ export function useRpFixture<App>(options: {
   start: (sesame: TestSesame) => Promise<App>;
   stop: (app: App) => Promise<void>;
 }): RpFixture<App> {
-  const fixture = { person: options.person } as Partial<RpFixture<App>>;
+  const fixture: Partial<RpFixture<App>> = {};
   beforeAll(async () => {
     fixture.sesame = await startTestSesame({ provider: options.provider, ...(options.env ? { env: options.env } : {}) });
     await fixture.sesame.container.accounts.create(options.person);
