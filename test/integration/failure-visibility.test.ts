@@ -1,7 +1,7 @@
 // Failures an operator must see: an unexpected error is logged once, at error level, with its
 // stack and where it happened (never shown to the browser), and /readyz fails when the database
 // answers but cannot take writes (it used to say "ready" while every sign-in failed).
-import { chmodSync, chownSync } from 'node:fs';
+import { chmodSync, chownSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,17 +93,40 @@ describe('readiness on a read-only SQLite file', () => {
       chownSync(db.config.file, user.uid, user.gid);
     }
     chmodSync(db.config.file, 0o444);
-    const instance = await startInstance(env, { until: 'up', ...(user ? { user } : {}) });
+    // nobody must reach dist/ and node_modules: a checkout under a private folder (mktemp -d is
+    // 0700) gets others' traverse bit on its way for the test's length.
+    const restore = user ? letOthersTraverse(process.cwd()) : () => {};
     try {
-      const ready = await fetch(`${instance.url}/readyz`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database not writable' });
-      expect((await fetch(`${instance.url}/healthz`)).status).toBe(200);
+      const instance = await startInstance(env, { until: 'up', ...(user ? { user } : {}) });
+      try {
+        const ready = await fetch(`${instance.url}/readyz`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database not writable' });
+        expect((await fetch(`${instance.url}/healthz`)).status).toBe(200);
+      } finally {
+        await stopInstance(instance);
+      }
     } finally {
-      await stopInstance(instance);
+      restore();
     }
   });
 });
+
+/** Adds the others' execute bit to `dir` and each folder above it that lacks it; returns the undo. */
+function letOthersTraverse(dir: string): () => void {
+  const changed: [string, number][] = [];
+  for (let folder = dir; ; folder = dirname(folder)) {
+    const { mode } = statSync(folder);
+    if ((mode & 0o001) === 0) {
+      changed.push([folder, mode & 0o7777]);
+      chmodSync(folder, (mode & 0o7777) | 0o001);
+    }
+    if (dirname(folder) === folder) break;
+  }
+  return () => {
+    for (const [folder, mode] of changed) chmodSync(folder, mode);
+  };
+}
 
 describe.runIf(TEST_DATABASE_URL)('readiness on a read-only PostgreSQL database', () => {
   let sesame: TestSesame;
