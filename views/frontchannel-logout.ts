@@ -4,6 +4,7 @@
 // to where the sign-out leads once the page and its frames have loaded; without JavaScript the
 // person follows the Continue link.
 import { html, type SafeHtml } from './html.js';
+import type { Messages } from './i18n/catalogue.js';
 import { layout } from './layout.js';
 
 export interface FrontchannelFrame {
@@ -19,14 +20,16 @@ export interface FrontchannelLogoutView {
   next: string;
 }
 
-export function frontchannelLogoutPage({ frames, next }: FrontchannelLogoutView): SafeHtml {
+export function frontchannelLogoutPage(t: Messages, { frames, next }: FrontchannelLogoutView): SafeHtml {
+  const m = t.signIn;
   return layout({
-    title: 'Signing out',
-    body: html`<h1>You are signed out</h1>
-<p class="lead">Signing you out of ${frames.length === 1 ? 'one app' : `${frames.length} apps`} in this browser…</p>
-<p><a id="continue" class="button" href="${next}">Continue</a></p>
+    title: m.signingOutTitle,
+    locale: t.locale,
+    body: html`<h1>${m.signedOutHeading}</h1>
+<p class="lead">${m.signingOutApps(frames.length)}</p>
+<p><a id="continue" class="button" href="${next}">${m.continue}</a></p>
 <div class="frontchannel" aria-hidden="true">
-${frames.map((frame) => html`<iframe src="${frame.src}" title="Signing out of ${frame.clientName}" data-frontchannel></iframe>\n`)}</div>
+${frames.map((frame) => html`<iframe src="${frame.src}" title="${m.signingOutOf(frame.clientName)}" data-frontchannel></iframe>\n`)}</div>
 <script src="/assets/frontchannel.js" defer></script>`,
   });
 }

@@ -1,11 +1,14 @@
 // The document shell shared by every page: no inline script or style (the CSP allows neither),
 // one stylesheet, and a viewport that fits phones.
 import { html, type HtmlValue, type SafeHtml } from './html.js';
+import type { Locale } from './i18n/locale.js';
 
 export interface LayoutOptions {
   /** The page's own title; " · Sesame" is appended. */
   title: string;
   body: HtmlValue;
+  /** The language the page is written in (the `lang` attribute: screen readers, hyphenation). */
+  locale: Locale;
 }
 
 /**
@@ -22,9 +25,9 @@ export function documentHead({ title, stylesheets = [], scripts = [] }: { title:
 ${['/assets/sesame.css', ...stylesheets].map((href) => html`<link rel="stylesheet" href="${href}">\n`)}${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}`;
 }
 
-export function layout({ title, body }: LayoutOptions): SafeHtml {
+export function layout({ title, body, locale }: LayoutOptions): SafeHtml {
   return html`<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 ${documentHead({ title: `${title} · Sesame` })}
 </head>

@@ -3,15 +3,13 @@
 // to the password. "Keep me signed in" (unchecked by default) asks for a session cookie that
 // outlives the browser; without it the session ends when the browser closes.
 import { html, type SafeHtml } from './html.js';
+import { EN, type Messages } from './i18n/catalogue.js';
 import { layout } from './layout.js';
 
-export const LOGIN_FAILED_MESSAGE = 'Incorrect email or password.';
+export const LOGIN_FAILED_MESSAGE = EN.signIn.loginFailed;
 
-/** What a throttled sign-in says: the same words for every account, known or not. */
-export function throttledMessage(waitMs: number): string {
-  const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
-  return `Too many attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
-}
+/** What a throttled sign-in says (in English): the same words for every account, known or not. */
+export const throttledMessage = EN.signIn.throttled;
 
 export interface LoginView {
   uid: string;
@@ -32,29 +30,31 @@ export interface LoginView {
 export const REMEMBER_FIELD = 'remember';
 export const REMEMBER_VALUE = 'yes';
 
-export function loginPage({ uid, csrf, clientName, email, failed, throttledFor, remember }: LoginView): SafeHtml {
+export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember }: LoginView): SafeHtml {
+  const m = t.signIn;
   const prefilled = Boolean(email);
-  const alert = throttledFor !== undefined ? throttledMessage(throttledFor) : failed ? LOGIN_FAILED_MESSAGE : undefined;
+  const alert = throttledFor !== undefined ? m.throttled(throttledFor) : failed ? m.loginFailed : undefined;
   return layout({
-    title: 'Sign in',
-    body: html`<h1>Sign in</h1>
-<p class="lead">to continue to <strong>${clientName}</strong></p>
+    title: m.signInTitle,
+    locale: t.locale,
+    body: html`<h1>${m.signInTitle}</h1>
+<p class="lead">${m.toContinueTo(clientName)}</p>
 ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
 <form method="post" action="/interaction/${encodeURIComponent(uid)}/login"${alert ? html` aria-describedby="login-error"` : ''}>
 <input type="hidden" name="csrf" value="${csrf}">
 <div class="field">
-<label for="email">Email</label>
+<label for="email">${m.email}</label>
 <input id="email" name="email" type="email" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${email ?? ''}"${prefilled ? '' : html` autofocus`}>
 </div>
 <div class="field">
-<label for="password">Password</label>
+<label for="password">${m.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${prefilled ? html` autofocus` : ''}>
 </div>
 <div class="check">
 <input id="remember" name="${REMEMBER_FIELD}" type="checkbox" value="${REMEMBER_VALUE}"${remember ? html` checked` : ''}>
-<label for="remember">Keep me signed in</label>
+<label for="remember">${m.rememberMe}</label>
 </div>
-<button type="submit" class="primary">Sign in</button>
+<button type="submit" class="primary">${m.signInButton}</button>
 </form>`,
   });
 }

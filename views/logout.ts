@@ -3,6 +3,7 @@
 // "Sign out" sends logout=yes: the whole Sesame session ends. "Stay signed in" sends nothing
 // extra: only the asking app's part of the session ends and the Sesame session stays.
 import { html, type SafeHtml } from './html.js';
+import type { Messages } from './i18n/catalogue.js';
 import { layout } from './layout.js';
 
 export interface LogoutView {
@@ -12,16 +13,18 @@ export interface LogoutView {
   form: SafeHtml;
 }
 
-export function logoutPage({ clientName, form }: LogoutView): SafeHtml {
+export function logoutPage(t: Messages, { clientName, form }: LogoutView): SafeHtml {
+  const m = t.signIn;
   const name = clientName || 'Sesame';
   return layout({
-    title: 'Sign out',
-    body: html`<h1>Sign out of <span class="client">${name}</span>?</h1>
-<p class="lead">Signing out ends your Sesame session on this device. Apps that use Sesame will ask you to sign in again.</p>
+    title: m.signOutTitle,
+    locale: t.locale,
+    body: html`<h1>${m.signOutOf(html`<span class="client">${name}</span>`)}</h1>
+<p class="lead">${m.signOutExplained}</p>
 ${form}
 <div class="actions">
-<button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
-<button type="submit" class="secondary" form="op.logoutForm">Stay signed in</button>
+<button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>${m.signOutButton}</button>
+<button type="submit" class="secondary" form="op.logoutForm">${m.staySignedIn}</button>
 </div>`,
   });
 }

@@ -13,8 +13,9 @@ import { createInteractionRouter } from './interactions/router.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
 import { errorPage } from '../../views/error.js';
+import { messagesOf } from './page-language.js';
 import { sendPage } from './send-page.js';
-import { CROSS_SITE_MESSAGE, fromOwnOrigin } from './middleware/csrf.js';
+import { fromOwnOrigin } from './middleware/csrf.js';
 import { errorHandler, logAppErrors } from './middleware/errors.js';
 import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
@@ -121,7 +122,8 @@ export function createApp(deps: AppDeps): Koa {
     // The provider's own logout confirmation form carries its own token (bound to the session);
     // it gets the same check of where the POST comes from as our forms.
     if (ctx.method === 'POST' && ctx.path === '/session/end/confirm' && !fromOwnOrigin(ctx)) {
-      sendPage(ctx, errorPage({ title: 'Form not accepted', message: CROSS_SITE_MESSAGE }), 403);
+      const t = messagesOf(ctx);
+      sendPage(ctx, errorPage(t, { title: t.errors.formNotAccepted, message: t.errors.crossSite }), 403);
       return;
     }
     dropResumeQuery(ctx.req);

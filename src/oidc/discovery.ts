@@ -6,8 +6,10 @@
 // It also says how clients authenticate at the introspection and revocation endpoints (RFC 8414
 // §2), which oidc-provider leaves out: the same methods and algorithms as at the token endpoint,
 // since all three run the same client authentication. And that Sesame does Front-Channel Logout
-// 1.0 (frontchannel-logout.ts), which oidc-provider 9 no longer does, with iss and sid.
+// 1.0 (frontchannel-logout.ts), which oidc-provider 9 no longer does, with iss and sid. And the
+// languages its pages speak (ui_locales_supported), which an RP may ask for with ui_locales.
 import type Provider from 'oidc-provider';
+import { LOCALES } from '../../views/i18n/locale.js';
 import { ADMIN_SCOPE } from '../domain/clients/client-metadata.js';
 
 const UNADVERTISED = new Set([ADMIN_SCOPE]);
@@ -21,6 +23,7 @@ export function adjustDiscovery(provider: Provider): void {
     if (Array.isArray(body.scopes_supported)) {
       body.scopes_supported = body.scopes_supported.filter((scope) => !UNADVERTISED.has(String(scope)));
     }
+    body.ui_locales_supported = [...LOCALES];
     body.frontchannel_logout_supported = true;
     body.frontchannel_logout_session_supported = true;
     for (const endpoint of ['introspection', 'revocation']) {

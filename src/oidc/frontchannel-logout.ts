@@ -16,6 +16,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { frontchannelLogoutPage, type FrontchannelFrame } from '../../views/frontchannel-logout.js';
 import { frontchannelCsp } from '../http/middleware/security-headers.js';
+import { messagesOf } from '../http/page-language.js';
 import { sendPage } from '../http/send-page.js';
 
 /** The parts of oidc-provider's Client this module reads (the two front-channel fields are Sesame's extra metadata). */
@@ -79,7 +80,7 @@ export function frontchannelLogout(provider: Provider): Middleware {
     if (frames.length === 0) return;
 
     ctx.remove('Location');
-    sendPage(ctx, frontchannelLogoutPage({ frames, next: location }), 200);
+    sendPage(ctx, frontchannelLogoutPage(messagesOf(ctx, ctx.oidc?.params?.ui_locales), { frames, next: location }), 200);
     ctx.set('Content-Security-Policy', frontchannelCsp(frames.map((frame) => frame.src)));
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { raw } from '../../views/html.js';
+import { EN } from '../../views/i18n/catalogue.js';
 import { consentPage } from '../../views/consent.js';
 import { errorPage } from '../../views/error.js';
 import { loggedOutPage } from '../../views/logged-out.js';
@@ -17,7 +18,7 @@ function tagWith(page: string, attr: string, value: string): string {
 
 describe('layout', () => {
   it('is a phone-ready document with our stylesheet and no inline script or style', () => {
-    const page = errorPage({ title: 'T', message: 'M' }).toString();
+    const page = errorPage(EN, { title: 'T', message: 'M' }).toString();
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<html lang="en">');
     expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
@@ -31,7 +32,7 @@ describe('login page', () => {
   const base = { uid: 'uid-123', csrf: 'tok_en-1', clientName: 'Photo Album' };
 
   it('has labelled Email and Password inputs, the CSRF field and a Sign in button', () => {
-    const page = loginPage(base).toString();
+    const page = loginPage(EN, base).toString();
     expect(tagWith(page, 'method', 'post')).toContain('action="/interaction/uid-123/login"');
 
     const email = tagWith(page, 'name', 'email');
@@ -54,7 +55,7 @@ describe('login page', () => {
   });
 
   it('after a failure shows one neutral message and keeps the typed email, escaped', () => {
-    const page = loginPage({ ...base, email: `"><img src=x>${HOSTILE}`, failed: true }).toString();
+    const page = loginPage(EN, { ...base, email: `"><img src=x>${HOSTILE}`, failed: true }).toString();
     expect(page).toContain('Incorrect email or password.');
     expect(page).toContain('value="&quot;&gt;&lt;img src=x&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"');
     expect(page).not.toContain('<img src=x>');
@@ -67,7 +68,7 @@ describe('login page', () => {
   });
 
   it('has a labelled "Keep me signed in" checkbox, unchecked by default, inside the form', () => {
-    const page = loginPage(base).toString();
+    const page = loginPage(EN, base).toString();
     const box = tagWith(page, 'name', 'remember');
     expect(box).toMatch(/^<input\b/);
     expect(box).toContain('type="checkbox"');
@@ -85,13 +86,13 @@ describe('login page', () => {
   });
 
   it('keeps "Keep me signed in" ticked when re-rendered after a failure', () => {
-    const page = loginPage({ ...base, email: 'ada@example.com', failed: true, remember: true }).toString();
+    const page = loginPage(EN, { ...base, email: 'ada@example.com', failed: true, remember: true }).toString();
     expect(tagWith(page, 'name', 'remember')).toMatch(/\schecked(\s|>)/);
-    expect(tagWith(loginPage({ ...base, failed: true, remember: false }).toString(), 'name', 'remember')).not.toMatch(/\bchecked\b/);
+    expect(tagWith(loginPage(EN, { ...base, failed: true, remember: false }).toString(), 'name', 'remember')).not.toMatch(/\bchecked\b/);
   });
 
   it('escapes the client name and the uid', () => {
-    const page = loginPage({ ...base, uid: 'a"b', clientName: HOSTILE }).toString();
+    const page = loginPage(EN, { ...base, uid: 'a"b', clientName: HOSTILE }).toString();
     expect(page).not.toContain('<script>');
     expect(page).toContain('&lt;script&gt;');
     expect(page).toContain('action="/interaction/a%22b/login"');
@@ -100,7 +101,7 @@ describe('login page', () => {
 
 describe('consent page', () => {
   it('names the client escaped, lists scopes in plain words, and has Allow and Deny forms', () => {
-    const page = consentPage({
+    const page = consentPage(EN, {
       uid: 'u1',
       csrf: 'c1',
       clientName: HOSTILE,
@@ -128,7 +129,7 @@ describe('consent page', () => {
   });
 
   it('lists resource scopes', () => {
-    const page = consentPage({
+    const page = consentPage(EN, {
       uid: 'u',
       csrf: 'c',
       clientName: 'App',
@@ -144,7 +145,7 @@ describe("consent page: the app's logo and pages", () => {
   const base = { uid: 'u1', csrf: 'c'.repeat(43), clientName: 'Notes', scopes: ['openid'] };
 
   it('shows the https logo and links the app, its privacy policy and terms, escaped', () => {
-    const page = consentPage({
+    const page = consentPage(EN, {
       ...base,
       client: {
         logo_uri: 'https://notes.example/logo.png?a=1&b="x"',
@@ -160,9 +161,9 @@ describe("consent page: the app's logo and pages", () => {
 
   it('shows no logo from http, data or javascript URLs, and no link to a non-web URL', () => {
     for (const logo of ['http://notes.example/logo.png', 'data:image/png;base64,AAAA', 'javascript:alert(1)']) {
-      expect(consentPage({ ...base, client: { logo_uri: logo } }).toString()).not.toContain('<img');
+      expect(consentPage(EN, { ...base, client: { logo_uri: logo } }).toString()).not.toContain('<img');
     }
-    const page = consentPage({ ...base, client: { policy_uri: 'javascript:alert(1)' } }).toString();
+    const page = consentPage(EN, { ...base, client: { policy_uri: 'javascript:alert(1)' } }).toString();
     expect(page).not.toContain('javascript:');
     expect(page).not.toContain('app-links');
   });
@@ -170,7 +171,7 @@ describe("consent page: the app's logo and pages", () => {
 
 describe('error page', () => {
   it('shows title, message, error and error_description escaped', () => {
-    const page = errorPage({
+    const page = errorPage(EN, {
       title: 'Something went wrong',
       message: 'Go back.',
       error: 'invalid_request',
@@ -183,7 +184,7 @@ describe('error page', () => {
   });
 
   it('omits the details block without an error', () => {
-    expect(errorPage({ title: 'T', message: 'M' }).toString()).not.toContain('<dl');
+    expect(errorPage(EN, { title: 'T', message: 'M' }).toString()).not.toContain('<dl');
   });
 });
 
@@ -191,7 +192,7 @@ describe('logout pages', () => {
   const form = raw('<form id="op.logoutForm" method="post" action="http://op/session/end/confirm"><input type="hidden" name="xsrf" value="s"/></form>');
 
   it('asks to sign out of the app, embeds the provider form and submits it with or without logout=yes', () => {
-    const page = logoutPage({ clientName: HOSTILE, form }).toString();
+    const page = logoutPage(EN, { clientName: HOSTILE, form }).toString();
     expect(page).toContain('Sign out of <span class="client">&lt;script&gt;');
     expect(page).toContain('<form id="op.logoutForm"');
     expect(page).toMatch(/<button type="submit"[^>]*form="op.logoutForm" name="logout" value="yes"[^>]*>Sign out<\/button>/);
@@ -201,11 +202,11 @@ describe('logout pages', () => {
   });
 
   it('falls back to Sesame without a client name', () => {
-    expect(logoutPage({ form }).toString()).toContain('Sign out of <span class="client">Sesame</span>?');
+    expect(logoutPage(EN, { form }).toString()).toContain('Sign out of <span class="client">Sesame</span>?');
   });
 
   it('logged-out page names the client when known, escaped', () => {
-    expect(loggedOutPage({ clientName: HOSTILE }).toString()).toContain('You signed out of <strong>&lt;script&gt;');
-    expect(loggedOutPage().toString()).toContain('You signed out of Sesame.');
+    expect(loggedOutPage(EN, { clientName: HOSTILE }).toString()).toContain('You signed out of <strong>&lt;script&gt;');
+    expect(loggedOutPage(EN).toString()).toContain('You signed out of Sesame.');
   });
 });

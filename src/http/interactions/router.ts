@@ -14,6 +14,7 @@ import { errors, type InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { consentPage } from '../../../views/consent.js';
 import { errorPage, type ErrorView } from '../../../views/error.js';
+import type { Messages } from '../../../views/i18n/catalogue.js';
 import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
 import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
 import { Busy } from '../../domain/accounts/work-limiter.js';
@@ -21,6 +22,7 @@ import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
 import type { FailureOutcome } from '../../domain/throttling/sign-in-throttle.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { pageHeaders } from '../middleware/security-headers.js';
+import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
 
 export interface InteractionDeps {
@@ -58,31 +60,18 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 const MAX_EMAIL_LENGTH = 320;
 const MAX_PASSWORD_LENGTH = 1024;
 
-const EXPIRED: ErrorView = {
-  title: 'Sign-in expired',
-  message: 'This sign-in page has expired or has already been used. Go back to the app and start again.',
-};
-const STALE: ErrorView = {
-  title: 'Page out of date',
-  message: 'This step of the sign-in is already done or has changed. Go back to the app and start again.',
-};
-const UNSUPPORTED: ErrorView = {
-  title: 'Sign-in cannot continue',
-  message: 'Sesame cannot show this step of the sign-in. Go back to the app and start again.',
-};
-const BAD_FORM: ErrorView = {
-  title: 'Form not accepted',
-  message: 'The form could not be read. Go back and try again.',
-};
-const BUSY: ErrorView = {
-  title: 'Sesame is busy',
-  message: 'Too many people are signing in right now. Wait a moment and try again.',
-};
+/** The error pages of a sign-in, in the page's language. */
+type Refusal = (t: Messages) => ErrorView;
+const EXPIRED: Refusal = (t) => ({ title: t.signIn.expiredTitle, message: t.signIn.expired });
+const STALE: Refusal = (t) => ({ title: t.signIn.staleTitle, message: t.signIn.stale });
+const UNSUPPORTED: Refusal = (t) => ({ title: t.signIn.unsupportedTitle, message: t.signIn.unsupported });
+const BAD_FORM: Refusal = (t) => ({ title: t.errors.formNotAccepted, message: t.errors.badForm });
+const BUSY: Refusal = (t) => ({ title: t.errors.busyTitle, message: t.errors.busy });
 
 /** Raised when the step or the uid in the URL does not fit the interaction in the cookie. */
 class InteractionMismatch extends Error {
-  constructor(readonly view: ErrorView) {
-    super(view.title);
+  constructor(readonly view: Refusal) {
+    super('interaction mismatch');
   }
 }
 
@@ -109,12 +98,14 @@ function interactionErrors(): Middleware {
     try {
       await next();
     } catch (error) {
+      // No interaction to ask for its ui_locales: the browser's language.
+      const t = messagesOf(ctx);
       if (isSessionNotFound(error)) {
-        sendPage(ctx, errorPage(EXPIRED), 400);
+        sendPage(ctx, errorPage(t, EXPIRED(t)), 400);
         return;
       }
       if (error instanceof InteractionMismatch) {
-        sendPage(ctx, errorPage(error.view), 400);
+        sendPage(ctx, errorPage(t, error.view(t)), 400);
         return;
       }
       if (error instanceof InteractionFinished) {
@@ -124,7 +115,7 @@ function interactionErrors(): Middleware {
       }
       const status = clientErrorStatus(error);
       if (status !== undefined) {
-        sendPage(ctx, errorPage(BAD_FORM), status);
+        sendPage(ctx, errorPage(t, BAD_FORM(t)), status);
         return;
       }
       throw error;
@@ -195,10 +186,13 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     return clientId ? await provider.Client.find(clientId) : undefined;
   }
 
-  async function clientName(provider: Provider, interaction: Interaction): Promise<string> {
+  async function clientName(provider: Provider, interaction: Interaction, t: Messages): Promise<string> {
     const client = await clientOf(provider, interaction);
-    return client?.clientName || client?.clientId || String(interaction.params.client_id ?? '') || 'an app';
+    return client?.clientName || client?.clientId || String(interaction.params.client_id ?? '') || t.signIn.anApp;
   }
+
+  /** The language of the pages of this sign-in: the RP's ui_locales, then the browser's. */
+  const language = (ctx: Context, interaction: Interaction) => messagesOf(ctx, interaction.params.ui_locales);
 
   /**
    * Stores the result and sends the browser back to the provider (303, like interactionFinished).
@@ -228,14 +222,15 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const { provider, interaction } = await load(ctx, ctx.params.uid);
     if (await refuseScope(ctx, interaction)) return;
     const { uid, prompt } = interaction;
+    const t = language(ctx, interaction);
     switch (prompt.name) {
       case 'login': {
         sendPage(
           ctx,
-          loginPage({
+          loginPage(t, {
             uid,
             csrf: csrfToken(ctx, interactionBinding(uid)),
-            clientName: await clientName(provider, interaction),
+            clientName: await clientName(provider, interaction, t),
             email: await suggestedEmail(interaction),
           }),
         );
@@ -245,10 +240,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         const { details } = prompt;
         sendPage(
           ctx,
-          consentPage({
+          consentPage(t, {
             uid,
             csrf: csrfToken(ctx, interactionBinding(uid)),
-            clientName: await clientName(provider, interaction),
+            clientName: await clientName(provider, interaction, t),
             // Its registration in the client schema's names, for whatever the page shows of it.
             client: (await clientOf(provider, interaction))?.metadata() ?? {},
             scopes: stringList(details.missingOIDCScope),
@@ -259,7 +254,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         return;
       }
       default:
-        sendPage(ctx, errorPage(UNSUPPORTED), 400);
+        sendPage(ctx, errorPage(t, UNSUPPORTED(t)), 400);
     }
   });
 
@@ -272,14 +267,15 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const from = { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) };
     const usable = email !== '' && password !== '' && email.length <= MAX_EMAIL_LENGTH && password.length <= MAX_PASSWORD_LENGTH;
 
+    const t = language(ctx, interaction);
     const retry = async (status: 401 | 429, retryAfterMs = 0) => {
       if (retryAfterMs > 0) ctx.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
       sendPage(
         ctx,
-        loginPage({
+        loginPage(t, {
           uid: interaction.uid,
           csrf: csrfToken(ctx, interactionBinding(interaction.uid)),
-          clientName: await clientName(provider, interaction),
+          clientName: await clientName(provider, interaction, t),
           email,
           remember,
           ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
@@ -302,7 +298,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     } catch (error) {
       if (!(error instanceof Busy)) throw error;
       ctx.set('Retry-After', '2');
-      sendPage(ctx, errorPage(BUSY), 503);
+      sendPage(ctx, errorPage(t, BUSY(t)), 503);
       return;
     }
 

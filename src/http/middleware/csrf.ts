@@ -14,6 +14,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { errorPage } from '../../../views/error.js';
+import { EN } from '../../../views/i18n/catalogue.js';
+import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
 import { publicOriginOf } from './request-origin.js';
 
@@ -86,8 +88,8 @@ export function fromOwnOrigin(ctx: Context): boolean {
   return origin === publicOriginOf(ctx).origin;
 }
 
-export const CSRF_FAILED_MESSAGE = 'This form has expired. Go back and try again.';
-export const CROSS_SITE_MESSAGE = 'This form was sent from another site, so Sesame did not accept it.';
+export const CSRF_FAILED_MESSAGE = EN.errors.csrfFailed;
+export const CROSS_SITE_MESSAGE = EN.errors.crossSite;
 
 /**
  * Refuses a POST from another origin, or whose `csrf` field is not the token for this browser
@@ -96,11 +98,13 @@ export const CROSS_SITE_MESSAGE = 'This form was sent from another site, so Sesa
 export function verifyCsrf(binding: CsrfBinding): Middleware {
   return async (ctx, next) => {
     if (!fromOwnOrigin(ctx)) {
-      sendPage(ctx, errorPage({ title: 'Form not accepted', message: CROSS_SITE_MESSAGE }), 403);
+      const t = messagesOf(ctx);
+      sendPage(ctx, errorPage(t, { title: t.errors.formNotAccepted, message: t.errors.crossSite }), 403);
       return;
     }
     if (!csrfMatches(ctx, binding(ctx))) {
-      sendPage(ctx, errorPage({ title: 'Form expired', message: CSRF_FAILED_MESSAGE }), 403);
+      const t = messagesOf(ctx);
+      sendPage(ctx, errorPage(t, { title: t.errors.formExpired, message: t.errors.csrfFailed }), 403);
       return;
     }
     await next();

@@ -4,6 +4,8 @@
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import { errorPage } from '../../../views/error.js';
+import type { Messages } from '../../../views/i18n/catalogue.js';
+import { messagesOf } from '../page-language.js';
 import type { LogFields, Logger } from '../../logger.js';
 import { sendPage } from '../send-page.js';
 
@@ -20,9 +22,10 @@ function clientError(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 && expose !== false ? status : undefined;
 }
 
-function respond(ctx: Context, status: number, title: string, message: string): void {
+function respond(ctx: Context, status: number, title: (t: Messages) => string, message: string): void {
   if (ctx.accepts('json', 'html') === 'html') {
-    sendPage(ctx, errorPage({ title, message }), status);
+    const t = messagesOf(ctx);
+    sendPage(ctx, errorPage(t, { title: title(t), message }), status);
     return;
   }
   ctx.status = status;
@@ -36,11 +39,11 @@ export function errorHandler(log: Logger): Middleware {
     } catch (error) {
       const status = clientError(error);
       if (status !== undefined) {
-        respond(ctx, status, 'Request not accepted', (error as Error).message);
+        respond(ctx, status, (t) => t.errors.requestNotAccepted, (error as Error).message);
         return;
       }
       log.error('request failed', { err: error, ...requestFields(ctx) });
-      respond(ctx, 500, 'Something went wrong', 'Sesame could not finish this request. Try again in a moment.');
+      respond(ctx, 500, (t) => t.errors.somethingWrong, messagesOf(ctx).errors.serverError);
     }
   };
 }
