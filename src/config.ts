@@ -79,10 +79,32 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** JSON lines (the default, what log collectors read), or pretty for a person at a terminal (needs the dev dependency pino-pretty). */
   logFormat: 'json' | 'pretty';
+  /** How mails leave Sesame (password reset, invitations, email verification). */
+  mail: MailConfig;
+  /** Whether people may create their own accounts, and with which email domains. */
+  signup: SignupConfig;
   /** Lines to log once start-up has a logger: development secrets were just generated. */
   warnings: string[];
   /** Set when development secrets from this file stand in for missing variables. */
   devSecretsFile?: string;
+}
+
+/**
+ * smtp: sent through SMTP_URL. outbox: development without SMTP_URL, written to a folder as .eml
+ * files. off: production without SMTP_URL; the features that need mail are off.
+ */
+export type MailTransportConfig = { kind: 'smtp'; url: string } | { kind: 'outbox'; dir: string } | { kind: 'off' };
+
+export interface MailConfig {
+  transport: MailTransportConfig;
+  /** The From header of every mail, e.g. `Sesame <no-reply@id.example.com>`. */
+  from: string;
+}
+
+export interface SignupConfig {
+  open: boolean;
+  /** Lower-cased email domains allowed to sign up; empty: any. */
+  domains: string[];
 }
 
 export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'addresses'; addresses: string[] };
@@ -445,6 +467,44 @@ function parseLogFormat(env: Env): Config['logFormat'] {
   return fail('LOG_FORMAT', raw, 'json or pretty');
 }
 
+/** SMTP_URL: smtp:// or smtps:// with credentials in the URL; never printed back (it may hold a password). */
+function parseMail(env: Env, mode: Config['mode'], issuer: string, dataDir: string): MailConfig {
+  const raw = env.SMTP_URL?.trim();
+  let transport: MailTransportConfig;
+  if (raw) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+      throw new ConfigError(secretProblem('SMTP_URL', 'smtp://user:password@host:port or smtps://user:password@host:port'));
+    }
+    transport = { kind: 'smtp', url: raw };
+  } else {
+    transport = mode === 'production' ? { kind: 'off' } : { kind: 'outbox', dir: join(dataDir, 'outbox') };
+  }
+  const host = URL.canParse(issuer) ? new URL(issuer).hostname : 'localhost';
+  const from = env.MAIL_FROM?.trim() || `Sesame <no-reply@${host}>`;
+  // An address alone, or a display name and an address in angle brackets; no line breaks (header injection).
+  if (!/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from)) {
+    fail('MAIL_FROM', from, 'an email address, or a name and an address such as Sesame <no-reply@id.example.com>');
+  }
+  return { transport, from };
+}
+
+function parseSignup(env: Env): SignupConfig {
+  const raw = env.SIGNUP?.trim().toLowerCase() || 'off';
+  if (raw !== 'off' && raw !== 'open') fail('SIGNUP', raw, 'off or open');
+  const domains = parseList(env.SIGNUP_DOMAINS?.toLowerCase()).map((domain) => domain.replace(/^@/, ''));
+  for (const domain of domains) {
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain))
+      fail('SIGNUP_DOMAINS', env.SIGNUP_DOMAINS ?? '', 'comma-separated email domains such as example.com,example.org');
+  }
+  return { open: raw === 'open', domains };
+}
+
 export interface LoadConfigOptions {
   cwd?: string;
   /** Read `.env` in cwd before parsing (the server and CLI do; tests pass env explicitly). */
@@ -486,10 +546,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     refreshToken: ttlOf('REFRESH_TOKEN_TTL', '14d'),
     clientCredentials: ttlOf('CLIENT_CREDENTIALS_TTL', '10m'),
   };
+  const issuer = check(() => parseIssuer(env, mode, port), '');
   const config: Config = {
     mode,
     port,
-    issuer: check(() => parseIssuer(env, mode, port), ''),
+    issuer,
     database: check(() => parseDatabase(env, cwd), { provider: 'sqlite', url: '', file: '' }),
     keyEncryptionSecrets: secrets.keyEncryptionSecrets,
     cookieKeys: secrets.cookieKeys,
@@ -506,6 +567,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     refreshTokenReuseInterval: check(() => parseReuseInterval(env), 0),
     logLevel: check(() => parseLogLevel(env, mode), 'info'),
     logFormat: check(() => parseLogFormat(env), 'json'),
+    mail: check(() => parseMail(env, mode, issuer, dataDir), { transport: { kind: 'off' }, from: 'no-reply@localhost' }),
+    signup: check(() => parseSignup(env), { open: false, domains: [] }),
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };

@@ -23,7 +23,10 @@ import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
 import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
 import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
+import { createEmailTokenRepository } from './db/email-token-repository.js';
+import { createEmailTokenService } from './domain/accounts/email-tokens.js';
 import type { Logger } from './logger.js';
+import { createMailer } from './mail/mailer.js';
 
 export interface Container extends Services {
   db: Database;
@@ -53,6 +56,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const attempts = createAttemptStore(db.prisma);
   const { throttle: limits } = config;
   const throttle = new AttemptThrottle(attempts, limits);
+  const emailTokens = createEmailTokenService(createEmailTokenRepository(db.prisma));
+  const mailer = createMailer(config.mail, log);
   const signInThrottle = createSignInThrottle(throttle, {
     maxFailures: limits.loginMaxFailures,
     maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
@@ -65,11 +70,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     accounts: createAccountService(createUserRepository(db.prisma), {
       audit,
       endSessions: (id) => userSessions.endAll(id),
+      voidLinks: (id) => emailTokens.voidFor(id),
       lockouts: signInThrottle,
       hasher: createPasswordHasher(config.passwordHashConcurrency),
       changes,
     }),
     attempts,
+    emailTokens,
+    mailer,
     consoleSessions: createConsoleSessionService(createConsoleSessionRepository(db.prisma)),
     signInThrottle,
     secretThrottle: createSecretThrottle(throttle, {
@@ -95,6 +103,9 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       changes,
       ...(options.now ? { now: options.now } : {}),
     }),
-    close: () => db.close(),
+    close: async () => {
+      mailer.close();
+      await db.close();
+    },
   };
 }

@@ -61,6 +61,9 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     ...(options.countStatements ? { countStatements: true } : {}),
   });
   await container.keys.ensureKeys();
+  // Where mails go; without SMTP_URL in production the features that need mail are off, and say so here.
+  if (container.mailer.available) log.info(container.mailer.description);
+  else log.warn(container.mailer.description);
   // Before the first request, so the console never runs without its own registration.
   await setUpConsoleClient(container);
 
@@ -123,6 +126,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     others: [
       { name: 'failed-attempt counters', deleteExpired: (now) => container.attempts.deleteExpired(now) },
       { name: 'console sessions', deleteExpired: (now) => container.consoleSessions.deleteExpired(now) },
+      { name: 'mailed links', deleteExpired: (now) => container.emailTokens.deleteExpired(now) },
     ],
   });
 

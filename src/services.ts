@@ -12,7 +12,9 @@ import type { createClientService } from './domain/clients/client-service.js';
 import type { KeyService } from './domain/keys/key-service.js';
 import type { SecretThrottle } from './domain/throttling/secret-throttle.js';
 import type { SignInThrottle } from './domain/throttling/sign-in-throttle.js';
+import type { EmailTokenService } from './domain/accounts/email-tokens.js';
 import type { Logger } from './logger.js';
+import type { Mailer } from './mail/mailer.js';
 
 export interface Services {
   config: Config;
@@ -28,6 +30,10 @@ export interface Services {
   /** Failed client authentications and bearer tokens, and the lockouts they earn. */
   secretThrottle: SecretThrottle;
   attempts: ReturnType<typeof createAttemptStore>;
+  /** Single-use links sent by mail (password reset, invitation, email verification). */
+  emailTokens: EmailTokenService;
+  /** Sends mails (SMTP, or the development outbox); `available` is false when mail is off. */
+  mailer: Mailer;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
 }

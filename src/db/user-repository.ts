@@ -6,7 +6,8 @@ export interface UserRecord {
   email: string;
   name: string | null;
   emailVerified: boolean;
-  passwordHash: string;
+  /** Null until an invited person chooses a password. */
+  passwordHash: string | null;
   disabled: boolean;
   isAdmin: boolean;
   createdAt: Date;

@@ -238,3 +238,35 @@ describe('TRUST_PROXY', () => {
     expect(trust('10.0.0.0/8, loopback,192.168.1.7')).toEqual({ kind: 'addresses', addresses: ['10.0.0.0/8', 'loopback', '192.168.1.7'] });
   });
 });
+
+describe('mail and sign-up settings', () => {
+  it('sends through SMTP_URL, writes to the outbox in development without it, and is off in production without it', () => {
+    const smtp = loadConfig({ NODE_ENV: 'test', ...SECRETS, SMTP_URL: 'smtps://me:pw@mail.example.com:465' }, { cwd: tempDir() });
+    expect(smtp.mail.transport).toEqual({ kind: 'smtp', url: 'smtps://me:pw@mail.example.com:465' });
+    const cwd = tempDir();
+    expect(loadConfig({ NODE_ENV: 'development', ...SECRETS }, { cwd }).mail.transport).toEqual({ kind: 'outbox', dir: join(cwd, 'data', 'outbox') });
+    expect(loadConfig(PRODUCTION, { cwd: tempDir() }).mail.transport).toEqual({ kind: 'off' });
+  });
+
+  it('refuses an SMTP_URL that is not smtp or smtps without printing it (it holds a password)', () => {
+    const message = errorOf({ SMTP_URL: 'http://user:hunter2-secret@mail.example.com' });
+    expect(message).toContain('SMTP_URL');
+    expect(message).not.toContain('hunter2');
+    expect(errorOf({ SMTP_URL: 'not a url hunter2' })).not.toContain('hunter2');
+  });
+
+  it('defaults MAIL_FROM to no-reply at the issuer host and refuses header injection', () => {
+    expect(loadConfig({ ...PRODUCTION }, { cwd: tempDir() }).mail.from).toBe('Sesame <no-reply@id.example.com>');
+    expect(loadConfig({ NODE_ENV: 'test', ...SECRETS, MAIL_FROM: 'Acme IT <it@acme.test>' }, { cwd: tempDir() }).mail.from).toBe('Acme IT <it@acme.test>');
+    expect(errorOf({ MAIL_FROM: 'Acme <it@acme.test>\r\nBcc: victim@example.com' })).toContain('MAIL_FROM');
+    expect(errorOf({ MAIL_FROM: 'nobody' })).toContain('MAIL_FROM');
+  });
+
+  it('keeps sign-up off by default and checks SIGNUP and SIGNUP_DOMAINS', () => {
+    expect(loadConfig({ NODE_ENV: 'test', ...SECRETS }, { cwd: tempDir() }).signup).toEqual({ open: false, domains: [] });
+    const open = loadConfig({ NODE_ENV: 'test', ...SECRETS, SIGNUP: 'open', SIGNUP_DOMAINS: 'Example.com, @example.org' }, { cwd: tempDir() });
+    expect(open.signup).toEqual({ open: true, domains: ['example.com', 'example.org'] });
+    expect(errorOf({ SIGNUP: 'yes' })).toContain('SIGNUP="yes" is invalid: off or open');
+    expect(errorOf({ SIGNUP_DOMAINS: 'example' })).toContain('SIGNUP_DOMAINS');
+  });
+});

@@ -4,9 +4,10 @@
 // area: write views/i18n/<area>.ts exporting { en, de } and list it below.
 import { errors } from './errors.js';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from './locale.js';
+import { mail } from './mail.js';
 import { signIn } from './sign-in.js';
 
-const AREAS = { errors, signIn };
+const AREAS = { errors, mail, signIn };
 
 type Areas = typeof AREAS;
 export type Messages = { readonly locale: Locale } & { readonly [Area in keyof Areas]: Areas[Area]['en'] };

@@ -87,6 +87,8 @@ export interface AccountServiceOptions {
   /** Ends a person's sessions and grants (with their tokens); run when they are disabled or deleted. */
   endSessions?: (accountId: string) => Promise<Revocation>;
   lockouts?: Lockouts;
+  /** Voids the person's mailed links (reset, invitation, verification): their password changed or they are gone. */
+  voidLinks?: (accountId: string) => Promise<unknown>;
   /** argon2id with bounded concurrency; default: two at a time. */
   hasher?: PasswordHasher;
   /** Tells the other instances (and this one's cache) that an account changed; no-op when absent. */
@@ -113,6 +115,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
   async function remove(record: UserRecord, by: By): Promise<Revocation> {
     if (!(await users.deleteById(record.id))) throw new NotFoundError(`no user with id ${record.id}`);
     await accountChanged(record.id);
+    await options.voidLinks?.(record.id);
     const revoked = await endSessions(record.id);
     await audit.record(by, { action: 'user.deleted', target: target(record.id), details: { email: record.email, ...revoked } });
     return revoked;
@@ -169,8 +172,10 @@ export function createAccountService(users: UserRepository, options: AccountServ
      */
     async authenticate(email: string, password: string): Promise<{ accountId: string } | undefined> {
       const record = await users.findByEmail(normalizeEmail(email));
-      const ok = await hasher.verify(record?.passwordHash ?? (await decoy()), password);
-      return record && ok && !record.disabled ? { accountId: record.id } : undefined;
+      const hash = record?.passwordHash;
+      // No password yet (invited) is checked against the decoy like an unknown email, and fails.
+      const ok = await hasher.verify(hash ?? (await decoy()), password);
+      return record && hash && ok && !record.disabled ? { accountId: record.id } : undefined;
     },
 
     /** A user who may sign in (not disabled): the provider's findAccount uses this. */
@@ -251,6 +256,8 @@ export function createAccountService(users: UserRepository, options: AccountServ
       if (!(await users.update(id, { passwordHash: await hasher.hash(password) }))) {
         throw new NotFoundError(`no user with id ${id}`);
       }
+      // A reset link sent before this change must not undo it.
+      await options.voidLinks?.(id);
       await audit.record(by, { action: 'user.password_set', target: target(id) });
     },
 
