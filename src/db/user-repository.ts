@@ -14,7 +14,7 @@ export interface UserRecord {
 }
 
 export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean };
-export type UserUpdate = Partial<Pick<UserRecord, 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin'>>;
+export type UserUpdate = Partial<Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin'>>;
 
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';
@@ -73,7 +73,14 @@ export function createUserRepository(prisma: DbClient) {
     },
     async update(id: string, data: UserUpdate): Promise<UserRecord | null> {
       if (!isStorable(id)) return null;
-      const { count } = await prisma.user.updateMany({ where: { id }, data });
+      let count;
+      try {
+        ({ count } = await prisma.user.updateMany({ where: { id }, data }));
+      } catch (error) {
+        // Only an email change can clash: the email column is the one unique one a change touches.
+        if (isUniqueViolation(error)) throw new UniqueViolation('email');
+        throw error;
+      }
       return count > 0 ? prisma.user.findUnique({ where: { id } }) : null;
     },
     async deleteById(id: string): Promise<boolean> {
