@@ -292,6 +292,11 @@ export function createAccountService(users: UserRepository, options: AccountServ
       return (await users.list()).map(toUser);
     },
 
+    /** id → email for the users among `ids` that still exist, in one query (the audit page's names). */
+    emailsOf(ids: string[]): Promise<Map<string, string>> {
+      return users.emailsOf(ids);
+    },
+
     async delete(email: string, by: By = SYSTEM): Promise<Revocation> {
       const record = await users.findByEmail(normalizeEmail(email));
       // Never echo input that is not text (it may not print); an email that cannot exist is "that email".
