@@ -23,7 +23,8 @@ ${documentHead({ title: 'Not an administrator · Sesame console', stylesheets: [
 <main class="card">
 <p class="brand">Sesame console</p>
 <h1>Not an administrator</h1>
-<p class="lead">Your account${email ? html` (<strong>${email}</strong>)` : ''} is not an administrator, so it cannot use the console.</p>
+<p class="lead">Your account is not an administrator, so it cannot use the console.</p>
+${email && html`<p>You are signed in to Sesame as <strong>${email}</strong>.</p>`}
 <p>Sign out of Sesame, or sign in with an administrator's account.</p>
 <div class="actions">
 <form method="get" action="${links.endSession.action}">
