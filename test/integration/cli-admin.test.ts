@@ -135,7 +135,10 @@ describe.each(PROVIDERS)('sesame CLI user administration on %s', (provider) => {
     expect(set.stdout).toBe('set the password of pw@example.com\n');
     expect(set.stdout).not.toContain('secret words');
     expect(await withContainer((c) => c.accounts.authenticate('pw@example.com', 'the new secret words'))).toBeDefined();
-    expect((await ok(['users', 'set-password', 'pw@example.com', '--json'], 'another new one')).json).toMatchObject({ email: 'pw@example.com', password_set: true });
+    expect((await ok(['users', 'set-password', 'pw@example.com', '--json'], 'another new one')).json).toMatchObject({
+      email: 'pw@example.com',
+      password_set: true,
+    });
 
     await badInput(['users', 'set-password', 'pw@example.com'], /empty password/, '\n');
     await badInput(['users', 'set-password', 'pw@example.com'], /at least/, 'short');

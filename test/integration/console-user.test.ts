@@ -29,8 +29,7 @@ describe.each(PROVIDERS)('console user page on %s', (provider) => {
   });
   afterAll(async () => sesame?.close());
 
-  const create = (email: string, extra: { name?: string } = {}) =>
-    sesame.container.accounts.create({ email, password: 'a perfectly fine password', ...extra });
+  const create = (email: string, extra: { name?: string } = {}) => sesame.container.accounts.create({ email, password: 'a perfectly fine password', ...extra });
 
   it('is linked from the list, shows the person escaped, and a missing id goes back to the list', async () => {
     const user = await create('hostile@example.com', { name: '<img src=x onerror=alert(1)>' });

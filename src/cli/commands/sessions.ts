@@ -56,7 +56,13 @@ const list: Command = {
               )
             : [`${user.email} has no sessions`]),
           ...(grants.length
-            ? ['', ...table(['grant', 'client', 'scope', 'created'], grants.map((g) => [g.grantId, g.clientId ?? '-', g.scope ?? '-', when(g.createdAt)]))]
+            ? [
+                '',
+                ...table(
+                  ['grant', 'client', 'scope', 'created'],
+                  grants.map((g) => [g.grantId, g.clientId ?? '-', g.scope ?? '-', when(g.createdAt)]),
+                ),
+              ]
             : []),
         ],
       };

@@ -221,9 +221,7 @@ function disabling(disabled: boolean): Command {
         return {
           json: { ...userJson(user), ...(disabled ? revoked : {}) },
           human: [
-            disabled
-              ? `disabled ${user.email}; ended ${revoked.revoked_sessions} sessions and ${revoked.revoked_grants} grants`
-              : `enabled ${user.email}`,
+            disabled ? `disabled ${user.email}; ended ${revoked.revoked_sessions} sessions and ${revoked.revoked_grants} grants` : `enabled ${user.email}`,
           ],
         };
       };

@@ -75,7 +75,11 @@ export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts,
       return;
     }
     try {
-      await accounts.update(user.id, { email: values.email, name: values.name || null, emailVerified: values.email_verified, isAdmin: values.is_admin }, by(ctx));
+      await accounts.update(
+        user.id,
+        { email: values.email, name: values.name || null, emailVerified: values.email_verified, isAdmin: values.is_admin },
+        by(ctx),
+      );
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
