@@ -2,7 +2,7 @@
 // gone), details as key: value lines, escaping, the filters (action, dates, person or client) with
 // bad values refused, cursor paging newest first, and names resolved per page, not per row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBrowser, type Page } from '../helpers/browser.js';
+import { TestBrowser } from '../helpers/browser.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 
