@@ -66,6 +66,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       audit,
       endSessions: (id) => userSessions.endAll(id),
       lockouts: signInThrottle,
+      attempts: signInThrottle,
+      endOtherSessions: (id, keepUid) => userSessions.endAllExcept(id, keepUid),
       hasher: createPasswordHasher(config.passwordHashConcurrency),
       changes,
     }),

@@ -152,7 +152,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await sesame(['users', 'create', '--email', 'dup@example.com', '--password', 'long enough password']);
       await badInput(['users', 'create', '--email', 'DUP@example.com', '--password', 'long enough password'], /already exists/);
       await badInput(['users', 'create', '--email', 'not-an-email', '--password', 'long enough password'], /not a valid email/);
-      const short = await badInput(['users', 'create', '--email', 'short@example.com', '--password', 'hunter2'], /at least 8 characters/);
+      const short = await badInput(['users', 'create', '--email', 'short@example.com', '--password', 'hunter2'], /at least 10 characters/);
       expect(short).not.toContain('hunter2');
       await badInput(['users', 'create', '--password', 'long enough password'], /^sesame: users create needs --email\n$/);
       await badInput(['users', 'create', '--email', 'a@example.com'], /users create needs --password or --password-stdin/);
