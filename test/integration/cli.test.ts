@@ -119,7 +119,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
     });
 
     it('creates an admin with --admin (the first admin of the console)', async () => {
-      const run = await sesame(['users', 'create', '--email', 'boss@example.com', '--password-stdin', '--admin'], 'the boss password');
+      const run = await sesame(['users', 'create', '--email', 'boss@example.com', '--password-stdin', '--admin'], 'the chief password');
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^created admin user boss@example\.com \(sub [\w-]+\)\n$/);
       const list = await sesame(['users', 'list', '--json']);
@@ -552,7 +552,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
 
     it('records its changes in the audit log (actor cli:<os user>) and lists them with audit list', async () => {
       const since = new Date(Date.now() - 1);
-      const password = 'an audited password';
+      const password = 'an audit trail password';
       const user = await sesame(['users', 'create', '--email', 'audited@example.com', '--password-stdin', '--json'], password);
       const client = await sesame(['clients', 'create', '--name', 'Audited', '--redirect-uri', 'https://au.example.com/cb', '--json']);
       const rotated = await sesame(['clients', 'rotate-secret', client.json.client_id, '--json']);
