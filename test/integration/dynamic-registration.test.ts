@@ -267,7 +267,7 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     expect(patched.json.detail).toContain("the admin console's own client");
     expect((await admin('DELETE', '/clients/sesame-console')).status).toBe(409);
     expect((await sesameCli(['clients', 'delete', 'sesame-console'])).code).toBe(2);
-    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([consoleCallback]);
+    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([consoleCallback, `${sesame.issuer}/account/callback`]);
   });
 
   it('refuses what Sesame cannot store, other auth methods, and the admin and API scopes, by name', async () => {

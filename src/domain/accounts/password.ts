@@ -4,7 +4,8 @@
 // way to set a password call checkPassword):
 // - at least 10 and at most 256 characters (any characters, spaces included, counted as code
 //   points); no composition rules (no "one digit, one symbol"), no expiry;
-// - not the person's own email address or name, nor containing them;
+// - not the person's own email address or name, nor containing them (the whole address, the
+//   whole name; their parts count against the estimate below);
 // - not common or easily guessed: zxcvbn (@zxcvbn-ts/core) with the common-password and diceware
 //   dictionaries and keyboard patterns of @zxcvbn-ts/language-common must estimate at least 10^8
 //   guesses (score 3 of 4) from its first 64 characters, the person's email and name counting as
@@ -40,8 +41,8 @@ export const MIN_SCORE = 3;
  * on the event loop), and a password whose first 64 characters are hard to guess is hard to guess.
  */
 const ESTIMATED_LENGTH = 64;
-/** Parts of an email or name shorter than this are only hints for zxcvbn, not refused inside a password. */
-const MIN_PERSONAL_PART = 4;
+/** A name shorter than this is only a hint for the estimator, not refused inside a password. */
+const MIN_REFUSED_NAME = 4;
 
 export type PasswordRule = 'too_short' | 'too_long' | 'personal' | 'too_common';
 
@@ -74,23 +75,28 @@ function loadEstimator(): Promise<ZxcvbnFactory> {
 
 const fold = (value: string) => value.normalize('NFKC').toLowerCase();
 
-/** The email, its local part, the name, the name without spaces and each word of it. */
-function personalWords({ email, name }: PersonalInputs): string[] {
-  const words = new Set<string>();
+/**
+ * What a password must not be or contain: the whole email address and the whole name (spaces
+ * ignored). Their parts (the email's local part, each word of the name) are user inputs for the
+ * estimator: they make a password that leans on them score lower, without refusing outright a
+ * password that merely shares a word with them.
+ */
+function personal({ email, name }: PersonalInputs): { refused: string[]; hints: string[] } {
+  const refused = new Set<string>();
+  const hints = new Set<string>();
   if (email?.trim()) {
     const address = fold(email.trim());
-    words.add(address);
+    refused.add(address);
     const local = address.split('@')[0]!;
-    words.add(local);
-    for (const part of local.split(/[._+-]+/)) words.add(part);
+    hints.add(local);
+    for (const part of local.split(/[._+-]+/)) hints.add(part);
   }
   if (name?.trim()) {
-    const full = fold(name.trim());
-    words.add(full);
-    words.add(full.replace(/\s+/g, ''));
-    for (const part of full.split(/\s+/)) words.add(part);
+    const full = fold(name.trim()).replace(/\s+/g, ' ');
+    if (full.replace(/\s/g, '').length >= MIN_REFUSED_NAME) refused.add(full);
+    for (const part of full.split(' ')) hints.add(part);
   }
-  return [...words].filter(Boolean);
+  return { refused: [...refused], hints: [...new Set([...refused, ...hints])].filter(Boolean) };
 }
 
 /**
@@ -105,13 +111,13 @@ export async function checkPassword(password: string, person: PersonalInputs = {
   if (length > MAX_PASSWORD_LENGTH) {
     throw new PasswordRuleError(`password must be at most ${MAX_PASSWORD_LENGTH} characters`, 'too_long');
   }
-  const words = personalWords(person);
+  const { refused, hints } = personal(person);
   const folded = fold(password);
   const compact = folded.replace(/\s+/g, '');
-  if (words.some((word) => word.length >= MIN_PERSONAL_PART && (folded.includes(word) || compact.includes(word)))) {
+  if (refused.some((text) => folded.includes(text) || compact.includes(text.replace(/\s/g, '')))) {
     throw new PasswordRuleError('password must not be or contain your email address or name', 'personal');
   }
-  const { score } = (await loadEstimator()).check([...password].slice(0, ESTIMATED_LENGTH).join(''), words);
+  const { score } = (await loadEstimator()).check([...password].slice(0, ESTIMATED_LENGTH).join(''), hints);
   if (score < MIN_SCORE) {
     throw new PasswordRuleError('this password is too common or easy to guess; choose another', 'too_common');
   }
