@@ -19,7 +19,7 @@ describe('operations', () => {
   });
 
   it('serves Prometheus metrics: requests by route, tokens by grant type, sign-ins by outcome, keys by state and age, JWKS fetches', async () => {
-    const person = { email: 'metrics@example.com', password: 'a long metrics password' };
+    const person = { email: 'metrics@example.com', password: 'a long prometheus scrape password' };
     await sesame.container.accounts.create({ ...person, name: 'Metrics' });
     const client = await sesame.container.clients.create({
       client_name: 'Metrics',
