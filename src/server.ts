@@ -64,6 +64,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   // Where mails go; without SMTP_URL in production the features that need mail are off, and say so here.
   if (container.mailer.available) log.info(container.mailer.description);
   else log.warn(container.mailer.description);
+  if (config.signup.open && !container.mailer.available) log.warn('SIGNUP=open but mail is off (SMTP_URL is not set): sign-up is off');
   // Before the first request, so the console never runs without its own registration.
   await setUpConsoleClient(container);
 

@@ -10,12 +10,14 @@ export interface UserRecord {
   passwordHash: string | null;
   disabled: boolean;
   isAdmin: boolean;
+  /** Created by sign-up and not verified yet: cannot sign in. */
+  signupPending: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean };
-export type UserUpdate = Partial<Pick<UserRecord, 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin'>>;
+export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean; signupPending?: boolean };
+export type UserUpdate = Partial<Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin' | 'signupPending'>>;
 
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';
@@ -74,7 +76,14 @@ export function createUserRepository(prisma: DbClient) {
     },
     async update(id: string, data: UserUpdate): Promise<UserRecord | null> {
       if (!isStorable(id)) return null;
-      const { count } = await prisma.user.updateMany({ where: { id }, data });
+      let count: number;
+      try {
+        ({ count } = await prisma.user.updateMany({ where: { id }, data }));
+      } catch (error) {
+        // A new email another account holds (an email change verified after someone took it).
+        if (isUniqueViolation(error)) throw new UniqueViolation('email');
+        throw error;
+      }
       return count > 0 ? prisma.user.findUnique({ where: { id } }) : null;
     },
     async deleteById(id: string): Promise<boolean> {

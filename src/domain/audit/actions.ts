@@ -69,6 +69,20 @@ interface AuditActions {
   'user.deleted': { target: UserTarget; details: { email: string } & Revoked };
   'user.password_set': { target: UserTarget };
   'user.unlocked': { target: UserTarget; details: { email: string; was_locked: boolean } };
+  /** A mailed link was opened: the address is the person's (`signup`: it ended a sign-up's wait). */
+  'user.email_verified': { target: UserTarget; details: { email: string; signup: boolean } };
+  /** An email change took effect when the link sent to the new address was opened. */
+  'user.email_changed': { target: UserTarget; details: { from: string; to: string } };
+  // Self-service (sign-up and email verification, src/domain/accounts/sign-up.ts, email-verification.ts)
+  /** A person created their account (it waits for its link); `user.created` is recorded with it. */
+  'user.signed_up': { target: UserTarget; details: { email: string } };
+  /** Someone tried to sign up with an address that has an account: its owner got a note instead. */
+  'signup.existing_email': { target: UserTarget; details: { email: string } };
+  /** Target: the email typed, when it is an email address at all. */
+  'signup.throttled': { target?: string; details: { retry_after: number } };
+  /** `taken`: another account has the new address (its owner got a note, not a link). */
+  'user.email_change_requested': { target: UserTarget; details: { email: string; new_email: string; taken: boolean } };
+  'user.verification_resent': { target: UserTarget; details: { email: string } };
   // Sessions and grants (the user-sessions service)
   'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { session_uid: string }) };
 
