@@ -92,7 +92,7 @@ describe.each(PROVIDERS)('email change on %s', (provider) => {
     expect(actions).toContainEqual(['user.email_changed', { from: old, to: wanted }]);
   });
 
-  it("sends an address another account has a note, not a link, and tells the person nothing different", async () => {
+  it('sends an address another account has a note, not a link, and tells the person nothing different', async () => {
     const user = await sesame.container.accounts.create({ email: email('mover'), password: PASSWORD });
     const other = await sesame.container.accounts.create({ email: email('owner'), password: PASSWORD, emailVerified: true });
     await expect(selfService.verification.requestEmailChange(user.id, other.email, MAILS, { actor: `user:${user.id}` })).resolves.toBeUndefined();

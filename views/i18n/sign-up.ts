@@ -22,7 +22,8 @@ const en = {
   badPassword: (min: number) => `Choose a password of at least ${min} characters that is hard to guess.`,
 
   checkMailTitle: 'Check your mail',
-  checkMail: (email: string): SafeHtml => html`We sent a message to <strong>${email}</strong>. Open the link in it to confirm your address; then you can sign in.`,
+  checkMail: (email: string): SafeHtml =>
+    html`We sent a message to <strong>${email}</strong>. Open the link in it to confirm your address; then you can sign in.`,
   checkMailMore: 'The link works for 2 days. If no mail arrives within a few minutes, look in your spam folder or ask for a new link.',
   backToSignIn: 'Back to sign in',
 
@@ -71,9 +72,7 @@ const en = {
     notYouNothingChanged: 'If it was not you, you can ignore this mail.',
 
     takenSubject: 'Someone tried to use your email address',
-    taken: [
-      'Someone asked to change the email address of a Sesame account to this address. It already belongs to an account, so nothing was changed.',
-    ],
+    taken: ['Someone asked to change the email address of a Sesame account to this address. It already belongs to an account, so nothing was changed.'],
   },
 };
 
@@ -144,9 +143,7 @@ const de: typeof en = {
     notYouNothingChanged: 'Falls Sie es nicht waren, können Sie diese E-Mail ignorieren.',
 
     takenSubject: 'Jemand wollte Ihre E-Mail-Adresse verwenden',
-    taken: [
-      'Jemand wollte die E-Mail-Adresse eines Sesame-Kontos in diese Adresse ändern. Sie gehört schon zu einem Konto, daher wurde nichts geändert.',
-    ],
+    taken: ['Jemand wollte die E-Mail-Adresse eines Sesame-Kontos in diese Adresse ändern. Sie gehört schon zu einem Konto, daher wurde nichts geändert.'],
   },
 };
 

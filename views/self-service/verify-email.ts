@@ -62,7 +62,10 @@ export function emailTakenPage(t: Messages): SafeHtml {
   return layout({ title: m.takenTitle, locale: t.locale, body: html`<h1>${m.takenTitle}</h1>\n<p class="lead">${m.taken}</p>` });
 }
 
-export function resendPage(t: Messages, view: { csrf: string; email?: string | undefined; interaction?: string | undefined; throttledFor?: number | undefined }): SafeHtml {
+export function resendPage(
+  t: Messages,
+  view: { csrf: string; email?: string | undefined; interaction?: string | undefined; throttledFor?: number | undefined },
+): SafeHtml {
   const m = t.signUp;
   return layout({
     title: m.resendTitle,

@@ -68,7 +68,11 @@ export function interactionParam(ctx: Context): string | undefined {
  * The sign-in `uid` is part of, when it is still waiting for a login: the person can go back to it
  * (and on to the app) after signing up and verifying.
  */
-export async function pendingSignIn(provider: Provider, uid: string | undefined, t: Messages): Promise<{ interaction: string; clientName: string } | undefined> {
+export async function pendingSignIn(
+  provider: Provider,
+  uid: string | undefined,
+  t: Messages,
+): Promise<{ interaction: string; clientName: string } | undefined> {
   if (!uid) return undefined;
   try {
     const interaction = await provider.Interaction.find(uid);

@@ -80,7 +80,11 @@ export function createSignUpRouter(deps: SignUpRouterDeps): Router {
     if (wait > 0) {
       if (throttledReported.first(`sign-up\n${ctx.ip}`, wait)) {
         const typed = asEmailAddress(email);
-        await deps.audit.record(anonymous(ctx), { action: 'signup.throttled', ...(typed ? { target: typed } : {}), details: { retry_after: Math.ceil(wait / 1000) } });
+        await deps.audit.record(anonymous(ctx), {
+          action: 'signup.throttled',
+          ...(typed ? { target: typed } : {}),
+          details: { retry_after: Math.ceil(wait / 1000) },
+        });
       }
       ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
       await page(ctx, t, { interaction, email, name, throttledFor: wait }, 429);
