@@ -48,6 +48,13 @@ export function createUserRepository(prisma: DbClient) {
     list(): Promise<UserRecord[]> {
       return prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
     },
+    /** The emails of the users among `ids` (one query; ids of no user are left out). */
+    async emailsOf(ids: string[]): Promise<Map<string, string>> {
+      const wanted = [...new Set(ids.filter(isStorable))];
+      if (wanted.length === 0) return new Map();
+      const rows = await prisma.user.findMany({ where: { id: { in: wanted } }, select: { id: true, email: true } });
+      return new Map(rows.map((r: { id: string; email: string }) => [r.id, r.email]));
+    },
     /**
      * A page of users whose email contains `search` literally, in creation order, after the
      * cursor id. Prisma's `contains` is a LIKE whose `%` and `_` stay wildcards (and SQLite's LIKE
@@ -76,11 +83,11 @@ export function createUserRepository(prisma: DbClient) {
     },
     async update(id: string, data: UserUpdate): Promise<UserRecord | null> {
       if (!isStorable(id)) return null;
-      let count: number;
+      let count;
       try {
         ({ count } = await prisma.user.updateMany({ where: { id }, data }));
       } catch (error) {
-        // A new email another account holds (an email change verified after someone took it).
+        // Only an email change can clash: the email column is the one unique one a change touches.
         if (isUniqueViolation(error)) throw new UniqueViolation('email');
         throw error;
       }

@@ -76,6 +76,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         name: null,
         email_verified: false,
         is_admin: false,
+        disabled: false,
         created_at: expect.any(String),
       });
       expect(viaJson.stdout).not.toMatch(/password|hash|argon/i);
@@ -87,7 +88,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(list.stdout).not.toMatch(/password|hash|argon/i);
 
       const table = await sesame(['users', 'list']);
-      expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+SUB\s+CREATED\s+ADMIN$/);
+      expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+SUB\s+CREATED\s+ADMIN\s+VERIFIED\s+STATE$/);
       expect(table.stdout).toContain('Ada Lovelace');
 
       const deleted = await sesame(['users', 'delete', 'GRACE@example.com']);
@@ -119,14 +120,14 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
     });
 
     it('creates an admin with --admin (the first admin of the console)', async () => {
-      const run = await sesame(['users', 'create', '--email', 'boss@example.com', '--password-stdin', '--admin'], 'the boss password');
+      const run = await sesame(['users', 'create', '--email', 'boss@example.com', '--password-stdin', '--admin'], 'the chief password');
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^created admin user boss@example\.com \(sub [\w-]+\)\n$/);
       const list = await sesame(['users', 'list', '--json']);
       expect(list.json.find((u: { email: string }) => u.email === 'boss@example.com')).toMatchObject({ is_admin: true });
       expect(list.json.find((u: { email: string }) => u.email === 'ada@example.com')).toMatchObject({ is_admin: false });
       const table = await sesame(['users', 'list']);
-      expect(table.stdout).toMatch(/boss@example\.com .* yes\n/);
+      expect(table.stdout).toMatch(/boss@example\.com .* yes\s+-\s+active\n/);
       await badInput(['users', 'create', '--email', 'x@example.com', '--password', 'long enough', '--admin=yes'], /--admin takes no value/);
     });
 
@@ -152,7 +153,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await sesame(['users', 'create', '--email', 'dup@example.com', '--password', 'long enough password']);
       await badInput(['users', 'create', '--email', 'DUP@example.com', '--password', 'long enough password'], /already exists/);
       await badInput(['users', 'create', '--email', 'not-an-email', '--password', 'long enough password'], /not a valid email/);
-      const short = await badInput(['users', 'create', '--email', 'short@example.com', '--password', 'hunter2'], /at least 8 characters/);
+      const short = await badInput(['users', 'create', '--email', 'short@example.com', '--password', 'hunter2'], /at least 10 characters/);
       expect(short).not.toContain('hunter2');
       await badInput(['users', 'create', '--password', 'long enough password'], /^sesame: users create needs --email\n$/);
       await badInput(['users', 'create', '--email', 'a@example.com'], /users create needs --password or --password-stdin/);
@@ -162,7 +163,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const stray = await badInput(['users', 'create', '--email', 'a@example.com', '--password', 'my', 'secretword'], /unexpected argument/);
       expect(stray).not.toContain('secretword');
       await badInput(['users', 'delete'], /users delete needs EMAIL/);
-      await badInput(['users'], /users needs a command: create, update, list, delete, unlock/);
+      await badInput(['users'], /users needs a command: create, update, list, delete, disable, enable, set-password, unlock/);
       await badInput(['users', 'frobnicate'], /unknown command "users frobnicate"/);
     });
   });
@@ -552,7 +553,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
 
     it('records its changes in the audit log (actor cli:<os user>) and lists them with audit list', async () => {
       const since = new Date(Date.now() - 1);
-      const password = 'an audited password';
+      const password = 'an audit trail password';
       const user = await sesame(['users', 'create', '--email', 'audited@example.com', '--password-stdin', '--json'], password);
       const client = await sesame(['clients', 'create', '--name', 'Audited', '--redirect-uri', 'https://au.example.com/cb', '--json']);
       const rotated = await sesame(['clients', 'rotate-secret', client.json.client_id, '--json']);

@@ -207,7 +207,13 @@ describe.each(PROVIDERS)('sign-up on %s', (provider) => {
 
     const weak = await submitSignUp(browser, outside, { email: newEmail(), name: 'Wendy', password: 'short' });
     expect(weak.status).toBe(400);
-    expect(weak.html).toMatch(/Choose a password of at least \d+ characters that is hard to guess\./);
+    expect(weak.html).toContain('Password must be at least 10 characters.');
+    const common = await submitSignUp(browser, weak, { email: newEmail(), name: 'Wendy', password: 'password1234' });
+    expect(common.status).toBe(400);
+    expect(common.html).toContain('This password is too common or easy to guess; choose another.');
+    const personal = await submitSignUp(browser, common, { email: newEmail(), name: 'Wendy Wonderland', password: 'wendy wonderland 2024!' });
+    expect(personal.status).toBe(400);
+    expect(personal.html).toContain('Password must not be or contain your email address or name.');
 
     const nameless = await submitSignUp(browser, weak, { email: newEmail(), name: '  ', password: PASSWORD });
     expect(nameless.status).toBe(400);

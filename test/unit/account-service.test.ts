@@ -122,8 +122,26 @@ describe('account service', () => {
         'name',
         /^name must not contain control characters/,
       ],
-      ['a password of 7 characters', { email: 'ada@example.com', password: 'seven77' }, 'password', /^password must be at least 8 characters$/],
-      ['a password over 1024 characters', { email: 'ada@example.com', password: 'p'.repeat(1025) }, 'password', /^password must be at most 1024 characters$/],
+      ['a password of 9 characters', { email: 'ada@example.com', password: 'nine 9999' }, 'password', /^password must be at least 10 characters$/],
+      ['a password over 256 characters', { email: 'ada@example.com', password: 'p'.repeat(257) }, 'password', /^password must be at most 256 characters$/],
+      [
+        'a common password',
+        { email: 'ada@example.com', password: 'password123' },
+        'password',
+        /^this password is too common or easy to guess; choose another$/,
+      ],
+      [
+        'a password containing the email',
+        { email: 'ada@example.com', password: 'my ada@example.com pass' },
+        'password',
+        /^password must not be or contain your email address or name$/,
+      ],
+      [
+        'a password containing the name',
+        { email: 'ada@example.com', name: 'Ada Lovelace', password: 'ada lovelace rules' },
+        'password',
+        /^password must not be or contain your email address or name$/,
+      ],
     ];
     it.each(refusals)('refuses %s with a ValidationError naming the field, and stores and records nothing', async (_what, input, field, message) => {
       const error = await accounts.create(input, ADMIN).catch((e: unknown) => e);
@@ -214,6 +232,24 @@ describe('account service', () => {
       await expect(accounts.update('bad\u0000id', { name: 'Bo' }, ADMIN)).rejects.toBeInstanceOf(NotFoundError);
       expect(await accounts.get('u-ada')).toMatchObject({ name: 'Ada', isAdmin: false });
       expect(await events()).toEqual([]);
+    });
+    it('changes the email: lower-cased, checked like a new one, refused when taken, and signs in with the new one', async () => {
+      await seed('u-ada', 'ada@example.com');
+      await seed('u-bo', 'bo@example.com');
+      expect(await accounts.findActive('u-ada')).toMatchObject({ email: 'ada@example.com' }); // cached now
+      const changed = await accounts.update('u-ada', { email: '  Ada.L@Example.COM ' }, ADMIN);
+      expect(changed.email).toBe('ada.l@example.com');
+      // The provider's cached account is dropped with the change.
+      expect(await accounts.findActive('u-ada')).toMatchObject({ email: 'ada.l@example.com' });
+      expect(await accounts.authenticate('ADA.L@example.com', PASSWORD)).toEqual({ accountId: 'u-ada' });
+      expect(await accounts.authenticate('ada@example.com', PASSWORD)).toBeUndefined();
+      expect((await events())[0]).toMatchObject({ action: 'user.updated', details: { changed: ['email'], email: 'ada.l@example.com' } });
+
+      await expect(accounts.update('u-ada', { email: 'BO@example.com' }, ADMIN)).rejects.toBeInstanceOf(ConflictError);
+      await expect(accounts.update('u-ada', { email: 'no at sign' }, ADMIN)).rejects.toMatchObject({ name: 'ValidationError', field: 'email' });
+      await expect(accounts.update('u-ada', { email: 'x\u0000@example.com' }, ADMIN)).rejects.toBeInstanceOf(ValidationError);
+      expect((await accounts.get('u-ada')).email).toBe('ada.l@example.com');
+      expect(await events()).toHaveLength(1);
     });
   });
 

@@ -3,6 +3,7 @@
 // sign-in it came from (an app's interaction) is carried along in a hidden field, so the mailed
 // link and the pages can lead back to it.
 import { html, type SafeHtml } from '../html.js';
+import type { PasswordRule } from '../../src/domain/accounts/password.js';
 import type { Messages } from '../i18n/catalogue.js';
 import { layout } from '../layout.js';
 
@@ -18,6 +19,8 @@ export interface SignUpView {
   email?: string | undefined;
   name?: string | undefined;
   problem?: SignUpProblemView | undefined;
+  /** The password rule that failed (problem 'password'): the account page's words for it. */
+  passwordRule?: PasswordRule | undefined;
   /** Milliseconds before the form may be used again, when throttled. */
   throttledFor?: number | undefined;
   /** SIGNUP_DOMAINS (empty: any). */
@@ -45,7 +48,9 @@ export function signUpPage(t: Messages, view: SignUpView): SafeHtml {
           : problem === 'name'
             ? m.badName
             : problem === 'password'
-              ? m.badPassword(view.minPasswordLength)
+              ? view.passwordRule
+                ? t.account.passwordRules[view.passwordRule]
+                : m.badPassword(view.minPasswordLength)
               : undefined;
   // The focus goes to the field to fix, or the first one.
   const focus = problem === 'domain' ? 'email' : (problem ?? 'email');

@@ -11,6 +11,28 @@ import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.js';
 import type { Revocation } from './user-sessions.js';
 
+/** A wrong current password when changing it: counted like a failed sign-in. */
+export class WrongPasswordError extends ValidationError {
+  constructor() {
+    super('the current password is not correct', 'current_password');
+  }
+}
+
+/** Too many wrong passwords for this account or from this address: nothing was checked. */
+export class TooManyAttemptsError extends Error {
+  override name = 'TooManyAttemptsError';
+  constructor(readonly retryAfterMs: number) {
+    super(`too many attempts; try again in ${Math.ceil(retryAfterMs / 1000)} seconds`);
+  }
+}
+
+/** The sign-in throttle's counting, which a password change shares (same keys: email and address). */
+export interface PasswordAttempts {
+  waitFor(email: string, address: string): Promise<number>;
+  failed(email: string, address: string): Promise<unknown>;
+  succeeded(email: string): Promise<void>;
+}
+
 export interface User {
   id: string;
   email: string;
@@ -32,6 +54,8 @@ export interface NewUserInput {
 }
 
 export interface UserChanges {
+  /** A new sign-in email: lower-cased and checked like a new user's; refused when taken. */
+  email?: string;
   name?: string | null;
   emailVerified?: boolean;
   isAdmin?: boolean;
@@ -61,11 +85,20 @@ export function asEmailAddress(value: string): string | undefined {
 const target = (id: string): UserTarget => `user:${id}`;
 
 /** The fields a change may touch, as the audit log (and the admin API) names them. */
-const CHANGEABLE = { name: 'name', emailVerified: 'email_verified', isAdmin: 'is_admin' } as const;
+const CHANGEABLE = { email: 'email', name: 'name', emailVerified: 'email_verified', isAdmin: 'is_admin' } as const;
 
 function toUser(record: UserRecord): User {
   const { id, email, name, emailVerified, disabled, isAdmin, createdAt } = record;
   return { id, email, name, emailVerified, disabled, isAdmin, createdAt };
+}
+
+/** The normalised address, or a ValidationError on the email field. */
+function checkEmail(value: string): string {
+  const email = asEmailAddress(value);
+  if (email) return email;
+  // A value that is not even text is not echoed: it may not print.
+  const message = isPlainText(value.trim()) ? `email "${value}" is not a valid email address` : `email ${NOT_PLAIN_TEXT}`;
+  throw new ValidationError(message, 'email');
 }
 
 export function checkName(name: string | null): string | null {
@@ -91,6 +124,13 @@ export interface AccountServiceOptions {
   lockouts?: Lockouts;
   /** Voids the person's mailed links (reset, invitation, verification): their password changed or they are gone. */
   voidLinks?: (accountId: string) => Promise<unknown>;
+  /** Counts wrong current passwords on a password change (the sign-in throttle); none: not counted. */
+  attempts?: PasswordAttempts;
+  /**
+   * After a person changed their own password: ends their other sessions and the grants (with
+   * refresh tokens) that the session they are using does not hold. `keepSessionUid` stays.
+   */
+  endOtherSessions?: (accountId: string, keepSessionUid: string | undefined) => Promise<Revocation>;
   /** argon2id with bounded concurrency; default: two at a time. */
   hasher?: PasswordHasher;
   /** Tells the other instances (and this one's cache) that an account changed; no-op when absent. */
@@ -142,14 +182,9 @@ export function createAccountService(users: UserRepository, options: AccountServ
     },
 
     async create(input: NewUserInput, by: By = SYSTEM): Promise<User> {
-      const email = asEmailAddress(input.email);
-      if (!email) {
-        // A value that is not even text is not echoed: it may not print.
-        const message = isPlainText(input.email.trim()) ? `email "${input.email}" is not a valid email address` : `email ${NOT_PLAIN_TEXT}`;
-        throw new ValidationError(message, 'email');
-      }
+      const email = checkEmail(input.email);
       const name = checkName(input.name ?? null);
-      checkPassword(input.password);
+      await checkPassword(input.password, { email, name });
       const passwordHash = await hasher.hash(input.password);
       try {
         const record = await users.create({
@@ -252,6 +287,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
     async update(id: string, changes: UserChanges, by: By = SYSTEM): Promise<User> {
       const data = {
+        ...(changes.email !== undefined ? { email: checkEmail(changes.email) } : {}),
         ...(changes.name !== undefined ? { name: checkName(changes.name) } : {}),
         ...(changes.emailVerified !== undefined ? { emailVerified: changes.emailVerified } : {}),
         // An admin vouching for the address ends a sign-up's wait for its link.
@@ -259,8 +295,15 @@ export function createAccountService(users: UserRepository, options: AccountServ
         ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
       };
       const before = await users.findById(id);
-      // Nothing to change is no change (an UPDATE of no columns reports no row, which is not "not found").
-      const record = before && (Object.keys(data).length === 0 ? before : await users.update(id, data));
+      if (!before) throw new NotFoundError(`no user with id ${id}`);
+      let record;
+      try {
+        // Nothing to change is no change (an UPDATE of no columns reports no row, which is not "not found").
+        record = Object.keys(data).length === 0 ? before : await users.update(id, data);
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new ConflictError(`a user with email ${data.email} already exists`);
+        throw error;
+      }
       if (!record) throw new NotFoundError(`no user with id ${id}`);
       if (record !== before) await accountChanged(id);
       const changed = (Object.keys(CHANGEABLE) as (keyof typeof CHANGEABLE)[])
@@ -290,13 +333,50 @@ export function createAccountService(users: UserRepository, options: AccountServ
     },
 
     async setPassword(id: string, password: string, by: By = SYSTEM): Promise<void> {
-      checkPassword(password);
+      const record = await users.findById(id);
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      await checkPassword(password, record);
       if (!(await users.update(id, { passwordHash: await hasher.hash(password) }))) {
         throw new NotFoundError(`no user with id ${id}`);
       }
       // A reset link sent before this change must not undo it.
       await options.voidLinks?.(id);
       await audit.record(by, { action: 'user.password_set', target: target(id) });
+    },
+
+    /**
+     * A person changes their own password (the account page): the current one must be right,
+     * checked under the sign-in throttle (a lockout refuses before any hash, and each wrong
+     * password counts as a failed sign-in for their email and `by.sourceAddress`), the new one must
+     * pass the password rule. Then every other session of theirs ends, with the refresh tokens of
+     * the grants the session `keepSessionUid` does not hold. Recorded either way, never the passwords.
+     */
+    async changePassword(id: string, current: string, next: string, keepSessionUid: string | undefined, by: By): Promise<Revocation> {
+      const record = await users.findById(id);
+      if (!record || record.disabled) throw new NotFoundError(`no user with id ${id}`);
+      const address = by.sourceAddress ?? '';
+      const wait = (await options.attempts?.waitFor(record.email, address)) ?? 0;
+      if (wait > 0) {
+        await audit.record(by, {
+          action: 'user.password_change_failed',
+          target: target(id),
+          details: { reason: 'throttled', retry_after: Math.ceil(wait / 1000) },
+        });
+        throw new TooManyAttemptsError(wait);
+      }
+      // No password yet (invited) cannot be "current"; it fails like a wrong one.
+      if (!record.passwordHash || !(await hasher.verify(record.passwordHash, current))) {
+        await options.attempts?.failed(record.email, address);
+        await audit.record(by, { action: 'user.password_change_failed', target: target(id), details: { reason: 'wrong_password' } });
+        throw new WrongPasswordError();
+      }
+      await options.attempts?.succeeded(record.email);
+      await checkPassword(next, record);
+      if (!(await users.update(id, { passwordHash: await hasher.hash(next) }))) throw new NotFoundError(`no user with id ${id}`);
+      await options.voidLinks?.(id);
+      const revoked = (await options.endOtherSessions?.(id, keepSessionUid)) ?? noSessionsEnded;
+      await audit.record(by, { action: 'user.password_changed', target: target(id), details: { ...revoked } });
+      return revoked;
     },
 
     async deleteById(id: string, by: By = SYSTEM): Promise<Revocation> {
@@ -321,6 +401,11 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
     async list(): Promise<User[]> {
       return (await users.list()).map(toUser);
+    },
+
+    /** id → email for the users among `ids` that still exist, in one query (the audit page's names). */
+    emailsOf(ids: string[]): Promise<Map<string, string>> {
+      return users.emailsOf(ids);
     },
 
     async delete(email: string, by: By = SYSTEM): Promise<Revocation> {

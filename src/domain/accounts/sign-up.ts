@@ -16,7 +16,7 @@ import type { AuditRecorder, By } from '../audit/actions.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { asEmailAddress, checkName, type AccountService } from './account-service.js';
 import type { EmailVerification, SelfServiceMailWriter } from './email-verification.js';
-import { checkPassword } from './password.js';
+import { checkPassword, PasswordRuleError, type PasswordRule } from './password.js';
 
 export interface SignUpInput {
   email: string;
@@ -29,7 +29,11 @@ export type SignUpProblem = 'email' | 'domain' | 'name' | 'password';
 
 export class SignUpRefused extends Error {
   override name = 'SignUpRefused';
-  constructor(readonly problem: SignUpProblem) {
+  constructor(
+    readonly problem: SignUpProblem,
+    /** Which password rule failed (problem 'password'). */
+    readonly rule?: PasswordRule,
+  ) {
     super(`sign-up refused: ${problem}`);
   }
 }
@@ -78,7 +82,7 @@ export function createSignUp(deps: SignUpDeps) {
      * Checks the form (SignUpRefused says what is wrong) and, once it passes, goes on in the
      * background: the caller answers "check your mail" at once, whatever the address.
      */
-    signUp(input: SignUpInput, mails: SelfServiceMailWriter, by: By, interaction?: string): void {
+    async signUp(input: SignUpInput, mails: SelfServiceMailWriter, by: By, interaction?: string): Promise<void> {
       const email = asEmailAddress(input.email);
       if (!email) throw new SignUpRefused('email');
       if (!domainAllowed(email, deps.domains)) throw new SignUpRefused('domain');
@@ -90,8 +94,10 @@ export function createSignUp(deps: SignUpDeps) {
       }
       if (!name) throw new SignUpRefused('name');
       try {
-        checkPassword(input.password);
+        // The rule of every password (length, not the address or name, not easily guessed).
+        await checkPassword(input.password, { email, name });
       } catch (error) {
+        if (error instanceof PasswordRuleError) throw new SignUpRefused('password', error.rule);
         if (error instanceof ValidationError) throw new SignUpRefused('password');
         throw error;
       }

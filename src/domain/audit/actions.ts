@@ -68,6 +68,10 @@ interface AuditActions {
   'user.enabled': { target: UserTarget; details: { email: string } };
   'user.deleted': { target: UserTarget; details: { email: string } & Revoked };
   'user.password_set': { target: UserTarget };
+  /** A person changed their own password (the account page); their other sessions ended. */
+  'user.password_changed': { target: UserTarget; details: Revoked };
+  /** A change of one's own password refused: wrong current password, or throttled (seconds to wait). */
+  'user.password_change_failed': { target: UserTarget; details: { reason: 'wrong_password' } | { reason: 'throttled'; retry_after: number } };
   'user.unlocked': { target: UserTarget; details: { email: string; was_locked: boolean } };
   /** A mailed link was opened: the address is the person's (`signup`: it ended a sign-up's wait). */
   'user.email_verified': { target: UserTarget; details: { email: string; signup: boolean } };
@@ -84,7 +88,8 @@ interface AuditActions {
   'user.email_change_requested': { target: UserTarget; details: { email: string; new_email: string; taken: boolean } };
   'user.verification_resent': { target: UserTarget; details: { email: string } };
   // Sessions and grants (the user-sessions service)
-  'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { session_uid: string }) };
+  /** `others`: a person signed out every session but the one they were using (the account page). */
+  'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { scope: 'others'; kept_session_uid: string } | { session_uid: string }) };
 
   // Signing in (the sign-in pages, through domain/accounts/sign-in-events.ts)
   /** Target: the email typed, when it is an email address at all. */
@@ -128,6 +133,63 @@ interface AuditActions {
 }
 
 export type AuditAction = keyof AuditActions;
+
+/**
+ * Every action at run time (the console's filter lists them). A Record over AuditAction: an
+ * action added above and missing here is a type error, so the list cannot fall behind.
+ */
+const EVERY_ACTION: Record<AuditAction, true> = {
+  'user.created': true,
+  'user.updated': true,
+  'user.disabled': true,
+  'user.enabled': true,
+  'user.deleted': true,
+  'user.password_set': true,
+  'user.unlocked': true,
+  'user.password_changed': true,
+  'user.password_change_failed': true,
+  'user.email_verified': true,
+  'user.email_changed': true,
+  'user.signed_up': true,
+  'signup.existing_email': true,
+  'signup.throttled': true,
+  'user.email_change_requested': true,
+  'user.verification_resent': true,
+  'session.revoked': true,
+  'login.failed': true,
+  'login.throttled': true,
+  'user.locked': true,
+  'login.succeeded': true,
+  'consent.granted': true,
+  'interaction.aborted': true,
+  'console.signed_in': true,
+  'console.denied': true,
+  'console.signed_out': true,
+  'client.created': true,
+  'client.registered': true,
+  'client.updated': true,
+  'client.deleted': true,
+  'client.secret_rotated': true,
+  'client.initial_token_created': true,
+  'client.authentication_failed': true,
+  'token.revoked': true,
+  'grant.revoked': true,
+  'logout.succeeded': true,
+  'logout.backchannel_failed': true,
+  'logout.hint_ignored': true,
+  'key.created': true,
+  'key.activated': true,
+  'key.reinstated': true,
+  'key.retired': true,
+  'key.revoked': true,
+  'key.deleted': true,
+  'key.grants_revoked': true,
+  'keys.rewrapped': true,
+};
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = (Object.keys(EVERY_ACTION) as AuditAction[]).sort();
+
+export const isAuditAction = (value: string): value is AuditAction => Object.hasOwn(EVERY_ACTION, value);
 
 /** One audit record as its recorder gives it: the action, its target and its details. */
 export type AuditEntry = { [A in AuditAction]: { action: A } & AuditActions[A] }[AuditAction];

@@ -92,10 +92,10 @@ export function createSignUpRouter(deps: SignUpRouterDeps): Router {
     }
 
     try {
-      signUp.signUp({ email, name, password }, selfServiceMails(t), anonymous(ctx), interaction);
+      await signUp.signUp({ email, name, password }, selfServiceMails(t), anonymous(ctx), interaction);
     } catch (error) {
       if (!(error instanceof SignUpRefused)) throw error;
-      await page(ctx, t, { interaction, email, name, problem: error.problem }, 400);
+      await page(ctx, t, { interaction, email, name, problem: error.problem, passwordRule: error.rule }, 400);
       return;
     }
     sendPage(ctx, checkMailPage(t, { email: asEmailAddress(email) ?? email, interaction }));
