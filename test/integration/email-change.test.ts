@@ -117,6 +117,37 @@ describe.each(PROVIDERS)('email change on %s', (provider) => {
     expect((await sesame.container.accounts.get(user.id)).email).toBe(user.email);
   });
 
+  it('changes the address from the account page: a link to the new address, the same notice whoever has it', async () => {
+    const user = await sesame.container.accounts.create({ email: email('page'), password: PASSWORD });
+    const taken = await sesame.container.accounts.create({ email: email('page-taken'), password: PASSWORD });
+    const browser = new TestBrowser(sesame.issuer);
+    const login = await browser.request('/account');
+    let page = await browser.submit(login, '/login', { email: user.email, password: PASSWORD });
+    expect(page.html).toContain('New email address');
+    expect(page.html).toContain('Send a link to confirm this address');
+
+    const confirmOwn = await browser.submit(page, '/account/verify-email');
+    expect(confirmOwn.html).toContain('We sent a link to your address.');
+    expect(verificationLink(await mailbox.next(user.email, { since: 0 }))).toContain('/verify-email?token=');
+
+    const wanted = email('page-new');
+    const sent = await browser.submit(confirmOwn, '/account/email', { email: wanted });
+    expect(sent.status).toBe(200);
+    expect(sent.html).toContain(`We sent a link to ${wanted}. Your address changes when you open it.`);
+    const toTaken = await browser.submit(sent, '/account/email', { email: taken.email });
+    expect(toTaken.html.replaceAll(taken.email, 'EMAIL')).toBe(sent.html.replaceAll(wanted, 'EMAIL'));
+    expect((await mailbox.next(taken.email, { since: 0 })).subject).toBe('Someone tried to use your email address');
+    const bad = await browser.submit(toTaken, '/account/email', { email: 'nope' });
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain('Enter a valid email address.');
+
+    const link = verificationLink(await mailbox.next(wanted, { since: 0 }));
+    await browser.submit(await browser.request(link), '/verify-email');
+    page = await browser.request('/account');
+    expect(page.html).toContain(wanted);
+    expect(page.html).not.toContain('Send a link to confirm this address');
+  });
+
   it('refuses what is not an email address, and sends a link for an own unverified address', async () => {
     const user = await sesame.container.accounts.create({ email: email('self'), password: PASSWORD });
     await expect(selfService.verification.requestEmailChange(user.id, 'not an address', MAILS, { actor: 'system' })).rejects.toBeInstanceOf(ValidationError);

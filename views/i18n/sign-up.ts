@@ -49,8 +49,9 @@ const en = {
   // The "change email" form of the account page.
   newEmail: 'New email address',
   changeEmailButton: 'Change email',
-  changeEmailSent: (email: string): SafeHtml => html`We sent a link to <strong>${email}</strong>. Your address changes when you open it.`,
-  unverifiedNotice: 'Your email address is not confirmed yet.',
+  changeEmailSent: (email: string) => `We sent a link to ${email}. Your address changes when you open it.`,
+  verifyOwn: 'Send a link to confirm this address',
+  verificationSent: 'We sent a link to your address. Open it to confirm the address.',
 
   mails: {
     verifySubject: 'Confirm your email address',
@@ -118,8 +119,9 @@ const de: typeof en = {
 
   newEmail: 'Neue E-Mail-Adresse',
   changeEmailButton: 'E-Mail ändern',
-  changeEmailSent: (email) => html`Wir haben einen Link an <strong>${email}</strong> gesendet. Ihre Adresse ändert sich, wenn Sie ihn öffnen.`,
-  unverifiedNotice: 'Ihre E-Mail-Adresse ist noch nicht bestätigt.',
+  changeEmailSent: (email) => `Wir haben einen Link an ${email} gesendet. Ihre Adresse ändert sich, wenn Sie ihn öffnen.`,
+  verifyOwn: 'Link zum Bestätigen dieser Adresse senden',
+  verificationSent: 'Wir haben einen Link an Ihre Adresse gesendet. Öffnen Sie ihn, um die Adresse zu bestätigen.',
 
   mails: {
     verifySubject: 'Bestätigen Sie Ihre E-Mail-Adresse',
