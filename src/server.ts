@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
 import { createAccountRouter } from './http/account/router.js';
+import { createSelfService } from './http/self-service/email-verification.js';
 import { createAdminApiRouter } from './http/admin/api.js';
 import { createApp } from './http/app.js';
 import { createConsoleRouter } from './http/console/router.js';
@@ -65,6 +66,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   // Where mails go; without SMTP_URL in production the features that need mail are off, and say so here.
   if (container.mailer.available) log.info(container.mailer.description);
   else log.warn(container.mailer.description);
+  if (config.signup.open && !container.mailer.available) log.warn('SIGNUP=open but mail is off (SMTP_URL is not set): sign-up is off');
   // Before the first request, so the console never runs without its own registration.
   await setUpConsoleClient(container);
 
@@ -114,7 +116,12 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     routers: [
       createAdminApiRouter({ services: container, provider: () => holder.current() }),
       createConsoleRouter({ services: container, issuer: config.issuer }),
-      createAccountRouter({ services: container, issuer: config.issuer, provider: () => holder.current() }),
+      createAccountRouter({
+        services: container,
+        issuer: config.issuer,
+        provider: () => holder.current(),
+        selfService: container.mailer.available ? createSelfService(container, config.issuer, log) : undefined,
+      }),
     ],
     metrics,
     jwks,

@@ -24,13 +24,15 @@ export interface LoginView {
   throttledFor?: number | undefined;
   /** Whether "Keep me signed in" is ticked (kept across a failed attempt). */
   remember?: boolean | undefined;
+  /** Sign-up is open: a "Create account" link under the form (carrying this sign-in along). */
+  signUp?: boolean | undefined;
 }
 
 /** The checkbox's name and the value a ticked box submits. */
 export const REMEMBER_FIELD = 'remember';
 export const REMEMBER_VALUE = 'yes';
 
-export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember }: LoginView): SafeHtml {
+export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember, signUp }: LoginView): SafeHtml {
   const m = t.signIn;
   const prefilled = Boolean(email);
   const alert = throttledFor !== undefined ? m.throttled(throttledFor) : failed ? m.loginFailed : undefined;
@@ -55,6 +57,7 @@ ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
 <label for="remember">${m.rememberMe}</label>
 </div>
 <button type="submit" class="primary">${m.signInButton}</button>
-</form>`,
+</form>
+${signUp && html`<p><a href="/sign-up?interaction=${encodeURIComponent(uid)}">${t.signUp.createAccount}</a></p>`}`,
   });
 }

@@ -10,12 +10,14 @@ export interface UserRecord {
   passwordHash: string | null;
   disabled: boolean;
   isAdmin: boolean;
+  /** Created by sign-up and not verified yet: cannot sign in. */
+  signupPending: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean };
-export type UserUpdate = Partial<Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin'>>;
+export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean; signupPending?: boolean };
+export type UserUpdate = Partial<Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin' | 'signupPending'>>;
 
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';

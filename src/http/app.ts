@@ -10,6 +10,7 @@ import { scopeRefusal } from '../oidc/admin-scope.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { assetsRouter } from './assets.js';
 import { createInteractionRouter } from './interactions/router.js';
+import { selfServiceRouters } from './self-service/sign-up.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
 import { errorPage } from '../../views/error.js';
@@ -27,7 +28,7 @@ export interface AppDeps {
   config: Config;
   holder: ProviderHolder;
   /** What the sign-in pages and the gates in front of the provider use. */
-  services: Pick<Services, 'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle'>;
+  services: Pick<Services, 'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'emailTokens' | 'mailer' | 'attempts'>;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
   metrics: Metrics;
@@ -81,6 +82,14 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   logAppErrors(app, deps.log);
   const origin = requestOrigin(deps.config.issuer, deps.config.trustProxy);
+  // Sign-up (SIGNUP=open) and email verification, when mail can be sent.
+  const selfService = selfServiceRouters({
+    services,
+    provider: () => deps.holder.current(),
+    issuer: deps.config.issuer,
+    signup: deps.config.signup,
+    log: deps.log,
+  });
 
   // First: the request id, and the request's log line covers everything below.
   app.use(requestLog(deps.log));
@@ -110,7 +119,9 @@ export function createApp(deps: AppDeps): Koa {
         deps.log,
       ),
       scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
+      signUp: selfService.signUpOpen,
     }),
+    ...selfService.routers,
     ...(deps.routers ?? []),
   ]) {
     app.use(router.routes());

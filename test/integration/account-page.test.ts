@@ -52,7 +52,7 @@ describe.each(PROVIDERS)('account page on %s', (provider) => {
     expect(page.html).toContain(who.email);
     expect(page.html).toContain('Not verified');
     expect(page.html).toContain('This device');
-    expect(page.html).toContain('SLOT: changing the email address');
+    expect(page.html).toContain('New email address');
     expect(page.html).toContain('Second factors');
     expect(page.html).toContain('action="/session/end"');
     expect(page.headers.get('cache-control')).toBe('no-store');

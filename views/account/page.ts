@@ -33,7 +33,11 @@ export interface AccountView {
   /** A one-line notice after a change (already in the page's language). */
   notice?: string | undefined;
   /** Errors next to their section's form. */
-  errors?: { name?: string; password?: string; form?: string } | undefined;
+  errors?: { name?: string; email?: string; password?: string; form?: string } | undefined;
+  /** Mail is on: the email can be changed (a link to the new address) and verified. */
+  emailChange?: boolean | undefined;
+  /** What the new-email field showed when the change was refused. */
+  emailTyped?: string | undefined;
   /** What the name field showed when saving it failed. */
   nameTyped?: string | undefined;
 }
@@ -44,6 +48,28 @@ const when = (t: Messages, date: Date | null): HtmlValue =>
     : '–';
 
 const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
+
+/** Changing the address (a link goes to the new one; it changes when the link is opened) and confirming it. */
+function emailForms(t: Messages, view: AccountView): SafeHtml {
+  const m = t.signUp;
+  const error = view.errors?.email;
+  return html`${
+    !view.emailVerified &&
+    html`<form method="post" action="/account/verify-email">
+${hidden('csrf', view.csrf)}
+<button type="submit" class="secondary">${m.verifyOwn}</button>
+</form>
+`
+  }${error && html`<p class="alert" role="alert" id="email-error">${error}</p>`}
+<form method="post" action="/account/email">
+${hidden('csrf', view.csrf)}
+<div class="field">
+<label for="new_email">${m.newEmail}</label>
+<input id="new_email" name="email" type="email" inputmode="email" autocomplete="email" autocapitalize="none" spellcheck="false" required maxlength="254" value="${view.emailTyped ?? ''}"${error ? html` aria-describedby="email-error"` : ''}>
+</div>
+<button type="submit" class="primary">${m.changeEmailButton}</button>
+</form>`;
+}
 
 function sessionItem(t: Messages, csrf: string, s: AccountSessionView): SafeHtml {
   const m = t.account;
@@ -107,7 +133,7 @@ ${hidden('csrf', csrf)}
 <section aria-labelledby="email-heading">
 <h2 id="email-heading">${m.emailHeading}</h2>
 <p><span class="code">${view.email}</span> <span class="badge">${view.emailVerified ? m.verified : m.notVerified}</span></p>
-<!-- SLOT: changing the email address (issue 13: a verification mail to the new address; built with the mail feature). -->
+${view.emailChange && emailForms(t, view)}
 </section>
 
 <section aria-labelledby="password-heading">

@@ -7,8 +7,9 @@ import { errors } from './errors.js';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from './locale.js';
 import { mail } from './mail.js';
 import { signIn } from './sign-in.js';
+import { signUp } from './sign-up.js';
 
-const AREAS = { account, errors, mail, signIn };
+const AREAS = { account, errors, mail, signIn, signUp };
 
 type Areas = typeof AREAS;
 export type Messages = { readonly locale: Locale } & { readonly [Area in keyof Areas]: Areas[Area]['en'] };

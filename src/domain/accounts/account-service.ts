@@ -49,6 +49,8 @@ export interface NewUserInput {
   name?: string;
   emailVerified?: boolean;
   isAdmin?: boolean;
+  /** Created by sign-up: cannot sign in until the address is verified (verifyEmail). */
+  signupPending?: boolean;
 }
 
 export interface UserChanges {
@@ -99,7 +101,7 @@ function checkEmail(value: string): string {
   throw new ValidationError(message, 'email');
 }
 
-function checkName(name: string | null): string | null {
+export function checkName(name: string | null): string | null {
   const trimmed = name?.trim() || null;
   if (trimmed && !isPlainText(trimmed)) throw new ValidationError(`name ${NOT_PLAIN_TEXT}`, 'name');
   if (trimmed && trimmed.length > MAX_NAME_LENGTH) {
@@ -192,6 +194,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
           emailVerified: input.emailVerified ?? false,
           passwordHash,
           isAdmin: input.isAdmin ?? false,
+          ...(input.signupPending ? { signupPending: true } : {}),
         });
         await audit.record(by, { action: 'user.created', target: target(record.id), details: { email, is_admin: record.isAdmin } });
         return toUser(record);
@@ -199,6 +202,37 @@ export function createAccountService(users: UserRepository, options: AccountServ
         if (error instanceof UniqueViolation) throw new ConflictError(`a user with email ${email} already exists`);
         throw error;
       }
+    },
+
+    /**
+     * A mailed verification link for `email` was used: the address is the person's. When it is not
+     * their current one (an email change) it becomes it, if no other account took it meanwhile
+     * (ConflictError). Ends a sign-up's wait, so the account can sign in.
+     */
+    async verifyEmail(id: string, email: string, by: By = SYSTEM): Promise<{ user: User; changedFrom?: string }> {
+      const before = await users.findById(id);
+      if (!before) throw new NotFoundError(`no user with id ${id}`);
+      const changing = before.email !== email;
+      let record: UserRecord | null;
+      try {
+        record = await users.update(id, { ...(changing ? { email } : {}), emailVerified: true, signupPending: false });
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new ConflictError(`a user with email ${email} already exists`);
+        throw error;
+      }
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      await accountChanged(id);
+      if (changing) {
+        await audit.record(by, { action: 'user.email_changed', target: target(id), details: { from: before.email, to: email } });
+        return { user: toUser(record), changedFrom: before.email };
+      }
+      await audit.record(by, { action: 'user.email_verified', target: target(id), details: { email, signup: before.signupPending } });
+      return { user: toUser(record) };
+    },
+
+    /** Spends on `password` what create() does (an argon2id hash): an answer that creates nothing takes as long. */
+    async hashAndForget(password: string): Promise<void> {
+      await hasher.hash(password);
     },
 
     /**
@@ -210,7 +244,9 @@ export function createAccountService(users: UserRepository, options: AccountServ
       const hash = record?.passwordHash;
       // No password yet (invited) is checked against the decoy like an unknown email, and fails.
       const ok = await hasher.verify(hash ?? (await decoy()), password);
-      return record && hash && ok && !record.disabled ? { accountId: record.id } : undefined;
+      // A sign-up not verified yet fails like a wrong password: a "verify first" answer would tell
+      // whoever signed up with someone else's address whether it had an account already.
+      return record && hash && ok && !record.disabled && !record.signupPending ? { accountId: record.id } : undefined;
     },
 
     /** A user who may sign in (not disabled): the provider's findAccount uses this. */
@@ -254,6 +290,8 @@ export function createAccountService(users: UserRepository, options: AccountServ
         ...(changes.email !== undefined ? { email: checkEmail(changes.email) } : {}),
         ...(changes.name !== undefined ? { name: checkName(changes.name) } : {}),
         ...(changes.emailVerified !== undefined ? { emailVerified: changes.emailVerified } : {}),
+        // An admin vouching for the address ends a sign-up's wait for its link.
+        ...(changes.emailVerified === true ? { signupPending: false } : {}),
         ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
       };
       const before = await users.findById(id);

@@ -73,6 +73,20 @@ interface AuditActions {
   /** A change of one's own password refused: wrong current password, or throttled (seconds to wait). */
   'user.password_change_failed': { target: UserTarget; details: { reason: 'wrong_password' } | { reason: 'throttled'; retry_after: number } };
   'user.unlocked': { target: UserTarget; details: { email: string; was_locked: boolean } };
+  /** A mailed link was opened: the address is the person's (`signup`: it ended a sign-up's wait). */
+  'user.email_verified': { target: UserTarget; details: { email: string; signup: boolean } };
+  /** An email change took effect when the link sent to the new address was opened. */
+  'user.email_changed': { target: UserTarget; details: { from: string; to: string } };
+  // Self-service (sign-up and email verification, src/domain/accounts/sign-up.ts, email-verification.ts)
+  /** A person created their account (it waits for its link); `user.created` is recorded with it. */
+  'user.signed_up': { target: UserTarget; details: { email: string } };
+  /** Someone tried to sign up with an address that has an account: its owner got a note instead. */
+  'signup.existing_email': { target: UserTarget; details: { email: string } };
+  /** Target: the email typed, when it is an email address at all. */
+  'signup.throttled': { target?: string; details: { retry_after: number } };
+  /** `taken`: another account has the new address (its owner got a note, not a link). */
+  'user.email_change_requested': { target: UserTarget; details: { email: string; new_email: string; taken: boolean } };
+  'user.verification_resent': { target: UserTarget; details: { email: string } };
   // Sessions and grants (the user-sessions service)
   /** `others`: a person signed out every session but the one they were using (the account page). */
   'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { scope: 'others'; kept_session_uid: string } | { session_uid: string }) };
@@ -134,6 +148,13 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'user.unlocked': true,
   'user.password_changed': true,
   'user.password_change_failed': true,
+  'user.email_verified': true,
+  'user.email_changed': true,
+  'user.signed_up': true,
+  'signup.existing_email': true,
+  'signup.throttled': true,
+  'user.email_change_requested': true,
+  'user.verification_resent': true,
   'session.revoked': true,
   'login.failed': true,
   'login.throttled': true,

@@ -23,6 +23,8 @@ import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
 import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
+import type { SelfService } from '../self-service/email-verification.js';
+import { selfServiceMails } from '../../../views/self-service/mails.js';
 import { AccountSignIn, AccountSignInError, currentSession, setFlash, takeFlash, type Flash, type SignedInSession } from './session.js';
 
 export type AccountServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'log'>;
@@ -31,6 +33,8 @@ export interface AccountDeps {
   services: AccountServices;
   issuer: string;
   provider: () => Provider;
+  /** Email changes and verification links (mail on); none: the page has no email forms. */
+  selfService?: SelfService | undefined;
 }
 
 /** Sesame's own pages: only forms that post back to Sesame. */
@@ -91,7 +95,7 @@ function noticeText(t: Messages, flash: Flash | undefined): string | undefined {
   }
 }
 
-export function createAccountRouter({ services, issuer, provider }: AccountDeps): Router {
+export function createAccountRouter({ services, issuer, provider, selfService }: AccountDeps): Router {
   const { accounts, userSessions, clients, log } = services;
   const signIn = new AccountSignIn(issuer);
   const router = new Router();
@@ -121,7 +125,7 @@ export function createAccountRouter({ services, issuer, provider }: AccountDeps)
     }
   };
 
-  async function render(ctx: Context, extra: Pick<AccountView, 'errors' | 'nameTyped' | 'notice'> = {}, status?: number): Promise<void> {
+  async function render(ctx: Context, extra: Pick<AccountView, 'errors' | 'nameTyped' | 'notice' | 'emailTyped'> = {}, status?: number): Promise<void> {
     const t = messagesOf(ctx);
     const { session } = stateOf(ctx);
     const person = await accounts.get(stateOf(ctx).person.id);
@@ -160,6 +164,8 @@ export function createAccountRouter({ services, issuer, provider }: AccountDeps)
       notice,
       errors: extra.errors,
       nameTyped: extra.nameTyped,
+      emailChange: selfService !== undefined,
+      emailTyped: extra.emailTyped,
     };
     send(ctx, accountPage(t, view), status);
   }
@@ -191,6 +197,42 @@ export function createAccountRouter({ services, issuer, provider }: AccountDeps)
     }
     setFlash(ctx, { key: 'nameSaved' });
     seeOther(ctx, '/account');
+  });
+
+  // Changing the address: the link goes to the new one (email-verification.ts); the page says the
+  // same whether another account has it. Throttled per source address like the other self-service forms.
+  router.post('/account/email', ...post, async (ctx) => {
+    if (!selfService) return;
+    const t = messagesOf(ctx);
+    const email = field(ctx, 'email').trim().slice(0, 254);
+    const wait = await selfService.throttle.use('email-change', ctx.ip);
+    if (wait > 0) {
+      ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
+      await render(ctx, { errors: { email: t.account.throttled(wait) }, emailTyped: email }, 429);
+      return;
+    }
+    try {
+      await selfService.verification.requestEmailChange(stateOf(ctx).person.id, email, selfServiceMails(t), by(ctx));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await render(ctx, { errors: { email: t.signUp.badEmail }, emailTyped: email }, 400);
+      return;
+    }
+    await render(ctx, { notice: t.signUp.changeEmailSent(email.toLowerCase()) });
+  });
+
+  router.post('/account/verify-email', ...post, async (ctx) => {
+    if (!selfService) return;
+    const t = messagesOf(ctx);
+    const wait = await selfService.throttle.use('verify-resend', ctx.ip);
+    if (wait > 0) {
+      ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
+      await render(ctx, { errors: { email: t.account.throttled(wait) } }, 429);
+      return;
+    }
+    const { person } = stateOf(ctx);
+    if (!person.emailVerified) await selfService.verification.sendLink(person, person.email, 'resend', selfServiceMails(t));
+    await render(ctx, { notice: t.signUp.verificationSent });
   });
 
   router.post('/account/password', ...post, async (ctx) => {

@@ -52,6 +52,8 @@ export interface InteractionDeps {
    * it), or undefined. Such a request goes back to the client as invalid_scope, unanswered.
    */
   scopeRefusal?: (clientId: string, scope: string | undefined) => Promise<string | undefined>;
+  /** Sign-up is open (SIGNUP=open, mail on): the login page links to it. */
+  signUp?: boolean;
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -232,6 +234,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
             csrf: csrfToken(ctx, interactionBinding(uid)),
             clientName: await clientName(provider, interaction, t),
             email: await suggestedEmail(interaction),
+            signUp: deps.signUp,
           }),
         );
         return;
@@ -278,6 +281,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
           clientName: await clientName(provider, interaction, t),
           email,
           remember,
+          signUp: deps.signUp,
           ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
         }),
         status,

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "user" ADD COLUMN     "signupPending" BOOLEAN NOT NULL DEFAULT false;
+
