@@ -24,13 +24,15 @@ export interface LoginView {
   throttledFor?: number | undefined;
   /** Whether "Keep me signed in" is ticked (kept across a failed attempt). */
   remember?: boolean | undefined;
+  /** Offer "Forgot password?" (mail is on). */
+  forgotPassword?: boolean | undefined;
 }
 
 /** The checkbox's name and the value a ticked box submits. */
 export const REMEMBER_FIELD = 'remember';
 export const REMEMBER_VALUE = 'yes';
 
-export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember }: LoginView): SafeHtml {
+export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember, forgotPassword }: LoginView): SafeHtml {
   const m = t.signIn;
   const prefilled = Boolean(email);
   const alert = throttledFor !== undefined ? m.throttled(throttledFor) : failed ? m.loginFailed : undefined;
@@ -55,6 +57,10 @@ ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
 <label for="remember">${m.rememberMe}</label>
 </div>
 <button type="submit" class="primary">${m.signInButton}</button>
-</form>`,
+</form>
+${
+  forgotPassword &&
+  html`<p class="aside"><a href="/forgot-password?return=${encodeURIComponent(`/interaction/${uid}`)}&amp;ui_locales=${t.locale}">${t.passwordReset.forgotLink}</a></p>`
+}`,
   });
 }

@@ -10,6 +10,8 @@ import { scopeRefusal } from '../oidc/admin-scope.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { assetsRouter } from './assets.js';
 import { createInteractionRouter } from './interactions/router.js';
+import { createInvitationRouter } from './self-service/invitations.js';
+import { createPasswordResetRouter } from './self-service/password-reset.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
 import { errorPage } from '../../views/error.js';
@@ -27,7 +29,7 @@ export interface AppDeps {
   config: Config;
   holder: ProviderHolder;
   /** What the sign-in pages and the gates in front of the provider use. */
-  services: Pick<Services, 'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle'>;
+  services: Pick<Services, 'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'passwordReset' | 'invitations'>;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
   metrics: Metrics;
@@ -110,7 +112,10 @@ export function createApp(deps: AppDeps): Koa {
         deps.log,
       ),
       scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
+      passwordReset: services.passwordReset,
     }),
+    createPasswordResetRouter(services),
+    createInvitationRouter(services),
     ...(deps.routers ?? []),
   ]) {
     app.use(router.routes());

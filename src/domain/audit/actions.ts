@@ -69,6 +69,15 @@ interface AuditActions {
   'user.deleted': { target: UserTarget; details: { email: string } & Revoked };
   'user.password_set': { target: UserTarget };
   'user.unlocked': { target: UserTarget; details: { email: string; was_locked: boolean } };
+  // Mailed links (src/domain/accounts/password-reset.ts, invitations.ts)
+  /** A person created without a password, to choose one from an invitation mail. */
+  'user.invited': { target: UserTarget; details: { email: string; is_admin: boolean } };
+  'user.invitation_sent': { target: UserTarget; details: { email: string; expires_at: string } };
+  'user.invitation_accepted': { target: UserTarget; details: { email: string } };
+  /** A reset link was mailed (asked for on /forgot-password, or sent by an admin). */
+  'user.password_reset_requested': { target: UserTarget; details: { email: string; expires_at: string } };
+  /** A password chosen through a reset link: every session and grant ended, the sign-in lockout lifted. */
+  'user.password_reset': { target: UserTarget; details: { email: string } & Revoked };
   // Sessions and grants (the user-sessions service)
   'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { session_uid: string }) };
 

@@ -52,6 +52,8 @@ export interface InteractionDeps {
    * it), or undefined. Such a request goes back to the client as invalid_scope, unanswered.
    */
   scopeRefusal?: (clientId: string, scope: string | undefined) => Promise<string | undefined>;
+  /** Whether "Forgot password?" is offered (mail is on); absent: not offered. */
+  passwordReset?: { readonly available: boolean };
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -232,6 +234,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
             csrf: csrfToken(ctx, interactionBinding(uid)),
             clientName: await clientName(provider, interaction, t),
             email: await suggestedEmail(interaction),
+            forgotPassword: deps.passwordReset?.available === true,
           }),
         );
         return;
@@ -278,6 +281,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
           clientName: await clientName(provider, interaction, t),
           email,
           remember,
+          forgotPassword: deps.passwordReset?.available === true,
           ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
         }),
         status,
