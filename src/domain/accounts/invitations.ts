@@ -95,7 +95,8 @@ export function createInvitationService(deps: InvitationDeps) {
       requireMail();
       if (options.resendIfPending) {
         const existing = await deps.accounts.findByEmail(input.email);
-        if (existing && (await deps.accounts.hasPassword(existing.id)) === false) return resend(existing.id, by, input.locale);
+        // resend() says it when they already chose a password.
+        if (existing) return resend(existing.id, by, input.locale);
       }
       const user = await deps.accounts.invite(
         { email: input.email, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.isAdmin !== undefined ? { isAdmin: input.isAdmin } : {}) },
