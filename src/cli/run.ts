@@ -15,12 +15,14 @@ import { auditCommands } from './commands/audit.js';
 import { clientCommands } from './commands/clients.js';
 import { keyCommands } from './commands/keys.js';
 import { migrateCommands } from './commands/migrate.js';
+import { sessionCommands } from './commands/sessions.js';
 import { userCommands } from './commands/users.js';
 import { describeError } from './output.js';
+import { packageVersion } from './version.js';
 
 export type { CliIo } from './command.js';
 
-const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...clientCommands, ...keyCommands, ...auditCommands];
+const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...sessionCommands, ...clientCommands, ...keyCommands, ...auditCommands];
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
 const HELP_FLAGS = new Set(['--help', '-h']);
 
@@ -44,6 +46,8 @@ function overview(): string {
     'Options for every command:',
     '  --json       print JSON on stdout instead of a short summary',
     '  -h, --help   show help for the command (also: sesame help [command])',
+    '',
+    'sesame --version prints the version (--json: {"version": ...}).',
     '',
     'Passwords: --password P ends up in your shell history and the process list. Prefer',
     '  printf %s "$PASSWORD" | sesame users create --email E --password-stdin',
@@ -98,7 +102,7 @@ function helpFor(topic: string[]): string {
   throw new UsageError(`no help for "${name}": unknown command (see sesame --help)`);
 }
 
-type Selection = { help: string } | { command: Command; rest: string[] };
+type Selection = { help: string } | { version: true; json: boolean } | { command: Command; rest: string[] };
 
 /** Finds the command the first words name; `--help` anywhere before `--` asks for help instead. */
 function select(argv: string[]): Selection {
@@ -107,6 +111,11 @@ function select(argv: string[]): Selection {
   const [first, second] = argv;
   if (first === undefined) throw new UsageError('missing command (see sesame --help)');
   if (first === 'help' || HELP_FLAGS.has(first)) return { help: helpFor(argv.slice(1)) };
+  if (first === '--version' || first === 'version') {
+    const extra = argv.slice(1).filter((arg) => arg !== '--json');
+    if (extra.length > 0) throw new UsageError('--version takes no arguments except --json');
+    return { version: true, json: argv.includes('--json') };
+  }
   if (first.startsWith('-')) throw new UsageError('put the command first, e.g. sesame users list --json (see sesame --help)');
 
   let command = COMMANDS.find((c) => c.name === first);
@@ -163,6 +172,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const selection = select(argv);
     if ('help' in selection) {
       io.stdout(selection.help);
+      return 0;
+    }
+    if ('version' in selection) {
+      // Needs no configuration and no database: it works before anything is set up.
+      const version = packageVersion();
+      io.stdout(selection.json ? `${JSON.stringify({ version }, null, 2)}\n` : `sesame ${version}\n`);
       return 0;
     }
     const { command, rest } = selection;

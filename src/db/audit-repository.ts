@@ -33,13 +33,18 @@ export function createAuditRepository(prisma: DbClient) {
     async exists(id: string): Promise<boolean> {
       return isStorable(id) && (await prisma.auditEvent.count({ where: { id } })) > 0;
     },
-    /** Newest first; `before` pages backwards through time (an opaque cursor is the last id). */
-    async list(options: { since?: Date; action?: string; limit: number; beforeId?: string }): Promise<AuditRecord[]> {
-      if ([options.action, options.beforeId].some((value) => value !== undefined && !isStorable(value))) return [];
+    /**
+     * Newest first; `before` pages backwards through time (an opaque cursor is the last id).
+     * `since` is inclusive, `until` exclusive; `party` matches the actor or the target exactly.
+     */
+    async list(options: { since?: Date; until?: Date; action?: string; party?: string; limit: number; beforeId?: string }): Promise<AuditRecord[]> {
+      if ([options.action, options.beforeId, options.party].some((value) => value !== undefined && !isStorable(value))) return [];
+      const at = { ...(options.since ? { gte: options.since } : {}), ...(options.until ? { lt: options.until } : {}) };
       return prisma.auditEvent.findMany({
         where: {
-          ...(options.since ? { at: { gte: options.since } } : {}),
+          ...(options.since || options.until ? { at } : {}),
           ...(options.action ? { action: options.action } : {}),
+          ...(options.party ? { OR: [{ actor: options.party }, { target: options.party }] } : {}),
         },
         orderBy: [{ at: 'desc' }, { id: 'desc' }],
         take: options.limit,

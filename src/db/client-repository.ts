@@ -30,6 +30,13 @@ export function createClientRepository(prisma: DbClient) {
     list(): Promise<ClientRecord[]> {
       return prisma.client.findMany({ orderBy: { createdAt: 'asc' } });
     },
+    /** The names of the clients among `ids` (one query; ids of no client are left out). */
+    async namesOf(ids: string[]): Promise<Map<string, string>> {
+      const wanted = [...new Set(ids.filter(isStorable))];
+      if (wanted.length === 0) return new Map();
+      const rows = await prisma.client.findMany({ where: { id: { in: wanted } }, select: { id: true, name: true } });
+      return new Map(rows.map((r: { id: string; name: string }) => [r.id, r.name]));
+    },
     /** Replaces a client's name and metadata; null when there is no such client. */
     async update(id: string, data: Pick<ClientRecord, 'name' | 'metadata'>): Promise<ClientRecord | null> {
       if (!isStorable(id)) return null;

@@ -15,7 +15,7 @@ export interface UserRecord {
 }
 
 export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean };
-export type UserUpdate = Partial<Pick<UserRecord, 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin'>>;
+export type UserUpdate = Partial<Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin'>>;
 
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';
@@ -46,6 +46,13 @@ export function createUserRepository(prisma: DbClient) {
     list(): Promise<UserRecord[]> {
       return prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
     },
+    /** The emails of the users among `ids` (one query; ids of no user are left out). */
+    async emailsOf(ids: string[]): Promise<Map<string, string>> {
+      const wanted = [...new Set(ids.filter(isStorable))];
+      if (wanted.length === 0) return new Map();
+      const rows = await prisma.user.findMany({ where: { id: { in: wanted } }, select: { id: true, email: true } });
+      return new Map(rows.map((r: { id: string; email: string }) => [r.id, r.email]));
+    },
     /**
      * A page of users whose email contains `search` literally, in creation order, after the
      * cursor id. Prisma's `contains` is a LIKE whose `%` and `_` stay wildcards (and SQLite's LIKE
@@ -74,7 +81,14 @@ export function createUserRepository(prisma: DbClient) {
     },
     async update(id: string, data: UserUpdate): Promise<UserRecord | null> {
       if (!isStorable(id)) return null;
-      const { count } = await prisma.user.updateMany({ where: { id }, data });
+      let count;
+      try {
+        ({ count } = await prisma.user.updateMany({ where: { id }, data }));
+      } catch (error) {
+        // Only an email change can clash: the email column is the one unique one a change touches.
+        if (isUniqueViolation(error)) throw new UniqueViolation('email');
+        throw error;
+      }
       return count > 0 ? prisma.user.findUnique({ where: { id } }) : null;
     },
     async deleteById(id: string): Promise<boolean> {

@@ -96,7 +96,9 @@ describe.runIf(CHROMIUM_PATH)('admin console in Chromium', () => {
     expect(await page.locator('.state-next').count()).toBe(1);
     await shot(page, '04-keys');
     await page.goto(`${sesame.issuer}/admin/audit?action=client.created`);
-    await expect(page.getByText(`client:${clientId}`).isVisible()).resolves.toBe(true);
+    // The client by its name (its id on hover), not as client:<id>.
+    await expect(page.getByRole('link', { name: 'Console <App>' }).first().isVisible()).resolves.toBe(true);
+    expect(await page.getByRole('link', { name: 'Console <App>' }).first().getAttribute('title')).toBe(`client:${clientId}`);
     const audit = await sesame.container.audit.list({ action: 'user.disabled' });
     const admin = await sesame.container.accounts.findByEmail(ADMIN.email);
     expect(audit.events[0]).toMatchObject({ actor: `user:${admin!.id}`, target: `user:${person!.id}` });

@@ -421,6 +421,12 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
       expectFields(await api('PATCH', `/users/${user.id}`, { body: { email_verified: 'yes' } }), 'email_verified');
       expectFields(await api('PATCH', `/users/${user.id}`, { body: { name: 'x'.repeat(201) } }), 'name');
       expectProblem(await api('PATCH', '/users/no-such-user', { body: { name: 'x' } }), 404);
+      // The email too: lower-cased, checked like a new user's, and never one another user has.
+      await createUser('taken@example.com');
+      expect((await api('PATCH', `/users/${user.id}`, { body: { email: 'Lin.New@Example.com' } })).json.email).toBe('lin.new@example.com');
+      expectProblem(await api('PATCH', `/users/${user.id}`, { body: { email: 'TAKEN@example.com' } }), 409);
+      expectFields(await api('PATCH', `/users/${user.id}`, { body: { email: 'not an email' } }), 'email');
+      expect((await api('PATCH', `/users/${user.id}`, { body: { email: 'lin@example.com' } })).json.email).toBe('lin@example.com');
 
       const newPassword = 'a brand new passphrase';
       secrets.push(newPassword);

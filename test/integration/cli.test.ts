@@ -76,6 +76,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         name: null,
         email_verified: false,
         is_admin: false,
+        disabled: false,
         created_at: expect.any(String),
       });
       expect(viaJson.stdout).not.toMatch(/password|hash|argon/i);
@@ -87,7 +88,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(list.stdout).not.toMatch(/password|hash|argon/i);
 
       const table = await sesame(['users', 'list']);
-      expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+SUB\s+CREATED\s+ADMIN$/);
+      expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+SUB\s+CREATED\s+ADMIN\s+VERIFIED\s+STATE$/);
       expect(table.stdout).toContain('Ada Lovelace');
 
       const deleted = await sesame(['users', 'delete', 'GRACE@example.com']);
@@ -126,7 +127,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       expect(list.json.find((u: { email: string }) => u.email === 'boss@example.com')).toMatchObject({ is_admin: true });
       expect(list.json.find((u: { email: string }) => u.email === 'ada@example.com')).toMatchObject({ is_admin: false });
       const table = await sesame(['users', 'list']);
-      expect(table.stdout).toMatch(/boss@example\.com .* yes\n/);
+      expect(table.stdout).toMatch(/boss@example\.com .* yes\s+-\s+active\n/);
       await badInput(['users', 'create', '--email', 'x@example.com', '--password', 'long enough', '--admin=yes'], /--admin takes no value/);
     });
 
@@ -162,7 +163,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       const stray = await badInput(['users', 'create', '--email', 'a@example.com', '--password', 'my', 'secretword'], /unexpected argument/);
       expect(stray).not.toContain('secretword');
       await badInput(['users', 'delete'], /users delete needs EMAIL/);
-      await badInput(['users'], /users needs a command: create, update, list, delete, unlock/);
+      await badInput(['users'], /users needs a command: create, update, list, delete, disable, enable, set-password, unlock/);
       await badInput(['users', 'frobnicate'], /unknown command "users frobnicate"/);
     });
   });

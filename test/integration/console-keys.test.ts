@@ -45,4 +45,50 @@ describe('console: revoking a signing key', () => {
     const events = await sesame.container.audit.list({ action: 'key.revoked' });
     expect(events.events[0]!.actor).toMatch(/^user:/);
   });
+
+  it('keeps kid, alg, state and dates on one line, compact', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const keys = await signInToConsole(browser, '/admin/keys');
+    const row = /<tr>\s*<td data-label="Key ID"[\s\S]*?<\/tr>/.exec(keys.html)![0];
+    expect(row).toMatch(/<td data-label="Key ID" class="code nowrap">/);
+    expect(row).toMatch(/<td data-label="Alg" class="nowrap">/);
+    expect(row).toMatch(/<td data-label="State" class="nowrap">/);
+    // Minutes only in the cell; the full time on hover.
+    expect(row).toMatch(/<time datetime="[^"]+" title="\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z">\d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/time>/);
+  });
+
+  it('offers a refused rotation as a forced one, in console words, after a confirmation', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const keys = await signInToConsole(browser, '/admin/keys');
+    expect(keys.html).not.toContain('name="force"');
+    const before = await sesame.container.keys.list();
+
+    const refused = await browser.submit(keys, '/admin/keys/rotate');
+    expect(refused.status).toBe(409);
+    expect(refused.html).toContain('Rotation refused');
+    expect(refused.html).toContain('or force the rotation');
+    expect(refused.html).not.toContain('--force');
+    expect(refused.html).toContain('Force the rotation</button>');
+    expect(await sesame.container.keys.list()).toEqual(before); // nothing yet
+
+    // Without the form's token, nothing happens.
+    const forged = await browser.request('/admin/keys/rotate', { form: { force: 'yes' } });
+    expect(forged.status).toBe(403);
+    expect(await sesame.container.keys.list()).toEqual(before);
+
+    const forced = await browser.submit(refused, '/admin/keys/rotate');
+    expect(forced.status).toBe(200);
+    expect(forced.html).toContain('Rotated:');
+    expect((await sesame.container.audit.list({ action: 'key.activated' })).events[0]!.details).toMatchObject({ forced: true });
+  });
+
+  it('says on the revoke page that the key leaves the JWKS at once and the next key takes over', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    await signInToConsole(browser, '/admin/keys');
+    const active = (await sesame.container.keys.list()).find((k) => k.state === 'active')!;
+    const confirm = await browser.request(`/admin/keys/${active.kid}/revoke`);
+    expect(confirm.html).toContain('removed from the published key set (JWKS) at once');
+    expect(confirm.html).toContain('the next key takes over signing at once');
+    expect(confirm.html).toContain('Revoke key</button>');
+  });
 });

@@ -215,6 +215,24 @@ describe('account service', () => {
       expect(await accounts.get('u-ada')).toMatchObject({ name: 'Ada', isAdmin: false });
       expect(await events()).toEqual([]);
     });
+    it('changes the email: lower-cased, checked like a new one, refused when taken, and signs in with the new one', async () => {
+      await seed('u-ada', 'ada@example.com');
+      await seed('u-bo', 'bo@example.com');
+      expect(await accounts.findActive('u-ada')).toMatchObject({ email: 'ada@example.com' }); // cached now
+      const changed = await accounts.update('u-ada', { email: '  Ada.L@Example.COM ' }, ADMIN);
+      expect(changed.email).toBe('ada.l@example.com');
+      // The provider's cached account is dropped with the change.
+      expect(await accounts.findActive('u-ada')).toMatchObject({ email: 'ada.l@example.com' });
+      expect(await accounts.authenticate('ADA.L@example.com', PASSWORD)).toEqual({ accountId: 'u-ada' });
+      expect(await accounts.authenticate('ada@example.com', PASSWORD)).toBeUndefined();
+      expect((await events())[0]).toMatchObject({ action: 'user.updated', details: { changed: ['email'], email: 'ada.l@example.com' } });
+
+      await expect(accounts.update('u-ada', { email: 'BO@example.com' }, ADMIN)).rejects.toBeInstanceOf(ConflictError);
+      await expect(accounts.update('u-ada', { email: 'no at sign' }, ADMIN)).rejects.toMatchObject({ name: 'ValidationError', field: 'email' });
+      await expect(accounts.update('u-ada', { email: 'x\u0000@example.com' }, ADMIN)).rejects.toBeInstanceOf(ValidationError);
+      expect((await accounts.get('u-ada')).email).toBe('ada.l@example.com');
+      expect(await events()).toHaveLength(1);
+    });
   });
 
   /** A signed-in browser session of `accountId` holding one grant, with an access token under it, as the provider's adapter stores them. */

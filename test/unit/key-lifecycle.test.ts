@@ -107,11 +107,15 @@ describe('planRotation', () => {
     expect(changes.map((c) => c.kind)).toEqual(['retire', 'activate', 'create']);
   });
 
-  it('refuses a next key published 1 ms less than jwksCacheLifetime ago, naming the wait and --force', () => {
-    const reason = reasonOf(planRotation(family(), at(POLICY.jwksCacheLifetime - 1), POLICY));
+  it('refuses a next key published 1 ms less than jwksCacheLifetime ago, naming the wait and that forcing would do it', () => {
+    const plan = planRotation(family(), at(POLICY.jwksCacheLifetime - 1), POLICY);
+    const reason = reasonOf(plan);
     expect(reason).toContain('next key n');
     expect(reason).toContain('wait 1s');
-    expect(reason).toContain('--force');
+    expect(reason).toContain('force the rotation');
+    // No channel's control named (--force is the CLI's; each channel adds its own).
+    expect(reason).not.toContain('--force');
+    expect(plan).toMatchObject({ ok: false, forceable: true });
   });
 
   it('names the remaining wait in seconds', () => {
@@ -119,7 +123,7 @@ describe('planRotation', () => {
     const reason = reasonOf(planRotation(family(), at(4 * MINUTE), POLICY));
     expect(reason).toContain('served by every instance for 240s');
     expect(reason).toContain('cache the JWKS for 600s');
-    expect(reason).toContain('wait 360s or use --force');
+    expect(reason).toContain('wait 360s or force the rotation');
   });
 
   it('rotates a young next key when forced', () => {
@@ -144,7 +148,7 @@ describe('planRotation', () => {
     const reason = reasonOf(planRotation(rotatedFamily(expiresAt), at(HOUR - 1), POLICY));
     expect(reason).toContain('retired key old');
     expect(reason).toContain(`until ${expiresAt.toISOString()}`);
-    expect(reason).toContain('--force');
+    expect(reason).toContain('force the rotation');
   });
 
   it('deletes the unexpired retired key when forced', () => {

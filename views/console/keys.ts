@@ -1,7 +1,7 @@
 // Console signing keys: the key table, rotation, and the revoke confirmation.
 import type { KeyView } from '../../src/domain/keys/key-service.js';
 import { html, type SafeHtml } from '../html.js';
-import { consoleLayout, csrfField, date, type ConsoleFrame } from './layout.js';
+import { compactDate, consoleLayout, csrfField, type ConsoleFrame } from './layout.js';
 
 export function keysPage(frame: ConsoleFrame, keys: KeyView[], algs: readonly string[]): SafeHtml {
   return consoleLayout(frame, {
@@ -14,19 +14,19 @@ export function keysPage(frame: ConsoleFrame, keys: KeyView[], algs: readonly st
 <tbody>
 ${keys.map(
   (k) => html`<tr>
-<td data-label="Key ID" class="code">${k.kid}</td>
-<td data-label="Alg">${k.alg}</td>
-<td data-label="State"><span class="state state-${k.state}">${k.state}</span></td>
-<td data-label="Published">${date(k.published_at)}</td>
-<td data-label="Activated">${date(k.activated_at)}</td>
-<td data-label="Retired">${date(k.retired_at)}</td>
-<td data-label="Expires">${date(k.expires_at)}</td>
+<td data-label="Key ID" class="code nowrap">${k.kid}</td>
+<td data-label="Alg" class="nowrap">${k.alg}</td>
+<td data-label="State" class="nowrap"><span class="state state-${k.state}">${k.state}</span></td>
+<td data-label="Published" class="nowrap">${compactDate(k.published_at)}</td>
+<td data-label="Activated" class="nowrap">${compactDate(k.activated_at)}</td>
+<td data-label="Retired" class="nowrap">${compactDate(k.retired_at)}</td>
+<td data-label="Expires" class="nowrap">${compactDate(k.expires_at)}</td>
 <td data-label="Actions">${k.state === 'revoked' ? '' : html`<a href="/admin/keys/${encodeURIComponent(k.kid)}/revoke" aria-label="Revoke ${k.kid}">Revoke</a>`}</td>
 </tr>`,
 )}
 </tbody></table></div>
 <h2>Rotate</h2>
-<p class="muted">The next key becomes active, the active key retires, and a new next key is published. Without force, a rotation is refused while the next key has not been published long enough for every cache to hold it.</p>
+<p class="muted">The next key becomes active, the active key retires, and a new next key is published. A rotation is refused while the next key has not been published long enough for every cache to hold it; the refusal says why and lets you force it.</p>
 <form method="post" action="/admin/keys/rotate">
 ${csrfField(frame.csrf)}
 ${
@@ -34,10 +34,6 @@ ${
   html`<div class="field"><label for="alg">Family</label>
 <select id="alg" name="alg"><option value="">All</option>${algs.map((a) => html`<option value="${a}">${a}</option>`)}</select></div>`
 }
-<div class="check">
-<input id="force" name="force" type="checkbox" value="yes">
-<label for="force">Force (relying parties may briefly fail to verify new tokens)</label>
-</div>
 <button type="submit" class="primary">Rotate</button>
 </form>`,
   });
@@ -50,9 +46,15 @@ export function revokeKeyPage(frame: ConsoleFrame, key: KeyView): SafeHtml {
     title: `Revoke ${key.kid}`,
     section: 'keys',
     body: html`<h1>Revoke key <span class="code">${key.kid}</span>?</h1>
-<p class="lead">For a compromised key. It leaves the published key set at once and its private key is destroyed: tokens it signed stop verifying.${
-      key.state === 'active' ? ' Another key takes over signing; if none has been published long enough, the page that follows says what that risks.' : ''
+<p class="lead">For a compromised key. It is removed from the published key set (JWKS) at once and its private key is destroyed: tokens it signed stop verifying.${
+      key.state === 'active'
+        ? ' It is the active key: the next key takes over signing at once; if that key has not been published long enough, the page that follows says what that risks.'
+        : ''
     }</p>
+<dl class="details">
+<dt>Algorithm</dt><dd>${key.alg}</dd>
+<dt>State</dt><dd>${key.state}</dd>
+</dl>
 <form method="post" action="${path}">
 ${csrfField(frame.csrf)}
 <div class="check">
@@ -64,5 +66,25 @@ ${csrfField(frame.csrf)}
 <a href="/admin/keys">Cancel</a>
 </div>
 </form>`,
+  });
+}
+
+/** A rotation the rules refused: why, and the choice to force it anyway (a deliberate second step). */
+export function forceRotationPage(frame: ConsoleFrame, reason: string, alg: string | undefined): SafeHtml {
+  return consoleLayout(frame, {
+    title: 'Rotation refused',
+    section: 'keys',
+    body: html`<h1>Rotation refused</h1>
+<p class="alert" role="alert">${reason}</p>
+<p class="lead">Forcing it rotates now anyway: relying parties whose cached key set lacks the new key fail to verify new tokens until they fetch it again, and tokens signed by a retired key removed early stop verifying.</p>
+<div class="actions">
+<form method="post" action="/admin/keys/rotate">
+${csrfField(frame.csrf)}
+${alg && html`<input type="hidden" name="alg" value="${alg}">`}
+<input type="hidden" name="force" value="yes">
+<button type="submit" class="danger">Force the rotation</button>
+</form>
+<a href="/admin/keys">Cancel</a>
+</div>`,
   });
 }

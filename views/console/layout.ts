@@ -84,3 +84,9 @@ export const csrfField = (csrf: string) => html`<input type="hidden" name="csrf"
 
 export const date = (iso: string | null | undefined): SafeHtml =>
   iso ? html`<time datetime="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</time>` : html`<span class="muted">—</span>`;
+
+/** A date short enough for a table cell that must not wrap: minutes only, the full time on hover. */
+export const compactDate = (iso: string | null | undefined): SafeHtml =>
+  iso
+    ? html`<time datetime="${iso}" title="${iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}">${iso.slice(0, 16).replace('T', ' ')}</time>`
+    : html`<span class="muted">—</span>`;

@@ -44,7 +44,7 @@ ${
 <tbody>
 ${users.map(
   (u) => html`<tr>
-<td data-label="Email">${u.email}</td>
+<td data-label="Email"><a href="/admin/users/${encodeURIComponent(u.id)}">${u.email}</a></td>
 <td data-label="Name">${u.name ?? ''}</td>
 <td data-label="Role">${u.isAdmin ? 'admin' : 'user'}</td>
 <td data-label="State"><span class="state ${state(u) === 'active' ? 'state-active' : 'state-disabled'}">${state(u)}</span></td>

@@ -3,7 +3,8 @@
 // what a rotation or revocation may do live in the lifecycle (domain/keys/lifecycle.ts); these
 // commands apply them and say what changed, one line per algorithm family.
 import { rewrapSecrets } from '../../domain/crypto/rewrap-secrets.js';
-import type { AppliedChange, KeyView } from '../../domain/keys/key-service.js';
+import { ConflictError } from '../../domain/errors.js';
+import { KeyChangeRefused, type AppliedChange, type KeyView } from '../../domain/keys/key-service.js';
 import { flag, optionalString, UsageError, type Command } from '../command.js';
 import { table, when } from '../output.js';
 
@@ -108,7 +109,14 @@ const rotate: Command = {
     const force = flag(args, 'force');
     return async (ctx) => {
       const { keys } = await ctx.container();
-      const changes = await keys.rotate({ ...(alg !== undefined ? { alg } : {}), force }, ctx.by);
+      let changes;
+      try {
+        changes = await keys.rotate({ ...(alg !== undefined ? { alg } : {}), force }, ctx.by);
+      } catch (error) {
+        // The service's reason names no channel's control: this is the CLI's.
+        if (error instanceof KeyChangeRefused && error.forceable) throw new ConflictError(`${error.message}; --force rotates anyway`);
+        throw error;
+      }
       const after = await keys.list();
       if (force) io.stderr(`sesame: warning: ${FORCE_RISK}\n`);
       return {

@@ -1,6 +1,7 @@
-// sesame users create | update | list | delete | unlock
-import { normalizeEmail, type User } from '../../domain/accounts/account-service.js';
+// sesame users create | update | list | delete | disable | enable | set-password | unlock
+import { normalizeEmail, type AccountService, type User } from '../../domain/accounts/account-service.js';
 import { NotFoundError } from '../../domain/errors.js';
+import { isPlainText } from '../../domain/text.js';
 import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { table, when } from '../output.js';
 
@@ -12,8 +13,16 @@ function userJson(user: User) {
     name: user.name,
     email_verified: user.emailVerified,
     is_admin: user.isAdmin,
+    disabled: user.disabled,
     created_at: user.createdAt.toISOString(),
   };
+}
+
+/** The user an EMAIL argument names, or the same not-found (exit 2) every command gives. */
+async function userByEmail(accounts: Pick<AccountService, 'findByEmail'>, email: string): Promise<User> {
+  const found = await accounts.findByEmail(email);
+  if (!found) throw new NotFoundError(`no user with email ${isPlainText(email) ? normalizeEmail(email) : '(not a valid email)'}`);
+  return found;
 }
 
 async function readPassword(args: ParsedArgs, io: CliIo): Promise<string> {
@@ -77,10 +86,11 @@ function toggle(args: ParsedArgs, name: string): boolean | undefined {
 
 const update: Command = {
   name: 'users update',
-  synopsis: 'users update EMAIL [--name N] [--email-verified | --no-email-verified] [--admin | --no-admin]',
-  summary: "change a person's name, email_verified or admin role (the options given; the rest stays)",
+  synopsis: 'users update EMAIL [--name N] [--email NEW] [--email-verified | --no-email-verified] [--admin | --no-admin]',
+  summary: "change a person's name, email, email_verified or admin role (the options given; the rest stays)",
   help: [
     ['--name N', 'display name (the `name` claim)'],
+    ['--email NEW', 'a new sign-in email (stored lower-case; refused if another user has it)'],
     ['--email-verified', 'the email address is known to be theirs (`email_verified` true)'],
     ['--no-email-verified', '`email_verified` false'],
     ['--admin', 'may use the admin console and API'],
@@ -88,6 +98,7 @@ const update: Command = {
   ],
   options: {
     name: { type: 'string' },
+    email: { type: 'string' },
     'email-verified': { type: 'boolean' },
     'no-email-verified': { type: 'boolean' },
     admin: { type: 'boolean' },
@@ -97,18 +108,24 @@ const update: Command = {
   prepare(args) {
     const email = args.positionals[0]!;
     const name = optionalString(args, 'name');
+    const newEmail = optionalString(args, 'email');
+    if (newEmail !== undefined && newEmail.trim() === '') throw new UsageError(`${args.command}: --email must not be empty`);
     const emailVerified = toggle(args, 'email-verified');
     const isAdmin = toggle(args, 'admin');
-    if (name === undefined && emailVerified === undefined && isAdmin === undefined) {
+    if (name === undefined && newEmail === undefined && emailVerified === undefined && isAdmin === undefined) {
       throw new UsageError(`${args.command}: nothing to change (see sesame ${args.command} --help)`);
     }
     return async (ctx) => {
       const { accounts } = await ctx.container();
-      const found = await accounts.findByEmail(email);
-      if (!found) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+      const found = await userByEmail(accounts, email);
       const user = await accounts.update(
         found.id,
-        { ...(name !== undefined ? { name } : {}), ...(emailVerified !== undefined ? { emailVerified } : {}), ...(isAdmin !== undefined ? { isAdmin } : {}) },
+        {
+          ...(name !== undefined ? { name } : {}),
+          ...(newEmail !== undefined ? { email: newEmail } : {}),
+          ...(emailVerified !== undefined ? { emailVerified } : {}),
+          ...(isAdmin !== undefined ? { isAdmin } : {}),
+        },
         ctx.by,
       );
       return { json: userJson(user), human: [`updated user ${user.email} (sub ${user.id})`] };
@@ -119,18 +136,22 @@ const update: Command = {
 const list: Command = {
   name: 'users list',
   synopsis: 'users list',
-  summary: 'list users',
+  summary: 'list users with their state (admin, email verified, disabled, locked)',
   help: [],
   options: {},
   positionals: [],
   prepare: () => async (ctx) => {
-    const users = await (await ctx.container()).accounts.list();
+    const { accounts, signInThrottle } = await ctx.container();
+    const users = await accounts.list();
+    // Locked: too many wrong passwords (the sign-in throttle's lockout, which `users unlock` lifts).
+    const locked = await Promise.all(users.map(async (u) => (await signInThrottle.accountLockedFor(u.email)) > 0));
+    const state = (u: User, i: number) => (u.disabled ? 'disabled' : locked[i] ? 'locked' : 'active');
     return {
-      json: users.map(userJson),
+      json: users.map((u, i) => ({ ...userJson(u), locked: locked[i]! })),
       human: users.length
         ? table(
-            ['email', 'name', 'sub', 'created', 'admin'],
-            users.map((u) => [u.email, u.name ?? '-', u.id, when(u.createdAt), u.isAdmin ? 'yes' : '-']),
+            ['email', 'name', 'sub', 'created', 'admin', 'verified', 'state'],
+            users.map((u, i) => [u.email, u.name ?? '-', u.id, when(u.createdAt), u.isAdmin ? 'yes' : '-', u.emailVerified ? 'yes' : '-', state(u, i)]),
           )
         : ['no users yet (add one with: sesame users create --email E --password-stdin)'],
     };
@@ -169,13 +190,66 @@ const unlock: Command = {
     const email = args.positionals[0]!;
     return async (ctx) => {
       const { accounts } = await ctx.container();
-      const found = await accounts.findByEmail(email);
-      if (!found) throw new NotFoundError(`no user with email ${normalizeEmail(email)}`);
+      const found = await userByEmail(accounts, email);
       const { user, wasLocked } = await accounts.unlock(found.id, ctx.by);
       return {
         json: { email: user.email, sub: user.id, was_locked: wasLocked },
         human: [wasLocked ? `unlocked ${user.email}` : `${user.email} was not locked; its failed attempts are forgotten`],
       };
+    };
+  },
+};
+
+/** `users disable` and `users enable`: the same service call the console and the admin API make. */
+function disabling(disabled: boolean): Command {
+  const verb = disabled ? 'disable' : 'enable';
+  return {
+    name: `users ${verb}`,
+    synopsis: `users ${verb} EMAIL`,
+    summary: disabled
+      ? 'stop a person signing in, and end their sessions and grants (their apps lose their tokens at once)'
+      : 'let a disabled person sign in again',
+    help: [],
+    options: {},
+    positionals: ['EMAIL'],
+    prepare: (args) => {
+      const email = args.positionals[0]!;
+      return async (ctx) => {
+        const { accounts } = await ctx.container();
+        const found = await userByEmail(accounts, email);
+        const { user, revoked } = await accounts.setDisabled(found.id, disabled, ctx.by);
+        return {
+          json: { ...userJson(user), ...(disabled ? revoked : {}) },
+          human: [
+            disabled ? `disabled ${user.email}; ended ${revoked.revoked_sessions} sessions and ${revoked.revoked_grants} grants` : `enabled ${user.email}`,
+          ],
+        };
+      };
+    },
+  };
+}
+
+const setPassword: Command = {
+  name: 'users set-password',
+  synopsis: 'users set-password EMAIL',
+  summary: "set a person's password, read from standard input (their sessions stay; end them with sessions revoke)",
+  help: [
+    ['', 'The password is read from standard input (one trailing newline is removed):'],
+    ['', '  printf %s "$PASSWORD" | sesame users set-password E'],
+  ],
+  options: {},
+  positionals: ['EMAIL'],
+  async prepare(args, io) {
+    const email = args.positionals[0]!;
+    // Only from stdin: a password on the command line lands in the shell history.
+    if (!io.stdin) throw new UsageError(`${args.command} reads the password from standard input`);
+    const password = (await io.stdin()).replace(/\r?\n$/, '');
+    if (password === '') throw new UsageError(`${args.command}: standard input held an empty password`);
+    return async (ctx) => {
+      const { accounts } = await ctx.container();
+      const found = await userByEmail(accounts, email);
+      await accounts.setPassword(found.id, password, ctx.by);
+      return { json: { email: found.email, sub: found.id, password_set: true }, human: [`set the password of ${found.email}`] };
     };
   },
 };
@@ -211,4 +285,4 @@ const invite: Command = {
   },
 };
 
-export const userCommands: Command[] = [create, update, list, remove, unlock, invite];
+export const userCommands: Command[] = [create, update, list, remove, disabling(true), disabling(false), setPassword, unlock, invite];

@@ -30,6 +30,8 @@ export interface NewUserInput {
 }
 
 export interface UserChanges {
+  /** A new sign-in email: lower-cased and checked like a new user's; refused when taken. */
+  email?: string;
   name?: string | null;
   emailVerified?: boolean;
   isAdmin?: boolean;
@@ -59,11 +61,20 @@ export function asEmailAddress(value: string): string | undefined {
 const target = (id: string): UserTarget => `user:${id}`;
 
 /** The fields a change may touch, as the audit log (and the admin API) names them. */
-const CHANGEABLE = { name: 'name', emailVerified: 'email_verified', isAdmin: 'is_admin' } as const;
+const CHANGEABLE = { email: 'email', name: 'name', emailVerified: 'email_verified', isAdmin: 'is_admin' } as const;
 
 function toUser(record: UserRecord): User {
   const { id, email, name, emailVerified, disabled, isAdmin, createdAt } = record;
   return { id, email, name, emailVerified, disabled, isAdmin, createdAt };
+}
+
+/** The normalised address, or a ValidationError on the email field. */
+function checkEmail(value: string): string {
+  const email = asEmailAddress(value);
+  if (email) return email;
+  // A value that is not even text is not echoed: it may not print.
+  const message = isPlainText(value.trim()) ? `email "${value}" is not a valid email address` : `email ${NOT_PLAIN_TEXT}`;
+  throw new ValidationError(message, 'email');
 }
 
 function checkName(name: string | null): string | null {
@@ -140,12 +151,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
     },
 
     async create(input: NewUserInput, by: By = SYSTEM): Promise<User> {
-      const email = asEmailAddress(input.email);
-      if (!email) {
-        // A value that is not even text is not echoed: it may not print.
-        const message = isPlainText(input.email.trim()) ? `email "${input.email}" is not a valid email address` : `email ${NOT_PLAIN_TEXT}`;
-        throw new ValidationError(message, 'email');
-      }
+      const email = checkEmail(input.email);
       const name = checkName(input.name ?? null);
       checkPassword(input.password);
       const passwordHash = await hasher.hash(input.password);
@@ -216,13 +222,21 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
     async update(id: string, changes: UserChanges, by: By = SYSTEM): Promise<User> {
       const data = {
+        ...(changes.email !== undefined ? { email: checkEmail(changes.email) } : {}),
         ...(changes.name !== undefined ? { name: checkName(changes.name) } : {}),
         ...(changes.emailVerified !== undefined ? { emailVerified: changes.emailVerified } : {}),
         ...(changes.isAdmin !== undefined ? { isAdmin: changes.isAdmin } : {}),
       };
       const before = await users.findById(id);
-      // Nothing to change is no change (an UPDATE of no columns reports no row, which is not "not found").
-      const record = before && (Object.keys(data).length === 0 ? before : await users.update(id, data));
+      if (!before) throw new NotFoundError(`no user with id ${id}`);
+      let record;
+      try {
+        // Nothing to change is no change (an UPDATE of no columns reports no row, which is not "not found").
+        record = Object.keys(data).length === 0 ? before : await users.update(id, data);
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new ConflictError(`a user with email ${data.email} already exists`);
+        throw error;
+      }
       if (!record) throw new NotFoundError(`no user with id ${id}`);
       if (record !== before) await accountChanged(id);
       const changed = (Object.keys(CHANGEABLE) as (keyof typeof CHANGEABLE)[])
@@ -341,6 +355,11 @@ export function createAccountService(users: UserRepository, options: AccountServ
 
     async list(): Promise<User[]> {
       return (await users.list()).map(toUser);
+    },
+
+    /** id → email for the users among `ids` that still exist, in one query (the audit page's names). */
+    emailsOf(ids: string[]): Promise<Map<string, string>> {
+      return users.emailsOf(ids);
     },
 
     async delete(email: string, by: By = SYSTEM): Promise<Revocation> {

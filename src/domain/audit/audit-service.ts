@@ -59,12 +59,14 @@ export function createAuditService(repo: AuditRepository, log: Logger) {
     },
 
     async list(
-      options: { since?: Date; action?: string; limit?: number; cursor?: string } = {},
+      options: { since?: Date; until?: Date; action?: string; party?: string; limit?: number; cursor?: string } = {},
     ): Promise<{ events: AuditEvent[]; next_cursor: string | null }> {
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
       const records = await repo.list({
         limit: limit + 1,
         ...(options.since ? { since: options.since } : {}),
+        ...(options.until ? { until: options.until } : {}),
+        ...(options.party ? { party: options.party } : {}),
         ...(options.action ? { action: options.action } : {}),
         ...(options.cursor ? { beforeId: options.cursor } : {}),
       });

@@ -212,6 +212,11 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       return (await clients.list()).map(toView);
     },
 
+    /** client_id → name for the clients among `ids` that still exist, in one query (the audit page's names). */
+    namesOf(ids: string[]): Promise<Map<string, string>> {
+      return clients.namesOf(ids);
+    },
+
     async get(clientId: string): Promise<ClientView> {
       const record = await clients.findById(clientId);
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);

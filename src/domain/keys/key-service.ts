@@ -24,6 +24,16 @@ import {
   type Plan,
 } from './lifecycle.js';
 
+/** A key change the rules refuse (a 409 / exit 2 like any conflict); `forceable`: forcing would do it. */
+export class KeyChangeRefused extends ConflictError {
+  constructor(
+    message: string,
+    readonly forceable: boolean,
+  ) {
+    super(message);
+  }
+}
+
 export interface KeyView {
   kid: string;
   alg: string;
@@ -289,7 +299,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     how: AuditContext,
   ): Promise<{ applied: AppliedChange[]; warnings: string[] }> {
     const draft = planFor(await repo.list(), await now());
-    if (!draft.ok) throw new ConflictError(draft.reason);
+    if (!draft.ok) throw new KeyChangeRefused(draft.reason, draft.forceable === true);
     if (draft.changes.length === 0) return { applied: [], warnings: [] };
     const pool = await Promise.all(
       draft.changes.flatMap((c) => (c.kind === 'create' ? [generateKeyMaterial(c.alg as SigningAlg, options.rsaModulusLength)] : [])),
@@ -302,7 +312,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     const applied = await repo.exclusive(async (keys) => {
       events.length = 0;
       const plan = planFor(await keys.list(), at);
-      if (!plan.ok) throw new ConflictError(plan.reason);
+      if (!plan.ok) throw new KeyChangeRefused(plan.reason, plan.forceable === true);
       warnings = plan.warnings ?? [];
       return apply(keys, plan.changes, pool, at, how, events);
     });
@@ -319,7 +329,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       const changes: KeyChange[] = [];
       for (const alg of algs) {
         const plan = planOne(family(keys, alg), alg, at);
-        if (!plan.ok) return { ok: false, reason: algs.length > 1 ? `${alg}: ${plan.reason}` : plan.reason };
+        if (!plan.ok) return { ...plan, reason: algs.length > 1 ? `${alg}: ${plan.reason}` : plan.reason };
         changes.push(...plan.changes);
       }
       return { ok: true, changes };

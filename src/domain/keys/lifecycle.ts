@@ -46,8 +46,12 @@ export type KeyChange =
   | { kind: 'revoke'; kid: string; at: Date; reason: string }
   | { kind: 'create'; alg: string; state: 'active' | 'next'; reason: string };
 
-/** `warnings`: what the plan risks, for whoever asked for it (an operator, a log). */
-export type Plan = { ok: true; changes: KeyChange[]; warnings?: string[] } | { ok: false; reason: string };
+/**
+ * `warnings`: what the plan risks, for whoever asked for it (an operator, a log). A refusal that
+ * forcing would override is `forceable`; its reason says so without naming a channel's control
+ * (the CLI's --force, the API's force, the console's button each add their own).
+ */
+export type Plan = { ok: true; changes: KeyChange[]; warnings?: string[] } | { ok: false; reason: string; forceable?: true };
 
 const seconds = (ms: number) => `${Math.ceil(ms / 1000)}s`;
 
@@ -108,9 +112,10 @@ export function planRotation(keys: LifecycleKey[], now: Date, policy: KeyPolicy,
   if (!force && age < policy.jwksCacheLifetime) {
     return {
       ok: false,
+      forceable: true,
       reason:
         `next key ${next.kid} has been served by every instance for ${seconds(Math.max(0, age))}, but RPs may cache the JWKS for ` +
-        `${seconds(policy.jwksCacheLifetime)}: wait ${seconds(policy.jwksCacheLifetime - age)} or use --force ` +
+        `${seconds(policy.jwksCacheLifetime)}: wait ${seconds(policy.jwksCacheLifetime - age)} or force the rotation ` +
         `(an RP whose cached JWKS lacks it fails to verify new tokens until it refetches)`,
     };
   }
@@ -120,9 +125,10 @@ export function planRotation(keys: LifecycleKey[], now: Date, policy: KeyPolicy,
     if (!force && retired.expiresAt && retired.expiresAt > now) {
       return {
         ok: false,
+        forceable: true,
         reason:
           `retired key ${retired.kid} still verifies tokens until ${retired.expiresAt.toISOString()}; rotating now ` +
-          `would remove it early: wait, or use --force (tokens it signed then fail verification)`,
+          `would remove it early: wait, or force the rotation (tokens it signed then fail verification)`,
       };
     }
     changes.push({ kind: 'delete', kid: retired.kid, reason: `replaced by a newer retired key${forced}` });

@@ -5,6 +5,8 @@
 // key set up within a second (the change feed), KEY_SYNC_INTERVAL at the latest.
 // The key service records each key transition in the audit log itself (key.created,
 // key.activated, key.retired, key.revoked, key.grants_revoked, ...) with the caller passed to it.
+import { ConflictError } from '../../domain/errors.js';
+import { KeyChangeRefused } from '../../domain/keys/key-service.js';
 import { route, type Route } from './route.js';
 import { KeyChanges, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput } from './schemas.js';
 
@@ -30,13 +32,20 @@ export const keyRoutes: Route[] = [
     success: { status: 200, description: 'What changed (empty when there was nothing to rotate).', schema: KeyChanges },
     problems: [409, 422],
     async handle({ body, services, by }) {
-      const changes = await services.keys.rotate(
-        {
-          ...(body.alg !== undefined ? { alg: body.alg } : {}),
-          ...(body.force !== undefined ? { force: body.force } : {}),
-        },
-        by,
-      );
+      let changes;
+      try {
+        changes = await services.keys.rotate(
+          {
+            ...(body.alg !== undefined ? { alg: body.alg } : {}),
+            ...(body.force !== undefined ? { force: body.force } : {}),
+          },
+          by,
+        );
+      } catch (error) {
+        // The service's reason names no channel's control: this is the API's.
+        if (error instanceof KeyChangeRefused && error.forceable) throw new ConflictError(`${error.message}; "force": true rotates anyway`);
+        throw error;
+      }
       return { changes, keys: await services.keys.list() };
     },
   }),

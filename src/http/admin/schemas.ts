@@ -129,8 +129,9 @@ export const UserInput = component(
 
 export const UserPatch = component(
   'UserPatch',
-  'Changes to a user: absent fields stay; name null removes the name. Disable, enable and the password have routes of their own.',
+  'Changes to a user: absent fields stay; name null removes the name; a new email is stored lower-case and must not be taken (409). Disable, enable and the password have routes of their own.',
   z.strictObject({
+    email: userFields.email.optional(),
     name: userFields.name.nullable().optional(),
     email_verified: userFields.email_verified.optional(),
     is_admin: userFields.is_admin.optional(),

@@ -150,7 +150,7 @@ export const userRoutes: Route[] = [
     method: 'patch',
     path: '/users/{user_id}',
     operationId: 'updateUser',
-    summary: "Change a user's name, email_verified or is_admin",
+    summary: "Change a user's email, name, email_verified or is_admin",
     tag: 'users',
     params: UserParams,
     body: UserPatch,
@@ -161,6 +161,7 @@ export const userRoutes: Route[] = [
       const user = await services.accounts.update(
         params.user_id,
         {
+          ...(body.email !== undefined ? { email: body.email } : {}),
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
           ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),

@@ -1,8 +1,10 @@
-// /admin/keys: the signing keys, rotating them, and revoking one after a confirmation page.
+// /admin/keys: the signing keys, rotating them (a refusal the rules would let a force override
+// offers that as a second, deliberate step), and revoking one after a confirmation page.
 import type { Services } from '../../services.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { consoleMessage } from '../../../views/console/layout.js';
-import { keysPage, revokeKeyPage } from '../../../views/console/keys.js';
+import { forceRotationPage, keysPage, revokeKeyPage } from '../../../views/console/keys.js';
+import { KeyChangeRefused } from '../../domain/keys/key-service.js';
 import { by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field } from './form.js';
 import { setFlash } from './session.js';
@@ -18,6 +20,10 @@ export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config }
       const changes = await keys.rotate({ ...(alg ? { alg } : {}), force }, by(ctx));
       setFlash(ctx, changes.length ? `Rotated: ${changes.map((c) => `${c.kid} ${c.kind}d`).join(', ')}.` : 'Nothing to rotate.');
     } catch (error) {
+      if (error instanceof KeyChangeRefused && error.forceable && !force) {
+        send(ctx, forceRotationPage(frame(ctx), error.message, alg), 409);
+        return;
+      }
       if (!(error instanceof ConflictError || error instanceof ValidationError)) throw error;
       setFlash(ctx, `Rotation refused: ${error.message}`, 'error');
     }

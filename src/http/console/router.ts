@@ -17,10 +17,14 @@ import { overviewRoutes } from './overview.js';
 import { consoleClient } from './own-client.js';
 import { ConsoleSignIn } from './session.js';
 import { requireAdmin, signInRoutes, type SignInDeps } from './sign-in.js';
+import { userPageRoutes } from './user.js';
 import { userRoutes } from './users.js';
 
 /** What the console's pages use, and nothing else. */
-export type ConsoleServices = Pick<Services, 'accounts' | 'clients' | 'keys' | 'audit' | 'log' | 'consoleSessions' | 'signInThrottle' | 'config'>;
+export type ConsoleServices = Pick<
+  Services,
+  'accounts' | 'userSessions' | 'clients' | 'keys' | 'audit' | 'log' | 'consoleSessions' | 'signInThrottle' | 'config'
+>;
 
 export interface ConsoleDeps {
   services: ConsoleServices;
@@ -47,6 +51,7 @@ export function createConsoleRouter({ services, issuer }: ConsoleDeps): Router {
   overviewRoutes(routes, services);
   clientRoutes(routes, services);
   userRoutes(routes, services);
+  userPageRoutes(routes, services);
   keyRoutes(routes, services);
   auditRoutes(routes, services);
   return routes.router;

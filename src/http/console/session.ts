@@ -106,8 +106,11 @@ export class ConsoleSignIn {
     return this.#config;
   }
 
-  /** Starts a sign-in: remembers the flow in a cookie and returns the authorization URL. */
-  async start(ctx: Context, returnTo: string): Promise<string> {
+  /**
+   * Starts a sign-in: remembers the flow in a cookie and returns the authorization URL.
+   * `prompt: 'login'` makes Sesame ask for credentials even when a session exists (another account).
+   */
+  async start(ctx: Context, returnTo: string, options: { prompt?: 'login' } = {}): Promise<string> {
     const config = await this.configuration();
     const { redirectUri } = this.client;
     const flow: Flow = {
@@ -126,6 +129,7 @@ export class ConsoleSignIn {
         nonce: flow.nonce,
         code_challenge: await oidc.calculatePKCECodeChallenge(flow.verifier),
         code_challenge_method: 'S256',
+        ...(options.prompt ? { prompt: options.prompt } : {}),
       })
       .toString();
   }

@@ -3,7 +3,9 @@
 // console access at once. The flow itself and the cookies are in session.ts.
 import type { Context, Middleware, Next } from 'koa';
 import type { Services } from '../../services.js';
+import type { User } from '../../domain/accounts/account-service.js';
 import { consoleMessage } from '../../../views/console/layout.js';
+import { notAdminPage } from '../../../views/console/not-admin.js';
 import { admin, by, consoleHeaders, send, seeOther, type ConsoleRoutes, type ConsoleState } from './context.js';
 import type { ConsoleClient } from './own-client.js';
 import {
@@ -25,10 +27,20 @@ export interface SignInDeps extends Pick<Services, 'accounts' | 'audit' | 'log' 
   signIn: ConsoleSignIn;
 }
 
-const notAnAdmin = () => consoleMessage('Not an administrator', 'Your account is not an administrator, so it cannot use the console.');
+/** Where "Use another account" starts a fresh sign-in (prompt=login), so SSO does not answer for them. */
+export const ANOTHER_ACCOUNT_PATH = '/admin/sign-in/another-account';
+
+/** The refusal, with a way out: sign out of Sesame, or sign in as someone else. */
+function notAnAdmin(client: ConsoleClient, issuer: string, email: string | undefined) {
+  const { clientId, postLogoutRedirectUri } = client;
+  return notAdminPage(email, {
+    endSession: { action: `${issuer}/session/end`, params: { client_id: clientId, post_logout_redirect_uri: postLogoutRedirectUri, state: 'signed-out' } },
+    anotherAccount: ANOTHER_ACCOUNT_PATH,
+  });
+}
 
 /** The signed-in admin, re-read on every request; otherwise off to sign in (or a 403). */
-export function requireAdmin({ accounts, consoleSessions, signIn }: SignInDeps): Middleware {
+export function requireAdmin({ accounts, consoleSessions, signIn, client, issuer }: SignInDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const sessionId = readSessionId(ctx);
     const sub = sessionId ? await consoleSessions.userOf(sessionId) : undefined;
@@ -49,7 +61,7 @@ export function requireAdmin({ accounts, consoleSessions, signIn }: SignInDeps):
     if (!mayAdminister(user)) {
       await consoleSessions.end(sessionId);
       clearCookie(ctx, SESSION_COOKIE);
-      send(ctx, notAnAdmin(), 403);
+      send(ctx, notAnAdmin(client, issuer, (user as User | undefined)?.email), 403);
       return;
     }
     Object.assign(ctx.state as ConsoleState, { admin: user, consoleSession: sessionId });
@@ -74,12 +86,17 @@ export function signInRoutes({ router, post }: ConsoleRoutes, deps: SignInDeps):
     const user = await accounts.findById(result.sub);
     if (!mayAdminister(user)) {
       await audit.record({ actor: `user:${result.sub}`, sourceAddress: ctx.ip }, { action: 'console.denied', target: `user:${result.sub}` });
-      send(ctx, notAnAdmin(), 403);
+      send(ctx, notAnAdmin(client, issuer, (user as User | undefined)?.email), 403);
       return;
     }
     writeSessionId(ctx, await consoleSessions.start(user.id, SESSION_LIFETIME_MS));
     await audit.record({ actor: `user:${user.id}`, sourceAddress: ctx.ip }, { action: 'console.signed_in', target: `user:${user.id}` });
     ctx.redirect(result.returnTo);
+  });
+
+  // Before anyone is signed in, like the callback: a new flow that asks for credentials again.
+  router.get(ANOTHER_ACCOUNT_PATH, consoleHeaders, async (ctx) => {
+    ctx.redirect(await signIn.start(ctx, '/admin', { prompt: 'login' }));
   });
 
   router.post('/admin/logout', ...post, async (ctx) => {

@@ -1,9 +1,11 @@
 // /admin/users: the people, adding one, disabling (which ends their sessions), enabling and
-// unlocking after too many wrong passwords. An admin cannot disable themselves.
+// unlocking after too many wrong passwords. An admin cannot disable themselves. The buttons on a
+// person's own page (user.ts) post here too, with back=user to return to that page.
 import type { Context } from 'koa';
 import type { Services } from '../../services.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { EMPTY_USER_FORM, usersPage, type UserFormValues } from '../../../views/console/users.js';
+import { userPath } from '../../../views/console/user.js';
 import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
@@ -51,12 +53,15 @@ export function userRoutes({ router, get, post }: ConsoleRoutes, { accounts, sig
     seeOther(ctx, '/admin/users');
   });
 
+  /** Where a list or user-page button returns to after its change. */
+  const back = (ctx: Context) => (field(bodyOf(ctx), 'back') === 'user' ? userPath(String(ctx.params.id)) : '/admin/users');
+
   for (const action of ['disable', 'enable'] as const) {
     router.post(`/admin/users/:id/${action}`, ...post, async (ctx) => {
       const id = String(ctx.params.id);
       if (action === 'disable' && id === admin(ctx).id) {
         setFlash(ctx, 'You cannot disable yourself; ask another administrator.', 'error');
-        seeOther(ctx, '/admin/users');
+        seeOther(ctx, back(ctx));
         return;
       }
       let user;
@@ -70,7 +75,7 @@ export function userRoutes({ router, get, post }: ConsoleRoutes, { accounts, sig
       }
       // Disabling ended their sessions and grants, so their tokens stop at once.
       setFlash(ctx, action === 'disable' ? `Disabled ${user.email}; their sessions have ended.` : `Enabled ${user.email}.`);
-      seeOther(ctx, '/admin/users');
+      seeOther(ctx, back(ctx));
     });
   }
 
@@ -85,6 +90,6 @@ export function userRoutes({ router, get, post }: ConsoleRoutes, { accounts, sig
       return;
     }
     setFlash(ctx, `Unlocked ${user.email}: they can sign in again.`);
-    seeOther(ctx, '/admin/users');
+    seeOther(ctx, back(ctx));
   });
 }

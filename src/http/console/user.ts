@@ -1,0 +1,161 @@
+// /admin/users/:id: one person. Editing (email, name, verified, admin), setting a password,
+// their sessions and connected apps with revoking, and deleting after a confirmation page. The
+// list's disable/enable/unlock routes (users.ts) serve this page's buttons too. Every change goes
+// through the account and user-sessions services, as the admin API's and the CLI's do, and the
+// same self-protection applies: an admin cannot demote or delete themselves (nor disable: users.ts).
+import type { Context } from 'koa';
+import type { Services } from '../../services.js';
+import type { User } from '../../domain/accounts/account-service.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { deleteUserPage, editValuesOf, userPage, userPath, type UserEditValues } from '../../../views/console/user.js';
+import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
+import { bodyOf, checked, field, formErrors } from './form.js';
+import { setFlash } from './session.js';
+
+type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle'>;
+
+/** The user the path names, or a flash and back to the list (they may have been deleted meanwhile). */
+async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Promise<User | undefined> {
+  const user = await accounts.findById(String(ctx.params.id));
+  if (!user) {
+    setFlash(ctx, 'There is no such user (they may have been deleted).', 'error');
+    seeOther(ctx, '/admin/users');
+  }
+  return user;
+}
+
+export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts, userSessions, clients, signInThrottle }: UserServices): void {
+  const render = async (
+    ctx: Context,
+    user: User,
+    forms: { values?: UserEditValues; errors?: Record<string, string>; passwordErrors?: Record<string, string> } = {},
+    status?: number,
+  ) => {
+    const [{ sessions, grants }, lockedFor, allClients] = await Promise.all([
+      userSessions.list(user.id),
+      signInThrottle.accountLockedFor(user.email),
+      clients.list(),
+    ]);
+    send(
+      ctx,
+      userPage(frame(ctx), {
+        user,
+        locked: lockedFor > 0,
+        self: user.id === admin(ctx).id,
+        sessions,
+        grants,
+        clientNames: new Map(allClients.map((c) => [c.client_id, c.client_name])),
+        values: forms.values ?? editValuesOf(user),
+        errors: forms.errors ?? {},
+        passwordErrors: forms.passwordErrors ?? {},
+      }),
+      status,
+    );
+  };
+
+  router.get('/admin/users/:id', ...get, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (user) await render(ctx, user);
+  });
+
+  router.post('/admin/users/:id', ...post, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (!user) return;
+    const body = bodyOf(ctx);
+    const values: UserEditValues = {
+      email: field(body, 'email').trim(),
+      name: field(body, 'name').trim(),
+      email_verified: checked(body, 'email_verified'),
+      is_admin: checked(body, 'is_admin'),
+    };
+    if (user.id === admin(ctx).id && !values.is_admin) {
+      // The admin API refuses the same (409): the console must always keep an administrator.
+      const errors = { form: 'You cannot remove the admin role from yourself; ask another administrator.' };
+      await render(ctx, user, { values, errors }, 409);
+      return;
+    }
+    try {
+      await accounts.update(
+        user.id,
+        { email: values.email, name: values.name || null, emailVerified: values.email_verified, isAdmin: values.is_admin },
+        by(ctx),
+      );
+    } catch (error) {
+      const errors = formErrors(error);
+      if (!errors) throw error;
+      // The one conflict an edit can meet is a taken email: shown next to that field.
+      if (error instanceof ConflictError) errors.email = error.message;
+      await render(ctx, user, { values, errors }, error instanceof ConflictError ? 409 : 422);
+      return;
+    }
+    setFlash(ctx, 'Saved.');
+    seeOther(ctx, userPath(user.id));
+  });
+
+  router.post('/admin/users/:id/password', ...post, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (!user) return;
+    const body = bodyOf(ctx);
+    const password = field(body, 'new_password');
+    try {
+      if (password !== field(body, 'confirm_password')) throw new ValidationError('the two passwords differ', 'confirm_password');
+      await accounts.setPassword(user.id, password, by(ctx));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const field = error.field === 'confirm_password' ? 'confirm_password' : 'new_password';
+      await render(ctx, user, { passwordErrors: { [field]: error.message } }, 422);
+      return;
+    }
+    setFlash(ctx, `Set a new password for ${user.email}.`);
+    seeOther(ctx, userPath(user.id));
+  });
+
+  router.post('/admin/users/:id/sessions/revoke-all', ...post, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (!user) return;
+    const revoked = await userSessions.revokeAll(user.id, by(ctx));
+    setFlash(ctx, `Ended ${revoked.revoked_sessions} sessions and ${revoked.revoked_grants} app grants of ${user.email}.`);
+    seeOther(ctx, userPath(user.id));
+  });
+
+  router.post('/admin/users/:id/sessions/:uid/revoke', ...post, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (!user) return;
+    try {
+      await userSessions.revokeOne(user.id, String(ctx.params.uid), by(ctx));
+      setFlash(ctx, 'Ended the session and the app access granted in it.');
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      setFlash(ctx, 'That session has already ended.', 'error');
+    }
+    seeOther(ctx, userPath(user.id));
+  });
+
+  router.get('/admin/users/:id/delete', ...get, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (!user) return;
+    if (user.id === admin(ctx).id) {
+      setFlash(ctx, 'You cannot delete yourself; ask another administrator.', 'error');
+      seeOther(ctx, userPath(user.id));
+      return;
+    }
+    send(ctx, deleteUserPage(frame(ctx), user));
+  });
+
+  router.post('/admin/users/:id/delete', ...post, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (!user) return;
+    if (user.id === admin(ctx).id) {
+      setFlash(ctx, 'You cannot delete yourself; ask another administrator.', 'error');
+      seeOther(ctx, userPath(user.id));
+      return;
+    }
+    try {
+      await accounts.deleteById(user.id, by(ctx));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    setFlash(ctx, `Deleted ${user.email}.`);
+    seeOther(ctx, '/admin/users');
+  });
+}
