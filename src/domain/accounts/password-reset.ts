@@ -13,14 +13,14 @@
 // with them), lifts the sign-in lockout of their email, and voids their other links.
 import type { Logger } from '../../logger.js';
 import type { AuditRecorder, By } from '../audit/actions.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { addressBucket, digest } from '../throttling/keys.js';
 import type { Quota, RequestQuota } from '../throttling/request-quota.js';
 import { asEmailAddress, type AccountService, type User } from './account-service.js';
 import type { EmailTokenService } from './email-tokens.js';
 import { checkPassword } from './password.js';
 import { linkUrl, type ComposeLinkMail } from './link-mail.js';
-import type { Mailer } from '../../mail/mailer.js';
+import { MailUnavailable, type Mailer } from '../../mail/mailer.js';
 import type { Revocation } from './user-sessions.js';
 
 export interface PasswordResetLimits {
@@ -63,18 +63,20 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   const limits = deps.limits ?? PASSWORD_RESET_LIMITS;
   const inFlight = new Set<Promise<void>>();
 
-  async function sendLink(user: User, request: ResetRequest): Promise<void> {
+  async function sendLink(user: User, request: ResetRequest, by?: By): Promise<Date> {
     const { token, expiresAt } = await deps.emailTokens.issue('password_reset', user.id, user.email);
     const url = linkUrl(deps.issuer, 'password_reset', token, request.returnTo);
     const mail = deps.compose({ purpose: 'password_reset', locale: request.locale, url, email: user.email, name: user.name, expiresAt });
     await deps.mailer.send({ to: user.email, ...mail, link: url });
-    await deps.audit.record(
-      { actor: 'anonymous', sourceAddress: request.sourceAddress },
-      { action: 'user.password_reset_requested', target: `user:${user.id}`, details: { email: user.email, expires_at: expiresAt.toISOString() } },
-    );
+    await deps.audit.record(by ?? { actor: 'anonymous', sourceAddress: request.sourceAddress }, {
+      action: 'user.password_reset_requested',
+      target: `user:${user.id}`,
+      details: { email: user.email, expires_at: expiresAt.toISOString() },
+    });
+    return expiresAt;
   }
 
-  function inBackground(work: () => Promise<void>, user: User): void {
+  function inBackground(work: () => Promise<unknown>, user: User): void {
     const task = work()
       .catch((error: unknown) => {
         // Never the link: the error names the step and the person, not the token.
@@ -83,6 +85,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           err: error instanceof Error ? { name: error.name, message: error.message } : String(error),
         });
       })
+      .then(() => {})
       .finally(() => inFlight.delete(task));
     inFlight.add(task);
   }
@@ -104,6 +107,19 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const user = await deps.accounts.findByEmail(email);
       if (user && !user.disabled && withinQuota && deps.mailer.available) inBackground(() => sendLink(user, request), user);
       return 'accepted';
+    },
+
+    /**
+     * An admin sends a person a reset link (the console's "Send password reset link"): awaited, so
+     * a mail that cannot go out is an error the admin sees; no quota applies. Returns when it expires.
+     */
+    async sendTo(userId: string, by: By, locale?: string): Promise<{ user: User; expiresAt: Date }> {
+      if (!deps.mailer.available) throw new MailUnavailable();
+      const user = await deps.accounts.findById(userId);
+      if (!user) throw new NotFoundError(`no user with id ${userId}`);
+      if (user.disabled) throw new ConflictError(`${user.email} is disabled; enable them first`);
+      const expiresAt = await sendLink(user, { sourceAddress: by.sourceAddress ?? '', ...(locale ? { locale } : {}) }, by);
+      return { user, expiresAt };
     },
 
     /** Who a live reset link is for (the page shows the form), without using it. */
