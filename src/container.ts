@@ -71,6 +71,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     endSessions: (id) => userSessions.endAll(id),
     voidLinks: (id) => emailTokens.voidFor(id),
     lockouts: signInThrottle,
+    attempts: signInThrottle,
+    endOtherSessions: (id, keepUid) => userSessions.endAllExcept(id, keepUid),
     hasher: createPasswordHasher(config.passwordHashConcurrency),
     changes,
   });

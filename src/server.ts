@@ -5,6 +5,7 @@ import { startChangeWatcher } from './change-watcher.js';
 import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
+import { createAccountRouter } from './http/account/router.js';
 import { createAdminApiRouter } from './http/admin/api.js';
 import { createApp } from './http/app.js';
 import { createConsoleRouter } from './http/console/router.js';
@@ -113,6 +114,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     routers: [
       createAdminApiRouter({ services: container, provider: () => holder.current() }),
       createConsoleRouter({ services: container, issuer: config.issuer }),
+      createAccountRouter({ services: container, issuer: config.issuer, provider: () => holder.current() }),
     ],
     metrics,
     jwks,

@@ -9,6 +9,8 @@ export interface LayoutOptions {
   body: HtmlValue;
   /** The language the page is written in (the `lang` attribute: screen readers, hyphenation). */
   locale: Locale;
+  /** A wider card, for a page with several sections (the account page). */
+  wide?: boolean;
 }
 
 /**
@@ -25,14 +27,14 @@ export function documentHead({ title, stylesheets = [], scripts = [] }: { title:
 ${['/assets/sesame.css', ...stylesheets].map((href) => html`<link rel="stylesheet" href="${href}">\n`)}${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}`;
 }
 
-export function layout({ title, body, locale }: LayoutOptions): SafeHtml {
+export function layout({ title, body, locale, wide = false }: LayoutOptions): SafeHtml {
   return html`<!doctype html>
 <html lang="${locale}">
 <head>
 ${documentHead({ title: `${title} · Sesame` })}
 </head>
 <body>
-<main class="card">
+<main class="card${wide ? ' wide' : ''}">
 <p class="brand">Sesame</p>
 ${body}
 </main>

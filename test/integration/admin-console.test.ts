@@ -34,7 +34,8 @@ describe('admin console (HTTP)', () => {
     expect(consoles.map((c) => c.client_id)).toEqual(['sesame-console']);
     expect(consoles[0]).toMatchObject({
       token_endpoint_auth_method: 'none',
-      redirect_uris: [`${sesame.issuer}/admin/callback`],
+      // The account page signs people in through the same first-party client (src/http/account/session.ts).
+      redirect_uris: [`${sesame.issuer}/admin/callback`, `${sesame.issuer}/account/callback`],
       post_logout_redirect_uris: [`${sesame.issuer}/admin`],
       grant_types: ['authorization_code'],
       scope: 'openid email profile',
@@ -64,7 +65,10 @@ describe('admin console (HTTP)', () => {
     const confirm = await browser.request('/admin/clients/sesame-console/delete');
     const deleted = await browser.submit(confirm, '/admin/clients/sesame-console/delete');
     expect(deleted.html).toContain('cannot be changed or deleted');
-    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([`${sesame.issuer}/admin/callback`]);
+    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([
+      `${sesame.issuer}/admin/callback`,
+      `${sesame.issuer}/account/callback`,
+    ]);
 
     // A crafted sign-in for the console that asks for more than it is registered for is refused.
     const crafted = new URL(`${sesame.issuer}/auth`);

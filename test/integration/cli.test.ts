@@ -120,7 +120,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
     });
 
     it('creates an admin with --admin (the first admin of the console)', async () => {
-      const run = await sesame(['users', 'create', '--email', 'boss@example.com', '--password-stdin', '--admin'], 'the boss password');
+      const run = await sesame(['users', 'create', '--email', 'boss@example.com', '--password-stdin', '--admin'], 'the chief password');
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^created admin user boss@example\.com \(sub [\w-]+\)\n$/);
       const list = await sesame(['users', 'list', '--json']);
@@ -153,7 +153,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await sesame(['users', 'create', '--email', 'dup@example.com', '--password', 'long enough password']);
       await badInput(['users', 'create', '--email', 'DUP@example.com', '--password', 'long enough password'], /already exists/);
       await badInput(['users', 'create', '--email', 'not-an-email', '--password', 'long enough password'], /not a valid email/);
-      const short = await badInput(['users', 'create', '--email', 'short@example.com', '--password', 'hunter2'], /at least 8 characters/);
+      const short = await badInput(['users', 'create', '--email', 'short@example.com', '--password', 'hunter2'], /at least 10 characters/);
       expect(short).not.toContain('hunter2');
       await badInput(['users', 'create', '--password', 'long enough password'], /^sesame: users create needs --email\n$/);
       await badInput(['users', 'create', '--email', 'a@example.com'], /users create needs --password or --password-stdin/);
@@ -553,7 +553,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
 
     it('records its changes in the audit log (actor cli:<os user>) and lists them with audit list', async () => {
       const since = new Date(Date.now() - 1);
-      const password = 'an audited password';
+      const password = 'an audit trail password';
       const user = await sesame(['users', 'create', '--email', 'audited@example.com', '--password-stdin', '--json'], password);
       const client = await sesame(['clients', 'create', '--name', 'Audited', '--redirect-uri', 'https://au.example.com/cb', '--json']);
       const rotated = await sesame(['clients', 'rotate-secret', client.json.client_id, '--json']);

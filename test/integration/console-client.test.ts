@@ -69,14 +69,14 @@ describe.each(PROVIDERS)('the console client on %s', (provider) => {
   it("puts the console's URIs right when ISSUER changed, and records that", async () => {
     db = await createTestDatabase(provider);
     const first = await start();
-    expect((await first.container.clients.get('sesame-console')).redirect_uris).toEqual([`${first.issuer}/admin/callback`]);
+    expect((await first.container.clients.get('sesame-console')).redirect_uris).toEqual([`${first.issuer}/admin/callback`, `${first.issuer}/account/callback`]);
     await stop(first);
 
     // Every test instance listens on a new port, so this is another issuer on the same data.
     const second = await start();
     expect(second.issuer).not.toBe(first.issuer);
     const client = await second.container.clients.get('sesame-console');
-    expect(client.redirect_uris).toEqual([`${second.issuer}/admin/callback`]);
+    expect(client.redirect_uris).toEqual([`${second.issuer}/admin/callback`, `${second.issuer}/account/callback`]);
     expect(client.post_logout_redirect_uris).toEqual([`${second.issuer}/admin`]);
     const { events } = await second.container.audit.list({ action: 'client.updated' });
     expect(events.filter((e) => e.target === 'client:sesame-console')).toHaveLength(1);

@@ -261,13 +261,13 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     // The console's own client (a fixed id) is the only one with its name, its URIs unchanged,
     // and neither the admin API nor the CLI can change or delete it.
     const consoles = (await sesame.container.clients.list()).filter((c) => c.client_name.toLowerCase().includes('console'));
-    expect(consoles.map((c) => [c.client_id, c.redirect_uris])).toEqual([['sesame-console', [consoleCallback]]]);
+    expect(consoles.map((c) => [c.client_id, c.redirect_uris])).toEqual([['sesame-console', [consoleCallback, `${sesame.issuer}/account/callback`]]]);
     const patched = await admin('PATCH', '/clients/sesame-console', { redirect_uris: [consoleCallback, 'https://evil.example/cb'] });
     expect(patched.status).toBe(409);
     expect(patched.json.detail).toContain("the admin console's own client");
     expect((await admin('DELETE', '/clients/sesame-console')).status).toBe(409);
     expect((await sesameCli(['clients', 'delete', 'sesame-console'])).code).toBe(2);
-    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([consoleCallback]);
+    expect((await sesame.container.clients.get('sesame-console')).redirect_uris).toEqual([consoleCallback, `${sesame.issuer}/account/callback`]);
   });
 
   it('refuses what Sesame cannot store, other auth methods, and the admin and API scopes, by name', async () => {

@@ -122,8 +122,26 @@ describe('account service', () => {
         'name',
         /^name must not contain control characters/,
       ],
-      ['a password of 7 characters', { email: 'ada@example.com', password: 'seven77' }, 'password', /^password must be at least 8 characters$/],
-      ['a password over 1024 characters', { email: 'ada@example.com', password: 'p'.repeat(1025) }, 'password', /^password must be at most 1024 characters$/],
+      ['a password of 9 characters', { email: 'ada@example.com', password: 'nine 9999' }, 'password', /^password must be at least 10 characters$/],
+      ['a password over 256 characters', { email: 'ada@example.com', password: 'p'.repeat(257) }, 'password', /^password must be at most 256 characters$/],
+      [
+        'a common password',
+        { email: 'ada@example.com', password: 'password123' },
+        'password',
+        /^this password is too common or easy to guess; choose another$/,
+      ],
+      [
+        'a password containing the email',
+        { email: 'ada@example.com', password: 'my ada@example.com pass' },
+        'password',
+        /^password must not be or contain your email address or name$/,
+      ],
+      [
+        'a password containing the name',
+        { email: 'ada@example.com', name: 'Ada Lovelace', password: 'ada lovelace rules' },
+        'password',
+        /^password must not be or contain your email address or name$/,
+      ],
     ];
     it.each(refusals)('refuses %s with a ValidationError naming the field, and stores and records nothing', async (_what, input, field, message) => {
       const error = await accounts.create(input, ADMIN).catch((e: unknown) => e);

@@ -473,7 +473,7 @@ describe('client service', () => {
         token_endpoint_auth_method: 'none',
         has_secret: false,
         grant_types: ['authorization_code'],
-        redirect_uris: [`${ISSUER}/admin/callback`],
+        redirect_uris: [`${ISSUER}/admin/callback`, `${ISSUER}/account/callback`],
         post_logout_redirect_uris: [`${ISSUER}/admin`],
       });
       const again = await clients.ensureConsole();
@@ -502,7 +502,7 @@ describe('client service', () => {
 
       const repaired = await moved.ensureConsole();
       expect(repaired).toMatchObject({ created: false, repaired: true, removed: [] });
-      expect(repaired.client.redirect_uris).toEqual(['https://login.example.com/admin/callback']);
+      expect(repaired.client.redirect_uris).toEqual(['https://login.example.com/admin/callback', 'https://login.example.com/account/callback']);
       expect((await clients.get(CONSOLE_CLIENT_ID)).post_logout_redirect_uris).toEqual(['https://login.example.com/admin']);
       expect(await events()).toEqual([
         expect.objectContaining({

@@ -2,6 +2,7 @@
 // area of Sesame keeps its texts in one file here (English and German side by side, German typed
 // as English's shape so nothing can be missing); this file puts the areas together. To add an
 // area: write views/i18n/<area>.ts exporting { en, de } and list it below.
+import { account } from './account.js';
 import { errors } from './errors.js';
 import { invitations } from './invitations.js';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from './locale.js';
@@ -9,7 +10,7 @@ import { mail } from './mail.js';
 import { passwordReset } from './password-reset.js';
 import { signIn } from './sign-in.js';
 
-const AREAS = { errors, mail, signIn, passwordReset, invitations };
+const AREAS = { account, errors, mail, signIn, passwordReset, invitations };
 
 type Areas = typeof AREAS;
 export type Messages = { readonly locale: Locale } & { readonly [Area in keyof Areas]: Areas[Area]['en'] };

@@ -63,7 +63,7 @@ export function linkExpiredPage(t: Messages, { kind }: { kind: LinkKind }): Safe
   });
 }
 
-/** The password is set. `returnTo`: the sign-in the person came from, when known. */
+/** The password is set. **Sign in** goes back to the sign-in the person came from, or else to their account page. */
 export function passwordSetPage(t: Messages, { kind, returnTo }: { kind: LinkKind; returnTo?: string | undefined }): SafeHtml {
   const m = t.passwordReset;
   const title = kind === 'invitation' ? t.invitations.doneTitle : m.doneTitle;
@@ -72,6 +72,7 @@ export function passwordSetPage(t: Messages, { kind, returnTo }: { kind: LinkKin
     locale: t.locale,
     body: html`<h1>${title}</h1>
 <p class="lead" role="status">${kind === 'invitation' ? t.invitations.done : m.done}</p>
-${returnTo ? html`<p><a class="button" href="${returnTo}">${m.signIn}</a></p>` : kind === 'password_reset' && html`<p>${m.signInFromApp}</p>`}`,
+<p><a class="button" href="${returnTo ?? '/account'}">${m.signIn}</a></p>
+${!returnTo && kind === 'password_reset' && html`<p class="aside">${m.signInFromApp}</p>`}`,
   });
 }

@@ -11,6 +11,28 @@ import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.js';
 import type { Revocation } from './user-sessions.js';
 
+/** A wrong current password when changing it: counted like a failed sign-in. */
+export class WrongPasswordError extends ValidationError {
+  constructor() {
+    super('the current password is not correct', 'current_password');
+  }
+}
+
+/** Too many wrong passwords for this account or from this address: nothing was checked. */
+export class TooManyAttemptsError extends Error {
+  override name = 'TooManyAttemptsError';
+  constructor(readonly retryAfterMs: number) {
+    super(`too many attempts; try again in ${Math.ceil(retryAfterMs / 1000)} seconds`);
+  }
+}
+
+/** The sign-in throttle's counting, which a password change shares (same keys: email and address). */
+export interface PasswordAttempts {
+  waitFor(email: string, address: string): Promise<number>;
+  failed(email: string, address: string): Promise<unknown>;
+  succeeded(email: string): Promise<void>;
+}
+
 export interface User {
   id: string;
   email: string;
@@ -100,6 +122,13 @@ export interface AccountServiceOptions {
   lockouts?: Lockouts;
   /** Voids the person's mailed links (reset, invitation, verification): their password changed or they are gone. */
   voidLinks?: (accountId: string) => Promise<unknown>;
+  /** Counts wrong current passwords on a password change (the sign-in throttle); none: not counted. */
+  attempts?: PasswordAttempts;
+  /**
+   * After a person changed their own password: ends their other sessions and the grants (with
+   * refresh tokens) that the session they are using does not hold. `keepSessionUid` stays.
+   */
+  endOtherSessions?: (accountId: string, keepSessionUid: string | undefined) => Promise<Revocation>;
   /** argon2id with bounded concurrency; default: two at a time. */
   hasher?: PasswordHasher;
   /** Tells the other instances (and this one's cache) that an account changed; no-op when absent. */
@@ -153,7 +182,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
     async create(input: NewUserInput, by: By = SYSTEM): Promise<User> {
       const email = checkEmail(input.email);
       const name = checkName(input.name ?? null);
-      checkPassword(input.password);
+      await checkPassword(input.password, { email, name });
       const passwordHash = await hasher.hash(input.password);
       try {
         const record = await users.create({
@@ -266,13 +295,50 @@ export function createAccountService(users: UserRepository, options: AccountServ
     },
 
     async setPassword(id: string, password: string, by: By = SYSTEM): Promise<void> {
-      checkPassword(password);
+      const record = await users.findById(id);
+      if (!record) throw new NotFoundError(`no user with id ${id}`);
+      await checkPassword(password, record);
       if (!(await users.update(id, { passwordHash: await hasher.hash(password) }))) {
         throw new NotFoundError(`no user with id ${id}`);
       }
       // A reset link sent before this change must not undo it.
       await options.voidLinks?.(id);
       await audit.record(by, { action: 'user.password_set', target: target(id) });
+    },
+
+    /**
+     * A person changes their own password (the account page): the current one must be right,
+     * checked under the sign-in throttle (a lockout refuses before any hash, and each wrong
+     * password counts as a failed sign-in for their email and `by.sourceAddress`), the new one must
+     * pass the password rule. Then every other session of theirs ends, with the refresh tokens of
+     * the grants the session `keepSessionUid` does not hold. Recorded either way, never the passwords.
+     */
+    async changePassword(id: string, current: string, next: string, keepSessionUid: string | undefined, by: By): Promise<Revocation> {
+      const record = await users.findById(id);
+      if (!record || record.disabled) throw new NotFoundError(`no user with id ${id}`);
+      const address = by.sourceAddress ?? '';
+      const wait = (await options.attempts?.waitFor(record.email, address)) ?? 0;
+      if (wait > 0) {
+        await audit.record(by, {
+          action: 'user.password_change_failed',
+          target: target(id),
+          details: { reason: 'throttled', retry_after: Math.ceil(wait / 1000) },
+        });
+        throw new TooManyAttemptsError(wait);
+      }
+      // No password yet (invited) cannot be "current"; it fails like a wrong one.
+      if (!record.passwordHash || !(await hasher.verify(record.passwordHash, current))) {
+        await options.attempts?.failed(record.email, address);
+        await audit.record(by, { action: 'user.password_change_failed', target: target(id), details: { reason: 'wrong_password' } });
+        throw new WrongPasswordError();
+      }
+      await options.attempts?.succeeded(record.email);
+      await checkPassword(next, record);
+      if (!(await users.update(id, { passwordHash: await hasher.hash(next) }))) throw new NotFoundError(`no user with id ${id}`);
+      await options.voidLinks?.(id);
+      const revoked = (await options.endOtherSessions?.(id, keepSessionUid)) ?? noSessionsEnded;
+      await audit.record(by, { action: 'user.password_changed', target: target(id), details: { ...revoked } });
+      return revoked;
     },
 
     async deleteById(id: string, by: By = SYSTEM): Promise<Revocation> {
@@ -335,9 +401,9 @@ export function createAccountService(users: UserRepository, options: AccountServ
       kind: 'password_reset' | 'invitation',
       by: By = SYSTEM,
     ): Promise<{ user: User; revoked: Revocation }> {
-      checkPassword(password);
       const before = await users.findById(id);
       if (!before || before.disabled || before.email !== sentTo) throw new NotFoundError('the link is no longer valid');
+      await checkPassword(password, before);
       const record = await users.update(id, { passwordHash: await hasher.hash(password), emailVerified: true });
       if (!record) throw new NotFoundError('the link is no longer valid');
       await accountChanged(id);

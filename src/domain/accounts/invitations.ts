@@ -120,7 +120,9 @@ export function createInvitationService(deps: InvitationDeps) {
     async accept(token: string, password: string, from: { sourceAddress: string }): Promise<User | undefined> {
       const holder = await deps.emailTokens.peek('invitation', token);
       if (!holder) return undefined;
-      checkPassword(password);
+      const user = await deps.accounts.findById(holder.userId);
+      if (!user) return undefined;
+      await checkPassword(password, user);
       const used = await deps.emailTokens.consume('invitation', token);
       if (!used) return undefined;
       try {

@@ -77,7 +77,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   }
 
   function inBackground(work: () => Promise<unknown>, user: User): void {
-    const task = work()
+    // Started on the next turn of the event loop, once the answer has been written: the work (the
+    // link's row, the mail) must not delay the answer, or its timing would tell a real email.
+    const task = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
       .catch((error: unknown) => {
         // Never the link: the error names the step and the person, not the token.
         deps.log.error('password reset mail not sent', {
@@ -139,7 +142,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       if (!user || user.disabled || user.email !== holder.email) return undefined;
       // checkPassword runs inside setPasswordFromLink as well; checking before the link is used up
       // lets the person correct a refused password with the same link.
-      checkPassword(password);
+      await checkPassword(password, user);
       const used = await deps.emailTokens.consume('password_reset', token);
       if (!used) return undefined;
       const by: By = { actor: `user:${user.id}`, sourceAddress: from.sourceAddress };

@@ -69,6 +69,22 @@ export function createUserSessionService(payloads: OidcPayloadRepository, audit:
     return { sessions: rows.filter((r) => r.model === 'Session'), grants: rows.filter((r) => r.model === 'Grant') };
   }
 
+  /**
+   * Ends every session of a person but `keepUid`, and every grant (with its tokens) that the kept
+   * session does not hold: what a password change leaves standing is the browser that made it.
+   */
+  async function endAllExcept(accountId: string, keepUid: string | undefined): Promise<Revocation> {
+    const { sessions, grants } = await rowsOf(accountId);
+    const kept = sessions.find((s) => keepUid !== undefined && readSession(s.payload).uid === keepUid);
+    const keptGrants = new Set(kept ? readSession(kept.payload).grantIds : []);
+    const others = sessions.filter((s) => s !== kept);
+    const grantIds = new Set([...grants.map(grantIdOf), ...others.flatMap((s) => readSession(s.payload).grantIds)]);
+    return revoke(
+      others,
+      [...grantIds].filter((id) => !keptGrants.has(id)),
+    );
+  }
+
   /** Ends every session and grant of a person. */
   async function endAll(accountId: string): Promise<Revocation> {
     const { sessions, grants } = await rowsOf(accountId);
@@ -86,6 +102,33 @@ export function createUserSessionService(payloads: OidcPayloadRepository, audit:
 
     /** Ends every session and grant of a person, as part of another change that records it (disabling, deleting). */
     endAll,
+
+    endAllExcept,
+
+    /** A person signs out everywhere but here (the account page, recorded): endAllExcept. */
+    async revokeOthers(accountId: string, keepUid: string, by: By): Promise<Revocation> {
+      const revoked = await endAllExcept(accountId, keepUid);
+      await audit.record(by, { action: 'session.revoked', target: `user:${accountId}`, details: { scope: 'others', kept_session_uid: keepUid, ...revoked } });
+      return revoked;
+    },
+
+    /**
+     * Ends one grant of a person (an app they disconnect on the account page) with every token
+     * issued under it. A grant of anybody else is "not found", like one that does not exist.
+     */
+    async revokeGrant(accountId: string, grantId: string, by: By): Promise<Revocation> {
+      const { grants } = await rowsOf(accountId);
+      const grant = grants.find((g) => grantIdOf(g) === grantId);
+      if (!grant) throw new NotFoundError(`user ${accountId} has no grant ${grantId}`);
+      const revoked = await revoke([], [grantId]);
+      const clientId = readGrant(grant.payload).clientId;
+      await audit.record(by, {
+        action: 'grant.revoked',
+        target: `grant:${grantId}`,
+        details: { grant_id: grantId, ...(clientId ? { client_id: clientId } : {}), sub: accountId, route: '/account', reason: 'revoked by the person' },
+      });
+      return revoked;
+    },
 
     /** Ends every session and grant of a person (an admin's revocation, recorded). */
     async revokeAll(accountId: string, by: By = SYSTEM): Promise<Revocation> {

@@ -68,6 +68,10 @@ interface AuditActions {
   'user.enabled': { target: UserTarget; details: { email: string } };
   'user.deleted': { target: UserTarget; details: { email: string } & Revoked };
   'user.password_set': { target: UserTarget };
+  /** A person changed their own password (the account page); their other sessions ended. */
+  'user.password_changed': { target: UserTarget; details: Revoked };
+  /** A change of one's own password refused: wrong current password, or throttled (seconds to wait). */
+  'user.password_change_failed': { target: UserTarget; details: { reason: 'wrong_password' } | { reason: 'throttled'; retry_after: number } };
   'user.unlocked': { target: UserTarget; details: { email: string; was_locked: boolean } };
   // Mailed links (src/domain/accounts/password-reset.ts, invitations.ts)
   /** A person created without a password, to choose one from an invitation mail. */
@@ -79,7 +83,8 @@ interface AuditActions {
   /** A password chosen through a reset link: every session and grant ended, the sign-in lockout lifted. */
   'user.password_reset': { target: UserTarget; details: { email: string } & Revoked };
   // Sessions and grants (the user-sessions service)
-  'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { session_uid: string }) };
+  /** `others`: a person signed out every session but the one they were using (the account page). */
+  'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { scope: 'others'; kept_session_uid: string } | { session_uid: string }) };
 
   // Signing in (the sign-in pages, through domain/accounts/sign-in-events.ts)
   /** Target: the email typed, when it is an email address at all. */
@@ -141,6 +146,8 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'user.invitation_accepted': true,
   'user.password_reset_requested': true,
   'user.password_reset': true,
+  'user.password_changed': true,
+  'user.password_change_failed': true,
   'session.revoked': true,
   'login.failed': true,
   'login.throttled': true,

@@ -16,6 +16,15 @@ export function consoleUris(issuer: string): { redirectUri: string; postLogoutRe
   return { redirectUri: `${base}/admin/callback`, postLogoutRedirectUri: `${base}/admin` };
 }
 
+/**
+ * Where the account page (/account) comes back to after a sign-in it started. The account page
+ * signs people in through the console's client (first-party, no consent page): see
+ * src/http/account/session.ts.
+ */
+export function accountCallbackUri(issuer: string): string {
+  return `${issuer.replace(/\/$/, '')}/account/callback`;
+}
+
 /** Names compared as a person reads them: case, width and spacing do not make a different name. */
 const normalName = (name: string) => name.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
 

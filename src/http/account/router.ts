@@ -1,0 +1,269 @@
+// The account page at /account: a signed-in person's own name, email, password, sessions and
+// connected apps (issue 13). Who is signed in is their Sesame session (session.ts); without one,
+// a GET starts a sign-in that comes back here. Every change is a form POST carrying the page's
+// CSRF token (bound to the Sesame session: middleware/csrf.ts), answered with a redirect back to
+// the page and a one-line notice, or the page again with the error at its form. The changes go
+// through the account and user-sessions services, which check them and record them in the audit
+// log as the person's own (`user:<id>` from the request's address). The current password is
+// checked under the sign-in throttle (account-service.ts changePassword).
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import { errorPage } from '../../../views/error.js';
+import { accountPage, type AccountAppView, type AccountSessionView, type AccountView } from '../../../views/account/page.js';
+import type { Messages } from '../../../views/i18n/catalogue.js';
+import { TooManyAttemptsError, WrongPasswordError, type User } from '../../domain/accounts/account-service.js';
+import { PasswordRuleError } from '../../domain/accounts/password.js';
+import type { By } from '../../domain/audit/actions.js';
+import { CONSOLE_CLIENT_ID } from '../../domain/clients/reserved.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import type { Services } from '../../services.js';
+import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
+import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
+import { messagesOf } from '../page-language.js';
+import { sendPage } from '../send-page.js';
+import { AccountSignIn, AccountSignInError, currentSession, setFlash, takeFlash, type Flash, type SignedInSession } from './session.js';
+
+export type AccountServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'log'>;
+
+export interface AccountDeps {
+  services: AccountServices;
+  issuer: string;
+  provider: () => Provider;
+}
+
+/** Sesame's own pages: only forms that post back to Sesame. */
+const ACCOUNT_CSP = `${PAGE_CSP}; form-action 'self'`;
+
+/** Sesame's own clients: not "connected apps" a person consented to. */
+const FIRST_PARTY = new Set([CONSOLE_CLIENT_ID]);
+
+interface AccountState {
+  person: User;
+  session: SignedInSession;
+}
+
+const stateOf = (ctx: Context): AccountState => ctx.state as AccountState;
+const by = (ctx: Context): By => ({ actor: `user:${stateOf(ctx).person.id}`, sourceAddress: ctx.ip });
+const csrfBinding = (ctx: Context): string | undefined => {
+  const session = (ctx.state as Partial<AccountState>).session;
+  return session ? `account:${session.id}` : undefined;
+};
+
+/** A form field's value (the first, if repeated), or '' when absent. */
+function field(ctx: Context, name: string): string {
+  const value = ((ctx.request.body ?? {}) as Record<string, unknown>)[name];
+  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' ? first : '';
+}
+
+function seeOther(ctx: Context, location: string): void {
+  ctx.redirect(location);
+  ctx.status = 303;
+}
+
+const headers: Middleware = async (ctx, next) => {
+  setPageHeaders(ctx);
+  ctx.set('Content-Security-Policy', ACCOUNT_CSP);
+  await next();
+};
+
+function send(ctx: Context, page: ReturnType<typeof accountPage>, status?: number): void {
+  sendPage(ctx, page, status);
+  ctx.set('Content-Security-Policy', ACCOUNT_CSP);
+}
+
+function noticeText(t: Messages, flash: Flash | undefined): string | undefined {
+  if (!flash) return undefined;
+  const m = t.account;
+  switch (flash.key) {
+    case 'nameSaved':
+      return m.nameSaved;
+    case 'passwordChanged':
+      return m.passwordChanged;
+    case 'sessionEnded':
+      return m.sessionEnded;
+    case 'othersEnded':
+      return m.othersEnded(flash.count ?? 0);
+    case 'revoked':
+      return m.revoked(flash.app ?? '');
+  }
+}
+
+export function createAccountRouter({ services, issuer, provider }: AccountDeps): Router {
+  const { accounts, userSessions, clients, log } = services;
+  const signIn = new AccountSignIn(issuer);
+  const router = new Router();
+  const parseBody = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
+  /** The signed-in person (re-read on every request: a disabled person has no page); otherwise off to sign in. */
+  const requirePerson: Middleware = async (ctx: Context, next: Next) => {
+    const session = await currentSession(ctx, provider());
+    const person = session && (await accounts.findActive(session.accountId));
+    if (!session || !person) {
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') ctx.redirect(await signIn.start(ctx));
+      else seeOther(ctx, '/account');
+      return;
+    }
+    Object.assign(ctx.state as AccountState, { person, session });
+    await next();
+  };
+
+  const post = [headers, parseBody, requirePerson, verifyCsrf(csrfBinding)];
+
+  const nameOf = async (clientId: string | null): Promise<string> => {
+    if (!clientId) return '?';
+    try {
+      return (await clients.get(clientId)).client_name || clientId;
+    } catch {
+      return clientId;
+    }
+  };
+
+  async function render(ctx: Context, extra: Pick<AccountView, 'errors' | 'nameTyped' | 'notice'> = {}, status?: number): Promise<void> {
+    const t = messagesOf(ctx);
+    const { session } = stateOf(ctx);
+    const person = await accounts.get(stateOf(ctx).person.id);
+    const { sessions, grants } = await userSessions.list(person.id);
+    const names = new Map<string, string>();
+    for (const id of new Set([...sessions.flatMap((s) => s.clientIds), ...grants.map((g) => g.clientId ?? '')])) {
+      if (id && !FIRST_PARTY.has(id)) names.set(id, await nameOf(id));
+    }
+    const sessionViews: AccountSessionView[] = sessions
+      .map((s) => ({
+        uid: s.uid,
+        current: s.uid === session.uid,
+        loginAt: s.loginAt,
+        createdAt: s.createdAt,
+        expiresAt: s.expiresAt,
+        apps: s.clientIds.filter((id) => names.has(id)).map((id) => names.get(id)!),
+      }))
+      // This device first, then the newest.
+      .sort((a, b) => Number(b.current) - Number(a.current) || b.createdAt.getTime() - a.createdAt.getTime());
+    const apps: AccountAppView[] = grants
+      .filter((g) => g.clientId && names.has(g.clientId))
+      .map((g) => ({
+        grantId: g.grantId,
+        name: names.get(g.clientId!)!,
+        scopes: [...new Set([...(g.scope ?? '').split(' '), ...Object.values(g.resources).flatMap((s) => s.split(' '))])].filter(Boolean),
+        createdAt: g.createdAt,
+      }));
+    const notice = extra.notice ?? noticeText(t, takeFlash(ctx));
+    const view: AccountView = {
+      csrf: csrfToken(ctx, csrfBinding(ctx)!),
+      email: person.email,
+      emailVerified: person.emailVerified,
+      name: person.name,
+      sessions: sessionViews,
+      apps,
+      notice,
+      errors: extra.errors,
+      nameTyped: extra.nameTyped,
+    };
+    send(ctx, accountPage(t, view), status);
+  }
+
+  router.get('/account', headers, requirePerson, async (ctx) => {
+    await render(ctx);
+  });
+
+  router.get('/account/callback', headers, async (ctx) => {
+    const t = messagesOf(ctx);
+    try {
+      await signIn.finish(ctx);
+    } catch (error) {
+      if (!(error instanceof AccountSignInError)) log.warn('account page sign-in failed', { err: error });
+      send(ctx, errorPage(t, { title: t.account.title, message: t.account.signInFailed }), 400);
+      return;
+    }
+    ctx.redirect('/account');
+  });
+
+  router.post('/account/name', ...post, async (ctx) => {
+    const name = field(ctx, 'name');
+    try {
+      await accounts.update(stateOf(ctx).person.id, { name }, by(ctx));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await render(ctx, { errors: { name: messagesOf(ctx).account.invalidName }, nameTyped: name }, 400);
+      return;
+    }
+    setFlash(ctx, { key: 'nameSaved' });
+    seeOther(ctx, '/account');
+  });
+
+  router.post('/account/password', ...post, async (ctx) => {
+    const m = messagesOf(ctx).account;
+    const current = field(ctx, 'current_password');
+    const next = field(ctx, 'new_password');
+    if (next !== field(ctx, 'confirm_password')) {
+      await render(ctx, { errors: { password: m.mismatch } }, 400);
+      return;
+    }
+    const { person, session } = stateOf(ctx);
+    try {
+      await accounts.changePassword(person.id, current, next, session.uid, by(ctx));
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError) {
+        ctx.set('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+        await render(ctx, { errors: { password: m.throttled(error.retryAfterMs) } }, 429);
+        return;
+      }
+      if (error instanceof WrongPasswordError) {
+        await render(ctx, { errors: { password: m.wrongPassword } }, 400);
+        return;
+      }
+      if (error instanceof PasswordRuleError) {
+        await render(ctx, { errors: { password: m.passwordRules[error.rule] } }, 400);
+        return;
+      }
+      throw error;
+    }
+    setFlash(ctx, { key: 'passwordChanged' });
+    seeOther(ctx, '/account');
+  });
+
+  router.post('/account/sessions/end', ...post, async (ctx) => {
+    const { person, session } = stateOf(ctx);
+    const uid = field(ctx, 'session');
+    try {
+      // This device signs out with "Sign out" (the provider's logout), not here.
+      if (uid === session.uid) throw new NotFoundError('the current session');
+      await userSessions.revokeOne(person.id, uid, by(ctx));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      await render(ctx, { errors: { form: messagesOf(ctx).account.notFound } }, 404);
+      return;
+    }
+    setFlash(ctx, { key: 'sessionEnded' });
+    seeOther(ctx, '/account');
+  });
+
+  router.post('/account/sessions/others', ...post, async (ctx) => {
+    const { person, session } = stateOf(ctx);
+    const { revoked_sessions: count } = await userSessions.revokeOthers(person.id, session.uid, by(ctx));
+    setFlash(ctx, { key: 'othersEnded', count });
+    seeOther(ctx, '/account');
+  });
+
+  router.post('/account/apps/revoke', ...post, async (ctx) => {
+    const { person } = stateOf(ctx);
+    const grantId = field(ctx, 'grant');
+    let app: string;
+    try {
+      const grant = (await userSessions.list(person.id)).grants.find((g) => g.grantId === grantId);
+      if (!grant) throw new NotFoundError(`no grant ${grantId}`);
+      app = await nameOf(grant.clientId);
+      await userSessions.revokeGrant(person.id, grantId, by(ctx));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      await render(ctx, { errors: { form: messagesOf(ctx).account.notFound } }, 404);
+      return;
+    }
+    setFlash(ctx, { key: 'revoked', app });
+    seeOther(ctx, '/account');
+  });
+
+  return router;
+}
