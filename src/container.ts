@@ -25,6 +25,10 @@ import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
 import { createEmailTokenRepository } from './db/email-token-repository.js';
 import { createEmailTokenService } from './domain/accounts/email-tokens.js';
+import { createInvitationService } from './domain/accounts/invitations.js';
+import { createPasswordResetService } from './domain/accounts/password-reset.js';
+import { createRequestQuota } from './domain/throttling/request-quota.js';
+import { composeLinkMail } from '../views/mail/links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 
@@ -62,21 +66,25 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     maxFailures: limits.loginMaxFailures,
     maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
   });
+  const accounts = createAccountService(createUserRepository(db.prisma), {
+    audit,
+    endSessions: (id) => userSessions.endAll(id),
+    voidLinks: (id) => emailTokens.voidFor(id),
+    lockouts: signInThrottle,
+    attempts: signInThrottle,
+    endOtherSessions: (id, keepUid) => userSessions.endAllExcept(id, keepUid),
+    hasher: createPasswordHasher(config.passwordHashConcurrency),
+    changes,
+  });
+  const linkMails = { emailTokens, mailer, audit, log, issuer: config.issuer, compose: composeLinkMail };
   return {
     config,
     log,
     db,
     changes,
-    accounts: createAccountService(createUserRepository(db.prisma), {
-      audit,
-      endSessions: (id) => userSessions.endAll(id),
-      voidLinks: (id) => emailTokens.voidFor(id),
-      lockouts: signInThrottle,
-      attempts: signInThrottle,
-      endOtherSessions: (id, keepUid) => userSessions.endAllExcept(id, keepUid),
-      hasher: createPasswordHasher(config.passwordHashConcurrency),
-      changes,
-    }),
+    accounts,
+    passwordReset: createPasswordResetService({ accounts, quota: createRequestQuota(attempts), ...linkMails }),
+    invitations: createInvitationService({ accounts, ...linkMails }),
     attempts,
     emailTokens,
     mailer,

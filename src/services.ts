@@ -13,6 +13,8 @@ import type { KeyService } from './domain/keys/key-service.js';
 import type { SecretThrottle } from './domain/throttling/secret-throttle.js';
 import type { SignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import type { EmailTokenService } from './domain/accounts/email-tokens.js';
+import type { InvitationService } from './domain/accounts/invitations.js';
+import type { PasswordResetService } from './domain/accounts/password-reset.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
 
@@ -34,6 +36,10 @@ export interface Services {
   emailTokens: EmailTokenService;
   /** Sends mails (SMTP, or the development outbox); `available` is false when mail is off. */
   mailer: Mailer;
+  /** Forgot password: reset links by mail, and setting a password with one. */
+  passwordReset: PasswordResetService;
+  /** People added without a password, who choose one from a mailed link. */
+  invitations: InvitationService;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
 }

@@ -26,13 +26,15 @@ export interface LoginView {
   remember?: boolean | undefined;
   /** Sign-up is open: a "Create account" link under the form (carrying this sign-in along). */
   signUp?: boolean | undefined;
+  /** Offer "Forgot password?" (mail is on). */
+  forgotPassword?: boolean | undefined;
 }
 
 /** The checkbox's name and the value a ticked box submits. */
 export const REMEMBER_FIELD = 'remember';
 export const REMEMBER_VALUE = 'yes';
 
-export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember, signUp }: LoginView): SafeHtml {
+export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember, signUp, forgotPassword }: LoginView): SafeHtml {
   const m = t.signIn;
   const prefilled = Boolean(email);
   const alert = throttledFor !== undefined ? m.throttled(throttledFor) : failed ? m.loginFailed : undefined;
@@ -58,6 +60,10 @@ ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
 </div>
 <button type="submit" class="primary">${m.signInButton}</button>
 </form>
+${
+  forgotPassword &&
+  html`<p class="aside"><a href="/forgot-password?return=${encodeURIComponent(`/interaction/${uid}`)}&amp;ui_locales=${t.locale}">${t.passwordReset.forgotLink}</a></p>`
+}
 ${signUp && html`<p><a href="/sign-up?interaction=${encodeURIComponent(uid)}">${t.signUp.createAccount}</a></p>`}`,
   });
 }

@@ -11,6 +11,8 @@ import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { assetsRouter } from './assets.js';
 import { createInteractionRouter } from './interactions/router.js';
 import { selfServiceRouters } from './self-service/sign-up.js';
+import { createInvitationRouter } from './self-service/invitations.js';
+import { createPasswordResetRouter } from './self-service/password-reset.js';
 import { jwksRouter, type JwksDocument } from './jwks.js';
 import type { Metrics } from './metrics.js';
 import { errorPage } from '../../views/error.js';
@@ -28,7 +30,10 @@ export interface AppDeps {
   config: Config;
   holder: ProviderHolder;
   /** What the sign-in pages and the gates in front of the provider use. */
-  services: Pick<Services, 'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'emailTokens' | 'mailer' | 'attempts'>;
+  services: Pick<
+    Services,
+    'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'emailTokens' | 'mailer' | 'attempts' | 'passwordReset' | 'invitations'
+  >;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
   metrics: Metrics;
@@ -120,8 +125,11 @@ export function createApp(deps: AppDeps): Koa {
       ),
       scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
       signUp: selfService.signUpOpen,
+      passwordReset: services.passwordReset,
     }),
     ...selfService.routers,
+    createPasswordResetRouter(services),
+    createInvitationRouter(services),
     ...(deps.routers ?? []),
   ]) {
     app.use(router.routes());

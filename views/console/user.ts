@@ -5,6 +5,7 @@ import type { User } from '../../src/domain/accounts/account-service.js';
 import type { UserGrant, UserSession } from '../../src/domain/accounts/user-sessions.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
+import { mailedLinksSection, type MailedLinksView } from './mailed-links.js';
 
 export interface UserEditValues {
   email: string;
@@ -31,6 +32,8 @@ export interface UserPageView {
   values: UserEditValues;
   errors: Record<string, string>;
   passwordErrors: Record<string, string>;
+  /** Reset link / invitation buttons (undefined: not shown). */
+  mailedLinks?: MailedLinksView;
 }
 
 export const userPath = (id: string): string => `/admin/users/${encodeURIComponent(id)}`;
@@ -164,7 +167,7 @@ ${fieldError(passwordErrors, 'confirm_password')}
 <p class="muted">Their sessions stay; end them below if the old password may have leaked.</p>
 <button type="submit" class="primary">Set password</button>
 </form>
-<!-- Slot: a "Send password reset link" button goes here (added with the password-reset mail). -->
+${view.mailedLinks && mailedLinksSection(frame, user, view.mailedLinks)}
 ${sessionsSection(frame, view)}
 <h2 id="access">Access</h2>
 ${

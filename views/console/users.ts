@@ -2,6 +2,7 @@
 import type { User } from '../../src/domain/accounts/account-service.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
+import { inviteSection } from './mailed-links.js';
 
 export interface UserFormValues {
   email: string;
@@ -23,9 +24,11 @@ export function usersPage(
     selfId: string;
     values: UserFormValues;
     errors: Record<string, string>;
+    /** Mail is on: the invite form works (undefined: not shown). */
+    inviting?: boolean;
   },
 ): SafeHtml {
-  const { users, locked, q, nextCursor, selfId, values, errors } = view;
+  const { users, locked, q, nextCursor, selfId, values, errors, inviting } = view;
   const state = (u: User) => (u.disabled ? 'disabled' : locked.has(u.id) ? 'locked' : 'active');
   return consoleLayout(frame, {
     title: 'Users',
@@ -97,6 +100,7 @@ ${fieldError(errors, 'password')}
 </div>
 ${fieldError(errors, 'form')}
 <button type="submit" class="primary">Add user</button>
-</form>`,
+</form>
+${inviting !== undefined && inviteSection(frame, inviting)}`,
   });
 }

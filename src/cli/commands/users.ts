@@ -254,4 +254,35 @@ const setPassword: Command = {
   },
 };
 
-export const userCommands: Command[] = [create, update, list, remove, disabling(true), disabling(false), setPassword, unlock];
+const invite: Command = {
+  name: 'users invite',
+  synopsis: 'users invite --email E [--name N] [--admin] [--locale en|de]',
+  summary: 'add a person without a password and mail them a link (7 days) to choose one; again: a new link',
+  help: [
+    ['--email E', 'their email; the invitation goes there (needs mail: SMTP_URL, or the'],
+    ['', 'development outbox). For someone invited who has no password yet, sends a new link'],
+    ['--name N', 'display name (the `name` claim)'],
+    ['--admin', 'may use the admin console and API once they accept'],
+    ['--locale L', 'language of the mail: en (default) or de'],
+  ],
+  options: { email: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean' }, locale: { type: 'string' } },
+  positionals: [],
+  prepare(args) {
+    const email = requiredString(args, 'email');
+    const name = optionalString(args, 'name');
+    const locale = optionalString(args, 'locale');
+    if (locale !== undefined && !['en', 'de'].includes(locale)) throw new UsageError(`${args.command}: --locale must be en or de`);
+    const isAdmin = flag(args, 'admin');
+    return async (ctx) => {
+      const { invitations } = await ctx.container();
+      const input = { email, isAdmin, ...(name !== undefined ? { name } : {}), ...(locale !== undefined ? { locale } : {}) };
+      const { user, expiresAt, resent } = await invitations.invite(input, ctx.by, { resendIfPending: true });
+      return {
+        json: { ...userJson(user), invitation_expires_at: expiresAt.toISOString(), resent },
+        human: [`${resent ? 'sent a new invitation to' : 'invited'} ${user.email} (sub ${user.id}); the link works until ${when(expiresAt)}`],
+      };
+    };
+  },
+};
+
+export const userCommands: Command[] = [create, update, list, remove, disabling(true), disabling(false), setPassword, unlock, invite];

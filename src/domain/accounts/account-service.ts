@@ -399,6 +399,65 @@ export function createAccountService(users: UserRepository, options: AccountServ
       return { user: toUser(record), wasLocked };
     },
 
+    /**
+     * A person without a password (invited): they cannot sign in until they choose one through
+     * their invitation link (src/domain/accounts/invitations.ts sends it).
+     */
+    async invite(input: Omit<NewUserInput, 'password' | 'emailVerified'>, by: By = SYSTEM): Promise<User> {
+      const email = asEmailAddress(input.email);
+      if (!email) {
+        const message = isPlainText(input.email.trim()) ? `email "${input.email}" is not a valid email address` : `email ${NOT_PLAIN_TEXT}`;
+        throw new ValidationError(message, 'email');
+      }
+      const name = checkName(input.name ?? null);
+      try {
+        const record = await users.create({ id: randomUUID(), email, name, emailVerified: false, passwordHash: null, isAdmin: input.isAdmin ?? false });
+        await audit.record(by, { action: 'user.invited', target: target(record.id), details: { email, is_admin: record.isAdmin } });
+        return toUser(record);
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw new ConflictError(`a user with email ${email} already exists`);
+        throw error;
+      }
+    },
+
+    /** Whether the person has chosen a password (false: invited, not yet accepted); undefined: no such person. */
+    async hasPassword(id: string): Promise<boolean | undefined> {
+      const record = await users.findById(id);
+      return record ? record.passwordHash !== null : undefined;
+    },
+
+    /**
+     * Sets the password a person chose through a mailed link (`sentTo`: the address it went to,
+     * which must still be theirs). The link proves they receive mail there, so the email counts
+     * as verified. A reset also ends every session and grant (with their tokens) and lifts the
+     * sign-in lockout of the email; an accepted invitation had none. Voids the person's other links.
+     */
+    async setPasswordFromLink(
+      id: string,
+      sentTo: string,
+      password: string,
+      kind: 'password_reset' | 'invitation',
+      by: By = SYSTEM,
+    ): Promise<{ user: User; revoked: Revocation }> {
+      const before = await users.findById(id);
+      if (!before || before.disabled || before.email !== sentTo) throw new NotFoundError('the link is no longer valid');
+      await checkPassword(password, before);
+      // The link reached this address: it is verified, and a sign-up waiting for that proof is done.
+      const record = await users.update(id, { passwordHash: await hasher.hash(password), emailVerified: true, signupPending: false });
+      if (!record) throw new NotFoundError('the link is no longer valid');
+      await accountChanged(id);
+      await options.voidLinks?.(id);
+      const { email } = record;
+      if (kind === 'invitation') {
+        await audit.record(by, { action: 'user.invitation_accepted', target: target(id), details: { email } });
+        return { user: toUser(record), revoked: noSessionsEnded };
+      }
+      const revoked = await endSessions(id);
+      await options.lockouts?.unlock(email);
+      await audit.record(by, { action: 'user.password_reset', target: target(id), details: { email, ...revoked } });
+      return { user: toUser(record), revoked };
+    },
+
     async list(): Promise<User[]> {
       return (await users.list()).map(toUser);
     },

@@ -87,6 +87,15 @@ interface AuditActions {
   /** `taken`: another account has the new address (its owner got a note, not a link). */
   'user.email_change_requested': { target: UserTarget; details: { email: string; new_email: string; taken: boolean } };
   'user.verification_resent': { target: UserTarget; details: { email: string } };
+  // Mailed links (src/domain/accounts/password-reset.ts, invitations.ts)
+  /** A person created without a password, to choose one from an invitation mail. */
+  'user.invited': { target: UserTarget; details: { email: string; is_admin: boolean } };
+  'user.invitation_sent': { target: UserTarget; details: { email: string; expires_at: string } };
+  'user.invitation_accepted': { target: UserTarget; details: { email: string } };
+  /** A reset link was mailed (asked for on /forgot-password, or sent by an admin). */
+  'user.password_reset_requested': { target: UserTarget; details: { email: string; expires_at: string } };
+  /** A password chosen through a reset link: every session and grant ended, the sign-in lockout lifted. */
+  'user.password_reset': { target: UserTarget; details: { email: string } & Revoked };
   // Sessions and grants (the user-sessions service)
   /** `others`: a person signed out every session but the one they were using (the account page). */
   'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { scope: 'others'; kept_session_uid: string } | { session_uid: string }) };
@@ -146,6 +155,11 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'user.deleted': true,
   'user.password_set': true,
   'user.unlocked': true,
+  'user.invited': true,
+  'user.invitation_sent': true,
+  'user.invitation_accepted': true,
+  'user.password_reset_requested': true,
+  'user.password_reset': true,
   'user.password_changed': true,
   'user.password_change_failed': true,
   'user.email_verified': true,

@@ -48,6 +48,7 @@ const PROBLEM_RESPONSES: Record<number, string> = {
   413: 'The body is larger than 16 kB.',
   415: 'The body is not application/json.',
   422: 'Invalid fields: `errors` names each one.',
+  503: 'Mail is off (no SMTP_URL) or the mail could not be sent (the detail says which).',
 };
 
 function operation(route: Route): JsonObject {

@@ -9,7 +9,7 @@ import type { By } from '../../domain/audit/actions.js';
 import type { Actor } from './auth.js';
 
 /** What the admin API's routes use, and nothing else. */
-export type AdminServices = Pick<Services, 'accounts' | 'clients' | 'keys' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle'>;
+export type AdminServices = Pick<Services, 'accounts' | 'clients' | 'keys' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations'>;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type Tag = 'clients' | 'users' | 'keys' | 'sessions' | 'audit';
@@ -41,7 +41,7 @@ export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B ext
   body?: B;
   success: { status: 200 | 201 | 204; description: string; schema: S };
   /** Statuses this route answers with besides 401/403 (every route) and 400/413/415/422 (parsing). */
-  problems: readonly (404 | 409 | 422)[];
+  problems: readonly (404 | 409 | 422 | 503)[];
   handle(input: RouteInput<P, Q, B>): Promise<S extends z.ZodType ? z.input<S> : void>;
 }
 

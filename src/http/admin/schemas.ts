@@ -162,6 +162,31 @@ export const UserListQuery = PageQuery.extend({
 
 export const UserParams = z.strictObject({ user_id: text().min(1).max(200) });
 
+const mailLocale = z.enum(['en', 'de']).describe('the language of the mail (default en)');
+
+export const InvitationInput = component(
+  'InvitationInput',
+  'A person to invite: created without a password, they get a mail with a link (valid 7 days) to choose one.',
+  z.strictObject({
+    email: userFields.email,
+    name: userFields.name.optional(),
+    is_admin: userFields.is_admin.optional(),
+    locale: mailLocale.optional(),
+  }),
+);
+
+export const ResendInvitationInput = component(
+  'ResendInvitationInput',
+  'Options for sending an invitation again.',
+  z.strictObject({ locale: mailLocale.optional() }),
+);
+
+export const Invitation = component(
+  'Invitation',
+  'An invitation sent: the person (without a password until they accept) and when the link stops working.',
+  z.object({ user: User, expires_at: timestamp }),
+);
+
 // ---------- signing keys
 
 export const Key = component(

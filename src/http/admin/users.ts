@@ -2,10 +2,24 @@
 // rules are the account service's; passwords go in and never come out (nor into the audit log).
 // Disabling or deleting a user also ends their sessions and grants, so their tokens stop at once.
 import type { User as DomainUser } from '../../domain/accounts/account-service.js';
+import { InvitationNotSent, type SentInvitation } from '../../domain/accounts/invitations.js';
 import { ConflictError } from '../../domain/errors.js';
+import { MailUnavailable } from '../../mail/mailer.js';
 import type { Actor } from './auth.js';
 import { route, type Route } from './route.js';
-import { PasswordInput, User, UserInput, UserListQuery, UserPage, UserParams, UserPatch } from './schemas.js';
+import { Problem } from './problem.js';
+import {
+  Invitation,
+  InvitationInput,
+  PasswordInput,
+  ResendInvitationInput,
+  User,
+  UserInput,
+  UserListQuery,
+  UserPage,
+  UserParams,
+  UserPatch,
+} from './schemas.js';
 
 function userView(user: DomainUser) {
   return {
@@ -22,6 +36,17 @@ function userView(user: DomainUser) {
 /** An admin in the console cannot lock themselves out; another admin (or a machine) can. */
 function notSelf(actor: Actor, userId: string, what: string): void {
   if (actor.accountId === userId) throw new ConflictError(`you cannot ${what} yourself; ask another administrator`);
+}
+
+/** Mail off, or the mail not sent: 503, saying which. */
+async function mailing(send: () => Promise<SentInvitation>) {
+  try {
+    const { user, expiresAt } = await send();
+    return { user: userView(user), expires_at: expiresAt.toISOString() };
+  } catch (error) {
+    if (error instanceof MailUnavailable || error instanceof InvitationNotSent) throw new Problem(503, error.message);
+    throw error;
+  }
 }
 
 export const userRoutes: Route[] = [
@@ -48,6 +73,46 @@ export const userRoutes: Route[] = [
       ctx.set('Location', `${ctx.path.replace(/\/$/, '')}/${encodeURIComponent(user.id)}`);
       return userView(user);
     },
+  }),
+
+  route({
+    method: 'post',
+    path: '/users/invitations',
+    operationId: 'inviteUser',
+    summary: 'Invite a person: create them without a password and mail them a link (7 days) to choose one',
+    description: 'They cannot sign in until they accept; accepting marks their email verified. Needs mail (SMTP_URL).',
+    tag: 'users',
+    body: InvitationInput,
+    success: { status: 201, description: 'Invited; Location names the new user.', schema: Invitation },
+    problems: [409, 422, 503],
+    async handle({ body, services, ctx, by }) {
+      const sent = await mailing(() =>
+        services.invitations.invite(
+          {
+            email: body.email,
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
+            ...(body.locale !== undefined ? { locale: body.locale } : {}),
+          },
+          by,
+        ),
+      );
+      ctx.set('Location', `${ctx.path.replace(/\/invitations\/?$/, '')}/${encodeURIComponent(sent.user.id)}`);
+      return sent;
+    },
+  }),
+
+  route({
+    method: 'post',
+    path: '/users/{user_id}/invitation',
+    operationId: 'resendInvitation',
+    summary: 'Send an invitation again to a person who has not chosen a password yet (the older link stops working)',
+    tag: 'users',
+    params: UserParams,
+    body: ResendInvitationInput,
+    success: { status: 200, description: 'Sent.', schema: Invitation },
+    problems: [404, 409, 422, 503],
+    handle: async ({ params, body, services, by }) => mailing(() => services.invitations.resend(params.user_id, by, body.locale)),
   }),
 
   route({

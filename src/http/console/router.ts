@@ -19,11 +19,12 @@ import { ConsoleSignIn } from './session.js';
 import { requireAdmin, signInRoutes, type SignInDeps } from './sign-in.js';
 import { userPageRoutes } from './user.js';
 import { userRoutes } from './users.js';
+import { mailedLinkRoutes } from './mailed-links.js';
 
 /** What the console's pages use, and nothing else. */
 export type ConsoleServices = Pick<
   Services,
-  'accounts' | 'userSessions' | 'clients' | 'keys' | 'audit' | 'log' | 'consoleSessions' | 'signInThrottle' | 'config'
+  'accounts' | 'userSessions' | 'clients' | 'keys' | 'audit' | 'log' | 'consoleSessions' | 'signInThrottle' | 'config' | 'invitations' | 'passwordReset'
 >;
 
 export interface ConsoleDeps {
@@ -50,6 +51,8 @@ export function createConsoleRouter({ services, issuer }: ConsoleDeps): Router {
   signInRoutes(routes, signInDeps);
   overviewRoutes(routes, services);
   clientRoutes(routes, services);
+  // Before userRoutes: /admin/users/invite is a static path.
+  mailedLinkRoutes(routes, services);
   userRoutes(routes, services);
   userPageRoutes(routes, services);
   keyRoutes(routes, services);

@@ -12,7 +12,7 @@ import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
 
-type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle'>;
+type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle' | 'invitations'>;
 
 /** The user the path names, or a flash and back to the list (they may have been deleted meanwhile). */
 async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Promise<User | undefined> {
@@ -24,17 +24,18 @@ async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Pro
   return user;
 }
 
-export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts, userSessions, clients, signInThrottle }: UserServices): void {
+export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts, userSessions, clients, signInThrottle, invitations }: UserServices): void {
   const render = async (
     ctx: Context,
     user: User,
     forms: { values?: UserEditValues; errors?: Record<string, string>; passwordErrors?: Record<string, string> } = {},
     status?: number,
   ) => {
-    const [{ sessions, grants }, lockedFor, allClients] = await Promise.all([
+    const [{ sessions, grants }, lockedFor, allClients, hasPassword] = await Promise.all([
       userSessions.list(user.id),
       signInThrottle.accountLockedFor(user.email),
       clients.list(),
+      accounts.hasPassword(user.id),
     ]);
     send(
       ctx,
@@ -48,6 +49,7 @@ export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts,
         values: forms.values ?? editValuesOf(user),
         errors: forms.errors ?? {},
         passwordErrors: forms.passwordErrors ?? {},
+        mailedLinks: { available: invitations.available, pending: hasPassword === false },
       }),
       status,
     );

@@ -10,14 +10,21 @@ import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
 
-export function userRoutes({ router, get, post }: ConsoleRoutes, { accounts, signInThrottle }: Pick<Services, 'accounts' | 'signInThrottle'>): void {
+export function userRoutes(
+  { router, get, post }: ConsoleRoutes,
+  { accounts, signInThrottle, invitations }: Pick<Services, 'accounts' | 'signInThrottle' | 'invitations'>,
+): void {
   const renderUsers = async (ctx: Context, values: UserFormValues, errors: Record<string, string>, status?: number) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const cursor = typeof ctx.query.cursor === 'string' && ctx.query.cursor ? ctx.query.cursor : undefined;
     const { users, next_cursor } = await accounts.page({ ...(q ? { search: q } : {}), ...(cursor ? { cursor } : {}), limit: 50 });
     const waits = await Promise.all(users.map((u) => signInThrottle.accountLockedFor(u.email)));
     const locked = new Set(users.filter((_, i) => waits[i]! > 0).map((u) => u.id));
-    send(ctx, usersPage(frame(ctx), { users, locked, q, nextCursor: next_cursor, selfId: admin(ctx).id, values, errors }), status);
+    send(
+      ctx,
+      usersPage(frame(ctx), { users, locked, q, nextCursor: next_cursor, selfId: admin(ctx).id, values, errors, inviting: invitations.available }),
+      status,
+    );
   };
 
   router.get('/admin/users', ...get, (ctx) => renderUsers(ctx, EMPTY_USER_FORM, {}));

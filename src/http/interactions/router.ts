@@ -54,6 +54,8 @@ export interface InteractionDeps {
   scopeRefusal?: (clientId: string, scope: string | undefined) => Promise<string | undefined>;
   /** Sign-up is open (SIGNUP=open, mail on): the login page links to it. */
   signUp?: boolean;
+  /** Whether "Forgot password?" is offered (mail is on); absent: not offered. */
+  passwordReset?: { readonly available: boolean };
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -235,6 +237,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
             clientName: await clientName(provider, interaction, t),
             email: await suggestedEmail(interaction),
             signUp: deps.signUp,
+            forgotPassword: deps.passwordReset?.available === true,
           }),
         );
         return;
@@ -282,6 +285,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
           email,
           remember,
           signUp: deps.signUp,
+          forgotPassword: deps.passwordReset?.available === true,
           ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
         }),
         status,
