@@ -31,6 +31,9 @@ import { createRequestQuota } from './domain/throttling/request-quota.js';
 import { composeLinkMail } from '../views/mail/links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
+import { createEmailVerification } from './domain/accounts/email-verification.js';
+import { createSignUp } from './domain/accounts/sign-up.js';
+import { createSelfServiceThrottle } from './domain/throttling/self-service-throttle.js';
 
 export interface Container extends Services {
   db: Database;
@@ -76,6 +79,16 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     hasher: createPasswordHasher(config.passwordHashConcurrency),
     changes,
   });
+  const selfServiceThrottle = createSelfServiceThrottle(attempts);
+  const verification = createEmailVerification({
+    accounts,
+    tokens: emailTokens,
+    mailer,
+    throttle: selfServiceThrottle,
+    audit,
+    issuer: config.issuer,
+    log,
+  });
   const linkMails = { emailTokens, mailer, audit, log, issuer: config.issuer, compose: composeLinkMail };
   return {
     config,
@@ -85,6 +98,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     accounts,
     passwordReset: createPasswordResetService({ accounts, quota: createRequestQuota(attempts), ...linkMails }),
     invitations: createInvitationService({ accounts, ...linkMails }),
+    selfService: { verification, throttle: selfServiceThrottle },
+    signUp: createSignUp({ accounts, verification, audit, domains: config.signup.domains, log }),
     attempts,
     emailTokens,
     mailer,

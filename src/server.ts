@@ -6,7 +6,6 @@ import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { migrate } from './db/migrate.js';
 import { createAccountRouter } from './http/account/router.js';
-import { createSelfService } from './http/self-service/email-verification.js';
 import { createAdminApiRouter } from './http/admin/api.js';
 import { createApp } from './http/app.js';
 import { createConsoleRouter } from './http/console/router.js';
@@ -120,7 +119,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
         services: container,
         issuer: config.issuer,
         provider: () => holder.current(),
-        selfService: container.mailer.available ? createSelfService(container, config.issuer, log) : undefined,
+        selfService: container.mailer.available ? container.selfService : undefined,
       }),
     ],
     metrics,
@@ -160,6 +159,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       if (cut > 0) log.warn('requests cut at shutdown', { cut, timeoutMs: config.shutdownTimeout });
       await Promise.all([sweeper.stop(), changes.stop()]);
       await keySync.stop();
+      // What answered requests left to do (sign-ups, mails) finishes before the database closes.
+      await Promise.all([container.signUp.settled(), container.passwordReset.settled()]);
       await container.close();
       log.info('stopped', { ms: Date.now() - started });
     },

@@ -17,6 +17,8 @@ import type { InvitationService } from './domain/accounts/invitations.js';
 import type { PasswordResetService } from './domain/accounts/password-reset.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
+import type { SelfService } from './domain/accounts/email-verification.js';
+import type { SignUp } from './domain/accounts/sign-up.js';
 
 export interface Services {
   config: Config;
@@ -40,6 +42,10 @@ export interface Services {
   passwordReset: PasswordResetService;
   /** People added without a password, who choose one from a mailed link. */
   invitations: InvitationService;
+  /** Email verification (sign-up, email changes, resent links) and the throttle of its forms and mails. */
+  selfService: SelfService;
+  /** People creating their own accounts (SIGNUP=open); its work runs after the answer. */
+  signUp: SignUp;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
 }

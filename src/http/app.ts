@@ -32,7 +32,7 @@ export interface AppDeps {
   /** What the sign-in pages and the gates in front of the provider use. */
   services: Pick<
     Services,
-    'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'emailTokens' | 'mailer' | 'attempts' | 'passwordReset' | 'invitations'
+    'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'mailer' | 'passwordReset' | 'invitations' | 'selfService' | 'signUp'
   >;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
@@ -91,7 +91,6 @@ export function createApp(deps: AppDeps): Koa {
   const selfService = selfServiceRouters({
     services,
     provider: () => deps.holder.current(),
-    issuer: deps.config.issuer,
     signup: deps.config.signup,
     log: deps.log,
   });

@@ -6,8 +6,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
-import { createSelfService, type SelfService } from '../../src/http/self-service/email-verification.js';
-import { silentLogger } from '../../src/logger.js';
+import type { SelfService } from '../../src/domain/accounts/email-verification.js';
 import { messagesFor } from '../../views/i18n/catalogue.js';
 import { selfServiceMails } from '../../views/self-service/mails.js';
 import { TestBrowser } from '../helpers/browser.js';
@@ -38,7 +37,7 @@ describe.each(PROVIDERS)('email change on %s', (provider) => {
     sesame = await startTestSesame({ provider, env: { SMTP_URL: mailbox.url } });
     const client = await sesame.container.clients.create({ client_name: 'Notes', redirect_uris: [REDIRECT_URI] });
     rp = await discover(sesame.issuer, client.client_id, client.client_secret);
-    selfService = createSelfService(sesame.container, sesame.issuer, silentLogger);
+    selfService = sesame.container.selfService;
   });
   afterAll(async () => {
     await sesame?.close();

@@ -365,7 +365,6 @@ describe('sign-up off', () => {
     const off = selfServiceRouters({
       services: { mailer: { available: false } } as Parameters<typeof selfServiceRouters>[0]['services'],
       provider: () => sesame.holder.current(),
-      issuer: sesame.issuer,
       signup: { open: true, domains: [] },
       log: silentLogger,
     });

@@ -99,8 +99,9 @@ export function createEmailVerification(deps: EmailVerificationDeps) {
      * nothing otherwise. The caller answers the same either way.
      */
     resend(email: string, mails: SelfServiceMailWriter, by: By, interaction?: string): void {
-      // All in the background: the answer cannot take longer for an address with an account.
+      // All in the background, once the answer is written: it cannot take longer for an address with an account.
       void (async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const address = asEmailAddress(email);
         const user = address ? await accounts.findByEmail(address) : undefined;
         if (!user || user.emailVerified) return;
@@ -159,3 +160,9 @@ export function createEmailVerification(deps: EmailVerificationDeps) {
 }
 
 export type EmailVerification = ReturnType<typeof createEmailVerification>;
+
+/** Email verification with the throttle its forms and mails share (sign-up, resend, email change). */
+export interface SelfService {
+  verification: EmailVerification;
+  throttle: SelfServiceThrottle;
+}

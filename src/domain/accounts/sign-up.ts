@@ -101,7 +101,10 @@ export function createSignUp(deps: SignUpDeps) {
         if (error instanceof ValidationError) throw new SignUpRefused('password');
         throw error;
       }
-      const work = proceed(email, name, input.password, mails, by, interaction)
+      // Started on a later turn of the event loop, once the answer is written: the lookup and the
+      // hash must not delay it, or its timing would tell whether the address has an account.
+      const work = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => proceed(email, name, input.password, mails, by, interaction))
         .catch((error: unknown) => log.error('sign-up could not be completed', { err: error }))
         .finally(() => inFlight.delete(work));
       inFlight.add(work);

@@ -23,7 +23,7 @@ import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
 import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
-import type { SelfService } from '../self-service/email-verification.js';
+import type { SelfService } from '../../domain/accounts/email-verification.js';
 import { selfServiceMails } from '../../../views/self-service/mails.js';
 import { AccountSignIn, AccountSignInError, currentSession, setFlash, takeFlash, type Flash, type SignedInSession } from './session.js';
 

@@ -13,38 +13,13 @@ import type { Messages } from '../../../views/i18n/catalogue.js';
 import { selfServiceMails } from '../../../views/self-service/mails.js';
 import { checkMailPage } from '../../../views/self-service/sign-up.js';
 import { confirmEmailPage, emailTakenPage, invalidLinkPage, resendPage, verifiedPage } from '../../../views/self-service/verify-email.js';
-import { createEmailVerification, isInteractionUid, type EmailVerification } from '../../domain/accounts/email-verification.js';
+import { isInteractionUid, type SelfService } from '../../domain/accounts/email-verification.js';
 import type { By } from '../../domain/audit/actions.js';
 import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
-import { createSelfServiceThrottle, type SelfServiceThrottle } from '../../domain/throttling/self-service-throttle.js';
-import type { Logger } from '../../logger.js';
 import type { Services } from '../../services.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
 import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
-
-/** What the self-service routes are built from. */
-export type SelfServiceServices = Pick<Services, 'accounts' | 'audit' | 'emailTokens' | 'mailer' | 'attempts'>;
-
-export interface SelfService {
-  verification: EmailVerification;
-  throttle: SelfServiceThrottle;
-}
-
-/** The email verification service (also what the account page's "change email" form uses). */
-export function createSelfService(services: SelfServiceServices, issuer: string, log: Logger): SelfService {
-  const throttle = createSelfServiceThrottle(services.attempts);
-  const verification = createEmailVerification({
-    accounts: services.accounts,
-    tokens: services.emailTokens,
-    mailer: services.mailer,
-    throttle,
-    audit: services.audit,
-    issuer,
-    log,
-  });
-  return { verification, throttle };
-}
 
 /** Self-service forms are not bound to a session (there is none yet): their tokens share one binding. */
 export const SELF_SERVICE_BINDING = 'self-service';

@@ -10,7 +10,8 @@ import { selfServiceMails } from '../../../views/self-service/mails.js';
 import { checkMailPage, signUpPage, type SignUpView } from '../../../views/self-service/sign-up.js';
 import { asEmailAddress } from '../../domain/accounts/account-service.js';
 import { MIN_PASSWORD_LENGTH } from '../../domain/accounts/password.js';
-import { createSignUp, SignUpRefused } from '../../domain/accounts/sign-up.js';
+import type { SelfService } from '../../domain/accounts/email-verification.js';
+import { SignUpRefused, type SignUp } from '../../domain/accounts/sign-up.js';
 import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
 import type { Logger } from '../../logger.js';
 import type { Services } from '../../services.js';
@@ -20,19 +21,17 @@ import { sendPage } from '../send-page.js';
 import {
   anonymous,
   createEmailVerificationRouter,
-  createSelfService,
   formField,
   interactionParam,
   parseForm,
   pendingSignIn,
   SELF_SERVICE_BINDING,
   selfServiceCsrf,
-  type SelfService,
-  type SelfServiceServices,
 } from './email-verification.js';
 
 export interface SignUpRouterDeps {
   selfService: SelfService;
+  signUp: SignUp;
   provider(): Provider;
   accounts: Services['accounts'];
   audit: Services['audit'];
@@ -44,8 +43,7 @@ export interface SignUpRouterDeps {
 const MAX_FIELD = 1024;
 
 export function createSignUpRouter(deps: SignUpRouterDeps): Router {
-  const { selfService, domains } = deps;
-  const signUp = createSignUp({ accounts: deps.accounts, verification: selfService.verification, audit: deps.audit, domains, log: deps.log });
+  const { selfService, signUp, domains } = deps;
   const router = new Router();
   const throttledReported = new OncePerWindow();
 
@@ -105,9 +103,8 @@ export function createSignUpRouter(deps: SignUpRouterDeps): Router {
 }
 
 export interface SelfServiceRoutersDeps {
-  services: SelfServiceServices;
+  services: Pick<Services, 'accounts' | 'audit' | 'mailer' | 'selfService' | 'signUp'>;
   provider(): Provider;
-  issuer: string;
   signup: { open: boolean; domains: readonly string[] };
   log: Logger;
 }
@@ -119,12 +116,13 @@ export interface SelfServiceRoutersDeps {
  */
 export function selfServiceRouters(deps: SelfServiceRoutersDeps): { routers: Router[]; signUpOpen: boolean } {
   if (!deps.services.mailer.available) return { routers: [], signUpOpen: false };
-  const selfService = createSelfService(deps.services, deps.issuer, deps.log);
+  const { selfService } = deps.services;
   const routers = [createEmailVerificationRouter({ selfService, provider: deps.provider, audit: deps.services.audit })];
   if (!deps.signup.open) return { routers, signUpOpen: false };
   routers.push(
     createSignUpRouter({
       selfService,
+      signUp: deps.services.signUp,
       provider: deps.provider,
       accounts: deps.services.accounts,
       audit: deps.services.audit,
