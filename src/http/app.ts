@@ -32,7 +32,17 @@ export interface AppDeps {
   /** What the sign-in pages and the gates in front of the provider use. */
   services: Pick<
     Services,
-    'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'emailTokens' | 'mailer' | 'attempts' | 'passwordReset' | 'invitations'
+    | 'accounts'
+    | 'audit'
+    | 'clients'
+    | 'signInThrottle'
+    | 'secretThrottle'
+    | 'emailTokens'
+    | 'mailer'
+    | 'attempts'
+    | 'passwordReset'
+    | 'invitations'
+    | 'secondFactors'
   >;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
@@ -126,6 +136,7 @@ export function createApp(deps: AppDeps): Koa {
       scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
       signUp: selfService.signUpOpen,
       passwordReset: services.passwordReset,
+      secondFactors: services.secondFactors,
     }),
     ...selfService.routers,
     createPasswordResetRouter(services),
