@@ -27,6 +27,8 @@ import { createEmailTokenRepository } from './db/email-token-repository.js';
 import { createEmailTokenService } from './domain/accounts/email-tokens.js';
 import { createInvitationService } from './domain/accounts/invitations.js';
 import { createPasswordResetService } from './domain/accounts/password-reset.js';
+import { createSecondFactorRepository } from './db/second-factor-repository.js';
+import { createSecondFactorService } from './domain/accounts/second-factors.js';
 import { createRequestQuota } from './domain/throttling/request-quota.js';
 import { composeLinkMail } from '../views/mail/links.js';
 import type { Logger } from './logger.js';
@@ -69,8 +71,10 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     maxFailures: limits.loginMaxFailures,
     maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
   });
+  const secondFactorRepository = createSecondFactorRepository(db.prisma);
   const accounts = createAccountService(createUserRepository(db.prisma), {
     audit,
+    forgetSecondFactors: (id) => secondFactorRepository.deleteAll(id),
     endSessions: (id) => userSessions.endAll(id),
     voidLinks: (id) => emailTokens.voidFor(id),
     lockouts: signInThrottle,
@@ -89,6 +93,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     issuer: config.issuer,
     log,
   });
+  const secondFactors = createSecondFactorService({
+    repository: secondFactorRepository,
+    box,
+    audit,
+    attempts: signInThrottle,
+    users: accounts,
+    issuer: config.issuer,
+  });
   const linkMails = { emailTokens, mailer, audit, log, issuer: config.issuer, compose: composeLinkMail };
   return {
     config,
@@ -96,6 +108,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     db,
     changes,
     accounts,
+    secondFactors,
     passwordReset: createPasswordResetService({ accounts, quota: createRequestQuota(attempts), ...linkMails }),
     invitations: createInvitationService({ accounts, ...linkMails }),
     selfService: { verification, throttle: selfServiceThrottle },

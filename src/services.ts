@@ -15,6 +15,7 @@ import type { SignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import type { EmailTokenService } from './domain/accounts/email-tokens.js';
 import type { InvitationService } from './domain/accounts/invitations.js';
 import type { PasswordResetService } from './domain/accounts/password-reset.js';
+import type { SecondFactorService } from './domain/accounts/second-factors.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
 import type { SelfService } from './domain/accounts/email-verification.js';
@@ -46,6 +47,8 @@ export interface Services {
   selfService: SelfService;
   /** People creating their own accounts (SIGNUP=open); its work runs after the answer. */
   signUp: SignUp;
+  /** Authenticator apps and recovery codes: enrolment, the sign-in's second step, admins' resets. */
+  secondFactors: SecondFactorService;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
 }

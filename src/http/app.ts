@@ -32,7 +32,17 @@ export interface AppDeps {
   /** What the sign-in pages and the gates in front of the provider use. */
   services: Pick<
     Services,
-    'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'mailer' | 'passwordReset' | 'invitations' | 'selfService' | 'signUp'
+    | 'accounts'
+    | 'audit'
+    | 'clients'
+    | 'signInThrottle'
+    | 'secretThrottle'
+    | 'mailer'
+    | 'passwordReset'
+    | 'invitations'
+    | 'selfService'
+    | 'signUp'
+    | 'secondFactors'
   >;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
@@ -125,6 +135,7 @@ export function createApp(deps: AppDeps): Koa {
       scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
       signUp: selfService.signUpOpen,
       passwordReset: services.passwordReset,
+      secondFactors: services.secondFactors,
     }),
     ...selfService.routers,
     createPasswordResetRouter(services),

@@ -1,5 +1,6 @@
 // oidc-provider options. Each non-default says why; everything not named here keeps the
 // library's default (see oidc-provider's docs/README.md for those).
+import { ACR_VALUES } from '../domain/accounts/authentication-methods.js';
 import { errors, type Configuration, type JWK } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
@@ -84,11 +85,17 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     jwks: { keys: jwks },
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
-    claims: { ...CLAIMS_BY_SCOPE },
+    // acr and amr (how the person signed in) come with `openid`: oidc-provider releases a claim
+    // only through a scope or the claims parameter, and every ID token should say how.
+    claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'acr', 'amr'] },
     // The claims of the granted scopes (profile: name; email: email, email_verified) go into the
     // ID token too, not only to userinfo: many RP libraries (Auth.js, express-openid-connect,
     // Authlib) build their user from the ID token alone.
     conformIdTokenClaims: false,
+    // How a person signed in: the sign-in pages give every login result an acr and amr
+    // (authentication-methods.ts), which the session keeps and ID tokens carry; discovery lists
+    // these values as acr_values_supported.
+    acrValues: [...ACR_VALUES],
     // `admin` stays here so oidc-provider checks it against a client's registered scope; the
     // discovery document leaves it out (discovery.ts), and admin-scope.ts covers clients that
     // have no registered scope for the provider to check against.

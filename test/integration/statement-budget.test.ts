@@ -13,9 +13,10 @@ const USER = { email: 'budget@example.com', password: 'a long enough password' }
 /**
  * Statements per request. The login journey's is what Sesame spends today (it was 46): the issue
  * asks for 15, below what its writes alone take (see the README's Performance section); this
- * budget keeps it from growing back meanwhile.
+ * budget keeps it from growing back meanwhile. 28 since issue 14: a correct password now looks up
+ * whether the person has a second factor (one primary-key read) before the sign-in finishes.
  */
-const BUDGET = { client_credentials: 1, refresh: 4, userinfo: 1, introspection: 1, journey: 27 };
+const BUDGET = { client_credentials: 1, refresh: 4, userinfo: 1, introspection: 1, journey: 28 };
 
 interface Cost {
   statements: number;

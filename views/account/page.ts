@@ -5,6 +5,7 @@
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
 import type { Messages } from '../i18n/catalogue.js';
 import { layout } from '../layout.js';
+import { secondFactorsSection, type SecondFactorsView } from './second-factors.js';
 
 export interface AccountSessionView {
   uid: string;
@@ -40,6 +41,10 @@ export interface AccountView {
   emailTyped?: string | undefined;
   /** What the name field showed when saving it failed. */
   nameTyped?: string | undefined;
+  /** The person's second factors (the "Second factors" section). */
+  secondFactors: SecondFactorsView;
+  /** An error next to a second-factor form. */
+  factorError?: { form: 'regenerate' | 'remove'; message: string } | undefined;
 }
 
 const when = (t: Messages, date: Date | null): HtmlValue =>
@@ -161,8 +166,7 @@ ${hidden('csrf', csrf)}
 
 <section aria-labelledby="factors-heading">
 <h2 id="factors-heading">${m.factorsHeading}</h2>
-<!-- SLOT: second factors (authenticator app, recovery codes, passkeys) come in a later issue. -->
-<p class="muted">${m.factorsSoon}</p>
+${secondFactorsSection(t, csrf, view.secondFactors, view.factorError)}
 </section>
 
 <section aria-labelledby="sessions-heading">

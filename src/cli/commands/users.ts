@@ -1,4 +1,4 @@
-// sesame users create | update | list | delete | disable | enable | set-password | unlock
+// sesame users create | update | list | delete | disable | enable | set-password | unlock | reset-mfa
 import { normalizeEmail, type AccountService, type User } from '../../domain/accounts/account-service.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { isPlainText } from '../../domain/text.js';
@@ -200,6 +200,27 @@ const unlock: Command = {
   },
 };
 
+const resetMfa: Command = {
+  name: 'users reset-mfa',
+  synopsis: 'users reset-mfa EMAIL',
+  summary: "remove a person's second factors (authenticator app, recovery codes): they sign in with the password alone",
+  help: [],
+  options: {},
+  positionals: ['EMAIL'],
+  prepare: (args) => {
+    const email = args.positionals[0]!;
+    return async (ctx) => {
+      const { accounts, secondFactors } = await ctx.container();
+      const user = await userByEmail(accounts, email);
+      const removed = await secondFactors.reset(user.id, ctx.by);
+      return {
+        json: { email: user.email, sub: user.id, totp: removed.totp, recovery_codes: removed.recoveryCodes },
+        human: [removed.totp ? `removed the authenticator app and recovery codes of ${user.email}` : `${user.email} had no authenticator app`],
+      };
+    };
+  },
+};
+
 /** `users disable` and `users enable`: the same service call the console and the admin API make. */
 function disabling(disabled: boolean): Command {
   const verb = disabled ? 'disable' : 'enable';
@@ -285,4 +306,4 @@ const invite: Command = {
   },
 };
 
-export const userCommands: Command[] = [create, update, list, remove, disabling(true), disabling(false), setPassword, unlock, invite];
+export const userCommands: Command[] = [create, update, list, remove, disabling(true), disabling(false), setPassword, unlock, resetMfa, invite];

@@ -122,6 +122,8 @@ export interface AccountServiceOptions {
   /** Ends a person's sessions and grants (with their tokens); run when they are disabled or deleted. */
   endSessions?: (accountId: string) => Promise<Revocation>;
   lockouts?: Lockouts;
+  /** Removes the person's second factors (authenticator app, recovery codes): they are gone. */
+  forgetSecondFactors?: (accountId: string) => Promise<unknown>;
   /** Voids the person's mailed links (reset, invitation, verification): their password changed or they are gone. */
   voidLinks?: (accountId: string) => Promise<unknown>;
   /** Counts wrong current passwords on a password change (the sign-in throttle); none: not counted. */
@@ -158,6 +160,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
     if (!(await users.deleteById(record.id))) throw new NotFoundError(`no user with id ${record.id}`);
     await accountChanged(record.id);
     await options.voidLinks?.(record.id);
+    await options.forgetSecondFactors?.(record.id);
     const revoked = await endSessions(record.id);
     await audit.record(by, { action: 'user.deleted', target: target(record.id), details: { email: record.email, ...revoked } });
     return revoked;
@@ -172,6 +175,35 @@ export function createAccountService(users: UserRepository, options: AccountServ
     decoyHash.catch(() => (decoyHash = undefined));
     return decoyHash;
   };
+
+  /**
+   * The person's record when `current` is their password, checked under the sign-in throttle (a
+   * wrong one counts as a failed sign-in for their email and `by.sourceAddress`); the refusal is
+   * recorded as `failure`. Throws TooManyAttemptsError (nothing checked) or WrongPasswordError.
+   */
+  async function checkCurrentPassword(
+    id: string,
+    current: string,
+    by: By,
+    failure: 'user.password_change_failed' | 'user.password_check_failed',
+  ): Promise<UserRecord> {
+    const record = await users.findById(id);
+    if (!record || record.disabled) throw new NotFoundError(`no user with id ${id}`);
+    const address = by.sourceAddress ?? '';
+    const wait = (await options.attempts?.waitFor(record.email, address)) ?? 0;
+    if (wait > 0) {
+      await audit.record(by, { action: failure, target: target(id), details: { reason: 'throttled', retry_after: Math.ceil(wait / 1000) } });
+      throw new TooManyAttemptsError(wait);
+    }
+    // No password yet (invited) cannot be "current"; it fails like a wrong one.
+    if (!record.passwordHash || !(await hasher.verify(record.passwordHash, current))) {
+      await options.attempts?.failed(record.email, address);
+      await audit.record(by, { action: failure, target: target(id), details: { reason: 'wrong_password' } });
+      throw new WrongPasswordError();
+    }
+    await options.attempts?.succeeded(record.email);
+    return record;
+  }
 
   // Every change takes `by`, who asked for it (from the CLI, the admin API or the console); without
   // it the change is the system's.
@@ -355,31 +387,21 @@ export function createAccountService(users: UserRepository, options: AccountServ
      * the grants the session `keepSessionUid` does not hold. Recorded either way, never the passwords.
      */
     async changePassword(id: string, current: string, next: string, keepSessionUid: string | undefined, by: By): Promise<Revocation> {
-      const record = await users.findById(id);
-      if (!record || record.disabled) throw new NotFoundError(`no user with id ${id}`);
-      const address = by.sourceAddress ?? '';
-      const wait = (await options.attempts?.waitFor(record.email, address)) ?? 0;
-      if (wait > 0) {
-        await audit.record(by, {
-          action: 'user.password_change_failed',
-          target: target(id),
-          details: { reason: 'throttled', retry_after: Math.ceil(wait / 1000) },
-        });
-        throw new TooManyAttemptsError(wait);
-      }
-      // No password yet (invited) cannot be "current"; it fails like a wrong one.
-      if (!record.passwordHash || !(await hasher.verify(record.passwordHash, current))) {
-        await options.attempts?.failed(record.email, address);
-        await audit.record(by, { action: 'user.password_change_failed', target: target(id), details: { reason: 'wrong_password' } });
-        throw new WrongPasswordError();
-      }
-      await options.attempts?.succeeded(record.email);
+      const record = await checkCurrentPassword(id, current, by, 'user.password_change_failed');
       await checkPassword(next, record);
       if (!(await users.update(id, { passwordHash: await hasher.hash(next) }))) throw new NotFoundError(`no user with id ${id}`);
       await options.voidLinks?.(id);
       const revoked = (await options.endOtherSessions?.(id, keepSessionUid)) ?? noSessionsEnded;
       await audit.record(by, { action: 'user.password_changed', target: target(id), details: { ...revoked } });
       return revoked;
+    },
+
+    /**
+     * Confirms a signed-in person's own password before a sensitive change (removing a second
+     * factor): throttled and recorded like a password change's current-password check.
+     */
+    async confirmPassword(id: string, current: string, by: By): Promise<void> {
+      await checkCurrentPassword(id, current, by, 'user.password_check_failed');
     },
 
     async deleteById(id: string, by: By = SYSTEM): Promise<Revocation> {

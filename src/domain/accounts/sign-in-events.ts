@@ -36,8 +36,9 @@ export function createSignInEvents(audit: AuditRecorder, log: Logger) {
     locked: (accountId: string, lockedForMs: number, from: SignInSource) =>
       record(anonymous(from), { action: 'user.locked', target: `user:${accountId}`, details: { ...app(from), locked_for: seconds(lockedForMs) } }),
 
-    succeeded: (accountId: string, remember: boolean, from: SignInSource) =>
-      record(person(accountId, from), { action: 'login.succeeded', target: `user:${accountId}`, details: { ...app(from), remember } }),
+    /** `amr`: how the person signed in (password, and the second factor when there was one). */
+    succeeded: (accountId: string, remember: boolean, from: SignInSource, amr?: string[]) =>
+      record(person(accountId, from), { action: 'login.succeeded', target: `user:${accountId}`, details: { ...app(from), remember, ...(amr ? { amr } : {}) } }),
 
     consented: (accountId: string, grant: { scope: string; grantId?: string }, from: SignInSource & { clientId: string }) =>
       record(person(accountId, from), {

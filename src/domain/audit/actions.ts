@@ -72,11 +72,29 @@ interface AuditActions {
   'user.password_changed': { target: UserTarget; details: Revoked };
   /** A change of one's own password refused: wrong current password, or throttled (seconds to wait). */
   'user.password_change_failed': { target: UserTarget; details: { reason: 'wrong_password' } | { reason: 'throttled'; retry_after: number } };
+  /** A person's password asked for again before a sensitive change (removing a second factor) was refused. */
+  'user.password_check_failed': { target: UserTarget; details: { reason: 'wrong_password' } | { reason: 'throttled'; retry_after: number } };
   'user.unlocked': { target: UserTarget; details: { email: string; was_locked: boolean } };
   /** A mailed link was opened: the address is the person's (`signup`: it ended a sign-up's wait). */
   'user.email_verified': { target: UserTarget; details: { email: string; signup: boolean } };
   /** An email change took effect when the link sent to the new address was opened. */
   'user.email_changed': { target: UserTarget; details: { from: string; to: string } };
+  // Second factors (src/domain/accounts/second-factors.ts)
+  /** An authenticator app confirmed with a code from it; this many recovery codes were issued with it. */
+  'user.totp_enrolled': { target: UserTarget; details: { recovery_codes: number } };
+  /** The person removed their authenticator app (and with it their recovery codes), with their password. */
+  'user.totp_removed': { target: UserTarget };
+  /** New recovery codes replaced the old ones. */
+  'user.recovery_codes_generated': { target: UserTarget; details: { count: number } };
+  /** A recovery code was used (sign-in or the account page); `remaining` unused ones are left. */
+  'user.recovery_code_used': { target: UserTarget; details: { context: 'sign_in' | 'account'; remaining: number } };
+  /** A code refused: wrong, already used (`replayed`), or not checked during a lockout (`throttled`). */
+  'user.second_factor_failed': {
+    target: UserTarget;
+    details: { method: 'totp' | 'recovery_code'; context: 'sign_in' | 'account'; reason: 'wrong_code' | 'replayed' | 'throttled'; retry_after?: number };
+  };
+  /** An admin removed every second factor of the person. */
+  'user.second_factors_reset': { target: UserTarget; details: { email: string; totp: boolean; recovery_codes: number } };
   // Self-service (sign-up and email verification, src/domain/accounts/sign-up.ts, email-verification.ts)
   /** A person created their account (it waits for its link); `user.created` is recorded with it. */
   'user.signed_up': { target: UserTarget; details: { email: string } };
@@ -105,7 +123,8 @@ interface AuditActions {
   'login.failed': { target?: string; details: { client_id?: string } };
   'login.throttled': { target?: string; details: { client_id?: string; retry_after: number } };
   'user.locked': { target: UserTarget; details: { client_id?: string; locked_for: number } };
-  'login.succeeded': { target: UserTarget; details: { client_id?: string; remember: boolean } };
+  /** `amr`: how the person signed in (RFC 8176 values: ["pwd"], ["pwd","otp","mfa"], ...). */
+  'login.succeeded': { target: UserTarget; details: { client_id?: string; remember: boolean; amr?: string[] } };
   'consent.granted': { target: ClientTarget; details: { client_id: string; scope: string; grant_id?: string } };
   'interaction.aborted': { target?: ClientTarget; details: { client_id?: string; prompt?: string } };
   // The admin console's own sign-in
@@ -162,9 +181,16 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'user.password_reset': true,
   'user.password_changed': true,
   'user.password_change_failed': true,
+  'user.password_check_failed': true,
   'user.email_verified': true,
   'user.email_changed': true,
   'user.signed_up': true,
+  'user.totp_enrolled': true,
+  'user.totp_removed': true,
+  'user.recovery_codes_generated': true,
+  'user.recovery_code_used': true,
+  'user.second_factor_failed': true,
+  'user.second_factors_reset': true,
   'signup.existing_email': true,
   'signup.throttled': true,
   'user.email_change_requested': true,

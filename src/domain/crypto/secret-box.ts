@@ -2,7 +2,7 @@
 // derived from KEY_ENCRYPTION_SECRET with HKDF. The protected header names which secret sealed
 // the value (so the secret can be rotated: the first seals, all open) and what the value is for
 // (so a ciphertext copied onto another row does not open there).
-import { createHash, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
 
 const encoder = new TextEncoder();
@@ -45,6 +45,19 @@ export class SecretBox {
     if (!key) throw new SecretBoxError('sealed with a KEY_ENCRYPTION_SECRET that is no longer configured');
     const { plaintext } = await compactDecrypt(jwe, key.key, { keyManagementAlgorithms: ['dir'] });
     return decoder.decode(plaintext);
+  }
+
+  /**
+   * Keyed digests (HMAC-SHA256, base64url) of a random value such as a recovery code, one per
+   * configured secret, the current one first: store the first, look up by all of them (so values
+   * digested under an older secret still match while that secret is configured). The key is
+   * derived apart from the sealing key, per purpose.
+   */
+  digests(value: string, purpose: string): string[] {
+    return this.#keys.map(({ key }) => {
+      const digestKey = createHmac('sha256', key).update(`digest key:${purpose}`).digest();
+      return createHmac('sha256', digestKey).update(value).digest('base64url');
+    });
   }
 
   /** True when the value was sealed by an older secret and should be re-sealed. */

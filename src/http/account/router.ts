@@ -25,9 +25,13 @@ import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
 import type { SelfService } from '../../domain/accounts/email-verification.js';
 import { selfServiceMails } from '../../../views/self-service/mails.js';
+import { enrolPage, recoveryCodesPage } from '../../../views/account/second-factors.js';
+import { raw } from '../../../views/html.js';
+import QRCode from 'qrcode';
+import { WrongCodeError } from '../../domain/accounts/second-factors.js';
 import { AccountSignIn, AccountSignInError, currentSession, setFlash, takeFlash, type Flash, type SignedInSession } from './session.js';
 
-export type AccountServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'log'>;
+export type AccountServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'log' | 'secondFactors'>;
 
 export interface AccountDeps {
   services: AccountServices;
@@ -92,11 +96,15 @@ function noticeText(t: Messages, flash: Flash | undefined): string | undefined {
       return m.othersEnded(flash.count ?? 0);
     case 'revoked':
       return m.revoked(flash.app ?? '');
+    case 'totpRemoved':
+      return t.mfa.appRemoved;
+    case 'totpAlreadyOn':
+      return t.mfa.alreadyOn;
   }
 }
 
 export function createAccountRouter({ services, issuer, provider, selfService }: AccountDeps): Router {
-  const { accounts, userSessions, clients, log } = services;
+  const { accounts, userSessions, clients, log, secondFactors } = services;
   const signIn = new AccountSignIn(issuer);
   const router = new Router();
   const parseBody = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
@@ -125,7 +133,11 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
     }
   };
 
-  async function render(ctx: Context, extra: Pick<AccountView, 'errors' | 'nameTyped' | 'notice' | 'emailTyped'> = {}, status?: number): Promise<void> {
+  async function render(
+    ctx: Context,
+    extra: Pick<AccountView, 'errors' | 'nameTyped' | 'notice' | 'emailTyped' | 'factorError'> = {},
+    status?: number,
+  ): Promise<void> {
     const t = messagesOf(ctx);
     const { session } = stateOf(ctx);
     const person = await accounts.get(stateOf(ctx).person.id);
@@ -154,6 +166,7 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
         createdAt: g.createdAt,
       }));
     const notice = extra.notice ?? noticeText(t, takeFlash(ctx));
+    const factors = await secondFactors.status(person.id);
     const view: AccountView = {
       csrf: csrfToken(ctx, csrfBinding(ctx)!),
       email: person.email,
@@ -166,6 +179,8 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
       nameTyped: extra.nameTyped,
       emailChange: selfService !== undefined,
       emailTyped: extra.emailTyped,
+      secondFactors: { totp: factors.totp, recoveryCodesLeft: factors.recoveryCodesLeft },
+      factorError: extra.factorError,
     };
     send(ctx, accountPage(t, view), status);
   }
@@ -304,6 +319,107 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
       return;
     }
     setFlash(ctx, { key: 'revoked', app });
+    seeOther(ctx, '/account');
+  });
+
+  // Second factors. Adding an authenticator app: a POST starts it (a new secret, unconfirmed), the
+  // GET shows its QR code and key for as long as it is unconfirmed, and a correct code from the app
+  // confirms it and shows the recovery codes, once (that answer is the only place they appear).
+  // Codes typed here count in the sign-in throttle like passwords (second-factors.ts).
+
+  /** A refused code, as the message to show and the status. */
+  function codeRefusal(ctx: Context, error: unknown): { message: string; status: number } {
+    const t = messagesOf(ctx);
+    if (error instanceof TooManyAttemptsError) {
+      ctx.set('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+      return { message: t.account.throttled(error.retryAfterMs), status: 429 };
+    }
+    if (error instanceof WrongCodeError) {
+      if (error.lockedForMs > 0) {
+        ctx.set('Retry-After', String(Math.ceil(error.lockedForMs / 1000)));
+        return { message: t.account.throttled(error.lockedForMs), status: 429 };
+      }
+      return { message: t.mfa.wrongCode, status: 400 };
+    }
+    throw error;
+  }
+
+  async function renderEnrolment(ctx: Context, error?: { message: string; status: number }): Promise<void> {
+    const enrolment = await secondFactors.pendingEnrolment(stateOf(ctx).person.id);
+    if (!enrolment) {
+      seeOther(ctx, '/account');
+      return;
+    }
+    // SVG drawn on the server (no script, no request): `qrcode` emits paths only.
+    const svg = await QRCode.toString(enrolment.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const t = messagesOf(ctx);
+    send(
+      ctx,
+      enrolPage(t, { csrf: csrfToken(ctx, csrfBinding(ctx)!), qrSvg: raw(svg), groupedKey: enrolment.groupedKey, error: error?.message }),
+      error?.status,
+    );
+  }
+
+  router.post('/account/authenticator', ...post, async (ctx) => {
+    if (!(await secondFactors.startEnrolment(stateOf(ctx).person.id))) {
+      setFlash(ctx, { key: 'totpAlreadyOn' });
+      seeOther(ctx, '/account');
+      return;
+    }
+    seeOther(ctx, '/account/authenticator');
+  });
+
+  router.get('/account/authenticator', headers, requirePerson, async (ctx) => {
+    await renderEnrolment(ctx);
+  });
+
+  router.post('/account/authenticator/verify', ...post, async (ctx) => {
+    const { person } = stateOf(ctx);
+    let codes: string[];
+    try {
+      codes = await secondFactors.confirmEnrolment(person.id, field(ctx, 'code'), by(ctx));
+    } catch (error) {
+      await renderEnrolment(ctx, codeRefusal(ctx, error));
+      return;
+    }
+    const t = messagesOf(ctx);
+    send(ctx, recoveryCodesPage(t, { codes, notice: t.mfa.appSetUp }));
+  });
+
+  router.post('/account/recovery-codes', ...post, async (ctx) => {
+    const { person } = stateOf(ctx);
+    let codes: string[];
+    try {
+      codes = await secondFactors.regenerateRecoveryCodes(person.id, field(ctx, 'code'), by(ctx));
+    } catch (error) {
+      const { message, status } = codeRefusal(ctx, error);
+      await render(ctx, { factorError: { form: 'regenerate', message } }, status);
+      return;
+    }
+    send(ctx, recoveryCodesPage(messagesOf(ctx), { codes }));
+  });
+
+  // Removing the app asks for the password, not a code: it must work for someone who lost the phone
+  // and signed in with a recovery code. Checked under the sign-in throttle like a password change.
+  router.post('/account/authenticator/remove', ...post, async (ctx) => {
+    const { person } = stateOf(ctx);
+    const m = messagesOf(ctx).account;
+    try {
+      await accounts.confirmPassword(person.id, field(ctx, 'current_password'), by(ctx));
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError) {
+        ctx.set('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+        await render(ctx, { factorError: { form: 'remove', message: m.throttled(error.retryAfterMs) } }, 429);
+        return;
+      }
+      if (error instanceof WrongPasswordError) {
+        await render(ctx, { factorError: { form: 'remove', message: m.wrongPassword } }, 400);
+        return;
+      }
+      throw error;
+    }
+    await secondFactors.removeTotp(person.id, by(ctx));
+    setFlash(ctx, { key: 'totpRemoved' });
     seeOther(ctx, '/account');
   });
 

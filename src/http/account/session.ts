@@ -85,7 +85,7 @@ export function clearCookie(ctx: Context, name: string): void {
 
 /** A notice for the next page (after a redirect-after-POST): a catalogue key and its argument. */
 export interface Flash {
-  key: 'nameSaved' | 'passwordChanged' | 'sessionEnded' | 'othersEnded' | 'revoked';
+  key: 'nameSaved' | 'passwordChanged' | 'sessionEnded' | 'othersEnded' | 'revoked' | 'totpRemoved' | 'totpAlreadyOn';
   count?: number;
   app?: string;
 }
@@ -98,7 +98,7 @@ export function takeFlash(ctx: Context): Flash | undefined {
   const value = decode(ctx.cookies.get(FLASH_COOKIE, { signed: true })) as Partial<Flash> | undefined;
   if (!value) return undefined;
   clearCookie(ctx, FLASH_COOKIE);
-  const keys: Flash['key'][] = ['nameSaved', 'passwordChanged', 'sessionEnded', 'othersEnded', 'revoked'];
+  const keys: Flash['key'][] = ['nameSaved', 'passwordChanged', 'sessionEnded', 'othersEnded', 'revoked', 'totpRemoved', 'totpAlreadyOn'];
   if (!keys.includes(value.key as Flash['key'])) return undefined;
   return {
     key: value.key as Flash['key'],

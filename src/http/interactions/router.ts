@@ -16,6 +16,11 @@ import { consentPage } from '../../../views/consent.js';
 import { errorPage, type ErrorView } from '../../../views/error.js';
 import type { Messages } from '../../../views/i18n/catalogue.js';
 import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
+import { secondFactorPage, type OtherWay, type SecondFactorForm } from '../../../views/second-factor.js';
+import { TooManyAttemptsError } from '../../domain/accounts/account-service.js';
+import { authenticationResult, type SecondFactorMethod } from '../../domain/accounts/authentication-methods.js';
+import { WrongCodeError, type CodeContext } from '../../domain/accounts/second-factors.js';
+import type { By } from '../../domain/audit/actions.js';
 import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
 import { ACCOUNT_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../../domain/clients/reserved.js';
 import { Busy } from '../../domain/accounts/work-limiter.js';
@@ -57,6 +62,16 @@ export interface InteractionDeps {
   signUp?: boolean;
   /** Whether "Forgot password?" is offered (mail is on); absent: not offered. */
   passwordReset?: { readonly available: boolean };
+  /**
+   * Second factors (second-factors.ts): after a correct password, a person who has one is asked
+   * for it before the sign-in finishes. Absent: the password finishes it (tests of other parts).
+   */
+  secondFactors?: {
+    /** The methods the person can verify with; none: the password is enough. */
+    required(accountId: string): Promise<SecondFactorMethod[]>;
+    /** Resolves when the code worked; throws WrongCodeError or TooManyAttemptsError. */
+    verify(accountId: string, method: SecondFactorMethod, code: string, by: By, context: CodeContext): Promise<void>;
+  };
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -64,6 +79,8 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 /** Longest email (RFC 5321 path) and password we pass on to the account service. */
 const MAX_EMAIL_LENGTH = 320;
 const MAX_PASSWORD_LENGTH = 1024;
+/** Longest code we pass on (an app's code is 6 digits, a recovery code 14 characters). */
+const MAX_CODE_LENGTH = 64;
 
 /** The error pages of a sign-in, in the page's language. */
 type Refusal = (t: Messages) => ErrorView;
@@ -156,6 +173,56 @@ function resourceScopes(value: unknown): Record<string, string[]> {
   return Object.fromEntries(Object.entries(value).map(([resource, scopes]) => [resource, stringList(scopes)]));
 }
 
+/**
+ * The second step's marker: this interaction's password was right for this account. A cookie
+ * signed with COOKIE_KEYS (the browser cannot make or change one), scoped to this interaction's
+ * pages, naming the interaction's uid (load() checks that against the provider's interaction
+ * cookie) and expiring with the step. The provider's session is not touched until the second
+ * factor is verified: only then does the interaction get its login result, so a person who stops
+ * after the password is not signed in anywhere (not on /account either, which reads that session).
+ * Any step that needs a verified first factor (MFA_POLICY's enrolment, step-up) can start from it.
+ */
+interface PendingSecondFactor {
+  uid: string;
+  accountId: string;
+  remember: boolean;
+  /** Expiry, milliseconds since the epoch. */
+  exp: number;
+}
+
+const PENDING_COOKIE = 'sesame.second-factor';
+const PENDING_LIFETIME_MS = 10 * 60 * 1000;
+const pendingCookieOptions = (uid: string, maxAge?: number) => ({
+  signed: true,
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  path: `/interaction/${encodeURIComponent(uid)}`,
+  overwrite: true,
+  ...(maxAge !== undefined ? { maxAge } : {}),
+});
+
+function setPending(ctx: Context, pending: Omit<PendingSecondFactor, 'exp'>): void {
+  const value: PendingSecondFactor = { ...pending, exp: Date.now() + PENDING_LIFETIME_MS };
+  ctx.cookies.set(PENDING_COOKIE, Buffer.from(JSON.stringify(value)).toString('base64url'), pendingCookieOptions(pending.uid, PENDING_LIFETIME_MS));
+}
+
+function clearPending(ctx: Context, uid: string): void {
+  ctx.cookies.set(PENDING_COOKIE, null, pendingCookieOptions(uid));
+}
+
+/** The marker of this interaction, when it is validly signed, for this uid and not expired. */
+function pendingOf(ctx: Context, uid: string): PendingSecondFactor | undefined {
+  const raw = ctx.cookies.get(PENDING_COOKIE, { signed: true });
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<PendingSecondFactor>;
+    if (value.uid !== uid || typeof value.accountId !== 'string' || typeof value.exp !== 'number' || value.exp <= Date.now()) return undefined;
+    return { uid, accountId: value.accountId, remember: value.remember === true, exp: value.exp };
+  } catch {
+    return undefined;
+  }
+}
+
 export function createInteractionRouter(deps: InteractionDeps): Router {
   const router = new Router();
   const events = deps.events;
@@ -230,6 +297,47 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     return true;
   }
 
+  /** The second step's page: the form asked for, with what went wrong on the last attempt. */
+  async function showSecondFactor(
+    ctx: Context,
+    provider: Provider,
+    interaction: Interaction,
+    pending: PendingSecondFactor,
+    form: SecondFactorForm,
+    outcome: { status?: number; failed?: boolean; throttledFor?: number } = {},
+  ): Promise<void> {
+    const t = language(ctx, interaction);
+    const methods = (await deps.secondFactors?.required(pending.accountId)) ?? [];
+    // HOOK (passkeys): add "Use a passkey" here when `methods` includes the person's passkey.
+    const otherWays: OtherWay[] = [];
+    sendPage(
+      ctx,
+      secondFactorPage(t, {
+        uid: interaction.uid,
+        csrf: csrfToken(ctx, interactionBinding(interaction.uid)),
+        clientName: await clientName(provider, interaction, t),
+        form,
+        recoveryCodes: methods.includes('recovery_code'),
+        failed: outcome.failed,
+        throttledFor: outcome.throttledFor,
+        otherWays,
+      }),
+      outcome.status,
+    );
+  }
+
+  /**
+   * Finishes the login: the provider's session gets the account, with how the person signed in
+   * (amr, acr: authentication-methods.ts), which the ID token carries.
+   */
+  async function finishLogin(ctx: Context, interaction: Interaction, accountId: string, remember: boolean, secondFactor?: SecondFactorMethod): Promise<void> {
+    const { amr, acr } = authenticationResult(secondFactor);
+    await events?.succeeded(accountId, remember, { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) }, amr);
+    // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
+    // the browser. The session record itself still expires after ttl.Session either way.
+    await finish(ctx, interaction, { login: { accountId, remember, amr, acr } }, false);
+  }
+
   router.use(pageHeaders());
   router.use(interactionErrors());
 
@@ -240,6 +348,12 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const t = language(ctx, interaction);
     switch (prompt.name) {
       case 'login': {
+        const pending = pendingOf(ctx, uid);
+        if (pending && deps.secondFactors) {
+          const form: SecondFactorForm = ctx.query.use === 'recovery-code' ? 'recovery_code' : 'totp';
+          await showSecondFactor(ctx, provider, interaction, pending, form);
+          return;
+        }
         sendPage(
           ctx,
           loginPage(t, {
@@ -333,11 +447,52 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       return;
     }
 
+    // A second factor to come: the account's run of failures is not ended yet (a correct password
+    // must not wipe the count of wrong codes, or guessing codes would never lock); the second
+    // step ends it when the code works.
+    const methods = (await deps.secondFactors?.required(account.accountId)) ?? [];
+    if (methods.length > 0) {
+      setPending(ctx, { uid: interaction.uid, accountId: account.accountId, remember });
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${encodeURIComponent(interaction.uid)}`);
+      return;
+    }
     await deps.throttle?.succeeded(email);
-    await events?.succeeded(account.accountId, remember, from);
-    // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
-    // the browser. The session record itself still expires after ttl.Session either way.
-    await finish(ctx, interaction, { login: { accountId: account.accountId, remember } }, false);
+    await finishLogin(ctx, interaction, account.accountId, remember);
+  });
+
+  // The second step: a code from the authenticator app or a recovery code, for the account whose
+  // password this interaction verified (the signed marker). Wrong and used codes get the same
+  // answer and count as failed sign-ins (second-factors.ts); a lockout refuses before any check.
+  router.post('/interaction/:uid/second-factor', parseBody, csrf, async (ctx) => {
+    const { provider, interaction } = await load(ctx, ctx.params.uid, 'login');
+    const pending = pendingOf(ctx, interaction.uid);
+    if (!pending || !deps.secondFactors) throw new InteractionMismatch(EXPIRED);
+    const body: unknown = ctx.request.body;
+    const method: SecondFactorMethod = stringField(body, 'method') === 'recovery_code' ? 'recovery_code' : 'totp';
+    const code = (stringField(body, 'code') ?? '').slice(0, MAX_CODE_LENGTH);
+    const by: By = { actor: `user:${pending.accountId}`, sourceAddress: ctx.ip };
+    try {
+      await deps.secondFactors.verify(pending.accountId, method, code, by, 'sign_in');
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError) {
+        ctx.set('Retry-After', String(Math.ceil(error.retryAfterMs / 1000)));
+        await showSecondFactor(ctx, provider, interaction, pending, method, { status: 429, throttledFor: error.retryAfterMs });
+        return;
+      }
+      if (error instanceof WrongCodeError) {
+        if (error.lockedForMs > 0) {
+          ctx.set('Retry-After', String(Math.ceil(error.lockedForMs / 1000)));
+          await showSecondFactor(ctx, provider, interaction, pending, method, { status: 429, throttledFor: error.lockedForMs });
+          return;
+        }
+        await showSecondFactor(ctx, provider, interaction, pending, method, { status: 401, failed: true });
+        return;
+      }
+      throw error;
+    }
+    clearPending(ctx, interaction.uid);
+    await finishLogin(ctx, interaction, pending.accountId, pending.remember, method);
   });
 
   router.post('/interaction/:uid/confirm', parseBody, csrf, async (ctx) => {

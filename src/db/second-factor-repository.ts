@@ -1,0 +1,90 @@
+// Authenticator apps (totp_factor) and recovery codes (recovery_code): the only module that queries
+// them. What a code is worth is decided in single statements, so two requests with the same code
+// (a double submit, two instances) cannot both succeed: the database decides which one wins.
+import type { DbClient } from './database.js';
+import { isUniqueViolation } from './user-repository.js';
+
+export interface TotpFactorRecord {
+  userId: string;
+  /** Compact JWE of the base32 secret (SecretBox). */
+  secretEncrypted: string;
+  confirmedAt: Date | null;
+  lastUsedStep: number | null;
+  createdAt: Date;
+}
+
+export interface RecoveryCodeRecord {
+  id: string;
+  codeHash: string;
+}
+
+export function createSecondFactorRepository(prisma: DbClient) {
+  return {
+    findTotp(userId: string): Promise<TotpFactorRecord | null> {
+      return prisma.totpFactor.findUnique({ where: { userId } });
+    },
+
+    /** Starts (or restarts) an enrolment: an unconfirmed factor. A confirmed one is never replaced. */
+    async startTotp(userId: string, secretEncrypted: string): Promise<boolean> {
+      await prisma.totpFactor.deleteMany({ where: { userId, confirmedAt: null } });
+      try {
+        await prisma.totpFactor.create({ data: { userId, secretEncrypted } });
+        return true;
+      } catch (error) {
+        // A confirmed factor exists (or another request started one at the same moment).
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+
+    /**
+     * Accepts a code of time step `step`: only when no code of this step or a later one was
+     * accepted before. `confirm`: the enrolment's first code (the factor must be unconfirmed);
+     * otherwise the factor must be confirmed. True for the one request whose statement changed the row.
+     */
+    async acceptStep(userId: string, step: number, confirm: boolean, now: Date): Promise<boolean> {
+      const { count } = await prisma.totpFactor.updateMany({
+        where: {
+          userId,
+          confirmedAt: confirm ? null : { not: null },
+          OR: [{ lastUsedStep: null }, { lastUsedStep: { lt: step } }],
+        },
+        data: confirm ? { lastUsedStep: step, confirmedAt: now } : { lastUsedStep: step },
+      });
+      return count === 1;
+    },
+
+    async updateSecret(userId: string, secretEncrypted: string): Promise<void> {
+      await prisma.totpFactor.updateMany({ where: { userId }, data: { secretEncrypted } });
+    },
+
+    /** Replaces every recovery code of the person (used ones included) with these, in one transaction. */
+    async replaceRecoveryCodes(userId: string, codes: RecoveryCodeRecord[]): Promise<void> {
+      await prisma.$transaction([
+        prisma.recoveryCode.deleteMany({ where: { userId } }),
+        prisma.recoveryCode.createMany({ data: codes.map((code) => ({ ...code, userId })) }),
+      ]);
+    },
+
+    /** Marks the unused code with one of these hashes used; true for the one request that did. */
+    async useRecoveryCode(userId: string, codeHashes: string[], now: Date): Promise<boolean> {
+      const { count } = await prisma.recoveryCode.updateMany({ where: { userId, codeHash: { in: codeHashes }, usedAt: null }, data: { usedAt: now } });
+      return count > 0;
+    },
+
+    countUnusedRecoveryCodes(userId: string): Promise<number> {
+      return prisma.recoveryCode.count({ where: { userId, usedAt: null } });
+    },
+
+    /** Removes the person's authenticator app and recovery codes; what there was. */
+    async deleteAll(userId: string): Promise<{ totp: boolean; recoveryCodes: number }> {
+      const [totp, codes] = await prisma.$transaction([
+        prisma.totpFactor.deleteMany({ where: { userId } }),
+        prisma.recoveryCode.deleteMany({ where: { userId } }),
+      ]);
+      return { totp: totp.count > 0, recoveryCodes: codes.count };
+    },
+  };
+}
+
+export type SecondFactorRepository = ReturnType<typeof createSecondFactorRepository>;

@@ -1,0 +1,76 @@
+// The sign-in's second step, after a correct password: a code from the person's authenticator app
+// ("Authentication code", "Verify") or, through "Use a recovery code", one of their recovery
+// codes. A wrong code, and one already used, get the same message. No script: works without
+// JavaScript. Other ways of verifying (a passkey) join the list under the form.
+import { html, type SafeHtml } from './html.js';
+import type { Messages } from './i18n/catalogue.js';
+import { layout } from './layout.js';
+
+export type SecondFactorForm = 'totp' | 'recovery_code';
+
+/** Another way to verify, offered under the form: a link (GET) to that way's page or form. */
+export interface OtherWay {
+  label: string;
+  href: string;
+}
+
+export interface SecondFactorView {
+  uid: string;
+  csrf: string;
+  clientName: string;
+  /** Which form to show. */
+  form: SecondFactorForm;
+  /** The person has recovery codes to fall back on. */
+  recoveryCodes: boolean;
+  /** True after a wrong or used code. */
+  failed?: boolean | undefined;
+  /** Milliseconds before another attempt is allowed, when throttled. */
+  throttledFor?: number | undefined;
+  /**
+   * HOOK (passkeys): further ways to verify, e.g. "Use a passkey" when the person has one. The
+   * interaction router fills it; each is a link under the form.
+   */
+  otherWays?: OtherWay[] | undefined;
+}
+
+/** The page's own URL for a form (the GET of the interaction shows it). */
+export const secondFactorHref = (uid: string, form: SecondFactorForm): string =>
+  `/interaction/${encodeURIComponent(uid)}${form === 'recovery_code' ? '?use=recovery-code' : ''}`;
+
+export function secondFactorPage(t: Messages, view: SecondFactorView): SafeHtml {
+  const m = t.mfa;
+  const { uid, csrf, clientName, form } = view;
+  const alert = view.throttledFor !== undefined ? t.signIn.throttled(view.throttledFor) : view.failed ? m.wrongCode : undefined;
+  const recovery = form === 'recovery_code';
+  const others: OtherWay[] = [
+    ...(recovery
+      ? [{ label: m.useApp, href: secondFactorHref(uid, 'totp') }]
+      : view.recoveryCodes
+        ? [{ label: m.useRecoveryCode, href: secondFactorHref(uid, 'recovery_code') }]
+        : []),
+    ...(view.otherWays ?? []),
+  ];
+  const title = recovery ? m.recoveryTitle : m.stepTitle;
+  return layout({
+    title,
+    locale: t.locale,
+    body: html`<h1>${title}</h1>
+<p class="lead">${recovery ? m.enterRecoveryCode(clientName) : m.enterAppCode(clientName)}</p>
+${alert && html`<p class="alert" role="alert" id="code-error">${alert}</p>`}
+<form method="post" action="/interaction/${encodeURIComponent(uid)}/second-factor"${alert ? html` aria-describedby="code-error"` : ''}>
+<input type="hidden" name="csrf" value="${csrf}">
+<input type="hidden" name="method" value="${form}">
+<div class="field">
+${
+  recovery
+    ? html`<label for="code">${m.recoveryCode}</label>
+<input id="code" name="code" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" required maxlength="64" autofocus>`
+    : html`<label for="code">${m.code}</label>
+<input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9 ]*" autocomplete="one-time-code" required maxlength="16" autofocus>`
+}
+</div>
+<button type="submit" class="primary">${m.verify}</button>
+</form>
+${others.length > 0 && html`<nav aria-label="${m.otherWays}">${others.map((way) => html`<p class="aside"><a href="${way.href}">${way.label}</a></p>`)}</nav>`}`,
+  });
+}
