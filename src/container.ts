@@ -29,6 +29,8 @@ import { createInvitationService } from './domain/accounts/invitations.js';
 import { createPasswordResetService } from './domain/accounts/password-reset.js';
 import { createRequestQuota } from './domain/throttling/request-quota.js';
 import { composeLinkMail } from '../views/mail/links.js';
+import { createPasskeyRepository } from './db/passkey-repository.js';
+import { createPasskeyService } from './domain/accounts/passkeys.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 
@@ -88,6 +90,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     attempts,
     emailTokens,
     mailer,
+    passkeys: createPasskeyService({ repository: createPasskeyRepository(db.prisma), accounts, audit, issuer: config.issuer }),
     consoleSessions: createConsoleSessionService(createConsoleSessionRepository(db.prisma)),
     signInThrottle,
     secretThrottle: createSecretThrottle(throttle, {

@@ -15,6 +15,7 @@ import type { SignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import type { EmailTokenService } from './domain/accounts/email-tokens.js';
 import type { InvitationService } from './domain/accounts/invitations.js';
 import type { PasswordResetService } from './domain/accounts/password-reset.js';
+import type { PasskeyService } from './domain/accounts/passkeys.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
 
@@ -40,6 +41,8 @@ export interface Services {
   passwordReset: PasswordResetService;
   /** People added without a password, who choose one from a mailed link. */
   invitations: InvitationService;
+  /** Passkeys (WebAuthn): adding them on the account page, signing in with one. */
+  passkeys: PasskeyService;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
 }

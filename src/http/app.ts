@@ -33,7 +33,8 @@ export interface AppDeps {
   services: Pick<
     Services,
     'accounts' | 'audit' | 'clients' | 'signInThrottle' | 'secretThrottle' | 'emailTokens' | 'mailer' | 'attempts' | 'passwordReset' | 'invitations'
-  >;
+  > &
+    Partial<Pick<Services, 'passkeys'>>;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
   metrics: Metrics;
@@ -126,6 +127,7 @@ export function createApp(deps: AppDeps): Koa {
       scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
       signUp: selfService.signUpOpen,
       passwordReset: services.passwordReset,
+      ...(services.passkeys ? { passkeys: services.passkeys } : {}),
     }),
     ...selfService.routers,
     createPasswordResetRouter(services),

@@ -68,7 +68,7 @@ const en = {
   } as Readonly<Record<string, string>>,
 
   factorsHeading: 'Second factors',
-  factorsSoon: 'Authenticator apps and passkeys will be added here.',
+  factorsSoon: 'Authenticator apps will be added here.',
 
   notFound: 'That session or app is no longer there.',
   invalidName: 'This name cannot be saved: use at most 200 characters and no control characters.',
@@ -142,7 +142,7 @@ const de: typeof en = {
   },
 
   factorsHeading: 'Zweite Faktoren',
-  factorsSoon: 'Authentifizierungs-Apps und Passkeys kommen hier hinzu.',
+  factorsSoon: 'Authentifizierungs-Apps kommen hier hinzu.',
 
   notFound: 'Diese Sitzung oder App gibt es nicht mehr.',
   invalidName: 'Dieser Name kann nicht gespeichert werden: höchstens 200 Zeichen und keine Steuerzeichen.',
