@@ -84,7 +84,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     jwks: { keys: jwks },
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
-    claims: { ...CLAIMS_BY_SCOPE },
+    // amr (RFC 8176) with `openid`: how the person signed in reaches every ID token (a password:
+    // ['pwd']; a passkey: ['hwk' or 'swk', 'user', 'mfa']).
+    claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'amr'] },
     // The claims of the granted scopes (profile: name; email: email, email_verified) go into the
     // ID token too, not only to userinfo: many RP libraries (Auth.js, express-openid-connect,
     // Authlib) build their user from the ID token alone.

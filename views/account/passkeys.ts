@@ -1,7 +1,8 @@
 // The account page's "Passkeys" section: the person's passkeys (name, when added, when last used)
 // with Rename and Remove (plain forms: they work without JavaScript), and "Add a passkey", which
 // needs the browser's WebAuthn API: the form is hidden until views/assets/passkeys.js shows it, and
-// without JavaScript the section says so. The script gets its words from data-* attributes.
+// without JavaScript the section says so (a line the script hides: <noscript> is not shown when a
+// browser's scripts are off by policy rather than by its parser). The script gets its words from data-* attributes.
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
 import type { Messages } from '../i18n/catalogue.js';
 
@@ -72,7 +73,7 @@ export function passkeysSection(t: Messages, csrf: string, view: PasskeysView): 
 <p class="muted">${m.lead}</p>
 ${view.error && html`<p class="alert" role="alert" id="passkey-error">${view.error}</p>`}
 ${view.items.length > 0 ? html`<ul class="items">${view.items.map((p) => item(t, csrf, p))}</ul>` : html`<p class="muted">${m.none}</p>`}
-<noscript><p class="muted">${m.needsJavaScript}</p></noscript>
+<p class="muted" id="passkey-needs-js">${m.needsJavaScript}</p>
 <p class="muted" id="passkey-unsupported" hidden>${m.unsupported}</p>
 <form method="post" action="/account/passkeys" id="passkey-add" data-options="/account/passkeys/options"${scriptMessages(t)} hidden>
 ${hidden('csrf', csrf)}${hidden('response', '')}

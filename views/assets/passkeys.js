@@ -58,6 +58,8 @@
   }
 
   const add = document.getElementById('passkey-add');
+  const needsScript = document.getElementById('passkey-needs-js');
+  if (needsScript) needsScript.hidden = true;
   if (add) {
     if (supported) {
       add.hidden = false;

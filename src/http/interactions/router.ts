@@ -351,7 +351,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     await events?.succeeded(account.accountId, remember, from);
     // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
     // the browser. The session record itself still expires after ttl.Session either way.
-    await finish(ctx, interaction, { login: { accountId: account.accountId, remember } }, false);
+    await finish(ctx, interaction, { login: { accountId: account.accountId, remember, amr: ['pwd'] } }, false);
   });
 
   // Passwordless sign-in with a passkey. Step 1 (passkeys.js, fetch): the options for
