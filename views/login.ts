@@ -89,7 +89,7 @@ ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
 ${passkey && passkeyForm(t, uid, csrf, remember)}
 ${
   forgotPassword &&
-  html`<p class="aside"><a href="/forgot-password?return=${encodeURIComponent(`/interaction/${uid}`)}&amp;ui_locales=${t.locale}">${t.passwordReset.forgotLink}</a></p>`
+  html`<p class="aside"><a href="/forgot-password?return=/interaction/${encodeURIComponent(uid)}&amp;ui_locales=${t.locale}">${t.passwordReset.forgotLink}</a></p>`
 }
 ${signUp && html`<p><a href="/sign-up?interaction=${encodeURIComponent(uid)}">${t.signUp.createAccount}</a></p>`}`,
   });

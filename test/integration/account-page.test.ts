@@ -46,6 +46,11 @@ describe.each(PROVIDERS)('account page on %s', (provider) => {
     expect(location.searchParams.get('redirect_uri')).toBe(`${sesame.issuer}/account/callback`);
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
 
+    // The sign-in page says where the person is going: their account, not the console's client.
+    const signInPage = await new TestBrowser(sesame.issuer).request('/account');
+    expect(signInPage.html).toContain('to continue to <strong>your Sesame account</strong>');
+    expect(signInPage.html).not.toContain('Sesame console');
+
     const browser = new TestBrowser(sesame.issuer);
     const page = await signInToAccount(browser, who.email, who.password);
     expect(page.html).toContain('Your account');

@@ -70,6 +70,8 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
     // and taken away before the real upgrade below.
     const changeFeed = readMigrations(provider).find((m) => m.name.endsWith('_change_signals'))!;
     await withDatabase((prisma) => prisma.$executeRawUnsafe(changeFeed.sql));
+    // Likewise the user column a later migration adds (sign-ups waiting for their link).
+    await withDatabase((prisma) => prisma.$executeRawUnsafe('ALTER TABLE "user" ADD COLUMN "signupPending" BOOLEAN NOT NULL DEFAULT false'));
 
     // A person and an app, made by Sesame on the database as the earlier version left it.
     const user = { email: 'early@example.com', password: 'correct horse battery staple' };
@@ -83,6 +85,7 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
     const issuer = first.issuer;
     await first.close();
     await withDatabase((prisma) => prisma.$executeRawUnsafe('DROP TABLE "change_signal"'));
+    await withDatabase((prisma) => prisma.$executeRawUnsafe('ALTER TABLE "user" DROP COLUMN "signupPending"'));
 
     // Sessions and tokens, stored the old way.
     const database = await openDatabase(db.config);

@@ -251,6 +251,17 @@ describe('account service', () => {
       expect((await accounts.get('u-ada')).email).toBe('ada.l@example.com');
       expect(await events()).toHaveLength(1);
     });
+    it('an admin giving a new address leaves it unverified unless they vouch for it too', async () => {
+      await seed('u-ada', 'ada@example.com');
+      await accounts.update('u-ada', { emailVerified: true }, ADMIN);
+      const moved = await accounts.update('u-ada', { email: 'ada@new.example.com' }, ADMIN);
+      expect(moved.emailVerified).toBe(false);
+      expect((await events())[0]).toMatchObject({ details: { changed: ['email', 'email_verified'] } });
+      // The same address again is no change of address: verified stays as it is.
+      await accounts.update('u-ada', { emailVerified: true }, ADMIN);
+      expect((await accounts.update('u-ada', { email: 'ADA@new.example.com' }, ADMIN)).emailVerified).toBe(true);
+      expect((await accounts.update('u-ada', { email: 'ada@third.example.com', emailVerified: true }, ADMIN)).emailVerified).toBe(true);
+    });
   });
 
   /** A signed-in browser session of `accountId` holding one grant, with an access token under it, as the provider's adapter stores them. */

@@ -17,6 +17,7 @@ const en = {
     return `Too many attempts. Try again in ${n} ${n === 1 ? 'minute' : 'minutes'}.`;
   },
   anApp: 'an app',
+  yourAccount: 'your Sesame account',
 
   allowTitle: (client: string) => `Allow ${client}?`,
   allowHeading: (client: SafeHtml): SafeHtml => html`Allow ${client}?`,
@@ -86,6 +87,7 @@ const de: typeof en = {
     return `Zu viele Versuche. Versuchen Sie es in ${n} ${n === 1 ? 'Minute' : 'Minuten'} erneut.`;
   },
   anApp: 'eine App',
+  yourAccount: 'Ihr Sesame-Konto',
 
   allowTitle: (client) => `${client} erlauben?`,
   allowHeading: (client) => html`${client} erlauben?`,

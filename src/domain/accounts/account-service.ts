@@ -296,6 +296,9 @@ export function createAccountService(users: UserRepository, options: AccountServ
       };
       const before = await users.findById(id);
       if (!before) throw new NotFoundError(`no user with id ${id}`);
+      // A new address is not known to be theirs until someone says so (or its link is opened).
+      const unproven = data.email !== undefined && data.email !== before.email && changes.emailVerified === undefined;
+      if (unproven) Object.assign(data, { emailVerified: false });
       let record;
       try {
         // Nothing to change is no change (an UPDATE of no columns reports no row, which is not "not found").

@@ -22,8 +22,11 @@ export function consoleUris(issuer: string): { redirectUri: string; postLogoutRe
  * src/http/account/session.ts.
  */
 export function accountCallbackUri(issuer: string): string {
-  return `${issuer.replace(/\/$/, '')}/account/callback`;
+  return `${issuer.replace(/\/$/, '')}${ACCOUNT_CALLBACK_PATH}`;
 }
+
+/** The account page's callback under the issuer (which may have a path of its own). */
+export const ACCOUNT_CALLBACK_PATH = '/account/callback';
 
 /** Names compared as a person reads them: case, width and spacing do not make a different name. */
 const normalName = (name: string) => name.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();

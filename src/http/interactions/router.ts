@@ -18,6 +18,7 @@ import type { Messages } from '../../../views/i18n/catalogue.js';
 import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
 import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
 import { CHALLENGE_LIFETIME_MS, PasskeyError, type PasskeyService } from '../../domain/accounts/passkeys.js';
+import { ACCOUNT_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../../domain/clients/reserved.js';
 import { Busy } from '../../domain/accounts/work-limiter.js';
 import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
 import type { FailureOutcome } from '../../domain/throttling/sign-in-throttle.js';
@@ -145,6 +146,13 @@ const passkeyCookie = (uid: string, maxAge?: number) => ({
   overwrite: true,
   ...(maxAge ? { maxAge } : {}),
 });
+/**
+ * Whether a redirect_uri is the account page's callback (src/http/account/session.ts). Only for
+ * the console's client, whose two registered URIs the provider has already matched exactly.
+ */
+function isAccountCallback(value: unknown): boolean {
+  return typeof value === 'string' && URL.canParse(value) && new URL(value).pathname.endsWith(ACCOUNT_CALLBACK_PATH);
+}
 
 /** A non-empty string parameter, or undefined. */
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -208,6 +216,8 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   }
 
   async function clientName(provider: Provider, interaction: Interaction, t: Messages): Promise<string> {
+    // The account page signs in through the console's client: the person is going to their account.
+    if (interaction.params.client_id === CONSOLE_CLIENT_ID && isAccountCallback(interaction.params.redirect_uri)) return t.signIn.yourAccount;
     const client = await clientOf(provider, interaction);
     return client?.clientName || client?.clientId || String(interaction.params.client_id ?? '') || t.signIn.anApp;
   }
