@@ -31,6 +31,8 @@ import { createSecondFactorRepository } from './db/second-factor-repository.js';
 import { createSecondFactorService } from './domain/accounts/second-factors.js';
 import { createRequestQuota } from './domain/throttling/request-quota.js';
 import { composeLinkMail } from '../views/mail/links.js';
+import { createPasskeyRepository } from './db/passkey-repository.js';
+import { createPasskeyService } from './domain/accounts/passkeys.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { createEmailVerification } from './domain/accounts/email-verification.js';
@@ -116,6 +118,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     attempts,
     emailTokens,
     mailer,
+    passkeys: createPasskeyService({ repository: createPasskeyRepository(db.prisma), accounts, audit, issuer: config.issuer }),
     consoleSessions: createConsoleSessionService(createConsoleSessionRepository(db.prisma)),
     signInThrottle,
     secretThrottle: createSecretThrottle(throttle, {

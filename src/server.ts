@@ -135,6 +135,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       { name: 'failed-attempt counters', deleteExpired: (now) => container.attempts.deleteExpired(now) },
       { name: 'console sessions', deleteExpired: (now) => container.consoleSessions.deleteExpired(now) },
       { name: 'mailed links', deleteExpired: (now) => container.emailTokens.deleteExpired(now) },
+      { name: 'passkey challenges', deleteExpired: (now) => container.passkeys.deleteExpiredChallenges(now) },
     ],
   });
 

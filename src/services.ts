@@ -16,6 +16,7 @@ import type { EmailTokenService } from './domain/accounts/email-tokens.js';
 import type { InvitationService } from './domain/accounts/invitations.js';
 import type { PasswordResetService } from './domain/accounts/password-reset.js';
 import type { SecondFactorService } from './domain/accounts/second-factors.js';
+import type { PasskeyService } from './domain/accounts/passkeys.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
 import type { SelfService } from './domain/accounts/email-verification.js';
@@ -49,6 +50,8 @@ export interface Services {
   signUp: SignUp;
   /** Authenticator apps and recovery codes: enrolment, the sign-in's second step, admins' resets. */
   secondFactors: SecondFactorService;
+  /** Passkeys (WebAuthn): adding them on the account page, signing in with one. */
+  passkeys: PasskeyService;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
 }

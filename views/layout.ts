@@ -11,6 +11,8 @@ export interface LayoutOptions {
   locale: Locale;
   /** A wider card, for a page with several sections (the account page). */
   wide?: boolean;
+  /** External scripts of Sesame's own (the CSP must allow script-src 'self' on such a page). */
+  scripts?: string[];
 }
 
 /**
@@ -27,11 +29,11 @@ export function documentHead({ title, stylesheets = [], scripts = [] }: { title:
 ${['/assets/sesame.css', ...stylesheets].map((href) => html`<link rel="stylesheet" href="${href}">\n`)}${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}`;
 }
 
-export function layout({ title, body, locale, wide = false }: LayoutOptions): SafeHtml {
+export function layout({ title, body, locale, wide = false, scripts = [] }: LayoutOptions): SafeHtml {
   return html`<!doctype html>
 <html lang="${locale}">
 <head>
-${documentHead({ title: `${title} · Sesame` })}
+${documentHead({ title: `${title} · Sesame`, scripts })}
 </head>
 <body>
 <main class="card${wide ? ' wide' : ''}">

@@ -4,6 +4,7 @@
 // outlives the browser; without it the session ends when the browser closes.
 import { html, type SafeHtml } from './html.js';
 import { EN, type Messages } from './i18n/catalogue.js';
+import { PASSKEY_SCRIPTS, scriptMessages } from './account/passkeys.js';
 import { layout } from './layout.js';
 
 export const LOGIN_FAILED_MESSAGE = EN.signIn.loginFailed;
@@ -28,19 +29,44 @@ export interface LoginView {
   signUp?: boolean | undefined;
   /** Offer "Forgot password?" (mail is on). */
   forgotPassword?: boolean | undefined;
+  /** Offer "Sign in with a passkey" (shown by views/assets/passkeys.js when the browser can). */
+  passkey?: boolean | undefined;
+  /** True after a passkey was not accepted. */
+  passkeyFailed?: boolean | undefined;
+}
+
+/**
+ * "Sign in with a passkey": hidden until passkeys.js shows it (JavaScript and WebAuthn available),
+ * so without JavaScript the page is the password form alone. The script asks for options, lets the
+ * browser pick a passkey, puts its answer in `response` and submits this form like the password's.
+ */
+function passkeyForm(t: Messages, uid: string, csrf: string, remember: boolean | undefined): SafeHtml {
+  const path = `/interaction/${encodeURIComponent(uid)}/passkey`;
+  return html`<div id="passkey-signin" hidden>
+<p class="or">${t.passkeys.or}</p>
+<form method="post" action="${path}" id="passkey-signin-form" data-options="${path}/options"${scriptMessages(t)}>
+<input type="hidden" name="csrf" value="${csrf}">
+<input type="hidden" name="response" value="">
+<input type="hidden" name="${REMEMBER_FIELD}" value="${remember ? REMEMBER_VALUE : ''}">
+<button type="submit" class="secondary">${t.passkeys.signInButton}</button>
+<p class="muted" role="status" data-status></p>
+</form>
+</div>`;
 }
 
 /** The checkbox's name and the value a ticked box submits. */
 export const REMEMBER_FIELD = 'remember';
 export const REMEMBER_VALUE = 'yes';
 
-export function loginPage(t: Messages, { uid, csrf, clientName, email, failed, throttledFor, remember, signUp, forgotPassword }: LoginView): SafeHtml {
+export function loginPage(t: Messages, view: LoginView): SafeHtml {
+  const { uid, csrf, clientName, email, failed, throttledFor, remember, signUp, forgotPassword, passkey, passkeyFailed } = view;
   const m = t.signIn;
   const prefilled = Boolean(email);
-  const alert = throttledFor !== undefined ? m.throttled(throttledFor) : failed ? m.loginFailed : undefined;
+  const alert = throttledFor !== undefined ? m.throttled(throttledFor) : passkeyFailed ? t.passkeys.signInFailed : failed ? m.loginFailed : undefined;
   return layout({
     title: m.signInTitle,
     locale: t.locale,
+    ...(passkey ? { scripts: PASSKEY_SCRIPTS } : {}),
     body: html`<h1>${m.signInTitle}</h1>
 <p class="lead">${m.toContinueTo(clientName)}</p>
 ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
@@ -60,6 +86,7 @@ ${alert && html`<p class="alert" role="alert" id="login-error">${alert}</p>`}
 </div>
 <button type="submit" class="primary">${m.signInButton}</button>
 </form>
+${passkey && passkeyForm(t, uid, csrf, remember)}
 ${
   forgotPassword &&
   html`<p class="aside"><a href="/forgot-password?return=/interaction/${encodeURIComponent(uid)}&amp;ui_locales=${t.locale}">${t.passwordReset.forgotLink}</a></p>`

@@ -43,7 +43,8 @@ export interface AppDeps {
     | 'selfService'
     | 'signUp'
     | 'secondFactors'
-  >;
+  > &
+    Partial<Pick<Services, 'passkeys'>>;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
   routers?: Router[];
   metrics: Metrics;
@@ -136,6 +137,7 @@ export function createApp(deps: AppDeps): Koa {
       signUp: selfService.signUpOpen,
       passwordReset: services.passwordReset,
       secondFactors: services.secondFactors,
+      ...(services.passkeys ? { passkeys: services.passkeys } : {}),
     }),
     ...selfService.routers,
     createPasswordResetRouter(services),

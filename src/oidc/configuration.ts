@@ -86,7 +86,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // Clients live in our clients table and reach the provider through the adapter's Client model.
     clients: [],
     // acr and amr (how the person signed in) come with `openid`: oidc-provider releases a claim
-    // only through a scope or the claims parameter, and every ID token should say how.
+    // only through a scope or the claims parameter, and every ID token should say how (a password,
+    // an app's code, a recovery code, a passkey: authentication-methods.ts, passkeys.ts).
     claims: { ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'acr', 'amr'] },
     // The claims of the granted scopes (profile: name; email: email, email_verified) go into the
     // ID token too, not only to userinfo: many RP libraries (Auth.js, express-openid-connect,

@@ -31,7 +31,7 @@ describe.runIf(CHROMIUM_PATH)('account page in Chromium', () => {
     await page.goto(`${sesame.issuer}/account`);
     await page.getByLabel('Email').fill(PERSON.email);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${sesame.issuer}/account`);
     await expect(page.getByRole('heading', { name: 'Your account' }).isVisible()).resolves.toBe(true);
     return page;

@@ -26,7 +26,7 @@ describe.runIf(CHROMIUM_PATH)('admin console in Chromium', () => {
     await page.goto(`${sesame.issuer}/admin`);
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     // The console is first-party: straight back to it, no consent page on the way.
     await page.waitForURL((url) => url.pathname.startsWith('/admin'));
     await page.waitForLoadState();

@@ -26,7 +26,7 @@ describe.runIf(CHROMIUM_PATH)('console user administration in Chromium', () => {
     await page.goto(`${sesame.issuer}/admin`);
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.pathname.startsWith('/admin'));
     await page.waitForLoadState();
     return page;
@@ -95,7 +95,7 @@ describe.runIf(CHROMIUM_PATH)('console user administration in Chromium', () => {
     // And an administrator can sign in there, in the same browser.
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/admin');
     await expect(page.getByRole('heading', { name: 'Overview' }).isVisible()).resolves.toBe(true);
     await context.close();

@@ -79,7 +79,7 @@ describe.runIf(CHROMIUM_PATH)('front-channel logout in Chromium', () => {
       if (i === 0) {
         await page.getByLabel('Email').fill(USER.email);
         await page.getByLabel('Password').fill(USER.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       }
       await page.getByRole('button', { name: 'Allow' }).click();
       await page.waitForURL(`${app.origin}/callback?**`);
@@ -134,7 +134,7 @@ describe.runIf(CHROMIUM_PATH)('front-channel logout in Chromium', () => {
     await page.goto(url.href);
     await page.getByLabel('Email').fill(USER.email);
     await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(`${app.origin}/callback?**`);
     const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: verifier });

@@ -105,7 +105,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('forgot password and invitations i
     await shot(page, '03-password-changed');
 
     // "Sign in" goes back to the sign-in the person left; the new password works there.
-    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await signInAtSesame(page, { ...person, password: NEW_PASSWORD });
     await allowAtSesame(page, APP);
     await page.waitForURL(`${app.url}/callback**`);

@@ -59,7 +59,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts silent renew in an
 
   it('renews the tokens with prompt=none in a hidden iframe', async () => {
     await page.goto(`${spa.url}/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await signInAndAllow(page, PERSON, APP, `${spa.url}/`);
     const user = await userShown(page, 'null');
     expect(user.has_refresh_token).toBe(false);

@@ -46,7 +46,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts SPA on another sit
     expect(new URL(spa.url).hostname).not.toBe(new URL(sesame.issuer).hostname);
     await page.goto(`${spa.url}/`);
     expect(await userShown(page)).toBeNull();
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await signInAndAllow(page, PERSON, APP, `${spa.url}/`);
     const user = await userShown(page, 'null');
     expect(user.profile).toMatchObject({ name: PERSON.name, email: PERSON.email, iss: sesame.issuer });
@@ -78,7 +78,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('oidc-client-ts SPA on another sit
 
     // Sesame's session is gone: signing in again asks for the password.
     await page.goto(`${spa.url}/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     expect(await bodyWith(page, 'Password')).toContain('Sign in');
   }, 90_000);
 });

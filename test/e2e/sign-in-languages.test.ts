@@ -40,11 +40,11 @@ describe.runIf(CHROMIUM_PATH)('sign-in pages in German', () => {
       await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
       await page.getByLabel('E-Mail').fill(PERSON.email);
       await page.getByLabel('Passwort').fill('nicht das richtige Passwort');
-      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
       await page.getByRole('alert').filter({ hasText: 'E-Mail oder Passwort ist falsch.' }).waitFor();
 
       await page.getByLabel('Passwort').fill(PERSON.password);
-      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
       await page.getByRole('heading', { name: 'Wiki erlauben?' }).waitFor();
       expect(await page.textContent('body')).toContain('Ihre E-Mail-Adresse');
       await page.getByRole('button', { name: 'Erlauben' }).click();
@@ -65,7 +65,7 @@ describe.runIf(CHROMIUM_PATH)('sign-in pages in German', () => {
       expect(await page.getByRole('checkbox', { name: 'Angemeldet bleiben' }).isVisible()).toBe(true);
 
       await page.goto((await startAuthorization(config, { ui_locales: 'en' })).url.toString());
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe('en');
     } finally {
       await page.context().close();

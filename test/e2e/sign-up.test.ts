@@ -57,7 +57,7 @@ describe.runIf(CHROMIUM_PATH)('sign-up in Chromium', () => {
 
   it('creates an account from an app, verifies it by mail and arrives back at the app signed in', async () => {
     await page.goto(app.url);
-    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await page.getByRole('link', { name: 'Create account' }).click();
     await page.getByRole('heading', { name: 'Create account' }).waitFor();
     await page.getByLabel('Email').fill(PERSON.email);
@@ -82,7 +82,7 @@ describe.runIf(CHROMIUM_PATH)('sign-up in Chromium', () => {
     const email = page.getByLabel('Email');
     if ((await email.inputValue()) === '') await email.fill(PERSON.email);
     await shot('sign-in');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(`${app.url}/`);
     expect(await page.textContent('body')).toContain(`Signed in as ${PERSON.name}`);

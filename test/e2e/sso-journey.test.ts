@@ -113,11 +113,11 @@ describe.runIf(CHROMIUM_PATH).each(topologies)('single sign-on in Chromium: %s',
     // App A → Sesame's login page → sign in → consent → back in A, signed in.
     await page.goto(a.url);
     await shot('app-a-signed-out');
-    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await page.getByLabel('Email').fill(USER.email);
     await page.getByLabel('Password').fill(USER.password);
     await shot('sesame-login');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: /App A/ }).waitFor();
     await shot('sesame-consent-app-a');
     await page.getByRole('button', { name: 'Allow' }).click();
@@ -133,7 +133,7 @@ describe.runIf(CHROMIUM_PATH).each(topologies)('single sign-on in Chromium: %s',
 
     // App B → signed in without typing a password (consent once).
     await page.goto(b.url);
-    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Allow' }).waitFor();
     expect(await page.getByLabel('Password').count()).toBe(0);
     await shot('sesame-consent-app-b');

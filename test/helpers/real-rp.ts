@@ -109,7 +109,7 @@ export function useRpFixture<App>(options: {
 export async function signInAtSesame(page: Page, person: Person): Promise<void> {
   await page.getByLabel('Email').fill(person.email, { timeout: STEP_TIMEOUT_MS });
   await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /**

@@ -127,7 +127,7 @@ describe.runIf(CHROMIUM_PATH)('form_post in Chromium', () => {
     await page.goto(start.url.toString());
     await page.getByLabel('Email').fill(USER.email);
     await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
 
     // Nobody clicks anything on the form_post page: only its script can have sent this.

@@ -1,11 +1,13 @@
 // The account page: one page, one section per thing a person manages, each change its own small
 // form (POST with the page's CSRF token, then a redirect back here with a one-line notice, or the
-// page again with the error next to the form). No script: it works without JavaScript, and the
-// CSP allows none. Everything printed goes through the html tag (escaped).
+// page again with the error next to the form). It works without JavaScript; the one script
+// (views/assets/passkeys.js, from Sesame itself) only adds passkeys. Everything printed goes
+// through the html tag (escaped).
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
 import type { Messages } from '../i18n/catalogue.js';
 import { layout } from '../layout.js';
 import { secondFactorsSection, type SecondFactorsView } from './second-factors.js';
+import { PASSKEY_SCRIPTS, passkeysSection, type PasskeysView } from './passkeys.js';
 
 export interface AccountSessionView {
   uid: string;
@@ -45,6 +47,8 @@ export interface AccountView {
   secondFactors: SecondFactorsView;
   /** An error next to a second-factor form. */
   factorError?: { form: 'regenerate' | 'remove'; message: string } | undefined;
+  /** The person's passkeys (the "Passkeys" section; none: no section). */
+  passkeys?: PasskeysView | undefined;
 }
 
 const when = (t: Messages, date: Date | null): HtmlValue =>
@@ -117,6 +121,7 @@ export function accountPage(t: Messages, view: AccountView): SafeHtml {
     title: m.title,
     locale: t.locale,
     wide: true,
+    ...(view.passkeys ? { scripts: PASSKEY_SCRIPTS } : {}),
     body: html`<h1>${m.title}</h1>
 <p class="lead">${m.signedInAs(view.email)}</p>
 ${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
@@ -167,6 +172,7 @@ ${hidden('csrf', csrf)}
 <section aria-labelledby="factors-heading">
 <h2 id="factors-heading">${m.factorsHeading}</h2>
 ${secondFactorsSection(t, csrf, view.secondFactors, view.factorError)}
+${view.passkeys && passkeysSection(t, csrf, view.passkeys)}
 </section>
 
 <section aria-labelledby="sessions-heading">

@@ -8,11 +8,12 @@ import { invitations } from './invitations.js';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from './locale.js';
 import { mail } from './mail.js';
 import { mfa } from './mfa.js';
+import { passkeys } from './passkeys.js';
 import { passwordReset } from './password-reset.js';
 import { signIn } from './sign-in.js';
 import { signUp } from './sign-up.js';
 
-const AREAS = { account, errors, invitations, mail, mfa, passwordReset, signIn, signUp };
+const AREAS = { account, errors, invitations, mail, mfa, passkeys, passwordReset, signIn, signUp };
 
 type Areas = typeof AREAS;
 export type Messages = { readonly locale: Locale } & { readonly [Area in keyof Areas]: Areas[Area]['en'] };

@@ -17,8 +17,11 @@ export const ACR = {
   multiFactor: 'urn:sesame:acr:mfa',
 } as const;
 
-/** Every acr Sesame issues, lowest first (the provider's acrValues). */
-export const ACR_VALUES: readonly string[] = [ACR.singleFactor, ACR.multiFactor];
+/**
+ * Every acr Sesame issues, lowest first (the provider's acrValues). A passkey sign-in gives the EAP
+ * ACR values instead (passkeys.ts): `phr` for a synced passkey, `phrh` for one bound to its device.
+ */
+export const ACR_VALUES: readonly string[] = [ACR.singleFactor, ACR.multiFactor, 'phr', 'phrh'];
 
 /** A second factor the sign-in accepts. Passkeys add theirs here. */
 export type SecondFactorMethod = 'totp' | 'recovery_code';

@@ -40,6 +40,21 @@ export function createSignInEvents(audit: AuditRecorder, log: Logger) {
     succeeded: (accountId: string, remember: boolean, from: SignInSource, amr?: string[]) =>
       record(person(accountId, from), { action: 'login.succeeded', target: `user:${accountId}`, details: { ...app(from), remember, ...(amr ? { amr } : {}) } }),
 
+    /** A passkey not accepted (`reason`: PasskeyFailure); the person is named when the passkey was theirs. */
+    passkeyFailed: (reason: string, accountId: string | undefined, from: SignInSource) =>
+      record(anonymous(from), {
+        action: 'login.failed',
+        ...(accountId ? { target: `user:${accountId}` as const } : {}),
+        details: { ...app(from), method: 'passkey', reason },
+      }),
+
+    passkeySucceeded: (accountId: string, passkey: { id: string; amr: string[] }, remember: boolean, from: SignInSource) =>
+      record(person(accountId, from), {
+        action: 'login.succeeded',
+        target: `user:${accountId}`,
+        details: { ...app(from), remember, method: 'passkey', key_id: passkey.id, amr: passkey.amr },
+      }),
+
     consented: (accountId: string, grant: { scope: string; grantId?: string }, from: SignInSource & { clientId: string }) =>
       record(person(accountId, from), {
         action: 'consent.granted',

@@ -114,17 +114,22 @@ interface AuditActions {
   'user.password_reset_requested': { target: UserTarget; details: { email: string; expires_at: string } };
   /** A password chosen through a reset link: every session and grant ended, the sign-in lockout lifted. */
   'user.password_reset': { target: UserTarget; details: { email: string } & Revoked };
+  // Passkeys (src/domain/accounts/passkeys.ts): a person's own, on the account page
+  'passkey.added': { target: UserTarget; details: { key_id: string; name: string; device_type: string; backed_up: boolean } };
+  'passkey.renamed': { target: UserTarget; details: { key_id: string; name: string; from: string } };
+  'passkey.removed': { target: UserTarget; details: { key_id: string; name: string } };
   // Sessions and grants (the user-sessions service)
   /** `others`: a person signed out every session but the one they were using (the account page). */
   'session.revoked': { target: UserTarget; details: Revoked & ({ scope: 'all' } | { scope: 'others'; kept_session_uid: string } | { session_uid: string }) };
 
   // Signing in (the sign-in pages, through domain/accounts/sign-in-events.ts)
   /** Target: the email typed, when it is an email address at all. */
-  'login.failed': { target?: string; details: { client_id?: string } };
+  /** `method: 'passkey'` and `reason` (PasskeyFailure) for a refused passkey; target then the passkey's person, if known. */
+  'login.failed': { target?: string; details: { client_id?: string; method?: 'passkey'; reason?: string } };
   'login.throttled': { target?: string; details: { client_id?: string; retry_after: number } };
   'user.locked': { target: UserTarget; details: { client_id?: string; locked_for: number } };
-  /** `amr`: how the person signed in (RFC 8176 values: ["pwd"], ["pwd","otp","mfa"], ...). */
-  'login.succeeded': { target: UserTarget; details: { client_id?: string; remember: boolean; amr?: string[] } };
+  /** `method: 'passkey'` with the passkey and the amr it gave; a password sign-in names no method. */
+  'login.succeeded': { target: UserTarget; details: { client_id?: string; remember: boolean; method?: 'passkey'; key_id?: string; amr?: string[] } };
   'consent.granted': { target: ClientTarget; details: { client_id: string; scope: string; grant_id?: string } };
   'interaction.aborted': { target?: ClientTarget; details: { client_id?: string; prompt?: string } };
   // The admin console's own sign-in
@@ -195,6 +200,9 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'signup.throttled': true,
   'user.email_change_requested': true,
   'user.verification_resent': true,
+  'passkey.added': true,
+  'passkey.renamed': true,
+  'passkey.removed': true,
   'session.revoked': true,
   'login.failed': true,
   'login.throttled': true,

@@ -38,6 +38,17 @@ export function createSignInThrottle(throttle: AttemptThrottle, limits: SignInLi
       return { accountLockedFor, addressLockedFor };
     },
 
+    /** Milliseconds before anything may be tried from this address (a passkey names no account up front). */
+    waitForAddress(address: string): Promise<number> {
+      return throttle.lockedFor([addressKey(address)]);
+    },
+
+    /** A refused passkey: counted with the address's failed passwords. */
+    async failedFromAddress(address: string): Promise<number> {
+      const [addressLockedFor = 0] = await throttle.fail([{ key: addressKey(address), maxFailures: limits.maxFailuresPerAddress }]);
+      return addressLockedFor;
+    },
+
     /** A correct password ends the account's run of failures (the address keeps its count). */
     succeeded(email: string): Promise<void> {
       return throttle.clearAfterCheck([accountKey(email)]);

@@ -20,18 +20,20 @@ import { CONSOLE_CLIENT_ID } from '../../domain/clients/reserved.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Services } from '../../services.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
-import { PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
+import { SCRIPT_PAGE_CSP, setPageHeaders } from '../middleware/security-headers.js';
 import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
 import type { SelfService } from '../../domain/accounts/email-verification.js';
 import { selfServiceMails } from '../../../views/self-service/mails.js';
+import type { PasskeysView } from '../../../views/account/passkeys.js';
+import { addPasskeyRoutes, passkeyNotice, passkeysView } from './passkeys.js';
 import { enrolPage, recoveryCodesPage } from '../../../views/account/second-factors.js';
 import { raw } from '../../../views/html.js';
 import QRCode from 'qrcode';
 import { WrongCodeError } from '../../domain/accounts/second-factors.js';
 import { AccountSignIn, AccountSignInError, currentSession, setFlash, takeFlash, type Flash, type SignedInSession } from './session.js';
 
-export type AccountServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'log' | 'secondFactors'>;
+export type AccountServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'log' | 'secondFactors'> & Partial<Pick<Services, 'passkeys'>>;
 
 export interface AccountDeps {
   services: AccountServices;
@@ -41,8 +43,8 @@ export interface AccountDeps {
   selfService?: SelfService | undefined;
 }
 
-/** Sesame's own pages: only forms that post back to Sesame. */
-const ACCOUNT_CSP = `${PAGE_CSP}; form-action 'self'`;
+/** Sesame's own pages: only forms that post back to Sesame; Sesame's own scripts (passkeys). */
+const ACCOUNT_CSP = `${SCRIPT_PAGE_CSP}; form-action 'self'`;
 
 /** Sesame's own clients: not "connected apps" a person consented to. */
 const FIRST_PARTY = new Set([CONSOLE_CLIENT_ID]);
@@ -135,7 +137,7 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
 
   async function render(
     ctx: Context,
-    extra: Pick<AccountView, 'errors' | 'nameTyped' | 'notice' | 'emailTyped' | 'factorError'> = {},
+    extra: Pick<AccountView, 'errors' | 'nameTyped' | 'notice' | 'emailTyped' | 'factorError'> & { passkeys?: Omit<PasskeysView, 'items'> } = {},
     status?: number,
   ): Promise<void> {
     const t = messagesOf(ctx);
@@ -165,7 +167,8 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
         scopes: [...new Set([...(g.scope ?? '').split(' '), ...Object.values(g.resources).flatMap((s) => s.split(' '))])].filter(Boolean),
         createdAt: g.createdAt,
       }));
-    const notice = extra.notice ?? noticeText(t, takeFlash(ctx));
+    const flash = takeFlash(ctx);
+    const notice = extra.notice ?? noticeText(t, flash) ?? passkeyNotice(t, flash);
     const factors = await secondFactors.status(person.id);
     const view: AccountView = {
       csrf: csrfToken(ctx, csrfBinding(ctx)!),
@@ -181,6 +184,7 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
       emailTyped: extra.emailTyped,
       secondFactors: { totp: factors.totp, recoveryCodesLeft: factors.recoveryCodesLeft },
       factorError: extra.factorError,
+      passkeys: services.passkeys ? await passkeysView(services.passkeys, person.id, extra.passkeys) : undefined,
     };
     send(ctx, accountPage(t, view), status);
   }
@@ -422,6 +426,18 @@ export function createAccountRouter({ services, issuer, provider, selfService }:
     setFlash(ctx, { key: 'totpRemoved' });
     seeOther(ctx, '/account');
   });
+
+  if (services.passkeys) {
+    addPasskeyRoutes(router, {
+      passkeys: services.passkeys,
+      post,
+      person: (ctx) => stateOf(ctx).person,
+      by,
+      field,
+      renderWith: (ctx, passkeys, status) => render(ctx, { passkeys }, status),
+      seeOther,
+    });
+  }
 
   return router;
 }

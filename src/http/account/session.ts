@@ -85,9 +85,21 @@ export function clearCookie(ctx: Context, name: string): void {
 
 /** A notice for the next page (after a redirect-after-POST): a catalogue key and its argument. */
 export interface Flash {
-  key: 'nameSaved' | 'passwordChanged' | 'sessionEnded' | 'othersEnded' | 'revoked' | 'totpRemoved' | 'totpAlreadyOn';
+  key:
+    | 'nameSaved'
+    | 'passwordChanged'
+    | 'sessionEnded'
+    | 'othersEnded'
+    | 'revoked'
+    | 'totpRemoved'
+    | 'totpAlreadyOn'
+    | 'passkeyAdded'
+    | 'passkeyRenamed'
+    | 'passkeyRemoved';
   count?: number;
   app?: string;
+  /** A passkey's name. */
+  name?: string;
 }
 
 export function setFlash(ctx: Context, flash: Flash): void {
@@ -98,12 +110,24 @@ export function takeFlash(ctx: Context): Flash | undefined {
   const value = decode(ctx.cookies.get(FLASH_COOKIE, { signed: true })) as Partial<Flash> | undefined;
   if (!value) return undefined;
   clearCookie(ctx, FLASH_COOKIE);
-  const keys: Flash['key'][] = ['nameSaved', 'passwordChanged', 'sessionEnded', 'othersEnded', 'revoked', 'totpRemoved', 'totpAlreadyOn'];
+  const keys: Flash['key'][] = [
+    'nameSaved',
+    'passwordChanged',
+    'sessionEnded',
+    'othersEnded',
+    'revoked',
+    'totpRemoved',
+    'totpAlreadyOn',
+    'passkeyAdded',
+    'passkeyRenamed',
+    'passkeyRemoved',
+  ];
   if (!keys.includes(value.key as Flash['key'])) return undefined;
   return {
     key: value.key as Flash['key'],
     ...(typeof value.count === 'number' ? { count: value.count } : {}),
     ...(typeof value.app === 'string' ? { app: value.app } : {}),
+    ...(typeof value.name === 'string' ? { name: value.name } : {}),
   };
 }
 

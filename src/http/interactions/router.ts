@@ -22,12 +22,13 @@ import { authenticationResult, type SecondFactorMethod } from '../../domain/acco
 import { WrongCodeError, type CodeContext } from '../../domain/accounts/second-factors.js';
 import type { By } from '../../domain/audit/actions.js';
 import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
+import { CHALLENGE_LIFETIME_MS, PasskeyError, type PasskeyService } from '../../domain/accounts/passkeys.js';
 import { ACCOUNT_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../../domain/clients/reserved.js';
 import { Busy } from '../../domain/accounts/work-limiter.js';
 import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
 import type { FailureOutcome } from '../../domain/throttling/sign-in-throttle.js';
 import { csrfToken, verifyCsrf } from '../middleware/csrf.js';
-import { pageHeaders } from '../middleware/security-headers.js';
+import { pageHeaders, SCRIPT_PAGE_CSP } from '../middleware/security-headers.js';
 import { messagesOf } from '../page-language.js';
 import { sendPage } from '../send-page.js';
 
@@ -46,7 +47,12 @@ export interface InteractionDeps {
     waitFor(email: string, address: string): Promise<number>;
     failed(email: string, address: string): Promise<FailureOutcome>;
     succeeded(email: string): Promise<void>;
+    /** A passkey sign-in names no account up front: only the address is counted. */
+    waitForAddress?(address: string): Promise<number>;
+    failedFromAddress?(address: string): Promise<number>;
   };
+  /** Passwordless sign-in with a passkey (passkeys.ts); absent: the sign-in page offers none. */
+  passkeys?: Pick<PasskeyService, 'startAuthentication' | 'authenticate'>;
   /**
    * Where sign-ins, lockouts, consent and aborts are recorded (the audit log), with the address
    * the request came from (X-Forwarded-For when the proxy is trusted). Awaited before the
@@ -147,6 +153,16 @@ function interactionErrors(): Middleware {
 
 const interactionBinding = (uid: string) => `interaction:${uid}`;
 
+/** The passkey sign-in's challenge token (passkeys.ts), for this interaction's pages only. */
+export const PASSKEY_COOKIE = 'sesame.passkey';
+const passkeyCookie = (uid: string, maxAge?: number) => ({
+  signed: true,
+  httpOnly: true,
+  sameSite: 'strict' as const,
+  path: `/interaction/${encodeURIComponent(uid)}`,
+  overwrite: true,
+  ...(maxAge ? { maxAge } : {}),
+});
 /**
  * Whether a redirect_uri is the account page's callback (src/http/account/session.ts). Only for
  * the console's client, whose two registered URIs the provider has already matched exactly.
@@ -338,6 +354,12 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     await finish(ctx, interaction, { login: { accountId, remember, amr, acr } }, false);
   }
 
+  /** The login page: with passkeys on, it loads Sesame's own scripts (views/assets/passkeys.js). */
+  function sendLogin(ctx: Context, page: Parameters<typeof sendPage>[1], status?: number): void {
+    sendPage(ctx, page, status);
+    if (deps.passkeys) ctx.set('Content-Security-Policy', SCRIPT_PAGE_CSP);
+  }
+
   router.use(pageHeaders());
   router.use(interactionErrors());
 
@@ -354,7 +376,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
           await showSecondFactor(ctx, provider, interaction, pending, form);
           return;
         }
-        sendPage(
+        sendLogin(
           ctx,
           loginPage(t, {
             uid,
@@ -363,6 +385,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
             email: await suggestedEmail(interaction),
             signUp: deps.signUp,
             forgotPassword: deps.passwordReset?.available === true,
+            passkey: deps.passkeys !== undefined,
           }),
         );
         return;
@@ -401,7 +424,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const t = language(ctx, interaction);
     const retry = async (status: 401 | 429, retryAfterMs = 0) => {
       if (retryAfterMs > 0) ctx.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-      sendPage(
+      sendLogin(
         ctx,
         loginPage(t, {
           uid: interaction.uid,
@@ -411,6 +434,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
           remember,
           signUp: deps.signUp,
           forgotPassword: deps.passwordReset?.available === true,
+          passkey: deps.passkeys !== undefined,
           ...(status === 429 ? { throttledFor: retryAfterMs } : { failed: true }),
         }),
         status,
@@ -493,6 +517,78 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
     clearPending(ctx, interaction.uid);
     await finishLogin(ctx, interaction, pending.accountId, pending.remember, method);
+  });
+
+  // Passwordless sign-in with a passkey. Step 1 (passkeys.js, fetch): the options for
+  // navigator.credentials.get, as JSON; the challenge is bound to this interaction and its token
+  // kept in an HttpOnly cookie. Refused while the address is locked out.
+  router.post('/interaction/:uid/passkey/options', parseBody, csrf, async (ctx) => {
+    const passkeys = deps.passkeys;
+    if (!passkeys) return;
+    const { interaction } = await load(ctx, ctx.params.uid, 'login');
+    ctx.set('Cache-Control', 'no-store');
+    const wait = (await deps.throttle?.waitForAddress?.(ctx.ip)) ?? 0;
+    if (wait > 0) {
+      ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
+      ctx.status = 429;
+      ctx.body = { error: language(ctx, interaction).signIn.throttled(wait) };
+      return;
+    }
+    const { token, options } = await passkeys.startAuthentication(interactionBinding(interaction.uid));
+    ctx.cookies.set(PASSKEY_COOKIE, token, passkeyCookie(interaction.uid, CHALLENGE_LIFETIME_MS));
+    ctx.body = { options };
+  });
+
+  // Step 2 (the form passkeys.js submits with the browser's answer): check it and sign in, or the
+  // login page again with one message whatever was wrong. Failures count against the address like
+  // wrong passwords and are audited with why.
+  router.post('/interaction/:uid/passkey', parseBody, csrf, async (ctx) => {
+    const passkeys = deps.passkeys;
+    if (!passkeys) return;
+    const { provider, interaction } = await load(ctx, ctx.params.uid, 'login');
+    const body: unknown = ctx.request.body;
+    const remember = stringField(body, REMEMBER_FIELD) === REMEMBER_VALUE;
+    const from = { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) };
+    const token = ctx.cookies.get(PASSKEY_COOKIE, { signed: true });
+    ctx.cookies.set(PASSKEY_COOKIE, null, passkeyCookie(interaction.uid));
+    const t = language(ctx, interaction);
+    const again = async (status: 401 | 429, retryAfterMs = 0) => {
+      if (retryAfterMs > 0) ctx.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+      sendLogin(
+        ctx,
+        loginPage(t, {
+          uid: interaction.uid,
+          csrf: csrfToken(ctx, interactionBinding(interaction.uid)),
+          clientName: await clientName(provider, interaction, t),
+          email: await suggestedEmail(interaction),
+          remember,
+          signUp: deps.signUp,
+          forgotPassword: deps.passwordReset?.available === true,
+          passkey: true,
+          ...(status === 429 ? { throttledFor: retryAfterMs } : { passkeyFailed: true }),
+        }),
+        status,
+      );
+    };
+
+    const wait = (await deps.throttle?.waitForAddress?.(ctx.ip)) ?? 0;
+    if (wait > 0) {
+      await again(429, wait);
+      return;
+    }
+    let signedIn;
+    try {
+      signedIn = await passkeys.authenticate(token, interactionBinding(interaction.uid), stringField(body, 'response') ?? '');
+    } catch (error) {
+      if (!(error instanceof PasskeyError)) throw error;
+      await events?.passkeyFailed(error.reason, error.userId, from);
+      const locked = (await deps.throttle?.failedFromAddress?.(ctx.ip)) ?? 0;
+      await again(locked > 0 ? 429 : 401, locked);
+      return;
+    }
+    const { accountId, amr, acr } = signedIn;
+    await events?.passkeySucceeded(accountId, { id: signedIn.passkey.id, amr }, remember, from);
+    await finish(ctx, interaction, { login: { accountId, amr, acr, remember } }, false);
   });
 
   router.post('/interaction/:uid/confirm', parseBody, csrf, async (ctx) => {

@@ -16,6 +16,12 @@ import type { Middleware } from 'koa';
 // registration); an image cannot run script, and nothing else may load from elsewhere.
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; base-uri 'none'; frame-ancestors 'none'";
 
+/**
+ * A page that loads Sesame's own scripts (the passkey ceremonies on the sign-in and account
+ * pages): scripts from Sesame only (never inline), and fetches back to Sesame only.
+ */
+export const SCRIPT_PAGE_CSP = `${PAGE_CSP}; script-src 'self'; connect-src 'self'`;
+
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': PAGE_CSP,
   'X-Frame-Options': 'DENY',

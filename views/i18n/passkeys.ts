@@ -1,0 +1,76 @@
+// Texts of passkeys: the account page's "Passkeys" section, the sign-in page's "Sign in with a
+// passkey" and what views/assets/passkeys.js says while a ceremony runs (handed to it in data-*
+// attributes). German beside English; the type makes a missing one a compile error.
+const en = {
+  heading: 'Passkeys',
+  lead: "A passkey signs you in with your device's screen lock (fingerprint, face or PIN) or a security key, without your password.",
+  needsJavaScript: 'Adding a passkey needs JavaScript: turn it on for this page to add one. You can still rename and remove passkeys without it.',
+  unsupported: 'This browser cannot use passkeys.',
+  none: 'You have no passkeys yet.',
+  nameLabel: 'Passkey name',
+  nameHint: 'So you can tell your passkeys apart, for example "Laptop" or "Phone".',
+  add: 'Add a passkey',
+  added: 'Added',
+  lastUsed: 'Last used',
+  never: 'Never',
+  synced: 'Synced between devices',
+  deviceBound: 'On one device',
+  newName: (name: string) => `New name for ${name}`,
+  rename: 'Rename',
+  renameOf: (name: string) => `Rename: ${name}`,
+  remove: 'Remove',
+  removeOf: (name: string) => `Remove: ${name}`,
+  addedNotice: (name: string) => `Passkey ${name} added. You can sign in with it now.`,
+  renamedNotice: (name: string) => `The passkey is now called ${name}.`,
+  removedNotice: (name: string) => `Passkey ${name} removed.`,
+  badName: 'Give the passkey a name of at most 100 characters.',
+  tooMany: 'You have as many passkeys as Sesame allows. Remove one to add another.',
+  notAdded: 'The passkey was not added. Try again.',
+  notFound: 'That passkey does not exist any more.',
+  // While the browser asks the person (passkeys.js).
+  working: "Follow your browser's instructions.",
+  cancelled: 'Cancelled: no passkey was used.',
+  failed: 'Something went wrong. Reload the page and try again.',
+
+  // The sign-in page (PRODUCT.md fixes the button's words).
+  signInButton: 'Sign in with a passkey',
+  or: 'or',
+  signInFailed: 'That passkey was not accepted. Try again, or sign in with your email and password.',
+};
+
+const de: typeof en = {
+  heading: 'Passkeys',
+  lead: 'Mit einem Passkey melden Sie sich über die Bildschirmsperre Ihres Geräts (Fingerabdruck, Gesicht oder PIN) oder einen Sicherheitsschlüssel an, ohne Passwort.',
+  needsJavaScript: 'Zum Hinzufügen eines Passkeys wird JavaScript benötigt: Schalten Sie es für diese Seite ein. Umbenennen und Entfernen geht auch ohne.',
+  unsupported: 'Dieser Browser kann keine Passkeys verwenden.',
+  none: 'Sie haben noch keine Passkeys.',
+  nameLabel: 'Name des Passkeys',
+  nameHint: 'Damit Sie Ihre Passkeys unterscheiden können, zum Beispiel „Laptop“ oder „Telefon“.',
+  add: 'Passkey hinzufügen',
+  added: 'Hinzugefügt',
+  lastUsed: 'Zuletzt verwendet',
+  never: 'Nie',
+  synced: 'Zwischen Geräten synchronisiert',
+  deviceBound: 'Auf einem Gerät',
+  newName: (name) => `Neuer Name für ${name}`,
+  rename: 'Umbenennen',
+  renameOf: (name) => `Umbenennen: ${name}`,
+  remove: 'Entfernen',
+  removeOf: (name) => `Entfernen: ${name}`,
+  addedNotice: (name) => `Passkey ${name} hinzugefügt. Sie können sich jetzt damit anmelden.`,
+  renamedNotice: (name) => `Der Passkey heißt jetzt ${name}.`,
+  removedNotice: (name) => `Passkey ${name} entfernt.`,
+  badName: 'Geben Sie dem Passkey einen Namen mit höchstens 100 Zeichen.',
+  tooMany: 'Sie haben so viele Passkeys, wie Sesame erlaubt. Entfernen Sie einen, um einen weiteren hinzuzufügen.',
+  notAdded: 'Der Passkey wurde nicht hinzugefügt. Versuchen Sie es noch einmal.',
+  notFound: 'Diesen Passkey gibt es nicht mehr.',
+  working: 'Folgen Sie den Anweisungen Ihres Browsers.',
+  cancelled: 'Abgebrochen: Es wurde kein Passkey verwendet.',
+  failed: 'Etwas ist schiefgegangen. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
+
+  signInButton: 'Mit einem Passkey anmelden',
+  or: 'oder',
+  signInFailed: 'Dieser Passkey wurde nicht akzeptiert. Versuchen Sie es noch einmal oder melden Sie sich mit E-Mail-Adresse und Passwort an.',
+};
+
+export const passkeys = { en, de };
