@@ -2,7 +2,7 @@
 // library's default (see oidc-provider's docs/README.md for those).
 import { ACR_VALUES } from '../domain/accounts/authentication-methods.js';
 import { errors, interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
-import { acrClaimOf, hasMfa, MFA_CHECK, mfaNeed, type MfaPerson, type MfaRequest } from '../domain/accounts/mfa-policy.js';
+import { acrClaimOf, hasMfa, MFA_CHECK, mfaNeed, requestedMfa, type MfaPerson, type MfaRequest } from '../domain/accounts/mfa-policy.js';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { usesSecret } from '../domain/clients/client-metadata.js';
@@ -64,9 +64,12 @@ export function interactionPolicyWithMfa(mfaPerson: ConfigurationDeps['mfaPerson
     new interactionPolicy.Check(MFA_CHECK, 'a second factor is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
       const { session } = ctx.oidc;
       if (!session?.accountId || hasMfa(session.amr)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const request = mfaRequestOf(ctx);
+      // Nothing can require it: no need to look the person up (most requests, under the default policy).
+      if (policy === 'optional' && !requestedMfa(request)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       const person = await mfaPerson(session.accountId);
       if (!person) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no such account: the provider refuses it anyway
-      return mfaNeed(policy, person, mfaRequestOf(ctx)) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      return mfaNeed(policy, person, request) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
   return prompts;

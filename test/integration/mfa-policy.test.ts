@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../helpers/browser.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { discover, exchange, REDIRECT_URI, startAuthorization, submitLogin, type AuthorizationStart } from '../helpers/rp.js';
+import { createInitialAccessToken } from '../../src/oidc/initial-access-token.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 import { awayFromStepBoundary, codeAt, keyOnPage, recoveryCodesOnPage } from '../helpers/totp.js';
 
@@ -187,6 +188,29 @@ describe.each(PROVIDERS)('MFA policy and step-up on %s', (provider) => {
     expect((await finish(browser, plainRp, after, await browser.request(after.url.toString()))).claims()!.acr).toBe(MFA_ACR);
   });
 
+  it('an essential acr in the claims parameter steps up too', async () => {
+    await awayFromStepBoundary();
+    const who = await person();
+    const { browser, key } = await sessionThenApp(who);
+    const claimsParam = JSON.stringify({ id_token: { acr: { essential: true, values: [MFA_ACR, 'phr', 'phrh'] } } });
+    const start = await startAuthorization(plainRp, { claims: claimsParam });
+    const step = await browser.request(start.url.toString());
+    expect(step.html).toContain('Two-step verification');
+    expect(step.html).not.toContain('name="password"');
+    const claims = (await finish(browser, plainRp, start, await browser.submit(step, '/second-factor', { code: codeAt(key, 0) }))).claims()!;
+    expect(claims.acr).toBe(MFA_ACR);
+  });
+
+  it('the enrolment inside the sign-in speaks the sign-in language (ui_locales=de)', async () => {
+    const admin = await person(true);
+    const browser = new TestBrowser(sesame.issuer);
+    const start = await startAuthorization(plainRp, { ui_locales: 'de' });
+    const page = await submitLogin(browser, await browser.request(start.url.toString()), admin.email, admin.password);
+    expect(page.html).toContain('erfordert einen zweiten Faktor');
+    expect(page.html).toContain('Authentifizierungscode');
+    expect(page.html).toContain('>Bestätigen<');
+  });
+
   it('acr_values for MFA from a person without a second factor: signed in with the password, and the ID token says so', async () => {
     const who = await person();
     const browser = new TestBrowser(sesame.issuer);
@@ -222,6 +246,18 @@ describe.each(PROVIDERS)('MFA policy and step-up on %s', (provider) => {
     expect(off.require_mfa).toBe(false);
     const plain = await sesame.container.clients.create({ client_name: 'Open', redirect_uris: [REDIRECT_URI] });
     expect(plain.require_mfa).toBe(false);
+
+    // Dynamic registration takes it in the same name, and the provider reads it for the sign-in.
+    const { initial_access_token: token } = await createInitialAccessToken(sesame.holder.current(), 300);
+    const response = await fetch(`${sesame.issuer}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'Self-registered vault', redirect_uris: [REDIRECT_URI], require_mfa: true }),
+    });
+    const registered = (await response.json()) as { client_id: string; require_mfa?: boolean };
+    expect(response.status, JSON.stringify(registered)).toBe(201);
+    expect(registered.require_mfa).toBe(true);
+    expect((await sesame.container.clients.get(registered.client_id)).require_mfa).toBe(true);
   });
 });
 
