@@ -119,6 +119,27 @@ describe.each(PROVIDERS)('MFA policy and step-up on %s', (provider) => {
     await passwordSession(who);
   });
 
+  it('required-for-admins: a session without MFA of someone made an admin since is stepped up (prompt=none: login_required)', async () => {
+    await awayFromStepBoundary();
+    const who = await person(false);
+    const browser = await passwordSession(who);
+    await sesame.container.accounts.update(who.id, { isAdmin: true });
+
+    const silent = await startAuthorization(plainRp, { prompt: 'none' });
+    const refused = await browser.request(silent.url.toString());
+    expect(new URL(refused.url).searchParams.get('error')).toBe('login_required');
+
+    const start = await startAuthorization(plainRp);
+    const enrolment = await browser.request(start.url.toString());
+    expect(enrolment.html).toContain('needs a second factor');
+    expect(enrolment.html).not.toContain('name="password"');
+    const codesPage = await browser.submit(enrolment, '/enrol', { code: codeAt(keyOnPage(enrolment.html), 0) });
+    const next = /<a class="button primary" href="([^"]+)"/.exec(codesPage.html)![1]!.replace(/&amp;/g, '&');
+    const claims = (await finish(browser, plainRp, start, await browser.request(next))).claims()!;
+    expect(claims.sub).toBe(who.id);
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+
   it('a client with require_mfa: an SSO session without MFA gets the code page (no password), then amr has mfa and acr is urn:sesame:acr:mfa', async () => {
     await awayFromStepBoundary();
     const who = await person();
