@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
+import { MFA_POLICIES, type MfaPolicy } from './domain/accounts/mfa-policy.js';
 import { retiredRetention } from './domain/keys/lifecycle.js';
 import { secretWeaknesses } from './secret-strength.js';
 
@@ -83,6 +84,8 @@ export interface Config {
   mail: MailConfig;
   /** Whether people may create their own accounts, and with which email domains. */
   signup: SignupConfig;
+  /** Who must sign in with a second factor (MFA_POLICY; mfa-policy.ts). */
+  mfaPolicy: MfaPolicy;
   /** Lines to log once start-up has a logger: development secrets were just generated. */
   warnings: string[];
   /** Set when development secrets from this file stand in for missing variables. */
@@ -505,6 +508,12 @@ function parseSignup(env: Env): SignupConfig {
   return { open: raw === 'open', domains };
 }
 
+function parseMfaPolicy(env: Env): MfaPolicy {
+  const raw = env.MFA_POLICY?.trim().toLowerCase() || 'optional';
+  if (!(MFA_POLICIES as readonly string[]).includes(raw)) fail('MFA_POLICY', raw, MFA_POLICIES.join(', ').replace(/, (?=[^,]*$)/, ' or '));
+  return raw as MfaPolicy;
+}
+
 export interface LoadConfigOptions {
   cwd?: string;
   /** Read `.env` in cwd before parsing (the server and CLI do; tests pass env explicitly). */
@@ -569,6 +578,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     logFormat: check(() => parseLogFormat(env), 'json'),
     mail: check(() => parseMail(env, mode, issuer, dataDir), { transport: { kind: 'off' }, from: 'no-reply@localhost' }),
     signup: check(() => parseSignup(env), { open: false, domains: [] }),
+    mfaPolicy: check(() => parseMfaPolicy(env), 'optional' as MfaPolicy),
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };

@@ -1,4 +1,5 @@
 // The Koa app: our routes first, the provider mounted last (it answers everything else).
+import { mfaPersonOf } from '../oidc/provider.js';
 import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -137,6 +138,7 @@ export function createApp(deps: AppDeps): Koa {
       signUp: selfService.signUpOpen,
       passwordReset: services.passwordReset,
       secondFactors: services.secondFactors,
+      mfa: { policy: deps.config.mfaPolicy, person: mfaPersonOf(services.accounts, services.secondFactors), enrolment: services.secondFactors },
       ...(services.passkeys ? { passkeys: services.passkeys } : {}),
     }),
     ...selfService.routers,

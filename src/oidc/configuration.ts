@@ -1,7 +1,8 @@
 // oidc-provider options. Each non-default says why; everything not named here keeps the
 // library's default (see oidc-provider's docs/README.md for those).
 import { ACR_VALUES } from '../domain/accounts/authentication-methods.js';
-import { errors, type Configuration, type JWK } from 'oidc-provider';
+import { errors, interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import { acrClaimOf, hasMfa, MFA_CHECK, mfaNeed, requestedMfa, type MfaPerson, type MfaRequest } from '../domain/accounts/mfa-policy.js';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { usesSecret } from '../domain/clients/client-metadata.js';
@@ -36,6 +37,42 @@ export interface ConfigurationDeps {
   isAdminClient: IsAdminClient;
   /** Whether a client is a resource server (may introspect tokens issued to other clients). */
   isResourceServer: IsResourceServer;
+  /** What MFA_POLICY and step-up need to know of a person; absent: sessions are never stepped up. */
+  mfaPerson?: (accountId: string) => Promise<MfaPerson | undefined>;
+}
+
+/** What an authorization request says about MFA (mfa-policy.ts). */
+function mfaRequestOf(ctx: KoaContextWithOIDC): MfaRequest {
+  const { params, client, claims } = ctx.oidc;
+  return {
+    clientRequiresMfa: client?.['require_mfa'] === true,
+    acrValues: typeof params?.acr_values === 'string' ? params.acr_values : undefined,
+    essentialAcr: acrClaimOf(claims),
+  };
+}
+
+/**
+ * oidc-provider's prompts with one more check on login: a signed-in session without MFA whose
+ * request, client or MFA_POLICY needs a second factor (mfa-policy.ts) gets the login prompt again,
+ * which the sign-in pages answer with the second factor only (or its enrolment). prompt=none gets
+ * login_required instead of a page, as for any other login the session cannot give silently.
+ */
+export function interactionPolicyWithMfa(mfaPerson: ConfigurationDeps['mfaPerson'], policy: Config['mfaPolicy']): interactionPolicy.Prompt[] {
+  const prompts = interactionPolicy.base();
+  if (!mfaPerson) return prompts;
+  prompts.get('login')!.checks.add(
+    new interactionPolicy.Check(MFA_CHECK, 'a second factor is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
+      const { session } = ctx.oidc;
+      if (!session?.accountId || hasMfa(session.amr)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const request = mfaRequestOf(ctx);
+      // Nothing can require it: no need to look the person up (most requests, under the default policy).
+      if (policy === 'optional' && !requestedMfa(request)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const person = await mfaPerson(session.accountId);
+      if (!person) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no such account: the provider refuses it anyway
+      return mfaNeed(policy, person, request) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return prompts;
 }
 
 /**
@@ -178,7 +215,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // registered with rotate_refresh_tokens (the client service works out which: rotatesRefreshTokens).
     // What a used one presented again does is refresh-token-reuse.ts's.
     rotateRefreshToken: (ctx) => ctx.oidc.client?.['rotate_refresh_tokens'] === true,
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // The login prompt also comes back for a second factor a session lacks (step-up: interactionPolicyWithMfa).
+    interactions: { policy: interactionPolicyWithMfa(deps.mfaPerson, config.mfaPolicy), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Exactly the methods a client can be registered with (schema.ts), which discovery lists for
     // the token, introspection and revocation endpoints alike (discovery.ts).
     clientAuthMethods: [...AUTH_METHODS],
@@ -197,7 +235,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // Sesame's own client settings the provider reads (the client service sets them on every client).
     // frontchannel_logout_uri and frontchannel_logout_session_required: oidc-provider 9 dropped
     // Front-Channel Logout; Sesame renders it itself (frontchannel-logout.ts) from these.
-    extraClientMetadata: { properties: ['require_pkce', 'rotate_refresh_tokens', 'frontchannel_logout_uri', 'frontchannel_logout_session_required'] },
+    extraClientMetadata: {
+      properties: ['require_pkce', 'rotate_refresh_tokens', 'require_mfa', 'frontchannel_logout_uri', 'frontchannel_logout_session_required'],
+    },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],

@@ -1,6 +1,7 @@
 // Builds an oidc-provider instance for the current key set.
 import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
+import type { MfaPerson } from '../domain/accounts/mfa-policy.js';
 import type { Services } from '../services.js';
 import type { AuditRecorder } from '../domain/audit/actions.js';
 import { htmlPageHeaders } from '../http/middleware/security-headers.js';
@@ -29,6 +30,8 @@ export interface ProviderDeps {
   validateRegistration(metadata: Record<string, unknown>): Record<string, unknown>;
   isAdminClient(clientId: string): Promise<boolean>;
   isResourceServer(clientId: string): Promise<boolean>;
+  /** What MFA_POLICY and step-up need to know of a person (configuration.ts: interactionPolicyWithMfa). */
+  mfaPerson?: (accountId: string) => Promise<MfaPerson | undefined>;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
   /** Counts failed client authentications and registration tokens, and refuses locked clients. */
@@ -77,8 +80,21 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
   return provider;
 }
 
+/** A person as MFA_POLICY and step-up see them: an admin or not, with a second factor or not. */
+export function mfaPersonOf(
+  accounts: { findById(id: string): Promise<{ isAdmin: boolean } | undefined> },
+  secondFactors: { required(accountId: string): Promise<unknown[]> },
+): (accountId: string) => Promise<MfaPerson | undefined> {
+  return async (accountId) => {
+    const account = await accounts.findById(accountId);
+    if (!account) return undefined;
+    return { isAdmin: account.isAdmin, hasFactor: (await secondFactors.required(accountId)).length > 0 };
+  };
+}
+
 /** What a provider is built from: the server's services, and the CLI's when it needs a provider. */
-export type ProviderServices = Pick<Services, 'config' | 'payloads' | 'clients' | 'accounts' | 'audit' | 'secretThrottle' | 'log'>;
+export type ProviderServices = Pick<Services, 'config' | 'payloads' | 'clients' | 'accounts' | 'audit' | 'secretThrottle' | 'log'> &
+  Partial<Pick<Services, 'secondFactors'>>;
 
 /** The provider's dependencies on Sesame's services: the server's, and the CLI's when it needs a provider. */
 export function providerDepsFor(container: ProviderServices): ProviderDeps {
@@ -91,6 +107,7 @@ export function providerDepsFor(container: ProviderServices): ProviderDeps {
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     isAdminClient: (clientId) => clients.isAdminClient(clientId),
     isResourceServer: (clientId) => clients.isResourceServer(clientId),
+    ...(container.secondFactors ? { mfaPerson: mfaPersonOf(container.accounts, container.secondFactors) } : {}),
     audit: container.audit,
     secretThrottle: container.secretThrottle,
     log: container.log,

@@ -269,6 +269,19 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       await badInput(['clients', 'update', spa.json.client_id, '--no-rotate-refresh-tokens'], /rotate_refresh_tokens cannot be false for a public client/);
     });
 
+    it('turns require_mfa on with --require-mfa and off with --no-require-mfa; show says it', async () => {
+      const create = ['clients', 'create', '--name', 'Vault', '--redirect-uri', 'https://vault.example.com/cb', '--json'];
+      const vault = await sesame([...create, '--require-mfa']);
+      expect(vault.code, vault.stderr).toBe(0);
+      expect(vault.json).toMatchObject({ require_mfa: true });
+      const id = vault.json.client_id as string;
+      const shown = await sesame(['clients', 'show', id]);
+      expect(shown.stdout).toMatch(/require_mfa: +yes/);
+      const off = await sesame(['clients', 'update', id, '--no-require-mfa', '--json']);
+      expect(off.code, off.stderr).toBe(0);
+      expect(off.json).toMatchObject({ require_mfa: false });
+    });
+
     it('turns require_pkce off for a confidential client and on again, never off for a public one', async () => {
       const create = ['clients', 'create', '--name', 'Apache', '--redirect-uri', 'https://apache.example.com/cb', '--json'];
       const apache = await sesame([...create, '--no-require-pkce']);

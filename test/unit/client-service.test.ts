@@ -82,6 +82,7 @@ describe('client service', () => {
         scope: 'openid profile email offline_access',
         require_pkce: true,
         rotate_refresh_tokens: false,
+        require_mfa: false,
       });
       const { client_id: id, client_secret: secret } = created;
       const stored = await row(id);
@@ -383,6 +384,7 @@ describe('client service', () => {
         id_token_signed_response_alg: 'ES256',
         require_pkce: true,
         rotate_refresh_tokens: false,
+        require_mfa: false,
       });
       expect((await row('reg-1')).secretEncrypted).not.toContain('provider-made-secret');
       expect(await openSecret('reg-1')).toBe('provider-made-secret');

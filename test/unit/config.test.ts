@@ -269,4 +269,15 @@ describe('mail and sign-up settings', () => {
     expect(errorOf({ SIGNUP: 'yes' })).toContain('SIGNUP="yes" is invalid: off or open');
     expect(errorOf({ SIGNUP_DOMAINS: 'example' })).toContain('SIGNUP_DOMAINS');
   });
+
+  it('reads MFA_POLICY: optional by default, required-for-admins or required; anything else stops start-up with one line', () => {
+    const policyOf = (value?: string) =>
+      loadConfig({ NODE_ENV: 'test', ...SECRETS, ...(value === undefined ? {} : { MFA_POLICY: value }) }, { cwd: tempDir() }).mfaPolicy;
+    expect(policyOf()).toBe('optional');
+    expect(policyOf('')).toBe('optional');
+    expect(policyOf('required-for-admins')).toBe('required-for-admins');
+    expect(policyOf(' Required ')).toBe('required');
+    const message = errorOf({ MFA_POLICY: 'admins' });
+    expect(message).toBe('MFA_POLICY="admins" is invalid: optional, required-for-admins or required');
+  });
 });

@@ -66,6 +66,13 @@ export interface EnrolView {
   groupedKey: string;
   /** After a wrong code (or a lockout): the message. */
   error?: string | undefined;
+  /** Where the code is posted: the account page's route, unless a sign-in's enrolment says otherwise. */
+  action?: string | undefined;
+  /**
+   * A sign-in that requires a second factor (MFA_POLICY, the app's setting): the app's name for the
+   * lead, and no way back to the account page (the person is not signed in yet).
+   */
+  signIn?: { clientName: string } | undefined;
 }
 
 export function enrolPage(t: Messages, view: EnrolView): SafeHtml {
@@ -74,13 +81,14 @@ export function enrolPage(t: Messages, view: EnrolView): SafeHtml {
     title: m.enrolTitle,
     locale: t.locale,
     body: html`<h1>${m.enrolTitle}</h1>
+${view.signIn && html`<p class="lead">${m.enrolRequired(view.signIn.clientName)}</p>`}
 <p>${m.scan}</p>
 <figure class="qr" role="img" aria-label="${m.qrAlt}">${view.qrSvg}</figure>
 <p>${m.orTypeKey}</p>
 <p>${m.key}: <code class="secret" id="totp-key">${view.groupedKey}</code></p>
 <p class="muted">${m.keyDetails}</p>
 ${view.error && html`<p class="alert" role="alert" id="code-error">${view.error}</p>`}
-<form method="post" action="/account/authenticator/verify">
+<form method="post" action="${view.action ?? '/account/authenticator/verify'}">
 ${hidden('csrf', view.csrf)}
 <p>${m.enterCode}</p>
 <div class="field">
@@ -89,11 +97,12 @@ ${hidden('csrf', view.csrf)}
 </div>
 <button type="submit" class="primary">${m.verify}</button>
 </form>
-<p class="aside"><a href="/account">${m.cancel}</a></p>`,
+${view.signIn ? '' : html`<p class="aside"><a href="/account">${m.cancel}</a></p>`}`,
   });
 }
 
-export function recoveryCodesPage(t: Messages, view: { codes: string[]; notice?: string | undefined }): SafeHtml {
+/** `next`: where "I have saved my recovery codes" leads (the account page unless a sign-in goes on). */
+export function recoveryCodesPage(t: Messages, view: { codes: string[]; notice?: string | undefined; next?: string | undefined }): SafeHtml {
   const m = t.mfa;
   return layout({
     title: m.codesTitle,
@@ -102,6 +111,6 @@ export function recoveryCodesPage(t: Messages, view: { codes: string[]; notice?:
 ${view.notice && html`<p class="notice" role="status">${view.notice}</p>`}
 <p>${m.codesLead}</p>
 <ul class="recovery-codes secret" id="recovery-codes">${view.codes.map((code) => html`<li>${code}</li>`)}</ul>
-<p><a class="button primary" href="/account">${m.codesDone}</a></p>`,
+<p><a class="button primary" href="${view.next ?? '/account'}">${m.codesDone}</a></p>`,
   });
 }

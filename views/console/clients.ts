@@ -28,6 +28,7 @@ export interface ClientFormValues {
   resource_server: boolean;
   require_pkce: boolean;
   rotate_refresh_tokens: boolean;
+  require_mfa: boolean;
   logo_uri: string;
   client_uri: string;
   policy_uri: string;
@@ -52,6 +53,7 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   resource_server: false,
   require_pkce: true,
   rotate_refresh_tokens: false,
+  require_mfa: false,
   logo_uri: '',
   client_uri: '',
   policy_uri: '',
@@ -77,6 +79,7 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     resource_server: client.resource_server === true,
     require_pkce: client.require_pkce,
     rotate_refresh_tokens: client.rotate_refresh_tokens,
+    require_mfa: client.require_mfa,
     logo_uri: client.logo_uri ?? '',
     client_uri: client.client_uri ?? '',
     policy_uri: client.policy_uri ?? '',
@@ -201,6 +204,11 @@ ${fieldError(errors, 'require_pkce')}
 </div>
 <p class="hint">Always on for public clients. A confidential client authenticates every refresh, so its refresh token may stay the same.</p>
 ${fieldError(errors, 'rotate_refresh_tokens')}
+<div class="check">
+<input id="require_mfa" name="require_mfa" type="checkbox" value="yes"${values.require_mfa ? html` checked` : ''}${describedBy(errors, 'require_mfa')}>
+<label for="require_mfa">Require a second factor (every sign-in to this app ends with multi-factor authentication)</label>
+</div>
+${fieldError(errors, 'require_mfa')}
 <div class="field">
 <label for="scope">Scope</label>
 <input id="scope" name="scope" type="text" spellcheck="false" autocapitalize="none" value="${values.scope}"${describedBy(errors, 'scope')}>

@@ -47,6 +47,9 @@ const en = {
   keyDetails: 'Time-based, 6 digits, every 30 seconds (SHA-1).',
   enterCode: 'Then enter the 6-digit code the app shows.',
   cancel: 'Back to your account',
+  enrolRequired: (client: string): SafeHtml =>
+    html`Signing in to <strong>${client}</strong> needs a second factor. Add an authenticator app to continue: you will be asked for a code from it each time you sign in.`,
+  appSetUpSignIn: 'Your authenticator app is set up. Save your recovery codes, then continue.',
 
   // Recovery codes, shown once
   codesTitle: 'Your recovery codes',
@@ -94,6 +97,9 @@ const de: typeof en = {
   keyDetails: 'Zeitbasiert, 6 Ziffern, alle 30 Sekunden (SHA-1).',
   enterCode: 'Geben Sie dann den 6-stelligen Code ein, den die App anzeigt.',
   cancel: 'Zurück zu Ihrem Konto',
+  enrolRequired: (client) =>
+    html`Die Anmeldung bei <strong>${client}</strong> erfordert einen zweiten Faktor. Fügen Sie eine Authenticator-App hinzu, um fortzufahren: Bei jeder Anmeldung werden Sie nach einem Code daraus gefragt.`,
+  appSetUpSignIn: 'Ihre Authenticator-App ist eingerichtet. Speichern Sie Ihre Wiederherstellungscodes und fahren Sie dann fort.',
 
   codesTitle: 'Ihre Wiederherstellungscodes',
   codesLead:

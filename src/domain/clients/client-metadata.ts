@@ -68,6 +68,10 @@ interface StoredMetadata {
    */
   rotate_refresh_tokens?: true;
   /**
+   * Sesame's own field: every sign-in to this client ends with MFA (mfa-policy.ts). Absent means false.
+   */
+  require_mfa?: true;
+  /**
    * Sesame's own field, not oidc-provider metadata: the resource indicators this client may ask
    * access tokens for. Such tokens are RFC 9068 JWTs with `aud` set to the resource.
    */
@@ -317,6 +321,7 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...Object.fromEntries(PLAIN_FIELDS.filter((f) => input[f] !== undefined && input[f] !== '').map((f) => [f, input[f]])),
     ...(pkceOptional ? { require_pkce: false as const } : {}),
     ...(rotateRefreshTokens ? { rotate_refresh_tokens: true as const } : {}),
+    ...(input.require_mfa === true ? { require_mfa: true as const } : {}),
     ...(resources.length > 0 ? { resources } : {}),
     ...(resourceServer ? { resource_server: true as const } : {}),
   };

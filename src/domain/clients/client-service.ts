@@ -30,7 +30,7 @@ import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserv
 /** A client as the CLI, the admin API and the console show it: its settings as they apply, defaults included. */
 export interface ClientView extends Omit<
   ClientMetadata,
-  'require_pkce' | 'rotate_refresh_tokens' | 'backchannel_logout_session_required' | 'frontchannel_logout_session_required'
+  'require_pkce' | 'rotate_refresh_tokens' | 'require_mfa' | 'backchannel_logout_session_required' | 'frontchannel_logout_session_required'
 > {
   client_id: string;
   /** With a back-channel logout URI: whether the logout token carries sid (on unless turned off). */
@@ -41,6 +41,8 @@ export interface ClientView extends Omit<
   require_pkce: boolean;
   /** Whether its refresh tokens rotate (stored only for confidential clients that asked). */
   rotate_refresh_tokens: boolean;
+  /** Whether every sign-in to it ends with a second factor. */
+  require_mfa: boolean;
   /** Whether a secret exists; the secret itself is only ever returned by create and rotateSecret. */
   has_secret: boolean;
   created_at: string;
@@ -63,6 +65,7 @@ function toView(record: ClientRecord): ClientView {
     ...logoutSessions(metadata),
     require_pkce: requiresPkce(metadata),
     rotate_refresh_tokens: rotatesRefreshTokens(metadata),
+    require_mfa: metadata.require_mfa === true,
     has_secret: record.secretEncrypted !== null,
     created_at: record.createdAt.toISOString(),
   };

@@ -128,6 +128,11 @@ export const CLIENT_FIELDS = {
     .describe(
       'Sesame: every refresh hands out a new refresh token (reuse detection: a used one presented again after REFRESH_TOKEN_REUSE_INTERVAL is refused). Always on for public clients, where a used token presented again revokes the grant; off by default for confidential clients, which authenticate every refresh',
     ),
+  require_mfa: z
+    .boolean()
+    .describe(
+      'Sesame: every sign-in to this client ends with a second factor (multi-factor authentication). A session without one (single sign-on from another app) is asked for it first (step-up); a person without one adds an authenticator app. Off by default',
+    ),
   resources: uris.describe('Sesame: APIs (RFC 8707 resource indicators) it may get JWT access tokens for'),
   resource_server: z
     .boolean()

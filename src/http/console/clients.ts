@@ -40,6 +40,7 @@ function readClientForm(body: FormBody): ClientFormValues {
     resource_server: checked(body, 'resource_server'),
     require_pkce: checked(body, 'require_pkce'),
     rotate_refresh_tokens: checked(body, 'rotate_refresh_tokens'),
+    require_mfa: checked(body, 'require_mfa'),
     logo_uri: field(body, 'logo_uri').trim(),
     client_uri: field(body, 'client_uri').trim(),
     policy_uri: field(body, 'policy_uri').trim(),
@@ -81,6 +82,7 @@ function formFields(values: ClientFormValues) {
     // A public client always uses PKCE and rotates: whatever its boxes say, the defaults (on) apply.
     require_pkce: isPublic ? undefined : values.require_pkce,
     rotate_refresh_tokens: isPublic ? undefined : values.rotate_refresh_tokens,
+    require_mfa: values.require_mfa,
     ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
 }

@@ -12,14 +12,18 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { errors, type InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
+import QRCode from 'qrcode';
+import { enrolPage, recoveryCodesPage } from '../../../views/account/second-factors.js';
 import { consentPage } from '../../../views/consent.js';
 import { errorPage, type ErrorView } from '../../../views/error.js';
+import { raw } from '../../../views/html.js';
 import type { Messages } from '../../../views/i18n/catalogue.js';
 import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
 import { secondFactorPage, type OtherWay, type SecondFactorForm } from '../../../views/second-factor.js';
 import { TooManyAttemptsError } from '../../domain/accounts/account-service.js';
 import { authenticationResult, type SecondFactorMethod } from '../../domain/accounts/authentication-methods.js';
-import { WrongCodeError, type CodeContext } from '../../domain/accounts/second-factors.js';
+import { acrClaimOf, MFA_CHECK, mfaNeed, STEP_UP_REASONS, type MfaPerson, type MfaPolicy } from '../../domain/accounts/mfa-policy.js';
+import { WrongCodeError, type CodeContext, type SecondFactorService } from '../../domain/accounts/second-factors.js';
 import type { By } from '../../domain/audit/actions.js';
 import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
 import { CHALLENGE_LIFETIME_MS, PasskeyError, type PasskeyService } from '../../domain/accounts/passkeys.js';
@@ -77,6 +81,16 @@ export interface InteractionDeps {
     required(accountId: string): Promise<SecondFactorMethod[]>;
     /** Resolves when the code worked; throws WrongCodeError or TooManyAttemptsError. */
     verify(accountId: string, method: SecondFactorMethod, code: string, by: By, context: CodeContext): Promise<void>;
+  };
+  /**
+   * Who must sign in with a second factor (MFA_POLICY, the client's require_mfa, the request's
+   * acr: mfa-policy.ts). A person it requires who has none adds an authenticator app inside the
+   * sign-in (`enrolment`). Absent: a second factor is asked only of people who have one.
+   */
+  mfa?: {
+    policy: MfaPolicy;
+    person(accountId: string): Promise<MfaPerson | undefined>;
+    enrolment: Pick<SecondFactorService, 'startEnrolment' | 'pendingEnrolment' | 'confirmEnrolment'>;
   };
 }
 
@@ -343,6 +357,69 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   }
 
   /**
+   * Whether this login prompt only wants a second factor of the signed-in session (step-up: the
+   * client's require_mfa, acr_values, an essential acr, MFA_POLICY), not a fresh password.
+   */
+  function isStepUp(interaction: Interaction): boolean {
+    const reasons = stringList(interaction.prompt.reasons);
+    return Boolean(interaction.session?.accountId) && reasons.includes(MFA_CHECK) && reasons.every((reason) => STEP_UP_REASONS.has(reason));
+  }
+
+  /** Whether the session being stepped up was kept past the browser's end ("Keep me signed in"). */
+  async function sessionRemembered(provider: Provider, interaction: Interaction): Promise<boolean> {
+    const cookie = interaction.session?.cookie;
+    const session = cookie ? await provider.Session.find(cookie) : undefined;
+    return session ? session.transient !== true : true;
+  }
+
+  /** What this sign-in needs beyond the password of this person (mfa-policy.ts). */
+  async function mfaNeedOf(provider: Provider, interaction: Interaction, accountId: string) {
+    if (!deps.mfa) return undefined;
+    const person = await deps.mfa.person(accountId);
+    if (!person) return undefined;
+    const client = await clientOf(provider, interaction);
+    return mfaNeed(deps.mfa.policy, person, {
+      clientRequiresMfa: client?.['require_mfa'] === true,
+      acrValues: text(interaction.params.acr_values),
+      essentialAcr: acrClaimOf(interaction.params.claims),
+    });
+  }
+
+  /**
+   * The enrolment inside a sign-in that requires a second factor of a person who has none: the
+   * account page's pieces (the QR code, the key as text, "Authentication code", "Verify").
+   */
+  async function showEnrolment(
+    ctx: Context,
+    provider: Provider,
+    interaction: Interaction,
+    pending: PendingSecondFactor,
+    error?: { message: string; status: number },
+  ) {
+    const enrolment = deps.mfa!.enrolment;
+    const current = (await enrolment.pendingEnrolment(pending.accountId)) ?? (await enrolment.startEnrolment(pending.accountId));
+    if (!current) {
+      // Confirmed meanwhile (another tab): the second step asks for a code from it.
+      await showSecondFactor(ctx, provider, interaction, pending, 'totp');
+      return;
+    }
+    const t = language(ctx, interaction);
+    const svg = await QRCode.toString(current.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    sendPage(
+      ctx,
+      enrolPage(t, {
+        csrf: csrfToken(ctx, interactionBinding(interaction.uid)),
+        qrSvg: raw(svg),
+        groupedKey: current.groupedKey,
+        error: error?.message,
+        action: `/interaction/${encodeURIComponent(interaction.uid)}/enrol`,
+        signIn: { clientName: await clientName(provider, interaction, t) },
+      }),
+      error?.status,
+    );
+  }
+
+  /**
    * Finishes the login: the provider's session gets the account, with how the person signed in
    * (amr, acr: authentication-methods.ts), which the ID token carries.
    */
@@ -350,7 +427,9 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const { amr, acr } = authenticationResult(secondFactor);
     await events?.succeeded(accountId, remember, { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) }, amr);
     // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
-    // the browser. The session record itself still expires after ttl.Session either way.
+    // the browser. The session record itself still expires after ttl.Session either way. A
+    // step-up's result names the session's own account: the provider keeps the session and
+    // replaces its amr, acr and auth_time, so the next ID token says mfa.
     await finish(ctx, interaction, { login: { accountId, remember, amr, acr } }, false);
   }
 
@@ -370,8 +449,17 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const t = language(ctx, interaction);
     switch (prompt.name) {
       case 'login': {
-        const pending = pendingOf(ctx, uid);
+        let pending = pendingOf(ctx, uid);
+        if (!pending && deps.secondFactors && isStepUp(interaction)) {
+          // Step-up: the session's password stands; the second step starts from it.
+          pending = { uid, accountId: interaction.session!.accountId, remember: await sessionRemembered(provider, interaction), exp: 0 };
+          setPending(ctx, pending);
+        }
         if (pending && deps.secondFactors) {
+          if (deps.mfa && (await deps.secondFactors.required(pending.accountId)).length === 0) {
+            await showEnrolment(ctx, provider, interaction, pending);
+            return;
+          }
           const form: SecondFactorForm = ctx.query.use === 'recovery-code' ? 'recovery_code' : 'totp';
           await showSecondFactor(ctx, provider, interaction, pending, form);
           return;
@@ -475,7 +563,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     // must not wipe the count of wrong codes, or guessing codes would never lock); the second
     // step ends it when the code works.
     const methods = (await deps.secondFactors?.required(account.accountId)) ?? [];
-    if (methods.length > 0) {
+    // Required but not set up (MFA_POLICY, the client's require_mfa, an essential acr): the person
+    // adds an authenticator app before the sign-in goes on.
+    const enrol = methods.length === 0 && deps.secondFactors !== undefined && (await mfaNeedOf(provider, interaction, account.accountId)) === 'enrol';
+    if (methods.length > 0 || enrol) {
       setPending(ctx, { uid: interaction.uid, accountId: account.accountId, remember });
       ctx.status = 303;
       ctx.redirect(`/interaction/${encodeURIComponent(interaction.uid)}`);
@@ -517,6 +608,40 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
     clearPending(ctx, interaction.uid);
     await finishLogin(ctx, interaction, pending.accountId, pending.remember, method);
+  });
+
+  // Adding an authenticator app inside a sign-in that requires one (MFA_POLICY, the client's
+  // require_mfa): the code confirms it (throttled like any code), the login result is stored with
+  // amr pwd+otp+mfa, and the recovery codes are shown once with a link on to the app.
+  router.post('/interaction/:uid/enrol', parseBody, csrf, async (ctx) => {
+    const { provider, interaction } = await load(ctx, ctx.params.uid, 'login');
+    const pending = pendingOf(ctx, interaction.uid);
+    if (!pending || !deps.mfa) throw new InteractionMismatch(EXPIRED);
+    const t = language(ctx, interaction);
+    const by: By = { actor: `user:${pending.accountId}`, sourceAddress: ctx.ip };
+    let codes: string[];
+    try {
+      codes = await deps.mfa.enrolment.confirmEnrolment(pending.accountId, (stringField(ctx.request.body, 'code') ?? '').slice(0, MAX_CODE_LENGTH), by);
+    } catch (error) {
+      const wait = error instanceof TooManyAttemptsError ? error.retryAfterMs : error instanceof WrongCodeError ? error.lockedForMs : undefined;
+      if (wait === undefined) throw error;
+      if (wait > 0) ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
+      await showEnrolment(
+        ctx,
+        provider,
+        interaction,
+        pending,
+        wait > 0 ? { message: t.signIn.throttled(wait), status: 429 } : { message: t.mfa.wrongCode, status: 400 },
+      );
+      return;
+    }
+    clearPending(ctx, interaction.uid);
+    await finishLogin(ctx, interaction, pending.accountId, pending.remember, 'totp');
+    // Not the redirect finish() prepared: the codes first, then on to the provider (an interaction
+    // with its result sends a reload on too, so the codes are never shown twice).
+    ctx.status = 200;
+    ctx.remove('Location');
+    sendPage(ctx, recoveryCodesPage(t, { codes, notice: t.mfa.appSetUpSignIn, next: interaction.returnTo }));
   });
 
   // Passwordless sign-in with a passkey. Step 1 (passkeys.js, fetch): the options for
