@@ -256,7 +256,12 @@ export function createSecondFactorService(options: SecondFactorOptions) {
       await audit.record(by, {
         action: 'user.second_factors_reset',
         target: target(userId),
-        details: { email: user.email, totp: removed.totp, recovery_codes: removed.recoveryCodes, passkeys: removed.passkeys },
+        details: {
+          email: user.email,
+          totp: removed.totp,
+          recovery_codes: removed.recoveryCodes,
+          webauthn_keys: removed.passkeys.map((p) => ({ key_id: p.id, name: p.name })),
+        },
       });
       return removed;
     },

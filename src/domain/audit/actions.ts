@@ -116,10 +116,14 @@ interface AuditActions {
       key_owner?: UserTarget;
     };
   };
-  /** An admin removed every second factor of the person: the app, the recovery codes and the passkeys (each passkey's id and name). */
+  /**
+   * An admin removed every second factor of the person: the app, the recovery codes and the
+   * passkeys, each by `key_id` and name under `webauthn_keys` (a detail named "passkeys" would be
+   * scrubbed as if it held a password).
+   */
   'user.second_factors_reset': {
     target: UserTarget;
-    details: { email: string; totp: boolean; recovery_codes: number; passkeys: { id: string; name: string }[] };
+    details: { email: string; totp: boolean; recovery_codes: number; webauthn_keys: { key_id: string; name: string }[] };
   };
   // Self-service (sign-up and email verification, src/domain/accounts/sign-up.ts, email-verification.ts)
   /** A person created their account (it waits for its link); `user.created` is recorded with it. */
