@@ -46,6 +46,7 @@ export interface SecondFactorView {
 function passkeyForm(t: Messages, uid: string, csrf: string): SafeHtml {
   const path = `/interaction/${encodeURIComponent(uid)}/second-factor/passkey`;
   return html`<div id="passkey-second-factor" hidden>
+<p class="or">${t.passkeys.or}</p>
 <form method="post" action="${path}" id="passkey-second-factor-form" data-options="${path}/options"${scriptMessages(t)}>
 <input type="hidden" name="csrf" value="${csrf}">
 <input type="hidden" name="response" value="">
