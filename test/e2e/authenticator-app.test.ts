@@ -36,7 +36,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authenticator app in Chromium on 
     await page.goto(`${sesame.issuer}/account`);
     await page.getByLabel('Email').fill(PERSON.email);
     await page.getByLabel('Password').fill(PERSON.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${sesame.issuer}/account`);
 
     await page.getByRole('button', { name: 'Add authenticator app' }).click();
@@ -70,7 +70,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('authenticator app in Chromium on 
     await page.goto(start.url.toString());
     await page.getByLabel('Email').fill(PERSON.email);
     await page.getByLabel('Password').fill(PERSON.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByLabel('Authentication code').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('link', { name: 'Use a recovery code' }).isVisible()).resolves.toBe(true);
     await shot(page, '03-second-step');
