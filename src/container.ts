@@ -95,12 +95,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     issuer: config.issuer,
     log,
   });
+  const passkeys = createPasskeyService({ repository: createPasskeyRepository(db.prisma), accounts, audit, issuer: config.issuer });
   const secondFactors = createSecondFactorService({
     repository: secondFactorRepository,
     box,
     audit,
     attempts: signInThrottle,
     users: accounts,
+    passkeys,
     issuer: config.issuer,
   });
   const linkMails = { emailTokens, mailer, audit, log, issuer: config.issuer, compose: composeLinkMail };
@@ -118,7 +120,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     attempts,
     emailTokens,
     mailer,
-    passkeys: createPasskeyService({ repository: createPasskeyRepository(db.prisma), accounts, audit, issuer: config.issuer }),
+    passkeys,
     consoleSessions: createConsoleSessionService(createConsoleSessionRepository(db.prisma)),
     signInThrottle,
     secretThrottle: createSecretThrottle(throttle, {

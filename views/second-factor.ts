@@ -1,7 +1,9 @@
 // The sign-in's second step, after a correct password: a code from the person's authenticator app
 // ("Authentication code", "Verify") or, through "Use a recovery code", one of their recovery
 // codes. A wrong code, and one already used, get the same message. No script: works without
-// JavaScript. Other ways of verifying (a passkey) join the list under the form.
+// JavaScript. Other ways of verifying join the list under the form; "Use a passkey" (when the
+// person has one) is a button that views/assets/passkeys.js shows where the browser can run it.
+import { PASSKEY_SCRIPTS, scriptMessages } from './account/passkeys.js';
 import { html, type SafeHtml } from './html.js';
 import type { Messages } from './i18n/catalogue.js';
 import { layout } from './layout.js';
@@ -31,6 +33,27 @@ export interface SecondFactorView {
    * interaction router fills it; each is a link under the form.
    */
   otherWays?: OtherWay[] | undefined;
+  /** The person has a passkey: offer "Use a passkey" (needs JavaScript and WebAuthn). */
+  passkey?: boolean | undefined;
+  /** True after a passkey was not accepted. */
+  passkeyFailed?: boolean | undefined;
+}
+
+/**
+ * "Use a passkey": hidden until passkeys.js shows it. The script asks for options (this person's
+ * passkeys only), lets the browser ask the person, puts the answer in `response` and submits this form.
+ */
+function passkeyForm(t: Messages, uid: string, csrf: string): SafeHtml {
+  const path = `/interaction/${encodeURIComponent(uid)}/second-factor/passkey`;
+  return html`<div id="passkey-second-factor" hidden>
+<p class="or">${t.passkeys.or}</p>
+<form method="post" action="${path}" id="passkey-second-factor-form" data-options="${path}/options"${scriptMessages(t)}>
+<input type="hidden" name="csrf" value="${csrf}">
+<input type="hidden" name="response" value="">
+<button type="submit" class="secondary">${t.mfa.usePasskey}</button>
+<p class="muted" role="status" data-status></p>
+</form>
+</div>`;
 }
 
 /** The page's own URL for a form (the GET of the interaction shows it). */
@@ -40,7 +63,8 @@ export const secondFactorHref = (uid: string, form: SecondFactorForm): string =>
 export function secondFactorPage(t: Messages, view: SecondFactorView): SafeHtml {
   const m = t.mfa;
   const { uid, csrf, clientName, form } = view;
-  const alert = view.throttledFor !== undefined ? t.signIn.throttled(view.throttledFor) : view.failed ? m.wrongCode : undefined;
+  const alert =
+    view.throttledFor !== undefined ? t.signIn.throttled(view.throttledFor) : view.passkeyFailed ? m.passkeyFailed : view.failed ? m.wrongCode : undefined;
   const recovery = form === 'recovery_code';
   const others: OtherWay[] = [
     ...(recovery
@@ -54,6 +78,7 @@ export function secondFactorPage(t: Messages, view: SecondFactorView): SafeHtml 
   return layout({
     title,
     locale: t.locale,
+    ...(view.passkey ? { scripts: PASSKEY_SCRIPTS } : {}),
     body: html`<h1>${title}</h1>
 <p class="lead">${recovery ? m.enterRecoveryCode(clientName) : m.enterAppCode(clientName)}</p>
 ${alert && html`<p class="alert" role="alert" id="code-error">${alert}</p>`}
@@ -71,6 +96,7 @@ ${
 </div>
 <button type="submit" class="primary">${m.verify}</button>
 </form>
+${view.passkey && passkeyForm(t, uid, csrf)}
 ${others.length > 0 && html`<nav aria-label="${m.otherWays}">${others.map((way) => html`<p class="aside"><a href="${way.href}">${way.label}</a></p>`)}</nav>`}`,
   });
 }

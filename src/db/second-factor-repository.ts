@@ -84,6 +84,18 @@ export function createSecondFactorRepository(prisma: DbClient) {
       ]);
       return { totp: totp.count > 0, recoveryCodes: codes.count };
     },
+    /** An admin's reset: the app, the recovery codes and the passkeys, in one transaction; what went. */
+    async deleteEverything(userId: string): Promise<{ totp: boolean; recoveryCodes: number; passkeys: { id: string; name: string }[] }> {
+      const passkeys = await prisma.passkey.findMany({ where: { userId }, select: { id: true, name: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      const [totp, codes] = await prisma.$transaction([
+        prisma.totpFactor.deleteMany({ where: { userId } }),
+        prisma.recoveryCode.deleteMany({ where: { userId } }),
+        prisma.passkey.deleteMany({ where: { userId, id: { in: passkeys.map((p) => p.id) } } }),
+        // One added meanwhile goes too: after a reset the person has no second factor at all.
+        prisma.passkey.deleteMany({ where: { userId } }),
+      ]);
+      return { totp: totp.count > 0, recoveryCodes: codes.count, passkeys };
+    },
   };
 }
 

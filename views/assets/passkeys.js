@@ -70,6 +70,13 @@
     }
   }
 
+  // "Use a passkey" as the second factor, after the password.
+  const second = document.getElementById('passkey-second-factor-form');
+  if (second && supported) {
+    document.getElementById('passkey-second-factor').hidden = false;
+    wire(second, lib.startAuthentication, () => ({}));
+  }
+
   const signIn = document.getElementById('passkey-signin-form');
   if (signIn && supported) {
     document.getElementById('passkey-signin').hidden = false;

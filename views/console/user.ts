@@ -1,7 +1,9 @@
 // Console user page (/admin/users/:id): the person, editing them, their password, disabling,
-// unlocking, their sessions and connected apps, and deleting them after a confirmation page.
+// unlocking, their second factors (reset after a confirmation page), their sessions and connected
+// apps, and deleting them after a confirmation page.
 // An admin viewing themselves gets no disable/delete/demote controls (the routes refuse too).
 import type { User } from '../../src/domain/accounts/account-service.js';
+import type { FactorOverview } from '../../src/domain/accounts/second-factors.js';
 import type { UserGrant, UserSession } from '../../src/domain/accounts/user-sessions.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
@@ -34,6 +36,69 @@ export interface UserPageView {
   passwordErrors: Record<string, string>;
   /** Reset link / invitation buttons (undefined: not shown). */
   mailedLinks?: MailedLinksView;
+  /** Their second factors (undefined: not shown). */
+  factors?: FactorOverview;
+}
+
+const passkeyKind = (deviceType: string) => (deviceType === 'multiDevice' ? 'synced' : 'one device');
+
+/** The person's second factors: the authenticator app, recovery codes left, passkeys (names and dates). */
+function factorsSection(user: User, factors: FactorOverview): SafeHtml {
+  const path = userPath(user.id);
+  const any = factors.totp !== null || factors.enrolling || factors.passkeys.length > 0;
+  return html`<h2 id="second-factors">Second factors</h2>
+<dl class="details">
+<dt>Authenticator app</dt><dd id="factor-totp">${
+    factors.totp ? html`on since ${date(factors.totp.confirmedAt.toISOString())}` : factors.enrolling ? 'being added (not confirmed yet)' : 'off'
+  }</dd>
+<dt>Recovery codes left</dt><dd id="factor-recovery-codes">${factors.totp ? String(factors.recoveryCodesLeft) : html`<span class="muted">—</span>`}</dd>
+<dt>Passkeys</dt><dd id="factor-passkeys">${factors.passkeys.length === 0 ? 'none' : String(factors.passkeys.length)}</dd>
+</dl>
+${
+  factors.passkeys.length > 0 &&
+  html`<div class="table-wrap"><table class="stack" id="passkeys">
+<thead><tr><th scope="col">Passkey</th><th scope="col">Kind</th><th scope="col">Added</th><th scope="col">Last used</th></tr></thead>
+<tbody>
+${factors.passkeys.map(
+  (p) => html`<tr>
+<td data-label="Passkey">${p.name}</td>
+<td data-label="Kind">${passkeyKind(p.deviceType)}</td>
+<td data-label="Added">${date(p.createdAt.toISOString())}</td>
+<td data-label="Last used">${p.lastUsedAt ? date(p.lastUsedAt.toISOString()) : html`<span class="muted">never</span>`}</td>
+</tr>`,
+)}
+</tbody></table></div>`
+}
+${
+  any
+    ? html`<p class="muted">Someone who lost their phone and recovery codes, or their passkeys, can sign in again with their password once these are reset.</p>
+<p><a class="button" href="${path}/factors/reset">Reset second factors…</a></p>`
+    : html`<p class="muted">They sign in with their password alone.</p>`
+}`;
+}
+
+export function resetFactorsPage(frame: ConsoleFrame, user: User, factors: FactorOverview): SafeHtml {
+  const path = userPath(user.id);
+  const items = [
+    factors.totp || factors.enrolling ? 'their authenticator app' : '',
+    factors.totp ? `their recovery codes (${factors.recoveryCodesLeft} left)` : '',
+    ...factors.passkeys.map((p) => `passkey “${p.name}”`),
+  ].filter(Boolean);
+  return consoleLayout(frame, {
+    title: `Reset second factors of ${user.email}`,
+    section: 'users',
+    body: html`<h1>Reset the second factors of ${user.email}?</h1>
+<p class="lead">This removes:</p>
+${items.length > 0 ? html`<ul>${items.map((item) => html`<li>${item}</li>`)}</ul>` : html`<p class="muted">Nothing: they have no second factors.</p>`}
+<p>They then sign in with their password alone, and can add an authenticator app and passkeys again on their account page. Make sure it is really them who asked.</p>
+<div class="actions">
+<form method="post" action="${path}/factors/reset">
+${csrfField(frame.csrf)}
+<button type="submit" class="danger">Reset second factors</button>
+</form>
+<a href="${path}">Cancel</a>
+</div>`,
+  });
 }
 
 export const userPath = (id: string): string => `/admin/users/${encodeURIComponent(id)}`;
@@ -168,6 +233,7 @@ ${fieldError(passwordErrors, 'confirm_password')}
 <button type="submit" class="primary">Set password</button>
 </form>
 ${view.mailedLinks && mailedLinksSection(frame, user, view.mailedLinks)}
+${view.factors && factorsSection(user, view.factors)}
 ${sessionsSection(frame, view)}
 <h2 id="access">Access</h2>
 ${

@@ -19,6 +19,8 @@ const en = {
   /** The same words for a wrong code and one already used. */
   wrongCode: 'That code did not work. Check it and try again.',
   otherWays: 'Other ways to verify',
+  usePasskey: 'Use a passkey',
+  passkeyFailed: 'That passkey was not accepted. Try again, or enter a code.',
 
   // The account page
   factorsLead: 'A second factor keeps your account safe even when someone learns your password.',
@@ -71,6 +73,8 @@ const de: typeof en = {
   useApp: 'Stattdessen die Authenticator-App verwenden',
   wrongCode: 'Dieser Code hat nicht funktioniert. Prüfen Sie ihn und versuchen Sie es erneut.',
   otherWays: 'Andere Wege der Bestätigung',
+  usePasskey: 'Einen Passkey verwenden',
+  passkeyFailed: 'Dieser Passkey wurde nicht angenommen. Versuchen Sie es erneut, oder geben Sie einen Code ein.',
 
   factorsLead: 'Ein zweiter Faktor schützt Ihr Konto auch dann, wenn jemand Ihr Passwort kennt.',
   appHeading: 'Authenticator-App',

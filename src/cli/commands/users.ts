@@ -1,9 +1,9 @@
-// sesame users create | update | list | delete | disable | enable | set-password | unlock | reset-mfa
+// sesame users create | update | list | delete | disable | enable | set-password | unlock | factors | reset-mfa
 import { normalizeEmail, type AccountService, type User } from '../../domain/accounts/account-service.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { isPlainText } from '../../domain/text.js';
 import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
-import { table, when } from '../output.js';
+import { fields, table, when } from '../output.js';
 
 /** The JSON shape of a user: the OIDC subject and claims, never the password hash. */
 function userJson(user: User) {
@@ -200,10 +200,61 @@ const unlock: Command = {
   },
 };
 
+const factors: Command = {
+  name: 'users factors',
+  synopsis: 'users factors EMAIL',
+  summary: "show a person's second factors: authenticator app, recovery codes left, passkeys",
+  help: [],
+  options: {},
+  positionals: ['EMAIL'],
+  prepare: (args) => {
+    const email = args.positionals[0]!;
+    return async (ctx) => {
+      const { accounts, secondFactors } = await ctx.container();
+      const user = await userByEmail(accounts, email);
+      const f = await secondFactors.overview(user.id);
+      const passkeys = f.passkeys.map((p) => ({
+        id: p.id,
+        name: p.name,
+        synced: p.deviceType === 'multiDevice',
+        created_at: p.createdAt.toISOString(),
+        last_used_at: p.lastUsedAt?.toISOString() ?? null,
+      }));
+      return {
+        json: {
+          email: user.email,
+          sub: user.id,
+          totp: f.totp ? { confirmed_at: f.totp.confirmedAt.toISOString() } : null,
+          totp_enrolling: f.enrolling,
+          recovery_codes_left: f.recoveryCodesLeft,
+          passkeys,
+        },
+        human: [
+          ...fields([
+            ['email', user.email],
+            ['authenticator app', f.totp ? `on since ${when(f.totp.confirmedAt)}` : f.enrolling ? 'being added (not confirmed)' : 'off'],
+            ['recovery codes left', f.totp ? String(f.recoveryCodesLeft) : '-'],
+            ['passkeys', String(passkeys.length)],
+          ]),
+          ...(passkeys.length > 0
+            ? [
+                '',
+                ...table(
+                  ['name', 'kind', 'added', 'last used'],
+                  passkeys.map((p) => [p.name, p.synced ? 'synced' : 'one device', when(p.created_at), when(p.last_used_at)]),
+                ),
+              ]
+            : []),
+        ],
+      };
+    };
+  },
+};
+
 const resetMfa: Command = {
   name: 'users reset-mfa',
   synopsis: 'users reset-mfa EMAIL',
-  summary: "remove a person's second factors (authenticator app, recovery codes): they sign in with the password alone",
+  summary: "remove a person's second factors (authenticator app, recovery codes, passkeys): they sign in with the password alone",
   help: [],
   options: {},
   positionals: ['EMAIL'],
@@ -213,9 +264,14 @@ const resetMfa: Command = {
       const { accounts, secondFactors } = await ctx.container();
       const user = await userByEmail(accounts, email);
       const removed = await secondFactors.reset(user.id, ctx.by);
+      const what = [
+        removed.totp ? 'the authenticator app' : '',
+        removed.recoveryCodes > 0 ? `${removed.recoveryCodes} recovery codes` : '',
+        removed.passkeys.length > 0 ? `${removed.passkeys.length} passkey${removed.passkeys.length === 1 ? '' : 's'}` : '',
+      ].filter(Boolean);
       return {
-        json: { email: user.email, sub: user.id, totp: removed.totp, recovery_codes: removed.recoveryCodes },
-        human: [removed.totp ? `removed the authenticator app and recovery codes of ${user.email}` : `${user.email} had no authenticator app`],
+        json: { email: user.email, sub: user.id, totp: removed.totp, recovery_codes: removed.recoveryCodes, passkeys: removed.passkeys },
+        human: [what.length > 0 ? `removed ${what.join(', ')} of ${user.email}` : `${user.email} had no second factors`],
       };
     };
   },
@@ -306,4 +362,4 @@ const invite: Command = {
   },
 };
 
-export const userCommands: Command[] = [create, update, list, remove, disabling(true), disabling(false), setPassword, unlock, resetMfa, invite];
+export const userCommands: Command[] = [create, update, list, remove, disabling(true), disabling(false), setPassword, unlock, factors, resetMfa, invite];

@@ -7,6 +7,9 @@
 // - a password and a recovery code: amr ["pwd","mfa"],       acr urn:sesame:acr:mfa
 //   (RFC 8176 has no value for a printed recovery code: "otp" names RFC 4226/6238 codes, so it is
 //   not claimed; "mfa" is, since two independent factors were presented.)
+// - a password and a passkey:       amr ["pwd","hwk"|"swk","user","mfa"], acr phrh | phr
+//   (the passkey's own amr after "pwd", and the passkey's acr: the sign-in is at least as strong as
+//   the passkey alone, which is phishing-resistant; a password added to it does not lower that.)
 // The acr values are Sesame's own URNs rather than the EAP ACR values `phr`/`phrh`: an app's
 // code is not phishing-resistant, and claiming so would mislead an RP.
 
@@ -23,21 +26,42 @@ export const ACR = {
  */
 export const ACR_VALUES: readonly string[] = [ACR.singleFactor, ACR.multiFactor, 'phr', 'phrh'];
 
-/** A second factor the sign-in accepts. Passkeys add theirs here. */
-export type SecondFactorMethod = 'totp' | 'recovery_code';
+/** A second factor the sign-in accepts. */
+export type SecondFactorMethod = 'totp' | 'recovery_code' | 'passkey';
 
 export interface AuthenticationResult {
   amr: string[];
   acr: string;
 }
 
-const SECOND_FACTOR_AMR: Record<SecondFactorMethod, string[]> = {
+/**
+ * The `amr` of a passkey (RFC 8176): `hwk` for a key bound to one authenticator, `swk` for a synced
+ * passkey (its key is copied between devices by software), `user` (the person was there: user
+ * verification implies presence) and `mfa` (a possession plus a PIN or biometric check).
+ */
+export function passkeyAmr(deviceType: string): string[] {
+  return [deviceType === 'multiDevice' ? 'swk' : 'hwk', 'user', 'mfa'];
+}
+
+/**
+ * The `acr` after a passkey: OpenID Connect EAP ACR Values 1.0, `phrh` (phishing-resistant,
+ * hardware-protected) for a device-bound passkey and `phr` (phishing-resistant) for a synced one.
+ */
+export function passkeyAcr(deviceType: string): string {
+  return deviceType === 'multiDevice' ? 'phr' : 'phrh';
+}
+
+const SECOND_FACTOR_AMR: Record<Exclude<SecondFactorMethod, 'passkey'>, string[]> = {
   totp: ['otp'],
   recovery_code: [],
 };
 
-/** The amr and acr of a sign-in with a password, and a second factor when one was given. */
-export function authenticationResult(secondFactor?: SecondFactorMethod): AuthenticationResult {
+/**
+ * The amr and acr of a sign-in with a password, and a second factor when one was given. A passkey
+ * as the second factor needs its device type (`singleDevice` or `multiDevice`, as stored).
+ */
+export function authenticationResult(secondFactor?: SecondFactorMethod, passkeyDeviceType = 'singleDevice'): AuthenticationResult {
   if (!secondFactor) return { amr: ['pwd'], acr: ACR.singleFactor };
+  if (secondFactor === 'passkey') return { amr: ['pwd', ...passkeyAmr(passkeyDeviceType)], acr: passkeyAcr(passkeyDeviceType) };
   return { amr: ['pwd', ...SECOND_FACTOR_AMR[secondFactor], 'mfa'], acr: ACR.multiFactor };
 }

@@ -27,6 +27,7 @@ import {
 import type { PasskeyRecord, PasskeyRepository } from '../../db/passkey-repository.js';
 import type { AuditRecorder, By } from '../audit/actions.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { passkeyAcr, passkeyAmr } from './authentication-methods.js';
 
 /** How long a ceremony may take, from the options to the answer. */
 export const CHALLENGE_LIFETIME_MS = 5 * 60 * 1000;
@@ -35,26 +36,12 @@ export const MAX_PASSKEY_NAME_LENGTH = 100;
 /** Most passkeys one person may have. */
 export const MAX_PASSKEYS = 20;
 
-/**
- * The ID token's `amr` after a passkey sign-in (RFC 8176): `hwk` for a key bound to one
- * authenticator, `swk` for a synced passkey (its key is copied between devices by software), `user`
- * (the person was there: user verification implies presence) and `mfa` (a possession plus a PIN or
- * biometric check).
- */
-export function passkeyAmr(deviceType: string): string[] {
-  return [deviceType === 'multiDevice' ? 'swk' : 'hwk', 'user', 'mfa'];
-}
-
-/**
- * The `acr` after a passkey sign-in: OpenID Connect EAP ACR Values 1.0, `phrh` (phishing-resistant,
- * hardware-protected) for a device-bound passkey and `phr` (phishing-resistant) for a synced one.
- */
-export function passkeyAcr(deviceType: string): string {
-  return deviceType === 'multiDevice' ? 'phr' : 'phrh';
-}
+// The ID token's amr and acr after a passkey (authentication-methods.ts, beside the other ways).
+export { passkeyAcr, passkeyAmr };
 
 /** Why a passkey was not accepted: for the audit log; the page says the same whatever it was. */
-export type PasskeyFailure = 'challenge' | 'malformed' | 'unknown_credential' | 'verification' | 'counter' | 'user_handle' | 'disabled' | 'too_many';
+export type PasskeyFailure =
+  'challenge' | 'malformed' | 'unknown_credential' | 'verification' | 'counter' | 'user_handle' | 'disabled' | 'too_many' | 'other_person' | 'none';
 
 export class PasskeyError extends Error {
   override name = 'PasskeyError';
@@ -221,15 +208,35 @@ export function createPasskeyService(options: PasskeyServiceOptions) {
     },
 
     /**
-     * Checks the browser's answer to startAuthentication for the same subject: the challenge, the
-     * origin and RP ID, the signature with the stored key, user verification, the counter, the user
-     * handle, and that the person may sign in. Records the use.
+     * Options for a passkey as the second factor of a person whose password was just verified: only
+     * their passkeys are allowed (allowCredentials), so the browser offers no one else's.
      */
-    async authenticate(token: string | undefined, subject: string, responseText: string): Promise<PasskeySignIn> {
+    async startSecondFactor(userId: string, subject: string): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
+      const own = await repository.listFor(userId);
+      if (own.length === 0) throw new PasskeyError('none', 'the person has no passkey', userId);
+      const request = await generateAuthenticationOptions({
+        rpID,
+        userVerification: 'required',
+        timeout: lifetime,
+        allowCredentials: own.map((p) => ({ id: p.credentialId, transports: p.transports })),
+      });
+      return { token: await newChallenge('authentication', subject, request.challenge), options: request };
+    },
+
+    /**
+     * Checks the browser's answer to startAuthentication (or startSecondFactor) for the same subject:
+     * the challenge, the origin and RP ID, the signature with the stored key, user verification, the
+     * counter, the user handle, and that the person may sign in. Records the use. `expectedUserId`:
+     * the passkey must be this person's (a second factor), checked before anything else about it.
+     */
+    async authenticate(token: string | undefined, subject: string, responseText: string, expectedUserId?: string): Promise<PasskeySignIn> {
       const expectedChallenge = await takeChallenge(token, 'authentication', subject);
       const response = parseResponse<AuthenticationResponseJSON>(responseText);
       const passkey = await repository.findByCredentialId(response.id);
       if (!passkey) throw new PasskeyError('unknown_credential', 'no passkey with this credential id');
+      if (expectedUserId !== undefined && passkey.userId !== expectedUserId) {
+        throw new PasskeyError('other_person', "the passkey is another person's, not the one whose password was given", passkey.userId);
+      }
       // A discoverable credential names its person (the user handle given at registration).
       const handle = response.response.userHandle;
       if (handle !== undefined && Buffer.from(handle, 'base64url').toString('utf8') !== passkey.userId) {

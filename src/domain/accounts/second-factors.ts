@@ -7,6 +7,7 @@
 // At rest: the app's secret is sealed (SecretBox, like client secrets and signing keys) and
 // recovery codes are keyed digests (SecretBox.digests), so a copied database yields neither.
 import { randomUUID } from 'node:crypto';
+import type { PasskeyRecord } from '../../db/passkey-repository.js';
 import type { SecondFactorRepository } from '../../db/second-factor-repository.js';
 import type { AuditRecorder, By } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -40,6 +41,8 @@ export interface SecondFactorOptions {
   audit: AuditRecorder;
   attempts: CodeAttempts;
   users: { findById(id: string): Promise<{ id: string; email: string } | undefined> };
+  /** The person's passkeys, for the admins' overview (the reset removes them too). */
+  passkeys?: { list(userId: string): Promise<PasskeyRecord[]> };
   /** The issuer URL: its host names Sesame in the authenticator app. */
   issuer: string;
   now?: () => Date;
@@ -59,6 +62,28 @@ export interface SecondFactorStatus {
   /** An authenticator app added but not confirmed with a code yet. */
   enrolling: boolean;
   recoveryCodesLeft: number;
+}
+
+/** A passkey as the admins see it: never its key or credential id. */
+export interface PasskeySummary {
+  id: string;
+  name: string;
+  deviceType: string;
+  backedUp: boolean;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** Every second factor of a person, for the console, the admin API and the CLI. */
+export interface FactorOverview extends SecondFactorStatus {
+  passkeys: PasskeySummary[];
+}
+
+/** What an admin's reset removed. */
+export interface FactorReset {
+  totp: boolean;
+  recoveryCodes: number;
+  passkeys: { id: string; name: string }[];
 }
 
 /** Where a code was typed: the sign-in's second step, or the account page. */
@@ -99,7 +124,7 @@ export function createSecondFactorService(options: SecondFactorOptions) {
    * Checks a code under the sign-in throttle. `confirm`: the enrolment's first code. Throws
    * TooManyAttemptsError (nothing checked) or WrongCodeError; resolves when the code worked.
    */
-  async function check(userId: string, method: SecondFactorMethod, typed: string, by: By, context: CodeContext, confirm = false): Promise<void> {
+  async function check(userId: string, method: 'totp' | 'recovery_code', typed: string, by: By, context: CodeContext, confirm = false): Promise<void> {
     const user = await person(userId);
     const address = by.sourceAddress ?? '';
     const fail = async (reason: 'wrong_code' | 'replayed') => {
@@ -185,6 +210,8 @@ export function createSecondFactorService(options: SecondFactorOptions) {
 
     /** A second factor at sign-in, or on the account page: resolves when it worked. */
     verify(userId: string, method: SecondFactorMethod, code: string, by: By, context: CodeContext): Promise<void> {
+      // A passkey is checked by passkeys.ts (a WebAuthn answer), never as a typed code.
+      if (method === 'passkey') return Promise.reject(new WrongCodeError());
       return check(userId, method, code, by, context);
     },
 
@@ -202,14 +229,39 @@ export function createSecondFactorService(options: SecondFactorOptions) {
       if (removed.totp) await audit.record(by, { action: 'user.totp_removed', target: target(userId) });
     },
 
-    /** An admin's reset: every second factor of the person goes; they sign in with the password alone. */
-    async reset(userId: string, by: By): Promise<{ totp: boolean; recoveryCodes: number }> {
+    /** Every second factor of a person (admins: console, API, CLI); NotFoundError for no such person. */
+    async overview(userId: string): Promise<FactorOverview> {
+      await person(userId);
+      const [state, passkeys] = await Promise.all([this.status(userId), options.passkeys?.list(userId) ?? Promise.resolve([])]);
+      return {
+        ...state,
+        passkeys: passkeys.map((p) => ({
+          id: p.id,
+          name: p.name,
+          deviceType: p.deviceType,
+          backedUp: p.backedUp,
+          createdAt: p.createdAt,
+          lastUsedAt: p.lastUsedAt,
+        })),
+      };
+    },
+
+    /**
+     * An admin's reset: every second factor of the person goes (the app, the recovery codes and the
+     * passkeys); they sign in with the password alone. The console, the admin API and the CLI call this.
+     */
+    async reset(userId: string, by: By): Promise<FactorReset> {
       const user = await person(userId);
-      const removed = await repository.deleteAll(userId);
+      const removed = await repository.deleteEverything(userId);
       await audit.record(by, {
         action: 'user.second_factors_reset',
         target: target(userId),
-        details: { email: user.email, totp: removed.totp, recovery_codes: removed.recoveryCodes },
+        details: {
+          email: user.email,
+          totp: removed.totp,
+          recovery_codes: removed.recoveryCodes,
+          webauthn_keys: removed.passkeys.map((p) => ({ key_id: p.id, name: p.name })),
+        },
       });
       return removed;
     },

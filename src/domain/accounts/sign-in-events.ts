@@ -6,6 +6,7 @@
 import type { Logger } from '../../logger.js';
 import type { AuditEntry, AuditRecorder, By } from '../audit/actions.js';
 import { asEmailAddress } from './account-service.js';
+import type { PasskeyFailure } from './passkeys.js';
 
 /** Where a sign-in came from: the client's address and the app it signs in to. */
 export interface SignInSource {
@@ -39,6 +40,17 @@ export function createSignInEvents(audit: AuditRecorder, log: Logger) {
     /** `amr`: how the person signed in (password, and the second factor when there was one). */
     succeeded: (accountId: string, remember: boolean, from: SignInSource, amr?: string[]) =>
       record(person(accountId, from), { action: 'login.succeeded', target: `user:${accountId}`, details: { ...app(from), remember, ...(amr ? { amr } : {}) } }),
+
+    /**
+     * A passkey not accepted as the second factor of `accountId` (whose password was right); `keyOwner`:
+     * whose passkey it was when it was someone else's.
+     */
+    passkeySecondFactorFailed: (accountId: string, reason: PasskeyFailure, keyOwner: string | undefined, from: SignInSource) =>
+      record(person(accountId, from), {
+        action: 'user.second_factor_failed',
+        target: `user:${accountId}`,
+        details: { method: 'passkey', context: 'sign_in', reason, ...(keyOwner && keyOwner !== accountId ? { key_owner: `user:${keyOwner}` as const } : {}) },
+      }),
 
     /** A passkey not accepted (`reason`: PasskeyFailure); the person is named when the passkey was theirs. */
     passkeyFailed: (reason: string, accountId: string | undefined, from: SignInSource) =>

@@ -88,13 +88,43 @@ interface AuditActions {
   'user.recovery_codes_generated': { target: UserTarget; details: { count: number } };
   /** A recovery code was used (sign-in or the account page); `remaining` unused ones are left. */
   'user.recovery_code_used': { target: UserTarget; details: { context: 'sign_in' | 'account'; remaining: number } };
-  /** A code refused: wrong, already used (`replayed`), or not checked during a lockout (`throttled`). */
+  /**
+   * A code refused: wrong, already used (`replayed`), or not checked during a lockout (`throttled`);
+   * or a passkey refused as the second factor, with the passkey check's reason (`other_person`: a
+   * passkey of someone else than the person whose password was given; `key_owner` names them).
+   */
   'user.second_factor_failed': {
     target: UserTarget;
-    details: { method: 'totp' | 'recovery_code'; context: 'sign_in' | 'account'; reason: 'wrong_code' | 'replayed' | 'throttled'; retry_after?: number };
+    details: {
+      method: 'totp' | 'recovery_code' | 'passkey';
+      context: 'sign_in' | 'account';
+      reason:
+        | 'wrong_code'
+        | 'replayed'
+        | 'throttled'
+        | 'challenge'
+        | 'malformed'
+        | 'unknown_credential'
+        | 'verification'
+        | 'counter'
+        | 'user_handle'
+        | 'disabled'
+        | 'too_many'
+        | 'other_person'
+        | 'none';
+      retry_after?: number;
+      key_owner?: UserTarget;
+    };
   };
-  /** An admin removed every second factor of the person. */
-  'user.second_factors_reset': { target: UserTarget; details: { email: string; totp: boolean; recovery_codes: number } };
+  /**
+   * An admin removed every second factor of the person: the app, the recovery codes and the
+   * passkeys, each by `key_id` and name under `webauthn_keys` (a detail named "passkeys" would be
+   * scrubbed as if it held a password).
+   */
+  'user.second_factors_reset': {
+    target: UserTarget;
+    details: { email: string; totp: boolean; recovery_codes: number; webauthn_keys: { key_id: string; name: string }[] };
+  };
   // Self-service (sign-up and email verification, src/domain/accounts/sign-up.ts, email-verification.ts)
   /** A person created their account (it waits for its link); `user.created` is recorded with it. */
   'user.signed_up': { target: UserTarget; details: { email: string } };

@@ -9,7 +9,10 @@ import type { By } from '../../domain/audit/actions.js';
 import type { Actor } from './auth.js';
 
 /** What the admin API's routes use, and nothing else. */
-export type AdminServices = Pick<Services, 'accounts' | 'clients' | 'keys' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations'>;
+export type AdminServices = Pick<
+  Services,
+  'accounts' | 'clients' | 'keys' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations' | 'secondFactors'
+>;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type Tag = 'clients' | 'users' | 'keys' | 'sessions' | 'audit';

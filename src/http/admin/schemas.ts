@@ -156,6 +156,39 @@ export const User = component(
 
 export const UserPage = page('UserPage', 'users, oldest first', User);
 
+const PasskeySummary = component(
+  'PasskeySummary',
+  "One of a person's passkeys (never its key or credential id).",
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    synced: z.boolean().describe("true: a synced passkey (its key copied between the person's devices); false: bound to one authenticator"),
+    created_at: timestamp,
+    last_used_at: timestamp.nullable(),
+  }),
+);
+
+export const UserFactors = component(
+  'UserFactors',
+  "A person's second factors: the authenticator app, the recovery codes left, the passkeys.",
+  z.object({
+    totp: z.object({ confirmed_at: timestamp }).nullable().describe('the authenticator app, or null when they have none (or have not confirmed one yet)'),
+    totp_enrolling: z.boolean().describe('an app was added on the account page but not confirmed with a code yet'),
+    recovery_codes_left: z.number().int(),
+    passkeys: z.array(PasskeySummary),
+  }),
+);
+
+export const FactorReset = component(
+  'FactorReset',
+  'What a reset of second factors removed.',
+  z.object({
+    totp: z.boolean().describe('an authenticator app was removed'),
+    recovery_codes: z.number().int().describe('how many recovery codes (used or not) were removed'),
+    passkeys: z.array(z.object({ id: z.string(), name: z.string() })),
+  }),
+);
+
 export const UserListQuery = PageQuery.extend({
   search: text().min(1).max(254).optional().describe('only users whose email contains this'),
 });

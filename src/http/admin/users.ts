@@ -2,6 +2,7 @@
 // rules are the account service's; passwords go in and never come out (nor into the audit log).
 // Disabling or deleting a user also ends their sessions and grants, so their tokens stop at once.
 import type { User as DomainUser } from '../../domain/accounts/account-service.js';
+import type { FactorOverview } from '../../domain/accounts/second-factors.js';
 import { InvitationNotSent, type SentInvitation } from '../../domain/accounts/invitations.js';
 import { ConflictError } from '../../domain/errors.js';
 import { MailUnavailable } from '../../mail/mailer.js';
@@ -9,6 +10,7 @@ import type { Actor } from './auth.js';
 import { route, type Route } from './route.js';
 import { Problem } from './problem.js';
 import {
+  FactorReset,
   Invitation,
   InvitationInput,
   PasswordInput,
@@ -16,6 +18,7 @@ import {
   User,
   UserInput,
   UserListQuery,
+  UserFactors,
   UserPage,
   UserParams,
   UserPatch,
@@ -30,6 +33,21 @@ function userView(user: DomainUser) {
     disabled: user.disabled,
     is_admin: user.isAdmin,
     created_at: user.createdAt.toISOString(),
+  };
+}
+
+function factorsView(factors: FactorOverview) {
+  return {
+    totp: factors.totp ? { confirmed_at: factors.totp.confirmedAt.toISOString() } : null,
+    totp_enrolling: factors.enrolling,
+    recovery_codes_left: factors.recoveryCodesLeft,
+    passkeys: factors.passkeys.map((p) => ({
+      id: p.id,
+      name: p.name,
+      synced: p.deviceType === 'multiDevice',
+      created_at: p.createdAt.toISOString(),
+      last_used_at: p.lastUsedAt?.toISOString() ?? null,
+    })),
   };
 }
 
@@ -231,6 +249,34 @@ export const userRoutes: Route[] = [
     problems: [404, 422],
     async handle({ params, body, services, by }) {
       await services.accounts.setPassword(params.user_id, body.password, by);
+    },
+  }),
+
+  route({
+    method: 'get',
+    path: '/users/{user_id}/factors',
+    operationId: 'getUserFactors',
+    summary: "A user's second factors: authenticator app, recovery codes left, passkeys",
+    tag: 'users',
+    params: UserParams,
+    success: { status: 200, description: 'Their second factors.', schema: UserFactors },
+    problems: [404],
+    handle: async ({ params, services }) => factorsView(await services.secondFactors.overview(params.user_id)),
+  }),
+
+  route({
+    method: 'delete',
+    path: '/users/{user_id}/factors',
+    operationId: 'resetUserFactors',
+    summary: "Reset a user's second factors: remove the authenticator app, the recovery codes and the passkeys",
+    description: 'They then sign in with the password alone. Audited as user.second_factors_reset with what was removed.',
+    tag: 'users',
+    params: UserParams,
+    success: { status: 200, description: 'What was removed.', schema: FactorReset },
+    problems: [404],
+    async handle({ params, services, by }) {
+      const removed = await services.secondFactors.reset(params.user_id, by);
+      return { totp: removed.totp, recovery_codes: removed.recoveryCodes, passkeys: removed.passkeys };
     },
   }),
 

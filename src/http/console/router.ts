@@ -24,7 +24,18 @@ import { mailedLinkRoutes } from './mailed-links.js';
 /** What the console's pages use, and nothing else. */
 export type ConsoleServices = Pick<
   Services,
-  'accounts' | 'userSessions' | 'clients' | 'keys' | 'audit' | 'log' | 'consoleSessions' | 'signInThrottle' | 'config' | 'invitations' | 'passwordReset'
+  | 'accounts'
+  | 'userSessions'
+  | 'clients'
+  | 'keys'
+  | 'audit'
+  | 'log'
+  | 'consoleSessions'
+  | 'signInThrottle'
+  | 'config'
+  | 'invitations'
+  | 'passwordReset'
+  | 'secondFactors'
 >;
 
 export interface ConsoleDeps {

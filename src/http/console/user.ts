@@ -3,16 +3,18 @@
 // list's disable/enable/unlock routes (users.ts) serve this page's buttons too. Every change goes
 // through the account and user-sessions services, as the admin API's and the CLI's do, and the
 // same self-protection applies: an admin cannot demote or delete themselves (nor disable: users.ts).
+// Second factors: listed on the page; "Reset second factors" after a confirmation page removes the
+// app, the recovery codes and the passkeys (secondFactors.reset, as the admin API and the CLI do).
 import type { Context } from 'koa';
 import type { Services } from '../../services.js';
 import type { User } from '../../domain/accounts/account-service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import { deleteUserPage, editValuesOf, userPage, userPath, type UserEditValues } from '../../../views/console/user.js';
+import { deleteUserPage, editValuesOf, resetFactorsPage, userPage, userPath, type UserEditValues } from '../../../views/console/user.js';
 import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
 
-type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle' | 'invitations'>;
+type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle' | 'invitations' | 'secondFactors'>;
 
 /** The user the path names, or a flash and back to the list (they may have been deleted meanwhile). */
 async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Promise<User | undefined> {
@@ -24,18 +26,22 @@ async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Pro
   return user;
 }
 
-export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts, userSessions, clients, signInThrottle, invitations }: UserServices): void {
+export function userPageRoutes(
+  { router, get, post }: ConsoleRoutes,
+  { accounts, userSessions, clients, signInThrottle, invitations, secondFactors }: UserServices,
+): void {
   const render = async (
     ctx: Context,
     user: User,
     forms: { values?: UserEditValues; errors?: Record<string, string>; passwordErrors?: Record<string, string> } = {},
     status?: number,
   ) => {
-    const [{ sessions, grants }, lockedFor, allClients, hasPassword] = await Promise.all([
+    const [{ sessions, grants }, lockedFor, allClients, hasPassword, factors] = await Promise.all([
       userSessions.list(user.id),
       signInThrottle.accountLockedFor(user.email),
       clients.list(),
       accounts.hasPassword(user.id),
+      secondFactors.overview(user.id),
     ]);
     send(
       ctx,
@@ -50,6 +56,7 @@ export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts,
         errors: forms.errors ?? {},
         passwordErrors: forms.passwordErrors ?? {},
         mailedLinks: { available: invitations.available, pending: hasPassword === false },
+        factors,
       }),
       status,
     );
@@ -130,6 +137,27 @@ export function userPageRoutes({ router, get, post }: ConsoleRoutes, { accounts,
       if (!(error instanceof NotFoundError)) throw error;
       setFlash(ctx, 'That session has already ended.', 'error');
     }
+    seeOther(ctx, userPath(user.id));
+  });
+
+  router.get('/admin/users/:id/factors/reset', ...get, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (user) send(ctx, resetFactorsPage(frame(ctx), user, await secondFactors.overview(user.id)));
+  });
+
+  router.post('/admin/users/:id/factors/reset', ...post, async (ctx) => {
+    const user = await userOrBack(ctx, accounts);
+    if (!user) return;
+    const removed = await secondFactors.reset(user.id, by(ctx));
+    const what = [
+      removed.totp ? 'the authenticator app' : '',
+      removed.recoveryCodes > 0 ? `${removed.recoveryCodes} recovery codes` : '',
+      removed.passkeys.length > 0 ? `${removed.passkeys.length} passkey${removed.passkeys.length === 1 ? '' : 's'}` : '',
+    ].filter(Boolean);
+    setFlash(
+      ctx,
+      what.length > 0 ? `Removed ${what.join(', ')} of ${user.email}: they sign in with their password alone.` : `${user.email} had no second factors.`,
+    );
     seeOther(ctx, userPath(user.id));
   });
 

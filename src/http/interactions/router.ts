@@ -55,8 +55,11 @@ export interface InteractionDeps {
     waitForAddress?(address: string): Promise<number>;
     failedFromAddress?(address: string): Promise<number>;
   };
-  /** Passwordless sign-in with a passkey (passkeys.ts); absent: the sign-in page offers none. */
-  passkeys?: Pick<PasskeyService, 'startAuthentication' | 'authenticate'>;
+  /**
+   * Passkeys (passkeys.ts): passwordless sign-in, and a passkey as the second factor of a person who
+   * has one; absent: neither page offers any.
+   */
+  passkeys?: Pick<PasskeyService, 'startAuthentication' | 'startSecondFactor' | 'authenticate' | 'count'>;
   /**
    * Where sign-ins, lockouts, consent and aborts are recorded (the audit log), with the address
    * the request came from (X-Forwarded-For when the proxy is trusted). Awaited before the
@@ -334,12 +337,13 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     interaction: Interaction,
     pending: PendingSecondFactor,
     form: SecondFactorForm,
-    outcome: { status?: number; failed?: boolean; throttledFor?: number } = {},
+    outcome: { status?: number; failed?: boolean; passkeyFailed?: boolean; throttledFor?: number } = {},
   ): Promise<void> {
     const t = language(ctx, interaction);
     const methods = (await deps.secondFactors?.required(pending.accountId)) ?? [];
-    // HOOK (passkeys): add "Use a passkey" here when `methods` includes the person's passkey.
     const otherWays: OtherWay[] = [];
+    // "Use a passkey" when the person has one (shown by passkeys.js where the browser can run it).
+    const passkey = deps.passkeys !== undefined && (await deps.passkeys.count(pending.accountId)) > 0;
     sendPage(
       ctx,
       secondFactorPage(t, {
@@ -349,11 +353,14 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         form,
         recoveryCodes: methods.includes('recovery_code'),
         failed: outcome.failed,
+        passkeyFailed: outcome.passkeyFailed,
         throttledFor: outcome.throttledFor,
         otherWays,
+        passkey,
       }),
       outcome.status,
     );
+    if (passkey) ctx.set('Content-Security-Policy', SCRIPT_PAGE_CSP);
   }
 
   /**
@@ -423,8 +430,15 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
    * Finishes the login: the provider's session gets the account, with how the person signed in
    * (amr, acr: authentication-methods.ts), which the ID token carries.
    */
-  async function finishLogin(ctx: Context, interaction: Interaction, accountId: string, remember: boolean, secondFactor?: SecondFactorMethod): Promise<void> {
-    const { amr, acr } = authenticationResult(secondFactor);
+  async function finishLogin(
+    ctx: Context,
+    interaction: Interaction,
+    accountId: string,
+    remember: boolean,
+    secondFactor?: SecondFactorMethod,
+    passkeyDeviceType?: string,
+  ): Promise<void> {
+    const { amr, acr } = authenticationResult(secondFactor, passkeyDeviceType);
     await events?.succeeded(accountId, remember, { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) }, amr);
     // remember: false makes oidc-provider's session cookie transient (no Expires): it ends with
     // the browser. The session record itself still expires after ttl.Session either way. A
@@ -642,6 +656,91 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     ctx.status = 200;
     ctx.remove('Location');
     sendPage(ctx, recoveryCodesPage(t, { codes, notice: t.mfa.appSetUpSignIn, next: interaction.returnTo }));
+  });
+
+  // A passkey as the second factor, for the person whose password this interaction verified (the
+  // signed marker). Step 1 (passkeys.js, fetch): options allowing only that person's passkeys, the
+  // challenge bound to this interaction and person. Refused while the person or address is locked.
+  const secondFactorSubject = (uid: string, accountId: string) => `${interactionBinding(uid)}:second-factor:${accountId}`;
+  /** The pending person's email, for the sign-in throttle's per-account count. */
+  const emailOf = async (accountId: string) => (await deps.accounts.findById?.(accountId))?.email ?? '';
+
+  router.post('/interaction/:uid/second-factor/passkey/options', parseBody, csrf, async (ctx) => {
+    const passkeys = deps.passkeys;
+    if (!passkeys) return;
+    const { interaction } = await load(ctx, ctx.params.uid, 'login');
+    const pending = pendingOf(ctx, interaction.uid);
+    if (!pending) throw new InteractionMismatch(EXPIRED);
+    ctx.set('Cache-Control', 'no-store');
+    const wait = (await deps.throttle?.waitFor(await emailOf(pending.accountId), ctx.ip)) ?? 0;
+    if (wait > 0) {
+      ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
+      ctx.status = 429;
+      ctx.body = { error: language(ctx, interaction).signIn.throttled(wait) };
+      return;
+    }
+    let ceremony;
+    try {
+      ceremony = await passkeys.startSecondFactor(pending.accountId, secondFactorSubject(interaction.uid, pending.accountId));
+    } catch (error) {
+      if (!(error instanceof PasskeyError)) throw error;
+      ctx.status = 400;
+      ctx.body = { error: language(ctx, interaction).mfa.passkeyFailed };
+      return;
+    }
+    ctx.cookies.set(PASSKEY_COOKIE, ceremony.token, passkeyCookie(interaction.uid, CHALLENGE_LIFETIME_MS));
+    ctx.body = { options: ceremony.options };
+  });
+
+  // Step 2 (the form passkeys.js submits): the answer is checked like a passwordless one, and the
+  // passkey must be the pending person's. A refusal counts like a wrong code (the person's email
+  // and the address), is audited with why, and shows the second step again; a locked person or
+  // address gets the 429 page before anything is checked. Success finishes the sign-in.
+  router.post('/interaction/:uid/second-factor/passkey', parseBody, csrf, async (ctx) => {
+    const passkeys = deps.passkeys;
+    if (!passkeys) return;
+    const { provider, interaction } = await load(ctx, ctx.params.uid, 'login');
+    const pending = pendingOf(ctx, interaction.uid);
+    if (!pending) throw new InteractionMismatch(EXPIRED);
+    const body: unknown = ctx.request.body;
+    const from = { sourceAddress: ctx.ip, clientId: text(interaction.params.client_id) };
+    const token = ctx.cookies.get(PASSKEY_COOKIE, { signed: true });
+    ctx.cookies.set(PASSKEY_COOKIE, null, passkeyCookie(interaction.uid));
+    const email = await emailOf(pending.accountId);
+    const locked = async (ms: number) => {
+      ctx.set('Retry-After', String(Math.ceil(ms / 1000)));
+      await showSecondFactor(ctx, provider, interaction, pending, 'totp', { status: 429, throttledFor: ms });
+    };
+    const wait = (await deps.throttle?.waitFor(email, ctx.ip)) ?? 0;
+    if (wait > 0) {
+      await locked(wait);
+      return;
+    }
+    let signedIn;
+    try {
+      signedIn = await passkeys.authenticate(
+        token,
+        secondFactorSubject(interaction.uid, pending.accountId),
+        stringField(body, 'response') ?? '',
+        pending.accountId,
+      );
+    } catch (error) {
+      if (!(error instanceof PasskeyError)) throw error;
+      await events?.passkeySecondFactorFailed(pending.accountId, error.reason, error.userId, from);
+      const outcome = deps.throttle ? await deps.throttle.failed(email, ctx.ip) : undefined;
+      if (outcome && outcome.accountLockedFor > 0) await events?.locked(pending.accountId, outcome.accountLockedFor, from);
+      const lockedFor = Math.max(outcome?.accountLockedFor ?? 0, outcome?.addressLockedFor ?? 0);
+      if (lockedFor > 0) {
+        await locked(lockedFor);
+        return;
+      }
+      await showSecondFactor(ctx, provider, interaction, pending, 'totp', { status: 401, passkeyFailed: true });
+      return;
+    }
+    // The passkey worked: the account's run of failures ends, as with a code that works.
+    if (email) await deps.throttle?.succeeded(email);
+    clearPending(ctx, interaction.uid);
+    await finishLogin(ctx, interaction, pending.accountId, pending.remember, 'passkey', signedIn.passkey.deviceType);
   });
 
   // Passwordless sign-in with a passkey. Step 1 (passkeys.js, fetch): the options for

@@ -1,0 +1,89 @@
+// A passkey as the second factor in real Chromium with the DevTools protocol's virtual
+// authenticator: a person adds a passkey on /account, has an authenticator app too, signs out,
+// then signs in to an app (openid-client) with their password and, on the second step, "Use a
+// passkey" instead of a code; the app verifies amr ["pwd","hwk","user","mfa"] and acr "phrh".
+// On SQLite and PostgreSQL; screenshots under test-results/screenshots/passkey-second-factor-*/.
+import { join } from 'node:path';
+import * as oidc from 'openid-client';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, screenshotDir, useChromium } from '../helpers/chromium.js';
+import { PROVIDERS } from '../helpers/databases.js';
+import { discover, REDIRECT_URI, startAuthorization } from '../helpers/rp.js';
+import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+import { awayFromStepBoundary, codeAt } from '../helpers/totp.js';
+
+const PERSON = { email: 'ines@example.com', password: 'copper kite beyond 82', name: 'Ines Moreau' };
+
+async function addVirtualAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+}
+
+describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chromium on %s', (provider) => {
+  const chromium = useChromium();
+  let sesame: TestSesame;
+  const shots = screenshotDir(`passkey-second-factor-${provider}`);
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    sesame = await startTestSesame({ provider });
+  });
+  afterAll(async () => sesame?.close());
+
+  it('password, then "Use a passkey" on the second step; the app verifies amr and acr', async () => {
+    const person = await sesame.container.accounts.create({ ...PERSON, emailVerified: true });
+    const context = await chromium().newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await addVirtualAuthenticator(page);
+
+    // A passkey added on /account (signed in with the password: no app yet).
+    await page.goto(`${sesame.issuer}/account`);
+    await page.getByLabel('Email').fill(PERSON.email);
+    await page.getByLabel('Password').fill(PERSON.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${sesame.issuer}/account`);
+    const section = page.getByRole('region', { name: 'Passkeys' });
+    await section.getByLabel('Passkey name').fill('Laptop');
+    await section.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey Laptop added.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // And an authenticator app, so that the password is followed by the second step.
+    await awayFromStepBoundary();
+    const enrolment = (await sesame.container.secondFactors.startEnrolment(person.id))!;
+    await sesame.container.secondFactors.confirmEnrolment(person.id, codeAt(enrolment.secret, -1), { actor: `user:${person.id}` });
+
+    const app = await sesame.container.clients.create({ client_name: 'Harbour Logs', redirect_uris: [REDIRECT_URI] });
+    const config = await discover(sesame.issuer, app.client_id, app.client_secret);
+    const start = await startAuthorization(config, { scope: 'openid email' });
+    await context.route(`${REDIRECT_URI}**`, (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'app callback' }));
+    await page.goto(start.url.toString());
+    await page.getByLabel('Email').fill(PERSON.email);
+    await page.getByLabel('Password').fill(PERSON.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+    await page.getByLabel('Authentication code').waitFor();
+    await page.getByRole('link', { name: 'Use a recovery code' }).waitFor();
+    const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
+    await usePasskey.waitFor();
+    await shot(page, '01-second-step');
+    await usePasskey.click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: start.verifier,
+      expectedState: start.state,
+      expectedNonce: start.nonce,
+    });
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe(person.id);
+    expect(claims.amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+    expect(claims.acr).toBe('phrh');
+    await context.close();
+  });
+});
