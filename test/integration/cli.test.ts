@@ -110,7 +110,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
       // a sign-in check through the service the server uses.
       const container = await createContainer(loadConfig(env), silentLogger);
       try {
-        expect(await container.accounts.authenticate('stdin@example.com', password)).toEqual({ accountId: run.json.sub });
+        expect(await container.accounts.authenticate('stdin@example.com', password)).toMatchObject({ accountId: run.json.sub });
       } finally {
         await container.close();
       }

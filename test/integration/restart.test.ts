@@ -28,7 +28,7 @@ describe.each(PROVIDERS)('restart on %s', (provider) => {
     try {
       expect(await second.container.keys.list()).toEqual(keysBefore);
       expect(await (await fetch(`${second.issuer}/jwks`)).json()).toEqual(jwksBefore);
-      expect(await second.container.accounts.authenticate(user.email, user.password)).toEqual({
+      expect(await second.container.accounts.authenticate(user.email, user.password)).toMatchObject({
         accountId: tokens.claims()!.sub,
       });
 

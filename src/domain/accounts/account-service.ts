@@ -271,14 +271,14 @@ export function createAccountService(users: UserRepository, options: AccountServ
      * The account id for a correct email and password of a user who is not disabled; undefined
      * otherwise, in the same time (a disabled account looks like a wrong password).
      */
-    async authenticate(email: string, password: string): Promise<{ accountId: string } | undefined> {
+    async authenticate(email: string, password: string): Promise<{ accountId: string; isAdmin: boolean } | undefined> {
       const record = await users.findByEmail(normalizeEmail(email));
       const hash = record?.passwordHash;
       // No password yet (invited) is checked against the decoy like an unknown email, and fails.
       const ok = await hasher.verify(hash ?? (await decoy()), password);
       // A sign-up not verified yet fails like a wrong password: a "verify first" answer would tell
       // whoever signed up with someone else's address whether it had an account already.
-      return record && hash && ok && !record.disabled && !record.signupPending ? { accountId: record.id } : undefined;
+      return record && hash && ok && !record.disabled && !record.signupPending ? { accountId: record.id, isAdmin: record.isAdmin } : undefined;
     },
 
     /** A user who may sign in (not disabled): the provider's findAccount uses this. */

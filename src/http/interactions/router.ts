@@ -40,7 +40,7 @@ export interface InteractionDeps {
   /** The current provider; it can be swapped at run time, so it is asked once per request. */
   provider(): Provider;
   accounts: {
-    authenticate(email: string, password: string): Promise<{ accountId: string } | undefined>;
+    authenticate(email: string, password: string): Promise<{ accountId: string; isAdmin?: boolean } | undefined>;
     /** Finds the signed-in account, to prefill its email when a fresh sign-in is forced. */
     findById?(id: string): Promise<{ email: string } | undefined>;
     /** Whether a lockout hit a real account (for the audit log only; the page never says). */
@@ -380,9 +380,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
   }
 
   /** What this sign-in needs beyond the password of this person (mfa-policy.ts). */
-  async function mfaNeedOf(provider: Provider, interaction: Interaction, accountId: string) {
+  async function mfaNeedOf(provider: Provider, interaction: Interaction, accountId: string, known?: MfaPerson) {
     if (!deps.mfa) return undefined;
-    const person = await deps.mfa.person(accountId);
+    // Known already (the password step read the person and their factors): no second read.
+    const person = known ?? (await deps.mfa.person(accountId));
     if (!person) return undefined;
     const client = await clientOf(provider, interaction);
     return mfaNeed(deps.mfa.policy, person, {
@@ -551,7 +552,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
       return;
     }
 
-    let account: { accountId: string } | undefined;
+    let account: { accountId: string; isAdmin?: boolean } | undefined;
     try {
       account = usable ? await deps.accounts.authenticate(email, password) : undefined;
     } catch (error) {
@@ -579,7 +580,8 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const methods = (await deps.secondFactors?.required(account.accountId)) ?? [];
     // Required but not set up (MFA_POLICY, the client's require_mfa, an essential acr): the person
     // adds an authenticator app before the sign-in goes on.
-    const enrol = methods.length === 0 && deps.secondFactors !== undefined && (await mfaNeedOf(provider, interaction, account.accountId)) === 'enrol';
+    const known = account.isAdmin === undefined ? undefined : { isAdmin: account.isAdmin, hasFactor: false };
+    const enrol = methods.length === 0 && deps.secondFactors !== undefined && (await mfaNeedOf(provider, interaction, account.accountId, known)) === 'enrol';
     if (methods.length > 0 || enrol) {
       setPending(ctx, { uid: interaction.uid, accountId: account.accountId, remember });
       ctx.status = 303;
