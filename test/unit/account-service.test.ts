@@ -168,6 +168,12 @@ describe('account service', () => {
       expect(await accounts.authenticate('  ADA@Example.com ', PASSWORD)).toMatchObject({ accountId: 'u-ada' });
     });
 
+    it("does not let the decoy's password sign in a person invited without a password", async () => {
+      // No hash yet: checked against the decoy like an unknown email; before the missing hash was
+      // refused, the decoy's own password signed them in.
+      await accounts.invite({ email: 'invited@example.com' });
+      expect(await accounts.authenticate('invited@example.com', 'decoy password for unknown emails')).toBeUndefined();
+    });
     it('gives nothing for a wrong password, an unknown email (checked against the decoy hash), a too long password, or a disabled user', async () => {
       await seed('u-ada', 'ada@example.com');
       await seed('u-off', 'off@example.com', { disabled: true });
