@@ -91,13 +91,43 @@ function dashedIdsAsPositionals(command: Command, argv: string[], options: Recor
   return ids.length > 0 ? [...rest, '--', ...ids] : argv;
 }
 
+/**
+ * Session ids (nanoid) and other ids given as option values can start with "-" too. A dash word
+ * right after a string option that waits for its value, and that is not itself one of this
+ * command's options, is that value: it is glued on as --option=value. A known option there still
+ * means the value was forgotten, and parseArgs says so.
+ */
+function dashedValuesGlued(argv: string[], options: Record<string, OptionSpec>): string[] {
+  const known = (arg: string) => {
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : arg.slice(1);
+    return arg.startsWith('--') ? name in options : Object.values(options).some((spec) => spec.short === name);
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const awaitsValue = /^--[^=]+$/.test(arg) && options[arg.slice(2)]?.type === 'string';
+    if (awaitsValue && next !== undefined && next.startsWith('-') && next !== '--' && next !== '-' && !known(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      out.push(arg);
+    }
+    if (arg === '--') {
+      out.push(...argv.slice(i + 1));
+      break;
+    }
+  }
+  return out;
+}
+
 /** parseArgs (strict) with one-line messages that name the command and the option. */
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   const options = { ...command.options, ...COMMON_OPTIONS };
   let parsed;
   try {
     parsed = parseArgs({
-      args: dashedIdsAsPositionals(command, argv, options),
+      args: dashedIdsAsPositionals(command, dashedValuesGlued(argv, options), options),
       options,
       strict: true,
       allowPositionals: true,
