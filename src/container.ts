@@ -18,6 +18,7 @@ import { createAuditService } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService } from './domain/keys/key-service.js';
+import { createKeyStore } from './domain/keys/key-store.js';
 import { retiredRetention } from './domain/keys/lifecycle.js';
 import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
 import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
@@ -59,6 +60,8 @@ export interface ContainerOptions {
 export async function createContainer(config: Config, log: Logger, options: ContainerOptions = {}): Promise<Container> {
   const db = await openDatabase(config.database, { countStatements: options.countStatements === true });
   const box = new SecretBox(config.keyEncryptionSecrets);
+  // KEY_STORE: sealed in the key table, or in an HSM token (opened on first use of a key).
+  const keyStore = await createKeyStore(config.keyStore, { box, rsaModulusLength: config.rsaModulusLength });
   const changes = createChangeFeed(db, config.database.url);
   const payloads = createOidcPayloadRepository(db.prisma);
   // First: every service below records its own changes in it.
@@ -144,10 +147,12 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
       audit,
       changes,
+      store: keyStore,
       ...(options.now ? { now: options.now } : {}),
     }),
     close: async () => {
       mailer.close();
+      await keyStore.close();
       await db.close();
     },
   };

@@ -1,7 +1,7 @@
 // oidc-provider options. Each non-default says why; everything not named here keeps the
 // library's default (see oidc-provider's docs/README.md for those).
 import { ACR_VALUES } from '../domain/accounts/authentication-methods.js';
-import { errors, interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { acrClaimOf, hasMfa, MFA_CHECK, mfaNeed, requestedMfa, type MfaPerson, type MfaRequest } from '../domain/accounts/mfa-policy.js';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
@@ -10,6 +10,7 @@ import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clie
 import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, type AuthMethod } from '../domain/clients/schema.js';
 import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
+import type { SigningKey } from '../domain/keys/key-store.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
@@ -24,8 +25,8 @@ export interface ConfigurationDeps {
   config: Config;
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
-  /** Private JWKs in signing order (active first). */
-  jwks: JWK[];
+  /** Private JWKs, or keys that sign in an HSM (KEY_STORE=pkcs11), in signing order (active first). */
+  jwks: SigningKey[];
   /** The API scopes a client may get for a resource, or undefined when it is not registered for it. */
   resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
   /**
@@ -162,6 +163,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     features: {
       // The library's development login accepts any password; we serve our own pages.
       devInteractions: { enabled: false },
+      // KEY_STORE=pkcs11: keys are ExternalSigningKeys that sign in the HSM (keys/pkcs11-store.ts).
+      // Experimental in oidc-provider: acknowledged at the version this was written against, so an
+      // upgrade that changes it fails at start-up instead of signing differently.
+      ...(config.keyStore.kind === 'pkcs11' ? { externalSigningSupport: { enabled: true, ack: 'experimental-01' } } : {}),
       // A client introspects its own tokens only, unless it is a resource server (token-access.ts).
       introspection: { enabled: true, allowedPolicy: introspectionPolicy(deps.isResourceServer) },
       revocation: { enabled: true, allowedPolicy: revocationPolicy },

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 
 const SECRETS = { KEY_ENCRYPTION_SECRET: 'k'.repeat(32), COOKIE_KEYS: 'c'.repeat(32) };
@@ -279,5 +279,59 @@ describe('mail and sign-up settings', () => {
     expect(policyOf(' Required ')).toBe('required');
     const message = errorOf({ MFA_POLICY: 'admins' });
     expect(message).toBe('MFA_POLICY="admins" is invalid: optional, required-for-admins or required');
+  });
+});
+
+describe('KEY_STORE and the PKCS#11 settings', () => {
+  // Any existing file stands in for the module here: whether it loads is checked when the store opens.
+  const MODULE = process.execPath;
+  const PKCS11 = { KEY_STORE: 'pkcs11', PKCS11_MODULE: MODULE, PKCS11_TOKEN_LABEL: 'sesame', PKCS11_PIN: 'pin-4711-secret' };
+  const storeOf = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...SECRETS, ...env }, { cwd: tempDir() }).keyStore;
+  const problems = (env: Record<string, string>) => problemsOf({ NODE_ENV: 'test', ...SECRETS, ...env });
+  const files = mkdtempSync(join(tmpdir(), 'sesame-pin-'));
+  afterAll(() => rmSync(files, { recursive: true, force: true }));
+
+  it('keeps keys in the database by default', () => {
+    expect(storeOf({})).toEqual({ kind: 'database' });
+    expect(storeOf({ KEY_STORE: ' Database ' })).toEqual({ kind: 'database' });
+  });
+
+  it('takes the module, the token label and the PIN from the environment or from the first line of a file', () => {
+    expect(storeOf(PKCS11)).toEqual({ kind: 'pkcs11', module: MODULE, tokenLabel: 'sesame', pin: 'pin-4711-secret' });
+    const file = join(files, 'pin');
+    writeFileSync(file, 'from-a-file-0815\nignored\n');
+    const { PKCS11_PIN: _, ...withoutPin } = PKCS11;
+    expect(storeOf({ ...withoutPin, PKCS11_PIN_FILE: file })).toMatchObject({ kind: 'pkcs11', pin: 'from-a-file-0815' });
+  });
+
+  it('names each problem on its own line and never prints the PIN', () => {
+    expect(problems({ KEY_STORE: 'vault' })).toEqual(['KEY_STORE="vault" is invalid: database or pkcs11']);
+    expect(problems({ KEY_STORE: 'pkcs11' })).toEqual([
+      'PKCS11_MODULE is invalid: required when KEY_STORE=pkcs11 (the path of the PKCS#11 library, such as /usr/lib/softhsm/libsofthsm2.so)',
+      'PKCS11_TOKEN_LABEL is invalid: required when KEY_STORE=pkcs11 (the label the token was initialised with)',
+      "PKCS11_PIN is invalid: required when KEY_STORE=pkcs11: the token's user PIN, in PKCS11_PIN or in a file named by PKCS11_PIN_FILE",
+    ]);
+    expect(problems({ ...PKCS11, PKCS11_MODULE: '/nowhere/libpkcs11.so', PKCS11_TOKEN_LABEL: 'x'.repeat(33) })).toEqual([
+      'PKCS11_MODULE="/nowhere/libpkcs11.so" is invalid: the absolute path of an existing PKCS#11 library (.so)',
+      `PKCS11_TOKEN_LABEL="${'x'.repeat(33)}" is invalid: at most 32 bytes (a PKCS#11 token label)`,
+    ]);
+    const both = problems({ ...PKCS11, PKCS11_PIN_FILE: '/nowhere/pin' });
+    expect(both).toEqual(['PKCS11_PIN is invalid: set PKCS11_PIN or PKCS11_PIN_FILE, not both']);
+    const { PKCS11_PIN: _, ...withoutPin } = PKCS11;
+    expect(problems({ ...withoutPin, PKCS11_PIN_FILE: '/nowhere/pin' })).toEqual(['PKCS11_PIN_FILE="/nowhere/pin" is invalid: cannot read it (ENOENT)']);
+    const empty = join(files, 'empty');
+    writeFileSync(empty, '\n');
+    expect(problems({ ...withoutPin, PKCS11_PIN_FILE: empty })[0]).toMatch(/^PKCS11_PIN_FILE=".*" is invalid: the file is empty/);
+    for (const line of [...both, ...problems({ ...PKCS11, SIGNING_ALGS: 'EdDSA' })]) expect(line).not.toContain(PKCS11.PKCS11_PIN);
+  });
+
+  it('refuses algorithms the PKCS#11 store cannot make, and PKCS11_* settings that KEY_STORE=database would ignore', () => {
+    expect(problems({ ...PKCS11, SIGNING_ALGS: 'ES256,EdDSA' })).toEqual([
+      'SIGNING_ALGS="ES256,EdDSA" is invalid with KEY_STORE=pkcs11: RS256, PS256, ES256 only (not EdDSA)',
+    ]);
+    expect(storeOf({ ...PKCS11, SIGNING_ALGS: 'RS256,PS256,ES256' }).kind).toBe('pkcs11');
+    expect(problems({ PKCS11_MODULE: MODULE, PKCS11_PIN: 'pin-4711-secret' })).toEqual([
+      'KEY_STORE="database" is invalid: PKCS11_MODULE, PKCS11_PIN are set; set KEY_STORE=pkcs11, or unset them',
+    ]);
   });
 });

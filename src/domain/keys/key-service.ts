@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.js';
 import { SYSTEM, type AuditEntry, type AuditRecorder, type By } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { generateKeyMaterial, type KeyMaterial } from './key-material.js';
+import { createDatabaseKeyStore, hasPrivateKey, sealPurpose, type GeneratedKey, type KeyStore, type PrivateKeyRef, type SigningKey } from './key-store.js';
 import {
   isRotationDue,
   planCompletion,
@@ -59,8 +59,11 @@ export interface PublishedKeySet {
  */
 export interface KeySnapshot {
   set: PublishedKeySet;
-  /** Decrypts the keys the provider needs (active first); throws KeySetUnavailable when it cannot sign. */
-  signingJwks(): Promise<JWK[]>;
+  /**
+   * Opens the keys the provider needs (active first): private JWKs, or keys that sign in an HSM
+   * (key-store.ts); throws KeySetUnavailable when it cannot sign.
+   */
+  signingJwks(): Promise<SigningKey[]>;
 }
 
 /**
@@ -95,6 +98,8 @@ export interface KeyServiceOptions {
   now?: () => Date;
   /** Tells every instance that the key set changed, so a revoked key stops signing everywhere at once. */
   changes?: ChangeAnnouncer;
+  /** Where private keys are made, opened and destroyed (KEY_STORE). Default: sealed in the key table with `box`. */
+  store?: KeyStore;
 }
 
 /** Who made a change (default: the system), and whether past the lifecycle's safeguards. */
@@ -113,7 +118,7 @@ const AUDIT_ACTIONS = {
   delete: 'key.deleted',
 } as const satisfies Record<KeyChange['kind'], AuditEntry['action']>;
 
-const keyPurpose = (kid: string) => `signing-key:${kid}`;
+const keyPurpose = sealPurpose;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const PUBLISHED = new Set(['next', 'active', 'retired']);
 
@@ -153,23 +158,24 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   const now = async (): Promise<Date> => (fixedClock ? fixedClock() : repo.databaseTime());
   const { log, policy } = options;
   const enabled = new Set<string>(options.algs);
+  const store = options.store ?? createDatabaseKeyStore(box, options.rsaModulusLength);
 
   /**
    * The private keys of a snapshot's published keys, active first. Strict (start-up): every one
    * must open. Otherwise every active key must; a next or retired key this instance cannot open
    * is left out (it cannot sign here until the secret is fixed) and said once in the log.
    */
-  async function openSigningKeys(rows: SigningKeyRecord[], strict: boolean): Promise<JWK[]> {
+  async function openSigningKeys(rows: SigningKeyRecord[], strict: boolean): Promise<SigningKey[]> {
     const usable = rows
-      .filter((k) => PUBLISHED.has(k.state) && k.privateJwe !== null && enabled.has(k.alg))
+      .filter((k) => PUBLISHED.has(k.state) && hasPrivateKey(k) && enabled.has(k.alg))
       .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]!);
     const failures: string[] = [];
-    const opened: JWK[] = [];
+    const opened: SigningKey[] = [];
     for (const key of usable) {
       try {
-        opened.push(JSON.parse(await box.open(key.privateJwe!, keyPurpose(key.kid))) as JWK);
+        opened.push(await store.open(key));
       } catch (error) {
-        const why = `${key.state} ${key.alg} key ${key.kid} cannot be decrypted (${(error as Error).message})`;
+        const why = `${key.state} ${key.alg} key ${key.kid} cannot be ${key.privateJwe !== null ? 'decrypted' : 'opened'} (${(error as Error).message})`;
         if (strict || key.state === 'active') failures.push(why);
         else log.warn('a published signing key is left out of this instance', { kid: key.kid, alg: key.alg, state: key.state, err: error });
       }
@@ -178,8 +184,10 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     if (missing.length > 0) failures.push(`no active key for ${missing.join(', ')}`);
     if (failures.length > 0) {
       throw new KeySetUnavailable(
-        `cannot sign with the published key set: ${failures.join('; ')}. Every instance needs the KEY_ENCRYPTION_SECRET ` +
-          `the keys are sealed with in its list (see the key-rotation runbook in the README)`,
+        `cannot sign with the published key set: ${failures.join('; ')}. ` +
+          (store.kind === 'pkcs11'
+            ? `Every instance needs the same PKCS#11 token (PKCS11_TOKEN_LABEL) holding the keys, and the KEY_ENCRYPTION_SECRET of keys sealed before KEY_STORE=pkcs11 (see "Keys in an HSM" in the README)`
+            : `Every instance needs the KEY_ENCRYPTION_SECRET the keys are sealed with in its list (see the key-rotation runbook in the README)`),
       );
     }
     return opened;
@@ -197,10 +205,37 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     return alg as SigningAlg;
   }
 
-  async function material(pool: KeyMaterial[], alg: string): Promise<KeyMaterial> {
-    const index = pool.findIndex((m) => m.alg === alg);
-    if (index >= 0) return pool.splice(index, 1)[0]!;
-    return generateKeyMaterial(alg as SigningAlg, options.rsaModulusLength);
+  /**
+   * Key pairs made for one change: generated before the lock (RSA keys take a while), taken by the
+   * plan made under it. Whatever the committed change did not use (another instance acted first, or
+   * the transaction rolled back) is destroyed, and so are the private keys of the keys it revoked
+   * or deleted, once committed: an HSM token must not fill with keys nobody refers to.
+   */
+  interface Generation {
+    pool: GeneratedKey[];
+    made: GeneratedKey[];
+    used: Set<string>;
+    /** Private keys of revoked and deleted keys, destroyed after the commit. */
+    released: PrivateKeyRef[];
+  }
+
+  async function material(generation: Generation, alg: string): Promise<GeneratedKey> {
+    const index = generation.pool.findIndex((m) => m.alg === alg);
+    const key = index >= 0 ? generation.pool.splice(index, 1)[0]! : await store.generate(alg as SigningAlg);
+    if (index < 0) generation.made.push(key);
+    generation.used.add(key.kid);
+    return key;
+  }
+
+  /** Destroys private keys outside the table (an HSM's); a failure is logged with what to remove by hand. */
+  async function destroyAll(refs: PrivateKeyRef[], why: string): Promise<void> {
+    for (const ref of refs) {
+      try {
+        await store.destroy(ref);
+      } catch (error) {
+        log.error('a private key could not be destroyed in the key store: remove it by hand', { hsmKeyId: ref.hsmKeyId, why, err: error });
+      }
+    }
   }
 
   /** Records committed changes in the audit log, in the order they were made. */
@@ -211,13 +246,17 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   async function apply(
     keys: LockedSigningKeys,
     changes: KeyChange[],
-    pool: KeyMaterial[],
+    generation: Generation,
     at: Date,
     how: AuditContext,
     events: AuditEntry[],
   ): Promise<AppliedChange[]> {
     const existing = await keys.list();
     const algOf = (kid: string) => existing.find((k) => k.kid === kid)?.alg ?? '';
+    const release = (kid: string) => {
+      const row = existing.find((k) => k.kid === kid);
+      if (row) generation.released.push({ privateJwe: row.privateJwe, hsmKeyId: row.hsmKeyId });
+    };
     const applied: AppliedChange[] = [];
     for (const change of changes) {
       let kid: string;
@@ -242,23 +281,25 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
         case 'revoke':
           ({ kid } = change);
           alg = algOf(kid);
-          // The private key is destroyed with the revocation: it can never sign again.
-          await keys.update(kid, { state: 'revoked', revokedAt: change.at, privateJwe: null, expiresAt: null });
+          // The private key is destroyed with the revocation: it can never sign again (in an HSM, once committed).
+          await keys.update(kid, { state: 'revoked', revokedAt: change.at, privateJwe: null, hsmKeyId: null, expiresAt: null });
+          release(kid);
           break;
         case 'delete':
           ({ kid } = change);
           alg = algOf(kid);
           await keys.delete(kid);
+          release(kid);
           break;
         case 'create': {
-          const m = await material(pool, change.alg);
+          const m = await material(generation, change.alg);
           ({ kid, alg } = m);
           await keys.create({
             kid,
             alg,
             state: change.state,
             publicJwk: JSON.stringify(m.publicJwk),
-            privateJwe: await box.seal(JSON.stringify(m.privateJwk), keyPurpose(kid)),
+            ...m.ref,
             publishedAt: at,
             activatedAt: change.state === 'active' ? at : null,
           });
@@ -301,21 +342,48 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     const draft = planFor(await repo.list(), await now());
     if (!draft.ok) throw new KeyChangeRefused(draft.reason, draft.forceable === true);
     if (draft.changes.length === 0) return { applied: [], warnings: [] };
-    const pool = await Promise.all(
-      draft.changes.flatMap((c) => (c.kind === 'create' ? [generateKeyMaterial(c.alg as SigningAlg, options.rsaModulusLength)] : [])),
-    );
+    const generation: Generation = { pool: [], made: [], used: new Set(), released: [] };
+    const pending = draft.changes.flatMap((c) => (c.kind === 'create' ? [store.generate(c.alg as SigningAlg)] : []));
+    const results = await Promise.allSettled(pending);
+    generation.pool = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    generation.made.push(...generation.pool);
+    const failedGeneration = results.find((r) => r.status === 'rejected');
+    if (failedGeneration) {
+      await destroyAll(
+        generation.made.map((k) => k.ref),
+        'key generation failed',
+      );
+      throw failedGeneration.reason;
+    }
     // Recorded once the transaction has committed: a rolled-back change never happened (and the
     // audit write must not wait on the key-set lock's transaction).
     const events: AuditEntry[] = [];
     let warnings: string[] = [];
     const at = await now();
-    const applied = await repo.exclusive(async (keys) => {
-      events.length = 0;
-      const plan = planFor(await keys.list(), at);
-      if (!plan.ok) throw new KeyChangeRefused(plan.reason, plan.forceable === true);
-      warnings = plan.warnings ?? [];
-      return apply(keys, plan.changes, pool, at, how, events);
-    });
+    let applied: AppliedChange[];
+    try {
+      applied = await repo.exclusive(async (keys) => {
+        events.length = 0;
+        // Should the callback run again, what an earlier run took goes back into the pool.
+        generation.pool.push(...generation.made.filter((k) => generation.used.has(k.kid) && !generation.pool.includes(k)));
+        generation.used.clear();
+        generation.released.length = 0;
+        const plan = planFor(await keys.list(), at);
+        if (!plan.ok) throw new KeyChangeRefused(plan.reason, plan.forceable === true);
+        warnings = plan.warnings ?? [];
+        return apply(keys, plan.changes, generation, at, how, events);
+      });
+    } catch (error) {
+      await destroyAll(
+        generation.made.map((k) => k.ref),
+        'the key change was not made',
+      );
+      throw error;
+    }
+    await destroyAll(
+      [...generation.released, ...generation.made.filter((k) => !generation.used.has(k.kid)).map((k) => k.ref)],
+      'revoked, deleted or not needed',
+    );
     for (const warning of warnings) log.warn('signing key change with a risk', { warning });
     // Before the audit record: the sooner the others hear, the sooner a revoked key stops signing.
     if (applied.length > 0) await options.changes?.announce('keys');
@@ -370,6 +438,11 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   }
 
   return {
+    /** Start-up: the key store is reachable (KEY_STORE=pkcs11: the module loads, the token is there, the PIN opens it). */
+    checkStore(): Promise<void> {
+      return store.check();
+    },
+
     /** Every configured family gets its active and next key (at start-up, and after a revocation). */
     ensureKeys(by: By = SYSTEM): Promise<AppliedChange[]> {
       return change(
@@ -443,8 +516,8 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       return publishedSetOf(await repo.list());
     },
 
-    /** The private JWKs of every published key, active first, for the provider's `jwks` option. */
-    async signingJwks(): Promise<JWK[]> {
+    /** What every published key signs with, active first, for the provider's `jwks` option. */
+    async signingJwks(): Promise<SigningKey[]> {
       return openSigningKeys(await repo.list(), true);
     },
 
