@@ -8,7 +8,7 @@ import * as oidc from 'openid-client';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { createKeyStore, type KeyStore } from '../../src/domain/keys/key-store.js';
+import { createKeyStore, signCompact, type KeyStore } from '../../src/domain/keys/key-store.js';
 import { Pkcs11SigningKey } from '../../src/domain/keys/pkcs11-store.js';
 import { SecretBox } from '../../src/domain/crypto/secret-box.js';
 import { silentLogger } from '../../src/logger.js';
@@ -283,6 +283,10 @@ describe.runIf(SOFTHSM_MODULE)('the PKCS#11 key store itself', () => {
         expect(JSON.parse(Buffer.from(verified.payload).toString())).toEqual({ hello: alg });
       }
       if (alg === 'ES256') expect(Buffer.from(signatures[0]!, 'base64url')).toHaveLength(64); // raw r||s
+      // What Sesame signs itself (not through the provider) goes through the same key.
+      const jws = await signCompact(signer, { typ: 'JWT' }, Buffer.from('{"own":true}'));
+      const own = await compactVerify(jws, await importJWK(key.publicJwk, alg));
+      expect(own.protectedHeader).toEqual({ typ: 'JWT', alg, kid: key.kid });
       await store.destroy(key.ref);
       await expect(store.open({ kid: key.kid, alg, publicJwk: JSON.stringify(key.publicJwk), ...key.ref })).rejects.toThrow(/holds no private key/);
     }

@@ -9,7 +9,7 @@
 // A row says itself where its private key is, so a pkcs11 instance still opens keys sealed in the
 // database before the switch (they leave through ordinary rotation), and a database instance that
 // meets a key held in a token says so instead of failing obscurely.
-import type { JWK } from 'jose';
+import { CompactSign, importJWK, type CompactJWSHeaderParameters, type JWK } from 'jose';
 import type { ExternalSigningKey } from 'oidc-provider';
 import type { KeyStoreConfig, SigningAlg } from '../../config.js';
 import type { SigningKeyRecord } from '../../db/signing-key-repository.js';
@@ -58,6 +58,19 @@ export interface KeyStore {
 export function hasPrivateKey(row: PrivateKeyRef): boolean {
   return row.privateJwe !== null || row.hsmKeyId !== null;
 }
+
+/**
+ * A compact JWS made with whatever a store opened, for Sesame's own signed messages: jose for a
+ * private JWK, the key's own sign() (an HSM) otherwise, exactly as oidc-provider does.
+ */
+export async function signCompact(key: SigningKey, header: Omit<CompactJWSHeaderParameters, 'alg'>, payload: Uint8Array): Promise<string> {
+  const protectedHeader = { ...header, alg: key.alg!, ...(key.kid ? { kid: key.kid } : {}) };
+  if (!isExternal(key)) return new CompactSign(payload).setProtectedHeader(protectedHeader).sign(await importJWK(key, key.alg));
+  const input = `${Buffer.from(JSON.stringify(protectedHeader)).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+  return `${input}.${Buffer.from(await key.sign(Buffer.from(input))).toString('base64url')}`;
+}
+
+const isExternal = (key: SigningKey): key is ExternalSigningKey => typeof (key as Partial<ExternalSigningKey>).sign === 'function';
 
 /** Binds a sealed private key to its kid, so one key's ciphertext cannot stand in for another's. */
 export const sealPurpose = (kid: string) => `signing-key:${kid}`;
