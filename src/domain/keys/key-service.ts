@@ -4,13 +4,14 @@
 // made it. The CLI, the scheduler and the server use this service.
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { SigningAlg } from '../../config.js';
+import type { EncryptionAlg, SigningAlg } from '../../config.js';
 import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { LockedSigningKeys, SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
 import type { Logger } from '../../logger.js';
 import { SYSTEM, type AuditEntry, type AuditRecorder, type By } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { generateEncryptionKeyMaterial, isEncryptionAlg, keyUse, type KeyUse } from './encryption-keys.js';
 import { generateKeyMaterial, type KeyMaterial } from './key-material.js';
 import {
   isRotationDue,
@@ -37,6 +38,8 @@ export class KeyChangeRefused extends ConflictError {
 export interface KeyView {
   kid: string;
   alg: string;
+  /** sig: signs tokens; enc: RPs encrypt to it (encryption-keys.ts). */
+  use: KeyUse;
   state: string;
   created_at: string;
   published_at: string;
@@ -81,6 +84,8 @@ export interface AppliedChange {
 
 export interface KeyServiceOptions {
   algs: SigningAlg[];
+  /** ENCRYPTION_ALGS, and how long their retired keys stay (lifecycle.ts's encryptionRetention). */
+  encryption?: { algs: EncryptionAlg[]; retiredRetention: number };
   rsaModulusLength: number;
   policy: KeyPolicy;
   log: Logger;
@@ -124,6 +129,7 @@ function toView(key: SigningKeyRecord): KeyView {
   return {
     kid: key.kid,
     alg: key.alg,
+    use: keyUse(key.alg),
     state: key.state,
     created_at: key.createdAt.toISOString(),
     published_at: key.publishedAt.toISOString(),
@@ -153,6 +159,20 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   const now = async (): Promise<Date> => (fixedClock ? fixedClock() : repo.databaseTime());
   const { log, policy } = options;
   const enabled = new Set<string>(options.algs);
+  // Encryption families go through the same lifecycle; only their retention differs.
+  const encryptionAlgs: readonly string[] = options.encryption?.algs ?? [];
+  const families: string[] = [...options.algs, ...encryptionAlgs];
+  const published = new Set<string>(families);
+  const encryptionPolicy: KeyPolicy = { ...policy, retiredRetention: options.encryption?.retiredRetention ?? policy.retiredRetention };
+  const policyFor = (alg: string): KeyPolicy => (isEncryptionAlg(alg) ? encryptionPolicy : policy);
+  const generate = (alg: string): Promise<KeyMaterial> =>
+    isEncryptionAlg(alg) ? generateEncryptionKeyMaterial(alg, options.rsaModulusLength) : generateKeyMaterial(alg as SigningAlg, options.rsaModulusLength);
+  const noun = (alg: string) => (isEncryptionAlg(alg) ? 'encryption key' : 'signing key');
+  /** Keys of algorithms taken out of SIGNING_ALGS or ENCRYPTION_ALGS retire, each by its own retention. */
+  const removedAlgorithms = (keys: SigningKeyRecord[], at: Date): KeyChange[] => [
+    ...planRemovedAlgorithms(keys.filter((k) => !isEncryptionAlg(k.alg)), options.algs, at, policy),
+    ...planRemovedAlgorithms(keys.filter((k) => isEncryptionAlg(k.alg)), encryptionAlgs, at, encryptionPolicy, 'ENCRYPTION_ALGS'),
+  ];
 
   /**
    * The private keys of a snapshot's published keys, active first. Strict (start-up): every one
@@ -161,7 +181,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    */
   async function openSigningKeys(rows: SigningKeyRecord[], strict: boolean): Promise<JWK[]> {
     const usable = rows
-      .filter((k) => PUBLISHED.has(k.state) && k.privateJwe !== null && enabled.has(k.alg))
+      .filter((k) => PUBLISHED.has(k.state) && k.privateJwe !== null && published.has(k.alg))
       .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]!);
     const failures: string[] = [];
     const opened: JWK[] = [];
@@ -171,10 +191,10 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       } catch (error) {
         const why = `${key.state} ${key.alg} key ${key.kid} cannot be decrypted (${(error as Error).message})`;
         if (strict || key.state === 'active') failures.push(why);
-        else log.warn('a published signing key is left out of this instance', { kid: key.kid, alg: key.alg, state: key.state, err: error });
+        else log.warn(`a published ${noun(key.alg)} is left out of this instance`, { kid: key.kid, alg: key.alg, state: key.state, err: error });
       }
     }
-    const missing = options.algs.filter((alg) => !rows.some((k) => k.alg === alg && k.state === 'active'));
+    const missing = families.filter((alg) => !rows.some((k) => k.alg === alg && k.state === 'active'));
     if (missing.length > 0) failures.push(`no active key for ${missing.join(', ')}`);
     if (failures.length > 0) {
       throw new KeySetUnavailable(
@@ -190,17 +210,18 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     signingJwks: () => openSigningKeys(rows, strict),
   });
 
-  function checkAlg(alg: string): SigningAlg {
-    if (!(options.algs as string[]).includes(alg)) {
-      throw new ValidationError(`algorithm ${alg} is not enabled; SIGNING_ALGS has ${options.algs.join(', ')}`, 'alg');
+  function checkAlg(alg: string): string {
+    if (!families.includes(alg)) {
+      const encryption = encryptionAlgs.length > 0 ? `, ENCRYPTION_ALGS ${encryptionAlgs.join(', ')}` : '';
+      throw new ValidationError(`algorithm ${alg} is not enabled; SIGNING_ALGS has ${options.algs.join(', ')}${encryption}`, 'alg');
     }
-    return alg as SigningAlg;
+    return alg;
   }
 
   async function material(pool: KeyMaterial[], alg: string): Promise<KeyMaterial> {
     const index = pool.findIndex((m) => m.alg === alg);
     if (index >= 0) return pool.splice(index, 1)[0]!;
-    return generateKeyMaterial(alg as SigningAlg, options.rsaModulusLength);
+    return generate(alg);
   }
 
   /** Records committed changes in the audit log, in the order they were made. */
@@ -265,7 +286,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
           break;
         }
       }
-      log.info(`signing key ${change.kind === 'create' ? `created (${change.state})` : change.kind}`, {
+      log.info(`${noun(alg)} ${change.kind === 'create' ? `created (${change.state})` : change.kind}`, {
         kid,
         alg,
         reason: change.reason,
@@ -302,7 +323,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     if (!draft.ok) throw new KeyChangeRefused(draft.reason, draft.forceable === true);
     if (draft.changes.length === 0) return { applied: [], warnings: [] };
     const pool = await Promise.all(
-      draft.changes.flatMap((c) => (c.kind === 'create' ? [generateKeyMaterial(c.alg as SigningAlg, options.rsaModulusLength)] : [])),
+      draft.changes.flatMap((c) => (c.kind === 'create' ? [generate(c.alg)] : [])),
     );
     // Recorded once the transaction has committed: a rolled-back change never happened (and the
     // audit write must not wait on the key-set lock's transaction).
@@ -343,19 +364,19 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
    */
   async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
-    const due = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
-    const removed = planRemovedAlgorithms(keys, options.algs, at, policy);
+    const due = families.filter((alg) => isRotationDue(family(keys, alg), at, policyFor(alg)));
+    const removed = removedAlgorithms(keys, at);
     if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
       return await change(
         (current, time) => {
-          const changes: KeyChange[] = [...planExpiry(current, time), ...planRemovedAlgorithms(current, options.algs, time, policy)];
-          for (const alg of options.algs) {
+          const changes: KeyChange[] = [...planExpiry(current, time), ...removedAlgorithms(current, time)];
+          for (const alg of families) {
             const keysOfAlg = family(current, alg);
-            if (!isRotationDue(keysOfAlg, time, policy)) continue;
+            if (!isRotationDue(keysOfAlg, time, policyFor(alg))) continue;
             // Expired retired keys are deleted above; plan the rotation as if they were gone.
             const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
-            const plan = planRotation(remaining, time, policy);
+            const plan = planRotation(remaining, time, policyFor(alg));
             if (plan.ok) changes.push(...plan.changes);
             else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
           }
@@ -373,16 +394,16 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     /** Every configured family gets its active and next key (at start-up, and after a revocation). */
     ensureKeys(by: By = SYSTEM): Promise<AppliedChange[]> {
       return change(
-        acrossFamilies(options.algs, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
+        acrossFamilies(families, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
         { by },
       );
     },
 
     /** `keys rotate`: next → active → retired, and a new next key, for one family or all. */
     rotate(opts: { alg?: string; force?: boolean } = {}, by: By = SYSTEM): Promise<AppliedChange[]> {
-      const algs = opts.alg ? [checkAlg(opts.alg)] : options.algs;
+      const algs = opts.alg ? [checkAlg(opts.alg)] : families;
       return change(
-        acrossFamilies(algs, (keys, _alg, at) => planRotation(keys, at, policy, { force: opts.force })),
+        acrossFamilies(algs, (keys, alg, at) => planRotation(keys, at, policyFor(alg), { force: opts.force })),
         { by, ...(opts.force ? { forced: true as const } : {}) },
       );
     },
@@ -398,9 +419,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     ): Promise<{ changes: AppliedChange[]; warnings: string[]; revokedGrants?: number }> {
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policy), { by });
-      // A key that never signed (a next key) has nothing to take back.
-      if (!opts.revokeGrants || !target.activatedAt) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
+      const { applied: changes, warnings } = await changeWithWarnings(
+        (keys, at) => planRevocation(family(keys, target.alg), kid, at, policyFor(target.alg)),
+        { by },
+      );
+      // A key that never signed (a next key, an encryption key) has nothing to take back.
+      if (!opts.revokeGrants || !target.activatedAt || isEncryptionAlg(target.alg)) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
       // Whatever existed while the key could sign: up to its retirement, or until now.
       const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : await now();
