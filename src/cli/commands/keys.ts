@@ -66,15 +66,17 @@ const list: Command = {
   prepare: () => async (ctx) => {
     const keys = await (await ctx.container()).keys.list();
     const revoked = keys.some((k) => k.revoked_at);
+    // The use column only once there are encryption keys (ENCRYPTION_ALGS): otherwise every key signs.
+    const uses = keys.some((k) => k.use === 'enc');
     return {
       json: keys,
       human: keys.length
         ? table(
-            ['kid', 'alg', 'use', 'state', 'published', 'activated', 'retired', 'expires', ...(revoked ? ['revoked'] : [])],
+            ['kid', 'alg', ...(uses ? ['use'] : []), 'state', 'published', 'activated', 'retired', 'expires', ...(revoked ? ['revoked'] : [])],
             keys.map((k) => [
               k.kid,
               k.alg,
-              k.use,
+              ...(uses ? [k.use] : []),
               k.state,
               when(k.published_at),
               when(k.activated_at),

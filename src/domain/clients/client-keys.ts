@@ -132,7 +132,9 @@ export function checkClientKeys(
     throw new ValidationError(`jwks has no key that signs with token_endpoint_auth_signing_alg "${alg}"`, 'jwks');
   }
   for (const wanted of encryption) {
-    const found = jwks.keys.some((jwk) => jwk.use !== 'sig' && jwk.crv !== 'Ed25519' && fits(jwk, wanted.alg) && (jwk.alg === undefined || jwk.alg === wanted.alg));
+    const found = jwks.keys.some(
+      (jwk) => jwk.use !== 'sig' && jwk.crv !== 'Ed25519' && fits(jwk, wanted.alg) && (jwk.alg === undefined || jwk.alg === wanted.alg),
+    );
     if (!found) {
       const kind = wanted.alg.startsWith('RSA') ? 'an RSA key' : 'an EC (P-256, P-384, P-521) or X25519 key';
       throw new ValidationError(`jwks has no key to encrypt with ${wanted.field} "${wanted.alg}": add ${kind} with use "enc"`, 'jwks');

@@ -388,7 +388,6 @@ function clientKeys(
   input: ClientRegistration,
   encrypted: EncryptedResponses,
 ): Pick<StoredMetadata, 'token_endpoint_auth_signing_alg' | 'jwks' | 'jwks_uri'> {
-  const alg = input.token_endpoint_auth_signing_alg;
   const jwksUri = input.jwks_uri || undefined;
   const { jwks } = input;
   const encryption = (['id_token_encrypted_response_alg', 'userinfo_encrypted_response_alg'] as const).flatMap((field) =>

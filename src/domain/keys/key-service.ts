@@ -170,8 +170,19 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   const noun = (alg: string) => (isEncryptionAlg(alg) ? 'encryption key' : 'signing key');
   /** Keys of algorithms taken out of SIGNING_ALGS or ENCRYPTION_ALGS retire, each by its own retention. */
   const removedAlgorithms = (keys: SigningKeyRecord[], at: Date): KeyChange[] => [
-    ...planRemovedAlgorithms(keys.filter((k) => !isEncryptionAlg(k.alg)), options.algs, at, policy),
-    ...planRemovedAlgorithms(keys.filter((k) => isEncryptionAlg(k.alg)), encryptionAlgs, at, encryptionPolicy, 'ENCRYPTION_ALGS'),
+    ...planRemovedAlgorithms(
+      keys.filter((k) => !isEncryptionAlg(k.alg)),
+      options.algs,
+      at,
+      policy,
+    ),
+    ...planRemovedAlgorithms(
+      keys.filter((k) => isEncryptionAlg(k.alg)),
+      encryptionAlgs,
+      at,
+      encryptionPolicy,
+      'ENCRYPTION_ALGS',
+    ),
   ];
 
   /**
@@ -322,9 +333,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     const draft = planFor(await repo.list(), await now());
     if (!draft.ok) throw new KeyChangeRefused(draft.reason, draft.forceable === true);
     if (draft.changes.length === 0) return { applied: [], warnings: [] };
-    const pool = await Promise.all(
-      draft.changes.flatMap((c) => (c.kind === 'create' ? [generate(c.alg)] : [])),
-    );
+    const pool = await Promise.all(draft.changes.flatMap((c) => (c.kind === 'create' ? [generate(c.alg)] : [])));
     // Recorded once the transaction has committed: a rolled-back change never happened (and the
     // audit write must not wait on the key-set lock's transaction).
     const events: AuditEntry[] = [];
@@ -419,12 +428,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     ): Promise<{ changes: AppliedChange[]; warnings: string[]; revokedGrants?: number }> {
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const { applied: changes, warnings } = await changeWithWarnings(
-        (keys, at) => planRevocation(family(keys, target.alg), kid, at, policyFor(target.alg)),
-        { by },
-      );
+      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policyFor(target.alg)), {
+        by,
+      });
       // A key that never signed (a next key, an encryption key) has nothing to take back.
-      if (!opts.revokeGrants || !target.activatedAt || isEncryptionAlg(target.alg)) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
+      if (!opts.revokeGrants || !target.activatedAt || isEncryptionAlg(target.alg))
+        return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
       // Whatever existed while the key could sign: up to its retirement, or until now.
       const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : await now();

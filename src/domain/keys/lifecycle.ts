@@ -174,13 +174,7 @@ export function retiredUntil(now: Date, policy: KeyPolicy): Date {
  * The active and next keys of algorithms no longer in SIGNING_ALGS retire: they stay published
  * until what they signed has expired, then go like any retired key. None of them signs again.
  */
-export function planRemovedAlgorithms(
-  keys: LifecycleKey[],
-  enabled: readonly string[],
-  now: Date,
-  policy: KeyPolicy,
-  setting = 'SIGNING_ALGS',
-): KeyChange[] {
+export function planRemovedAlgorithms(keys: LifecycleKey[], enabled: readonly string[], now: Date, policy: KeyPolicy, setting = 'SIGNING_ALGS'): KeyChange[] {
   return keys
     .filter((k) => !enabled.includes(k.alg) && (k.state === 'active' || k.state === 'next'))
     .map((k) => ({
