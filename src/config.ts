@@ -7,11 +7,15 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { isAbsolute, join, resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { MFA_POLICIES, type MfaPolicy } from './domain/accounts/mfa-policy.js';
-import { retiredRetention } from './domain/keys/lifecycle.js';
+import { encryptionRetention, retiredRetention } from './domain/keys/lifecycle.js';
 import { secretWeaknesses } from './secret-strength.js';
 
 export const SIGNING_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGORITHMS)[number];
+
+/** Key-management algorithms Sesame holds encryption keys for (`use: "enc"`): RPs encrypt request objects to them. */
+export const ENCRYPTION_ALGORITHMS = ['RSA-OAEP-256', 'ECDH-ES'] as const;
+export type EncryptionAlg = (typeof ENCRYPTION_ALGORITHMS)[number];
 
 export type DatabaseConfig = { provider: 'sqlite'; url: string; file: string } | { provider: 'postgresql'; url: string };
 
@@ -25,6 +29,13 @@ export interface Config {
   /** First signs cookies; all verify. */
   cookieKeys: string[];
   signingAlgs: SigningAlg[];
+  /** ENCRYPTION_ALGS: one encryption key family each (none by default). */
+  encryptionAlgs: EncryptionAlg[];
+  /**
+   * Milliseconds a request object may be valid (its exp at most this long after its iat). A retired
+   * encryption key stays usable this long after every RP cache has dropped it (lifecycle.ts).
+   */
+  requestObjectLifetime: number;
   rsaModulusLength: 2048 | 3072 | 4096;
   /** Where private signing keys live (KEY_STORE). */
   keyStore: KeyStoreConfig;
@@ -249,6 +260,17 @@ function parseSigningAlgs(env: Env): SigningAlg[] {
     if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) fail('SIGNING_ALGS', raw, accepted);
   }
   return algs as SigningAlg[];
+}
+
+function parseEncryptionAlgs(env: Env): EncryptionAlg[] {
+  const raw = env.ENCRYPTION_ALGS?.trim() ?? '';
+  const algs = parseList(raw);
+  const accepted = `empty, or a comma-separated list from ${ENCRYPTION_ALGORITHMS.join(', ')}, each at most once`;
+  if (new Set(algs).size !== algs.length) fail('ENCRYPTION_ALGS', raw, accepted);
+  for (const alg of algs) {
+    if (!(ENCRYPTION_ALGORITHMS as readonly string[]).includes(alg)) fail('ENCRYPTION_ALGS', raw, accepted);
+  }
+  return algs as EncryptionAlg[];
 }
 
 function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
@@ -628,6 +650,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     keyEncryptionSecrets: secrets.keyEncryptionSecrets,
     cookieKeys: secrets.cookieKeys,
     signingAlgs,
+    encryptionAlgs: check(() => parseEncryptionAlgs(env), []),
+    requestObjectLifetime: check(() => duration(env, 'REQUEST_OBJECT_LIFETIME', '10m') * 1000, 0),
     rsaModulusLength: check(() => parseRsaModulusLength(env), 2048),
     keyStore: check(() => parseKeyStore(env, signingAlgs), { kind: 'database' } as KeyStoreConfig),
     ...check(() => parseKeySchedule(env, ttl), { keyRotationInterval: 0, jwksCacheLifetime: 0, keySyncInterval: 0 }),
@@ -647,6 +671,16 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };
+  if (config.encryptionAlgs.length > 0 && config.jwksCacheLifetime > 0 && config.requestObjectLifetime > 0) {
+    // As for signing keys: the next rotation must not come before the retired key may go.
+    const retention = encryptionRetention(config) + config.keySyncInterval;
+    if (config.keyRotationInterval <= retention) {
+      problems.push(
+        `KEY_ROTATION_INTERVAL=${JSON.stringify(env.KEY_ROTATION_INTERVAL ?? '30d')} is invalid: longer than JWKS_CACHE_LIFETIME plus REQUEST_OBJECT_LIFETIME ` +
+          `plus KEY_SYNC_INTERVAL (${retention / 1000}s): retired encryption keys stay published that long`,
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -19,7 +19,7 @@ import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService } from './domain/keys/key-service.js';
 import { createKeyStore } from './domain/keys/key-store.js';
-import { retiredRetention } from './domain/keys/lifecycle.js';
+import { encryptionRetention, retiredRetention } from './domain/keys/lifecycle.js';
 import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
 import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
 import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
@@ -142,6 +142,10 @@ export async function createContainer(config: Config, log: Logger, options: Cont
         jwksCacheLifetime: config.jwksCacheLifetime,
         retiredRetention: retiredRetention(config.ttl),
         syncMargin: config.keySyncInterval,
+      },
+      encryption: {
+        algs: config.encryptionAlgs,
+        retiredRetention: encryptionRetention({ jwksCacheLifetime: config.jwksCacheLifetime, requestObjectLifetime: config.requestObjectLifetime }),
       },
       log,
       revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),

@@ -8,6 +8,7 @@ import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { usesSecret } from '../domain/clients/client-metadata.js';
 import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clients/client-service.js';
 import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, type AuthMethod } from '../domain/clients/schema.js';
+import { encryptionFeatures, encryptionJwa } from './encryption.js';
 import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
 import type { SigningKey } from '../domain/keys/key-store.js';
@@ -174,6 +175,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
+      // Encrypted ID tokens and userinfo for clients that ask, request objects (JAR), encrypted to
+      // Sesame's encryption keys or not (encryption.ts).
+      ...encryptionFeatures(config),
       // RFC 7591 at /reg, only with an initial access token an admin made (`sesame clients
       // initial-token`, POST /admin/api/v1/initial-access-tokens): never open. Every such token
       // carries REGISTRATION_POLICY, so registrations pass the client service's rules; the
@@ -258,6 +262,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       // Client assertions (client_secret_jwt, private_key_jwt): what a client may register as
       // token_endpoint_auth_signing_alg, and what one without it may use.
       clientAuthSigningAlgValues: [...CLIENT_AUTH_SIGNING_ALGS],
+      ...encryptionJwa(config),
     },
     ttl: {
       // Idle SESSION_TTL, and never past SESSION_MAX_AGE after the last sign-in (session-lifetime.ts).

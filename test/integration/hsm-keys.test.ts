@@ -2,7 +2,7 @@
 // against /jwks, for RS256, PS256 and ES256; rotation through next → active → retired; revocation
 // and expiry destroying the token's objects; private keys that cannot be read out of the token;
 // two instances sharing one token and one database; start-up refusing a wrong PIN or label.
-import { compactVerify, createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { CompactEncrypt, compactVerify, createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { createServer } from 'node:http';
 import * as oidc from 'openid-client';
 import pkcs11js from 'pkcs11js';
@@ -314,5 +314,53 @@ describe.runIf(SOFTHSM_MODULE)('the PKCS#11 key store itself', () => {
     } finally {
       await db.drop();
     }
+  });
+});
+
+describe.runIf(SOFTHSM_MODULE)('encryption keys next to signing keys in an HSM', () => {
+  let token: SoftToken;
+  let sesame: TestSesame;
+  beforeAll(async () => {
+    token = createSoftToken();
+    sesame = await startTestSesame({ env: { ...token.env, SIGNING_ALGS: 'ES256', ENCRYPTION_ALGS: 'ECDH-ES' } });
+  });
+  afterAll(async () => {
+    await sesame?.close();
+    token?.remove();
+  });
+
+  // oidc-provider decrypts only with a private JWK: an ExternalSigningKey can sign, not decrypt.
+  it('keeps encryption keys sealed in the database, and decrypts a request object encrypted to the active one', async () => {
+    const rows = await sesame.container.db.prisma.signingKey.findMany();
+    for (const row of rows.filter((r) => r.alg === 'ES256')) expect(row).toMatchObject({ privateJwe: null, hsmKeyId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    for (const row of rows.filter((r) => r.alg === 'ECDH-ES')) expect(row).toMatchObject({ privateJwe: expect.any(String), hsmKeyId: null });
+    expect(rows.filter((r) => r.alg === 'ECDH-ES')).toHaveLength(2);
+
+    const client = await sesame.container.clients.create({ client_name: 'JAR', redirect_uris: [REDIRECT_URI] });
+    const active = (await sesame.container.keys.list()).find((k) => k.alg === 'ECDH-ES' && k.state === 'active')!;
+    const jwks = (await (await fetch(`${sesame.issuer}/jwks`)).json()) as { keys: JWK[] };
+    const to = jwks.keys.find((k) => k.kid === active.kid)!;
+    expect(to.use).toBe('enc');
+    const verifier = oidc.randomPKCECodeVerifier();
+    const signed = await new SignJWT({
+      client_id: client.client_id,
+      response_type: 'code',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(client.client_id)
+      .setAudience(sesame.issuer)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(client.client_secret!));
+    const request = await new CompactEncrypt(new TextEncoder().encode(signed))
+      .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A128CBC-HS256', kid: to.kid!, cty: 'JWT' })
+      .encrypt(await importJWK(to, 'ECDH-ES'));
+    const response = await fetch(`${sesame.issuer}/auth?${new URLSearchParams({ client_id: client.client_id, request })}`, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^\/interaction\//);
   });
 });

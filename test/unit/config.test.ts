@@ -335,3 +335,28 @@ describe('KEY_STORE and the PKCS#11 settings', () => {
     ]);
   });
 });
+
+describe('ENCRYPTION_ALGS and REQUEST_OBJECT_LIFETIME', () => {
+  it('are empty and 10 minutes by default, and take the listed algorithms', () => {
+    const base = { NODE_ENV: 'test', ...SECRETS };
+    expect(loadConfig(base, { cwd: tempDir() })).toMatchObject({ encryptionAlgs: [], requestObjectLifetime: 600_000 });
+    expect(loadConfig({ ...base, ENCRYPTION_ALGS: ' ECDH-ES , RSA-OAEP-256 ', REQUEST_OBJECT_LIFETIME: '5m' }, { cwd: tempDir() })).toMatchObject({
+      encryptionAlgs: ['ECDH-ES', 'RSA-OAEP-256'],
+      requestObjectLifetime: 300_000,
+    });
+  });
+
+  it('refuse what they cannot do in one line, and a rotation sooner than a retired encryption key may go', () => {
+    expect(errorOf({ ENCRYPTION_ALGS: 'RSA-OAEP' })).toBe(
+      'ENCRYPTION_ALGS="RSA-OAEP" is invalid: empty, or a comma-separated list from RSA-OAEP-256, ECDH-ES, each at most once',
+    );
+    expect(errorOf({ ENCRYPTION_ALGS: 'ECDH-ES,ECDH-ES' })).toMatch(/^ENCRYPTION_ALGS="ECDH-ES,ECDH-ES" is invalid/);
+    expect(errorOf({ REQUEST_OBJECT_LIFETIME: 'forever' })).toMatch(/^REQUEST_OBJECT_LIFETIME="forever" is invalid: a positive duration/);
+    // Signing keys' own retention allows 1h here; the encryption keys' (15m + 50m + 5s) does not.
+    const short = { SESSION_TTL: '10m', SESSION_MAX_AGE: '10m', ID_TOKEN_TTL: '10m', ACCESS_TOKEN_TTL: '10m', KEY_ROTATION_INTERVAL: '1h' };
+    expect(loadConfig({ NODE_ENV: 'test', ...SECRETS, ...short, ENCRYPTION_ALGS: 'ECDH-ES' }, { cwd: tempDir() }).keyRotationInterval).toBe(3_600_000);
+    expect(errorOf({ ...short, ENCRYPTION_ALGS: 'ECDH-ES', REQUEST_OBJECT_LIFETIME: '50m' })).toBe(
+      'KEY_ROTATION_INTERVAL="1h" is invalid: longer than JWKS_CACHE_LIFETIME plus REQUEST_OBJECT_LIFETIME plus KEY_SYNC_INTERVAL (3905s): retired encryption keys stay published that long',
+    );
+  });
+});

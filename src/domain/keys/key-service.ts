@@ -4,7 +4,7 @@
 // made it. The CLI, the scheduler and the server use this service.
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { SigningAlg } from '../../config.js';
+import type { EncryptionAlg, SigningAlg } from '../../config.js';
 import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { LockedSigningKeys, SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
 import type { Logger } from '../../logger.js';
@@ -12,6 +12,7 @@ import { SYSTEM, type AuditEntry, type AuditRecorder, type By } from '../audit/a
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { createDatabaseKeyStore, hasPrivateKey, sealPurpose, type GeneratedKey, type KeyStore, type PrivateKeyRef, type SigningKey } from './key-store.js';
+import { isEncryptionAlg, keyUse, type KeyUse } from './encryption-keys.js';
 import {
   isRotationDue,
   planCompletion,
@@ -23,6 +24,8 @@ import {
   type KeyPolicy,
   type Plan,
 } from './lifecycle.js';
+
+type KeyAlg = SigningAlg | EncryptionAlg;
 
 /** A key change the rules refuse (a 409 / exit 2 like any conflict); `forceable`: forcing would do it. */
 export class KeyChangeRefused extends ConflictError {
@@ -37,6 +40,8 @@ export class KeyChangeRefused extends ConflictError {
 export interface KeyView {
   kid: string;
   alg: string;
+  /** sig: signs tokens; enc: RPs encrypt to it (encryption-keys.ts). */
+  use: KeyUse;
   state: string;
   created_at: string;
   published_at: string;
@@ -84,6 +89,8 @@ export interface AppliedChange {
 
 export interface KeyServiceOptions {
   algs: SigningAlg[];
+  /** ENCRYPTION_ALGS, and how long their retired keys stay (lifecycle.ts's encryptionRetention). */
+  encryption?: { algs: EncryptionAlg[]; retiredRetention: number };
   rsaModulusLength: number;
   policy: KeyPolicy;
   log: Logger;
@@ -129,6 +136,7 @@ function toView(key: SigningKeyRecord): KeyView {
   return {
     kid: key.kid,
     alg: key.alg,
+    use: keyUse(key.alg),
     state: key.state,
     created_at: key.createdAt.toISOString(),
     published_at: key.publishedAt.toISOString(),
@@ -159,6 +167,33 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   const { log, policy } = options;
   const enabled = new Set<string>(options.algs);
   const store = options.store ?? createDatabaseKeyStore(box, options.rsaModulusLength);
+  // Encryption families go through the same lifecycle; only their retention differs.
+  const encryptionAlgs: readonly string[] = options.encryption?.algs ?? [];
+  const families: string[] = [...options.algs, ...encryptionAlgs];
+  const published = new Set<string>(families);
+  const encryptionPolicy: KeyPolicy = { ...policy, retiredRetention: options.encryption?.retiredRetention ?? policy.retiredRetention };
+  const policyFor = (alg: string): KeyPolicy => (isEncryptionAlg(alg) ? encryptionPolicy : policy);
+  // Encryption keys stay sealed in the database whatever KEY_STORE says: oidc-provider decrypts
+  // only with a private JWK (an external key can sign, not decrypt).
+  const sealed = createDatabaseKeyStore(box, options.rsaModulusLength);
+  const storeFor = (alg: string): KeyStore => (isEncryptionAlg(alg) ? sealed : store);
+  const noun = (alg: string) => (isEncryptionAlg(alg) ? 'encryption key' : 'signing key');
+  /** Keys of algorithms taken out of SIGNING_ALGS or ENCRYPTION_ALGS retire, each by its own retention. */
+  const removedAlgorithms = (keys: SigningKeyRecord[], at: Date): KeyChange[] => [
+    ...planRemovedAlgorithms(
+      keys.filter((k) => !isEncryptionAlg(k.alg)),
+      options.algs,
+      at,
+      policy,
+    ),
+    ...planRemovedAlgorithms(
+      keys.filter((k) => isEncryptionAlg(k.alg)),
+      encryptionAlgs,
+      at,
+      encryptionPolicy,
+      'ENCRYPTION_ALGS',
+    ),
+  ];
 
   /**
    * The private keys of a snapshot's published keys, active first. Strict (start-up): every one
@@ -167,20 +202,20 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    */
   async function openSigningKeys(rows: SigningKeyRecord[], strict: boolean): Promise<SigningKey[]> {
     const usable = rows
-      .filter((k) => PUBLISHED.has(k.state) && hasPrivateKey(k) && enabled.has(k.alg))
+      .filter((k) => PUBLISHED.has(k.state) && hasPrivateKey(k) && published.has(k.alg))
       .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]!);
     const failures: string[] = [];
     const opened: SigningKey[] = [];
     for (const key of usable) {
       try {
-        opened.push(await store.open(key));
+        opened.push(await storeFor(key.alg).open(key));
       } catch (error) {
         const why = `${key.state} ${key.alg} key ${key.kid} cannot be ${key.privateJwe !== null ? 'decrypted' : 'opened'} (${(error as Error).message})`;
         if (strict || key.state === 'active') failures.push(why);
-        else log.warn('a published signing key is left out of this instance', { kid: key.kid, alg: key.alg, state: key.state, err: error });
+        else log.warn(`a published ${noun(key.alg)} is left out of this instance`, { kid: key.kid, alg: key.alg, state: key.state, err: error });
       }
     }
-    const missing = options.algs.filter((alg) => !rows.some((k) => k.alg === alg && k.state === 'active'));
+    const missing = families.filter((alg) => !rows.some((k) => k.alg === alg && k.state === 'active'));
     if (missing.length > 0) failures.push(`no active key for ${missing.join(', ')}`);
     if (failures.length > 0) {
       throw new KeySetUnavailable(
@@ -198,11 +233,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     signingJwks: () => openSigningKeys(rows, strict),
   });
 
-  function checkAlg(alg: string): SigningAlg {
-    if (!(options.algs as string[]).includes(alg)) {
-      throw new ValidationError(`algorithm ${alg} is not enabled; SIGNING_ALGS has ${options.algs.join(', ')}`, 'alg');
+  function checkAlg(alg: string): string {
+    if (!families.includes(alg)) {
+      const encryption = encryptionAlgs.length > 0 ? `, ENCRYPTION_ALGS ${encryptionAlgs.join(', ')}` : '';
+      throw new ValidationError(`algorithm ${alg} is not enabled; SIGNING_ALGS has ${options.algs.join(', ')}${encryption}`, 'alg');
     }
-    return alg as SigningAlg;
+    return alg;
   }
 
   /**
@@ -221,7 +257,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
 
   async function material(generation: Generation, alg: string): Promise<GeneratedKey> {
     const index = generation.pool.findIndex((m) => m.alg === alg);
-    const key = index >= 0 ? generation.pool.splice(index, 1)[0]! : await store.generate(alg as SigningAlg);
+    const key = index >= 0 ? generation.pool.splice(index, 1)[0]! : await storeFor(alg).generate(alg as KeyAlg);
     if (index < 0) generation.made.push(key);
     generation.used.add(key.kid);
     return key;
@@ -306,7 +342,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
           break;
         }
       }
-      log.info(`signing key ${change.kind === 'create' ? `created (${change.state})` : change.kind}`, {
+      log.info(`${noun(alg)} ${change.kind === 'create' ? `created (${change.state})` : change.kind}`, {
         kid,
         alg,
         reason: change.reason,
@@ -343,7 +379,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     if (!draft.ok) throw new KeyChangeRefused(draft.reason, draft.forceable === true);
     if (draft.changes.length === 0) return { applied: [], warnings: [] };
     const generation: Generation = { pool: [], made: [], used: new Set(), released: [] };
-    const pending = draft.changes.flatMap((c) => (c.kind === 'create' ? [store.generate(c.alg as SigningAlg)] : []));
+    const pending = draft.changes.flatMap((c) => (c.kind === 'create' ? [storeFor(c.alg).generate(c.alg as KeyAlg)] : []));
     const results = await Promise.allSettled(pending);
     generation.pool = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     generation.made.push(...generation.pool);
@@ -411,19 +447,19 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
    */
   async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
-    const due = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
-    const removed = planRemovedAlgorithms(keys, options.algs, at, policy);
+    const due = families.filter((alg) => isRotationDue(family(keys, alg), at, policyFor(alg)));
+    const removed = removedAlgorithms(keys, at);
     if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
       return await change(
         (current, time) => {
-          const changes: KeyChange[] = [...planExpiry(current, time), ...planRemovedAlgorithms(current, options.algs, time, policy)];
-          for (const alg of options.algs) {
+          const changes: KeyChange[] = [...planExpiry(current, time), ...removedAlgorithms(current, time)];
+          for (const alg of families) {
             const keysOfAlg = family(current, alg);
-            if (!isRotationDue(keysOfAlg, time, policy)) continue;
+            if (!isRotationDue(keysOfAlg, time, policyFor(alg))) continue;
             // Expired retired keys are deleted above; plan the rotation as if they were gone.
             const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
-            const plan = planRotation(remaining, time, policy);
+            const plan = planRotation(remaining, time, policyFor(alg));
             if (plan.ok) changes.push(...plan.changes);
             else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
           }
@@ -446,16 +482,16 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     /** Every configured family gets its active and next key (at start-up, and after a revocation). */
     ensureKeys(by: By = SYSTEM): Promise<AppliedChange[]> {
       return change(
-        acrossFamilies(options.algs, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
+        acrossFamilies(families, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
         { by },
       );
     },
 
     /** `keys rotate`: next → active → retired, and a new next key, for one family or all. */
     rotate(opts: { alg?: string; force?: boolean } = {}, by: By = SYSTEM): Promise<AppliedChange[]> {
-      const algs = opts.alg ? [checkAlg(opts.alg)] : options.algs;
+      const algs = opts.alg ? [checkAlg(opts.alg)] : families;
       return change(
-        acrossFamilies(algs, (keys, _alg, at) => planRotation(keys, at, policy, { force: opts.force })),
+        acrossFamilies(algs, (keys, alg, at) => planRotation(keys, at, policyFor(alg), { force: opts.force })),
         { by, ...(opts.force ? { forced: true as const } : {}) },
       );
     },
@@ -471,9 +507,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     ): Promise<{ changes: AppliedChange[]; warnings: string[]; revokedGrants?: number }> {
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policy), { by });
-      // A key that never signed (a next key) has nothing to take back.
-      if (!opts.revokeGrants || !target.activatedAt) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
+      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policyFor(target.alg)), {
+        by,
+      });
+      // A key that never signed (a next key, an encryption key) has nothing to take back.
+      if (!opts.revokeGrants || !target.activatedAt || isEncryptionAlg(target.alg))
+        return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
       // Whatever existed while the key could sign: up to its retirement, or until now.
       const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : await now();

@@ -11,9 +11,10 @@
 // meets a key held in a token says so instead of failing obscurely.
 import { CompactSign, importJWK, type CompactJWSHeaderParameters, type JWK } from 'jose';
 import type { ExternalSigningKey } from 'oidc-provider';
-import type { KeyStoreConfig, SigningAlg } from '../../config.js';
+import type { EncryptionAlg, KeyStoreConfig, SigningAlg } from '../../config.js';
 import type { SigningKeyRecord } from '../../db/signing-key-repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import { generateEncryptionKeyMaterial, isEncryptionAlg } from './encryption-keys.js';
 import { generateKeyMaterial } from './key-material.js';
 
 /** What the provider signs with: a private JWK, or a key whose private half stays in an HSM. */
@@ -30,7 +31,7 @@ export interface PrivateKeyRef {
 export interface GeneratedKey {
   /** RFC 7638 thumbprint of the public JWK, whichever store made it. */
   kid: string;
-  alg: SigningAlg;
+  alg: SigningAlg | EncryptionAlg;
   /** With kid, alg and use: what the JWKS publishes. */
   publicJwk: JWK;
   ref: PrivateKeyRef;
@@ -42,8 +43,8 @@ export interface KeyStore {
   readonly kind: KeyStoreConfig['kind'];
   /** Start-up: reaches the store now (an HSM's module, token and PIN), or throws a ConfigError that says what is wrong. */
   check(): Promise<void>;
-  /** A new key pair for `alg`; nothing is written to the key table. */
-  generate(alg: SigningAlg): Promise<GeneratedKey>;
+  /** A new key pair for `alg`; nothing is written to the key table. Only the database store makes encryption keys. */
+  generate(alg: SigningAlg | EncryptionAlg): Promise<GeneratedKey>;
   /** What the provider signs with for this row; throws when this instance cannot reach its private key. */
   open(row: KeyRow): Promise<SigningKey>;
   /**
@@ -80,7 +81,7 @@ export function createDatabaseKeyStore(box: SecretBox, rsaModulusLength: number)
     kind: 'database',
     async check() {},
     async generate(alg) {
-      const m = await generateKeyMaterial(alg, rsaModulusLength);
+      const m = isEncryptionAlg(alg) ? await generateEncryptionKeyMaterial(alg, rsaModulusLength) : await generateKeyMaterial(alg, rsaModulusLength);
       const privateJwe = await box.seal(JSON.stringify(m.privateJwk), sealPurpose(m.kid));
       return { kid: m.kid, alg: m.alg, publicJwk: m.publicJwk, ref: { privateJwe, hsmKeyId: null } };
     },

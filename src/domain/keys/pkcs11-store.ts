@@ -59,7 +59,8 @@ export function createPkcs11KeyStore(config: Extract<KeyStoreConfig, { kind: 'pk
     async check() {
       await opened();
     },
-    async generate(alg) {
+    async generate(requested) {
+      const alg = requested as SigningAlg;
       if (!PKCS11_SIGNING_ALGS.includes(alg)) throw new Error(`KEY_STORE=pkcs11 cannot generate ${alg} keys (${PKCS11_SIGNING_ALGS.join(', ')} only)`);
       const { id, publicJwk } = await (await opened()).generate(alg, deps.rsaModulusLength);
       const kid = await calculateJwkThumbprint(publicJwk, 'sha256');

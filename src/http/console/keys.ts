@@ -10,7 +10,7 @@ import { bodyOf, checked, field } from './form.js';
 import { setFlash } from './session.js';
 
 export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config }: Pick<Services, 'keys' | 'config'>): void {
-  router.get('/admin/keys', ...get, async (ctx) => send(ctx, keysPage(frame(ctx), await keys.list(), config.signingAlgs)));
+  router.get('/admin/keys', ...get, async (ctx) => send(ctx, keysPage(frame(ctx), await keys.list(), [...config.signingAlgs, ...config.encryptionAlgs])));
 
   router.post('/admin/keys/rotate', ...post, async (ctx) => {
     const body = bodyOf(ctx);
