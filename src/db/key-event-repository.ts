@@ -81,16 +81,21 @@ export function createKeyEventRepository(prisma: DbClient) {
       });
     },
 
-    /** Deliveries that may be taken now, oldest due first. */
-    async due(now: Date, limit: number): Promise<DeliveryRecord[]> {
-      return prisma.keyEventDelivery.findMany({ where: takeable(now), orderBy: [{ nextAttemptAt: 'asc' }, { eventId: 'asc' }], take: limit });
+    /** Deliveries to these receivers that may be taken now, oldest due first. */
+    async due(receivers: readonly string[], now: Date, limit: number): Promise<DeliveryRecord[]> {
+      return prisma.keyEventDelivery.findMany({
+        where: { receiver: { in: [...receivers] }, ...takeable(now) },
+        orderBy: [{ nextAttemptAt: 'asc' }, { eventId: 'asc' }],
+        take: limit,
+      });
     },
 
-    /** When the earliest delivery that is not takeable yet becomes takeable (null: none waits). */
-    async nextDue(): Promise<Date | null> {
+    /** When the earliest delivery to these receivers that is not takeable yet becomes takeable (null: none waits). */
+    async nextDue(receivers: readonly string[]): Promise<Date | null> {
+      const receiver = { in: [...receivers] };
       const [pending, sending] = await Promise.all([
-        prisma.keyEventDelivery.findFirst({ where: { state: 'pending' }, orderBy: { nextAttemptAt: 'asc' }, select: { nextAttemptAt: true } }),
-        prisma.keyEventDelivery.findFirst({ where: { state: 'sending' }, orderBy: { leaseUntil: 'asc' }, select: { leaseUntil: true } }),
+        prisma.keyEventDelivery.findFirst({ where: { receiver, state: 'pending' }, orderBy: { nextAttemptAt: 'asc' }, select: { nextAttemptAt: true } }),
+        prisma.keyEventDelivery.findFirst({ where: { receiver, state: 'sending' }, orderBy: { leaseUntil: 'asc' }, select: { leaseUntil: true } }),
       ]);
       const times = [pending?.nextAttemptAt, sending?.leaseUntil].filter((t): t is Date => t instanceof Date);
       return times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : null;

@@ -141,7 +141,8 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
     const s = await startTestSesame({
       provider,
       db,
-      env: { KEY_EVENTS_WEBHOOK_URL: `${hooks.url}/flaky?token=receiver-secret,${hooks.url}/broken`, KEY_EVENTS_RETRY_DELAYS: '1s' },
+      // ES256: its keys are made in a moment (this test is about delivery, not the algorithm).
+      env: { KEY_EVENTS_WEBHOOK_URL: `${hooks.url}/flaky?token=receiver-secret,${hooks.url}/broken`, KEY_EVENTS_RETRY_DELAYS: '1s', SIGNING_ALGS: 'ES256' },
     });
     let closed = false;
     cleanups.push(async () => {
@@ -231,6 +232,8 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
     expect((JSON.parse(failing.stdout) as unknown[]).length).toBe(2);
     const limited = await cli(['keys', 'events', '--limit', '1', '--json']);
     expect((JSON.parse(limited.stdout) as unknown[]).length).toBe(1);
+    expect((await cli(['keys', 'events', '--help'])).stdout).toContain('--failed');
+    expect((await cli(['help'])).stdout).toContain('keys events [--failed] [--limit N]');
     const refused = await cli(['keys', 'events', '--limit', '0']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe('sesame: keys events: --limit must be a whole number from 1 to 500\n');
@@ -240,7 +243,7 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
     async function containers(count: number): Promise<Container[]> {
       const db = await createTestDatabase(provider);
       cleanups.push(() => db.drop());
-      const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS });
+      const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...TEST_SECRETS, SIGNING_ALGS: 'ES256' });
       // Two connections to one SQLite file in one process would block each other (better-sqlite3
       // waits synchronously): there, both workers share one container.
       const made: Container[] = [];
@@ -256,7 +259,7 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
     function worker(c: Container, receivers: string[], dispatched: string[] = []): KeyEventDelivery {
       const w = startKeyEventDelivery({
         outbox: c.keyEvents.outbox,
-        signer: createActiveKeySigner(c.keys, 'RS256'),
+        signer: createActiveKeySigner(c.keys, 'ES256'),
         config: { receivers, retryDelays: [1000], timeout: 2000 },
         log: silentLogger,
         pollIntervalMs: 20,
@@ -271,7 +274,7 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
       const hooks = await receiver();
       const [a, b] = await containers(2);
       for (let i = 0; i < 8; i++) {
-        await a!.keyEvents.record(SYSTEM, { action: 'key.retired', target: `key:k${i}`, details: { kid: `k${i}`, alg: 'RS256', reason: 'test' } });
+        await a!.keyEvents.record(SYSTEM, { action: 'key.retired', target: `key:k${i}`, details: { kid: `k${i}`, alg: 'ES256', reason: 'test' } });
       }
       const receivers = [`${hooks.url}/one`, `${hooks.url}/two`];
       const dispatched: string[] = [];
@@ -294,7 +297,7 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
       const [event] = await outbox.undispatched(1);
       await outbox.dispatch(event!.id, [`${hooks.url}/late`], new Date());
       // A worker claims the delivery and dies before it sends: nobody may send it until the lease ends.
-      const [due] = await outbox.due(new Date(), 1);
+      const [due] = await outbox.due([`${hooks.url}/late`], new Date(), 1);
       const leaseEnds = Date.now() + 400;
       expect(await outbox.claim(due!, new Date(), new Date(leaseEnds))).toEqual({ eventId: event!.id, receiver: `${hooks.url}/late`, attempts: 1 });
       expect(await outbox.claim(due!, new Date(), new Date(leaseEnds))).toBeNull();

@@ -125,7 +125,9 @@ export function startKeyEventDelivery(options: KeyEventDeliveryOptions): KeyEven
   }
 
   async function deliverDue(): Promise<void> {
-    const due = await outbox.due(new Date(), BATCH);
+    // Only to the receivers this instance has: another instance may have one it lacks (a rollout).
+    if (config.receivers.length === 0) return;
+    const due = await outbox.due(config.receivers, new Date(), BATCH);
     let next = 0;
     const worker = async () => {
       while (next < due.length && !stopped) {
@@ -152,7 +154,7 @@ export function startKeyEventDelivery(options: KeyEventDeliveryOptions): KeyEven
     if (stopped) return;
     let wait = pollIntervalMs;
     try {
-      const due = await outbox.nextDue();
+      const due = config.receivers.length > 0 ? await outbox.nextDue(config.receivers) : null;
       if (due) wait = Math.min(wait, Math.max(0, due.getTime() - Date.now()));
     } catch {
       // The next pass reports a database that cannot be read.
