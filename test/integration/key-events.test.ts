@@ -18,6 +18,7 @@ import { startKeyEventDelivery, type KeyEventDelivery } from '../../src/domain/k
 import type { KeyCloudEvent } from '../../src/domain/keys/key-events.js';
 import { silentLogger } from '../../src/logger.js';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
+import { TestBrowser } from '../helpers/browser.js';
 import { discover } from '../helpers/rp.js';
 import { startTestSesame, TEST_SECRETS, type TestSesame } from '../helpers/sesame.js';
 import { within } from '../helpers/within.js';
@@ -206,6 +207,20 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
     expect(body.items[0]!.deliveries.map((d) => d.state)).toEqual(['failed', 'delivered']);
     const bad = await fetch(new URL('/admin/api/v1/keys/events?limit=0', s.issuer), { headers: { authorization: `Bearer ${token}` } });
     expect(bad.status).toBe(422);
+
+    // The console's page, for an admin.
+    const ADMIN = { email: 'root@example.com', password: 'administrators only please', isAdmin: true, emailVerified: true };
+    await s.container.accounts.create(ADMIN);
+    const browser = new TestBrowser(s.issuer);
+    let page = await browser.request('/admin/keys/events?failed=true');
+    page = await browser.submit(page, '/login', { email: ADMIN.email, password: ADMIN.password });
+    if (page.html.includes('/confirm')) page = await browser.submit(page, '/confirm');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('<h1>Key events</h1>');
+    expect(page.html).toContain(`${hooks.url}/broken</span> <span class="state state-revoked">failed</span>`);
+    expect(page.html).toContain('2 attempts, last: HTTP 503');
+    expect(page.html).not.toContain('receiver-secret');
+    expect((await browser.request('/admin/keys')).html).toContain('href="/admin/keys/events"');
 
     // The CLI, on the same database once the server has stopped.
     closed = true;

@@ -9,6 +9,7 @@ export function keysPage(frame: ConsoleFrame, keys: KeyView[], algs: readonly st
     section: 'keys',
     body: html`<h1>Signing keys</h1>
 <p class="muted">A <strong>next</strong> key is published before it signs; the <strong>active</strong> key signs; a <strong>retired</strong> key is published for verification until its tokens have expired.</p>
+<p><a href="/admin/keys/events">Key events and webhook deliveries</a></p>
 <div class="table-wrap"><table class="stack">
 <thead><tr><th scope="col">Key ID</th><th scope="col">Alg</th><th scope="col">State</th><th scope="col">Published</th><th scope="col">Activated</th><th scope="col">Retired</th><th scope="col">Expires</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>

@@ -55,7 +55,8 @@ const MAX_ERROR_LENGTH = 300;
 function describeError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000}s`;
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  const text = cause?.code ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}` : error instanceof Error ? error.message : String(error);
+  // fetch's own message is only "fetch failed"; the cause says what (connect ECONNREFUSED 10.0.0.5:443).
+  const text = cause?.message || cause?.code || (error instanceof Error ? error.message : String(error));
   return text.slice(0, MAX_ERROR_LENGTH);
 }
 
