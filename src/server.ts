@@ -143,6 +143,16 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       { name: 'key events', deleteExpired: (now) => container.keyEvents.deleteExpired(now) },
     ],
   });
+
+  server.on('request', app.callback());
+  if (!server.listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => resolve());
+    });
+  }
+  const { port } = server.address() as AddressInfo;
+  // Once listening: a receiver verifies what it gets against our /jwks at once.
   const keyEvents = startKeyEventDelivery({
     outbox: container.keyEvents.outbox,
     // Signed with the active key of the first family, which every RP of ours can already verify.
@@ -154,15 +164,6 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     attempted: (outcome) => metrics.keyEventDelivery(outcome),
   });
   const stopWakingKeyEvents = container.keyEvents.onRecorded(() => keyEvents.wake());
-
-  server.on('request', app.callback());
-  if (!server.listening) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, () => resolve());
-    });
-  }
-  const { port } = server.address() as AddressInfo;
 
   return {
     container,
