@@ -65,6 +65,19 @@ async function startReceiver(status: (path: string, seenBefore: number) => numbe
   };
 }
 
+/** /metrics shows these lines (an attempt is counted just after its outcome is stored: soon, not at once). */
+async function metricsShow(s: TestSesame, lines: string[]): Promise<void> {
+  let text = '';
+  try {
+    await within(5000, async () => {
+      text = await (await fetch(new URL('/metrics', s.issuer))).text();
+      return lines.every((line) => text.includes(line));
+    });
+  } catch {
+    for (const line of lines) expect(text).toContain(line);
+  }
+}
+
 describe.each(PROVIDERS)('key events on %s', (provider) => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -129,10 +142,11 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
     // Nothing secret: no private key member anywhere in what was sent.
     expect(JSON.stringify(events)).not.toMatch(/"(d|p|q|dp|dq|qi|k|priv)":/);
 
-    const metrics = await (await fetch(new URL('/metrics', s.issuer))).text();
-    expect(metrics).toContain('sesame_key_events_total{type="key.activated"} 1');
-    expect(metrics).toContain('sesame_key_events_total{type="key.created"} 3');
-    expect(metrics).toContain('sesame_key_event_deliveries_total{outcome="delivered"} 5');
+    await metricsShow(s, [
+      'sesame_key_events_total{type="key.activated"} 1',
+      'sesame_key_events_total{type="key.created"} 3',
+      'sesame_key_event_deliveries_total{outcome="delivered"} 5',
+    ]);
   });
 
   it('retries a failing receiver after the backoff, gives up after the last attempt, and lists both', async () => {
@@ -191,10 +205,11 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
         }),
       ]);
     }
-    const metrics = await (await fetch(new URL('/metrics', s.issuer))).text();
-    expect(metrics).toContain('sesame_key_event_deliveries_total{outcome="retrying"} 4');
-    expect(metrics).toContain('sesame_key_event_deliveries_total{outcome="delivered"} 2');
-    expect(metrics).toContain('sesame_key_event_deliveries_total{outcome="failed"} 2');
+    await metricsShow(s, [
+      'sesame_key_event_deliveries_total{outcome="retrying"} 4',
+      'sesame_key_event_deliveries_total{outcome="delivered"} 2',
+      'sesame_key_event_deliveries_total{outcome="failed"} 2',
+    ]);
 
     // The admin API lists the same.
     const admin = await s.container.clients.create({ client_name: 'Admin', grant_types: ['client_credentials'], scope: 'admin' });
@@ -301,6 +316,8 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
       expect(hooks.received).toHaveLength(20);
       expect(new Set(hooks.received.map((r) => `${r.id} ${r.path}`)).size).toBe(20);
       expect(dispatched.sort()).toEqual([...Array<string>(2).fill('key.created'), ...Array<string>(8).fill('key.retired')]);
+      const states = async () => (await a!.keyEvents.list({ limit: 50 })).flatMap((e) => e.deliveries);
+      await within(5000, async () => (await states()).every((d) => d.state === 'delivered'));
       const events = await a!.keyEvents.list({ limit: 50 });
       expect(events.flatMap((e) => e.deliveries.map((d) => [d.state, d.attempts]))).toEqual(Array(20).fill(['delivered', 1]));
     });
@@ -321,8 +338,10 @@ describe.each(PROVIDERS)('key events on %s', (provider) => {
       const sent = hooks.received.filter((r) => r.id === event!.id);
       expect(sent).toHaveLength(1);
       expect(sent[0]!.at).toBeGreaterThanOrEqual(leaseEnds);
-      const listed = (await c!.keyEvents.list()).find((e) => e.id === event!.id)!;
-      expect(listed.deliveries).toEqual([expect.objectContaining({ state: 'delivered', attempts: 2 })]);
+      // The outcome is written once the receiver has answered.
+      const delivery = async () => (await c!.keyEvents.list()).find((e) => e.id === event!.id)!.deliveries;
+      await within(5000, async () => (await delivery())[0]!.state === 'delivered');
+      expect(await delivery()).toEqual([expect.objectContaining({ state: 'delivered', attempts: 2 })]);
     });
   });
 });
