@@ -99,6 +99,8 @@ export interface Config {
   signup: SignupConfig;
   /** Who must sign in with a second factor (MFA_POLICY; mfa-policy.ts). */
   mfaPolicy: MfaPolicy;
+  /** Where key events go (KEY_EVENTS_*; domain/keys/key-event-delivery.ts). */
+  keyEvents: KeyEventsConfig;
   /** Lines to log once start-up has a logger: development secrets were just generated. */
   warnings: string[];
   /** Set when development secrets from this file stand in for missing variables. */
@@ -131,6 +133,15 @@ export type KeyStoreConfig = { kind: 'database' } | { kind: 'pkcs11'; module: st
 
 /** What the PKCS#11 store can generate and sign with (keys/pkcs11-store.ts). */
 export const PKCS11_SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256'];
+
+export interface KeyEventsConfig {
+  /** The webhook URLs (http or https) every key event is sent to; empty: events are only stored. */
+  receivers: string[];
+  /** Milliseconds to wait before each retry of a failed delivery; after the last, it has failed. */
+  retryDelays: number[];
+  /** Milliseconds one attempt may take before it counts as failed. */
+  timeout: number;
+}
 
 export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'addresses'; addresses: string[] };
 
@@ -599,6 +610,39 @@ function parseMfaPolicy(env: Env): MfaPolicy {
   return raw as MfaPolicy;
 }
 
+/** KEY_EVENTS_WEBHOOK_URL: absolute http(s) URLs, each once, without credentials (receivers check our signature). */
+function parseWebhookUrls(env: Env): string[] {
+  const raw = env.KEY_EVENTS_WEBHOOK_URL?.trim() ?? '';
+  const accepted = 'comma-separated absolute http:// or https:// URLs, each once, without user:password@';
+  const urls = parseList(raw);
+  for (const item of urls) {
+    const url = URL.canParse(item) ? new URL(item) : undefined;
+    // The value may hold credentials: name the problem, never print it.
+    if (url && (url.username || url.password)) throw new ConfigError(secretProblem('KEY_EVENTS_WEBHOOK_URL', accepted));
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || url.hash) fail('KEY_EVENTS_WEBHOOK_URL', item, accepted);
+  }
+  if (new Set(urls).size !== urls.length) fail('KEY_EVENTS_WEBHOOK_URL', raw, accepted);
+  return urls;
+}
+
+const MAX_KEY_EVENT_ATTEMPTS = 20;
+
+/** KEY_EVENTS_RETRY_DELAYS: the waits before each retry, in milliseconds (attempts: one more than these). */
+function parseRetryDelays(env: Env): number[] {
+  const raw = env.KEY_EVENTS_RETRY_DELAYS?.trim() || '5s,30s,2m,10m,1h,6h,24h';
+  const delays = raw.split(',').map((item) => parseDuration(item));
+  if (delays.some((seconds) => seconds === undefined) || delays.length >= MAX_KEY_EVENT_ATTEMPTS) {
+    fail('KEY_EVENTS_RETRY_DELAYS', raw, `comma-separated durations such as 5s,30s,2m,10m,1h (at most ${MAX_KEY_EVENT_ATTEMPTS - 1})`);
+  }
+  return delays.map((seconds) => seconds! * 1000);
+}
+
+function parseKeyEventTimeout(env: Env): number {
+  const seconds = duration(env, 'KEY_EVENTS_TIMEOUT', '10s');
+  if (seconds > 300) fail('KEY_EVENTS_TIMEOUT', env.KEY_EVENTS_TIMEOUT ?? '', 'a duration from 1s to 5m');
+  return seconds * 1000;
+}
+
 export interface LoadConfigOptions {
   cwd?: string;
   /** Read `.env` in cwd before parsing (the server and CLI do; tests pass env explicitly). */
@@ -668,6 +712,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     mail: check(() => parseMail(env, mode, issuer, dataDir), { transport: { kind: 'off' }, from: 'no-reply@localhost' }),
     signup: check(() => parseSignup(env), { open: false, domains: [] }),
     mfaPolicy: check(() => parseMfaPolicy(env), 'optional' as MfaPolicy),
+    keyEvents: {
+      receivers: check(() => parseWebhookUrls(env), []),
+      retryDelays: check(() => parseRetryDelays(env), []),
+      timeout: check(() => parseKeyEventTimeout(env), 0),
+    },
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };

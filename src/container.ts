@@ -18,6 +18,8 @@ import { createAuditService } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService } from './domain/keys/key-service.js';
+import { createKeyEventRepository } from './db/key-event-repository.js';
+import { createKeyEventService, withKeyEvents } from './domain/keys/key-events.js';
 import { createKeyStore } from './domain/keys/key-store.js';
 import { encryptionRetention, retiredRetention } from './domain/keys/lifecycle.js';
 import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
@@ -108,6 +110,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     passkeys,
     issuer: config.issuer,
   });
+  // Each key change the key service records becomes a key event too (delivered by the server).
+  const keyEvents = createKeyEventService(createKeyEventRepository(db.prisma), { issuer: config.issuer, log });
   const linkMails = { emailTokens, mailer, audit, log, issuer: config.issuer, compose: composeLinkMail };
   return {
     config,
@@ -134,6 +138,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit, { changes }),
     payloads,
     audit,
+    keyEvents,
     keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
       algs: config.signingAlgs,
       rsaModulusLength: config.rsaModulusLength,
@@ -149,7 +154,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       },
       log,
       revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
-      audit,
+      audit: withKeyEvents(audit, keyEvents),
       changes,
       store: keyStore,
       ...(options.now ? { now: options.now } : {}),

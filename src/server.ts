@@ -14,6 +14,8 @@ import { setUpConsoleClient } from './http/console/own-client.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
+import { createActiveKeySigner } from './domain/keys/event-signer.js';
+import { startKeyEventDelivery } from './domain/keys/key-event-delivery.js';
 import { startKeySync } from './oidc/key-set-sync.js';
 import { startPayloadSweeper } from './oidc/payload-sweeper.js';
 import { createProvider, providerDepsFor } from './oidc/provider.js';
@@ -51,6 +53,8 @@ export interface StartOptions {
 const SWEEP_INTERVAL_MS = 60_000;
 /** A change made on one instance takes effect on every other within this (issue 11). */
 const CHANGE_POLL_INTERVAL_MS = 1_000;
+/** Key events made elsewhere (the CLI, another instance) are taken up within this. */
+const KEY_EVENT_POLL_INTERVAL_MS = 5_000;
 
 export async function startSesame(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningSesame> {
   if (!options.skipMigrations) {
@@ -143,6 +147,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       { name: 'console sessions', deleteExpired: (now) => container.consoleSessions.deleteExpired(now) },
       { name: 'mailed links', deleteExpired: (now) => container.emailTokens.deleteExpired(now) },
       { name: 'passkey challenges', deleteExpired: (now) => container.passkeys.deleteExpiredChallenges(now) },
+      { name: 'key events', deleteExpired: (now) => container.keyEvents.deleteExpired(now) },
     ],
   });
 
@@ -154,6 +159,18 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     });
   }
   const { port } = server.address() as AddressInfo;
+  // Once listening: a receiver verifies what it gets against our /jwks at once.
+  const keyEvents = startKeyEventDelivery({
+    outbox: container.keyEvents.outbox,
+    // Signed with the active key of the first family, which every RP of ours can already verify.
+    signer: createActiveKeySigner(container.keys, config.signingAlgs[0]!),
+    config: config.keyEvents,
+    log,
+    pollIntervalMs: KEY_EVENT_POLL_INTERVAL_MS,
+    dispatched: (type) => metrics.keyEvent(type),
+    attempted: (outcome) => metrics.keyEventDelivery(outcome),
+  });
+  const stopWakingKeyEvents = container.keyEvents.onRecorded(() => keyEvents.wake());
 
   return {
     container,
@@ -165,7 +182,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       const started = Date.now();
       const { cut } = await connections.drain(config.shutdownTimeout);
       if (cut > 0) log.warn('requests cut at shutdown', { cut, timeoutMs: config.shutdownTimeout });
-      await Promise.all([sweeper.stop(), changes.stop()]);
+      stopWakingKeyEvents();
+      await Promise.all([sweeper.stop(), changes.stop(), keyEvents.stop()]);
       await keySync.stop();
       // What answered requests left to do (sign-ups, mails) finishes before the database closes.
       await Promise.all([container.signUp.settled(), container.passwordReset.settled()]);

@@ -13,6 +13,7 @@ import { parseCommandArgs, UsageError, type CliIo, type Command, type Run } from
 import { cliBy } from './actor.js';
 import { auditCommands } from './commands/audit.js';
 import { clientCommands } from './commands/clients.js';
+import { keyEventCommands } from './commands/key-events.js';
 import { keyCommands } from './commands/keys.js';
 import { migrateCommands } from './commands/migrate.js';
 import { sessionCommands } from './commands/sessions.js';
@@ -22,7 +23,7 @@ import { packageVersion } from './version.js';
 
 export type { CliIo } from './command.js';
 
-const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...sessionCommands, ...clientCommands, ...keyCommands, ...auditCommands];
+const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...sessionCommands, ...clientCommands, ...keyCommands, ...keyEventCommands, ...auditCommands];
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
 const HELP_FLAGS = new Set(['--help', '-h']);
 

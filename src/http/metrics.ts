@@ -64,6 +64,19 @@ export class Metrics {
     registers: [this.#own],
   });
 
+  readonly #keyEvents = new Counter({
+    name: 'sesame_key_events_total',
+    help: 'Key events by type (key.created, key.activated, ...), counted by the instance that took each one up: summed over instances, each event once.',
+    labelNames: ['type'],
+    registers: [this.#own],
+  });
+  readonly #keyEventDeliveries = new Counter({
+    name: 'sesame_key_event_deliveries_total',
+    help: 'Key event delivery attempts to KEY_EVENTS_WEBHOOK_URL receivers by outcome: delivered, retrying (failed, tried again later), failed (no attempts left).',
+    labelNames: ['outcome'],
+    registers: [this.#own],
+  });
+
   constructor() {
     const signing = () => this.#signing();
     new Gauge({
@@ -95,6 +108,16 @@ export class Metrics {
   /** The published key set changed. */
   keysChanged(): void {
     this.#keys.changed();
+  }
+
+  /** A key event this instance took up for delivery (key-event-delivery.ts). */
+  keyEvent(type: string): void {
+    this.#keyEvents.inc({ type });
+  }
+
+  /** A key event delivery attempt's outcome. */
+  keyEventDelivery(outcome: 'delivered' | 'retrying' | 'failed'): void {
+    this.#keyEventDeliveries.inc({ outcome });
   }
 
   tokenIssued(grantType: string): void {

@@ -280,6 +280,27 @@ describe('mail and sign-up settings', () => {
     const message = errorOf({ MFA_POLICY: 'admins' });
     expect(message).toBe('MFA_POLICY="admins" is invalid: optional, required-for-admins or required');
   });
+  it('reads KEY_EVENTS_WEBHOOK_URL as http(s) URLs, each once, and never prints one with credentials', () => {
+    const keyEventsOf = (env: Record<string, string> = {}) => loadConfig({ NODE_ENV: 'test', ...SECRETS, ...env }, { cwd: tempDir() }).keyEvents;
+    expect(keyEventsOf()).toEqual({
+      receivers: [],
+      retryDelays: [5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000, 86_400_000],
+      timeout: 10_000,
+    });
+    expect(keyEventsOf({ KEY_EVENTS_WEBHOOK_URL: ' https://hooks.example.com/keys?t=1 , http://localhost:9000/events ' }).receivers).toEqual([
+      'https://hooks.example.com/keys?t=1',
+      'http://localhost:9000/events',
+    ]);
+    expect(keyEventsOf({ KEY_EVENTS_RETRY_DELAYS: '1s,2m', KEY_EVENTS_TIMEOUT: '3s' })).toMatchObject({ retryDelays: [1_000, 120_000], timeout: 3_000 });
+    const accepted = 'comma-separated absolute http:// or https:// URLs, each once, without user:password@';
+    expect(errorOf({ KEY_EVENTS_WEBHOOK_URL: 'ftp://hooks.example.com' })).toBe(`KEY_EVENTS_WEBHOOK_URL="ftp://hooks.example.com" is invalid: ${accepted}`);
+    expect(errorOf({ KEY_EVENTS_WEBHOOK_URL: 'hooks.example.com/keys' })).toContain('KEY_EVENTS_WEBHOOK_URL="hooks.example.com/keys"');
+    expect(errorOf({ KEY_EVENTS_WEBHOOK_URL: 'https://a.example/x,https://a.example/x' })).toContain('each once');
+    const withPassword = errorOf({ KEY_EVENTS_WEBHOOK_URL: 'https://bot:hunter2-secret@hooks.example.com/keys' });
+    expect(withPassword).toBe(`KEY_EVENTS_WEBHOOK_URL is invalid: ${accepted}`);
+    expect(errorOf({ KEY_EVENTS_RETRY_DELAYS: '5s,soon' })).toContain('KEY_EVENTS_RETRY_DELAYS="5s,soon" is invalid');
+    expect(errorOf({ KEY_EVENTS_TIMEOUT: '10m' })).toContain('KEY_EVENTS_TIMEOUT');
+  });
 });
 
 describe('KEY_STORE and the PKCS#11 settings', () => {

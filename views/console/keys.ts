@@ -14,6 +14,7 @@ ${
   encryption &&
   html`<p class="muted">Encryption keys (use <strong>enc</strong>) go through the same states: relying parties encrypt request objects to the published ones, and a <strong>retired</strong> one still decrypts until no relying party can still encrypt to it.</p>`
 }
+<p><a href="/admin/keys/events">Key events and webhook deliveries</a></p>
 <div class="table-wrap"><table class="stack">
 <thead><tr><th scope="col">Key ID</th><th scope="col">Alg</th><th scope="col">Use</th><th scope="col">State</th><th scope="col">Published</th><th scope="col">Activated</th><th scope="col">Retired</th><th scope="col">Expires</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>

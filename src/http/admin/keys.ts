@@ -8,7 +8,7 @@
 import { ConflictError } from '../../domain/errors.js';
 import { KeyChangeRefused } from '../../domain/keys/key-service.js';
 import { route, type Route } from './route.js';
-import { KeyChanges, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput } from './schemas.js';
+import { KeyChanges, KeyEventList, KeyEventQuery, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput } from './schemas.js';
 
 export const keyRoutes: Route[] = [
   route({
@@ -20,6 +20,21 @@ export const keyRoutes: Route[] = [
     success: { status: 200, description: 'Every key, with its state and timestamps.', schema: KeyList },
     problems: [],
     handle: async ({ services }) => ({ items: await services.keys.list() }),
+  }),
+
+  route({
+    method: 'get',
+    path: '/keys/events',
+    operationId: 'listKeyEvents',
+    summary: 'List key events (every key state change) and their webhook deliveries, newest first',
+    description: 'The same as `sesame keys events`; see "Key events" in the README for the format receivers get.',
+    tag: 'keys',
+    query: KeyEventQuery,
+    success: { status: 200, description: 'Key events with their deliveries.', schema: KeyEventList },
+    problems: [],
+    handle: async ({ query, services }) => ({
+      items: await services.keyEvents.list({ limit: query.limit ?? 20, failing: query.failed === 'true' }),
+    }),
   }),
 
   route({

@@ -282,6 +282,42 @@ export const KeyChanges = component(
 
 export const KeyParams = z.strictObject({ kid: text().min(1).max(200) });
 
+export const KeyEventQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('at most this many events, 1 to 200 (default 20)'),
+  failed: z.enum(['true', 'false']).optional().describe('true: only events with a failing delivery (retrying, or failed for good)'),
+});
+
+export const KeyEventDelivery = component(
+  'KeyEventDelivery',
+  "One receiver's delivery of a key event.",
+  z.object({
+    receiver: z.string().describe('the KEY_EVENTS_WEBHOOK_URL entry, without its query'),
+    state: z.enum(['pending', 'sending', 'delivered', 'failed']).describe('failed: no attempts left'),
+    attempts: count,
+    last_status: z.number().int().nullable().describe("the receiver's last HTTP status"),
+    last_error: z.string().nullable().describe('why the last attempt failed'),
+    last_attempt_at: timestamp.nullable(),
+    next_attempt_at: timestamp.nullable().describe('when pending: the next attempt'),
+    delivered_at: timestamp.nullable(),
+  }),
+);
+
+export const KeyEvent = component(
+  'KeyEvent',
+  'A key state change as the CloudEvent sent to the webhook receivers, and its deliveries.',
+  z.object({
+    id: z.string().describe("the CloudEvent's id"),
+    type: z.string().describe('dev.sesame.key.created, dev.sesame.key.activated, ...'),
+    time: timestamp,
+    kid: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()).describe("the CloudEvent's data: kid, alg, state, reason, by"),
+    dispatched_at: timestamp.nullable().describe('when a server took it up for delivery (null: none has yet)'),
+    deliveries: z.array(KeyEventDelivery),
+  }),
+);
+
+export const KeyEventList = component('KeyEventList', 'Key events, newest first.', z.object({ items: z.array(KeyEvent) }));
+
 // ---------- sessions and grants
 
 export const Session = component(

@@ -12,6 +12,7 @@ import { verifyCsrf } from '../middleware/csrf.js';
 import { auditRoutes } from './audit.js';
 import { clientRoutes } from './clients.js';
 import { consoleHeaders, csrfBinding, type ConsoleRoutes } from './context.js';
+import { keyEventRoutes } from './key-events.js';
 import { keyRoutes } from './keys.js';
 import { overviewRoutes } from './overview.js';
 import { consoleClient } from './own-client.js';
@@ -28,6 +29,7 @@ export type ConsoleServices = Pick<
   | 'userSessions'
   | 'clients'
   | 'keys'
+  | 'keyEvents'
   | 'audit'
   | 'log'
   | 'consoleSessions'
@@ -66,6 +68,8 @@ export function createConsoleRouter({ services, issuer }: ConsoleDeps): Router {
   mailedLinkRoutes(routes, services);
   userRoutes(routes, services);
   userPageRoutes(routes, services);
+  // Before keyRoutes: /admin/keys/events is a static path.
+  keyEventRoutes(routes, services);
   keyRoutes(routes, services);
   auditRoutes(routes, services);
   return routes.router;
