@@ -17,8 +17,10 @@ import { createUserSessionService } from './domain/accounts/user-sessions.js';
 import { createAuditService } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
-import { createKeyService } from './domain/keys/key-service.js';
+import { createKeyService, type KeyService } from './domain/keys/key-service.js';
+import { createJwksWatch } from './domain/keys/jwks-watch.js';
 import { retiredRetention } from './domain/keys/lifecycle.js';
+import { createJwksFetcherRepository } from './db/jwks-fetcher-repository.js';
 import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
 import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
 import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
@@ -106,6 +108,35 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     issuer: config.issuer,
   });
   const linkMails = { emailTokens, mailer, audit, log, issuer: config.issuer, compose: composeLinkMail };
+  const keyPolicy = {
+    rotationInterval: config.keyRotationInterval,
+    jwksCacheLifetime: config.jwksCacheLifetime,
+    retiredRetention: retiredRetention(config.ttl),
+    syncMargin: config.keySyncInterval,
+  };
+  // The watch counts against the key list and the key service asks its gate: each needs the other.
+  let keyService: KeyService | undefined;
+  const jwksWatch = createJwksWatch(createJwksFetcherRepository(db.prisma), {
+    gate: { share: config.jwksWatch.activationGate, maxDelay: config.jwksWatch.activationGateMaxDelay },
+    retention: config.jwksWatch.fetcherRetention,
+    policy: keyPolicy,
+    listKeys: () => keyService!.list(),
+    digest: (value) => box.digests(value, 'jwks-fetcher')[0]!,
+    audit,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  keyService = createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
+    algs: config.signingAlgs,
+    rsaModulusLength: config.rsaModulusLength,
+    policy: keyPolicy,
+    log,
+    revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
+    audit,
+    changes,
+    activationGate: (due, at) => jwksWatch.admit(due, at),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     config,
     log,
@@ -131,21 +162,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit, { changes }),
     payloads,
     audit,
-    keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
-      algs: config.signingAlgs,
-      rsaModulusLength: config.rsaModulusLength,
-      policy: {
-        rotationInterval: config.keyRotationInterval,
-        jwksCacheLifetime: config.jwksCacheLifetime,
-        retiredRetention: retiredRetention(config.ttl),
-        syncMargin: config.keySyncInterval,
-      },
-      log,
-      revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
-      audit,
-      changes,
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    keys: keyService,
+    jwksWatch,
     close: async () => {
       mailer.close();
       await db.close();

@@ -95,6 +95,8 @@ export interface KeyServiceOptions {
   now?: () => Date;
   /** Tells every instance that the key set changed, so a revoked key stops signing everywhere at once. */
   changes?: ChangeAnnouncer;
+  /** KEY_ACTIVATION_GATE (jwks-watch.ts): of the families due for a scheduled rotation, those that may rotate now. */
+  activationGate?: (due: { alg: string; keys: SigningKeyRecord[] }[], at: Date) => Promise<string[]>;
 }
 
 /** Who made a change (default: the system), and whether past the lifecycle's safeguards. */
@@ -343,7 +345,9 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
    */
   async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
-    const due = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
+    const scheduled = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
+    // The activation gate may hold some of them (it logs and audits that itself).
+    const due = options.activationGate ? await options.activationGate(scheduled.map((alg) => ({ alg, keys: family(keys, alg) })), at) : scheduled;
     const removed = planRemovedAlgorithms(keys, options.algs, at, policy);
     if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
@@ -352,7 +356,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
           const changes: KeyChange[] = [...planExpiry(current, time), ...planRemovedAlgorithms(current, options.algs, time, policy)];
           for (const alg of options.algs) {
             const keysOfAlg = family(current, alg);
-            if (!isRotationDue(keysOfAlg, time, policy)) continue;
+            if (!due.includes(alg) || !isRotationDue(keysOfAlg, time, policy)) continue;
             // Expired retired keys are deleted above; plan the rotation as if they were gone.
             const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
             const plan = planRotation(remaining, time, policy);

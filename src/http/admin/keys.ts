@@ -8,7 +8,7 @@
 import { ConflictError } from '../../domain/errors.js';
 import { KeyChangeRefused } from '../../domain/keys/key-service.js';
 import { route, type Route } from './route.js';
-import { KeyChanges, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput } from './schemas.js';
+import { KeyChanges, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput, KeyStatus } from './schemas.js';
 
 export const keyRoutes: Route[] = [
   route({
@@ -20,6 +20,17 @@ export const keyRoutes: Route[] = [
     success: { status: 200, description: 'Every key, with its state and timestamps.', schema: KeyList },
     problems: [],
     handle: async ({ services }) => ({ items: await services.keys.list() }),
+  }),
+
+  route({
+    method: 'get',
+    path: '/keys/status',
+    operationId: 'keyStatus',
+    summary: 'How many recent JWKS fetchers have received each next key, and when it may activate',
+    tag: 'keys',
+    success: { status: 200, description: 'Per family: the next key, its pickup by recent fetchers, eligibility and any hold.', schema: KeyStatus },
+    problems: [],
+    handle: async ({ services }) => services.jwksWatch.status(),
   }),
 
   route({

@@ -28,6 +28,7 @@ export type ConsoleServices = Pick<
   | 'userSessions'
   | 'clients'
   | 'keys'
+  | 'jwksWatch'
   | 'audit'
   | 'log'
   | 'consoleSessions'
