@@ -115,18 +115,17 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     syncMargin: config.keySyncInterval,
   };
   // The watch counts against the key list and the key service asks its gate: each needs the other.
-  let keyService: KeyService | undefined;
   const jwksWatch = createJwksWatch(createJwksFetcherRepository(db.prisma), {
     gate: { share: config.jwksWatch.activationGate, maxDelay: config.jwksWatch.activationGateMaxDelay },
     retention: config.jwksWatch.fetcherRetention,
     policy: keyPolicy,
-    listKeys: () => keyService!.list(),
+    listKeys: () => keyService.list(),
     digest: (value) => box.digests(value, 'jwks-fetcher')[0]!,
     audit,
     log,
     ...(options.now ? { now: options.now } : {}),
   });
-  keyService = createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
+  const keyService: KeyService = createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
     algs: config.signingAlgs,
     rsaModulusLength: config.rsaModulusLength,
     policy: keyPolicy,

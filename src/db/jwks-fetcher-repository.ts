@@ -32,9 +32,7 @@ export function createJwksFetcherRepository(prisma: DbClient) {
   return {
     async record(rows: readonly FetcherBatchRow[]): Promise<void> {
       for (let i = 0; i < rows.length; i += CHUNK) {
-        const values = Prisma.join(
-          rows.slice(i, i + CHUNK).map((r) => Prisma.sql`(${r.id}, ${r.firstSeenAt}, ${r.lastSeenAt}, ${r.fetches}, ${r.kids})`),
-        );
+        const values = Prisma.join(rows.slice(i, i + CHUNK).map((r) => Prisma.sql`(${r.id}, ${r.firstSeenAt}, ${r.lastSeenAt}, ${r.fetches}, ${r.kids})`));
         await prisma.$executeRaw`
           INSERT INTO "jwks_fetcher" ("id", "firstSeenAt", "lastSeenAt", "fetches", "kids") VALUES ${values}
           ON CONFLICT ("id") DO UPDATE SET

@@ -4,6 +4,7 @@
 // the next key, or until the maximum delay. Key decisions run on a fake clock, as in
 // key-rotation.test.ts, so a day of schedule takes no time.
 import { createHash } from 'node:crypto';
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { createJwksFetcherRepository } from '../../src/db/jwks-fetcher-repository.js';
@@ -11,6 +12,7 @@ import { FetchTally } from '../../src/domain/keys/fetch-tally.js';
 import type { KeyView } from '../../src/domain/keys/key-service.js';
 import { silentLogger } from '../../src/logger.js';
 import { PROVIDERS } from '../helpers/databases.js';
+import { discover } from '../helpers/rp.js';
 import { startTestSesame, TEST_SECRETS, type TestSesame } from '../helpers/sesame.js';
 
 const MINUTE = 60_000;
@@ -115,6 +117,13 @@ describe.each(PROVIDERS)('watching the JWKS on %s', (provider) => {
     expect(status.families[0]!.hold).toMatchObject({ released_at: null });
     await tick();
     expect(byState(await keys(), 'next').kid).toBe(next.kid);
+
+    // The admin API says the same.
+    const admin = await sesame.container.clients.create({ client_name: 'Watcher', grant_types: ['client_credentials'], scope: 'admin' });
+    const token = (await oidc.clientCredentialsGrant(await discover(sesame.issuer, admin.client_id, admin.client_secret), { scope: 'admin' })).access_token;
+    const api = await fetch(`${sesame.issuer}/admin/api/v1/keys/status`, { headers: { authorization: `Bearer ${token}` } });
+    expect(api.status).toBe(200);
+    expect(await api.json()).toEqual(JSON.parse(JSON.stringify(status)));
 
     // The CLI reads the same numbers from the table.
     let stdout = '';

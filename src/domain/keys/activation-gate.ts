@@ -48,8 +48,7 @@ export function decideActivation(settings: GateSettings, pickup: Pickup, now: Da
   return { kind: 'hold', share, until };
 }
 
-const later = (...dates: (Date | null | undefined)[]): Date | null =>
-  dates.reduce<Date | null>((max, d) => (d && (!max || d > max) ? d : max), null);
+const later = (...dates: (Date | null | undefined)[]): Date | null => dates.reduce<Date | null>((max, d) => (d && (!max || d > max) ? d : max), null);
 
 /**
  * When the schedule may first activate the family's next key: the active key has signed for

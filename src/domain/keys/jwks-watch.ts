@@ -161,7 +161,11 @@ export function createJwksWatch(repo: JwksFetcherRepository, options: JwksWatchO
             ...pickup,
             share: shareOf(pickup) ?? null,
             hold: held
-              ? { since: held.heldSince.toISOString(), until: new Date(held.heldSince.getTime() + gate.maxDelay).toISOString(), released_at: iso(held.releasedAt) }
+              ? {
+                  since: held.heldSince.toISOString(),
+                  until: new Date(held.heldSince.getTime() + gate.maxDelay).toISOString(),
+                  released_at: iso(held.releasedAt),
+                }
               : null,
           };
         }),

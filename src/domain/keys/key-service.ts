@@ -347,7 +347,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
     const scheduled = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
     // The activation gate may hold some of them (it logs and audits that itself).
-    const due = options.activationGate ? await options.activationGate(scheduled.map((alg) => ({ alg, keys: family(keys, alg) })), at) : scheduled;
+    const due = options.activationGate
+      ? await options.activationGate(
+          scheduled.map((alg) => ({ alg, keys: family(keys, alg) })),
+          at,
+        )
+      : scheduled;
     const removed = planRemovedAlgorithms(keys, options.algs, at, policy);
     if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
