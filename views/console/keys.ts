@@ -10,7 +10,7 @@ function pickupPanel(pickup: PickupStatus): SafeHtml {
   const gate =
     pickup.gate.share === null
       ? 'The activation gate is off (KEY_ACTIVATION_GATE): scheduled activations follow the schedule alone.'
-      : `A scheduled activation waits until ${describeShare(pickup.gate.share)} of them have received the next key (KEY_ACTIVATION_GATE), ${pickup.gate.max_delay_seconds}s at most.`;
+      : `A scheduled activation waits until ${describeShare(pickup.gate.share)} of them have received the next key (KEY_ACTIVATION_GATE), ${pickup.gate.max_delay_seconds}s at most; a rotation from this page is not held.`;
   return html`<section aria-labelledby="pickup">
 <h2 id="pickup">Next keys reaching the RPs</h2>
 <p class="muted">${pickup.recent_fetchers} distinct JWKS fetchers (address and User-Agent) ${describeWindow(pickup.window_seconds)}. ${gate}</p>
