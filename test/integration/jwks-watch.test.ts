@@ -132,6 +132,7 @@ describe.each(PROVIDERS)('watching the JWKS on %s', (provider) => {
     expect(JSON.parse(stdout)).toMatchObject({ gate: { share: 1, max_delay_seconds: 3600 }, families: [{ fetchers: 2, received: 1, share: 0.5 }] });
     stdout = '';
     expect(await runCli(['keys', 'status'], { stdout: (s) => void (stdout += s), stderr: () => {}, env })).toBe(0);
+    expect(stdout).toContain('activation gate (KEY_ACTIVATION_GATE): 100% of recent fetchers, for 1h at most');
     expect(stdout).toContain('1 of 2 (50%)');
     expect(stdout).toContain('held since');
 

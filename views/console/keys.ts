@@ -1,7 +1,7 @@
 // Console signing keys: the key table, rotation, and the revoke confirmation.
 import type { KeyView } from '../../src/domain/keys/key-service.js';
 import type { PickupStatus } from '../../src/domain/keys/jwks-watch.js';
-import { describeHold, describeReceived, describeShare, describeWindow } from '../../src/domain/keys/pickup-text.js';
+import { describeDuration, describeHold, describeReceived, describeShare, describeWindow } from '../../src/domain/keys/pickup-text.js';
 import { html, type SafeHtml } from '../html.js';
 import { compactDate, consoleLayout, csrfField, type ConsoleFrame } from './layout.js';
 
@@ -10,7 +10,7 @@ function pickupPanel(pickup: PickupStatus): SafeHtml {
   const gate =
     pickup.gate.share === null
       ? 'The activation gate is off (KEY_ACTIVATION_GATE): scheduled activations follow the schedule alone.'
-      : `A scheduled activation waits until ${describeShare(pickup.gate.share)} of them have received the next key (KEY_ACTIVATION_GATE), ${pickup.gate.max_delay_seconds}s at most; a rotation from this page is not held.`;
+      : `A scheduled activation waits until ${describeShare(pickup.gate.share)} of them have received the next key (KEY_ACTIVATION_GATE), ${describeDuration(pickup.gate.max_delay_seconds)} at most; a rotation from this page is not held.`;
   return html`<section aria-labelledby="pickup">
 <h2 id="pickup">Next keys reaching the RPs</h2>
 <p class="muted">${pickup.recent_fetchers} distinct JWKS fetchers (address and User-Agent) ${describeWindow(pickup.window_seconds)}. ${gate}</p>

@@ -5,7 +5,7 @@
 import { rewrapSecrets } from '../../domain/crypto/rewrap-secrets.js';
 import { ConflictError } from '../../domain/errors.js';
 import { KeyChangeRefused, type AppliedChange, type KeyView } from '../../domain/keys/key-service.js';
-import { describeHold, describeReceived, describeShare, describeWindow } from '../../domain/keys/pickup-text.js';
+import { describeDuration, describeHold, describeReceived, describeShare, describeWindow } from '../../domain/keys/pickup-text.js';
 import { flag, optionalString, UsageError, type Command } from '../command.js';
 import { table, when } from '../output.js';
 
@@ -97,7 +97,10 @@ const status: Command = {
   positionals: [],
   prepare: () => async (ctx) => {
     const report = await (await ctx.container()).jwksWatch.status();
-    const gate = report.gate.share === null ? 'off' : `${describeShare(report.gate.share)} of recent fetchers, for ${report.gate.max_delay_seconds}s at most`;
+    const gate =
+      report.gate.share === null
+        ? 'off'
+        : `${describeShare(report.gate.share)} of recent fetchers, for ${describeDuration(report.gate.max_delay_seconds)} at most`;
     return {
       json: report,
       human: [

@@ -10,16 +10,21 @@ export function describeReceived(family: Pick<FamilyPickup, 'fetchers' | 'receiv
   return `${family.received} of ${family.fetchers} (${describeShare(family.share)})`;
 }
 
-/** `seen within 7d` (whole days, hours, minutes or seconds). */
-export function describeWindow(seconds: number): string {
+/** Seconds as the settings write them: `7d`, `12h`, `15m`, or `90s`. */
+export function describeDuration(seconds: number): string {
   for (const [unit, size] of [
     ['d', 86400],
     ['h', 3600],
     ['m', 60],
   ] as const) {
-    if (seconds % size === 0) return `seen within ${seconds / size}${unit}`;
+    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
   }
-  return `seen within ${seconds}s`;
+  return `${seconds}s`;
+}
+
+/** `seen within 7d`. */
+export function describeWindow(seconds: number): string {
+  return `seen within ${describeDuration(seconds)}`;
 }
 
 const minute = (iso: string) => iso.replace(/:\d{2}\.\d{3}Z$/, 'Z').replace('T', ' ');
