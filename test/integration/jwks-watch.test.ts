@@ -11,7 +11,7 @@ import { createJwksFetcherRepository } from '../../src/db/jwks-fetcher-repositor
 import { FetchTally } from '../../src/domain/keys/fetch-tally.js';
 import type { KeyView } from '../../src/domain/keys/key-service.js';
 import { silentLogger } from '../../src/logger.js';
-import { PROVIDERS } from '../helpers/databases.js';
+import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
 import { discover } from '../helpers/rp.js';
 import { startTestSesame, TEST_SECRETS, type TestSesame } from '../helpers/sesame.js';
 
@@ -162,5 +162,49 @@ describe.each(PROVIDERS)('watching the JWKS on %s', (provider) => {
     const records = (await held()).filter((e) => e.target === `key:${next.kid}`);
     expect(records.map((e) => e.details.outcome).sort()).toEqual(['held', 'released']);
     expect(records.find((e) => e.details.outcome === 'released')!.details).toMatchObject({ received: 0, fetchers: 2 });
+  });
+});
+
+// Two instances on one PostgreSQL database (SQLite has one process per file): both write into the
+// same table, and a hold is recorded once, whichever instance sees it.
+// Defined only with PostgreSQL, rather than skipped without it (CI fails on any skipped test).
+const onPostgres = PROVIDERS.includes('postgresql') ? describe : () => undefined;
+onPostgres('watching the JWKS from two instances on postgresql', () => {
+  let db: TestDatabase;
+  let a: TestSesame;
+  let b: TestSesame;
+  let clock = T0;
+  beforeAll(async () => {
+    db = await createTestDatabase('postgresql');
+    a = await startTestSesame({ db, now: () => clock, env: SCHEDULE });
+    b = await startTestSesame({ db, now: () => clock, env: SCHEDULE });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await db?.drop();
+  });
+
+  const fetchFrom = (instance: TestSesame) => fetch(`${instance.issuer}/jwks`, { headers: { 'x-forwarded-for': '192.0.2.44', 'user-agent': 'shared-rp/3' } });
+
+  it('counts one fetcher across instances, records one hold, and each instance decides with its own counts written first', async () => {
+    expect((await fetchFrom(a)).status).toBe(200);
+    expect((await fetchFrom(b)).status).toBe(200);
+    await Promise.all([a.container.jwksWatch.tally.flush(), b.container.jwksWatch.tally.flush()]);
+    const rows = await a.container.db.prisma.jwksFetcher.findMany();
+    expect(rows.map((r) => r.fetches)).toEqual([2]);
+
+    clock = new Date(clock.getTime() + MINUTE);
+    await a.container.keys.rotate({ force: true });
+    await Promise.all([a.syncKeys(), b.syncKeys()]);
+    const next = byState(await a.container.keys.list(), 'next');
+    clock = new Date(clock.getTime() + DAY);
+    await Promise.all([a.container.keys.maintain(), b.container.keys.maintain(), a.container.keys.maintain(), b.container.keys.maintain()]);
+    expect(byState(await a.container.keys.list(), 'next').kid).toBe(next.kid);
+    expect((await a.container.audit.list({ action: 'key.activation_held' })).events).toHaveLength(1);
+
+    // The RP picks the next key up from b; b writes its counts before it decides, and rotates.
+    expect((await fetchFrom(b)).status).toBe(200);
+    await b.container.keys.maintain();
+    expect((await a.container.keys.list()).find((k) => k.kid === next.kid)!.state).toBe('active');
   });
 });
