@@ -7,11 +7,15 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { isAbsolute, join, resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { MFA_POLICIES, type MfaPolicy } from './domain/accounts/mfa-policy.js';
-import { retiredRetention } from './domain/keys/lifecycle.js';
+import { encryptionRetention, retiredRetention } from './domain/keys/lifecycle.js';
 import { secretWeaknesses } from './secret-strength.js';
 
 export const SIGNING_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGORITHMS)[number];
+
+/** Key-management algorithms Sesame holds encryption keys for (`use: "enc"`): RPs encrypt request objects to them. */
+export const ENCRYPTION_ALGORITHMS = ['RSA-OAEP-256', 'ECDH-ES'] as const;
+export type EncryptionAlg = (typeof ENCRYPTION_ALGORITHMS)[number];
 
 export type DatabaseConfig = { provider: 'sqlite'; url: string; file: string } | { provider: 'postgresql'; url: string };
 
@@ -25,7 +29,16 @@ export interface Config {
   /** First signs cookies; all verify. */
   cookieKeys: string[];
   signingAlgs: SigningAlg[];
+  /** ENCRYPTION_ALGS: one encryption key family each (none by default). */
+  encryptionAlgs: EncryptionAlg[];
+  /**
+   * Milliseconds a request object may be valid (its exp at most this long after its iat). A retired
+   * encryption key stays usable this long after every RP cache has dropped it (lifecycle.ts).
+   */
+  requestObjectLifetime: number;
   rsaModulusLength: 2048 | 3072 | 4096;
+  /** Where private signing keys live (KEY_STORE). */
+  keyStore: KeyStoreConfig;
   /** Milliseconds a key signs before the next one takes over. */
   keyRotationInterval: number;
   /**
@@ -122,6 +135,15 @@ export interface JwksWatchConfig {
   /** /jwks requests per minute from one source address (IPv6: one /64) on one instance; 0: no limit. */
   rateLimit: number;
 }
+
+/**
+ * database: private JWKs sealed with KEY_ENCRYPTION_SECRET in the key table. pkcs11: generated in
+ * and used from a token of an HSM; the table keeps only the public JWK and the object's CKA_ID.
+ */
+export type KeyStoreConfig = { kind: 'database' } | { kind: 'pkcs11'; module: string; tokenLabel: string; pin: string };
+
+/** What the PKCS#11 store can generate and sign with (keys/pkcs11-store.ts). */
+export const PKCS11_SIGNING_ALGS: readonly SigningAlg[] = ['RS256', 'PS256', 'ES256'];
 
 export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'addresses'; addresses: string[] };
 
@@ -251,6 +273,17 @@ function parseSigningAlgs(env: Env): SigningAlg[] {
     if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) fail('SIGNING_ALGS', raw, accepted);
   }
   return algs as SigningAlg[];
+}
+
+function parseEncryptionAlgs(env: Env): EncryptionAlg[] {
+  const raw = env.ENCRYPTION_ALGS?.trim() ?? '';
+  const algs = parseList(raw);
+  const accepted = `empty, or a comma-separated list from ${ENCRYPTION_ALGORITHMS.join(', ')}, each at most once`;
+  if (new Set(algs).size !== algs.length) fail('ENCRYPTION_ALGS', raw, accepted);
+  for (const alg of algs) {
+    if (!(ENCRYPTION_ALGORITHMS as readonly string[]).includes(alg)) fail('ENCRYPTION_ALGS', raw, accepted);
+  }
+  return algs as EncryptionAlg[];
 }
 
 function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
@@ -488,6 +521,58 @@ function parseRsaModulusLength(env: Env): Config['rsaModulusLength'] {
   return fail('RSA_MODULUS_LENGTH', raw, '2048, 3072 or 4096');
 }
 
+/**
+ * KEY_STORE and its PKCS11_* settings; every problem is its own line. The PIN (PKCS11_PIN, or the
+ * first line of PKCS11_PIN_FILE) is never echoed. That the module loads, the token exists and the
+ * PIN opens it is checked when the store opens, at start-up (keys/pkcs11-store.ts).
+ */
+function parseKeyStore(env: Env, signingAlgs: SigningAlg[]): KeyStoreConfig {
+  const raw = env.KEY_STORE?.trim().toLowerCase() || 'database';
+  if (raw !== 'database' && raw !== 'pkcs11') fail('KEY_STORE', raw, 'database or pkcs11');
+  const names = ['PKCS11_MODULE', 'PKCS11_TOKEN_LABEL', 'PKCS11_PIN', 'PKCS11_PIN_FILE'];
+  if (raw === 'database') {
+    // Someone who set these meant the keys to be in the HSM; keeping them in the database instead must not go unnoticed.
+    const set = names.filter((name) => env[name]?.trim());
+    if (set.length > 0)
+      throw new ConfigError(`KEY_STORE="database" is invalid: ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set; set KEY_STORE=pkcs11, or unset them`);
+    return { kind: 'database' };
+  }
+  const problems: string[] = [];
+  const module = env.PKCS11_MODULE?.trim() ?? '';
+  if (!module)
+    problems.push('PKCS11_MODULE is invalid: required when KEY_STORE=pkcs11 (the path of the PKCS#11 library, such as /usr/lib/softhsm/libsofthsm2.so)');
+  else if (!isAbsolute(module) || !existsSync(module) || !statSync(module).isFile()) {
+    problems.push(`PKCS11_MODULE=${JSON.stringify(module)} is invalid: the absolute path of an existing PKCS#11 library (.so)`);
+  }
+  const tokenLabel = env.PKCS11_TOKEN_LABEL?.trim() ?? '';
+  if (!tokenLabel) problems.push('PKCS11_TOKEN_LABEL is invalid: required when KEY_STORE=pkcs11 (the label the token was initialised with)');
+  else if (Buffer.byteLength(tokenLabel) > 32)
+    problems.push(`PKCS11_TOKEN_LABEL=${JSON.stringify(tokenLabel)} is invalid: at most 32 bytes (a PKCS#11 token label)`);
+  let pin = '';
+  const pinFile = env.PKCS11_PIN_FILE?.trim();
+  if (env.PKCS11_PIN && pinFile) problems.push(secretProblem('PKCS11_PIN', 'set PKCS11_PIN or PKCS11_PIN_FILE, not both'));
+  else if (pinFile) {
+    try {
+      pin = readFileSync(pinFile, 'utf8').split(/\r?\n/)[0]!.trim();
+      if (!pin) problems.push(`PKCS11_PIN_FILE=${JSON.stringify(pinFile)} is invalid: the file is empty (it holds the token's user PIN on its first line)`);
+    } catch (error) {
+      problems.push(`PKCS11_PIN_FILE=${JSON.stringify(pinFile)} is invalid: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else {
+    pin = env.PKCS11_PIN?.trim() ?? '';
+    if (!pin)
+      problems.push(secretProblem('PKCS11_PIN', "required when KEY_STORE=pkcs11: the token's user PIN, in PKCS11_PIN or in a file named by PKCS11_PIN_FILE"));
+  }
+  const unsupported = signingAlgs.filter((alg) => !PKCS11_SIGNING_ALGS.includes(alg));
+  if (unsupported.length > 0) {
+    problems.push(
+      `SIGNING_ALGS=${JSON.stringify(signingAlgs.join(','))} is invalid with KEY_STORE=pkcs11: ${PKCS11_SIGNING_ALGS.join(', ')} only (not ${unsupported.join(', ')})`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { kind: 'pkcs11', module, tokenLabel, pin };
+}
+
 function parseLogLevel(env: Env, mode: Config['mode']): Config['logLevel'] {
   const raw = env.LOG_LEVEL?.trim() || (mode === 'test' ? 'silent' : 'info');
   if (['debug', 'info', 'warn', 'error', 'silent'].includes(raw)) return raw as Config['logLevel'];
@@ -586,6 +671,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     clientCredentials: ttlOf('CLIENT_CREDENTIALS_TTL', '10m'),
   };
   const issuer = check(() => parseIssuer(env, mode, port), '');
+  const signingAlgs = check(() => parseSigningAlgs(env), ['RS256'] as SigningAlg[]);
   const config: Config = {
     mode,
     port,
@@ -593,8 +679,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     database: check(() => parseDatabase(env, cwd), { provider: 'sqlite', url: '', file: '' }),
     keyEncryptionSecrets: secrets.keyEncryptionSecrets,
     cookieKeys: secrets.cookieKeys,
-    signingAlgs: check(() => parseSigningAlgs(env), ['RS256']),
+    signingAlgs,
+    encryptionAlgs: check(() => parseEncryptionAlgs(env), []),
+    requestObjectLifetime: check(() => duration(env, 'REQUEST_OBJECT_LIFETIME', '10m') * 1000, 0),
     rsaModulusLength: check(() => parseRsaModulusLength(env), 2048),
+    keyStore: check(() => parseKeyStore(env, signingAlgs), { kind: 'database' } as KeyStoreConfig),
     ...check(() => parseKeySchedule(env, ttl), { keyRotationInterval: 0, jwksCacheLifetime: 0, keySyncInterval: 0 }),
     jwksWatch: {
       fetcherRetention: check(() => duration(env, 'JWKS_FETCHER_RETENTION', '7d') * 1000, 0),
@@ -618,6 +707,16 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };
+  if (config.encryptionAlgs.length > 0 && config.jwksCacheLifetime > 0 && config.requestObjectLifetime > 0) {
+    // As for signing keys: the next rotation must not come before the retired key may go.
+    const retention = encryptionRetention(config) + config.keySyncInterval;
+    if (config.keyRotationInterval <= retention) {
+      problems.push(
+        `KEY_ROTATION_INTERVAL=${JSON.stringify(env.KEY_ROTATION_INTERVAL ?? '30d')} is invalid: longer than JWKS_CACHE_LIFETIME plus REQUEST_OBJECT_LIFETIME ` +
+          `plus KEY_SYNC_INTERVAL (${retention / 1000}s): retired encryption keys stay published that long`,
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -19,7 +19,8 @@ import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService, type KeyService } from './domain/keys/key-service.js';
 import { createJwksWatch } from './domain/keys/jwks-watch.js';
-import { retiredRetention } from './domain/keys/lifecycle.js';
+import { createKeyStore } from './domain/keys/key-store.js';
+import { encryptionRetention, retiredRetention } from './domain/keys/lifecycle.js';
 import { createJwksFetcherRepository } from './db/jwks-fetcher-repository.js';
 import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
 import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
@@ -61,6 +62,8 @@ export interface ContainerOptions {
 export async function createContainer(config: Config, log: Logger, options: ContainerOptions = {}): Promise<Container> {
   const db = await openDatabase(config.database, { countStatements: options.countStatements === true });
   const box = new SecretBox(config.keyEncryptionSecrets);
+  // KEY_STORE: sealed in the key table, or in an HSM token (opened on first use of a key).
+  const keyStore = await createKeyStore(config.keyStore, { box, rsaModulusLength: config.rsaModulusLength });
   const changes = createChangeFeed(db, config.database.url);
   const payloads = createOidcPayloadRepository(db.prisma);
   // First: every service below records its own changes in it.
@@ -129,10 +132,15 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     algs: config.signingAlgs,
     rsaModulusLength: config.rsaModulusLength,
     policy: keyPolicy,
+    encryption: {
+      algs: config.encryptionAlgs,
+      retiredRetention: encryptionRetention({ jwksCacheLifetime: config.jwksCacheLifetime, requestObjectLifetime: config.requestObjectLifetime }),
+    },
     log,
     revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
     audit,
     changes,
+    store: keyStore,
     activationGate: (due, at) => jwksWatch.admit(due, at),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -165,6 +173,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     jwksWatch,
     close: async () => {
       mailer.close();
+      await keyStore.close();
       await db.close();
     },
   };

@@ -27,7 +27,17 @@ async function main(): Promise<void> {
 
   const server = await bindPortZero(config);
   if (server) config = { ...config, issuer: issuerOn(config.issuer, (server.address() as AddressInfo).port) };
-  const sesame = await startSesame(config, log, server ? { server } : {});
+  let sesame;
+  try {
+    sesame = await startSesame(config, log, server ? { server } : {});
+  } catch (error) {
+    // What only start-up can check (a PKCS#11 token that is not there, a PIN it refuses): one line each, as above.
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`sesame: ${problem}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   log.info('sesame is listening', { url: sesame.url, issuer: config.issuer, database: config.database.provider });
   if (config.mode !== 'production') {
     process.stdout.write(

@@ -63,6 +63,13 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     ...(options.now ? { now: options.now } : {}),
     ...(options.countStatements ? { countStatements: true } : {}),
   });
+  try {
+    // KEY_STORE=pkcs11: a module, token or PIN that does not work stops start-up here, with one line.
+    await container.keys.checkStore();
+  } catch (error) {
+    await container.close();
+    throw error;
+  }
   await container.keys.ensureKeys();
   // Where mails go; without SMTP_URL in production the features that need mail are off, and say so here.
   if (container.mailer.available) log.info(container.mailer.description);

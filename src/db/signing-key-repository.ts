@@ -6,6 +6,7 @@ export interface SigningKeyRecord {
   state: string;
   publicJwk: string;
   privateJwe: string | null;
+  hsmKeyId: string | null;
   createdAt: Date;
   publishedAt: Date;
   activatedAt: Date | null;
@@ -14,8 +15,8 @@ export interface SigningKeyRecord {
   revokedAt: Date | null;
 }
 
-export type NewSigningKey = Pick<SigningKeyRecord, 'kid' | 'alg' | 'state' | 'publicJwk' | 'privateJwe' | 'publishedAt' | 'activatedAt'>;
-export type SigningKeyUpdate = Partial<Pick<SigningKeyRecord, 'state' | 'privateJwe' | 'activatedAt' | 'retiredAt' | 'expiresAt' | 'revokedAt'>>;
+export type NewSigningKey = Pick<SigningKeyRecord, 'kid' | 'alg' | 'state' | 'publicJwk' | 'privateJwe' | 'hsmKeyId' | 'publishedAt' | 'activatedAt'>;
+export type SigningKeyUpdate = Partial<Pick<SigningKeyRecord, 'state' | 'privateJwe' | 'hsmKeyId' | 'activatedAt' | 'retiredAt' | 'expiresAt' | 'revokedAt'>>;
 
 /** The key table inside one transaction that holds the key-set lock. */
 export interface LockedSigningKeys {

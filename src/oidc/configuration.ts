@@ -1,15 +1,17 @@
 // oidc-provider options. Each non-default says why; everything not named here keeps the
 // library's default (see oidc-provider's docs/README.md for those).
 import { ACR_VALUES } from '../domain/accounts/authentication-methods.js';
-import { errors, interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { acrClaimOf, hasMfa, MFA_CHECK, mfaNeed, requestedMfa, type MfaPerson, type MfaRequest } from '../domain/accounts/mfa-policy.js';
 import type { Config } from '../config.js';
 import { CLAIMS_BY_SCOPE } from '../domain/accounts/account-service.js';
 import { usesSecret } from '../domain/clients/client-metadata.js';
 import { newRegisteredClientId, newRegisteredClientSecret } from '../domain/clients/client-service.js';
 import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, type AuthMethod } from '../domain/clients/schema.js';
+import { encryptionFeatures, encryptionJwa } from './encryption.js';
 import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
+import type { SigningKey } from '../domain/keys/key-store.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
@@ -24,8 +26,8 @@ export interface ConfigurationDeps {
   config: Config;
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
-  /** Private JWKs in signing order (active first). */
-  jwks: JWK[];
+  /** Private JWKs, or keys that sign in an HSM (KEY_STORE=pkcs11), in signing order (active first). */
+  jwks: SigningKey[];
   /** The API scopes a client may get for a resource, or undefined when it is not registered for it. */
   resourceScopes(clientId: string, resource: string): Promise<string[] | undefined>;
   /**
@@ -162,6 +164,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     features: {
       // The library's development login accepts any password; we serve our own pages.
       devInteractions: { enabled: false },
+      // KEY_STORE=pkcs11: keys are ExternalSigningKeys that sign in the HSM (keys/pkcs11-store.ts).
+      // Experimental in oidc-provider: acknowledged at the version this was written against, so an
+      // upgrade that changes it fails at start-up instead of signing differently.
+      ...(config.keyStore.kind === 'pkcs11' ? { externalSigningSupport: { enabled: true, ack: 'experimental-01' } } : {}),
       // A client introspects its own tokens only, unless it is a resource server (token-access.ts).
       introspection: { enabled: true, allowedPolicy: introspectionPolicy(deps.isResourceServer) },
       revocation: { enabled: true, allowedPolicy: revocationPolicy },
@@ -169,6 +175,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
       backchannelLogout: { enabled: true },
+      // Encrypted ID tokens and userinfo for clients that ask, request objects (JAR), encrypted to
+      // Sesame's encryption keys or not (encryption.ts).
+      ...encryptionFeatures(config),
       // RFC 7591 at /reg, only with an initial access token an admin made (`sesame clients
       // initial-token`, POST /admin/api/v1/initial-access-tokens): never open. Every such token
       // carries REGISTRATION_POLICY, so registrations pass the client service's rules; the
@@ -253,6 +262,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       // Client assertions (client_secret_jwt, private_key_jwt): what a client may register as
       // token_endpoint_auth_signing_alg, and what one without it may use.
       clientAuthSigningAlgValues: [...CLIENT_AUTH_SIGNING_ALGS],
+      ...encryptionJwa(config),
     },
     ttl: {
       // Idle SESSION_TTL, and never past SESSION_MAX_AGE after the last sign-in (session-lifetime.ts).

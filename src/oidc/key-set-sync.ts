@@ -8,9 +8,9 @@
 // cannot read keeps the current set for a grace of two ticks (a change reaches every instance
 // within one tick anyway), then stops signing too. Either way /readyz fails, the cause is logged
 // at error level, and every failed tick is counted, until a tick succeeds again.
-import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
 import type { KeyService, PublishedKeySet } from '../domain/keys/key-service.js';
+import type { SigningKey } from '../domain/keys/key-store.js';
 import type { Logger } from '../logger.js';
 import type { ProviderHolder } from './provider-holder.js';
 import { serialized } from '../serialized.js';
@@ -18,7 +18,7 @@ import { serialized } from '../serialized.js';
 export interface KeySyncDeps {
   keys: KeyService;
   holder: ProviderHolder;
-  buildProvider(jwks: JWK[]): Provider;
+  buildProvider(jwks: SigningKey[]): Provider;
   /** Called with every new published set (the JWKS route serves it). */
   publish(set: PublishedKeySet): void;
   intervalMs: number;
@@ -66,7 +66,7 @@ export function startKeySync(deps: KeySyncDeps, initial: PublishedKeySet): KeySy
     unreadableSince = undefined;
     const changed = snapshot.set.version !== version;
     if (!changed && !deps.holder.suspended()) return;
-    let jwks: JWK[];
+    let jwks: SigningKey[];
     try {
       jwks = await snapshot.signingJwks();
     } catch (error) {

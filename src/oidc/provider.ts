@@ -1,9 +1,10 @@
 // Builds an oidc-provider instance for the current key set.
-import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { MfaPerson } from '../domain/accounts/mfa-policy.js';
 import type { Services } from '../services.js';
 import type { AuditRecorder } from '../domain/audit/actions.js';
+import type { SigningKey } from '../domain/keys/key-store.js';
 import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
@@ -42,7 +43,7 @@ export interface ProviderDeps {
   tokenIssued?(grantType: string): void;
 }
 
-export function createProvider({ audit, secretThrottle, log, tokenIssued, ...deps }: ProviderDeps, jwks: JWK[]): Provider {
+export function createProvider({ audit, secretThrottle, log, tokenIssued, ...deps }: ProviderDeps, jwks: SigningKey[]): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
   // Our app rewrites X-Forwarded-* to the issuer's scheme and host and the trusted source address
   // before it hands a request over (http/middleware/request-origin.ts), so the provider may trust them.

@@ -516,8 +516,9 @@ describe.each(PROVIDERS)('admin API on %s', (provider) => {
       expect(states).toEqual(['active', 'next']);
       for (const key of listed.json.items) {
         expect(Object.keys(key).sort()).toEqual(
-          ['activated_at', 'alg', 'created_at', 'expires_at', 'kid', 'published_at', 'retired_at', 'revoked_at', 'state'].sort(),
+          ['activated_at', 'alg', 'created_at', 'expires_at', 'kid', 'published_at', 'retired_at', 'revoked_at', 'state', 'use'].sort(),
         );
+        expect(key.use).toBe('sig');
       }
 
       // The next key was published a moment ago: rotating now would outrun RP caches.

@@ -401,7 +401,11 @@ describe.each(PROVIDERS)('client authentication on %s', (provider) => {
         'token_endpoint_auth_signing_alg',
         'token_endpoint_auth_signing_alg is only for the client_secret_jwt and private_key_jwt methods; this client uses client_secret_basic',
       ],
-      [{ token_endpoint_auth_method: 'client_secret_post', jwks: ec }, 'jwks', 'jwks is only for private_key_jwt clients; this client uses client_secret_post'],
+      [
+        { token_endpoint_auth_method: 'client_secret_post', jwks: ec },
+        'jwks',
+        'jwks is only for private_key_jwt clients and clients with encrypted responses (id_token_encrypted_response_alg, userinfo_encrypted_response_alg); this client uses client_secret_post',
+      ],
     ];
     // The shape of the set: the admin API names the member as its other type errors do; /reg says it in words.
     const shapes: [Record<string, unknown>, string, string][] = [

@@ -275,7 +275,10 @@ describe.each(PROVIDERS)('dynamic client registration on %s', (provider) => {
     const refused: [Record<string, unknown>, RegExp][] = [
       [{ request_uris: ['https://app.example/request'] }, /client metadata "request_uris" is not supported by this provider/],
       [{ token_endpoint_auth_method: 'tls_client_auth' }, /token_endpoint_auth_method "tls_client_auth" is not supported/],
-      [{ jwks_uri: 'https://app.example/jwks' }, /jwks_uri is only for private_key_jwt clients; this client uses client_secret_basic/],
+      [
+        { jwks_uri: 'https://app.example/jwks' },
+        /jwks_uri is only for private_key_jwt clients and clients with encrypted responses \(id_token_encrypted_response_alg, userinfo_encrypted_response_alg\); this client uses client_secret_basic/,
+      ],
       [{ scope: 'openid admin' }, /scope "admin" cannot be registered dynamically/],
       [{ scope: 'openid orders:read' }, /scope "orders:read" is not available to dynamically registered clients/],
       [{ response_types: ['code id_token'] }, /response type "code id_token" is not supported; use code/],

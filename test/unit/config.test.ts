@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 
 const SECRETS = { KEY_ENCRYPTION_SECRET: 'k'.repeat(32), COOKIE_KEYS: 'c'.repeat(32) };
@@ -301,5 +301,84 @@ describe('mail and sign-up settings', () => {
     expect(errorOf({ JWKS_RATE_LIMIT: 'lots' })).toContain('JWKS_RATE_LIMIT="lots" is invalid: requests per minute');
     expect(errorOf({ JWKS_FETCHER_RETENTION: 'forever' })).toContain('JWKS_FETCHER_RETENTION="forever" is invalid');
     expect(errorOf({ KEY_ACTIVATION_GATE_MAX_DELAY: '0s' })).toContain('KEY_ACTIVATION_GATE_MAX_DELAY="0s" is invalid');
+  });
+});
+
+describe('KEY_STORE and the PKCS#11 settings', () => {
+  // Any existing file stands in for the module here: whether it loads is checked when the store opens.
+  const MODULE = process.execPath;
+  const PKCS11 = { KEY_STORE: 'pkcs11', PKCS11_MODULE: MODULE, PKCS11_TOKEN_LABEL: 'sesame', PKCS11_PIN: 'pin-4711-secret' };
+  const storeOf = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...SECRETS, ...env }, { cwd: tempDir() }).keyStore;
+  const problems = (env: Record<string, string>) => problemsOf({ NODE_ENV: 'test', ...SECRETS, ...env });
+  const files = mkdtempSync(join(tmpdir(), 'sesame-pin-'));
+  afterAll(() => rmSync(files, { recursive: true, force: true }));
+
+  it('keeps keys in the database by default', () => {
+    expect(storeOf({})).toEqual({ kind: 'database' });
+    expect(storeOf({ KEY_STORE: ' Database ' })).toEqual({ kind: 'database' });
+  });
+
+  it('takes the module, the token label and the PIN from the environment or from the first line of a file', () => {
+    expect(storeOf(PKCS11)).toEqual({ kind: 'pkcs11', module: MODULE, tokenLabel: 'sesame', pin: 'pin-4711-secret' });
+    const file = join(files, 'pin');
+    writeFileSync(file, 'from-a-file-0815\nignored\n');
+    const { PKCS11_PIN: _, ...withoutPin } = PKCS11;
+    expect(storeOf({ ...withoutPin, PKCS11_PIN_FILE: file })).toMatchObject({ kind: 'pkcs11', pin: 'from-a-file-0815' });
+  });
+
+  it('names each problem on its own line and never prints the PIN', () => {
+    expect(problems({ KEY_STORE: 'vault' })).toEqual(['KEY_STORE="vault" is invalid: database or pkcs11']);
+    expect(problems({ KEY_STORE: 'pkcs11' })).toEqual([
+      'PKCS11_MODULE is invalid: required when KEY_STORE=pkcs11 (the path of the PKCS#11 library, such as /usr/lib/softhsm/libsofthsm2.so)',
+      'PKCS11_TOKEN_LABEL is invalid: required when KEY_STORE=pkcs11 (the label the token was initialised with)',
+      "PKCS11_PIN is invalid: required when KEY_STORE=pkcs11: the token's user PIN, in PKCS11_PIN or in a file named by PKCS11_PIN_FILE",
+    ]);
+    expect(problems({ ...PKCS11, PKCS11_MODULE: '/nowhere/libpkcs11.so', PKCS11_TOKEN_LABEL: 'x'.repeat(33) })).toEqual([
+      'PKCS11_MODULE="/nowhere/libpkcs11.so" is invalid: the absolute path of an existing PKCS#11 library (.so)',
+      `PKCS11_TOKEN_LABEL="${'x'.repeat(33)}" is invalid: at most 32 bytes (a PKCS#11 token label)`,
+    ]);
+    const both = problems({ ...PKCS11, PKCS11_PIN_FILE: '/nowhere/pin' });
+    expect(both).toEqual(['PKCS11_PIN is invalid: set PKCS11_PIN or PKCS11_PIN_FILE, not both']);
+    const { PKCS11_PIN: _, ...withoutPin } = PKCS11;
+    expect(problems({ ...withoutPin, PKCS11_PIN_FILE: '/nowhere/pin' })).toEqual(['PKCS11_PIN_FILE="/nowhere/pin" is invalid: cannot read it (ENOENT)']);
+    const empty = join(files, 'empty');
+    writeFileSync(empty, '\n');
+    expect(problems({ ...withoutPin, PKCS11_PIN_FILE: empty })[0]).toMatch(/^PKCS11_PIN_FILE=".*" is invalid: the file is empty/);
+    for (const line of [...both, ...problems({ ...PKCS11, SIGNING_ALGS: 'EdDSA' })]) expect(line).not.toContain(PKCS11.PKCS11_PIN);
+  });
+
+  it('refuses algorithms the PKCS#11 store cannot make, and PKCS11_* settings that KEY_STORE=database would ignore', () => {
+    expect(problems({ ...PKCS11, SIGNING_ALGS: 'ES256,EdDSA' })).toEqual([
+      'SIGNING_ALGS="ES256,EdDSA" is invalid with KEY_STORE=pkcs11: RS256, PS256, ES256 only (not EdDSA)',
+    ]);
+    expect(storeOf({ ...PKCS11, SIGNING_ALGS: 'RS256,PS256,ES256' }).kind).toBe('pkcs11');
+    expect(problems({ PKCS11_MODULE: MODULE, PKCS11_PIN: 'pin-4711-secret' })).toEqual([
+      'KEY_STORE="database" is invalid: PKCS11_MODULE, PKCS11_PIN are set; set KEY_STORE=pkcs11, or unset them',
+    ]);
+  });
+});
+
+describe('ENCRYPTION_ALGS and REQUEST_OBJECT_LIFETIME', () => {
+  it('are empty and 10 minutes by default, and take the listed algorithms', () => {
+    const base = { NODE_ENV: 'test', ...SECRETS };
+    expect(loadConfig(base, { cwd: tempDir() })).toMatchObject({ encryptionAlgs: [], requestObjectLifetime: 600_000 });
+    expect(loadConfig({ ...base, ENCRYPTION_ALGS: ' ECDH-ES , RSA-OAEP-256 ', REQUEST_OBJECT_LIFETIME: '5m' }, { cwd: tempDir() })).toMatchObject({
+      encryptionAlgs: ['ECDH-ES', 'RSA-OAEP-256'],
+      requestObjectLifetime: 300_000,
+    });
+  });
+
+  it('refuse what they cannot do in one line, and a rotation sooner than a retired encryption key may go', () => {
+    expect(errorOf({ ENCRYPTION_ALGS: 'RSA-OAEP' })).toBe(
+      'ENCRYPTION_ALGS="RSA-OAEP" is invalid: empty, or a comma-separated list from RSA-OAEP-256, ECDH-ES, each at most once',
+    );
+    expect(errorOf({ ENCRYPTION_ALGS: 'ECDH-ES,ECDH-ES' })).toMatch(/^ENCRYPTION_ALGS="ECDH-ES,ECDH-ES" is invalid/);
+    expect(errorOf({ REQUEST_OBJECT_LIFETIME: 'forever' })).toMatch(/^REQUEST_OBJECT_LIFETIME="forever" is invalid: a positive duration/);
+    // Signing keys' own retention allows 1h here; the encryption keys' (15m + 50m + 5s) does not.
+    const short = { SESSION_TTL: '10m', SESSION_MAX_AGE: '10m', ID_TOKEN_TTL: '10m', ACCESS_TOKEN_TTL: '10m', KEY_ROTATION_INTERVAL: '1h' };
+    expect(loadConfig({ NODE_ENV: 'test', ...SECRETS, ...short, ENCRYPTION_ALGS: 'ECDH-ES' }, { cwd: tempDir() }).keyRotationInterval).toBe(3_600_000);
+    expect(errorOf({ ...short, ENCRYPTION_ALGS: 'ECDH-ES', REQUEST_OBJECT_LIFETIME: '50m' })).toBe(
+      'KEY_ROTATION_INTERVAL="1h" is invalid: longer than JWKS_CACHE_LIFETIME plus REQUEST_OBJECT_LIFETIME plus KEY_SYNC_INTERVAL (3905s): retired encryption keys stay published that long',
+    );
   });
 });

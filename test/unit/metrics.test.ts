@@ -7,6 +7,7 @@ import { Metrics } from '../../src/http/metrics.js';
 const key = (kid: string, alg: string, state: string, createdAt: string): KeyView => ({
   kid,
   alg,
+  use: 'sig',
   state,
   created_at: createdAt,
   published_at: createdAt,

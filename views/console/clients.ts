@@ -1,7 +1,7 @@
 // Console pages for relying parties: list and search, register, the secret shown once, details
 // with the edit form, rotate secret, and delete with a confirmation page.
 import type { ClientView, ClientWithSecret } from '../../src/domain/clients/client-service.js';
-import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, GRANT_TYPES } from '../../src/domain/clients/schema.js';
+import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, CLIENT_ENCRYPTION_ALGS, CLIENT_ENCRYPTION_ENCS, GRANT_TYPES } from '../../src/domain/clients/schema.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
 
@@ -22,6 +22,12 @@ export interface ClientFormValues {
   /** private_key_jwt: its public keys as JSON, as typed. */
   jwks: string;
   jwks_uri: string;
+  /** Encrypted responses: '' for none (the enc: '' for the default). */
+  id_token_encrypted_response_alg: string;
+  id_token_encrypted_response_enc: string;
+  userinfo_signed_response_alg: string;
+  userinfo_encrypted_response_alg: string;
+  userinfo_encrypted_response_enc: string;
   grant_types: string[];
   scope: string;
   resources: string;
@@ -47,6 +53,11 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   token_endpoint_auth_signing_alg: '',
   jwks: '',
   jwks_uri: '',
+  id_token_encrypted_response_alg: '',
+  id_token_encrypted_response_enc: '',
+  userinfo_signed_response_alg: '',
+  userinfo_encrypted_response_alg: '',
+  userinfo_encrypted_response_enc: '',
   grant_types: ['authorization_code', 'refresh_token'],
   scope: 'openid profile email',
   resources: '',
@@ -73,6 +84,11 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     token_endpoint_auth_signing_alg: client.token_endpoint_auth_signing_alg ?? '',
     jwks: client.jwks ? JSON.stringify(client.jwks, null, 2) : '',
     jwks_uri: client.jwks_uri ?? '',
+    id_token_encrypted_response_alg: client.id_token_encrypted_response_alg ?? '',
+    id_token_encrypted_response_enc: client.id_token_encrypted_response_enc ?? '',
+    userinfo_signed_response_alg: client.userinfo_signed_response_alg ?? '',
+    userinfo_encrypted_response_alg: client.userinfo_encrypted_response_alg ?? '',
+    userinfo_encrypted_response_enc: client.userinfo_encrypted_response_enc ?? '',
     grant_types: client.grant_types,
     scope: client.scope ?? '',
     resources: (client.resources ?? []).join('\n'),
@@ -128,6 +144,15 @@ ${fieldError(errors, name)}
 <label for="${name}">${label}</label>
 </div>
 ${fieldError(errors, name)}`;
+  type Choice = 'id_token_encrypted_response_alg' | 'id_token_encrypted_response_enc' | 'userinfo_encrypted_response_alg' | 'userinfo_encrypted_response_enc';
+  const select = (name: Choice, label: string, none: string, options: readonly string[]) => html`<div class="field">
+<label for="${name}">${label}</label>
+<select id="${name}" name="${name}"${describedBy(errors, name)}>
+<option value=""${values[name] === '' ? html` selected` : ''}>${none}</option>
+${options.map((option) => html`<option value="${option}"${values[name] === option ? html` selected` : ''}>${option}</option>`)}
+</select>
+${fieldError(errors, name)}
+</div>`;
   return html`<div class="field">
 <label for="client_name">Name</label>
 <input id="client_name" name="client_name" type="text" required maxlength="100" value="${values.client_name}"${describedBy(errors, 'client_name')}>
@@ -174,12 +199,25 @@ ${CLIENT_AUTH_SIGNING_ALGS.map((alg) => html`<option value="${alg}"${values.toke
 </select>
 ${fieldError(errors, 'token_endpoint_auth_signing_alg')}
 </div>
-${textarea('jwks', 'Public keys (JWKS)', 'private_key_jwt: a JSON Web Key Set, {"keys": [...]}, public keys only. Or a JWKS URI:')}
+${textarea('jwks', 'Public keys (JWKS)', 'private_key_jwt and encrypted responses: a JSON Web Key Set, {"keys": [...]}, public keys only. Or a JWKS URI:')}
 <div class="field">
 <label for="jwks_uri">JWKS URI</label>
 <input id="jwks_uri" name="jwks_uri" type="text" spellcheck="false" autocapitalize="none" value="${values.jwks_uri}"${describedBy(errors, 'jwks_uri')}>
-<p class="hint">private_key_jwt: where the app publishes its public keys (https).</p>
+<p class="hint">private_key_jwt and encrypted responses: where the app publishes its public keys (https).</p>
 ${fieldError(errors, 'jwks_uri')}
+</div>
+</fieldset>
+<fieldset>
+<legend>Encrypted responses (to the app's own public key, above)</legend>
+${select('id_token_encrypted_response_alg', 'ID token encryption', 'Not encrypted', CLIENT_ENCRYPTION_ALGS)}
+${select('id_token_encrypted_response_enc', 'ID token content encryption', 'Default (A128CBC-HS256)', CLIENT_ENCRYPTION_ENCS)}
+${select('userinfo_encrypted_response_alg', 'Userinfo encryption', 'Not encrypted', CLIENT_ENCRYPTION_ALGS)}
+${select('userinfo_encrypted_response_enc', 'Userinfo content encryption', 'Default (A128CBC-HS256)', CLIENT_ENCRYPTION_ENCS)}
+<div class="field">
+<label for="userinfo_signed_response_alg">Userinfo signing algorithm</label>
+<input id="userinfo_signed_response_alg" name="userinfo_signed_response_alg" type="text" spellcheck="false" autocapitalize="none" value="${values.userinfo_signed_response_alg}"${describedBy(errors, 'userinfo_signed_response_alg')}>
+<p class="hint">One of SIGNING_ALGS: userinfo answers with a signed JWT. Empty: plain JSON, or the first of SIGNING_ALGS when encrypted.</p>
+${fieldError(errors, 'userinfo_signed_response_alg')}
 </div>
 </fieldset>
 <fieldset${describedBy(errors, 'grant_types')}>

@@ -1,4 +1,4 @@
-// Console signing keys: the key table, rotation, and the revoke confirmation.
+// Console keys (signing, and encryption with ENCRYPTION_ALGS): the key table, rotation, and the revoke confirmation.
 import type { KeyView } from '../../src/domain/keys/key-service.js';
 import type { PickupStatus } from '../../src/domain/keys/jwks-watch.js';
 import { describeDuration, describeHold, describeReceived, describeShare, describeWindow } from '../../src/domain/keys/pickup-text.js';
@@ -31,18 +31,24 @@ ${pickup.families.map(
 }
 
 export function keysPage(frame: ConsoleFrame, keys: KeyView[], algs: readonly string[], pickup?: PickupStatus): SafeHtml {
+  const encryption = keys.some((k) => k.use === 'enc');
   return consoleLayout(frame, {
-    title: 'Signing keys',
+    title: encryption ? 'Signing and encryption keys' : 'Signing keys',
     section: 'keys',
-    body: html`<h1>Signing keys</h1>
+    body: html`<h1>${encryption ? 'Signing and encryption keys' : 'Signing keys'}</h1>
 <p class="muted">A <strong>next</strong> key is published before it signs; the <strong>active</strong> key signs; a <strong>retired</strong> key is published for verification until its tokens have expired.</p>
+${
+  encryption &&
+  html`<p class="muted">Encryption keys (use <strong>enc</strong>) go through the same states: relying parties encrypt request objects to the published ones, and a <strong>retired</strong> one still decrypts until no relying party can still encrypt to it.</p>`
+}
 <div class="table-wrap"><table class="stack">
-<thead><tr><th scope="col">Key ID</th><th scope="col">Alg</th><th scope="col">State</th><th scope="col">Published</th><th scope="col">Activated</th><th scope="col">Retired</th><th scope="col">Expires</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">Key ID</th><th scope="col">Alg</th><th scope="col">Use</th><th scope="col">State</th><th scope="col">Published</th><th scope="col">Activated</th><th scope="col">Retired</th><th scope="col">Expires</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>
 ${keys.map(
   (k) => html`<tr>
 <td data-label="Key ID" class="code nowrap">${k.kid}</td>
 <td data-label="Alg" class="nowrap">${k.alg}</td>
+<td data-label="Use" class="nowrap">${k.use}</td>
 <td data-label="State" class="nowrap"><span class="state state-${k.state}">${k.state}</span></td>
 <td data-label="Published" class="nowrap">${compactDate(k.published_at)}</td>
 <td data-label="Activated" class="nowrap">${compactDate(k.activated_at)}</td>
@@ -81,6 +87,7 @@ export function revokeKeyPage(frame: ConsoleFrame, key: KeyView): SafeHtml {
     }</p>
 <dl class="details">
 <dt>Algorithm</dt><dd>${key.alg}</dd>
+<dt>Use</dt><dd>${key.use === 'enc' ? 'encryption (enc)' : 'signing (sig)'}</dd>
 <dt>State</dt><dd>${key.state}</dd>
 </dl>
 <form method="post" action="${path}">

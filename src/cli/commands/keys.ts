@@ -60,21 +60,24 @@ const FORCE_RISK =
 const list: Command = {
   name: 'keys list',
   synopsis: 'keys list',
-  summary: 'list signing keys: kid, alg, state and timestamps (never private parts)',
+  summary: 'list signing and encryption keys: kid, alg, use, state and timestamps (never private parts)',
   help: [],
   options: {},
   positionals: [],
   prepare: () => async (ctx) => {
     const keys = await (await ctx.container()).keys.list();
     const revoked = keys.some((k) => k.revoked_at);
+    // The use column only once there are encryption keys (ENCRYPTION_ALGS): otherwise every key signs.
+    const uses = keys.some((k) => k.use === 'enc');
     return {
       json: keys,
       human: keys.length
         ? table(
-            ['kid', 'alg', 'state', 'published', 'activated', 'retired', 'expires', ...(revoked ? ['revoked'] : [])],
+            ['kid', 'alg', ...(uses ? ['use'] : []), 'state', 'published', 'activated', 'retired', 'expires', ...(revoked ? ['revoked'] : [])],
             keys.map((k) => [
               k.kid,
               k.alg,
+              ...(uses ? [k.use] : []),
               k.state,
               when(k.published_at),
               when(k.activated_at),
@@ -120,7 +123,7 @@ const rotate: Command = {
   synopsis: 'keys rotate [--alg A] [--force]',
   summary: 'rotate now: next key becomes active, active becomes retired, and a new next key is published',
   help: [
-    ['--alg A', 'rotate only this family (one of SIGNING_ALGS); default: every family'],
+    ['--alg A', 'rotate only this family (one of SIGNING_ALGS or ENCRYPTION_ALGS); default: every family'],
     ['--force', 'rotate even when the rules refuse: the next key published less'],
     ['', 'than JWKS_CACHE_LIFETIME ago (RPs with an older cached JWKS fail'],
     ['', 'to verify new tokens until they refetch), or a retired key that'],
@@ -173,7 +176,7 @@ const revoke: Command = {
     const revokeGrants = flag(args, 'revoke-grants');
     return async (ctx) => {
       const container = await ctx.container();
-      const signed = (await container.keys.list()).some((k) => k.kid === kid && k.activated_at !== null);
+      const signed = (await container.keys.list()).some((k) => k.kid === kid && k.activated_at !== null && k.use === 'sig');
       const result = await container.keys.revoke(kid, { revokeGrants }, ctx.by);
       const after = await container.keys.list();
       const human = describeChanges('revoked', result.changes, after);

@@ -1,10 +1,11 @@
-// A private_key_jwt client's public keys, checked when it registers: only public signing keys the
-// provider can verify its assertions with. A private member (an RSA, EC or OKP key's `d`, ...) is
+// A client's public keys, checked when it registers: public signing keys the provider can verify
+// its assertions with (private_key_jwt), and public encryption keys (use "enc") it can encrypt ID
+// tokens and userinfo to (id_token_encrypted_response_alg, userinfo_encrypted_response_alg). A private member (an RSA, EC or OKP key's `d`, ...) is
 // refused, never stored: it would mean the app's private key left the app. Messages name the key
 // by its place in the set and the member by name, never a value.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { ValidationError } from '../errors.js';
-import { PRIVATE_KEY_JWT_ALGS } from './schema.js';
+import { CLIENT_ENCRYPTION_ALGS, PRIVATE_KEY_JWT_ALGS } from './schema.js';
 
 /** Members that belong to private or symmetric keys (RFC 7518 §6, RFC 8037, JWK's `oth`, ML-DSA's `priv`). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const;
@@ -28,8 +29,15 @@ export function holdsPrivateKeys(text: string): boolean {
   return Array.isArray(keys) && keys.some((key) => typeof key === 'object' && key !== null && PRIVATE_MEMBERS.some((m) => m in key));
 }
 
-/** Whether a key of this type can verify a signature made with `alg`. */
+const isEncryptionAlg = (alg: string) => (CLIENT_ENCRYPTION_ALGS as readonly string[]).includes(alg);
+
+/** Whether a key of this type can verify a signature made with `alg`, or encrypt with it. */
 function fits(jwk: Record<string, unknown>, alg: string): boolean {
+  if (isEncryptionAlg(alg)) {
+    if (jwk.kty === 'RSA') return alg.startsWith('RSA-OAEP');
+    if (jwk.kty === 'EC') return String(jwk.crv) in EC_CURVES && alg.startsWith('ECDH-ES');
+    return jwk.kty === 'OKP' && jwk.crv === 'X25519' && alg.startsWith('ECDH-ES');
+  }
   switch (jwk.kty) {
     case 'RSA':
       return /^(RS|PS)(256|384|512)$/.test(alg);
@@ -42,7 +50,13 @@ function fits(jwk: Record<string, unknown>, alg: string): boolean {
   }
 }
 
-function checkKey(jwk: Record<string, unknown>, index: number): void {
+/** What the client's keys are for: `signing` (private_key_jwt), `encryption` (encrypted responses). */
+export interface ClientKeyUses {
+  signing: boolean;
+  encryption: boolean;
+}
+
+function checkKey(jwk: Record<string, unknown>, index: number, uses: ClientKeyUses): void {
   const name = `jwks.keys[${index}]`;
   const refuse = (message: string) => {
     throw new ValidationError(`${name} ${message}`, 'jwks');
@@ -57,16 +71,38 @@ function checkKey(jwk: Record<string, unknown>, index: number): void {
   }
   if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') refuse('must be an RSA, EC or OKP public key (kty "RSA", "EC" or "OKP")');
   if (jwk.kty === 'EC' && !(String(jwk.crv) in EC_CURVES)) refuse(`must be on curve ${Object.keys(EC_CURVES).join(', ')}`);
-  if (jwk.kty === 'OKP' && jwk.crv !== 'Ed25519') refuse('must be an Ed25519 key (crv "Ed25519"): the only OKP curve that signs here');
+  if (jwk.kty === 'OKP' && jwk.crv !== 'Ed25519' && !(jwk.crv === 'X25519' && uses.encryption)) {
+    refuse(
+      uses.encryption
+        ? 'must be an Ed25519 key (crv "Ed25519", signs) or an X25519 key (crv "X25519", encrypts): the only OKP curves here'
+        : 'must be an Ed25519 key (crv "Ed25519"): the only OKP curve that signs here',
+    );
+  }
   for (const member of ['kid', 'alg', 'use'] as const) {
     if (jwk[member] !== undefined && (typeof jwk[member] !== 'string' || jwk[member] === '')) refuse(`${member} must be a non-empty string`);
   }
-  if (jwk.use !== undefined && jwk.use !== 'sig') refuse(`has use "${String(jwk.use)}": a client's assertion key must be a signing key (use "sig")`);
+  const encrypting = jwk.use === 'enc' || (jwk.use === undefined && jwk.crv === 'X25519');
+  if (jwk.use !== undefined && jwk.use !== 'sig' && jwk.use !== 'enc') refuse(`has use "${String(jwk.use)}": use "sig" or "enc"`);
+  // Only a client that asks for encrypted responses has a use for encryption keys.
+  if (encrypting && !uses.encryption) refuse(`has use "enc": a client's assertion key must be a signing key (use "sig")`);
+  if (jwk.crv === 'X25519' && jwk.use === 'sig') refuse('is an X25519 key, which cannot sign: use "enc"');
+  if (jwk.crv === 'Ed25519' && jwk.use === 'enc') refuse('is an Ed25519 key, which cannot encrypt: use "sig"');
+  const type = typeof jwk.crv === 'string' ? `${String(jwk.kty)} ${jwk.crv}` : String(jwk.kty);
   if (jwk.alg !== undefined) {
     const alg = String(jwk.alg);
-    if (!(PRIVATE_KEY_JWT_ALGS as readonly string[]).includes(alg)) refuse(`has alg "${alg}", which is not accepted; use ${PRIVATE_KEY_JWT_ALGS.join(', ')}`);
-    const type = typeof jwk.crv === 'string' ? `${String(jwk.kty)} ${jwk.crv}` : String(jwk.kty);
-    if (!fits(jwk, alg)) refuse(`has alg "${alg}", which this ${type} key cannot sign with`);
+    if (encrypting) {
+      if (!isEncryptionAlg(alg)) refuse(`has alg "${alg}", which is not accepted for an encryption key; use ${CLIENT_ENCRYPTION_ALGS.join(', ')}`);
+      if (!fits(jwk, alg)) refuse(`has alg "${alg}", which this ${type} key cannot encrypt with`);
+    } else {
+      if (!(PRIVATE_KEY_JWT_ALGS as readonly string[]).includes(alg)) {
+        refuse(
+          isEncryptionAlg(alg)
+            ? `has alg "${alg}", an encryption algorithm: give it use "enc"`
+            : `has alg "${alg}", which is not accepted; use ${PRIVATE_KEY_JWT_ALGS.join(', ')}`,
+        );
+      }
+      if (!fits(jwk, alg)) refuse(`has alg "${alg}", which this ${type} key cannot sign with`);
+    }
   }
   let bits: number | undefined;
   try {
@@ -78,16 +114,30 @@ function checkKey(jwk: Record<string, unknown>, index: number): void {
 }
 
 /**
- * Checks a private_key_jwt client's key set (its shape is the schema's) and, when the client named
- * one, that some key can sign with its token_endpoint_auth_signing_alg. Throws a ValidationError
- * naming jwks.
+ * Checks a client's key set (its shape is the schema's) and, when the client named one, that some
+ * key can sign with its token_endpoint_auth_signing_alg, and that for each encrypted response it
+ * asks for some key can encrypt with that algorithm. Throws a ValidationError naming jwks.
  */
-export function checkClientKeys(jwks: JsonWebKeySet, alg: string | undefined): void {
+export function checkClientKeys(
+  jwks: JsonWebKeySet,
+  alg: string | undefined,
+  uses: ClientKeyUses = { signing: true, encryption: false },
+  encryption: { field: string; alg: string }[] = [],
+): void {
   if (JSON.stringify(jwks).length > MAX_JWKS_BYTES) throw new ValidationError(`jwks must be at most ${MAX_JWKS_BYTES} bytes of JSON`, 'jwks');
-  jwks.keys.forEach(checkKey);
+  jwks.keys.forEach((jwk, index) => checkKey(jwk, index, uses));
   const kids = jwks.keys.map((k) => k.kid).filter((kid) => kid !== undefined);
   if (new Set(kids).size !== kids.length) throw new ValidationError('jwks has two keys with the same kid', 'jwks');
   if (alg !== undefined && !jwks.keys.some((jwk) => fits(jwk, alg) && (jwk.alg === undefined || jwk.alg === alg))) {
     throw new ValidationError(`jwks has no key that signs with token_endpoint_auth_signing_alg "${alg}"`, 'jwks');
+  }
+  for (const wanted of encryption) {
+    const found = jwks.keys.some(
+      (jwk) => jwk.use !== 'sig' && jwk.crv !== 'Ed25519' && fits(jwk, wanted.alg) && (jwk.alg === undefined || jwk.alg === wanted.alg),
+    );
+    if (!found) {
+      const kind = wanted.alg.startsWith('RSA') ? 'an RSA key' : 'an EC (P-256, P-384, P-521) or X25519 key';
+      throw new ValidationError(`jwks has no key to encrypt with ${wanted.field} "${wanted.alg}": add ${kind} with use "enc"`, 'jwks');
+    }
   }
 }

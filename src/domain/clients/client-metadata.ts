@@ -13,6 +13,8 @@ import {
   unsupportedGrantMessage,
   type AuthMethod,
   type ClientAuthSigningAlg,
+  type ClientEncryptionAlg,
+  type ClientEncryptionEnc,
   type ClientRegistration,
   type GrantType,
   type PlainField,
@@ -48,14 +50,21 @@ interface StoredMetadata {
   token_endpoint_auth_method: AuthMethod;
   /** client_secret_jwt and private_key_jwt: the one algorithm its assertions must use (absent: any that fits). */
   token_endpoint_auth_signing_alg?: ClientAuthSigningAlg;
-  /** private_key_jwt: its public keys (or jwks_uri, never both). */
+  /** private_key_jwt, encrypted responses: its public keys (or jwks_uri, never both). */
   jwks?: JsonWebKeySet;
-  /** private_key_jwt: where its public keys are published. */
+  /** private_key_jwt, encrypted responses: where its public keys are published. */
   jwks_uri?: string;
   /** Absent when the client asks for no scopes (oidc-provider refuses an empty string). */
   scope?: string;
   /** Absent: the provider's clientDefaults apply (the first enabled algorithm). */
   id_token_signed_response_alg?: string;
+  /** ID tokens (and logout tokens) signed, then encrypted to the client's key (encryptedResponses). */
+  id_token_encrypted_response_alg?: ClientEncryptionAlg;
+  id_token_encrypted_response_enc?: ClientEncryptionEnc;
+  /** Userinfo as a signed JWT; always set with userinfo_encrypted_response_alg. */
+  userinfo_signed_response_alg?: string;
+  userinfo_encrypted_response_alg?: ClientEncryptionAlg;
+  userinfo_encrypted_response_enc?: ClientEncryptionEnc;
   /**
    * Sesame's own field: a confidential client that may leave PKCE out (its library sends none).
    * Absent: PKCE is required, as it always is for public clients. See `requiresPkce`.
@@ -293,7 +302,8 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
   }
 
   const authMethod = input.token_endpoint_auth_method ?? 'client_secret_basic';
-  const keys = clientAuthentication(authMethod, input);
+  const encrypted = encryptedResponses(input, policy);
+  const keys = clientKeys(authMethod, input, encrypted);
 
   const idTokenAlg = input.id_token_signed_response_alg || undefined;
   if (idTokenAlg !== undefined && !policy.signingAlgs.includes(idTokenAlg)) {
@@ -318,6 +328,7 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...keys,
     ...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
     ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
+    ...encrypted,
     ...Object.fromEntries(PLAIN_FIELDS.filter((f) => input[f] !== undefined && input[f] !== '').map((f) => [f, input[f]])),
     ...(pkceOptional ? { require_pkce: false as const } : {}),
     ...(rotateRefreshTokens ? { rotate_refresh_tokens: true as const } : {}),
@@ -327,12 +338,81 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
   };
 }
 
+type EncryptedResponses = Pick<
+  StoredMetadata,
+  | 'id_token_encrypted_response_alg'
+  | 'id_token_encrypted_response_enc'
+  | 'userinfo_signed_response_alg'
+  | 'userinfo_encrypted_response_alg'
+  | 'userinfo_encrypted_response_enc'
+>;
+
 /**
- * The signing algorithm and keys that go with a client's authentication method, checked: keys
- * (jwks or jwks_uri, exactly one) for private_key_jwt and nothing else, an algorithm only for the
- * two JWT methods and of the right kind (HMAC for client_secret_jwt, a public-key one otherwise).
+ * The encrypted responses a client asks for: an `_enc` only with its `_alg`, a userinfo signing
+ * algorithm from SIGNING_ALGS (the first when encryption is asked for without one: encrypted
+ * userinfo is a signed JWT). The keys they need are clientKeys' to check.
  */
-function clientAuthentication(method: AuthMethod, input: ClientRegistration): Pick<StoredMetadata, 'token_endpoint_auth_signing_alg' | 'jwks' | 'jwks_uri'> {
+function encryptedResponses(input: ClientRegistration, policy: ClientPolicy): EncryptedResponses {
+  for (const what of ['id_token', 'userinfo'] as const) {
+    if (input[`${what}_encrypted_response_enc`] !== undefined && input[`${what}_encrypted_response_alg`] === undefined) {
+      throw new ValidationError(`${what}_encrypted_response_enc needs ${what}_encrypted_response_alg`, `${what}_encrypted_response_enc`);
+    }
+  }
+  const userinfoAlg = input.userinfo_signed_response_alg || (input.userinfo_encrypted_response_alg ? policy.signingAlgs[0] : undefined);
+  if (userinfoAlg !== undefined && !policy.signingAlgs.includes(userinfoAlg)) {
+    throw new ValidationError(
+      `userinfo_signed_response_alg "${userinfoAlg}" is not enabled; SIGNING_ALGS has ${policy.signingAlgs.join(', ')}`,
+      'userinfo_signed_response_alg',
+    );
+  }
+  const fields = [
+    'id_token_encrypted_response_alg',
+    'id_token_encrypted_response_enc',
+    'userinfo_encrypted_response_alg',
+    'userinfo_encrypted_response_enc',
+  ] as const;
+  return {
+    ...Object.fromEntries(fields.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
+    ...(userinfoAlg !== undefined ? { userinfo_signed_response_alg: userinfoAlg } : {}),
+  };
+}
+
+/**
+ * The signing algorithm and keys that go with a client's authentication method and encrypted
+ * responses, checked: keys (jwks or jwks_uri, exactly one) for private_key_jwt and for encrypted
+ * responses, and nothing else; an algorithm only for the two JWT methods and of the right kind
+ * (HMAC for client_secret_jwt, a public-key one otherwise).
+ */
+function clientKeys(
+  method: AuthMethod,
+  input: ClientRegistration,
+  encrypted: EncryptedResponses,
+): Pick<StoredMetadata, 'token_endpoint_auth_signing_alg' | 'jwks' | 'jwks_uri'> {
+  const jwksUri = input.jwks_uri || undefined;
+  const { jwks } = input;
+  const encryption = (['id_token_encrypted_response_alg', 'userinfo_encrypted_response_alg'] as const).flatMap((field) =>
+    encrypted[field] !== undefined ? [{ field, alg: encrypted[field] }] : [],
+  );
+  if (method !== 'private_key_jwt' && encryption.length > 0) {
+    const authAlg = clientAuthentication(method, { ...input, jwks: undefined, jwks_uri: undefined });
+    if (jwks !== undefined && jwksUri !== undefined) {
+      throw new ValidationError('a client registers either jwks or jwks_uri, not both', 'jwks_uri');
+    }
+    if (jwks === undefined && jwksUri === undefined) {
+      throw new ValidationError(`${encryption[0]!.field} needs the client's public encryption key: register jwks or jwks_uri`, encryption[0]!.field);
+    }
+    if (jwks !== undefined) checkClientKeys(jwks, undefined, { signing: false, encryption: true }, encryption);
+    if (jwksUri !== undefined) checkUri(jwksUri, 'JWKS URI', 'jwks_uri', false);
+    return { ...authAlg, ...(jwks !== undefined ? { jwks: { keys: jwks.keys } } : {}), ...(jwksUri !== undefined ? { jwks_uri: jwksUri } : {}) };
+  }
+  return clientAuthentication(method, input, encryption);
+}
+
+function clientAuthentication(
+  method: AuthMethod,
+  input: ClientRegistration,
+  encryption: { field: string; alg: string }[] = [],
+): Pick<StoredMetadata, 'token_endpoint_auth_signing_alg' | 'jwks' | 'jwks_uri'> {
   const alg = input.token_endpoint_auth_signing_alg;
   const jwksUri = input.jwks_uri || undefined;
   const { jwks } = input;
@@ -358,8 +438,9 @@ function clientAuthentication(method: AuthMethod, input: ClientRegistration): Pi
     }
   }
   if (method !== 'private_key_jwt') {
-    if (jwks !== undefined) throw new ValidationError(`jwks is only for private_key_jwt clients; this client uses ${method}`, 'jwks');
-    if (jwksUri !== undefined) throw new ValidationError(`jwks_uri is only for private_key_jwt clients; this client uses ${method}`, 'jwks_uri');
+    const forWhom = 'private_key_jwt clients and clients with encrypted responses (id_token_encrypted_response_alg, userinfo_encrypted_response_alg)';
+    if (jwks !== undefined) throw new ValidationError(`jwks is only for ${forWhom}; this client uses ${method}`, 'jwks');
+    if (jwksUri !== undefined) throw new ValidationError(`jwks_uri is only for ${forWhom}; this client uses ${method}`, 'jwks_uri');
     return alg !== undefined ? { token_endpoint_auth_signing_alg: alg } : {};
   }
   if (jwks !== undefined && jwksUri !== undefined) {
@@ -368,7 +449,7 @@ function clientAuthentication(method: AuthMethod, input: ClientRegistration): Pi
   if (jwks === undefined && jwksUri === undefined) {
     throw new ValidationError('a private_key_jwt client needs its public keys: register jwks or jwks_uri', 'jwks');
   }
-  if (jwks !== undefined) checkClientKeys(jwks, alg);
+  if (jwks !== undefined) checkClientKeys(jwks, alg, { signing: true, encryption: encryption.length > 0 }, encryption);
   if (jwksUri !== undefined) checkUri(jwksUri, 'JWKS URI', 'jwks_uri', false);
   return {
     ...(alg !== undefined ? { token_endpoint_auth_signing_alg: alg } : {}),

@@ -34,6 +34,27 @@ export const PRIVATE_KEY_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384'
 export const CLIENT_AUTH_SIGNING_ALGS = [...SECRET_JWT_ALGS, ...PRIVATE_KEY_JWT_ALGS] as const;
 export type ClientAuthSigningAlg = (typeof CLIENT_AUTH_SIGNING_ALGS)[number];
 
+/**
+ * The key-management algorithms a client may ask its ID tokens and userinfo to be encrypted with,
+ * to a public key of its own (jwks or jwks_uri). Only public-key ones: the symmetric ones (A128KW,
+ * dir, ...) would encrypt with the client secret, which public clients and private_key_jwt clients
+ * do not have.
+ */
+export const CLIENT_ENCRYPTION_ALGS = ['RSA-OAEP-256', 'RSA-OAEP', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'] as const;
+export type ClientEncryptionAlg = (typeof CLIENT_ENCRYPTION_ALGS)[number];
+/** The content-encryption algorithms (`enc`) for those; A128CBC-HS256 when not named (OpenID Connect Registration). */
+export const CLIENT_ENCRYPTION_ENCS = ['A128CBC-HS256', 'A256CBC-HS512', 'A128GCM', 'A256GCM'] as const;
+export type ClientEncryptionEnc = (typeof CLIENT_ENCRYPTION_ENCS)[number];
+
+const encryptionAlg = (field: string) =>
+  z.enum(CLIENT_ENCRYPTION_ALGS, {
+    error: (issue) => `${field} "${String(issue.input)}" is not supported; use ${CLIENT_ENCRYPTION_ALGS.join(', ')}`,
+  });
+const encryptionEnc = (field: string) =>
+  z.enum(CLIENT_ENCRYPTION_ENCS, {
+    error: (issue) => `${field} "${String(issue.input)}" is not supported; use ${CLIENT_ENCRYPTION_ENCS.join(', ')}`,
+  });
+
 /** The most keys a client may register, and the size of their set. */
 export const MAX_CLIENT_KEYS = 10;
 
@@ -104,11 +125,28 @@ export const CLIENT_FIELDS = {
         .max(MAX_CLIENT_KEYS, `jwks may hold at most ${MAX_CLIENT_KEYS} keys`),
     })
     .describe(
-      'private_key_jwt: its public signing keys as a JSON Web Key Set ({"keys": [...]}: RSA of 2048 bits or more, EC P-256/384/521, or Ed25519; never private members such as d)',
+      'its public keys as a JSON Web Key Set ({"keys": [...]}: RSA of 2048 bits or more, EC P-256/384/521, Ed25519 or X25519; never private members such as d): signing keys for private_key_jwt, encryption keys (use "enc") for encrypted ID tokens and userinfo',
     ),
-  jwks_uri: uri.describe('private_key_jwt: https URL of its public JSON Web Key Set, fetched when needed (instead of jwks; lets the app rotate its keys)'),
+  jwks_uri: uri.describe(
+    'private_key_jwt, encrypted ID tokens or userinfo: https URL of its public JSON Web Key Set, fetched when needed (instead of jwks; lets the app rotate its keys)',
+  ),
   scope: text(1000).describe('space-separated scopes it may ask for; `admin` lets it call the admin API (only clients registered with it ever get it)'),
   id_token_signed_response_alg: text(20).describe('one of SIGNING_ALGS (default: the first)'),
+  id_token_encrypted_response_alg: encryptionAlg('id_token_encrypted_response_alg').describe(
+    'ID tokens (and logout tokens) are signed, then encrypted to a public key of the client (register jwks or jwks_uri with a key for it)',
+  ),
+  id_token_encrypted_response_enc: encryptionEnc('id_token_encrypted_response_enc').describe(
+    'with id_token_encrypted_response_alg: the content encryption (default A128CBC-HS256)',
+  ),
+  userinfo_signed_response_alg: text(20).describe(
+    'one of SIGNING_ALGS: userinfo answers with a signed JWT instead of JSON (default with userinfo_encrypted_response_alg: the first)',
+  ),
+  userinfo_encrypted_response_alg: encryptionAlg('userinfo_encrypted_response_alg').describe(
+    'userinfo answers with a signed JWT encrypted to a public key of the client (register jwks or jwks_uri with a key for it)',
+  ),
+  userinfo_encrypted_response_enc: encryptionEnc('userinfo_encrypted_response_enc').describe(
+    'with userinfo_encrypted_response_alg: the content encryption (default A128CBC-HS256)',
+  ),
   application_type: z
     .enum(['web', 'native'], { error: (issue) => `application_type "${String(issue.input)}" is not supported; use web or native` })
     .describe('derived from the redirect URIs (native: a private-use scheme); if given, it must match'),

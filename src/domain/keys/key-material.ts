@@ -1,10 +1,10 @@
 // Making signing keys with jose: one key pair per algorithm family, kid = RFC 7638 thumbprint.
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { SigningAlg } from '../../config.js';
+import type { EncryptionAlg, SigningAlg } from '../../config.js';
 
 export interface KeyMaterial {
   kid: string;
-  alg: SigningAlg;
+  alg: SigningAlg | EncryptionAlg;
   publicJwk: JWK;
   privateJwk: JWK;
 }

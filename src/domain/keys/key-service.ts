@@ -4,14 +4,15 @@
 // made it. The CLI, the scheduler and the server use this service.
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { SigningAlg } from '../../config.js';
+import type { EncryptionAlg, SigningAlg } from '../../config.js';
 import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { LockedSigningKeys, SigningKeyRecord, SigningKeyRepository } from '../../db/signing-key-repository.js';
 import type { Logger } from '../../logger.js';
 import { SYSTEM, type AuditEntry, type AuditRecorder, type By } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { generateKeyMaterial, type KeyMaterial } from './key-material.js';
+import { createDatabaseKeyStore, hasPrivateKey, sealPurpose, type GeneratedKey, type KeyStore, type PrivateKeyRef, type SigningKey } from './key-store.js';
+import { isEncryptionAlg, keyUse, type KeyUse } from './encryption-keys.js';
 import {
   isRotationDue,
   planCompletion,
@@ -23,6 +24,8 @@ import {
   type KeyPolicy,
   type Plan,
 } from './lifecycle.js';
+
+type KeyAlg = SigningAlg | EncryptionAlg;
 
 /** A key change the rules refuse (a 409 / exit 2 like any conflict); `forceable`: forcing would do it. */
 export class KeyChangeRefused extends ConflictError {
@@ -37,6 +40,8 @@ export class KeyChangeRefused extends ConflictError {
 export interface KeyView {
   kid: string;
   alg: string;
+  /** sig: signs tokens; enc: RPs encrypt to it (encryption-keys.ts). */
+  use: KeyUse;
   state: string;
   created_at: string;
   published_at: string;
@@ -59,8 +64,11 @@ export interface PublishedKeySet {
  */
 export interface KeySnapshot {
   set: PublishedKeySet;
-  /** Decrypts the keys the provider needs (active first); throws KeySetUnavailable when it cannot sign. */
-  signingJwks(): Promise<JWK[]>;
+  /**
+   * Opens the keys the provider needs (active first): private JWKs, or keys that sign in an HSM
+   * (key-store.ts); throws KeySetUnavailable when it cannot sign.
+   */
+  signingJwks(): Promise<SigningKey[]>;
 }
 
 /**
@@ -81,6 +89,8 @@ export interface AppliedChange {
 
 export interface KeyServiceOptions {
   algs: SigningAlg[];
+  /** ENCRYPTION_ALGS, and how long their retired keys stay (lifecycle.ts's encryptionRetention). */
+  encryption?: { algs: EncryptionAlg[]; retiredRetention: number };
   rsaModulusLength: number;
   policy: KeyPolicy;
   log: Logger;
@@ -95,6 +105,8 @@ export interface KeyServiceOptions {
   now?: () => Date;
   /** Tells every instance that the key set changed, so a revoked key stops signing everywhere at once. */
   changes?: ChangeAnnouncer;
+  /** Where private keys are made, opened and destroyed (KEY_STORE). Default: sealed in the key table with `box`. */
+  store?: KeyStore;
   /** KEY_ACTIVATION_GATE (jwks-watch.ts): of the families due for a scheduled rotation, those that may rotate now. */
   activationGate?: (due: { alg: string; keys: SigningKeyRecord[] }[], at: Date) => Promise<string[]>;
 }
@@ -115,7 +127,7 @@ const AUDIT_ACTIONS = {
   delete: 'key.deleted',
 } as const satisfies Record<KeyChange['kind'], AuditEntry['action']>;
 
-const keyPurpose = (kid: string) => `signing-key:${kid}`;
+const keyPurpose = sealPurpose;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const PUBLISHED = new Set(['next', 'active', 'retired']);
 
@@ -126,6 +138,7 @@ function toView(key: SigningKeyRecord): KeyView {
   return {
     kid: key.kid,
     alg: key.alg,
+    use: keyUse(key.alg),
     state: key.state,
     created_at: key.createdAt.toISOString(),
     published_at: key.publishedAt.toISOString(),
@@ -155,33 +168,63 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   const now = async (): Promise<Date> => (fixedClock ? fixedClock() : repo.databaseTime());
   const { log, policy } = options;
   const enabled = new Set<string>(options.algs);
+  const store = options.store ?? createDatabaseKeyStore(box, options.rsaModulusLength);
+  // Encryption families go through the same lifecycle; only their retention differs.
+  const encryptionAlgs: readonly string[] = options.encryption?.algs ?? [];
+  const families: string[] = [...options.algs, ...encryptionAlgs];
+  const published = new Set<string>(families);
+  const encryptionPolicy: KeyPolicy = { ...policy, retiredRetention: options.encryption?.retiredRetention ?? policy.retiredRetention };
+  const policyFor = (alg: string): KeyPolicy => (isEncryptionAlg(alg) ? encryptionPolicy : policy);
+  // Encryption keys stay sealed in the database whatever KEY_STORE says: oidc-provider decrypts
+  // only with a private JWK (an external key can sign, not decrypt).
+  const sealed = createDatabaseKeyStore(box, options.rsaModulusLength);
+  const storeFor = (alg: string): KeyStore => (isEncryptionAlg(alg) ? sealed : store);
+  const noun = (alg: string) => (isEncryptionAlg(alg) ? 'encryption key' : 'signing key');
+  /** Keys of algorithms taken out of SIGNING_ALGS or ENCRYPTION_ALGS retire, each by its own retention. */
+  const removedAlgorithms = (keys: SigningKeyRecord[], at: Date): KeyChange[] => [
+    ...planRemovedAlgorithms(
+      keys.filter((k) => !isEncryptionAlg(k.alg)),
+      options.algs,
+      at,
+      policy,
+    ),
+    ...planRemovedAlgorithms(
+      keys.filter((k) => isEncryptionAlg(k.alg)),
+      encryptionAlgs,
+      at,
+      encryptionPolicy,
+      'ENCRYPTION_ALGS',
+    ),
+  ];
 
   /**
    * The private keys of a snapshot's published keys, active first. Strict (start-up): every one
    * must open. Otherwise every active key must; a next or retired key this instance cannot open
    * is left out (it cannot sign here until the secret is fixed) and said once in the log.
    */
-  async function openSigningKeys(rows: SigningKeyRecord[], strict: boolean): Promise<JWK[]> {
+  async function openSigningKeys(rows: SigningKeyRecord[], strict: boolean): Promise<SigningKey[]> {
     const usable = rows
-      .filter((k) => PUBLISHED.has(k.state) && k.privateJwe !== null && enabled.has(k.alg))
+      .filter((k) => PUBLISHED.has(k.state) && hasPrivateKey(k) && published.has(k.alg))
       .sort((a, b) => SIGNING_ORDER[a.state]! - SIGNING_ORDER[b.state]!);
     const failures: string[] = [];
-    const opened: JWK[] = [];
+    const opened: SigningKey[] = [];
     for (const key of usable) {
       try {
-        opened.push(JSON.parse(await box.open(key.privateJwe!, keyPurpose(key.kid))) as JWK);
+        opened.push(await storeFor(key.alg).open(key));
       } catch (error) {
-        const why = `${key.state} ${key.alg} key ${key.kid} cannot be decrypted (${(error as Error).message})`;
+        const why = `${key.state} ${key.alg} key ${key.kid} cannot be ${key.privateJwe !== null ? 'decrypted' : 'opened'} (${(error as Error).message})`;
         if (strict || key.state === 'active') failures.push(why);
-        else log.warn('a published signing key is left out of this instance', { kid: key.kid, alg: key.alg, state: key.state, err: error });
+        else log.warn(`a published ${noun(key.alg)} is left out of this instance`, { kid: key.kid, alg: key.alg, state: key.state, err: error });
       }
     }
-    const missing = options.algs.filter((alg) => !rows.some((k) => k.alg === alg && k.state === 'active'));
+    const missing = families.filter((alg) => !rows.some((k) => k.alg === alg && k.state === 'active'));
     if (missing.length > 0) failures.push(`no active key for ${missing.join(', ')}`);
     if (failures.length > 0) {
       throw new KeySetUnavailable(
-        `cannot sign with the published key set: ${failures.join('; ')}. Every instance needs the KEY_ENCRYPTION_SECRET ` +
-          `the keys are sealed with in its list (see the key-rotation runbook in the README)`,
+        `cannot sign with the published key set: ${failures.join('; ')}. ` +
+          (store.kind === 'pkcs11'
+            ? `Every instance needs the same PKCS#11 token (PKCS11_TOKEN_LABEL) holding the keys, and the KEY_ENCRYPTION_SECRET of keys sealed before KEY_STORE=pkcs11 (see "Keys in an HSM" in the README)`
+            : `Every instance needs the KEY_ENCRYPTION_SECRET the keys are sealed with in its list (see the key-rotation runbook in the README)`),
       );
     }
     return opened;
@@ -192,17 +235,45 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     signingJwks: () => openSigningKeys(rows, strict),
   });
 
-  function checkAlg(alg: string): SigningAlg {
-    if (!(options.algs as string[]).includes(alg)) {
-      throw new ValidationError(`algorithm ${alg} is not enabled; SIGNING_ALGS has ${options.algs.join(', ')}`, 'alg');
+  function checkAlg(alg: string): string {
+    if (!families.includes(alg)) {
+      const encryption = encryptionAlgs.length > 0 ? `, ENCRYPTION_ALGS ${encryptionAlgs.join(', ')}` : '';
+      throw new ValidationError(`algorithm ${alg} is not enabled; SIGNING_ALGS has ${options.algs.join(', ')}${encryption}`, 'alg');
     }
-    return alg as SigningAlg;
+    return alg;
   }
 
-  async function material(pool: KeyMaterial[], alg: string): Promise<KeyMaterial> {
-    const index = pool.findIndex((m) => m.alg === alg);
-    if (index >= 0) return pool.splice(index, 1)[0]!;
-    return generateKeyMaterial(alg as SigningAlg, options.rsaModulusLength);
+  /**
+   * Key pairs made for one change: generated before the lock (RSA keys take a while), taken by the
+   * plan made under it. Whatever the committed change did not use (another instance acted first, or
+   * the transaction rolled back) is destroyed, and so are the private keys of the keys it revoked
+   * or deleted, once committed: an HSM token must not fill with keys nobody refers to.
+   */
+  interface Generation {
+    pool: GeneratedKey[];
+    made: GeneratedKey[];
+    used: Set<string>;
+    /** Private keys of revoked and deleted keys, destroyed after the commit. */
+    released: PrivateKeyRef[];
+  }
+
+  async function material(generation: Generation, alg: string): Promise<GeneratedKey> {
+    const index = generation.pool.findIndex((m) => m.alg === alg);
+    const key = index >= 0 ? generation.pool.splice(index, 1)[0]! : await storeFor(alg).generate(alg as KeyAlg);
+    if (index < 0) generation.made.push(key);
+    generation.used.add(key.kid);
+    return key;
+  }
+
+  /** Destroys private keys outside the table (an HSM's); a failure is logged with what to remove by hand. */
+  async function destroyAll(refs: PrivateKeyRef[], why: string): Promise<void> {
+    for (const ref of refs) {
+      try {
+        await store.destroy(ref);
+      } catch (error) {
+        log.error('a private key could not be destroyed in the key store: remove it by hand', { hsmKeyId: ref.hsmKeyId, why, err: error });
+      }
+    }
   }
 
   /** Records committed changes in the audit log, in the order they were made. */
@@ -213,13 +284,17 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   async function apply(
     keys: LockedSigningKeys,
     changes: KeyChange[],
-    pool: KeyMaterial[],
+    generation: Generation,
     at: Date,
     how: AuditContext,
     events: AuditEntry[],
   ): Promise<AppliedChange[]> {
     const existing = await keys.list();
     const algOf = (kid: string) => existing.find((k) => k.kid === kid)?.alg ?? '';
+    const release = (kid: string) => {
+      const row = existing.find((k) => k.kid === kid);
+      if (row) generation.released.push({ privateJwe: row.privateJwe, hsmKeyId: row.hsmKeyId });
+    };
     const applied: AppliedChange[] = [];
     for (const change of changes) {
       let kid: string;
@@ -244,30 +319,32 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
         case 'revoke':
           ({ kid } = change);
           alg = algOf(kid);
-          // The private key is destroyed with the revocation: it can never sign again.
-          await keys.update(kid, { state: 'revoked', revokedAt: change.at, privateJwe: null, expiresAt: null });
+          // The private key is destroyed with the revocation: it can never sign again (in an HSM, once committed).
+          await keys.update(kid, { state: 'revoked', revokedAt: change.at, privateJwe: null, hsmKeyId: null, expiresAt: null });
+          release(kid);
           break;
         case 'delete':
           ({ kid } = change);
           alg = algOf(kid);
           await keys.delete(kid);
+          release(kid);
           break;
         case 'create': {
-          const m = await material(pool, change.alg);
+          const m = await material(generation, change.alg);
           ({ kid, alg } = m);
           await keys.create({
             kid,
             alg,
             state: change.state,
             publicJwk: JSON.stringify(m.publicJwk),
-            privateJwe: await box.seal(JSON.stringify(m.privateJwk), keyPurpose(kid)),
+            ...m.ref,
             publishedAt: at,
             activatedAt: change.state === 'active' ? at : null,
           });
           break;
         }
       }
-      log.info(`signing key ${change.kind === 'create' ? `created (${change.state})` : change.kind}`, {
+      log.info(`${noun(alg)} ${change.kind === 'create' ? `created (${change.state})` : change.kind}`, {
         kid,
         alg,
         reason: change.reason,
@@ -303,21 +380,48 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     const draft = planFor(await repo.list(), await now());
     if (!draft.ok) throw new KeyChangeRefused(draft.reason, draft.forceable === true);
     if (draft.changes.length === 0) return { applied: [], warnings: [] };
-    const pool = await Promise.all(
-      draft.changes.flatMap((c) => (c.kind === 'create' ? [generateKeyMaterial(c.alg as SigningAlg, options.rsaModulusLength)] : [])),
-    );
+    const generation: Generation = { pool: [], made: [], used: new Set(), released: [] };
+    const pending = draft.changes.flatMap((c) => (c.kind === 'create' ? [storeFor(c.alg).generate(c.alg as KeyAlg)] : []));
+    const results = await Promise.allSettled(pending);
+    generation.pool = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    generation.made.push(...generation.pool);
+    const failedGeneration = results.find((r) => r.status === 'rejected');
+    if (failedGeneration) {
+      await destroyAll(
+        generation.made.map((k) => k.ref),
+        'key generation failed',
+      );
+      throw failedGeneration.reason;
+    }
     // Recorded once the transaction has committed: a rolled-back change never happened (and the
     // audit write must not wait on the key-set lock's transaction).
     const events: AuditEntry[] = [];
     let warnings: string[] = [];
     const at = await now();
-    const applied = await repo.exclusive(async (keys) => {
-      events.length = 0;
-      const plan = planFor(await keys.list(), at);
-      if (!plan.ok) throw new KeyChangeRefused(plan.reason, plan.forceable === true);
-      warnings = plan.warnings ?? [];
-      return apply(keys, plan.changes, pool, at, how, events);
-    });
+    let applied: AppliedChange[];
+    try {
+      applied = await repo.exclusive(async (keys) => {
+        events.length = 0;
+        // Should the callback run again, what an earlier run took goes back into the pool.
+        generation.pool.push(...generation.made.filter((k) => generation.used.has(k.kid) && !generation.pool.includes(k)));
+        generation.used.clear();
+        generation.released.length = 0;
+        const plan = planFor(await keys.list(), at);
+        if (!plan.ok) throw new KeyChangeRefused(plan.reason, plan.forceable === true);
+        warnings = plan.warnings ?? [];
+        return apply(keys, plan.changes, generation, at, how, events);
+      });
+    } catch (error) {
+      await destroyAll(
+        generation.made.map((k) => k.ref),
+        'the key change was not made',
+      );
+      throw error;
+    }
+    await destroyAll(
+      [...generation.released, ...generation.made.filter((k) => !generation.used.has(k.kid)).map((k) => k.ref)],
+      'revoked, deleted or not needed',
+    );
     for (const warning of warnings) log.warn('signing key change with a risk', { warning });
     // Before the audit record: the sooner the others hear, the sooner a revoked key stops signing.
     if (applied.length > 0) await options.changes?.announce('keys');
@@ -345,7 +449,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
    */
   async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
-    const scheduled = options.algs.filter((alg) => isRotationDue(family(keys, alg), at, policy));
+    const scheduled = families.filter((alg) => isRotationDue(family(keys, alg), at, policyFor(alg)));
     // The activation gate may hold some of them (it logs and audits that itself).
     const due = options.activationGate
       ? await options.activationGate(
@@ -353,18 +457,18 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
           at,
         )
       : scheduled;
-    const removed = planRemovedAlgorithms(keys, options.algs, at, policy);
+    const removed = removedAlgorithms(keys, at);
     if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
       return await change(
         (current, time) => {
-          const changes: KeyChange[] = [...planExpiry(current, time), ...planRemovedAlgorithms(current, options.algs, time, policy)];
-          for (const alg of options.algs) {
+          const changes: KeyChange[] = [...planExpiry(current, time), ...removedAlgorithms(current, time)];
+          for (const alg of families) {
             const keysOfAlg = family(current, alg);
-            if (!due.includes(alg) || !isRotationDue(keysOfAlg, time, policy)) continue;
+            if (!due.includes(alg) || !isRotationDue(keysOfAlg, time, policyFor(alg))) continue;
             // Expired retired keys are deleted above; plan the rotation as if they were gone.
             const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
-            const plan = planRotation(remaining, time, policy);
+            const plan = planRotation(remaining, time, policyFor(alg));
             if (plan.ok) changes.push(...plan.changes);
             else log.warn('scheduled rotation postponed', { alg, reason: plan.reason });
           }
@@ -379,19 +483,24 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
   }
 
   return {
+    /** Start-up: the key store is reachable (KEY_STORE=pkcs11: the module loads, the token is there, the PIN opens it). */
+    checkStore(): Promise<void> {
+      return store.check();
+    },
+
     /** Every configured family gets its active and next key (at start-up, and after a revocation). */
     ensureKeys(by: By = SYSTEM): Promise<AppliedChange[]> {
       return change(
-        acrossFamilies(options.algs, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
+        acrossFamilies(families, (keys, alg, at) => ({ ok: true, changes: planCompletion(keys, alg, at) })),
         { by },
       );
     },
 
     /** `keys rotate`: next → active → retired, and a new next key, for one family or all. */
     rotate(opts: { alg?: string; force?: boolean } = {}, by: By = SYSTEM): Promise<AppliedChange[]> {
-      const algs = opts.alg ? [checkAlg(opts.alg)] : options.algs;
+      const algs = opts.alg ? [checkAlg(opts.alg)] : families;
       return change(
-        acrossFamilies(algs, (keys, _alg, at) => planRotation(keys, at, policy, { force: opts.force })),
+        acrossFamilies(algs, (keys, alg, at) => planRotation(keys, at, policyFor(alg), { force: opts.force })),
         { by, ...(opts.force ? { forced: true as const } : {}) },
       );
     },
@@ -407,9 +516,12 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
     ): Promise<{ changes: AppliedChange[]; warnings: string[]; revokedGrants?: number }> {
       const target = (await repo.list()).find((k) => k.kid === kid);
       if (!target) throw new NotFoundError(`no signing key with kid ${kid}`);
-      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policy), { by });
-      // A key that never signed (a next key) has nothing to take back.
-      if (!opts.revokeGrants || !target.activatedAt) return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
+      const { applied: changes, warnings } = await changeWithWarnings((keys, at) => planRevocation(family(keys, target.alg), kid, at, policyFor(target.alg)), {
+        by,
+      });
+      // A key that never signed (a next key, an encryption key) has nothing to take back.
+      if (!opts.revokeGrants || !target.activatedAt || isEncryptionAlg(target.alg))
+        return { changes, warnings, ...(opts.revokeGrants ? { revokedGrants: 0 } : {}) };
       if (!options.revokeIssuedBefore) throw new Error('revoking grants is not wired in this process');
       // Whatever existed while the key could sign: up to its retirement, or until now.
       const end = target.state === 'retired' && target.retiredAt ? target.retiredAt : await now();
@@ -452,8 +564,8 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
       return publishedSetOf(await repo.list());
     },
 
-    /** The private JWKs of every published key, active first, for the provider's `jwks` option. */
-    async signingJwks(): Promise<JWK[]> {
+    /** What every published key signs with, active first, for the provider's `jwks` option. */
+    async signingJwks(): Promise<SigningKey[]> {
       return openSigningKeys(await repo.list(), true);
     },
 

@@ -9,6 +9,10 @@
 // to hold it, the retired key (which every RP holds) is reinstated to sign until the next key
 // may take over; it is told apart by its retiredAt, and the next maintenance retires it again. And
 // the keys of an algorithm taken out of SIGNING_ALGS retire, to be deleted when their time is up.
+//
+// Encryption keys (`use: "enc"`, ENCRYPTION_ALGS) go through the same states under the same rules;
+// only how long a retired one stays differs (encryptionRetention): RPs encrypt to what they have
+// cached, so a retired encryption key must keep decrypting until no RP can still encrypt to it.
 
 export type KeyState = 'next' | 'active' | 'retired' | 'revoked';
 
@@ -69,6 +73,17 @@ function byState(keys: LifecycleKey[], state: KeyState): LifecycleKey | undefine
  */
 export function retiredRetention(ttlSeconds: { idToken: number; accessToken: number; sessionMaxAge: number }): number {
   return Math.max(ttlSeconds.idToken, ttlSeconds.accessToken, ttlSeconds.sessionMaxAge) * 1000;
+}
+
+/**
+ * How long a retired encryption key stays published and decrypts: an RP that fetched the JWKS just
+ * before the retirement may encrypt a request object to it until its cache expires
+ * (JWKS_CACHE_LIFETIME), and that request object may reach us until it expires
+ * (REQUEST_OBJECT_LIFETIME). retiredUntil adds the sync margin: other instances may list the key as
+ * active that much longer. Nothing is signed with it, so the signing retention does not apply.
+ */
+export function encryptionRetention(lifetimes: { jwksCacheLifetime: number; requestObjectLifetime: number }): number {
+  return lifetimes.jwksCacheLifetime + lifetimes.requestObjectLifetime;
 }
 
 /** How long RPs have been able to fetch a key: from when every instance serves it. */
@@ -159,7 +174,7 @@ export function retiredUntil(now: Date, policy: KeyPolicy): Date {
  * The active and next keys of algorithms no longer in SIGNING_ALGS retire: they stay published
  * until what they signed has expired, then go like any retired key. None of them signs again.
  */
-export function planRemovedAlgorithms(keys: LifecycleKey[], enabled: readonly string[], now: Date, policy: KeyPolicy): KeyChange[] {
+export function planRemovedAlgorithms(keys: LifecycleKey[], enabled: readonly string[], now: Date, policy: KeyPolicy, setting = 'SIGNING_ALGS'): KeyChange[] {
   return keys
     .filter((k) => !enabled.includes(k.alg) && (k.state === 'active' || k.state === 'next'))
     .map((k) => ({
@@ -167,7 +182,7 @@ export function planRemovedAlgorithms(keys: LifecycleKey[], enabled: readonly st
       kid: k.kid,
       at: now,
       expiresAt: retiredUntil(now, policy),
-      reason: `algorithm ${k.alg} is no longer in SIGNING_ALGS`,
+      reason: `algorithm ${k.alg} is no longer in ${setting}`,
     }));
 }
 

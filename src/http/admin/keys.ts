@@ -1,4 +1,4 @@
-// /keys: list, rotate and revoke signing keys: the same key service calls as `sesame keys ...`,
+// /keys: list, rotate and revoke signing and encryption keys: the same key service calls as `sesame keys ...`,
 // so the lifecycle rules (lifecycle.ts) decide here exactly as they do for the CLI. A refused
 // rotation (the next key not published long enough, a retired key still verifying) is a 409 that
 // says why; `force` overrides it like --force. Every instance, this one included, picks the new
@@ -15,7 +15,7 @@ export const keyRoutes: Route[] = [
     method: 'get',
     path: '/keys',
     operationId: 'listKeys',
-    summary: 'List signing keys (never key material)',
+    summary: 'List signing and encryption keys (never key material)',
     tag: 'keys',
     success: { status: 200, description: 'Every key, with its state and timestamps.', schema: KeyList },
     problems: [],

@@ -220,14 +220,15 @@ export const Invitation = component(
   z.object({ user: User, expires_at: timestamp }),
 );
 
-// ---------- signing keys
+// ---------- signing and encryption keys
 
 export const Key = component(
   'Key',
-  'A signing key: kid, algorithm, lifecycle state and timestamps (never key material).',
+  'A signing or encryption key: kid, algorithm, use, lifecycle state and timestamps (never key material).',
   z.object({
     kid: z.string(),
     alg: z.string(),
+    use: z.enum(['sig', 'enc']).describe('sig: signs tokens (SIGNING_ALGS); enc: RPs encrypt request objects to it (ENCRYPTION_ALGS)'),
     state: z.string().describe('next, active, retired or revoked'),
     created_at: timestamp,
     published_at: timestamp,
@@ -238,13 +239,13 @@ export const Key = component(
   }),
 );
 
-export const KeyList = component('KeyList', 'Every signing key.', z.object({ items: z.array(Key) }));
+export const KeyList = component('KeyList', 'Every signing and encryption key.', z.object({ items: z.array(Key) }));
 
 export const KeyRotateInput = component(
   'KeyRotateInput',
   'What to rotate (an empty body rotates every family within the safeguards).',
   z.strictObject({
-    alg: text().min(1).max(20).optional().describe('only this family (one of SIGNING_ALGS)'),
+    alg: text().min(1).max(20).optional().describe('only this family (one of SIGNING_ALGS or ENCRYPTION_ALGS)'),
     force: z.boolean().optional().describe('rotate even when the safeguards refuse (RPs may briefly fail to verify)'),
   }),
 );

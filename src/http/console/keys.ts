@@ -12,7 +12,7 @@ import { setFlash } from './session.js';
 export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config, jwksWatch }: Pick<Services, 'keys' | 'config' | 'jwksWatch'>): void {
   router.get('/admin/keys', ...get, async (ctx) => {
     const [list, pickup] = await Promise.all([keys.list(), jwksWatch.status()]);
-    send(ctx, keysPage(frame(ctx), list, config.signingAlgs, pickup));
+    send(ctx, keysPage(frame(ctx), list, [...config.signingAlgs, ...config.encryptionAlgs], pickup));
   });
 
   router.post('/admin/keys/rotate', ...post, async (ctx) => {

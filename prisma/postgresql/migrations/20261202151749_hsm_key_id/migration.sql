@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "signing_key" ADD COLUMN     "hsmKeyId" TEXT;
+
