@@ -48,6 +48,8 @@ export interface Config {
   jwksCacheLifetime: number;
   /** Milliseconds between an instance's checks for key-set changes (and due rotations). */
   keySyncInterval: number;
+  /** Watching the JWKS (src/domain/keys/jwks-watch.ts): who fetches it, and the activation gate. */
+  jwksWatch: JwksWatchConfig;
   /**
    * Which X-Forwarded-For entries to believe: none, the last `hops` (each added by one proxy of
    * ours), or those added by proxies at these addresses. Decides the source address that the
@@ -123,6 +125,17 @@ export interface SignupConfig {
   open: boolean;
   /** Lower-cased email domains allowed to sign up; empty: any. */
   domains: string[];
+}
+
+export interface JwksWatchConfig {
+  /** Milliseconds a /jwks fetcher counts as recent and is kept (JWKS_FETCHER_RETENTION). */
+  fetcherRetention: number;
+  /** KEY_ACTIVATION_GATE: the share of recent fetchers, in (0, 1], that must hold the next key; undefined: off. */
+  activationGate: number | undefined;
+  /** Milliseconds the gate may hold a scheduled activation at most (KEY_ACTIVATION_GATE_MAX_DELAY). */
+  activationGateMaxDelay: number;
+  /** /jwks requests per minute from one source address (IPv6: one /64) on one instance; 0: no limit. */
+  rateLimit: number;
 }
 
 /**
@@ -496,6 +509,23 @@ function parseSessionMaxAge(env: Env, sessionTtl: number): number {
   return maxAge;
 }
 
+/** KEY_ACTIVATION_GATE: `off` (or unset), a share such as 0.95, or a percentage such as 95%. */
+function parseActivationGate(env: Env): number | undefined {
+  const raw = env.KEY_ACTIVATION_GATE?.trim() || 'off';
+  if (raw.toLowerCase() === 'off') return undefined;
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(raw);
+  const value = percent ? Number(percent[1]) / 100 : /^\d*\.?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value > 0 && value <= 1)) fail('KEY_ACTIVATION_GATE', raw, 'off, or a share above 0 and at most 1 such as 0.95 (or 95%)');
+  return value;
+}
+
+function parseJwksRateLimit(env: Env): number {
+  const raw = env.JWKS_RATE_LIMIT?.trim() || '600';
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 0 && value <= 1_000_000)) fail('JWKS_RATE_LIMIT', raw, 'requests per minute from one address, a whole number from 0 (no limit) to 1000000');
+  return value;
+}
+
 function parseRsaModulusLength(env: Env): Config['rsaModulusLength'] {
   const raw = env.RSA_MODULUS_LENGTH?.trim() || '2048';
   if (raw === '2048' || raw === '3072' || raw === '4096') return Number(raw) as Config['rsaModulusLength'];
@@ -699,6 +729,12 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rsaModulusLength: check(() => parseRsaModulusLength(env), 2048),
     keyStore: check(() => parseKeyStore(env, signingAlgs), { kind: 'database' } as KeyStoreConfig),
     ...check(() => parseKeySchedule(env, ttl), { keyRotationInterval: 0, jwksCacheLifetime: 0, keySyncInterval: 0 }),
+    jwksWatch: {
+      fetcherRetention: check(() => duration(env, 'JWKS_FETCHER_RETENTION', '7d') * 1000, 0),
+      activationGate: check(() => parseActivationGate(env), undefined),
+      activationGateMaxDelay: check(() => duration(env, 'KEY_ACTIVATION_GATE_MAX_DELAY', '1d') * 1000, 0),
+      rateLimit: check(() => parseJwksRateLimit(env), 0),
+    },
     trustProxy: check(() => parseTrustProxy(env), { kind: 'none' } as TrustProxy),
     throttle: check(() => parseThrottle(env), DEFAULT_THROTTLE),
     passwordHashConcurrency: check(() => positiveInteger(env, 'PASSWORD_HASH_CONCURRENCY', 2, 64), 2),

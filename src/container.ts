@@ -17,11 +17,13 @@ import { createUserSessionService } from './domain/accounts/user-sessions.js';
 import { createAuditService } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
-import { createKeyService } from './domain/keys/key-service.js';
+import { createKeyService, type KeyService } from './domain/keys/key-service.js';
+import { createJwksWatch } from './domain/keys/jwks-watch.js';
 import { createKeyEventRepository } from './db/key-event-repository.js';
 import { createKeyEventService, withKeyEvents } from './domain/keys/key-events.js';
 import { createKeyStore } from './domain/keys/key-store.js';
 import { encryptionRetention, retiredRetention } from './domain/keys/lifecycle.js';
+import { createJwksFetcherRepository } from './db/jwks-fetcher-repository.js';
 import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
 import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
 import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
@@ -112,7 +114,41 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   });
   // Each key change the key service records becomes a key event too (delivered by the server).
   const keyEvents = createKeyEventService(createKeyEventRepository(db.prisma), { issuer: config.issuer, log });
+  const keyAudit = withKeyEvents(audit, keyEvents);
   const linkMails = { emailTokens, mailer, audit, log, issuer: config.issuer, compose: composeLinkMail };
+  const keyPolicy = {
+    rotationInterval: config.keyRotationInterval,
+    jwksCacheLifetime: config.jwksCacheLifetime,
+    retiredRetention: retiredRetention(config.ttl),
+    syncMargin: config.keySyncInterval,
+  };
+  // The watch counts against the key list and the key service asks its gate: each needs the other.
+  const jwksWatch = createJwksWatch(createJwksFetcherRepository(db.prisma), {
+    gate: { share: config.jwksWatch.activationGate, maxDelay: config.jwksWatch.activationGateMaxDelay },
+    retention: config.jwksWatch.fetcherRetention,
+    policy: keyPolicy,
+    listKeys: () => keyService.list(),
+    digest: (value) => box.digests(value, 'jwks-fetcher')[0]!,
+    audit: keyAudit,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const keyService: KeyService = createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
+    algs: config.signingAlgs,
+    rsaModulusLength: config.rsaModulusLength,
+    policy: keyPolicy,
+    encryption: {
+      algs: config.encryptionAlgs,
+      retiredRetention: encryptionRetention({ jwksCacheLifetime: config.jwksCacheLifetime, requestObjectLifetime: config.requestObjectLifetime }),
+    },
+    log,
+    revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
+    audit: keyAudit,
+    changes,
+    store: keyStore,
+    activationGate: (due, at) => jwksWatch.admit(due, at),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     config,
     log,
@@ -139,26 +175,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     payloads,
     audit,
     keyEvents,
-    keys: createKeyService(createSigningKeyRepository(db.prisma, db.provider), box, {
-      algs: config.signingAlgs,
-      rsaModulusLength: config.rsaModulusLength,
-      policy: {
-        rotationInterval: config.keyRotationInterval,
-        jwksCacheLifetime: config.jwksCacheLifetime,
-        retiredRetention: retiredRetention(config.ttl),
-        syncMargin: config.keySyncInterval,
-      },
-      encryption: {
-        algs: config.encryptionAlgs,
-        retiredRetention: encryptionRetention({ jwksCacheLifetime: config.jwksCacheLifetime, requestObjectLifetime: config.requestObjectLifetime }),
-      },
-      log,
-      revokeIssuedBefore: (end) => payloads.deleteCreatedBefore(ISSUED_UNDER_A_KEY, end),
-      audit: withKeyEvents(audit, keyEvents),
-      changes,
-      store: keyStore,
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    keys: keyService,
+    jwksWatch,
     close: async () => {
       mailer.close();
       await keyStore.close();

@@ -51,6 +51,8 @@ export interface StartOptions {
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** How often an instance writes the /jwks fetches it counted (one statement): the gate's data lag. */
+const JWKS_FETCHES_FLUSH_MS = 5_000;
 /** A change made on one instance takes effect on every other within this (issue 11). */
 const CHANGE_POLL_INTERVAL_MS = 1_000;
 /** Key events made elsewhere (the CLI, another instance) are taken up within this. */
@@ -90,6 +92,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   const jwks = new JwksDocument(initial.set, config);
   metrics.watchSigning(() => holder.suspended() === undefined);
   metrics.watchKeys(() => container.keys.list());
+  metrics.watchJwks(() => container.jwksWatch.status());
+  container.jwksWatch.tally.start(JWKS_FETCHES_FLUSH_MS);
   warnAboutDisabledAlgorithms(container);
   const keySync = startKeySync(
     {
@@ -135,6 +139,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
     ],
     metrics,
     jwks,
+    jwksFetched: (source, userAgent, kids) => container.jwksWatch.tally.record(source, userAgent, kids),
     log,
     readiness: readinessCheck({ db: container.db, shuttingDown: () => connections.draining, keys: () => keySync.problem(), log }),
   });
@@ -148,6 +153,7 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       { name: 'mailed links', deleteExpired: (now) => container.emailTokens.deleteExpired(now) },
       { name: 'passkey challenges', deleteExpired: (now) => container.passkeys.deleteExpiredChallenges(now) },
       { name: 'key events', deleteExpired: (now) => container.keyEvents.deleteExpired(now) },
+      { name: 'JWKS fetchers', deleteExpired: (now) => container.jwksWatch.deleteExpired(now) },
     ],
   });
 
@@ -185,6 +191,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       stopWakingKeyEvents();
       await Promise.all([sweeper.stop(), changes.stop(), keyEvents.stop()]);
       await keySync.stop();
+      // What this instance counted of /jwks fetches is written before the database closes.
+      await container.jwksWatch.tally.stop();
       // What answered requests left to do (sign-ups, mails) finishes before the database closes.
       await Promise.all([container.signUp.settled(), container.passwordReset.settled()]);
       await container.close();

@@ -11,6 +11,7 @@ import type { AuditService } from './domain/audit/audit-service.js';
 import type { createClientService } from './domain/clients/client-service.js';
 import type { KeyService } from './domain/keys/key-service.js';
 import type { KeyEventService } from './domain/keys/key-events.js';
+import type { JwksWatch } from './domain/keys/jwks-watch.js';
 import type { SecretThrottle } from './domain/throttling/secret-throttle.js';
 import type { SignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import type { EmailTokenService } from './domain/accounts/email-tokens.js';
@@ -31,6 +32,8 @@ export interface Services {
   keys: KeyService;
   /** Key state changes as CloudEvents, stored for the webhook receivers, and their deliveries. */
   keyEvents: KeyEventService;
+  /** Who fetches /jwks, how many hold each next key (`keys status`), and KEY_ACTIVATION_GATE. */
+  jwksWatch: JwksWatch;
   payloads: ReturnType<typeof createOidcPayloadRepository>;
   audit: AuditService;
   userSessions: UserSessionService;

@@ -50,6 +50,8 @@ export interface AppDeps {
   routers?: Router[];
   metrics: Metrics;
   jwks: JwksDocument;
+  /** Counts a /jwks fetch for its fetcher (the JWKS watch's tally). */
+  jwksFetched?(source: string, userAgent: string | undefined, kids: string): void;
   log: Logger;
   /** Undefined when ready; otherwise why not (database unreachable or not writable, shutting down). */
   readiness(): Promise<string | undefined>;
@@ -119,7 +121,7 @@ export function createApp(deps: AppDeps): Koa {
       config: deps.config,
       throttle: services.secretThrottle,
     }),
-    jwksRouter(deps.jwks),
+    jwksRouter(deps.jwks, { rateLimit: deps.config.jwksWatch.rateLimit, ...(deps.jwksFetched ? { fetched: deps.jwksFetched } : {}) }),
     assetsRouter(),
     createInteractionRouter({
       provider: () => deps.holder.current(),

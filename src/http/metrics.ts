@@ -5,6 +5,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Middleware } from 'koa';
 import type { KeyView } from '../domain/keys/key-service.js';
+import type { PickupStatus } from '../domain/keys/jwks-watch.js';
+import { JwksMetrics } from './jwks-metrics.js';
 import { KeyMetrics } from './key-metrics.js';
 import { routeOf, statusOf } from './route-of.js';
 
@@ -31,6 +33,7 @@ export class Metrics {
   /** What /metrics serves: made once every metric of this instance is registered. */
   readonly #registry: Registry;
   readonly #keys = new KeyMetrics(this.#own);
+  readonly #jwksFetchers = new JwksMetrics(this.#own);
   #signing: () => boolean = () => true;
 
   readonly #duration = new Histogram({
@@ -42,7 +45,7 @@ export class Metrics {
   });
   readonly #jwks = new Counter({
     name: 'sesame_jwks_requests_total',
-    help: 'Requests for /jwks by status (304: the fetcher already had the current set).',
+    help: 'Requests for /jwks by status (304: the fetcher already had the current set; 429: over JWKS_RATE_LIMIT).',
     labelNames: ['status'],
     registers: [this.#own],
   });
@@ -103,6 +106,11 @@ export class Metrics {
   /** Where the signing key gauges read the key list (once per change, see keysChanged). */
   watchKeys(read: () => Promise<KeyView[]>): void {
     this.#keys.watch(read);
+  }
+
+  /** Where the JWKS fetcher gauges read their numbers (at most every 30 s). */
+  watchJwks(read: () => Promise<PickupStatus>): void {
+    this.#jwksFetchers.watch(read);
   }
 
   /** The published key set changed. */

@@ -46,6 +46,21 @@ describe('console: revoking a signing key', () => {
     expect(events.events[0]!.actor).toMatch(/^user:/);
   });
 
+  it('shows how many recent JWKS fetchers have received each next key', async () => {
+    await sesame.syncKeys(); // the set the revocation above left, served now rather than at the next poll
+    expect((await fetch(`${sesame.issuer}/jwks`, { headers: { 'user-agent': 'console-test-rp/1' } })).status).toBe(200);
+    const browser = new TestBrowser(sesame.issuer);
+    const keys = await signInToConsole(browser, '/admin/keys');
+    const status = await sesame.container.jwksWatch.status();
+    const family = status.families[0]!;
+    expect(family.received).toBeGreaterThanOrEqual(1);
+    expect(keys.html).toContain('Next keys reaching the RPs');
+    expect(keys.html).toContain(`${status.recent_fetchers} distinct JWKS fetchers (address and User-Agent) seen within 7d.`);
+    expect(keys.html).toContain('The activation gate is off');
+    expect(keys.html).toContain(`<td data-label="Next key" class="code nowrap">${family.next!.kid}</td>`);
+    expect(keys.html).toContain(`<td data-label="Received by" class="nowrap">${family.received} of ${family.fetchers} (`);
+  });
+
   it('keeps kid, alg, state and dates on one line, compact', async () => {
     const browser = new TestBrowser(sesame.issuer);
     const keys = await signInToConsole(browser, '/admin/keys');

@@ -301,6 +301,28 @@ describe('mail and sign-up settings', () => {
     expect(errorOf({ KEY_EVENTS_RETRY_DELAYS: '5s,soon' })).toContain('KEY_EVENTS_RETRY_DELAYS="5s,soon" is invalid');
     expect(errorOf({ KEY_EVENTS_TIMEOUT: '10m' })).toContain('KEY_EVENTS_TIMEOUT');
   });
+
+  it('watches the JWKS: fetchers kept 7d, the activation gate off (1d at most when on), 600 /jwks requests a minute per address', () => {
+    const watchOf = (env: Record<string, string> = {}) => loadConfig({ NODE_ENV: 'test', ...SECRETS, ...env }, { cwd: tempDir() }).jwksWatch;
+    expect(watchOf()).toEqual({ fetcherRetention: 7 * 86400_000, activationGate: undefined, activationGateMaxDelay: 86400_000, rateLimit: 600 });
+    expect(watchOf({ KEY_ACTIVATION_GATE: '0.95' }).activationGate).toBe(0.95);
+    expect(watchOf({ KEY_ACTIVATION_GATE: '80%' }).activationGate).toBe(0.8);
+    expect(watchOf({ KEY_ACTIVATION_GATE: '1' }).activationGate).toBe(1);
+    expect(watchOf({ KEY_ACTIVATION_GATE: 'OFF' }).activationGate).toBeUndefined();
+    expect(watchOf({ JWKS_RATE_LIMIT: '0' }).rateLimit).toBe(0);
+    expect(watchOf({ JWKS_FETCHER_RETENTION: '2d', KEY_ACTIVATION_GATE_MAX_DELAY: '6h' })).toMatchObject({
+      fetcherRetention: 2 * 86400_000,
+      activationGateMaxDelay: 6 * 3600_000,
+    });
+    for (const bad of ['0', '1.5', '95', 'on', '-0.5']) {
+      expect(errorOf({ KEY_ACTIVATION_GATE: bad })).toBe(
+        `KEY_ACTIVATION_GATE="${bad}" is invalid: off, or a share above 0 and at most 1 such as 0.95 (or 95%)`,
+      );
+    }
+    expect(errorOf({ JWKS_RATE_LIMIT: 'lots' })).toContain('JWKS_RATE_LIMIT="lots" is invalid: requests per minute');
+    expect(errorOf({ JWKS_FETCHER_RETENTION: 'forever' })).toContain('JWKS_FETCHER_RETENTION="forever" is invalid');
+    expect(errorOf({ KEY_ACTIVATION_GATE_MAX_DELAY: '0s' })).toContain('KEY_ACTIVATION_GATE_MAX_DELAY="0s" is invalid');
+  });
 });
 
 describe('KEY_STORE and the PKCS#11 settings', () => {

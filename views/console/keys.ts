@@ -1,9 +1,36 @@
 // Console keys (signing, and encryption with ENCRYPTION_ALGS): the key table, rotation, and the revoke confirmation.
 import type { KeyView } from '../../src/domain/keys/key-service.js';
+import type { PickupStatus } from '../../src/domain/keys/jwks-watch.js';
+import { describeDuration, describeHold, describeReceived, describeShare, describeWindow } from '../../src/domain/keys/pickup-text.js';
 import { html, type SafeHtml } from '../html.js';
 import { compactDate, consoleLayout, csrfField, type ConsoleFrame } from './layout.js';
 
-export function keysPage(frame: ConsoleFrame, keys: KeyView[], algs: readonly string[]): SafeHtml {
+/** "Next keys reaching the RPs": per family, how many recent JWKS fetchers hold the next key. */
+function pickupPanel(pickup: PickupStatus): SafeHtml {
+  const gate =
+    pickup.gate.share === null
+      ? 'The activation gate is off (KEY_ACTIVATION_GATE): scheduled activations follow the schedule alone.'
+      : `A scheduled activation waits until ${describeShare(pickup.gate.share)} of them have received the next key (KEY_ACTIVATION_GATE), ${describeDuration(pickup.gate.max_delay_seconds)} at most; a rotation from this page is not held.`;
+  return html`<section aria-labelledby="pickup">
+<h2 id="pickup">Next keys reaching the RPs</h2>
+<p class="muted">${pickup.recent_fetchers} distinct JWKS fetchers (address and User-Agent) ${describeWindow(pickup.window_seconds)}. ${gate}</p>
+<div class="table-wrap"><table class="stack">
+<thead><tr><th scope="col">Family</th><th scope="col">Next key</th><th scope="col">Received by</th><th scope="col">May activate from</th><th scope="col">Gate</th></tr></thead>
+<tbody>
+${pickup.families.map(
+  (f) => html`<tr>
+<td data-label="Family" class="nowrap">${f.alg}</td>
+<td data-label="Next key" class="code nowrap">${f.next?.kid ?? '—'}</td>
+<td data-label="Received by" class="nowrap">${f.next ? describeReceived(f) : '—'}</td>
+<td data-label="May activate from" class="nowrap">${compactDate(f.next?.eligible_at)}</td>
+<td data-label="Gate">${describeHold(f.hold)}</td>
+</tr>`,
+)}
+</tbody></table></div>
+</section>`;
+}
+
+export function keysPage(frame: ConsoleFrame, keys: KeyView[], algs: readonly string[], pickup?: PickupStatus): SafeHtml {
   const encryption = keys.some((k) => k.use === 'enc');
   return consoleLayout(frame, {
     title: encryption ? 'Signing and encryption keys' : 'Signing keys',
@@ -32,6 +59,7 @@ ${keys.map(
 </tr>`,
 )}
 </tbody></table></div>
+${pickup && pickupPanel(pickup)}
 <h2>Rotate</h2>
 <p class="muted">The next key becomes active, the active key retires, and a new next key is published. A rotation is refused while the next key has not been published long enough for every cache to hold it; the refusal says why and lets you force it.</p>
 <form method="post" action="/admin/keys/rotate">

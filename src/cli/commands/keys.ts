@@ -1,10 +1,11 @@
-// sesame keys list | rotate | revoke | rewrap
+// sesame keys list | status | rotate | revoke | rewrap
 // The key service only ever hands out views: no private (or public) key material. The rules for
 // what a rotation or revocation may do live in the lifecycle (domain/keys/lifecycle.ts); these
 // commands apply them and say what changed, one line per algorithm family.
 import { rewrapSecrets } from '../../domain/crypto/rewrap-secrets.js';
 import { ConflictError } from '../../domain/errors.js';
 import { KeyChangeRefused, type AppliedChange, type KeyView } from '../../domain/keys/key-service.js';
+import { describeDuration, describeHold, describeReceived, describeShare, describeWindow } from '../../domain/keys/pickup-text.js';
 import { flag, optionalString, UsageError, type Command } from '../command.js';
 import { table, when } from '../output.js';
 
@@ -86,6 +87,33 @@ const list: Command = {
             ]),
           )
         : ['no signing keys yet (the server creates them when it starts)'],
+    };
+  },
+};
+
+const status: Command = {
+  name: 'keys status',
+  synopsis: 'keys status',
+  summary: 'per family: the next key, how many recent JWKS fetchers have received it, when it may activate',
+  help: [],
+  options: {},
+  positionals: [],
+  prepare: () => async (ctx) => {
+    const report = await (await ctx.container()).jwksWatch.status();
+    const gate =
+      report.gate.share === null
+        ? 'off'
+        : `${describeShare(report.gate.share)} of recent fetchers, for ${describeDuration(report.gate.max_delay_seconds)} at most`;
+    return {
+      json: report,
+      human: [
+        `recent JWKS fetchers (${describeWindow(report.window_seconds)}): ${report.recent_fetchers}`,
+        `activation gate (KEY_ACTIVATION_GATE): ${gate}`,
+        ...table(
+          ['alg', 'next key', 'received by', 'may activate from', 'gate'],
+          report.families.map((f) => [f.alg, f.next?.kid ?? '-', f.next ? describeReceived(f) : '-', when(f.next?.eligible_at), describeHold(f.hold)]),
+        ),
+      ],
     };
   },
 };
@@ -186,4 +214,4 @@ const rewrap: Command = {
   },
 };
 
-export const keyCommands: Command[] = [list, rotate, revoke, rewrap];
+export const keyCommands: Command[] = [list, status, rotate, revoke, rewrap];

@@ -192,6 +192,25 @@ interface AuditActions {
   'key.revoked': { target: KeyTarget; details: KeyChange };
   'key.deleted': { target: KeyTarget; details: KeyChange };
   'key.grants_revoked': { target: KeyTarget; details: { kid: string; alg: string; count: number } };
+  /**
+   * KEY_ACTIVATION_GATE held the scheduled activation of this next key (`held`, once per hold), or
+   * its maximum delay released it without the share (`released`): how many recent JWKS fetchers had
+   * received it, the share wanted, and until when at the latest it is held.
+   */
+  'key.activation_held': {
+    target: KeyTarget;
+    details: {
+      kid: string;
+      alg: string;
+      reason: string;
+      outcome: 'held' | 'released';
+      fetchers: number;
+      received: number;
+      share: number;
+      required_share: number;
+      until: string;
+    };
+  };
   'keys.rewrapped': { target: 'keys'; details: { signing_keys: number; client_secrets: number } };
 }
 
@@ -262,6 +281,7 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'key.revoked': true,
   'key.deleted': true,
   'key.grants_revoked': true,
+  'key.activation_held': true,
   'keys.rewrapped': true,
 };
 

@@ -107,6 +107,8 @@ export interface KeyServiceOptions {
   changes?: ChangeAnnouncer;
   /** Where private keys are made, opened and destroyed (KEY_STORE). Default: sealed in the key table with `box`. */
   store?: KeyStore;
+  /** KEY_ACTIVATION_GATE (jwks-watch.ts): of the families due for a scheduled rotation, those that may rotate now. */
+  activationGate?: (due: { alg: string; keys: SigningKeyRecord[] }[], at: Date) => Promise<string[]>;
 }
 
 /** Who made a change (default: the system), and whether past the lifecycle's safeguards. */
@@ -447,7 +449,14 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
    * ticking at once exactly one acts). A rotation refused by the rules is logged, not forced.
    */
   async function maintainFrom(keys: SigningKeyRecord[], at: Date): Promise<AppliedChange[]> {
-    const due = families.filter((alg) => isRotationDue(family(keys, alg), at, policyFor(alg)));
+    const scheduled = families.filter((alg) => isRotationDue(family(keys, alg), at, policyFor(alg)));
+    // The activation gate may hold some of them (it logs and audits that itself).
+    const due = options.activationGate
+      ? await options.activationGate(
+          scheduled.map((alg) => ({ alg, keys: family(keys, alg) })),
+          at,
+        )
+      : scheduled;
     const removed = removedAlgorithms(keys, at);
     if (due.length === 0 && removed.length === 0 && planExpiry(keys, at).length === 0) return [];
     try {
@@ -456,7 +465,7 @@ export function createKeyService(repo: SigningKeyRepository, box: SecretBox, opt
           const changes: KeyChange[] = [...planExpiry(current, time), ...removedAlgorithms(current, time)];
           for (const alg of families) {
             const keysOfAlg = family(current, alg);
-            if (!isRotationDue(keysOfAlg, time, policyFor(alg))) continue;
+            if (!due.includes(alg) || !isRotationDue(keysOfAlg, time, policyFor(alg))) continue;
             // Expired retired keys are deleted above; plan the rotation as if they were gone.
             const remaining = keysOfAlg.filter((k) => !changes.some((c) => c.kind === 'delete' && c.kid === k.kid));
             const plan = planRotation(remaining, time, policyFor(alg));

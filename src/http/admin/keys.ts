@@ -8,7 +8,7 @@
 import { ConflictError } from '../../domain/errors.js';
 import { KeyChangeRefused } from '../../domain/keys/key-service.js';
 import { route, type Route } from './route.js';
-import { KeyChanges, KeyEventList, KeyEventQuery, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput } from './schemas.js';
+import { KeyChanges, KeyEventList, KeyEventQuery, KeyList, KeyParams, KeyRevokeInput, KeyRotateInput, KeyStatus } from './schemas.js';
 
 export const keyRoutes: Route[] = [
   route({
@@ -35,6 +35,16 @@ export const keyRoutes: Route[] = [
     handle: async ({ query, services }) => ({
       items: await services.keyEvents.list({ limit: query.limit ?? 20, failing: query.failed === 'true' }),
     }),
+  }),
+  route({
+    method: 'get',
+    path: '/keys/status',
+    operationId: 'keyStatus',
+    summary: 'How many recent JWKS fetchers have received each next key, and when it may activate',
+    tag: 'keys',
+    success: { status: 200, description: 'Per family: the next key, its pickup by recent fetchers, eligibility and any hold.', schema: KeyStatus },
+    problems: [],
+    handle: async ({ services }) => services.jwksWatch.status(),
   }),
 
   route({

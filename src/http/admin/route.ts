@@ -11,7 +11,7 @@ import type { Actor } from './auth.js';
 /** What the admin API's routes use, and nothing else. */
 export type AdminServices = Pick<
   Services,
-  'accounts' | 'clients' | 'keys' | 'keyEvents' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations' | 'secondFactors'
+  'accounts' | 'clients' | 'keys' | 'keyEvents' | 'jwksWatch' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations' | 'secondFactors'
 >;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

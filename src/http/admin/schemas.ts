@@ -318,6 +318,40 @@ export const KeyEvent = component(
 
 export const KeyEventList = component('KeyEventList', 'Key events, newest first.', z.object({ items: z.array(KeyEvent) }));
 
+export const KeyStatus = component(
+  'KeyStatus',
+  'How far each next key has reached the RPs: of the distinct /jwks fetchers (source address and User-Agent) seen ' +
+    'within window_seconds (JWKS_FETCHER_RETENTION), how many last received a key set containing it, when the schedule ' +
+    'may activate it, and whether KEY_ACTIVATION_GATE holds it.',
+  z.object({
+    window_seconds: count.describe('a fetcher is recent when seen within this many seconds'),
+    recent_fetchers: count,
+    gate: z.object({
+      share: z.number().nullable().describe('KEY_ACTIVATION_GATE: the share wanted before a scheduled activation; null: off'),
+      max_delay_seconds: count.describe('KEY_ACTIVATION_GATE_MAX_DELAY: the longest the gate holds an activation'),
+    }),
+    families: z.array(
+      z.object({
+        alg: z.string(),
+        next: z
+          .object({
+            kid: z.string(),
+            published_at: timestamp,
+            eligible_at: timestamp.nullable().describe('when the schedule and the rotation rules first let it activate'),
+          })
+          .nullable(),
+        fetchers: count,
+        received: count.describe('recent fetchers whose latest key set held the next key (a 304 on the current ETag counts)'),
+        share: z.number().nullable().describe('received / fetchers; null without fetchers'),
+        hold: z
+          .object({ since: timestamp, until: timestamp.describe('released then at the latest'), released_at: timestamp.nullable() })
+          .nullable()
+          .describe('set once the gate held the next key'),
+      }),
+    ),
+  }),
+);
+
 // ---------- sessions and grants
 
 export const Session = component(

@@ -9,8 +9,11 @@ import { by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field } from './form.js';
 import { setFlash } from './session.js';
 
-export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config }: Pick<Services, 'keys' | 'config'>): void {
-  router.get('/admin/keys', ...get, async (ctx) => send(ctx, keysPage(frame(ctx), await keys.list(), [...config.signingAlgs, ...config.encryptionAlgs])));
+export function keyRoutes({ router, get, post }: ConsoleRoutes, { keys, config, jwksWatch }: Pick<Services, 'keys' | 'config' | 'jwksWatch'>): void {
+  router.get('/admin/keys', ...get, async (ctx) => {
+    const [list, pickup] = await Promise.all([keys.list(), jwksWatch.status()]);
+    send(ctx, keysPage(frame(ctx), list, [...config.signingAlgs, ...config.encryptionAlgs], pickup));
+  });
 
   router.post('/admin/keys/rotate', ...post, async (ctx) => {
     const body = bodyOf(ctx);

@@ -30,6 +30,7 @@ export type ConsoleServices = Pick<
   | 'clients'
   | 'keys'
   | 'keyEvents'
+  | 'jwksWatch'
   | 'audit'
   | 'log'
   | 'consoleSessions'
