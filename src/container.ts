@@ -42,6 +42,9 @@ import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { createEmailVerification } from './domain/accounts/email-verification.js';
 import { createSignUp } from './domain/accounts/sign-up.js';
+import { createGroupRepository } from './db/group-repository.js';
+import { createGroupService } from './domain/groups/group-service.js';
+import { createAccessRules } from './domain/groups/access.js';
 import { createSelfServiceThrottle } from './domain/throttling/self-service-throttle.js';
 
 export interface Container extends Services {
@@ -149,12 +152,23 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     activationGate: (due, at) => jwksWatch.admit(due, at),
     ...(options.now ? { now: options.now } : {}),
   });
+  const groupRepository = createGroupRepository(db.prisma);
+  const clients = createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit, {
+    changes,
+    groups: groupRepository,
+  });
   return {
     config,
     log,
     db,
     changes,
     accounts,
+    groups: createGroupService({ groups: groupRepository, accounts, clients, audit }),
+    access: createAccessRules({
+      allowedGroups: (clientId) => clients.allowedGroups(clientId),
+      isMemberOfAny: (userId, names) => groupRepository.isMemberOfAny(userId, names),
+      audit,
+    }),
     secondFactors,
     passwordReset: createPasswordResetService({ accounts, quota: createRequestQuota(attempts), ...linkMails }),
     invitations: createInvitationService({ accounts, ...linkMails }),
@@ -171,7 +185,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       maxFailuresPerAddress: limits.tokenMaxFailuresPerAddress,
     }),
     userSessions,
-    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit, { changes }),
+    clients,
     payloads,
     audit,
     keyEvents,

@@ -23,6 +23,8 @@ import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
 import type { SelfService } from './domain/accounts/email-verification.js';
 import type { SignUp } from './domain/accounts/sign-up.js';
+import type { GroupService } from './domain/groups/group-service.js';
+import type { AccessRules } from './domain/groups/access.js';
 
 export interface Services {
   config: Config;
@@ -60,4 +62,8 @@ export interface Services {
   passkeys: PasskeyService;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
+  /** Groups of people and their members. */
+  groups: GroupService;
+  /** Per-app access rules: whether a person may use a client (its allowed_groups). */
+  access: AccessRules;
 }

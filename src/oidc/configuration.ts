@@ -12,6 +12,8 @@ import { encryptionFeatures, encryptionJwa } from './encryption.js';
 import { CONSOLE_CLIENT_ID } from '../domain/clients/reserved.js';
 import { ValidationError } from '../domain/errors.js';
 import type { SigningKey } from '../domain/keys/key-store.js';
+import type { AccessRules } from '../domain/groups/access.js';
+import { withAccessRules } from './access-check.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
 import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
@@ -41,6 +43,8 @@ export interface ConfigurationDeps {
   isResourceServer: IsResourceServer;
   /** What MFA_POLICY and step-up need to know of a person; absent: sessions are never stepped up. */
   mfaPerson?: (accountId: string) => Promise<MfaPerson | undefined>;
+  /** Per-app access rules (clients' allowed_groups); absent: everyone may use every client. */
+  access?: AccessRules;
 }
 
 /** What an authorization request says about MFA (mfa-policy.ts). */
@@ -225,7 +229,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // What a used one presented again does is refresh-token-reuse.ts's.
     rotateRefreshToken: (ctx) => ctx.oidc.client?.['rotate_refresh_tokens'] === true,
     // The login prompt also comes back for a second factor a session lacks (step-up: interactionPolicyWithMfa).
-    interactions: { policy: interactionPolicyWithMfa(deps.mfaPerson, config.mfaPolicy), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // And an `access` prompt after login for clients with allowed_groups (access-check.ts).
+    interactions: { policy: withAccessRules(interactionPolicyWithMfa(deps.mfaPerson, config.mfaPolicy), deps.access), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Exactly the methods a client can be registered with (schema.ts), which discovery lists for
     // the token, introspection and revocation endpoints alike (discovery.ts).
     clientAuthMethods: [...AUTH_METHODS],

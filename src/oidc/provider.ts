@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { MfaPerson } from '../domain/accounts/mfa-policy.js';
 import type { Services } from '../services.js';
 import type { AuditRecorder } from '../domain/audit/actions.js';
+import type { AccessRules } from '../domain/groups/access.js';
 import type { SigningKey } from '../domain/keys/key-store.js';
 import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
@@ -33,6 +34,8 @@ export interface ProviderDeps {
   isResourceServer(clientId: string): Promise<boolean>;
   /** What MFA_POLICY and step-up need to know of a person (configuration.ts: interactionPolicyWithMfa). */
   mfaPerson?: (accountId: string) => Promise<MfaPerson | undefined>;
+  /** Per-app access rules (clients' allowed_groups): at sign-in and at every refresh. */
+  access?: AccessRules;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
   /** Counts failed client authentications and registration tokens, and refuses locked clients. */
@@ -95,7 +98,7 @@ export function mfaPersonOf(
 
 /** What a provider is built from: the server's services, and the CLI's when it needs a provider. */
 export type ProviderServices = Pick<Services, 'config' | 'payloads' | 'clients' | 'accounts' | 'audit' | 'secretThrottle' | 'log'> &
-  Partial<Pick<Services, 'secondFactors'>>;
+  Partial<Pick<Services, 'secondFactors' | 'access'>>;
 
 /** The provider's dependencies on Sesame's services: the server's, and the CLI's when it needs a provider. */
 export function providerDepsFor(container: ProviderServices): ProviderDeps {
@@ -103,12 +106,13 @@ export function providerDepsFor(container: ProviderServices): ProviderDeps {
   return {
     config: container.config,
     adapter: createAdapter({ payloads, clients }),
-    findAccount: createFindAccount(container.accounts),
+    findAccount: createFindAccount(container.accounts, container.access),
     resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     isAdminClient: (clientId) => clients.isAdminClient(clientId),
     isResourceServer: (clientId) => clients.isResourceServer(clientId),
     ...(container.secondFactors ? { mfaPerson: mfaPersonOf(container.accounts, container.secondFactors) } : {}),
+    ...(container.access ? { access: container.access } : {}),
     audit: container.audit,
     secretThrottle: container.secretThrottle,
     log: container.log,

@@ -2,6 +2,7 @@
 // area of Sesame keeps its texts in one file here (English and German side by side, German typed
 // as English's shape so nothing can be missing); this file puts the areas together. To add an
 // area: write views/i18n/<area>.ts exporting { en, de } and list it below.
+import { access } from './access.js';
 import { account } from './account.js';
 import { errors } from './errors.js';
 import { invitations } from './invitations.js';
@@ -13,7 +14,7 @@ import { passwordReset } from './password-reset.js';
 import { signIn } from './sign-in.js';
 import { signUp } from './sign-up.js';
 
-const AREAS = { account, errors, invitations, mail, mfa, passkeys, passwordReset, signIn, signUp };
+const AREAS = { access, account, errors, invitations, mail, mfa, passkeys, passwordReset, signIn, signUp };
 
 type Areas = typeof AREAS;
 export type Messages = { readonly locale: Locale } & { readonly [Area in keyof Areas]: Areas[Area]['en'] };

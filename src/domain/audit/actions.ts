@@ -21,6 +21,7 @@ export const SYSTEM: By = { actor: 'system' };
 export type UserTarget = `user:${string}`;
 export type ClientTarget = `client:${string}`;
 export type KeyTarget = `key:${string}`;
+export type GroupTarget = `group:${string}`;
 
 /** How many sessions and grants a change ended. */
 export interface Revoked {
@@ -184,6 +185,17 @@ interface AuditActions {
   'logout.backchannel_failed': { target: ClientTarget; details: { client_id: string; sub?: string; reason: string } };
   'logout.hint_ignored': { target?: ClientTarget; details: { kid: string; client_id?: string; client_id_from?: string; reason: string } };
 
+  // Groups and access rules (src/domain/groups/): a group by its id (names change), a membership by its person
+  'group.created': { target: GroupTarget; details: { name: string; description?: string } };
+  /** `clients`: the clients whose allowed_groups named it, now naming it by its new name. */
+  'group.renamed': { target: GroupTarget; details: { name: string; from: string; clients: string[] } };
+  'group.updated': { target: GroupTarget; details: { name: string; changed: string[] } };
+  'group.deleted': { target: GroupTarget; details: { name: string; members: number } };
+  'group.member_added': { target: UserTarget; details: { group: string; group_id: string; email: string } };
+  'group.member_removed': { target: UserTarget; details: { group: string; group_id: string; email: string } };
+  /** A person outside a client's allowed_groups was refused: at sign-in (the page), prompt=none, or a refresh. */
+  'access.denied': { target: UserTarget; details: { client_id: string; context: 'sign_in' | 'prompt_none' | 'refresh'; allowed_groups: string[] } };
+
   // Signing keys (the key service)
   'key.created': { target: KeyTarget; details: KeyChange };
   'key.activated': { target: KeyTarget; details: KeyChange };
@@ -274,6 +286,13 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'logout.succeeded': true,
   'logout.backchannel_failed': true,
   'logout.hint_ignored': true,
+  'group.created': true,
+  'group.renamed': true,
+  'group.updated': true,
+  'group.deleted': true,
+  'group.member_added': true,
+  'group.member_removed': true,
+  'access.denied': true,
   'key.created': true,
   'key.activated': true,
   'key.reinstated': true,

@@ -90,6 +90,11 @@ interface StoredMetadata {
    * client's introspection only answers for tokens issued to that client. Absent means false.
    */
   resource_server?: true;
+  /**
+   * Sesame's own field: the groups whose members may use this client (src/domain/groups/access.ts).
+   * Absent: everyone. Only an administrator sets it; the provider never sees it.
+   */
+  allowed_groups?: string[];
 }
 
 /** The client authentication methods that use the client's secret: it is issued, sealed at rest, and rotated. */
@@ -335,6 +340,7 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...(input.require_mfa === true ? { require_mfa: true as const } : {}),
     ...(resources.length > 0 ? { resources } : {}),
     ...(resourceServer ? { resource_server: true as const } : {}),
+    ...(input.allowed_groups?.length ? { allowed_groups: unique(input.allowed_groups) } : {}),
   };
 }
 

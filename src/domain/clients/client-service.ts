@@ -141,6 +141,8 @@ export interface ClientServiceOptions {
   changes?: ChangeAnnouncer;
   /** Clients kept in memory (default 10,000) and for how long at most (default 5 minutes). */
   cache?: { max: number; ttlMs: number };
+  /** Which of the group names a client's allowed_groups lists are no group's; absent: not checked. */
+  groups?: { missing(names: string[]): Promise<string[]> };
 }
 
 const DEFAULT_CACHE = { max: 10_000, ttlMs: 5 * 60_000 };
@@ -157,7 +159,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
   }
 
   async function providerMetadata(record: ClientRecord): Promise<Record<string, unknown>> {
-    const { resources: _sesameOnly, resource_server: _alsoSesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
+    const {
+      resources: _sesameOnly,
+      resource_server: _alsoSesameOnly,
+      allowed_groups: _accessRules,
+      scope,
+      ...metadata
+    } = JSON.parse(record.metadata) as ClientMetadata;
     const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
     // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
     // per resource (resourceScopes below), so they are left out of the client's `scope` here.
@@ -180,6 +188,19 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
   const cached = (clientId: string) => cache.get(clientId, load);
 
+  /** Refuses allowed_groups that name no group (one query, only when it names any). */
+  async function checkGroupsExist(metadata: ClientMetadata): Promise<void> {
+    const names = metadata.allowed_groups ?? [];
+    if (names.length === 0 || !options.groups) return;
+    const missing = await options.groups.missing(names);
+    if (missing.length > 0) {
+      throw new ValidationError(
+        `allowed_groups: no group named ${missing.join(', ')}; create it first (sesame groups create ${missing[0]})`,
+        'allowed_groups',
+      );
+    }
+  }
+
   /** After a change is stored: this instance forgets the client now, the others when they hear. */
   async function changed(clientId: string): Promise<void> {
     cache.forget(clientId);
@@ -194,6 +215,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
     async create(registration: ClientRegistration, by: By = SYSTEM): Promise<ClientWithSecret> {
       const metadata = buildClientMetadata(parseClientRegistration(registration), policy);
+      await checkGroupsExist(metadata);
       const id = newClientId();
       const secret = usesSecret(metadata.token_endpoint_auth_method) ? newClientSecret() : undefined;
       try {
@@ -246,6 +268,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const { application_type: _derived, response_types: _alsoDerived, ...kept } = registrationOf(current);
       const merged: ClientRegistration = { ...applyChanges(kept, changes), token_endpoint_auth_method: asked ?? method };
       const metadata = buildClientMetadata(merged, policy);
+      if (changes.allowed_groups) await checkGroupsExist(metadata);
       const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
       await changed(clientId);
@@ -278,7 +301,10 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     async saveRegistered(clientId: string, metadata: Record<string, unknown>): Promise<ClientView> {
       // The registration endpoint makes its own ids; this only guards the upsert below.
       if (clientId === CONSOLE_CLIENT_ID) throw new ValidationError(`client_id ${CONSOLE_CLIENT_ID} is reserved for Sesame's admin console`, 'client_id');
-      const built = registeredMetadata(pickRegistrationFields(metadata), policy);
+      const registered = registeredMetadata(pickRegistrationFields(metadata), policy);
+      // An app's own update (RFC 7592) cannot lift the access rules an administrator gave it.
+      const kept = await this.allowedGroups(clientId, { fresh: true });
+      const built: ClientMetadata = { ...registered, ...(kept.length > 0 ? { allowed_groups: kept } : {}) };
       const needsSecret = usesSecret(built.token_endpoint_auth_method);
       const secret = typeof metadata.client_secret === 'string' && needsSecret ? metadata.client_secret : undefined;
       if (!secret && needsSecret) {
@@ -396,6 +422,45 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
         await audit.record(SYSTEM, { action: 'client.deleted', target: target(other.id), details: { ...clientSummary(toView(other)), reason } });
       }
       return { client, created, repaired, removed };
+    },
+
+    /**
+     * The groups whose members may use the client (allowed_groups); empty: everyone. From the
+     * cache the provider's own client lookups fill, so a request costs no statement for it.
+     */
+    async allowedGroups(clientId: string, options: { fresh?: boolean } = {}): Promise<string[]> {
+      const record = options.fresh ? await clients.findById(clientId) : (await cached(clientId))?.record;
+      if (!record) return [];
+      return (JSON.parse(record.metadata) as ClientMetadata).allowed_groups ?? [];
+    },
+
+    /** The clients whose allowed_groups names the group (a group they name is not deleted). */
+    async namingGroup(name: string): Promise<{ client_id: string; client_name: string }[]> {
+      return (await clients.list())
+        .filter((record) => ((JSON.parse(record.metadata) as ClientMetadata).allowed_groups ?? []).includes(name))
+        .map((record) => ({ client_id: record.id, client_name: record.name }));
+    },
+
+    /** A group renamed: every client naming it names it by its new name. Returns their ids. */
+    async renameAllowedGroup(from: string, to: string, by: By = SYSTEM): Promise<string[]> {
+      const renamed: string[] = [];
+      for (const record of await clients.list()) {
+        const metadata = JSON.parse(record.metadata) as ClientMetadata;
+        if (!metadata.allowed_groups?.includes(from)) continue;
+        const before = toView(record);
+        const allowed = [...new Set(metadata.allowed_groups.map((name) => (name === from ? to : name)))];
+        const updated = await clients.update(record.id, { name: record.name, metadata: JSON.stringify({ ...metadata, allowed_groups: allowed }) });
+        if (!updated) continue;
+        await changed(record.id);
+        const view = toView(updated);
+        await audit.record(by, {
+          action: 'client.updated',
+          target: target(record.id),
+          details: { changed: changedFields(before, view), ...clientSummary(view), reason: `group ${from} renamed to ${to}` },
+        });
+        renamed.push(record.id);
+      }
+      return renamed;
     },
 
     /** Whether the client is registered with Sesame's `admin` scope (an admin client); false when unknown. */

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
+import { GROUP_NAME_RULE, isGroupName } from '../groups/group-name.js';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -175,6 +176,14 @@ export const CLIENT_FIELDS = {
   resource_server: z
     .boolean()
     .describe('Sesame: an API that may introspect tokens issued to other clients (confidential clients only); otherwise a client introspects only its own'),
+  allowed_groups: z
+    .array(z.string().refine(isGroupName, {
+        error: (issue) => `allowed_groups: group name ${JSON.stringify(String(issue.input).slice(0, 80))} is not valid; use ${GROUP_NAME_RULE}`,
+      }))
+    .max(50, 'may list at most 50 groups')
+    .describe(
+      'Sesame: only members of at least one of these groups may sign in to it (and refresh its tokens); empty or absent: everyone. Set by an administrator only, never by dynamic registration',
+    ),
 };
 
 export type ClientField = keyof typeof CLIENT_FIELDS;
@@ -188,7 +197,7 @@ export const PLAIN_FIELDS = ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] 
 export type PlainField = (typeof PLAIN_FIELDS)[number];
 
 /** Fields only an administrator sets (CLI, admin API, console); dynamic registration may not. */
-export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server'];
+export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server', 'allowed_groups'];
 
 type Optional<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<T[K]> };
 type Removable<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };

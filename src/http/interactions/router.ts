@@ -19,6 +19,7 @@ import { errorPage, type ErrorView } from '../../../views/error.js';
 import { raw } from '../../../views/html.js';
 import type { Messages } from '../../../views/i18n/catalogue.js';
 import { loginPage, REMEMBER_FIELD, REMEMBER_VALUE } from '../../../views/login.js';
+import { noAccessPage } from '../../../views/no-access.js';
 import { secondFactorPage, type OtherWay, type SecondFactorForm } from '../../../views/second-factor.js';
 import { TooManyAttemptsError } from '../../domain/accounts/account-service.js';
 import { authenticationResult, type SecondFactorMethod } from '../../domain/accounts/authentication-methods.js';
@@ -28,6 +29,7 @@ import type { By } from '../../domain/audit/actions.js';
 import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
 import { CHALLENGE_LIFETIME_MS, PasskeyError, type PasskeyService } from '../../domain/accounts/passkeys.js';
 import { ACCOUNT_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../../domain/clients/reserved.js';
+import { ACCESS_PROMPT } from '../../oidc/access-check.js';
 import { Busy } from '../../domain/accounts/work-limiter.js';
 import { OncePerWindow } from '../../domain/throttling/once-per-window.js';
 import type { FailureOutcome } from '../../domain/throttling/sign-in-throttle.js';
@@ -507,6 +509,22 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
             claims: stringList(details.missingOIDCClaims),
             resourceScopes: resourceScopes(details.missingResourceScopes),
           }),
+        );
+        return;
+      }
+      case ACCESS_PROMPT: {
+        // Outside the app's allowed groups (access-check.ts, audited there): no way on but back to
+        // the app (access_denied, through abort) or signing out to use another account.
+        sendPage(
+          ctx,
+          noAccessPage(t, {
+            uid,
+            csrf: csrfToken(ctx, interactionBinding(uid)),
+            clientName: await clientName(provider, interaction, t),
+            email: interaction.session?.accountId ? (await deps.accounts.findById?.(interaction.session.accountId))?.email : undefined,
+            signOut: provider.pathFor('end_session'),
+          }),
+          403,
         );
         return;
       }
