@@ -17,13 +17,14 @@ import { keyEventCommands } from './commands/key-events.js';
 import { keyCommands } from './commands/keys.js';
 import { migrateCommands } from './commands/migrate.js';
 import { sessionCommands } from './commands/sessions.js';
+import { groupCommands } from './commands/groups.js';
 import { userCommands } from './commands/users.js';
 import { describeError } from './output.js';
 import { packageVersion } from './version.js';
 
 export type { CliIo } from './command.js';
 
-const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...sessionCommands, ...clientCommands, ...keyCommands, ...keyEventCommands, ...auditCommands];
+const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...sessionCommands, ...groupCommands, ...clientCommands, ...keyCommands, ...keyEventCommands, ...auditCommands];
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
 const HELP_FLAGS = new Set(['--help', '-h']);
 

@@ -18,10 +18,14 @@ const CONTRACT_FLAGS: Partial<Record<ClientField, string>> = {
   grant_types: 'grant-type',
   id_token_signed_response_alg: 'id-token-alg',
   resources: 'resource',
+  allowed_groups: 'allowed-group',
 };
 
 /** Derived from other fields (application_type, response_types). */
 const NOT_FLAGS = new Set<ClientField>(['application_type', 'response_types']);
+
+/** Lists that `clients update` can empty with --no-X (for the others, a new list replaces the old). */
+const CLEARABLE_LISTS = new Set<ClientField>(['allowed_groups']);
 
 /** Single-valued fields that `clients update` cannot remove (--no-X): a client always has them. */
 const NOT_REMOVABLE = new Set<ClientField>(['client_name', 'token_endpoint_auth_method']);
@@ -67,7 +71,8 @@ export function clientFlagOptions(removable: boolean): Record<string, OptionSpec
   for (const field of FLAG_FIELDS) {
     const kind = kindOf(field);
     options[flagOf(field)] = kind === 'switch' ? { type: 'boolean' } : { type: 'string', ...(kind === 'list' ? { multiple: true } : {}) };
-    if (kind === 'switch' || (removable && !NOT_REMOVABLE.has(field) && kind !== 'list')) options[`no-${flagOf(field)}`] = { type: 'boolean' };
+    const clearable = kind !== 'list' || CLEARABLE_LISTS.has(field);
+    if (kind === 'switch' || (removable && !NOT_REMOVABLE.has(field) && clearable)) options[`no-${flagOf(field)}`] = { type: 'boolean' };
   }
   return options;
 }

@@ -78,7 +78,7 @@ const create: Command = {
     '               [--id-token-alg A] [--resource URI ...] [--resource-server]',
     '               [--no-require-pkce] [--rotate-refresh-tokens] [--require-mfa]',
     '               [--token-endpoint-auth-method M] [--token-endpoint-auth-signing-alg A]',
-    '               [--jwks JSON|@FILE | --jwks-uri U]',
+    '               [--jwks JSON|@FILE | --jwks-uri U] [--allowed-group NAME ...]',
     'clients create --admin [--name N]',
   ].join('\n'),
   summary: 'register a relying party (--admin: a client for the admin API); prints client_id and its secret',
@@ -185,6 +185,7 @@ const update: Command = {
     '               [--rotate-refresh-tokens | --no-rotate-refresh-tokens] [--require-mfa | --no-require-mfa]',
     '               [--token-endpoint-auth-method M] [--token-endpoint-auth-signing-alg A | --no-token-endpoint-auth-signing-alg]',
     '               [--jwks JSON|@FILE | --no-jwks] [--jwks-uri U | --no-jwks-uri]',
+    '               [--allowed-group NAME ... | --no-allowed-group]',
   ].join('\n'),
   summary: "change a client's registration (the options given; the rest stays)",
   help: [
@@ -193,6 +194,7 @@ const update: Command = {
     ['--resource-server', 'lets it introspect tokens issued to other clients'],
     ['--no-resource-server', 'back to introspecting its own tokens only'],
     ['--no-X', 'removes field X (or switches it off), e.g. --no-scope'],
+    ['--no-allowed-group', 'removes its access rule: everyone may use it again'],
     ['', 'The other options are those of clients create. A client stays public or'],
     ['', 'confidential; its secret stays. --token-endpoint-auth-method switches among'],
     ['', 'client_secret_basic, client_secret_post and client_secret_jwt only.'],
@@ -266,6 +268,7 @@ const show: Command = {
         ['require_pkce', client.require_pkce ? 'yes' : 'no (authorization requests may leave PKCE out)'],
         ['rotate_refresh_tokens', client.rotate_refresh_tokens ? 'yes (a new refresh token on every refresh)' : 'no'],
         ['require_mfa', client.require_mfa ? 'yes (every sign-in ends with a second factor)' : 'no'],
+        ['allowed_groups', client.allowed_groups?.length ? client.allowed_groups : 'everyone (no access rule)'],
         ['created_at', when(client.created_at)],
       ]),
     };

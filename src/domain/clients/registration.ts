@@ -20,6 +20,14 @@ export function parseDynamicRegistration(metadata: Record<string, unknown>): Cli
   const asked: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(metadata)) {
     if ((ISSUED_FIELDS as readonly string[]).includes(field) || value === undefined || value === null) continue;
+    // An app must not choose who may use it: its access rules are an administrator's (and kept
+    // across its own updates: client-service.ts saveRegistered).
+    if (field === 'allowed_groups') {
+      throw new ValidationError(
+        'allowed_groups cannot be registered dynamically: who may use an app is for an administrator to decide (sesame clients update ID --allowed-group NAME, or the admin API)',
+        field,
+      );
+    }
     if (!(REGISTRATION_FIELDS as readonly string[]).includes(field)) {
       throw new ValidationError(`client metadata "${field}" is not supported by this provider; it accepts ${REGISTRATION_FIELDS.join(', ')}`, field);
     }
