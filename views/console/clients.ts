@@ -31,6 +31,8 @@ export interface ClientFormValues {
   grant_types: string[];
   scope: string;
   resources: string;
+  /** One group name per line; empty: everyone may use the app. */
+  allowed_groups: string;
   resource_server: boolean;
   require_pkce: boolean;
   rotate_refresh_tokens: boolean;
@@ -61,6 +63,7 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   grant_types: ['authorization_code', 'refresh_token'],
   scope: 'openid profile email',
   resources: '',
+  allowed_groups: '',
   resource_server: false,
   require_pkce: true,
   rotate_refresh_tokens: false,
@@ -92,6 +95,7 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     grant_types: client.grant_types,
     scope: client.scope ?? '',
     resources: (client.resources ?? []).join('\n'),
+    allowed_groups: (client.allowed_groups ?? []).join('\n'),
     resource_server: client.resource_server === true,
     require_pkce: client.require_pkce,
     rotate_refresh_tokens: client.rotate_refresh_tokens,
@@ -247,6 +251,7 @@ ${fieldError(errors, 'rotate_refresh_tokens')}
 <label for="require_mfa">Require a second factor (every sign-in to this app ends with multi-factor authentication)</label>
 </div>
 ${fieldError(errors, 'require_mfa')}
+${textarea('allowed_groups', 'Allowed groups', 'One group per line: only their members may sign in to this app and refresh its tokens. Empty: everyone.')}
 <div class="field">
 <label for="scope">Scope</label>
 <input id="scope" name="scope" type="text" spellcheck="false" autocapitalize="none" value="${values.scope}"${describedBy(errors, 'scope')}>

@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { auditRoutes } from './audit.js';
 import { actorOf, authenticate } from './auth.js';
 import { clientRoutes } from './clients.js';
+import { groupRoutes } from './groups.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { fieldErrors, invalidFields, Problem, problemHandler } from './problem.js';
@@ -24,7 +25,7 @@ import { userRoutes } from './users.js';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 
-export const adminRoutes: readonly Route[] = [...clientRoutes, ...registrationRoutes, ...userRoutes, ...keyRoutes, ...sessionRoutes, ...auditRoutes];
+export const adminRoutes: readonly Route[] = [...clientRoutes, ...registrationRoutes, ...userRoutes, ...groupRoutes, ...keyRoutes, ...sessionRoutes, ...auditRoutes];
 
 export interface AdminApiDeps {
   services: AdminServices;

@@ -134,6 +134,7 @@ export function buildOpenApiDocument(routes: readonly Route[], { issuer, basePat
     tags: [
       { name: 'clients', description: 'Relying parties' },
       { name: 'users', description: 'People who sign in' },
+      { name: 'groups', description: 'Groups of people; what clients allow in allowed_groups' },
       { name: 'keys', description: 'Signing keys' },
       { name: 'sessions', description: "A person's sessions and grants" },
       { name: 'audit', description: 'The audit log' },

@@ -11,11 +11,11 @@ import type { Actor } from './auth.js';
 /** What the admin API's routes use, and nothing else. */
 export type AdminServices = Pick<
   Services,
-  'accounts' | 'clients' | 'keys' | 'keyEvents' | 'jwksWatch' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations' | 'secondFactors'
+  'accounts' | 'clients' | 'keys' | 'keyEvents' | 'jwksWatch' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations' | 'secondFactors' | 'groups'
 >;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type Tag = 'clients' | 'users' | 'keys' | 'sessions' | 'audit';
+export type Tag = 'clients' | 'users' | 'groups' | 'keys' | 'sessions' | 'audit';
 
 export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   params: z.output<P>;

@@ -43,6 +43,7 @@ function readClientForm(body: FormBody): ClientFormValues {
     scope: field(body, 'scope').trim().replace(/\s+/g, ' '),
     resources: field(body, 'resources'),
     resource_server: checked(body, 'resource_server'),
+    allowed_groups: field(body, 'allowed_groups'),
     require_pkce: checked(body, 'require_pkce'),
     rotate_refresh_tokens: checked(body, 'rotate_refresh_tokens'),
     require_mfa: checked(body, 'require_mfa'),
@@ -89,6 +90,7 @@ function formFields(values: ClientFormValues) {
     scope: values.scope,
     resources: lines(values.resources),
     resource_server: values.resource_server,
+    allowed_groups: lines(values.allowed_groups),
     // A public client always uses PKCE and rotates: whatever its boxes say, the defaults (on) apply.
     require_pkce: isPublic ? undefined : values.require_pkce,
     rotate_refresh_tokens: isPublic ? undefined : values.rotate_refresh_tokens,
@@ -103,19 +105,25 @@ function shownAgain(values: ClientFormValues): ClientFormValues {
 }
 
 function registration(values: ClientFormValues): ClientRegistration {
-  const { backchannel_logout_uri, resources, ...rest } = formFields(values);
+  const { backchannel_logout_uri, resources, allowed_groups, ...rest } = formFields(values);
   return parseClientRegistration({
     ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
     ...(backchannel_logout_uri ? { backchannel_logout_uri } : {}),
     ...(resources.length ? { resources } : {}),
+    ...(allowed_groups.length ? { allowed_groups } : {}),
   });
 }
 
 /** Every field of the form: an emptied one is removed from the registration. */
 function changes(values: ClientFormValues): ClientChanges {
-  const { backchannel_logout_uri, resources, ...rest } = formFields(values);
+  const { backchannel_logout_uri, resources, allowed_groups, ...rest } = formFields(values);
   const emptied = Object.fromEntries(Object.entries(rest).map(([name, value]) => [name, value ?? null]));
-  return parseClientChanges({ ...emptied, backchannel_logout_uri: backchannel_logout_uri ?? null, resources: resources.length ? resources : null });
+  return parseClientChanges({
+    ...emptied,
+    backchannel_logout_uri: backchannel_logout_uri ?? null,
+    resources: resources.length ? resources : null,
+    allowed_groups: allowed_groups.length ? allowed_groups : null,
+  });
 }
 
 export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: Pick<Services, 'clients'>): void {
