@@ -24,7 +24,16 @@ import { packageVersion } from './version.js';
 
 export type { CliIo } from './command.js';
 
-const COMMANDS: Command[] = [...migrateCommands, ...userCommands, ...sessionCommands, ...groupCommands, ...clientCommands, ...keyCommands, ...keyEventCommands, ...auditCommands];
+const COMMANDS: Command[] = [
+  ...migrateCommands,
+  ...userCommands,
+  ...sessionCommands,
+  ...groupCommands,
+  ...clientCommands,
+  ...keyCommands,
+  ...keyEventCommands,
+  ...auditCommands,
+];
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
 const HELP_FLAGS = new Set(['--help', '-h']);
 

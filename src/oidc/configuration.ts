@@ -230,7 +230,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     rotateRefreshToken: (ctx) => ctx.oidc.client?.['rotate_refresh_tokens'] === true,
     // The login prompt also comes back for a second factor a session lacks (step-up: interactionPolicyWithMfa).
     // And an `access` prompt after login for clients with allowed_groups (access-check.ts).
-    interactions: { policy: withAccessRules(interactionPolicyWithMfa(deps.mfaPerson, config.mfaPolicy), deps.access), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      policy: withAccessRules(interactionPolicyWithMfa(deps.mfaPerson, config.mfaPolicy), deps.access),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
     // Exactly the methods a client can be registered with (schema.ts), which discovery lists for
     // the token, introspection and revocation endpoints alike (discovery.ts).
     clientAuthMethods: [...AUTH_METHODS],

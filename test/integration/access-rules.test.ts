@@ -49,7 +49,7 @@ describe.each(PROVIDERS)('per-app access rules on %s', (provider) => {
     const login = await browser.request(start.url.toString());
     const page = await submitLogin(browser, login, who.email, who.password);
     expect(page.status, page.html).toBe(403);
-    expect(page.html).toContain("You don't have access to <span class=\"client\">Grafana</span>");
+    expect(page.html).toContain('You don\'t have access to <span class="client">Grafana</span>');
     expect(page.html).toContain('Ask your administrator.');
     expect(page.html).toContain(who.email);
     expect(page.html).toContain('href="/session/end"');
@@ -101,9 +101,7 @@ describe.each(PROVIDERS)('per-app access rules on %s', (provider) => {
     expect(refreshed.access_token).toBeTruthy();
 
     await sesame.container.groups.removeMember('sre', who.email);
-    await expect(oidc.refreshTokenGrant(grafana, refreshed.refresh_token ?? tokens.refresh_token!)).rejects.toSatisfy(
-      (e) => oauthError(e) === 'invalid_grant',
-    );
+    await expect(oidc.refreshTokenGrant(grafana, refreshed.refresh_token ?? tokens.refresh_token!)).rejects.toSatisfy((e) => oauthError(e) === 'invalid_grant');
     expect((await oidc.refreshTokenGrant(wiki, wikiTokens.refresh_token!)).access_token).toBeTruthy();
     expect((await denials(who.id)).map((e) => (e.details as { context: string }).context)).toEqual(['refresh']);
 

@@ -4,7 +4,7 @@
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
 import { documentHead } from '../layout.js';
 
-export type Section = 'overview' | 'clients' | 'users' | 'keys' | 'audit';
+export type Section = 'overview' | 'clients' | 'users' | 'groups' | 'keys' | 'audit';
 
 export interface ConsoleFrame {
   csrf: string;
@@ -17,6 +17,7 @@ const SECTIONS: [Section, string, string][] = [
   ['overview', 'Overview', '/admin'],
   ['clients', 'Clients', '/admin/clients'],
   ['users', 'Users', '/admin/users'],
+  ['groups', 'Groups', '/admin/groups'],
   ['keys', 'Keys', '/admin/keys'],
   ['audit', 'Audit log', '/admin/audit'],
 ];

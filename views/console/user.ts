@@ -38,6 +38,8 @@ export interface UserPageView {
   mailedLinks?: MailedLinksView;
   /** Their second factors (undefined: not shown). */
   factors?: FactorOverview;
+  /** Their groups, with adding and removing (groups.ts groupsSection; undefined: not shown). */
+  groups?: SafeHtml;
 }
 
 const passkeyKind = (deviceType: string) => (deviceType === 'multiDevice' ? 'synced' : 'one device');
@@ -234,6 +236,7 @@ ${fieldError(passwordErrors, 'confirm_password')}
 </form>
 ${view.mailedLinks && mailedLinksSection(frame, user, view.mailedLinks)}
 ${view.factors && factorsSection(user, view.factors)}
+${view.groups}
 ${sessionsSection(frame, view)}
 <h2 id="access">Access</h2>
 ${

@@ -194,10 +194,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
     if (names.length === 0 || !options.groups) return;
     const missing = await options.groups.missing(names);
     if (missing.length > 0) {
-      throw new ValidationError(
-        `allowed_groups: no group named ${missing.join(', ')}; create it first (sesame groups create ${missing[0]})`,
-        'allowed_groups',
-      );
+      throw new ValidationError(`allowed_groups: no group named ${missing.join(', ')}; create it first (sesame groups create ${missing[0]})`, 'allowed_groups');
     }
   }
 

@@ -177,9 +177,11 @@ export const CLIENT_FIELDS = {
     .boolean()
     .describe('Sesame: an API that may introspect tokens issued to other clients (confidential clients only); otherwise a client introspects only its own'),
   allowed_groups: z
-    .array(z.string().refine(isGroupName, {
+    .array(
+      z.string().refine(isGroupName, {
         error: (issue) => `allowed_groups: group name ${JSON.stringify(String(issue.input).slice(0, 80))} is not valid; use ${GROUP_NAME_RULE}`,
-      }))
+      }),
+    )
     .max(50, 'may list at most 50 groups')
     .describe(
       'Sesame: only members of at least one of these groups may sign in to it (and refresh its tokens); empty or absent: everyone. Set by an administrator only, never by dynamic registration',

@@ -79,7 +79,11 @@ export function createGroupService({ groups, accounts, clients, audit }: GroupSe
   async function add(group: GroupRecord, user: Person, by: By): Promise<boolean> {
     const added = await groups.addMember(group.id, user.id);
     if (added) {
-      await audit.record(by, { action: 'group.member_added', target: `user:${user.id}`, details: { group: group.name, group_id: group.id, email: user.email } });
+      await audit.record(by, {
+        action: 'group.member_added',
+        target: `user:${user.id}`,
+        details: { group: group.name, group_id: group.id, email: user.email },
+      });
     }
     return added;
   }
@@ -87,7 +91,11 @@ export function createGroupService({ groups, accounts, clients, audit }: GroupSe
   async function remove(group: GroupRecord, user: Person, by: By): Promise<boolean> {
     const removed = await groups.removeMember(group.id, user.id);
     if (removed) {
-      await audit.record(by, { action: 'group.member_removed', target: `user:${user.id}`, details: { group: group.name, group_id: group.id, email: user.email } });
+      await audit.record(by, {
+        action: 'group.member_removed',
+        target: `user:${user.id}`,
+        details: { group: group.name, group_id: group.id, email: user.email },
+      });
     }
     return removed;
   }

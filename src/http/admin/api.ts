@@ -25,7 +25,15 @@ import { userRoutes } from './users.js';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 
-export const adminRoutes: readonly Route[] = [...clientRoutes, ...registrationRoutes, ...userRoutes, ...groupRoutes, ...keyRoutes, ...sessionRoutes, ...auditRoutes];
+export const adminRoutes: readonly Route[] = [
+  ...clientRoutes,
+  ...registrationRoutes,
+  ...userRoutes,
+  ...groupRoutes,
+  ...keyRoutes,
+  ...sessionRoutes,
+  ...auditRoutes,
+];
 
 export interface AdminApiDeps {
   services: AdminServices;

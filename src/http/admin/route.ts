@@ -11,7 +11,19 @@ import type { Actor } from './auth.js';
 /** What the admin API's routes use, and nothing else. */
 export type AdminServices = Pick<
   Services,
-  'accounts' | 'clients' | 'keys' | 'keyEvents' | 'jwksWatch' | 'userSessions' | 'audit' | 'config' | 'log' | 'secretThrottle' | 'invitations' | 'secondFactors' | 'groups'
+  | 'accounts'
+  | 'clients'
+  | 'keys'
+  | 'keyEvents'
+  | 'jwksWatch'
+  | 'userSessions'
+  | 'audit'
+  | 'config'
+  | 'log'
+  | 'secretThrottle'
+  | 'invitations'
+  | 'secondFactors'
+  | 'groups'
 >;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

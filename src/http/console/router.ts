@@ -11,6 +11,7 @@ import type { Services } from '../../services.js';
 import { verifyCsrf } from '../middleware/csrf.js';
 import { auditRoutes } from './audit.js';
 import { clientRoutes } from './clients.js';
+import { groupRoutes } from './groups.js';
 import { consoleHeaders, csrfBinding, type ConsoleRoutes } from './context.js';
 import { keyEventRoutes } from './key-events.js';
 import { keyRoutes } from './keys.js';
@@ -39,6 +40,7 @@ export type ConsoleServices = Pick<
   | 'invitations'
   | 'passwordReset'
   | 'secondFactors'
+  | 'groups'
 >;
 
 export interface ConsoleDeps {
@@ -69,6 +71,7 @@ export function createConsoleRouter({ services, issuer }: ConsoleDeps): Router {
   mailedLinkRoutes(routes, services);
   userRoutes(routes, services);
   userPageRoutes(routes, services);
+  groupRoutes(routes, services);
   // Before keyRoutes: /admin/keys/events is a static path.
   keyEventRoutes(routes, services);
   keyRoutes(routes, services);

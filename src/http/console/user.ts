@@ -10,11 +10,12 @@ import type { Services } from '../../services.js';
 import type { User } from '../../domain/accounts/account-service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { deleteUserPage, editValuesOf, resetFactorsPage, userPage, userPath, type UserEditValues } from '../../../views/console/user.js';
+import { groupsSection } from '../../../views/console/groups.js';
 import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
 
-type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle' | 'invitations' | 'secondFactors'>;
+type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle' | 'invitations' | 'secondFactors' | 'groups'>;
 
 /** The user the path names, or a flash and back to the list (they may have been deleted meanwhile). */
 async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Promise<User | undefined> {
@@ -28,7 +29,7 @@ async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Pro
 
 export function userPageRoutes(
   { router, get, post }: ConsoleRoutes,
-  { accounts, userSessions, clients, signInThrottle, invitations, secondFactors }: UserServices,
+  { accounts, userSessions, clients, signInThrottle, invitations, secondFactors, groups }: UserServices,
 ): void {
   const render = async (
     ctx: Context,
@@ -36,16 +37,19 @@ export function userPageRoutes(
     forms: { values?: UserEditValues; errors?: Record<string, string>; passwordErrors?: Record<string, string> } = {},
     status?: number,
   ) => {
-    const [{ sessions, grants }, lockedFor, allClients, hasPassword, factors] = await Promise.all([
+    const [{ sessions, grants }, lockedFor, allClients, hasPassword, factors, ownGroups, allGroups] = await Promise.all([
       userSessions.list(user.id),
       signInThrottle.accountLockedFor(user.email),
       clients.list(),
       accounts.hasPassword(user.id),
       secondFactors.overview(user.id),
+      groups.groupsOf(user.id),
+      groups.list(),
     ]);
+    const pageFrame = frame(ctx);
     send(
       ctx,
-      userPage(frame(ctx), {
+      userPage(pageFrame, {
         user,
         locked: lockedFor > 0,
         self: user.id === admin(ctx).id,
@@ -57,6 +61,7 @@ export function userPageRoutes(
         passwordErrors: forms.passwordErrors ?? {},
         mailedLinks: { available: invitations.available, pending: hasPassword === false },
         factors,
+        groups: groupsSection(pageFrame, user.id, ownGroups, allGroups),
       }),
       status,
     );
