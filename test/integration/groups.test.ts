@@ -157,7 +157,7 @@ describe.each(PROVIDERS)('groups and access rules on %s', (provider) => {
     expect(userPage.html).toMatch(/<ul id="user-groups"><li><a href="\/admin\/groups\/family">family<\/a>/);
     userPage = await admin.submit(userPage, `/admin/users/${person.id}/groups/family/remove`);
     expect(userPage.html).toContain('In no group.');
-    userPage = await admin.submit(userPage, `/admin/users/${person.id}/groups`, { group: 'family' });
+    await admin.submit(userPage, `/admin/users/${person.id}/groups`, { group: 'family' });
     expect(await sesame.container.groups.groupsOf(person.id)).toEqual([expect.objectContaining({ name: 'family' })]);
 
     // The client page's allowed groups.
