@@ -75,6 +75,23 @@ describe.each(PROVIDERS)('statements per request on %s', (provider) => {
     expect(spent.reads).toBe(1);
   });
 
+  it('refresh for a client with allowed_groups: one read more (the membership), and none for a client without', async () => {
+    await sesame.container.groups.create({ name: 'budgeteers' });
+    await sesame.container.groups.addMember('budgeteers', USER.email);
+    const client = await sesame.container.clients.create({
+      client_name: 'Budget with rules',
+      redirect_uris: [REDIRECT_URI],
+      rotate_refresh_tokens: true,
+      allowed_groups: ['budgeteers'],
+    });
+    const ruled = await discover(sesame.issuer, client.client_id, client.client_secret);
+    const start = await startAuthorization(ruled, { scope: 'openid offline_access', prompt: 'consent' });
+    let refresh = (await exchange(ruled, await signIn(new TestBrowser(sesame.issuer), start, USER), start)).refresh_token!;
+    const spent = await cost(async () => (refresh = (await oidc.refreshTokenGrant(ruled, refresh)).refresh_token!));
+    expect(spent.statements).toBeLessThanOrEqual(BUDGET.refresh + 1);
+    expect(spent.reads).toBe(2);
+  });
+
   it(`userinfo: at most ${BUDGET.userinfo} statement`, async () => {
     const spent = await cost(() => oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck));
     expect(spent.statements).toBeLessThanOrEqual(BUDGET.userinfo);
