@@ -83,6 +83,13 @@ export function createGroupRepository(prisma: DbClient) {
       });
       return rows.map((r) => ({ userId: r.userId, email: r.user.email, name: r.user.name, addedAt: r.createdAt }));
     },
+    /** The names of the groups among `ids` (one query; ids of no group are left out). */
+    async namesOf(ids: string[]): Promise<Map<string, string>> {
+      const wanted = [...new Set(ids)];
+      if (wanted.length === 0) return new Map();
+      const rows = await prisma.group.findMany({ where: { id: { in: wanted } }, select: { id: true, name: true } });
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
     /** A person's groups, by name. */
     async groupsOf(userId: string): Promise<GroupRecord[]> {
       const rows = await prisma.groupMember.findMany({ where: { userId }, include: { group: true }, orderBy: { group: { name: 'asc' } } });

@@ -123,6 +123,11 @@ describe.each(PROVIDERS)('groups and access rules on %s', (provider) => {
     expect(detail.json.clients).toEqual([{ client_id: client.json.client_id, client_name: 'Jellyfin' }]);
 
     expect((await api('DELETE', `/groups/media/members/${user.id}`)).status).toBe(204);
+    // Deleting a person takes them out of their groups.
+    const gone = await sesame.container.accounts.create({ email: 'gone@example.com', password: PASSWORD });
+    await sesame.container.groups.addMember('media', 'gone@example.com');
+    expect((await api('DELETE', `/users/${gone.id}`)).status).toBe(204);
+    expect((await api('GET', '/groups/media')).json.members).toEqual([]);
     expect((await api('GET', `/users/${user.id}/groups`)).json.items).toEqual([]);
     expect((await api('PATCH', `/clients/${client.json.client_id}`, { allowed_groups: null })).status).toBe(200);
     expect((await api('DELETE', '/groups/media')).status).toBe(204);
@@ -148,6 +153,8 @@ describe.each(PROVIDERS)('groups and access rules on %s', (provider) => {
     expect(invalid.html).toContain('id="name-error"');
     page = await admin.submit(page, '/admin/groups', { name: 'family', description: 'Photos' });
     expect(new URL(page.url).pathname).toBe('/admin/groups/family');
+    // The audit page names the group, linked.
+    expect((await admin.request('/admin/audit?action=group.created')).html).toContain('href="/admin/groups/family"');
     page = await admin.submit(page, '/admin/groups/family/members', { email: 'finch@example.com' });
     expect(page.html).toContain('Added finch@example.com to family.');
     expect(page.html).toContain(`href="/admin/users/${person.id}">finch@example.com</a>`);

@@ -203,6 +203,11 @@ export function createGroupService({ groups, accounts, clients, audit }: GroupSe
       return (await groups.groupsOf(userId)).map((g) => toView(g));
     },
 
+    /** group id → name for the groups among `ids` that still exist, in one query (the audit page's names). */
+    namesOf(ids: string[]): Promise<Map<string, string>> {
+      return groups.namesOf(ids);
+    },
+
     /** The names among `names` that are no group's (client metadata checks its allowed_groups with it). */
     missing(names: string[]): Promise<string[]> {
       return groups.missing(names);

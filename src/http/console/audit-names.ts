@@ -1,17 +1,25 @@
-// The audit page's names: `user:<sub>` as the person's email and `client:<id>` as the client's
-// name, looked up for a whole page at once (one query for users, one for clients), never per row.
+// The audit page's names: `user:<sub>` as the person's email, `client:<id>` as the client's name
+// and `group:<id>` as the group's, looked up for a whole page at once (one query each), never per row.
 // Whoever is gone keeps their raw id.
 import type { Services } from '../../services.js';
 import type { AuditEvent } from '../../domain/audit/audit-service.js';
 import type { NameOf } from '../../../views/console/audit.js';
 
-const idOf = (ref: string, kind: 'user' | 'client'): string | undefined => (ref.startsWith(`${kind}:`) ? ref.slice(kind.length + 1) : undefined);
+const idOf = (ref: string, kind: 'user' | 'client' | 'group'): string | undefined => (ref.startsWith(`${kind}:`) ? ref.slice(kind.length + 1) : undefined);
 
-export async function auditNames(events: AuditEvent[], { accounts, clients }: Pick<Services, 'accounts' | 'clients'>): Promise<NameOf> {
+export async function auditNames(
+  events: AuditEvent[],
+  { accounts, clients, groups }: Pick<Services, 'accounts' | 'clients'> & Partial<Pick<Services, 'groups'>>,
+): Promise<NameOf> {
   const refs = events.flatMap((e) => [e.actor, e.target ?? '']);
   const userIds = refs.map((r) => idOf(r, 'user')).filter((id): id is string => !!id);
   const clientIds = refs.map((r) => idOf(r, 'client')).filter((id): id is string => !!id);
-  const [emails, names] = await Promise.all([accounts.emailsOf(userIds), clients.namesOf(clientIds)]);
+  const groupIds = refs.map((r) => idOf(r, 'group')).filter((id): id is string => !!id);
+  const [emails, names, groupNames] = await Promise.all([
+    accounts.emailsOf(userIds),
+    clients.namesOf(clientIds),
+    groups && groupIds.length > 0 ? groups.namesOf(groupIds) : new Map<string, string>(),
+  ]);
   return (ref) => {
     if (!ref) return undefined;
     const userId = idOf(ref, 'user');
@@ -20,6 +28,9 @@ export async function auditNames(events: AuditEvent[], { accounts, clients }: Pi
     const clientId = idOf(ref, 'client');
     const name = clientId && names.get(clientId);
     if (name) return { ref, name, href: `/admin/clients/${encodeURIComponent(clientId)}` };
+    const groupId = idOf(ref, 'group');
+    const groupName = groupId && groupNames.get(groupId);
+    if (groupName) return { ref, name: groupName, href: `/admin/groups/${encodeURIComponent(groupName)}` };
     return { ref };
   };
 }

@@ -22,7 +22,7 @@ function day(text: string): Date | undefined {
   return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text ? undefined : date;
 }
 
-export function auditRoutes({ router, get }: ConsoleRoutes, services: Pick<Services, 'audit' | 'accounts' | 'clients'>): void {
+export function auditRoutes({ router, get }: ConsoleRoutes, services: Pick<Services, 'audit' | 'accounts' | 'clients' | 'groups'>): void {
   const { audit } = services;
   router.get('/admin/audit', ...get, async (ctx) => {
     const filters: AuditFilters = { action: queryText(ctx, 'action'), from: queryText(ctx, 'from'), to: queryText(ctx, 'to'), who: queryText(ctx, 'who') };
