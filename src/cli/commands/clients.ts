@@ -33,6 +33,7 @@ const NOT_WITH_ADMIN = [
   'no-rotate-refresh-tokens',
   'require-mfa',
   'no-require-mfa',
+  'allowed-group',
   'token-endpoint-auth-method',
   'token-endpoint-auth-signing-alg',
   'jwks',

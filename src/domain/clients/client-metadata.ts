@@ -287,6 +287,13 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     );
   }
 
+  if (input.allowed_groups?.length && !usesCode) {
+    throw new ValidationError(
+      'allowed_groups needs the authorization_code grant: they say which people may sign in, and a client without it has none',
+      'allowed_groups',
+    );
+  }
+
   if (isPublic && input.require_pkce === false) {
     throw new ValidationError(
       'require_pkce cannot be false for a public client: PKCE is what binds its authorization code to it (it has no secret)',
