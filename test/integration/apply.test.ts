@@ -1,7 +1,7 @@
 // Configuration as code: `sesame apply` and `sesame export` through the CLI entry, the service
 // directly, and SESAME_CONFIG at start-up (a fixed secret then works at /token), on both databases.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,19 +189,35 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
     }
   });
 
-  it('changes a secret given in the file, through the service', async () => {
+  it('changes a secret given in the file (here from a file of its own), through the service', async () => {
     const container = await createContainer(loadConfig(env()), silentLogger);
     try {
       const next = randomBytes(32).toString('base64url');
-      const declared = parseConfiguration(FILE, { env: { APP_SECRET: next, MACHINE_SECRET }, baseDir: dir });
+      writeFileSync(join(dir, 'app-secret'), `${next}\n`);
+      const text = FILE.replace('{ env: APP_SECRET }', '{ file: app-secret }');
+      const declared = parseConfiguration(text, { env: { MACHINE_SECRET }, baseDir: dir });
       const result = await container.configuration.apply(declared);
       const app = result.changes.find((c) => c.id === 'app');
-      expect(app).toEqual({ action: 'update', kind: 'client', id: 'app', fields: [{ field: 'secret', note: 'changed (from env APP_SECRET)' }] });
+      expect(app).toEqual({
+        action: 'update',
+        kind: 'client',
+        id: 'app',
+        fields: [{ field: 'secret', note: `changed (from file ${join(dir, 'app-secret')})` }],
+      });
       expect(await container.clients.secretIs('app', next)).toBe(true);
       expect((await container.configuration.apply(declared)).changes.filter((c) => c.kind === 'client')).toEqual([]);
     } finally {
       await container.close();
     }
+  });
+
+  it('mails the invitation of a person it creates only when the file says invite: true', async () => {
+    const run = await sesame(['apply', '-f', file('invite.yaml', 'users:\n  - email: carol@example.com\n    invite: true\n  - email: dan@example.com\n')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('+ user carol@example.com\n    admin: false\n    email_verified: false\n    invitation: mailed\n');
+    const mails = readdirSync(join(dir, 'data', 'outbox')).map((name) => readFileSync(join(dir, 'data', 'outbox', name), 'utf8'));
+    expect(mails.filter((m) => m.includes('carol@example.com'))).toHaveLength(1);
+    expect(mails.some((m) => m.includes('dan@example.com'))).toBe(false);
   });
 
   it('refuses mistakes with exit 2 and the path in the file', async () => {
