@@ -247,6 +247,7 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
         /clients\[0\]\.grant_types: a public client cannot use client_credentials/,
       ],
       ['clients:\n  - client_id: "a b"\n    name: A\n', /clients\[0\]\.client_id: client_id must be/],
+      ['clients:\n  - client_id: 12345\n    name: A\n', /clients\[0\]\.client_id: must be a string \(put it in quotes: "12345"\)/],
       [
         'clients:\n  - client_id: a\n    name: A\n    grant_types: [client_credentials]\n  - client_id: a\n    name: B\n    grant_types: [client_credentials]\n',
         /clients\[1\]\.client_id: a is declared twice \(also clients\[0\]\)/,

@@ -46,7 +46,11 @@ export function stringAt(entry: Entry, key: string, path: string, required = fal
     if (required) throw new ConfigFileError(`${path}.${key}`, 'is required');
     return undefined;
   }
-  if (typeof value !== 'string') throw new ConfigFileError(`${path}.${key}`, 'must be a string');
+  if (typeof value !== 'string') {
+    // YAML reads 12345 or true as a number or a boolean: quoting keeps them text.
+    const hint = typeof value === 'number' || typeof value === 'boolean' ? ` (put it in quotes: "${String(value)}")` : '';
+    throw new ConfigFileError(`${path}.${key}`, `must be a string${hint}`);
+  }
   return value;
 }
 
