@@ -164,8 +164,10 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
 
   it('export → apply on an empty database reproduces the clients and users (secrets from the environment)', async () => {
     await sesame(['apply', '-f', 'sesame.yaml']);
+    // A client made by hand has a random id (base64url, maybe starting with "-"): exported, it applies too.
+    const hand = await sesame(['clients', 'create', '--name', 'By hand', '--redirect-uri', 'https://hand.example.com/cb', '--json']);
     const out = await sesame(['export', '-o', 'exported.yaml']);
-    expect(out.stdout).toMatch(/^wrote exported\.yaml: 3 clients, 2 users/);
+    expect(out.stdout).toMatch(/^wrote exported\.yaml: 4 clients, 2 users/);
     const text = await exported();
     expect(text).toContain('secret: { env: CLIENT_APP_SECRET } # placeholder: set CLIENT_APP_SECRET');
     expect(text).not.toContain(APP_SECRET);
@@ -173,7 +175,14 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
 
     const empty = await createTestDatabase(provider);
     try {
-      const other = { ...env(), DATABASE_URL: empty.url, CLIENT_APP_SECRET: APP_SECRET, CLIENT_MACHINE_SECRET: MACHINE_SECRET };
+      const handSecret = `CLIENT_${hand.json.client_id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SECRET`;
+      const other = {
+        ...env(),
+        DATABASE_URL: empty.url,
+        CLIENT_APP_SECRET: APP_SECRET,
+        CLIENT_MACHINE_SECRET: MACHINE_SECRET,
+        [handSecret]: hand.json.client_secret,
+      };
       const run = await sesame(['apply', '-f', 'exported.yaml'], { env: other });
       expect(run.code, run.stderr).toBe(0);
       expect(await exported({ env: other })).toBe(text);

@@ -8,14 +8,12 @@ import { CONSOLE_CLIENT_ID } from './reserved.js';
 
 /** As long as KEY_ENCRYPTION_SECRET must be: 32 characters are 256 bits of HMAC key (client_secret_jwt, HS256). */
 export const MIN_GIVEN_SECRET_LENGTH = 32;
-const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$/;
+// The characters of generated ids (base64url) and a few more: an exported id must apply again.
+const CLIENT_ID = /^[A-Za-z0-9._~-]{1,100}$/;
 
 export function checkClientId(id: string): void {
   if (!CLIENT_ID.test(id)) {
-    throw new ValidationError(
-      'client_id must be 1 to 100 letters, digits and . _ ~ - (starting with a letter or digit), e.g. grafana or app.example',
-      'client_id',
-    );
+    throw new ValidationError('client_id must be 1 to 100 letters, digits and . _ ~ -, e.g. grafana or app.example', 'client_id');
   }
   if (id === CONSOLE_CLIENT_ID) throw new ValidationError(`client_id ${CONSOLE_CLIENT_ID} is reserved for Sesame's admin console`, 'client_id');
 }
