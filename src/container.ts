@@ -43,6 +43,7 @@ import { createMailer } from './mail/mailer.js';
 import { createEmailVerification } from './domain/accounts/email-verification.js';
 import { createSignUp } from './domain/accounts/sign-up.js';
 import { createSelfServiceThrottle } from './domain/throttling/self-service-throttle.js';
+import { createConfigurationService } from './domain/configuration/apply-service.js';
 
 export interface Container extends Services {
   db: Database;
@@ -149,6 +150,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     activationGate: (due, at) => jwksWatch.admit(due, at),
     ...(options.now ? { now: options.now } : {}),
   });
+  const clients = createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit, { changes });
+  const invitations = createInvitationService({ accounts, ...linkMails });
   return {
     config,
     log,
@@ -157,7 +160,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     accounts,
     secondFactors,
     passwordReset: createPasswordResetService({ accounts, quota: createRequestQuota(attempts), ...linkMails }),
-    invitations: createInvitationService({ accounts, ...linkMails }),
+    invitations,
     selfService: { verification, throttle: selfServiceThrottle },
     signUp: createSignUp({ accounts, verification, audit, domains: config.signup.domains, log }),
     attempts,
@@ -171,7 +174,8 @@ export async function createContainer(config: Config, log: Logger, options: Cont
       maxFailuresPerAddress: limits.tokenMaxFailuresPerAddress,
     }),
     userSessions,
-    clients: createClientService(createClientRepository(db.prisma), box, { signingAlgs: config.signingAlgs, issuer: config.issuer }, audit, { changes }),
+    clients,
+    configuration: createConfigurationService({ clients, accounts, invitations }),
     payloads,
     audit,
     keyEvents,

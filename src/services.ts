@@ -23,6 +23,7 @@ import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
 import type { SelfService } from './domain/accounts/email-verification.js';
 import type { SignUp } from './domain/accounts/sign-up.js';
+import type { ConfigurationService } from './domain/configuration/apply-service.js';
 
 export interface Services {
   config: Config;
@@ -58,6 +59,8 @@ export interface Services {
   secondFactors: SecondFactorService;
   /** Passkeys (WebAuthn): adding them on the account page, signing in with one. */
   passkeys: PasskeyService;
+  /** Declarative configuration: `sesame apply`, `sesame export`, SESAME_CONFIG. */
+  configuration: ConfigurationService;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
 }
