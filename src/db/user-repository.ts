@@ -19,7 +19,9 @@ export interface UserRecord {
 }
 
 export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean; signupPending?: boolean };
-export type UserUpdate = Partial<Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin' | 'signupPending' | 'attributes'>>;
+export type UserUpdate = Partial<
+  Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin' | 'signupPending' | 'attributes'>
+>;
 
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';

@@ -264,7 +264,7 @@ ${textarea('resources', 'Resources (APIs)', 'One per line; optional. Access toke
 <label for="resource_server">Resource server (an API that may introspect tokens issued to other clients)</label>
 </div>
 ${fieldError(errors, 'resource_server')}
-${textarea('extra_claims', 'Extra claims', 'One a line, in ID tokens, userinfo and JWT access tokens: role=@grafana_role (the person\'s attribute; absent without it), policy=readwrite (fixed text), level:=3 (fixed JSON). Reserved names (sub, email, name, ...) are refused.')}
+${textarea('extra_claims', 'Extra claims', "One a line, in ID tokens, userinfo and JWT access tokens: role=@grafana_role (the person's attribute; absent without it), policy=readwrite (fixed text), level:=3 (fixed JSON). Reserved names (sub, email, name, ...) are refused.")}
 <fieldset>
 <legend>Shown on the consent page</legend>
 ${APP_PAGES.map(

@@ -47,6 +47,5 @@ export function claimsFromFlags(args: ParsedArgs, current: ExtraClaims | undefin
   return Object.keys(claims).length > 0 ? claims : null;
 }
 
-
 /** For `clients show`: one line per claim, as --claim writes it. */
 export const describeClaims = claimLines;

@@ -117,7 +117,7 @@ const update: Command = {
     ['--no-admin', 'no longer may'],
     ['--attribute KEY=TEXT', 'sets an attribute (what per-app extra claims are taken from),'],
     ['', 'e.g. --attribute grafana_role=Admin; KEY:=JSON for a number,'],
-    ['', "true/false or a list: --attribute 'teams:=[\"ops\",\"dev\"]'; repeatable"],
+    ['', 'true/false or a list: --attribute \'teams:=["ops","dev"]\'; repeatable'],
     ['--remove-attribute KEY', 'removes an attribute; repeatable'],
   ],
   options: {

@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { UserRecord, UserRepository } from '../../db/user-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
-import { applyAttributeChanges, changedAttributeKeys, checkAttributeChanges, parseStoredAttributes, type AttributeChanges, type Attributes } from '../claims/attributes.js';
+import {
+  applyAttributeChanges,
+  changedAttributeKeys,
+  checkAttributeChanges,
+  parseStoredAttributes,
+  type AttributeChanges,
+  type Attributes,
+} from '../claims/attributes.js';
 import { SYSTEM, type AuditRecorder, type By, type UserTarget } from '../audit/actions.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { ReadThroughCache } from '../read-through-cache.js';

@@ -121,7 +121,9 @@ export function parseAttributeAssignment(text: string): [string, AttributeValue]
 
 /** Each attribute as --attribute (and the console's form) writes it: text as key=text, anything else as key:=JSON. */
 export function attributeLines(attributes: Attributes): string[] {
-  return Object.entries(attributes).map(([key, value]) => (typeof value === 'string' && !value.includes('\n') ? `${key}=${value}` : `${key}:=${JSON.stringify(value)}`));
+  return Object.entries(attributes).map(([key, value]) =>
+    typeof value === 'string' && !value.includes('\n') ? `${key}=${value}` : `${key}:=${JSON.stringify(value)}`,
+  );
 }
 
 /** The console's form: the attributes a person should have, one a line; as a change from `current` (keys gone: removed). */

@@ -25,14 +25,53 @@ export const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.:/-]{0,99}$/;
  */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   // JWT and OpenID Connect Core
-  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'nonce', 'azp', 'auth_time', 'acr', 'amr',
-  'at_hash', 'c_hash', 's_hash', 'sid', 'typ', 'events', 'sub_jwk', '_claim_names', '_claim_sources',
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'nonce',
+  'azp',
+  'auth_time',
+  'acr',
+  'amr',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'typ',
+  'events',
+  'sub_jwk',
+  '_claim_names',
+  '_claim_sources',
   // Access tokens (RFC 9068, RFC 8693, RFC 7800)
-  'client_id', 'scope', 'cnf', 'act', 'may_act',
+  'client_id',
+  'scope',
+  'cnf',
+  'act',
+  'may_act',
   // OpenID Connect's standard claims (Sesame issues email, email_verified and name)
-  'email', 'email_verified', 'name', 'given_name', 'family_name', 'middle_name', 'nickname',
-  'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo',
-  'locale', 'phone_number', 'phone_number_verified', 'address', 'updated_at',
+  'email',
+  'email_verified',
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+  'phone_number_verified',
+  'address',
+  'updated_at',
 ]);
 
 /** Why `name` cannot be an extra claim's name, or undefined when it can. */
@@ -48,7 +87,9 @@ export function claimNameRefusal(name: string): string | undefined {
 }
 
 const fixedValue = z.strictObject({
-  value: z.json().refine((v) => v !== null, 'extra_claims: a fixed value cannot be null (leave the claim out instead)')
+  value: z
+    .json()
+    .refine((v) => v !== null, 'extra_claims: a fixed value cannot be null (leave the claim out instead)')
     .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_VALUE_BYTES, `extra_claims: a fixed value may take at most ${MAX_VALUE_BYTES} bytes as JSON`),
 });
 const fromAttribute = z.strictObject({
@@ -110,15 +151,21 @@ export function parseClaimAssignment(text: string): [string, ExtraClaim] | undef
 
 /** Each claim as --claim (and the console's form) writes it: role=@grafana_role, level:=3, policy:="readwrite". */
 export function claimLines(claims: ExtraClaims | undefined): string[] {
-  return Object.entries(claims ?? {}).map(([name, claim]) => ('attribute' in claim ? `${name}=@${claim.attribute}` : `${name}:=${JSON.stringify(claim.value)}`));
+  return Object.entries(claims ?? {}).map(([name, claim]) =>
+    'attribute' in claim ? `${name}=@${claim.attribute}` : `${name}:=${JSON.stringify(claim.value)}`,
+  );
 }
 
 /** The console's form: one claim a line (claimLines' syntax, or NAME=TEXT); empty lines skipped; undefined when none. */
 export function parseClaimLines(text: string, field = 'extra_claims'): Record<string, ExtraClaim> | undefined {
   const claims: Record<string, ExtraClaim> = {};
-  for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const parsed = parseClaimAssignment(line);
-    if (!parsed) throw new ValidationError(`extra_claims: "${isPlainText(line) ? line : '(not printable)'}" is not NAME=@ATTRIBUTE, NAME=TEXT or NAME:=JSON`, field);
+    if (!parsed)
+      throw new ValidationError(`extra_claims: "${isPlainText(line) ? line : '(not printable)'}" is not NAME=@ATTRIBUTE, NAME=TEXT or NAME:=JSON`, field);
     claims[parsed[0]] = parsed[1];
   }
   return Object.keys(claims).length > 0 ? claims : undefined;

@@ -158,7 +158,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
   }
 
   async function providerMetadata(record: ClientRecord): Promise<Record<string, unknown>> {
-    const { resources: _sesameOnly, resource_server: _alsoSesameOnly, extra_claims: _readByClaims, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
+    const {
+      resources: _sesameOnly,
+      resource_server: _alsoSesameOnly,
+      extra_claims: _readByClaims,
+      scope,
+      ...metadata
+    } = JSON.parse(record.metadata) as ClientMetadata;
     const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
     // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
     // per resource (resourceScopes below), so they are left out of the client's `scope` here.

@@ -86,10 +86,17 @@ export function userPageRoutes(
       return;
     }
     try {
-      const attributes = attributeChangesFromLines(values.attributes, user.attributes);
+      // A form without the field (posted from a page before attributes existed) leaves them as they are.
+      const attributes = body['attributes'] === undefined ? undefined : attributeChangesFromLines(values.attributes, user.attributes);
       await accounts.update(
         user.id,
-        { email: values.email, name: values.name || null, emailVerified: values.email_verified, isAdmin: values.is_admin, attributes },
+        {
+          email: values.email,
+          name: values.name || null,
+          emailVerified: values.email_verified,
+          isAdmin: values.is_admin,
+          ...(attributes !== undefined ? { attributes } : {}),
+        },
         by(ctx),
       );
     } catch (error) {
