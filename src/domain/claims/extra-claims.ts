@@ -9,8 +9,8 @@ import { ValidationError } from '../errors.js';
 import { isPlainText } from '../text.js';
 import { ATTRIBUTE_KEY, type Attributes } from './attributes.js';
 
-export type ExtraClaims = z.output<typeof EXTRA_CLAIMS_FIELD>;
-export type ExtraClaim = ExtraClaims[string];
+export type ExtraClaim = { value: unknown } | { attribute: string };
+export type ExtraClaims = Record<string, ExtraClaim>;
 
 export const MAX_EXTRA_CLAIMS = 20;
 const MAX_VALUE_BYTES = 4096;
@@ -86,24 +86,35 @@ export function claimNameRefusal(name: string): string | undefined {
   return undefined;
 }
 
-const fixedValue = z.strictObject({
-  value: z
-    .json()
-    .refine((v) => v !== null, 'extra_claims: a fixed value cannot be null (leave the claim out instead)')
-    .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= MAX_VALUE_BYTES, `extra_claims: a fixed value may take at most ${MAX_VALUE_BYTES} bytes as JSON`),
-});
-const fromAttribute = z.strictObject({
-  attribute: z.string().regex(ATTRIBUTE_KEY, 'extra_claims: an attribute name is a lower-case letter, then up to 63 lower-case letters, digits or _'),
-});
+const ONE_CLAIM = 'extra_claims: each claim is {"value": <JSON>} (fixed) or {"attribute": "<attribute name>"} (from the person)';
+
+// One object with either member, checked by hand: a zod union would answer a wrong member with
+// whichever option's message it picks, and z.json's recursive JSON Schema is one the admin API's
+// OpenAPI document cannot reference. Every channel hands over parsed JSON already.
+const oneClaim = z
+  .strictObject(
+    {
+      value: z.unknown().describe('a fixed value: any JSON but null'),
+      attribute: z
+        .string()
+        .regex(ATTRIBUTE_KEY, 'extra_claims: an attribute name is a lower-case letter, then up to 63 lower-case letters, digits or _')
+        .describe("the person's attribute of this name"),
+    },
+    { error: ONE_CLAIM },
+  )
+  .partial()
+  .superRefine((claim, ctx) => {
+    const hasValue = claim.value !== undefined;
+    if (hasValue === (claim.attribute !== undefined)) ctx.addIssue({ code: 'custom', message: ONE_CLAIM });
+    else if (claim.value === null) ctx.addIssue({ code: 'custom', message: 'extra_claims: a fixed value cannot be null (leave the claim out instead)' });
+    else if (hasValue && Buffer.byteLength(JSON.stringify(claim.value)) > MAX_VALUE_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `extra_claims: a fixed value may take at most ${MAX_VALUE_BYTES} bytes as JSON` });
+    }
+  });
 
 /** The `extra_claims` client field (schema.ts): claim name → {"value": JSON} or {"attribute": "key"}. */
 export const EXTRA_CLAIMS_FIELD = z
-  .record(
-    z.string(),
-    z.union([fixedValue, fromAttribute], {
-      error: 'extra_claims: each claim is {"value": <JSON>} (fixed) or {"attribute": "<attribute name>"} (from the person)',
-    }),
-  )
+  .record(z.string(), oneClaim)
   .superRefine((claims, ctx) => {
     // Names are checked here rather than as the record's key schema, whose failure zod reports without our message.
     const refusal = Object.keys(claims).map(claimNameRefusal).find(Boolean);
@@ -138,7 +149,7 @@ export function parseClaimAssignment(text: string): [string, ExtraClaim] | undef
   const json = /^([^=]+?):=(.*)$/s.exec(text);
   if (json) {
     try {
-      return [json[1]!.trim(), { value: JSON.parse(json[2]!) as ExtraClaim extends { value: infer V } ? V : never } as ExtraClaim];
+      return [json[1]!.trim(), { value: JSON.parse(json[2]!) as unknown }];
     } catch {
       return undefined;
     }
