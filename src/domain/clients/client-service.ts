@@ -8,6 +8,7 @@ import { UniqueViolation } from '../../db/user-repository.js';
 import { SYSTEM, type AuditRecorder, type By, type ClientTarget } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ReadThroughCache } from '../read-through-cache.js';
+import type { ExtraClaims } from '../claims/extra-claims.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js';
 import {
@@ -166,7 +167,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
   }
 
   async function providerMetadata(record: ClientRecord): Promise<Record<string, unknown>> {
-    const { resources: _sesameOnly, resource_server: _alsoSesameOnly, scope, ...metadata } = JSON.parse(record.metadata) as ClientMetadata;
+    const {
+      resources: _sesameOnly,
+      resource_server: _alsoSesameOnly,
+      extra_claims: _readByClaims,
+      scope,
+      ...metadata
+    } = JSON.parse(record.metadata) as ClientMetadata;
     const secret = record.secretEncrypted ? await box.open(record.secretEncrypted, secretPurpose(record.id)) : undefined;
     // oidc-provider knows OpenID Connect's scopes and Sesame's `admin` only; API scopes reach it
     // per resource (resourceScopes below), so they are left out of the client's `scope` here.
@@ -453,6 +460,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const record = (await cached(clientId))?.record;
       if (!record) return false;
       return (JSON.parse(record.metadata) as ClientMetadata).resource_server === true;
+    },
+
+    /** The client's extra claims (claims/extra-claims.ts), or undefined when it has none or is unknown. */
+    async extraClaims(clientId: string): Promise<ExtraClaims | undefined> {
+      const record = (await cached(clientId))?.record;
+      if (!record) return undefined;
+      return (JSON.parse(record.metadata) as ClientMetadata).extra_claims;
     },
 
     /**

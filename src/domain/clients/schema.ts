@@ -7,6 +7,7 @@
 // ...) are in client-metadata.ts. A new field goes here, and into the console's form and whatever
 // page shows it; nothing else has to change.
 import { z } from 'zod';
+import { EXTRA_CLAIMS_FIELD } from '../claims/extra-claims.js';
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 
@@ -175,6 +176,7 @@ export const CLIENT_FIELDS = {
   resource_server: z
     .boolean()
     .describe('Sesame: an API that may introspect tokens issued to other clients (confidential clients only); otherwise a client introspects only its own'),
+  extra_claims: EXTRA_CLAIMS_FIELD,
 };
 
 export type ClientField = keyof typeof CLIENT_FIELDS;
@@ -188,7 +190,7 @@ export const PLAIN_FIELDS = ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] 
 export type PlainField = (typeof PLAIN_FIELDS)[number];
 
 /** Fields only an administrator sets (CLI, admin API, console); dynamic registration may not. */
-export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server'];
+export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server', 'extra_claims'];
 
 type Optional<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<T[K]> };
 type Removable<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };
