@@ -103,6 +103,11 @@ export interface Config {
   mfaPolicy: MfaPolicy;
   /** Where key events go (KEY_EVENTS_*; domain/keys/key-event-delivery.ts). */
   keyEvents: KeyEventsConfig;
+  /**
+   * SESAME_CONFIG: a configuration file (`sesame apply`'s format) applied at start-up, before
+   * listening. Its `{ env: NAME }` secret references read this same environment.
+   */
+  configFile?: { path: string; env: Readonly<Record<string, string | undefined>> };
   /** Lines to log once start-up has a logger: development secrets were just generated. */
   warnings: string[];
   /** Set when development secrets from this file stand in for missing variables. */
@@ -753,6 +758,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       retryDelays: check(() => parseRetryDelays(env), []),
       timeout: check(() => parseKeyEventTimeout(env), 0),
     },
+    ...(env.SESAME_CONFIG?.trim() ? { configFile: { path: resolve(cwd, env.SESAME_CONFIG.trim()), env } } : {}),
     warnings: secrets.warnings,
     ...(secrets.devSecretsFile ? { devSecretsFile: secrets.devSecretsFile } : {}),
   };

@@ -46,6 +46,7 @@ import { createGroupRepository } from './db/group-repository.js';
 import { createGroupService } from './domain/groups/group-service.js';
 import { createAccessRules } from './domain/groups/access.js';
 import { createSelfServiceThrottle } from './domain/throttling/self-service-throttle.js';
+import { createConfigurationService } from './domain/configuration/apply-service.js';
 
 export interface Container extends Services {
   db: Database;
@@ -157,6 +158,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     changes,
     groups: groupRepository,
   });
+  const invitations = createInvitationService({ accounts, ...linkMails });
   return {
     config,
     log,
@@ -171,7 +173,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     }),
     secondFactors,
     passwordReset: createPasswordResetService({ accounts, quota: createRequestQuota(attempts), ...linkMails }),
-    invitations: createInvitationService({ accounts, ...linkMails }),
+    invitations,
     selfService: { verification, throttle: selfServiceThrottle },
     signUp: createSignUp({ accounts, verification, audit, domains: config.signup.domains, log }),
     attempts,
@@ -186,6 +188,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     }),
     userSessions,
     clients,
+    configuration: createConfigurationService({ clients, accounts, invitations }),
     payloads,
     audit,
     keyEvents,

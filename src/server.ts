@@ -11,6 +11,7 @@ import { createApp } from './http/app.js';
 import { createConsoleRouter } from './http/console/router.js';
 import { trackConnections } from './http/graceful-close.js';
 import { setUpConsoleClient } from './http/console/own-client.js';
+import { applyAtStart } from './domain/configuration/apply-at-start.js';
 import { JwksDocument } from './http/jwks.js';
 import { Metrics } from './http/metrics.js';
 import type { Logger } from './logger.js';
@@ -81,6 +82,14 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
   if (config.signup.open && !container.mailer.available) log.warn('SIGNUP=open but mail is off (SMTP_URL is not set): sign-up is off');
   // Before the first request, so the console never runs without its own registration.
   await setUpConsoleClient(container);
+  if (config.configFile) {
+    try {
+      await applyAtStart(config.configFile, container.configuration, log);
+    } catch (error) {
+      await container.close();
+      throw error;
+    }
+  }
 
   const { payloads } = container;
   const metrics = new Metrics();

@@ -25,6 +25,7 @@ import type { SelfService } from './domain/accounts/email-verification.js';
 import type { SignUp } from './domain/accounts/sign-up.js';
 import type { GroupService } from './domain/groups/group-service.js';
 import type { AccessRules } from './domain/groups/access.js';
+import type { ConfigurationService } from './domain/configuration/apply-service.js';
 
 export interface Services {
   config: Config;
@@ -60,6 +61,8 @@ export interface Services {
   secondFactors: SecondFactorService;
   /** Passkeys (WebAuthn): adding them on the account page, signing in with one. */
   passkeys: PasskeyService;
+  /** Declarative configuration: `sesame apply`, `sesame export`, SESAME_CONFIG. */
+  configuration: ConfigurationService;
   /** Signed-in admin console sessions. */
   consoleSessions: ConsoleSessionService;
   /** Groups of people and their members. */

@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.
 import { createLogger } from '../logger.js';
 import { parseCommandArgs, UsageError, type CliIo, type Command, type Run } from './command.js';
 import { cliBy } from './actor.js';
+import { applyCommands } from './commands/apply.js';
 import { auditCommands } from './commands/audit.js';
 import { clientCommands } from './commands/clients.js';
 import { keyEventCommands } from './commands/key-events.js';
@@ -33,6 +34,7 @@ const COMMANDS: Command[] = [
   ...keyCommands,
   ...keyEventCommands,
   ...auditCommands,
+  ...applyCommands,
 ];
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
 const HELP_FLAGS = new Set(['--help', '-h']);

@@ -106,6 +106,16 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
+/** A read only (WAL: it waits for no writer): whether every migration is already applied, unchanged. */
+function upToDate(db: import('better-sqlite3').Database, migrations: Migration[]): boolean {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+  if (!table) return false;
+  const applied = db
+    .prepare('SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')
+    .all() as AppliedRow[];
+  return pending(migrations, applied).length === 0;
+}
+
 async function migrateSqlite(file: string, migrations: Migration[]): Promise<string[]> {
   const { default: Database } = await import('better-sqlite3');
   prepareSqliteFile(file);
@@ -124,6 +134,9 @@ async function migrateSqlite(file: string, migrations: Migration[]): Promise<str
   };
   try {
     db.pragma('journal_mode = WAL');
+    // Every CLI command migrates first: when nothing is pending (the usual case) a read says so, and
+    // no write lock is taken that a running server (whose own transactions would have to wait) could feel.
+    if (upToDate(db, migrations)) return [];
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(SQLITE_TABLE);

@@ -12,12 +12,16 @@ export interface UserRecord {
   isAdmin: boolean;
   /** Created by sign-up and not verified yet: cannot sign in. */
   signupPending: boolean;
+  /** JSON object of custom attributes (domain/claims/attributes.ts). */
+  attributes: string;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export type NewUser = Pick<UserRecord, 'id' | 'email' | 'name' | 'emailVerified' | 'passwordHash'> & { isAdmin?: boolean; signupPending?: boolean };
-export type UserUpdate = Partial<Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin' | 'signupPending'>>;
+export type UserUpdate = Partial<
+  Pick<UserRecord, 'email' | 'name' | 'emailVerified' | 'passwordHash' | 'disabled' | 'isAdmin' | 'signupPending' | 'attributes'>
+>;
 
 export class UniqueViolation extends Error {
   override name = 'UniqueViolation';

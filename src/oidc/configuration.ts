@@ -15,6 +15,7 @@ import type { SigningKey } from '../domain/keys/key-store.js';
 import type { AccessRules } from '../domain/groups/access.js';
 import { withAccessRules } from './access-check.js';
 import { adminScopeGuard, type IsAdminClient } from './admin-scope.js';
+import { withAppTokenClaims, type AppTokenClaims } from './app-claims.js';
 import { clientBasedCORS } from './cors.js';
 import { loadExistingGrant } from './first-party.js';
 import { issueRefreshToken, keepRequestedOfflineAccess } from './offline-access.js';
@@ -45,6 +46,8 @@ export interface ConfigurationDeps {
   mfaPerson?: (accountId: string) => Promise<MfaPerson | undefined>;
   /** Per-app access rules (clients' allowed_groups); absent: everyone may use every client. */
   access?: AccessRules;
+  /** Per-app claims for JWT access tokens (app-claims.ts); ID tokens and userinfo get them from findAccount. */
+  appClaims?: AppTokenClaims;
 }
 
 /** What an authorization request says about MFA (mfa-policy.ts). */
@@ -144,7 +147,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // discovery document leaves it out (discovery.ts), and admin-scope.ts covers clients that
     // have no registered scope for the provider to check against.
     scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
-    extraTokenClaims: adminScopeGuard(deps.isAdminClient),
+    // Every access token passes the admin scope guard; JWT ones for a person get the app's claims (app-claims.ts).
+    extraTokenClaims: withAppTokenClaims(adminScopeGuard(deps.isAdminClient), deps.appClaims),
     // Refresh tokens for every client registered for them, bound to the session without
     // offline_access; offline_access once consented, without prompt=consent each time (offline-access.ts).
     issueRefreshToken,

@@ -9,6 +9,8 @@ import type { SigningKey } from '../domain/keys/key-store.js';
 import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
+import { releaseAppClaims, type AppTokenClaims } from './app-claims.js';
+import { appClaims, extraClaimsSource } from '../domain/claims/app-claims.js';
 import { recordProviderEvents } from './audit-events.js';
 import { authorizationPostAsGet } from './authorization-post.js';
 import { buildConfiguration, crossSiteSession } from './configuration.js';
@@ -36,6 +38,8 @@ export interface ProviderDeps {
   mfaPerson?: (accountId: string) => Promise<MfaPerson | undefined>;
   /** Per-app access rules (clients' allowed_groups): at sign-in and at every refresh. */
   access?: AccessRules;
+  /** Per-app claims for JWT access tokens (app-claims.ts). */
+  appClaims?: AppTokenClaims;
   /** Records the provider's security events (revocations, sign-outs, failed client authentication). */
   audit?: AuditRecorder;
   /** Counts failed client authentications and registration tokens, and refuses locked clients. */
@@ -55,6 +59,8 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
   // CSP, which lets exactly those apps' origins be framed, is the one sent).
   provider.use(frontchannelLogout(provider));
   includeSidForLogoutChannels(provider);
+  // Per-app claims in ID tokens and userinfo, past oidc-provider's static claims filter (app-claims.ts).
+  releaseAppClaims(provider);
   // Its own HTML (form_post, error and logout pages) gets the same headers as ours; the form_post
   // page may be framed by its redirect URI's origin (silent sign-in in an iframe: form-post-framing.ts).
   provider.use(htmlPageHeaders(formPostFrameAncestor));
@@ -102,11 +108,14 @@ export type ProviderServices = Pick<Services, 'config' | 'payloads' | 'clients' 
 
 /** The provider's dependencies on Sesame's services: the server's, and the CLI's when it needs a provider. */
 export function providerDepsFor(container: ProviderServices): ProviderDeps {
-  const { payloads, clients } = container;
+  const { payloads, clients, accounts } = container;
+  // Every kind of per-app claim, in order (a name an earlier source gives stays its).
+  const claims = appClaims([extraClaimsSource((clientId) => clients.extraClaims(clientId))]);
   return {
     config: container.config,
     adapter: createAdapter({ payloads, clients }),
-    findAccount: createFindAccount(container.accounts, container.access),
+    findAccount: createFindAccount(accounts, claims, container.access),
+    appClaims: { claims, person: (accountId) => accounts.findActive(accountId) },
     resourceScopes: (clientId, resource) => clients.resourceScopes(clientId, resource),
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     isAdminClient: (clientId) => clients.isAdminClient(clientId),

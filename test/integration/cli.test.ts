@@ -77,6 +77,7 @@ describe.each(PROVIDERS)('sesame CLI on %s', (provider) => {
         email_verified: false,
         is_admin: false,
         disabled: false,
+        attributes: {},
         created_at: expect.any(String),
       });
       expect(viaJson.stdout).not.toMatch(/password|hash|argon/i);

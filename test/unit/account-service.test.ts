@@ -82,6 +82,7 @@ describe('account service', () => {
         emailVerified: false,
         disabled: false,
         isAdmin: false,
+        attributes: {},
         createdAt: expect.any(Date),
       });
       const row = await users.findById(user.id);

@@ -586,4 +586,30 @@ describe('client service', () => {
     for (const secret of secrets) expect(rows).not.toContain(secret);
     expect(rows).not.toContain('eyJ'); // nor a sealed one (a JWE's header)
   });
+  it('creates under a given id with a given secret, checked like generated ones; setSecret and secretIs', async () => {
+    const secret = 'Zx8-q3LmT0vR7yW2nB5cK9dF4hJ6gP1sA_eU';
+    const created = await clients.create({ client_name: 'Fixed', grant_types: ['client_credentials'] }, CLI, { clientId: 'fixed.app', secret });
+    expect(created).toMatchObject({ client_id: 'fixed.app', client_secret: secret });
+    expect(await clients.secretIs('fixed.app', secret)).toBe(true);
+    expect(await clients.secretIs('fixed.app', `${secret}x`)).toBe(false);
+    expect((await clients.findForProvider('fixed.app'))?.client_secret).toBe(secret);
+
+    await expect(clients.create({ client_name: 'Again', grant_types: ['client_credentials'] }, CLI, { clientId: 'fixed.app' })).rejects.toThrow(
+      new ConflictError('a client with id fixed.app already exists'),
+    );
+    await expect(clients.create({ client_name: 'Console?', redirect_uris: [CALLBACK] }, CLI, { clientId: CONSOLE_CLIENT_ID })).rejects.toThrow(/reserved/);
+    await expect(clients.create({ client_name: 'Spaces', redirect_uris: [CALLBACK] }, CLI, { clientId: 'a b' })).rejects.toThrow(ValidationError);
+    for (const weak of ['short-but-random-7Qx', 'changeme'.repeat(5), 'ab'.repeat(20)]) {
+      await expect(clients.create({ client_name: 'Weak', grant_types: ['client_credentials'] }, CLI, { secret: weak })).rejects.toThrow(ValidationError);
+    }
+    const spa = await clients.create({ client_name: 'SPA', redirect_uris: [CALLBACK], token_endpoint_auth_method: 'none' }, CLI, { clientId: 'spa' });
+    await expect(clients.setSecret(spa.client_id, secret, CLI)).rejects.toThrow('a public client has no secret');
+
+    const next = 'Hq5-w8RtY2uI0oP3aS6dF9gJ1kL4zX7cV_bN';
+    await clients.setSecret('fixed.app', next, CLI);
+    expect(await clients.secretIs('fixed.app', next)).toBe(true);
+    expect((await clients.findForProvider('fixed.app'))?.client_secret).toBe(next);
+    const rotated = (await audit.list({ action: 'client.secret_rotated' })).events;
+    expect(rotated.map((e) => [e.target, e.actor])).toEqual([['client:fixed.app', 'cli:operator']]);
+  });
 });

@@ -2,6 +2,7 @@
 // with the edit form, rotate secret, and delete with a confirmation page.
 import type { ClientView, ClientWithSecret } from '../../src/domain/clients/client-service.js';
 import { AUTH_METHODS, CLIENT_AUTH_SIGNING_ALGS, CLIENT_ENCRYPTION_ALGS, CLIENT_ENCRYPTION_ENCS, GRANT_TYPES } from '../../src/domain/clients/schema.js';
+import { claimLines } from '../../src/domain/claims/extra-claims.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
 
@@ -41,6 +42,8 @@ export interface ClientFormValues {
   client_uri: string;
   policy_uri: string;
   tos_uri: string;
+  /** Extra claims, one a line (claimLines' syntax: role=@grafana_role, policy:="readwrite"). */
+  extra_claims: string;
 }
 
 export const EMPTY_CLIENT_FORM: ClientFormValues = {
@@ -72,6 +75,7 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   client_uri: '',
   policy_uri: '',
   tos_uri: '',
+  extra_claims: '',
 };
 
 export function clientFormValues(client: ClientView): ClientFormValues {
@@ -96,6 +100,7 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     scope: client.scope ?? '',
     resources: (client.resources ?? []).join('\n'),
     allowed_groups: (client.allowed_groups ?? []).join('\n'),
+    extra_claims: claimLines(client.extra_claims).join('\n'),
     resource_server: client.resource_server === true,
     require_pkce: client.require_pkce,
     rotate_refresh_tokens: client.rotate_refresh_tokens,
@@ -264,6 +269,7 @@ ${textarea('resources', 'Resources (APIs)', 'One per line; optional. Access toke
 <label for="resource_server">Resource server (an API that may introspect tokens issued to other clients)</label>
 </div>
 ${fieldError(errors, 'resource_server')}
+${textarea('extra_claims', 'Extra claims', "One a line, in ID tokens, userinfo and JWT access tokens: role=@grafana_role (the person's attribute; absent without it), policy=readwrite (fixed text), level:=3 (fixed JSON). Reserved names (sub, email, name, ...) are refused.")}
 <fieldset>
 <legend>Shown on the consent page</legend>
 ${APP_PAGES.map(

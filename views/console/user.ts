@@ -6,6 +6,7 @@ import type { User } from '../../src/domain/accounts/account-service.js';
 import type { FactorOverview } from '../../src/domain/accounts/second-factors.js';
 import type { UserGrant, UserSession } from '../../src/domain/accounts/user-sessions.js';
 import { html, type SafeHtml } from '../html.js';
+import { attributeLines } from '../../src/domain/claims/attributes.js';
 import { consoleLayout, csrfField, date, describedBy, fieldError, type ConsoleFrame } from './layout.js';
 import { mailedLinksSection, type MailedLinksView } from './mailed-links.js';
 
@@ -14,6 +15,8 @@ export interface UserEditValues {
   name: string;
   email_verified: boolean;
   is_admin: boolean;
+  /** One attribute a line (attributeLines' syntax), as typed. */
+  attributes: string;
 }
 
 export const editValuesOf = (user: User): UserEditValues => ({
@@ -21,6 +24,7 @@ export const editValuesOf = (user: User): UserEditValues => ({
   name: user.name ?? '',
   email_verified: user.emailVerified,
   is_admin: user.isAdmin,
+  attributes: attributeLines(user.attributes).join('\n'),
 });
 
 export interface UserPageView {
@@ -214,6 +218,12 @@ ${fieldError(errors, 'name')}
 ${checkbox('email_verified', 'Email address verified', values.email_verified)}
 ${checkbox('is_admin', self ? 'Administrator (you cannot remove your own role)' : 'Administrator (may use this console)', values.is_admin, self)}
 ${self && html`<input type="hidden" name="is_admin" value="yes">`}
+<div class="field">
+<label for="attributes">Attributes</label>
+<textarea id="attributes" name="attributes" rows="3" spellcheck="false" autocapitalize="none"${describedBy(errors, 'attributes')}>${values.attributes}</textarea>
+<p class="hint">One a line: grafana_role=Admin (text), or key:=JSON for a number, true/false or a list (teams:=["ops","dev"]). Apps' extra claims are taken from these.</p>
+${fieldError(errors, 'attributes')}
+</div>
 ${fieldError(errors, 'form')}
 <button type="submit" class="primary">Save changes</button>
 </form>

@@ -40,7 +40,7 @@ function kindOf(field: ClientField): Kind {
   const schema: z.ZodType = CLIENT_FIELDS[field];
   if (schema instanceof z.ZodArray) return 'list';
   if (schema instanceof z.ZodBoolean) return 'switch';
-  if (schema instanceof z.ZodObject) return 'json';
+  if (schema instanceof z.ZodObject || schema instanceof z.ZodRecord) return 'json';
   return 'value';
 }
 

@@ -4,6 +4,7 @@
 import { parseDuration } from '../../config.js';
 import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
 import { parseClientChanges, parseClientRegistration } from '../../domain/clients/schema.js';
+import { CLAIM_HELP, CLAIM_OPTIONS, checkClaimFlags, claimsFromFlags, describeClaims, givesClaims } from './claim-flags.js';
 import { changedFields, clientFlagOptions, derivedHelp, givenFields } from './client-flags.js';
 import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';
@@ -43,6 +44,8 @@ const NOT_WITH_ADMIN = [
   'frontchannel-logout-uri',
   'frontchannel-logout-session-required',
   'no-frontchannel-logout-session-required',
+  'extra-claims',
+  'claim',
 ];
 
 /** The flags `clients create --help` describes by hand; the rest describe themselves (client-flags.ts). */
@@ -80,6 +83,7 @@ const create: Command = {
     '               [--no-require-pkce] [--rotate-refresh-tokens] [--require-mfa]',
     '               [--token-endpoint-auth-method M] [--token-endpoint-auth-signing-alg A]',
     '               [--jwks JSON|@FILE | --jwks-uri U] [--allowed-group NAME ...]',
+    '               [--jwks JSON|@FILE | --jwks-uri U] [--claim NAME=@ATTRIBUTE|NAME=TEXT ...]',
     'clients create --admin [--name N]',
   ].join('\n'),
   summary: 'register a relying party (--admin: a client for the admin API); prints client_id and its secret',
@@ -109,11 +113,12 @@ const create: Command = {
     ['--resource-server', 'an API that may introspect tokens issued to other clients'],
     ['', '(confidential only; without it a client introspects only its own)'],
     ...derivedHelp(WRITTEN_HELP),
+    ...CLAIM_HELP.slice(0, 3),
     ['--admin', 'instead: a machine client for the admin API (client_credentials,'],
     ['', 'scope admin; --name defaults to "Sesame admin"); the output says'],
     ['', 'how to get a token with it'],
   ],
-  options: { ...clientFlagOptions(false), public: { type: 'boolean' }, admin: { type: 'boolean' } },
+  options: { ...clientFlagOptions(false), claim: CLAIM_OPTIONS.claim!, public: { type: 'boolean' }, admin: { type: 'boolean' } },
   positionals: [],
   prepare(args, io) {
     if (flag(args, 'admin')) return prepareAdmin(args);
@@ -128,6 +133,7 @@ const create: Command = {
     if (idTokenAlg !== undefined && idTokenAlg.trim() === '') throw new UsageError(`${args.command}: --id-token-alg must not be empty`);
     // Checked here, before any database is opened: a bad value is exit 2 with the field's message.
     const given = givenFields(args, io.cwd);
+    if (givesClaims(args)) given.extra_claims = claimsFromFlags(args, undefined) ?? undefined;
     if (flag(args, 'public') && given.token_endpoint_auth_method !== undefined && given.token_endpoint_auth_method !== 'none') {
       throw new UsageError(`${args.command}: --public and --token-endpoint-auth-method ${String(given.token_endpoint_auth_method)} contradict each other`);
     }
@@ -187,6 +193,7 @@ const update: Command = {
     '               [--token-endpoint-auth-method M] [--token-endpoint-auth-signing-alg A | --no-token-endpoint-auth-signing-alg]',
     '               [--jwks JSON|@FILE | --no-jwks] [--jwks-uri U | --no-jwks-uri]',
     '               [--allowed-group NAME ... | --no-allowed-group]',
+    '               [--claim NAME=@ATTRIBUTE|NAME=TEXT ...] [--remove-claim NAME ...]',
   ].join('\n'),
   summary: "change a client's registration (the options given; the rest stays)",
   help: [
@@ -196,17 +203,24 @@ const update: Command = {
     ['--no-resource-server', 'back to introspecting its own tokens only'],
     ['--no-X', 'removes field X (or switches it off), e.g. --no-scope'],
     ['--no-allowed-group', 'removes its access rule: everyone may use it again'],
+    ...CLAIM_HELP,
     ['', 'The other options are those of clients create. A client stays public or'],
     ['', 'confidential; its secret stays. --token-endpoint-auth-method switches among'],
     ['', 'client_secret_basic, client_secret_post and client_secret_jwt only.'],
   ],
-  options: clientFlagOptions(true),
+  options: { ...clientFlagOptions(true), ...CLAIM_OPTIONS },
   positionals: ['ID'],
   prepare(args, io) {
-    const changes = parseClientChanges(changedFields(args, io.cwd));
+    // --claim and --remove-claim alone are a change too; they apply to the claims the client has.
+    const fieldFlags = Object.keys(clientFlagOptions(true)).some((name) => args.values[name] !== undefined);
+    const claims = givesClaims(args);
+    if (claims) checkClaimFlags(args);
+    const changes = parseClientChanges(claims && !fieldFlags ? {} : changedFields(args, io.cwd));
     return async (ctx) => {
       const container = await ctx.container();
-      const client = await container.clients.update(args.positionals[0]!, changes, ctx.by);
+      const id = args.positionals[0]!;
+      if (claims) changes.extra_claims = claimsFromFlags(args, (await container.clients.get(id)).extra_claims);
+      const client = await container.clients.update(id, changes, ctx.by);
       return { json: client, human: [`updated client "${client.client_name}" (${client.client_id})`] };
     };
   },
@@ -270,6 +284,7 @@ const show: Command = {
         ['rotate_refresh_tokens', client.rotate_refresh_tokens ? 'yes (a new refresh token on every refresh)' : 'no'],
         ['require_mfa', client.require_mfa ? 'yes (every sign-in ends with a second factor)' : 'no'],
         ['allowed_groups', client.allowed_groups?.length ? client.allowed_groups : 'everyone (no access rule)'],
+        ['extra_claims', describeClaims(client.extra_claims)],
         ['created_at', when(client.created_at)],
       ]),
     };

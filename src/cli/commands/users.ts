@@ -2,7 +2,8 @@
 import { normalizeEmail, type AccountService, type User } from '../../domain/accounts/account-service.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { isPlainText } from '../../domain/text.js';
-import { flag, optionalString, requiredString, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
+import { checkAttributeKey, parseAttributeAssignment, type AttributeChanges } from '../../domain/claims/attributes.js';
+import { flag, optionalString, requiredString, strings, UsageError, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { fields, table, when } from '../output.js';
 
 /** The JSON shape of a user: the OIDC subject and claims, never the password hash. */
@@ -14,6 +15,7 @@ function userJson(user: User) {
     email_verified: user.emailVerified,
     is_admin: user.isAdmin,
     disabled: user.disabled,
+    attributes: user.attributes,
     created_at: user.createdAt.toISOString(),
   };
 }
@@ -84,10 +86,28 @@ function toggle(args: ParsedArgs, name: string): boolean | undefined {
   return on ? flag(args, name) : off ? !flag(args, `no-${name}`) : undefined;
 }
 
+/** --attribute and --remove-attribute as a change (checked now: a bad one is exit 2); undefined when neither. */
+function attributeChanges(args: ParsedArgs): AttributeChanges | undefined {
+  const set = strings(args, 'attribute');
+  const removed = strings(args, 'remove-attribute');
+  if (set.length === 0 && removed.length === 0) return undefined;
+  const changes: AttributeChanges = {};
+  for (const key of removed) changes[checkAttributeKey(key)] = null;
+  for (const text of set) {
+    const [key, value] = parseAttributeAssignment(text);
+    if (Object.hasOwn(changes, key)) throw new UsageError(`${args.command}: attribute ${key} is given more than once`);
+    changes[key] = value;
+  }
+  return changes;
+}
+
 const update: Command = {
   name: 'users update',
-  synopsis: 'users update EMAIL [--name N] [--email NEW] [--email-verified | --no-email-verified] [--admin | --no-admin]',
-  summary: "change a person's name, email, email_verified or admin role (the options given; the rest stays)",
+  synopsis: [
+    'users update EMAIL [--name N] [--email NEW] [--email-verified | --no-email-verified] [--admin | --no-admin]',
+    '                   [--attribute KEY=TEXT | --attribute KEY:=JSON ...] [--remove-attribute KEY ...]',
+  ].join('\n'),
+  summary: "change a person's name, email, email_verified, admin role or attributes (the options given; the rest stays)",
   help: [
     ['--name N', 'display name (the `name` claim)'],
     ['--email NEW', 'a new sign-in email (stored lower-case; refused if another user has it)'],
@@ -95,6 +115,10 @@ const update: Command = {
     ['--no-email-verified', '`email_verified` false'],
     ['--admin', 'may use the admin console and API'],
     ['--no-admin', 'no longer may'],
+    ['--attribute KEY=TEXT', 'sets an attribute (what per-app extra claims are taken from),'],
+    ['', 'e.g. --attribute grafana_role=Admin; KEY:=JSON for a number,'],
+    ['', 'true/false or a list: --attribute \'teams:=["ops","dev"]\'; repeatable'],
+    ['--remove-attribute KEY', 'removes an attribute; repeatable'],
   ],
   options: {
     name: { type: 'string' },
@@ -103,6 +127,8 @@ const update: Command = {
     'no-email-verified': { type: 'boolean' },
     admin: { type: 'boolean' },
     'no-admin': { type: 'boolean' },
+    attribute: { type: 'string', multiple: true },
+    'remove-attribute': { type: 'string', multiple: true },
   },
   positionals: ['EMAIL'],
   prepare(args) {
@@ -112,7 +138,8 @@ const update: Command = {
     if (newEmail !== undefined && newEmail.trim() === '') throw new UsageError(`${args.command}: --email must not be empty`);
     const emailVerified = toggle(args, 'email-verified');
     const isAdmin = toggle(args, 'admin');
-    if (name === undefined && newEmail === undefined && emailVerified === undefined && isAdmin === undefined) {
+    const attributes = attributeChanges(args);
+    if (name === undefined && newEmail === undefined && emailVerified === undefined && isAdmin === undefined && attributes === undefined) {
       throw new UsageError(`${args.command}: nothing to change (see sesame ${args.command} --help)`);
     }
     return async (ctx) => {
@@ -125,6 +152,7 @@ const update: Command = {
           ...(newEmail !== undefined ? { email: newEmail } : {}),
           ...(emailVerified !== undefined ? { emailVerified } : {}),
           ...(isAdmin !== undefined ? { isAdmin } : {}),
+          ...(attributes !== undefined ? { attributes } : {}),
         },
         ctx.by,
       );

@@ -4,6 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { UserRecord, UserRepository } from '../../db/user-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
+import {
+  applyAttributeChanges,
+  changedAttributeKeys,
+  checkAttributeChanges,
+  parseStoredAttributes,
+  type AttributeChanges,
+  type Attributes,
+} from '../claims/attributes.js';
 import { SYSTEM, type AuditRecorder, type By, type UserTarget } from '../audit/actions.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { ReadThroughCache } from '../read-through-cache.js';
@@ -40,6 +48,8 @@ export interface User {
   emailVerified: boolean;
   disabled: boolean;
   isAdmin: boolean;
+  /** Custom attributes, what per-app extra claims are taken from (claims/attributes.ts). */
+  attributes: Attributes;
   createdAt: Date;
 }
 
@@ -59,6 +69,8 @@ export interface UserChanges {
   name?: string | null;
   emailVerified?: boolean;
   isAdmin?: boolean;
+  /** Attributes to set (a value) or remove (null); the others stay. */
+  attributes?: AttributeChanges;
 }
 
 /** Standard claims per scope, as the provider's `claims` option expects them. */
@@ -89,7 +101,7 @@ const CHANGEABLE = { email: 'email', name: 'name', emailVerified: 'email_verifie
 
 function toUser(record: UserRecord): User {
   const { id, email, name, emailVerified, disabled, isAdmin, createdAt } = record;
-  return { id, email, name, emailVerified, disabled, isAdmin, createdAt };
+  return { id, email, name, emailVerified, disabled, isAdmin, attributes: parseStoredAttributes(record.attributes), createdAt };
 }
 
 /** The normalised address, or a ValidationError on the email field. */
@@ -328,6 +340,11 @@ export function createAccountService(users: UserRepository, options: AccountServ
       };
       const before = await users.findById(id);
       if (!before) throw new NotFoundError(`no user with id ${id}`);
+      const attributesBefore = parseStoredAttributes(before.attributes);
+      if (changes.attributes !== undefined) {
+        const next = applyAttributeChanges(attributesBefore, checkAttributeChanges(changes.attributes));
+        if (changedAttributeKeys(attributesBefore, next).length > 0) Object.assign(data, { attributes: JSON.stringify(next) });
+      }
       // A new address is not known to be theirs until someone says so (or its link is opened).
       const unproven = data.email !== undefined && data.email !== before.email && changes.emailVerified === undefined;
       if (unproven) Object.assign(data, { emailVerified: false });
@@ -341,13 +358,21 @@ export function createAccountService(users: UserRepository, options: AccountServ
       }
       if (!record) throw new NotFoundError(`no user with id ${id}`);
       if (record !== before) await accountChanged(id);
-      const changed = (Object.keys(CHANGEABLE) as (keyof typeof CHANGEABLE)[])
+      const changed: string[] = (Object.keys(CHANGEABLE) as (keyof typeof CHANGEABLE)[])
         .filter((field) => before[field] !== record[field])
         .map((field) => CHANGEABLE[field]);
+      // Attribute names only: their values may be anything an app needs, and the log keeps no data.
+      const attributeKeys = changedAttributeKeys(attributesBefore, parseStoredAttributes(record.attributes));
+      if (attributeKeys.length > 0) changed.push('attributes');
       await audit.record(by, {
         action: 'user.updated',
         target: target(id),
-        details: { changed: changed.sort(), email: record.email, is_admin: record.isAdmin },
+        details: {
+          changed: changed.sort(),
+          email: record.email,
+          is_admin: record.isAdmin,
+          ...(attributeKeys.length > 0 ? { attributes_changed: attributeKeys } : {}),
+        },
       });
       return toUser(record);
     },

@@ -63,8 +63,8 @@ interface KeyChange {
 interface AuditActions {
   // People (the account service)
   'user.created': { target: UserTarget; details: { email: string; is_admin: boolean } };
-  /** `changed`: the fields whose value changed, as the admin API names them. */
-  'user.updated': { target: UserTarget; details: { changed: string[]; email: string; is_admin: boolean } };
+  /** `changed`: the fields whose value changed, as the admin API names them; `attributes_changed`: which attributes (never their values). */
+  'user.updated': { target: UserTarget; details: { changed: string[]; email: string; is_admin: boolean; attributes_changed?: string[] } };
   'user.disabled': { target: UserTarget; details: { email: string } & Revoked };
   'user.enabled': { target: UserTarget; details: { email: string } };
   'user.deleted': { target: UserTarget; details: { email: string } & Revoked };

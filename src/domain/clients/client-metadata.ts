@@ -1,6 +1,7 @@
 // How a client's fields must fit together, and the metadata Sesame stores for it. One set of rules
 // for the CLI, the admin API, the console and dynamic registration (the fields themselves are in
 // schema.ts); every rejection names the field and says what is accepted.
+import { normalizeExtraClaims, type ExtraClaims } from '../claims/extra-claims.js';
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { checkClientKeys, type JsonWebKeySet } from './client-keys.js';
@@ -95,6 +96,8 @@ interface StoredMetadata {
    * Absent: everyone. Only an administrator sets it; the provider never sees it.
    */
   allowed_groups?: string[];
+  /** Sesame's own field: the claims this app gets beyond the standard ones (claims/extra-claims.ts). */
+  extra_claims?: ExtraClaims;
 }
 
 /** The client authentication methods that use the client's secret: it is issued, sealed at rest, and rotated. */
@@ -348,6 +351,7 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...(resources.length > 0 ? { resources } : {}),
     ...(resourceServer ? { resource_server: true as const } : {}),
     ...(input.allowed_groups?.length ? { allowed_groups: unique(input.allowed_groups) } : {}),
+    ...extraClaimsOf(input),
   };
 }
 
@@ -469,4 +473,9 @@ function clientAuthentication(
     ...(jwks !== undefined ? { jwks: { keys: jwks.keys } } : {}),
     ...(jwksUri !== undefined ? { jwks_uri: jwksUri } : {}),
   };
+}
+
+function extraClaimsOf(input: ClientRegistration): Pick<StoredMetadata, 'extra_claims'> {
+  const claims = normalizeExtraClaims(input.extra_claims as ExtraClaims | undefined);
+  return claims ? { extra_claims: claims } : {};
 }

@@ -1,13 +1,14 @@
 // Relying parties: registered by the CLI, the admin API, the console and dynamic registration (all
 // in RFC 7591 names: schema.ts), read by the provider on every request through `findForProvider`.
 // Secrets are random, shown once, and sealed at rest.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChangeAnnouncer } from '../../db/change-feed.js';
 import type { ClientRecord, ClientRepository } from '../../db/client-repository.js';
 import { UniqueViolation } from '../../db/user-repository.js';
 import { SYSTEM, type AuditRecorder, type By, type ClientTarget } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ReadThroughCache } from '../read-through-cache.js';
+import type { ExtraClaims } from '../claims/extra-claims.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js';
 import {
@@ -26,6 +27,7 @@ import { consoleClientRegistration } from './console-client.js';
 import { CLIENT_FIELD_NAMES, parseClientChanges, parseClientRegistration, type AuthMethod, type ClientChanges, type ClientRegistration } from './schema.js';
 import { changedFields, clientSummary } from './client-summary.js';
 import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_NAME, isReservedName } from './reserved.js';
+import { checkClientId, checkGivenSecret } from './given.js';
 
 /** A client as the CLI, the admin API and the console show it: its settings as they apply, defaults included. */
 export interface ClientView extends Omit<
@@ -110,6 +112,14 @@ function switchRefusal(clientId: string, method: AuthMethod, asked: AuthMethod):
     : `client ${clientId} authenticates with its secret (${method}) and cannot switch to private_key_jwt, which uses the client's own keys and no secret; register a new client instead`;
 }
 
+function checkSecretFor(method: AuthMethod, secret: string): void {
+  if (!usesSecret(method)) {
+    const what = method === 'none' ? 'a public client' : 'a private_key_jwt client (it authenticates with its own keys)';
+    throw new ValidationError(`${what} has no secret`, 'client_secret');
+  }
+  checkGivenSecret(secret);
+}
+
 /** Sesame keeps its console's registration right itself (ensureConsole); nobody else changes it. */
 function refuseConsole(clientId: string): void {
   if (clientId === CONSOLE_CLIENT_ID) {
@@ -163,6 +173,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       resources: _sesameOnly,
       resource_server: _alsoSesameOnly,
       allowed_groups: _accessRules,
+      extra_claims: _readByClaims,
       scope,
       ...metadata
     } = JSON.parse(record.metadata) as ClientMetadata;
@@ -210,11 +221,17 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       cache.forgetAll();
     },
 
-    async create(registration: ClientRegistration, by: By = SYSTEM): Promise<ClientWithSecret> {
+    /**
+     * Registers a client under a new random id with a new random secret, or (declarative
+     * configuration) under the id and with the secret `given`, checked by given.ts's rules.
+     */
+    async create(registration: ClientRegistration, by: By = SYSTEM, given: { clientId?: string; secret?: string } = {}): Promise<ClientWithSecret> {
       const metadata = buildClientMetadata(parseClientRegistration(registration), policy);
       await checkGroupsExist(metadata);
-      const id = newClientId();
-      const secret = usesSecret(metadata.token_endpoint_auth_method) ? newClientSecret() : undefined;
+      if (given.clientId !== undefined) checkClientId(given.clientId);
+      if (given.secret !== undefined) checkSecretFor(metadata.token_endpoint_auth_method, given.secret);
+      const id = given.clientId ?? newClientId();
+      const secret = usesSecret(metadata.token_endpoint_auth_method) ? (given.secret ?? newClientSecret()) : undefined;
       try {
         const record = await clients.create({
           id,
@@ -225,7 +242,9 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
         await audit.record(by, { action: 'client.created', target: target(id), details: clientSummary(toView(record)) });
         return { ...toView(record), ...(secret ? { client_secret: secret } : {}) };
       } catch (error) {
-        if (error instanceof UniqueViolation) throw new ConflictError('client id collision, try again');
+        if (error instanceof UniqueViolation) {
+          throw new ConflictError(given.clientId !== undefined ? `a client with id ${id} already exists` : 'client id collision, try again');
+        }
         throw error;
       }
     },
@@ -352,6 +371,31 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       return { ...view, client_secret: secret };
     },
 
+    /** Replaces a client's secret with one the administrator holds (declarative configuration), checked like a generated one would be. */
+    async setSecret(clientId: string, secret: string, by: By = SYSTEM): Promise<void> {
+      const view = await this.get(clientId);
+      checkSecretFor(view.token_endpoint_auth_method, secret);
+      if (!(await clients.setSecret(clientId, await box.seal(secret, secretPurpose(clientId))))) {
+        throw new NotFoundError(`no client with id ${clientId}`);
+      }
+      await changed(clientId);
+      await audit.record(by, { action: 'client.secret_rotated', target: target(clientId), details: { client_name: view.client_name } });
+    },
+
+    /** Whether `secret` is the client's secret (compared in constant time; false without one). */
+    async secretIs(clientId: string, secret: string): Promise<boolean> {
+      const record = await clients.findById(clientId);
+      if (!record?.secretEncrypted) return false;
+      const stored = Buffer.from(await box.open(record.secretEncrypted, secretPurpose(clientId)));
+      const candidate = Buffer.from(secret);
+      return stored.length === candidate.length && timingSafeEqual(stored, candidate);
+    },
+
+    /** The metadata a registration would be stored with, checked by the same rules as `create`; nothing is stored. */
+    preview(registration: ClientRegistration): ClientMetadata {
+      return buildClientMetadata(parseClientRegistration(registration), policy);
+    },
+
     /** Re-seals client secrets sealed under an older KEY_ENCRYPTION_SECRET with the current one. */
     async rewrap(): Promise<number> {
       let count = 0;
@@ -473,6 +517,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const record = (await cached(clientId))?.record;
       if (!record) return false;
       return (JSON.parse(record.metadata) as ClientMetadata).resource_server === true;
+    },
+
+    /** The client's extra claims (claims/extra-claims.ts), or undefined when it has none or is unknown. */
+    async extraClaims(clientId: string): Promise<ExtraClaims | undefined> {
+      const record = (await cached(clientId))?.record;
+      if (!record) return undefined;
+      return (JSON.parse(record.metadata) as ClientMetadata).extra_claims;
     },
 
     /**

@@ -7,6 +7,7 @@
 // ...) are in client-metadata.ts. A new field goes here, and into the console's form and whatever
 // page shows it; nothing else has to change.
 import { z } from 'zod';
+import { EXTRA_CLAIMS_FIELD } from '../claims/extra-claims.js';
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { GROUP_NAME_RULE, isGroupName } from '../groups/group-name.js';
@@ -186,6 +187,7 @@ export const CLIENT_FIELDS = {
     .describe(
       'Sesame: only members of at least one of these groups may sign in to it (and refresh its tokens); empty or absent: everyone. Set by an administrator only, never by dynamic registration',
     ),
+  extra_claims: EXTRA_CLAIMS_FIELD,
 };
 
 export type ClientField = keyof typeof CLIENT_FIELDS;
@@ -199,7 +201,7 @@ export const PLAIN_FIELDS = ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] 
 export type PlainField = (typeof PLAIN_FIELDS)[number];
 
 /** Fields only an administrator sets (CLI, admin API, console); dynamic registration may not. */
-export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server', 'allowed_groups'];
+export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server', 'extra_claims', 'allowed_groups'];
 
 type Optional<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<T[K]> };
 type Removable<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };

@@ -115,6 +115,9 @@ const userFields = {
   is_admin: z.boolean().describe('may use the admin console (with a token carrying the admin scope)'),
 };
 
+/** An attribute's value as the API shows it; the account service checks keys, sizes and text (claims/attributes.ts). */
+const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
 export const UserInput = component(
   'UserInput',
   'A person to create.',
@@ -135,6 +138,12 @@ export const UserPatch = component(
     name: userFields.name.nullable().optional(),
     email_verified: userFields.email_verified.optional(),
     is_admin: userFields.is_admin.optional(),
+    attributes: z
+      .record(z.string(), attributeValue.nullable())
+      .optional()
+      .describe(
+        'attributes to set (a value: text, a number, true/false or a list of texts) or remove (null); the others stay. Keys: a lower-case letter, then up to 63 lower-case letters, digits or _',
+      ),
   }),
 );
 
@@ -150,6 +159,7 @@ export const User = component(
     email_verified: z.boolean(),
     disabled: z.boolean(),
     is_admin: z.boolean(),
+    attributes: z.record(z.string(), attributeValue).describe("custom attributes, what a client's extra_claims may take claims from"),
     created_at: timestamp,
   }),
 );

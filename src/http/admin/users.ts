@@ -32,6 +32,7 @@ function userView(user: DomainUser) {
     email_verified: user.emailVerified,
     disabled: user.disabled,
     is_admin: user.isAdmin,
+    attributes: user.attributes,
     created_at: user.createdAt.toISOString(),
   };
 }
@@ -168,7 +169,7 @@ export const userRoutes: Route[] = [
     method: 'patch',
     path: '/users/{user_id}',
     operationId: 'updateUser',
-    summary: "Change a user's email, name, email_verified or is_admin",
+    summary: "Change a user's email, name, email_verified, is_admin or attributes",
     tag: 'users',
     params: UserParams,
     body: UserPatch,
@@ -183,6 +184,7 @@ export const userRoutes: Route[] = [
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.email_verified !== undefined ? { emailVerified: body.email_verified } : {}),
           ...(body.is_admin !== undefined ? { isAdmin: body.is_admin } : {}),
+          ...(body.attributes !== undefined ? { attributes: body.attributes } : {}),
         },
         by,
       );

@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import { holdsPrivateKeys } from '../../domain/clients/client-keys.js';
 import type { ClientView } from '../../domain/clients/client-service.js';
 import { parseClientChanges, parseClientRegistration, PLAIN_FIELDS, type ClientChanges, type ClientRegistration } from '../../domain/clients/schema.js';
+import { parseClaimLines } from '../../domain/claims/extra-claims.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import {
   clientDetailPage,
@@ -51,6 +52,7 @@ function readClientForm(body: FormBody): ClientFormValues {
     client_uri: field(body, 'client_uri').trim(),
     policy_uri: field(body, 'policy_uri').trim(),
     tos_uri: field(body, 'tos_uri').trim(),
+    extra_claims: field(body, 'extra_claims'),
   };
 }
 
@@ -95,6 +97,7 @@ function formFields(values: ClientFormValues) {
     require_pkce: isPublic ? undefined : values.require_pkce,
     rotate_refresh_tokens: isPublic ? undefined : values.rotate_refresh_tokens,
     require_mfa: values.require_mfa,
+    extra_claims: parseClaimLines(values.extra_claims),
     ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
 }

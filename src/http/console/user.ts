@@ -1,4 +1,4 @@
-// /admin/users/:id: one person. Editing (email, name, verified, admin), setting a password,
+// /admin/users/:id: one person. Editing (email, name, verified, admin, attributes), setting a password,
 // their sessions and connected apps with revoking, and deleting after a confirmation page. The
 // list's disable/enable/unlock routes (users.ts) serve this page's buttons too. Every change goes
 // through the account and user-sessions services, as the admin API's and the CLI's do, and the
@@ -8,6 +8,7 @@
 import type { Context } from 'koa';
 import type { Services } from '../../services.js';
 import type { User } from '../../domain/accounts/account-service.js';
+import { attributeChangesFromLines } from '../../domain/claims/attributes.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { deleteUserPage, editValuesOf, resetFactorsPage, userPage, userPath, type UserEditValues } from '../../../views/console/user.js';
 import { groupsSection } from '../../../views/console/groups.js';
@@ -81,6 +82,7 @@ export function userPageRoutes(
       name: field(body, 'name').trim(),
       email_verified: checked(body, 'email_verified'),
       is_admin: checked(body, 'is_admin'),
+      attributes: field(body, 'attributes'),
     };
     if (user.id === admin(ctx).id && !values.is_admin) {
       // The admin API refuses the same (409): the console must always keep an administrator.
@@ -89,9 +91,17 @@ export function userPageRoutes(
       return;
     }
     try {
+      // A form without the field (posted from a page before attributes existed) leaves them as they are.
+      const attributes = body['attributes'] === undefined ? undefined : attributeChangesFromLines(values.attributes, user.attributes);
       await accounts.update(
         user.id,
-        { email: values.email, name: values.name || null, emailVerified: values.email_verified, isAdmin: values.is_admin },
+        {
+          email: values.email,
+          name: values.name || null,
+          emailVerified: values.email_verified,
+          isAdmin: values.is_admin,
+          ...(attributes !== undefined ? { attributes } : {}),
+        },
         by(ctx),
       );
     } catch (error) {
