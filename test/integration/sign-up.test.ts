@@ -181,6 +181,9 @@ describe.each(PROVIDERS)('sign-up on %s', (provider) => {
       const page = await browser.request(action, { form: fields });
       const ms = performance.now() - started;
       expect(page.html).toContain(CHECK_MAIL);
+      // The work behind the answer (a hash either way) must not overlap the next timing: it would
+      // slow whichever request comes next, not the kind of address.
+      await sesame.container.signUp.settled();
       return ms;
     };
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
