@@ -159,13 +159,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     groups: groupRepository,
   });
   const invitations = createInvitationService({ accounts, ...linkMails });
+  const groups = createGroupService({ groups: groupRepository, accounts, clients, audit });
   return {
     config,
     log,
     db,
     changes,
     accounts,
-    groups: createGroupService({ groups: groupRepository, accounts, clients, audit }),
+    groups,
     access: createAccessRules({
       allowedGroups: (clientId) => clients.allowedGroups(clientId),
       isMemberOfAny: (userId, names) => groupRepository.isMemberOfAny(userId, names),
@@ -188,7 +189,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     }),
     userSessions,
     clients,
-    configuration: createConfigurationService({ clients, accounts, invitations }),
+    configuration: createConfigurationService({ clients, accounts, invitations, groups }),
     payloads,
     audit,
     keyEvents,

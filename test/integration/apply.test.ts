@@ -25,6 +25,10 @@ clients:
     redirect_uris: [https://app.example.com/callback]
     secret: { env: APP_SECRET }
     require_mfa: true
+    allowed_groups: [devs]
+    extra_claims:
+      role: { attribute: grafana_role }
+      tier: { value: gold }
   - client_id: spa
     name: SPA
     public: true
@@ -40,7 +44,13 @@ users:
     name: Ada
     admin: true
     email_verified: true
+    attributes: { grafana_role: Admin, level: 3 }
   - email: bob@example.com
+groups:
+  - name: devs
+    description: Developers
+    members: [Ada@Example.com]
+  - name: empty
 `;
 
 describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
@@ -80,11 +90,14 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.json.applied).toBe(true);
     expect(first.json.changes.map((c: { action: string; kind: string; id: string }) => `${c.action} ${c.kind} ${c.id}`)).toEqual([
+      // People before the groups that list them, groups before the clients that allow them.
+      'create user ada@example.com',
+      'create user bob@example.com',
+      'create group devs',
+      'create group empty',
       'create client app',
       'create client spa',
       'create client machine',
-      'create user ada@example.com',
-      'create user bob@example.com',
     ]);
     expect(first.stdout).not.toContain(APP_SECRET);
 
@@ -95,11 +108,19 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
     const container = await createContainer(loadConfig(env()), silentLogger);
     try {
       const app = await container.clients.get('app');
-      expect(app).toMatchObject({ client_name: 'The app', require_mfa: true, token_endpoint_auth_method: 'client_secret_basic' });
+      expect(app).toMatchObject({
+        client_name: 'The app',
+        require_mfa: true,
+        token_endpoint_auth_method: 'client_secret_basic',
+        allowed_groups: ['devs'],
+        extra_claims: { role: { attribute: 'grafana_role' }, tier: { value: 'gold' } },
+      });
       expect(await container.clients.secretIs('app', APP_SECRET)).toBe(true);
       expect((await container.clients.get('spa')).token_endpoint_auth_method).toBe('none');
       const ada = await container.accounts.findByEmail('ada@example.com');
-      expect(ada).toMatchObject({ name: 'Ada', isAdmin: true, emailVerified: true });
+      expect(ada).toMatchObject({ name: 'Ada', isAdmin: true, emailVerified: true, attributes: { grafana_role: 'Admin', level: 3 } });
+      expect((await container.groups.get('devs')).members.map((m) => m.email)).toEqual(['ada@example.com']);
+      expect(await container.groups.get('empty')).toMatchObject({ description: null, member_count: 0 });
       expect(await container.accounts.hasPassword(ada!.id)).toBe(false);
       // Through the domain services: audited as the CLI user, like any other change.
       const { events } = await container.audit.list({ action: 'client.created' });
@@ -167,11 +188,14 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
     // A client made by hand has a random id (base64url, maybe starting with "-"): exported, it applies too.
     const hand = await sesame(['clients', 'create', '--name', 'By hand', '--redirect-uri', 'https://hand.example.com/cb', '--json']);
     const out = await sesame(['export', '-o', 'exported.yaml']);
-    expect(out.stdout).toMatch(/^wrote exported\.yaml: 4 clients, 2 users/);
+    expect(out.stdout).toMatch(/^wrote exported\.yaml: 4 clients, 2 users, 2 groups/);
     const text = await exported();
     expect(text).toContain('secret: { env: CLIENT_APP_SECRET } # placeholder: set CLIENT_APP_SECRET');
     expect(text).not.toContain(APP_SECRET);
     expect(text).not.toContain(CONSOLE_CLIENT_ID);
+    for (const line of ['- name: devs', 'members:', '- ada@example.com', 'allowed_groups:', 'extra_claims:', 'grafana_role: Admin']) {
+      expect(text).toContain(line);
+    }
 
     const empty = await createTestDatabase(provider);
     try {
@@ -229,6 +253,49 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
     expect(mails.some((m) => m.includes('dan@example.com'))).toBe(false);
   });
 
+  it('keeps a declared group to its members list (no --prune needed), and deletes undeclared groups only with --prune', async () => {
+    await sesame(['apply', '-f', 'sesame.yaml']);
+    expect((await sesame(['groups', 'create', 'by-hand'])).code).toBe(0);
+    // A new person and the group listing them, in one file: the person is created first.
+    const teams = (members: string) =>
+      file(
+        'teams.yaml',
+        `users:\n  - email: ada@example.com\n  - email: bob@example.com\n  - email: erin@example.com\ngroups:\n  - name: devs\n    members: [${members}]\n  - name: empty\n`,
+      );
+    const dry = await sesame(['apply', '-f', teams('bob@example.com, erin@example.com'), '--dry-run']);
+    expect(dry.stdout).toBe(
+      [
+        '+ user erin@example.com',
+        '    admin: false',
+        '    email_verified: false',
+        '~ group devs',
+        '    members: + bob@example.com, + erin@example.com, - ada@example.com',
+        'dry run: 2 changes planned, nothing changed',
+        '',
+      ].join('\n'),
+    );
+    const run = await sesame(['apply', '-f', 'teams.yaml']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await sesame(['groups', 'list', '--json'])).json.map((g: { name: string }) => g.name)).toContain('by-hand');
+    expect((await sesame(['apply', '-f', 'teams.yaml'])).stdout).toMatch(/^no changes/);
+    const members = await sesame(['groups', 'members', 'devs', '--json']);
+    expect(members.json.members.map((m: { email: string }) => m.email).sort()).toEqual(['bob@example.com', 'erin@example.com']);
+
+    const pruned = await sesame(['apply', '-f', 'teams.yaml', '--prune']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    // Groups go before the people the file no longer declares (deletes run in reverse order).
+    expect(pruned.stdout).toMatch(/^- group by-hand\n- user carol@example\.com\n/);
+    expect(pruned.stdout).not.toMatch(/group (devs|empty)/);
+
+    // A group a client still allows is not pruned by a file that leaves clients alone.
+    const named = await sesame(['apply', '-f', file('no-groups.yaml', 'groups: []\n'), '--prune']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/^sesame: no-groups\.yaml: groups: --prune would delete group devs, which the allowed_groups of client app names/);
+    // Without a groups: section, groups are not the file's business.
+    expect((await sesame(['apply', '-f', file('users-only.yaml', 'users:\n  - email: ada@example.com\n')])).stdout).toMatch(/^no changes/);
+    expect((await sesame(['apply', '-f', 'sesame.yaml'])).code).toBe(0);
+  });
+
   it('refuses mistakes with exit 2 and the path in the file', async () => {
     const cases: [string, RegExp][] = [
       [
@@ -264,7 +331,24 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
       ['users:\n  - email: not-an-email\n', /users\[0\]\.email: "not-an-email" is not a valid email address/],
       ['users:\n  - email: a@example.com\n    password: x\n', /users\[0\]\.password: passwords never go in the file/],
       ['users:\n  - email: a@example.com\n    admin: yes please\n', /users\[0\]\.admin: must be true or false/],
-      ['groups:\n  - name: x\n', /groups: unknown section; a file declares clients, users/],
+      ['roles:\n  - name: x\n', /roles: unknown section; a file declares users, groups, clients/],
+      ['groups:\n  - name: "a b"\n', /groups\[0\]\.name: group name "a b" is not valid/],
+      ['groups:\n  - name: x\n    members: [ok@example.com, nope]\n', /groups\[0\]\.members\[1\]: "nope" is not a valid email address/],
+      // Only the database (and the rest of the file) can tell these: who and what exists once applied.
+      [
+        'users:\n  - email: ada@example.com\ngroups:\n  - name: x\n  - name: y\n    members: [ada@example.com, nobody@example.com]\n',
+        /^sesame: bad\.yaml: groups\[1\]\.members\[1\]: no user nobody@example\.com \(declare it under users: or create it first\)\n$/,
+      ],
+      [
+        'clients:\n  - client_id: a\n    name: A\n    redirect_uris: [https://a.example.com/cb]\n    allowed_groups: [ghosts]\n',
+        /clients\[0\]\.allowed_groups\[0\]: no group named ghosts \(declare it under groups: or create it first\)/,
+      ],
+      [
+        'clients:\n  - client_id: a\n    name: A\n    redirect_uris: [https://a.example.com/cb]\n    extra_claims: { sub: { value: x } }\n',
+        /clients\[0\]\.extra_claims: .*claim "sub" is reserved/,
+      ],
+      ['users:\n  - email: a@example.com\n    attributes: { Role: x }\n', /users\[0\]\.attributes\.Role: attribute name "Role" is not valid/],
+      ['users:\n  - email: a@example.com\n    attributes: { role: { nested: 1 } }\n', /users\[0\]\.attributes\.role: attribute role must be text/],
       ['clients: [\n', /not valid YAML/],
       // Only the database knows this one: spa is public and cannot become confidential.
       [

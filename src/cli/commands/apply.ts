@@ -1,6 +1,6 @@
 // sesame apply | export: configuration as code. apply makes the database match a YAML file
-// (clients, people) through the same services as every other command; export writes the file
-// that describes the database now. The file is read and checked before the database is opened,
+// (people, groups and their members, clients) through the same services as every other command;
+// export writes the file that describes the database now. The file is read and checked before the database is opened,
 // so a mistake exits 2 with its path in the file and nothing changed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -35,7 +35,7 @@ async function readDeclared(file: string, io: CliIo): Promise<Declared> {
 const apply: Command = {
   name: 'apply',
   synopsis: 'apply -f FILE [--dry-run] [--prune]',
-  summary: 'make clients and users match a configuration file (YAML); says "no changes" when they do',
+  summary: 'make users, groups and clients match a configuration file (YAML); says "no changes" when they do',
   help: [
     ['-f, --file FILE', 'the configuration file (- for standard input); see README,'],
     ['', '"Configuration as code"'],
@@ -68,7 +68,7 @@ const apply: Command = {
 const exportCommand: Command = {
   name: 'export',
   synopsis: 'export [-o FILE]',
-  summary: 'write the current clients and users as a configuration file (no secrets) for sesame apply',
+  summary: 'write the current users, groups and clients as a configuration file (no secrets) for sesame apply',
   help: [['-o, --output FILE', 'write the file there instead of to standard output']],
   options: { output: { type: 'string', short: 'o' } },
   positionals: [],
@@ -77,12 +77,14 @@ const exportCommand: Command = {
     if (output !== undefined && output.trim() === '') throw new UsageError('export: --output must not be empty');
     return async (ctx) => {
       const text = await (await ctx.container()).configuration.export();
-      const declared = parse(text) as { clients: unknown[]; users: unknown[] };
+      const declared = parse(text) as { clients: unknown[]; users: unknown[]; groups: unknown[] };
       if (output === undefined) return { json: declared, human: [text.replace(/\n$/, '')] };
       writeFileSync(resolve(io.cwd ?? process.cwd(), output), text);
       return {
-        json: { file: output, clients: declared.clients.length, users: declared.users.length },
-        human: [`wrote ${output}: ${declared.clients.length} clients, ${declared.users.length} users (secrets are references, not values)`],
+        json: { file: output, clients: declared.clients.length, users: declared.users.length, groups: declared.groups.length },
+        human: [
+          `wrote ${output}: ${declared.clients.length} clients, ${declared.users.length} users, ${declared.groups.length} groups (secrets are references, not values)`,
+        ],
       };
     };
   },

@@ -2,7 +2,8 @@
 // file says which clients and people exist; apply plans the changes that make the database say
 // the same and carries them out through the domain services, so each is checked, audited and
 // propagated to every instance as if an administrator had made it by hand. Sections are applied
-// in SECTIONS order and deletes in the reverse order (later sections may refer to earlier ones).
+// in SECTIONS order and deletes in the reverse order (later sections may refer to earlier ones):
+// people first, then groups and their members (people), then clients (their allowed_groups).
 import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { SYSTEM, type By } from '../audit/actions.js';
 import { describeChanges, type Change, type PlannedChange } from './changes.js';
@@ -10,13 +11,14 @@ import { clientsSection } from './clients-section.js';
 import { ConfigFileError, mapAt } from './file-errors.js';
 import type { SecretSources } from './secret-ref.js';
 import type { Section, SectionServices } from './section.js';
+import { groupsSection } from './groups-section.js';
 import { usersSection } from './users-section.js';
 
 export { ConfigFileError } from './file-errors.js';
 export { describeChanges, type Change } from './changes.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each section's own desired type
-const SECTIONS: Section<any>[] = [clientsSection, usersSection];
+const SECTIONS: Section<any>[] = [usersSection, groupsSection, clientsSection];
 
 /** A checked configuration file: each section present, as its module read it (absent: not managed). */
 export interface Declared {
@@ -60,8 +62,9 @@ export interface ApplyOptions {
 
 export function createConfigurationService(services: SectionServices) {
   async function plan(declared: Declared, prune: boolean): Promise<PlannedChange[]> {
+    const names = new Map(declared.sections.map(({ section, desired }) => [section.key, new Set(section.names?.(desired) ?? [])]));
     const planned: PlannedChange[] = [];
-    for (const { section, desired } of declared.sections) planned.push(...(await section.plan(desired, services, { prune })));
+    for (const { section, desired } of declared.sections) planned.push(...(await section.plan(desired, services, { prune, declared: names })));
     const order = (p: PlannedChange) => {
       const rank = SECTIONS.findIndex((s) => s.key === `${p.change.kind}s`);
       return p.change.action === 'delete' ? 2 * SECTIONS.length - rank : rank;

@@ -9,7 +9,7 @@ import { checkClientId, checkGivenSecret } from '../clients/given.js';
 import { CONSOLE_CLIENT_ID } from '../clients/reserved.js';
 import { CLIENT_FIELD_NAMES, parseClientRegistration, type ClientField, type ClientRegistration } from '../clients/schema.js';
 import type { FieldChange, PlannedChange } from './changes.js';
-import { atField, booleanAt, ConfigFileError, listAt, mapAt, refuseUnknownKeys, stringAt, type Entry } from './file-errors.js';
+import { atField, booleanAt, ConfigFileError, listAt, mapAt, refuseUnknownKeys, stringAt, willExist, type Entry } from './file-errors.js';
 import { resolveSecret, type ResolvedSecret } from './secret-ref.js';
 import type { Section } from './section.js';
 
@@ -111,11 +111,19 @@ export const clientsSection: Section<DesiredClient[]> = {
     });
   },
 
-  async plan(desired, { clients }, { prune }) {
+  async plan(desired, { clients, groups }, options) {
+    const { prune } = options;
     // The console's own client is Sesame's: never declared, never compared, never pruned.
     const current = new Map((await clients.list()).filter((c) => c.client_id !== CONSOLE_CLIENT_ID).map((c) => [c.client_id, c]));
+    const groupsNow = desired.some((d) => d.registration.allowed_groups?.length) ? new Set((await groups.list()).map((g) => g.name)) : new Set();
     const planned: PlannedChange[] = [];
     for (const d of desired) {
+      // The client service checks this too, but only when the change is made: groups: may create them first.
+      for (const [i, name] of (d.registration.allowed_groups ?? []).entries()) {
+        if (willExist(name, 'groups', groupsNow.has(name), options)) continue;
+        const pruned = groupsNow.has(name) ? ': --prune deletes it, as groups: does not declare it' : '';
+        throw new ConfigFileError(`${d.path}.allowed_groups[${i}]`, `no group named ${name}${pruned} (declare it under groups: or create it first)`);
+      }
       let metadata: ClientMetadata;
       try {
         metadata = clients.preview(d.registration);

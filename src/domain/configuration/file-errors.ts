@@ -1,6 +1,7 @@
 // Mistakes in a configuration file, named by where they are in it: `clients[2].redirect_uris[0]:
 // ...`. Every channel (sesame apply, SESAME_CONFIG at start-up) shows the one line as it is.
 import { ValidationError } from '../errors.js';
+import type { PlanOptions } from './section.js';
 
 export class ConfigFileError extends ValidationError {
   override name = 'ConfigFileError';
@@ -72,6 +73,17 @@ export function atField(error: ValidationError, entry: Entry, path: string, keyO
     if (index >= 0) at += `[${index}]`;
   }
   return new ConfigFileError(at, error.message);
+}
+
+/**
+ * Whether a thing another section names will exist once the file is applied: declared in its
+ * section, or there now and not about to be pruned (with --prune, a file that has the section
+ * declares all of them).
+ */
+export function willExist(name: string, sectionKey: string, existsNow: boolean, options: PlanOptions): boolean {
+  const declared = options.declared.get(sectionKey);
+  if (declared?.has(name)) return true;
+  return existsNow && !(options.prune && declared !== undefined);
 }
 
 /** Edit distance, for "did you mean" (keys are short). */

@@ -3,13 +3,16 @@
 // client, a person's fields are managed only when written: a field left out is left as it is
 // (a verified address stays verified), and defaults apply only when the person is created.
 // `invite: true` sends the invitation mail when apply creates the person, and nothing later.
+// `attributes:`, when written, is the whole set (what clients' extra_claims take claims from): a
+// key not listed is removed.
 import { asEmailAddress, checkName, type User } from '../accounts/account-service.js';
+import { checkAttributeKey, checkAttributes, checkAttributeValue, type Attributes } from '../claims/attributes.js';
 import { ValidationError } from '../errors.js';
 import type { FieldChange, PlannedChange } from './changes.js';
 import { booleanAt, ConfigFileError, listAt, mapAt, refuseUnknownKeys, stringAt } from './file-errors.js';
 import type { Section } from './section.js';
 
-const KEYS = ['email', 'name', 'admin', 'email_verified', 'invite'];
+const KEYS = ['email', 'name', 'admin', 'email_verified', 'attributes', 'invite'];
 
 export interface DesiredUser {
   path: string;
@@ -18,7 +21,39 @@ export interface DesiredUser {
   name?: string | null;
   admin?: boolean;
   emailVerified?: boolean;
+  /** undefined: not managed; otherwise all of them. */
+  attributes?: Attributes;
   invite: boolean;
+}
+
+/** Each key and value checked at its own path, then the whole (count, size). */
+function parseAttributes(raw: unknown, path: string): Attributes {
+  const entry = mapAt(raw ?? {}, path);
+  const at = (key: string | undefined, check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ConfigFileError(key === undefined ? path : `${path}.${key}`, error.message);
+      throw error;
+    }
+  };
+  for (const [key, value] of Object.entries(entry)) {
+    at(key, () => checkAttributeKey(key));
+    at(key, () => checkAttributeValue(key, value));
+  }
+  let attributes: Attributes = {};
+  at(undefined, () => void (attributes = checkAttributes(entry)));
+  return attributes;
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The attribute changes that make `now` into `wanted`: a value sets, null removes. */
+function attributeChanges(wanted: Attributes, now: Attributes): Record<string, Attributes[string] | null> {
+  const changes: Record<string, Attributes[string] | null> = {};
+  for (const [key, value] of Object.entries(wanted)) if (!sameValue(now[key], value)) changes[key] = value;
+  for (const key of Object.keys(now)) if (!Object.hasOwn(wanted, key)) changes[key] = null;
+  return changes;
 }
 
 function parseEntry(raw: unknown, path: string): DesiredUser {
@@ -42,12 +77,14 @@ function parseEntry(raw: unknown, path: string): DesiredUser {
   }
   const admin = booleanAt(entry, 'admin', path);
   const emailVerified = booleanAt(entry, 'email_verified', path);
+  const attributes = 'attributes' in entry ? parseAttributes(entry.attributes, `${path}.attributes`) : undefined;
   return {
     path,
     email,
     ...(name !== undefined ? { name } : {}),
     ...(admin !== undefined ? { admin } : {}),
     ...(emailVerified !== undefined ? { emailVerified } : {}),
+    ...(attributes ? { attributes } : {}),
     invite: booleanAt(entry, 'invite', path) ?? false,
   };
 }
@@ -59,6 +96,9 @@ function differences(d: DesiredUser, now: User): FieldChange[] {
   if (d.admin !== undefined && d.admin !== now.isAdmin) fields.push({ field: 'admin', from: now.isAdmin, to: d.admin });
   if (d.emailVerified !== undefined && d.emailVerified !== now.emailVerified) {
     fields.push({ field: 'email_verified', from: now.emailVerified, to: d.emailVerified });
+  }
+  for (const [key, to] of Object.entries(d.attributes ? attributeChanges(d.attributes, now.attributes) : {})) {
+    fields.push({ field: `attributes.${key}`, ...(key in now.attributes ? { from: now.attributes[key] } : {}), ...(to !== null ? { to } : {}) });
   }
   return fields;
 }
@@ -77,6 +117,8 @@ export const usersSection: Section<DesiredUser[]> = {
     });
   },
 
+  names: (desired) => desired.map((d) => d.email),
+
   async plan(desired, { accounts, invitations }, { prune }) {
     const people = await accounts.list();
     const current = new Map(people.map((u) => [u.email, u]));
@@ -94,6 +136,7 @@ export const usersSection: Section<DesiredUser[]> = {
           ...(d.name ? [{ field: 'name', to: d.name }] : []),
           { field: 'admin', to: d.admin ?? false },
           { field: 'email_verified', to: d.emailVerified ?? false },
+          ...Object.entries(d.attributes ?? {}).map(([key, value]) => ({ field: `attributes.${key}`, to: value })),
           ...(d.invite ? [{ field: 'invitation', note: 'mailed' }] : []),
         ];
         planned.push({
@@ -101,7 +144,9 @@ export const usersSection: Section<DesiredUser[]> = {
           async run(by) {
             const input = { email: d.email, ...(d.name ? { name: d.name } : {}), ...(d.admin !== undefined ? { isAdmin: d.admin } : {}) };
             const user = d.invite ? (await invitations.invite(input, by)).user : await accounts.invite(input, by);
-            if (d.emailVerified) await accounts.update(user.id, { emailVerified: true }, by);
+            const attributes = d.attributes && Object.keys(d.attributes).length > 0 ? { attributes: d.attributes } : {};
+            if (d.emailVerified || attributes.attributes)
+              await accounts.update(user.id, { ...(d.emailVerified ? { emailVerified: true } : {}), ...attributes }, by);
           },
         });
         continue;
@@ -119,6 +164,7 @@ export const usersSection: Section<DesiredUser[]> = {
               ...(d.name !== undefined ? { name: d.name } : {}),
               ...(d.admin !== undefined ? { isAdmin: d.admin } : {}),
               ...(d.emailVerified !== undefined ? { emailVerified: d.emailVerified } : {}),
+              ...(d.attributes ? { attributes: attributeChanges(d.attributes, now.attributes) } : {}),
             },
             by,
           );
@@ -149,6 +195,7 @@ export const usersSection: Section<DesiredUser[]> = {
       ...(u.name ? { name: u.name } : {}),
       admin: u.isAdmin,
       email_verified: u.emailVerified,
+      ...(Object.keys(u.attributes).length > 0 ? { attributes: u.attributes } : {}),
     }));
     return { entries };
   },
