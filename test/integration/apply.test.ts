@@ -293,6 +293,16 @@ describe.each(PROVIDERS)('configuration as code on %s', (provider) => {
     expect(named.stderr).toMatch(/^sesame: no-groups\.yaml: groups: --prune would delete group devs, which the allowed_groups of client app names/);
     // Without a groups: section, groups are not the file's business.
     expect((await sesame(['apply', '-f', file('users-only.yaml', 'users:\n  - email: ada@example.com\n')])).stdout).toMatch(/^no changes/);
+
+    // A group a declared client still allows cannot be pruned; taken out of the client too, the
+    // client changes first and the group goes after it.
+    const noDevs = FILE.replace('  - name: devs\n    description: Developers\n    members: [Ada@Example.com]\n', '');
+    const stillNamed = await sesame(['apply', '-f', file('no-devs.yaml', noDevs), '--prune']);
+    expect(stillNamed.code).toBe(2);
+    expect(stillNamed.stderr).toMatch(/clients\[0\]\.allowed_groups\[0\]: no group named devs: --prune deletes it, as groups: does not declare it/);
+    const both = await sesame(['apply', '-f', file('no-rule.yaml', noDevs.replace('    allowed_groups: [devs]\n', '')), '--prune']);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/^~ client app\n {4}allowed_groups: \["devs"\] → \(none\)\n(.*\n)*- group devs\n/m);
     expect((await sesame(['apply', '-f', 'sesame.yaml'])).code).toBe(0);
   });
 

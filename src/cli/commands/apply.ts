@@ -40,7 +40,7 @@ const apply: Command = {
     ['-f, --file FILE', 'the configuration file (- for standard input); see README,'],
     ['', '"Configuration as code"'],
     ['--dry-run', 'print the changes (+ create, ~ update, - delete) and change nothing'],
-    ['--prune', 'also delete the clients and users the file leaves out (only for'],
+    ['--prune', 'also delete the clients, users and groups the file leaves out (only for'],
     ['', "the sections it has; never the console's own client, never the"],
     ['', 'last admin)'],
   ],
