@@ -53,6 +53,8 @@ function readClientForm(body: FormBody): ClientFormValues {
     policy_uri: field(body, 'policy_uri').trim(),
     tos_uri: field(body, 'tos_uri').trim(),
     extra_claims: field(body, 'extra_claims'),
+    groups_claim: field(body, 'groups_claim'),
+    groups_claim_name: field(body, 'groups_claim_name').trim(),
   };
 }
 
@@ -98,8 +100,16 @@ function formFields(values: ClientFormValues) {
     rotate_refresh_tokens: isPublic ? undefined : values.rotate_refresh_tokens,
     require_mfa: values.require_mfa,
     extra_claims: parseClaimLines(values.extra_claims),
+    groups_claim: groupsClaimOf(values),
     ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
+}
+
+/** The groups claim as typed: "all" or one group a line (empty: none), and its name (empty: the default). */
+function groupsClaimOf(values: ClientFormValues): { name?: string; include: 'all' | string[] } | undefined {
+  const include = lines(values.groups_claim);
+  if (include.length === 0) return undefined;
+  return { ...(values.groups_claim_name ? { name: values.groups_claim_name } : {}), include: include.length === 1 && include[0] === 'all' ? 'all' : include };
 }
 
 /** What the form shows again after a refusal: everything as typed, but never a private key. */
