@@ -60,6 +60,7 @@ describe.each(PROVIDERS)('groups claim and explain on %s', (provider) => {
   beforeAll(async () => {
     sesame = await startTestSesame({ provider });
     for (const name of ['ops', 'sre', 'finance']) await sesame.container.groups.create({ name });
+    await sesame.container.accounts.create({ email: 'root@example.com', password: PASSWORD, isAdmin: true, emailVerified: true });
     await sesame.container.accounts.create({ email: 'ada@example.com', password: PASSWORD, name: 'Ada', emailVerified: true });
     await sesame.container.accounts.create({ email: 'bob@example.com', password: PASSWORD, emailVerified: true });
     for (const group of ['ops', 'finance']) await sesame.container.groups.addMember(group, 'ada@example.com');
@@ -186,5 +187,34 @@ describe.each(PROVIDERS)('groups claim and explain on %s', (provider) => {
     expect((await api('GET', `/access/explain?user=nobody%40example.com&client=${client.client_id}`)).status).toBe(404);
     const usage = await cli(['access', 'explain', '--user', 'ada@example.com']);
     expect(usage.code).toBe(2);
+  });
+
+  it('sets the groups claim in the console client form and explains access on the user page', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const login = await browser.request('/admin');
+    expect((await browser.submit(login, '/login', { email: 'root@example.com', password: PASSWORD })).status).toBe(200);
+    const form = await browser.request('/admin/clients/new');
+    const fields = {
+      client_name: 'Console groups',
+      redirect_uris: REDIRECT_URI,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: 'authorization_code',
+      scope: 'openid groups',
+    };
+    const refused = await browser.submit(form, '/admin/clients', { ...fields, groups_claim: 'ops', groups_claim_name: 'aud' });
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain('groups_claim: claim &quot;aud&quot; is reserved');
+    const created = await browser.submit(form, '/admin/clients', { ...fields, groups_claim: 'ops\nfinance\n', groups_claim_name: 'teams' });
+    expect(created.status).toBe(201);
+    const client = (await sesame.container.clients.list()).find((c) => c.client_name === 'Console groups')!;
+    expect(client.groups_claim).toEqual({ name: 'teams', include: ['ops', 'finance'] });
+
+    const ada = (await sesame.container.accounts.findByEmail('ada@example.com'))!;
+    const page = await browser.request(`/admin/users/${ada.id}?explain_client=${client.client_id}&explain_scope=${encodeURIComponent('openid groups')}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('<strong>Allowed</strong>');
+    expect(page.html).toContain('<dt>teams</dt><dd class="code">[&quot;finance&quot;,&quot;ops&quot;]</dd>');
+    const unknown = await browser.request(`/admin/users/${ada.id}?explain_client=nope`);
+    expect(unknown.html).toContain('no client with id nope');
   });
 });
