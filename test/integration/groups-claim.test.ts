@@ -126,7 +126,12 @@ describe.each(PROVIDERS)('groups claim and explain on %s', (provider) => {
     expect(bobExplained.json.claims.id_token).toEqual(withoutSignIn(bob.idToken));
 
     // A client with the groups scope but no groups_claim: no claim at all.
-    const plain = await sesame.container.clients.create({ client_name: 'Wiki', redirect_uris: [REDIRECT_URI], scope: 'openid email groups api:read', resources: [API] });
+    const plain = await sesame.container.clients.create({
+      client_name: 'Wiki',
+      redirect_uris: [REDIRECT_URI],
+      scope: 'openid email groups api:read',
+      resources: [API],
+    });
     const wiki = await signInThrough(plain.client_id, plain.client_secret!, 'ada@example.com', 'openid email groups');
     for (const claims of [wiki.idToken, wiki.userinfo, wiki.accessToken]) expect(Object.keys(claims)).not.toContain('groups');
 

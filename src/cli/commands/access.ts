@@ -33,7 +33,7 @@ const explain: Command = {
     ['--user EMAIL', 'the person'],
     ['--client ID', 'the client (client_id)'],
     ['--scope "S ..."', 'the scopes asked for (default "openid profile email"); those the'],
-    ['', "client is not registered for are dropped, as at sign-in"],
+    ['', 'client is not registered for are dropped, as at sign-in'],
   ],
   options: { user: { type: 'string' }, client: { type: 'string' }, scope: { type: 'string' } },
   positionals: [],

@@ -5,7 +5,14 @@ import { parseDuration } from '../../config.js';
 import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
 import { parseClientChanges, parseClientRegistration } from '../../domain/clients/schema.js';
 import { CLAIM_HELP, CLAIM_OPTIONS, checkClaimFlags, claimsFromFlags, describeClaims, givesClaims } from './claim-flags.js';
-import { describeGroupsClaim, givesGroupsClaim, GROUPS_CLAIM_HELP, GROUPS_CLAIM_OPTIONS, groupsClaimFromFlags, NO_GROUPS_CLAIM_OPTION } from './groups-claim-flags.js';
+import {
+  describeGroupsClaim,
+  givesGroupsClaim,
+  GROUPS_CLAIM_HELP,
+  GROUPS_CLAIM_OPTIONS,
+  groupsClaimFromFlags,
+  NO_GROUPS_CLAIM_OPTION,
+} from './groups-claim-flags.js';
 import { changedFields, clientFlagOptions, derivedHelp, givenFields } from './client-flags.js';
 import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';

@@ -29,13 +29,17 @@ export function groupsClaimFromFlags(args: ParsedArgs, current: GroupsClaim | un
   const name = optionalString(args, 'groups-claim');
   const include = strings(args, 'groups-claim-include');
   if (flag(args, 'no-groups-claim')) {
-    if (name !== undefined || include.length > 0) throw new UsageError(`${args.command}: --no-groups-claim and --groups-claim/--groups-claim-include contradict each other`);
+    if (name !== undefined || include.length > 0)
+      throw new UsageError(`${args.command}: --no-groups-claim and --groups-claim/--groups-claim-include contradict each other`);
     return null;
   }
-  if (include.includes('all') && include.length > 1) throw new UsageError(`${args.command}: --groups-claim-include all stands alone (it already means every group)`);
+  if (include.includes('all') && include.length > 1)
+    throw new UsageError(`${args.command}: --groups-claim-include all stands alone (it already means every group)`);
   const included: 'all' | string[] | undefined = include.length === 0 ? current?.include : include[0] === 'all' ? 'all' : include;
   if (included === undefined) {
-    throw new UsageError(`${args.command}: --groups-claim needs --groups-claim-include G (repeatable) or --groups-claim-include all: which groups the app may see`);
+    throw new UsageError(
+      `${args.command}: --groups-claim needs --groups-claim-include G (repeatable) or --groups-claim-include all: which groups the app may see`,
+    );
   }
   const claimName = name ?? current?.name;
   return { ...(claimName !== undefined ? { name: claimName } : {}), include: included };

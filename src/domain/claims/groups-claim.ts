@@ -80,7 +80,10 @@ export function visibleGroups(claim: GroupsClaim, theirs: readonly string[]): st
  * The groups claim as a claim source: nothing (and no query) unless the client has groups_claim
  * and the `groups` scope is granted; then one query for the person's group names.
  */
-export function groupsClaimSource(groupsClaim: (clientId: string) => Promise<GroupsClaim | undefined>, groupNames: (userId: string) => Promise<string[]>): ClaimSource {
+export function groupsClaimSource(
+  groupsClaim: (clientId: string) => Promise<GroupsClaim | undefined>,
+  groupNames: (userId: string) => Promise<string[]>,
+): ClaimSource {
   return async (person, clientId, scopes) => {
     if (!scopes.has(GROUPS_SCOPE)) return {};
     const claim = await groupsClaim(clientId);

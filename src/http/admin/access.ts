@@ -41,7 +41,7 @@ export const accessRoutes: Route[] = [
     path: '/access/explain',
     operationId: 'explainAccess',
     summary: 'Explain whether a person may use a client, and the claims they would get',
-    description: "Asks the same access rule and claim sources the provider uses at sign-in, so the answer is what would be issued.",
+    description: 'Asks the same access rule and claim sources the provider uses at sign-in, so the answer is what would be issued.',
     tag: 'groups',
     query: ExplainQuery,
     success: { status: 200, description: 'The explanation.', schema: AccessExplanation },
