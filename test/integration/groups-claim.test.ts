@@ -221,5 +221,14 @@ describe.each(PROVIDERS)('groups claim and explain on %s', (provider) => {
     expect(page.html).toContain('<dt>teams</dt><dd class="code">[&quot;finance&quot;,&quot;ops&quot;]</dd>');
     const unknown = await browser.request(`/admin/users/${ada.id}?explain_client=nope`);
     expect(unknown.html).toContain('no client with id nope');
+    // The client page: type a person.
+    const fromClient = await browser.request(
+      `/admin/clients/${client.client_id}?explain_user=bob%40example.com&explain_scope=${encodeURIComponent('openid groups')}`,
+    );
+    expect(fromClient.status).toBe(200);
+    expect(fromClient.html).toContain('<strong>Allowed</strong>');
+    expect(fromClient.html).toContain('<dt>teams</dt><dd class="code">[]</dd>');
+    const nobody = await browser.request(`/admin/clients/${client.client_id}?explain_user=nobody%40example.com`);
+    expect(nobody.html).toContain('no user with email nobody@example.com');
   });
 });

@@ -371,7 +371,13 @@ ${client.client_secret && html`<p class="alert" role="alert">Copy the secret now
   });
 }
 
-export function clientDetailPage(frame: ConsoleFrame, client: ClientView, values: ClientFormValues, errors: Record<string, string>): SafeHtml {
+export function clientDetailPage(
+  frame: ConsoleFrame,
+  client: ClientView,
+  values: ClientFormValues,
+  errors: Record<string, string>,
+  explain?: SafeHtml,
+): SafeHtml {
   const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
   const hasSecret = client.has_secret;
   return consoleLayout(frame, {
@@ -400,6 +406,7 @@ ${csrfField(frame.csrf)}
 <button type="submit" class="secondary">Rotate secret</button>
 </form>`
 }
+${explain}
 <h2>Delete</h2>
 <p class="muted">The app can no longer sign anyone in, and its tokens stop working.</p>
 <p><a class="button" href="${path}/delete">Delete this client…</a></p>`,

@@ -23,19 +23,10 @@ ${
 }`;
 }
 
-export function explainPanel(view: ExplainPanelView): SafeHtml {
-  const e = view.explanation;
-  return html`<h2 id="explain">Explain access</h2>
-<form method="get" action="/admin/users/${encodeURIComponent(view.userId)}#explain" class="toolbar">
-<div class="field"><label for="explain_client">App</label>
-<select id="explain_client" name="explain_client">${view.clients.map(
-    (c) => html`<option value="${c.client_id}"${c.client_id === view.clientId ? html` selected` : ''}>${c.client_name} (${c.client_id})</option>`,
-  )}</select></div>
-<div class="field"><label for="explain_scope">Scopes</label>
-<input id="explain_scope" name="explain_scope" type="text" spellcheck="false" autocapitalize="none" value="${view.scope}"></div>
-<button type="submit" class="secondary inline">Explain</button>
-</form>
-${view.error && html`<p class="alert" role="alert">${view.error}</p>`}
+/** The answer under either form: allowed or refused, why, and the claims. */
+function explanationSection(explanation: AccessExplanation | undefined, error: string | undefined): SafeHtml {
+  const e = explanation;
+  return html`${error && html`<p class="alert" role="alert">${error}</p>`}
 ${
   e &&
   html`<div id="explanation">
@@ -51,4 +42,42 @@ ${claimsTable('Access token (JWT, for a resource)', e.claims.access_token)}
 }
 </div>`
 }`;
+}
+
+const scopeField = (scope: string) => html`<div class="field"><label for="explain_scope">Scopes</label>
+<input id="explain_scope" name="explain_scope" type="text" spellcheck="false" autocapitalize="none" value="${scope}"></div>`;
+
+/** On the user page: pick an app. */
+export function explainPanel(view: ExplainPanelView): SafeHtml {
+  return html`<h2 id="explain">Explain access</h2>
+<form method="get" action="/admin/users/${encodeURIComponent(view.userId)}#explain" class="toolbar">
+<div class="field"><label for="explain_client">App</label>
+<select id="explain_client" name="explain_client">${view.clients.map(
+    (c) => html`<option value="${c.client_id}"${c.client_id === view.clientId ? html` selected` : ''}>${c.client_name} (${c.client_id})</option>`,
+  )}</select></div>
+${scopeField(view.scope)}
+<button type="submit" class="secondary inline">Explain</button>
+</form>
+${explanationSection(view.explanation, view.error)}`;
+}
+
+export interface ClientExplainPanelView {
+  clientId: string;
+  /** The person asked about (empty: nothing asked yet). */
+  email: string;
+  scope: string;
+  explanation?: AccessExplanation;
+  error?: string;
+}
+
+/** On the client page: type a person's email. */
+export function clientExplainPanel(view: ClientExplainPanelView): SafeHtml {
+  return html`<h2 id="explain">Explain access</h2>
+<form method="get" action="/admin/clients/${encodeURIComponent(view.clientId)}#explain" class="toolbar">
+<div class="field"><label for="explain_user">Person (email)</label>
+<input id="explain_user" name="explain_user" type="email" spellcheck="false" autocapitalize="none" value="${view.email}"></div>
+${scopeField(view.scope)}
+<button type="submit" class="secondary inline">Explain</button>
+</form>
+${explanationSection(view.explanation, view.error)}`;
 }

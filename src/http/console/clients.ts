@@ -18,6 +18,8 @@ import {
   type ClientFormValues,
 } from '../../../views/console/clients.js';
 import { consoleMessage } from '../../../views/console/layout.js';
+import { clientExplainPanel } from '../../../views/console/explain.js';
+import type { AccessExplanation } from '../../domain/access/explain.js';
 import { by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, fields, formErrors, lines, type FormBody } from './form.js';
 import { setFlash } from './session.js';
@@ -139,7 +141,7 @@ function changes(values: ClientFormValues): ClientChanges {
   });
 }
 
-export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: Pick<Services, 'clients'>): void {
+export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients, explain }: Pick<Services, 'clients' | 'explain'>): void {
   router.get('/admin/clients', ...get, async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const needle = q.toLowerCase();
@@ -180,7 +182,19 @@ export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: 
 
   router.get('/admin/clients/:id', ...get, async (ctx) => {
     const client = await loadClient(ctx);
-    if (client) send(ctx, clientDetailPage(frame(ctx), client, clientFormValues(client), {}));
+    if (!client) return;
+    const email = typeof ctx.query.explain_user === 'string' ? ctx.query.explain_user.trim() : '';
+    const scope = typeof ctx.query.explain_scope === 'string' && ctx.query.explain_scope.trim() ? ctx.query.explain_scope.trim() : 'openid profile email';
+    let answer: { explanation?: AccessExplanation; error?: string } = {};
+    if (email) {
+      try {
+        answer = { explanation: await explain.explain(email, client.client_id, scope) };
+      } catch (error) {
+        if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+        answer = { error: error.message };
+      }
+    }
+    send(ctx, clientDetailPage(frame(ctx), client, clientFormValues(client), {}, clientExplainPanel({ clientId: client.client_id, email, scope, ...answer })));
   });
 
   router.post('/admin/clients/:id', ...post, async (ctx) => {
