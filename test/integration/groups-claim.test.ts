@@ -95,6 +95,8 @@ describe.each(PROVIDERS)('groups claim and explain on %s', (provider) => {
     expect(created.json.groups_claim).toEqual({ name: 'roles', include: ['ops', 'sre'] });
     const { client_id: clientId, client_secret: secret } = created.json;
     const scope = 'openid profile email groups';
+    const discovery = (await (await fetch(`${sesame.issuer}/.well-known/openid-configuration`)).json()) as { scopes_supported: string[] };
+    expect(discovery.scopes_supported).toContain('groups');
 
     const ada = await signInThrough(clientId, secret, 'ada@example.com', scope);
     // finance is Ada's too, but not this app's business.
@@ -159,6 +161,12 @@ describe.each(PROVIDERS)('groups claim and explain on %s', (provider) => {
     const bad = await api('PATCH', `/clients/${client.client_id}`, { groups_claim: { name: 'sub', include: 'all' } });
     expect(bad.status).toBe(422);
     expect(() => parseDynamicRegistration({ redirect_uris: [REDIRECT_URI], groups_claim: { include: 'all' } })).toThrow(/groups_claim/);
+    // An app's own update (RFC 7592) keeps the groups claim an administrator gave it; the provider never sees the field.
+    await sesame.container.clients.saveRegistered('dyn-groups', { client_name: 'Dyn', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none' });
+    await sesame.container.clients.update('dyn-groups', { groups_claim: { include: ['ops'] } });
+    await sesame.container.clients.saveRegistered('dyn-groups', { client_name: 'Dyn 2', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none' });
+    expect(await sesame.container.clients.get('dyn-groups')).toMatchObject({ client_name: 'Dyn 2', groups_claim: { name: 'groups', include: ['ops'] } });
+    expect(await sesame.container.clients.findForProvider('dyn-groups')).not.toHaveProperty('groups_claim');
 
     expect((await cli(['clients', 'update', client.client_id, '--groups-claim-include', 'all'])).code).toBe(0);
     expect((await cli(['clients', 'show', client.client_id])).stdout).toMatch(/groups_claim: +groups: all groups/);

@@ -324,9 +324,16 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       // The registration endpoint makes its own ids; this only guards the upsert below.
       if (clientId === CONSOLE_CLIENT_ID) throw new ValidationError(`client_id ${CONSOLE_CLIENT_ID} is reserved for Sesame's admin console`, 'client_id');
       const registered = registeredMetadata(pickRegistrationFields(metadata), policy);
-      // An app's own update (RFC 7592) cannot lift the access rules an administrator gave it.
-      const kept = await this.allowedGroups(clientId, { fresh: true });
-      const built: ClientMetadata = { ...registered, ...(kept.length > 0 ? { allowed_groups: kept } : {}) };
+      // An app's own update (RFC 7592) cannot lift the access rules an administrator gave it, nor
+      // drop the groups claim an administrator configured.
+      const existing = await clients.findById(clientId);
+      const before: Partial<ClientMetadata> = existing ? (JSON.parse(existing.metadata) as ClientMetadata) : {};
+      const kept = before.allowed_groups ?? [];
+      const built: ClientMetadata = {
+        ...registered,
+        ...(kept.length > 0 ? { allowed_groups: kept } : {}),
+        ...(before.groups_claim ? { groups_claim: before.groups_claim } : {}),
+      };
       const needsSecret = usesSecret(built.token_endpoint_auth_method);
       const secret = typeof metadata.client_secret === 'string' && needsSecret ? metadata.client_secret : undefined;
       if (!secret && needsSecret) {
