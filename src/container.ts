@@ -45,6 +45,8 @@ import { createSignUp } from './domain/accounts/sign-up.js';
 import { createGroupRepository } from './db/group-repository.js';
 import { createGroupService } from './domain/groups/group-service.js';
 import { createAccessRules } from './domain/groups/access.js';
+import { createAccessExplainer } from './domain/access/explain.js';
+import { appClaimsOf } from './domain/claims/sources.js';
 import { createSelfServiceThrottle } from './domain/throttling/self-service-throttle.js';
 import { createConfigurationService } from './domain/configuration/apply-service.js';
 
@@ -160,6 +162,11 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   });
   const invitations = createInvitationService({ accounts, ...linkMails });
   const groups = createGroupService({ groups: groupRepository, accounts, clients, audit });
+  const access = createAccessRules({
+    allowedGroups: (clientId) => clients.allowedGroups(clientId),
+    isMemberOfAny: (userId, names) => groupRepository.isMemberOfAny(userId, names),
+    audit,
+  });
   return {
     config,
     log,
@@ -167,10 +174,14 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     changes,
     accounts,
     groups,
-    access: createAccessRules({
-      allowedGroups: (clientId) => clients.allowedGroups(clientId),
-      isMemberOfAny: (userId, names) => groupRepository.isMemberOfAny(userId, names),
-      audit,
+    access,
+    explain: createAccessExplainer({
+      accounts,
+      clients,
+      access,
+      groupsOf: async (userId) => (await groups.groupsOf(userId)).map((group) => group.name),
+      // The same claim sources as the provider's (providerDepsFor).
+      claims: appClaimsOf({ clients, groups }),
     }),
     secondFactors,
     passwordReset: createPasswordResetService({ accounts, quota: createRequestQuota(attempts), ...linkMails }),

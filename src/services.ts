@@ -25,6 +25,7 @@ import type { SelfService } from './domain/accounts/email-verification.js';
 import type { SignUp } from './domain/accounts/sign-up.js';
 import type { GroupService } from './domain/groups/group-service.js';
 import type { AccessRules } from './domain/groups/access.js';
+import type { AccessExplainer } from './domain/access/explain.js';
 import type { ConfigurationService } from './domain/configuration/apply-service.js';
 
 export interface Services {
@@ -69,4 +70,6 @@ export interface Services {
   groups: GroupService;
   /** Per-app access rules: whether a person may use a client (its allowed_groups). */
   access: AccessRules;
+  /** Whether a person may use a client, by which rule, and the claims they would get (domain/access/explain.ts). */
+  explain: AccessExplainer;
 }

@@ -19,6 +19,7 @@ import { keyCommands } from './commands/keys.js';
 import { migrateCommands } from './commands/migrate.js';
 import { sessionCommands } from './commands/sessions.js';
 import { groupCommands } from './commands/groups.js';
+import { accessCommands } from './commands/access.js';
 import { userCommands } from './commands/users.js';
 import { describeError } from './output.js';
 import { packageVersion } from './version.js';
@@ -31,6 +32,7 @@ const COMMANDS: Command[] = [
   ...sessionCommands,
   ...groupCommands,
   ...clientCommands,
+  ...accessCommands,
   ...keyCommands,
   ...keyEventCommands,
   ...auditCommands,

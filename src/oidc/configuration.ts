@@ -146,7 +146,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // `admin` stays here so oidc-provider checks it against a client's registered scope; the
     // discovery document leaves it out (discovery.ts), and admin-scope.ts covers clients that
     // have no registered scope for the provider to check against.
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'admin'],
+    // `groups` releases the groups claim to a client configured for one (claims/groups-claim.ts).
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'groups', 'admin'],
     // Every access token passes the admin scope guard; JWT ones for a person get the app's claims (app-claims.ts).
     extraTokenClaims: withAppTokenClaims(adminScopeGuard(deps.isAdminClient), deps.appClaims),
     // Refresh tokens for every client registered for them, bound to the session without

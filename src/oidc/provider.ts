@@ -10,7 +10,7 @@ import { htmlPageHeaders } from '../http/middleware/security-headers.js';
 import type { Logger } from '../logger.js';
 import { createAdapter } from './adapter.js';
 import { releaseAppClaims, type AppTokenClaims } from './app-claims.js';
-import { appClaims, extraClaimsSource } from '../domain/claims/app-claims.js';
+import { appClaimsOf } from '../domain/claims/sources.js';
 import { recordProviderEvents } from './audit-events.js';
 import { authorizationPostAsGet } from './authorization-post.js';
 import { buildConfiguration, crossSiteSession } from './configuration.js';
@@ -104,13 +104,12 @@ export function mfaPersonOf(
 
 /** What a provider is built from: the server's services, and the CLI's when it needs a provider. */
 export type ProviderServices = Pick<Services, 'config' | 'payloads' | 'clients' | 'accounts' | 'audit' | 'secretThrottle' | 'log'> &
-  Partial<Pick<Services, 'secondFactors' | 'access'>>;
+  Partial<Pick<Services, 'secondFactors' | 'access' | 'groups'>>;
 
 /** The provider's dependencies on Sesame's services: the server's, and the CLI's when it needs a provider. */
 export function providerDepsFor(container: ProviderServices): ProviderDeps {
   const { payloads, clients, accounts } = container;
-  // Every kind of per-app claim, in order (a name an earlier source gives stays its).
-  const claims = appClaims([extraClaimsSource((clientId) => clients.extraClaims(clientId))]);
+  const claims = appClaimsOf(container);
   return {
     config: container.config,
     adapter: createAdapter({ payloads, clients }),

@@ -44,6 +44,10 @@ export interface ClientFormValues {
   tos_uri: string;
   /** Extra claims, one a line (claimLines' syntax: role=@grafana_role, policy:="readwrite"). */
   extra_claims: string;
+  /** The groups the groups claim may show: "all" or one a line; empty: no groups claim. */
+  groups_claim: string;
+  /** The groups claim's name; empty: "groups". */
+  groups_claim_name: string;
 }
 
 export const EMPTY_CLIENT_FORM: ClientFormValues = {
@@ -76,6 +80,8 @@ export const EMPTY_CLIENT_FORM: ClientFormValues = {
   policy_uri: '',
   tos_uri: '',
   extra_claims: '',
+  groups_claim: '',
+  groups_claim_name: '',
 };
 
 export function clientFormValues(client: ClientView): ClientFormValues {
@@ -101,6 +107,8 @@ export function clientFormValues(client: ClientView): ClientFormValues {
     resources: (client.resources ?? []).join('\n'),
     allowed_groups: (client.allowed_groups ?? []).join('\n'),
     extra_claims: claimLines(client.extra_claims).join('\n'),
+    groups_claim: client.groups_claim ? (client.groups_claim.include === 'all' ? 'all' : client.groups_claim.include.join('\n')) : '',
+    groups_claim_name: client.groups_claim && client.groups_claim.name !== 'groups' ? client.groups_claim.name : '',
     resource_server: client.resource_server === true,
     require_pkce: client.require_pkce,
     rotate_refresh_tokens: client.rotate_refresh_tokens,
@@ -270,6 +278,12 @@ ${textarea('resources', 'Resources (APIs)', 'One per line; optional. Access toke
 </div>
 ${fieldError(errors, 'resource_server')}
 ${textarea('extra_claims', 'Extra claims', "One a line, in ID tokens, userinfo and JWT access tokens: role=@grafana_role (the person's attribute; absent without it), policy=readwrite (fixed text), level:=3 (fixed JSON). Reserved names (sub, email, name, ...) are refused.")}
+${textarea('groups_claim', 'Groups claim', 'With the groups scope, the person\'s groups in ID tokens, userinfo and JWT access tokens: "all", or one group a line (only those are shown). Empty: no groups claim.')}
+<div class="field">
+<label for="groups_claim_name">Groups claim name</label>
+<input id="groups_claim_name" name="groups_claim_name" type="text" spellcheck="false" autocapitalize="none" value="${values.groups_claim_name}" placeholder="groups">
+<p class="hint">Empty: groups.</p>
+</div>
 <fieldset>
 <legend>Shown on the consent page</legend>
 ${APP_PAGES.map(
@@ -357,7 +371,13 @@ ${client.client_secret && html`<p class="alert" role="alert">Copy the secret now
   });
 }
 
-export function clientDetailPage(frame: ConsoleFrame, client: ClientView, values: ClientFormValues, errors: Record<string, string>): SafeHtml {
+export function clientDetailPage(
+  frame: ConsoleFrame,
+  client: ClientView,
+  values: ClientFormValues,
+  errors: Record<string, string>,
+  explain?: SafeHtml,
+): SafeHtml {
   const path = `/admin/clients/${encodeURIComponent(client.client_id)}`;
   const hasSecret = client.has_secret;
   return consoleLayout(frame, {
@@ -386,6 +406,7 @@ ${csrfField(frame.csrf)}
 <button type="submit" class="secondary">Rotate secret</button>
 </form>`
 }
+${explain}
 <h2>Delete</h2>
 <p class="muted">The app can no longer sign anyone in, and its tokens stop working.</p>
 <p><a class="button" href="${path}/delete">Delete this client…</a></p>`,

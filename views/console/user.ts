@@ -44,6 +44,8 @@ export interface UserPageView {
   factors?: FactorOverview;
   /** Their groups, with adding and removing (groups.ts groupsSection; undefined: not shown). */
   groups?: SafeHtml;
+  /** The explain access panel (explain.ts; undefined: not shown). */
+  explain?: SafeHtml;
 }
 
 const passkeyKind = (deviceType: string) => (deviceType === 'multiDevice' ? 'synced' : 'one device');
@@ -247,6 +249,7 @@ ${fieldError(passwordErrors, 'confirm_password')}
 ${view.mailedLinks && mailedLinksSection(frame, user, view.mailedLinks)}
 ${view.factors && factorsSection(user, view.factors)}
 ${view.groups}
+${view.explain}
 ${sessionsSection(frame, view)}
 <h2 id="access">Access</h2>
 ${

@@ -21,8 +21,8 @@ const CONTRACT_FLAGS: Partial<Record<ClientField, string>> = {
   allowed_groups: 'allowed-group',
 };
 
-/** Derived from other fields (application_type, response_types). */
-const NOT_FLAGS = new Set<ClientField>(['application_type', 'response_types']);
+/** Derived from other fields (application_type, response_types), or with flags of their own (groups-claim-flags.ts). */
+const NOT_FLAGS = new Set<ClientField>(['application_type', 'response_types', 'groups_claim']);
 
 /** Lists that `clients update` can empty with --no-X (for the others, a new list replaces the old). */
 const CLEARABLE_LISTS = new Set<ClientField>(['allowed_groups']);

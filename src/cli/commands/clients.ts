@@ -5,6 +5,14 @@ import { parseDuration } from '../../config.js';
 import type { ClientView, ClientWithSecret } from '../../domain/clients/client-service.js';
 import { parseClientChanges, parseClientRegistration } from '../../domain/clients/schema.js';
 import { CLAIM_HELP, CLAIM_OPTIONS, checkClaimFlags, claimsFromFlags, describeClaims, givesClaims } from './claim-flags.js';
+import {
+  describeGroupsClaim,
+  givesGroupsClaim,
+  GROUPS_CLAIM_HELP,
+  GROUPS_CLAIM_OPTIONS,
+  groupsClaimFromFlags,
+  NO_GROUPS_CLAIM_OPTION,
+} from './groups-claim-flags.js';
 import { changedFields, clientFlagOptions, derivedHelp, givenFields } from './client-flags.js';
 import { flag, optionalString, requiredString, strings, UsageError, type Command, type ParsedArgs, type Run } from '../command.js';
 import { fields, table, when } from '../output.js';
@@ -35,6 +43,8 @@ const NOT_WITH_ADMIN = [
   'require-mfa',
   'no-require-mfa',
   'allowed-group',
+  'groups-claim',
+  'groups-claim-include',
   'token-endpoint-auth-method',
   'token-endpoint-auth-signing-alg',
   'jwks',
@@ -84,6 +94,7 @@ const create: Command = {
     '               [--token-endpoint-auth-method M] [--token-endpoint-auth-signing-alg A]',
     '               [--jwks JSON|@FILE | --jwks-uri U] [--allowed-group NAME ...]',
     '               [--jwks JSON|@FILE | --jwks-uri U] [--claim NAME=@ATTRIBUTE|NAME=TEXT ...]',
+    '               [--groups-claim-include all|G ... [--groups-claim NAME]]',
     'clients create --admin [--name N]',
   ].join('\n'),
   summary: 'register a relying party (--admin: a client for the admin API); prints client_id and its secret',
@@ -114,11 +125,12 @@ const create: Command = {
     ['', '(confidential only; without it a client introspects only its own)'],
     ...derivedHelp(WRITTEN_HELP),
     ...CLAIM_HELP.slice(0, 3),
+    ...GROUPS_CLAIM_HELP,
     ['--admin', 'instead: a machine client for the admin API (client_credentials,'],
     ['', 'scope admin; --name defaults to "Sesame admin"); the output says'],
     ['', 'how to get a token with it'],
   ],
-  options: { ...clientFlagOptions(false), claim: CLAIM_OPTIONS.claim!, public: { type: 'boolean' }, admin: { type: 'boolean' } },
+  options: { ...clientFlagOptions(false), claim: CLAIM_OPTIONS.claim!, ...GROUPS_CLAIM_OPTIONS, public: { type: 'boolean' }, admin: { type: 'boolean' } },
   positionals: [],
   prepare(args, io) {
     if (flag(args, 'admin')) return prepareAdmin(args);
@@ -134,6 +146,7 @@ const create: Command = {
     // Checked here, before any database is opened: a bad value is exit 2 with the field's message.
     const given = givenFields(args, io.cwd);
     if (givesClaims(args)) given.extra_claims = claimsFromFlags(args, undefined) ?? undefined;
+    if (givesGroupsClaim(args)) given.groups_claim = groupsClaimFromFlags(args, undefined) ?? undefined;
     if (flag(args, 'public') && given.token_endpoint_auth_method !== undefined && given.token_endpoint_auth_method !== 'none') {
       throw new UsageError(`${args.command}: --public and --token-endpoint-auth-method ${String(given.token_endpoint_auth_method)} contradict each other`);
     }
@@ -194,6 +207,7 @@ const update: Command = {
     '               [--jwks JSON|@FILE | --no-jwks] [--jwks-uri U | --no-jwks-uri]',
     '               [--allowed-group NAME ... | --no-allowed-group]',
     '               [--claim NAME=@ATTRIBUTE|NAME=TEXT ...] [--remove-claim NAME ...]',
+    '               [--groups-claim-include all|G ...] [--groups-claim NAME] | --no-groups-claim]',
   ].join('\n'),
   summary: "change a client's registration (the options given; the rest stays)",
   help: [
@@ -204,22 +218,28 @@ const update: Command = {
     ['--no-X', 'removes field X (or switches it off), e.g. --no-scope'],
     ['--no-allowed-group', 'removes its access rule: everyone may use it again'],
     ...CLAIM_HELP,
+    ...GROUPS_CLAIM_HELP,
+    ['--no-groups-claim', 'removes its groups claim'],
     ['', 'The other options are those of clients create. A client stays public or'],
     ['', 'confidential; its secret stays. --token-endpoint-auth-method switches among'],
     ['', 'client_secret_basic, client_secret_post and client_secret_jwt only.'],
   ],
-  options: { ...clientFlagOptions(true), ...CLAIM_OPTIONS },
+  options: { ...clientFlagOptions(true), ...CLAIM_OPTIONS, ...GROUPS_CLAIM_OPTIONS, ...NO_GROUPS_CLAIM_OPTION },
   positionals: ['ID'],
   prepare(args, io) {
     // --claim and --remove-claim alone are a change too; they apply to the claims the client has.
     const fieldFlags = Object.keys(clientFlagOptions(true)).some((name) => args.values[name] !== undefined);
     const claims = givesClaims(args);
+    const groupsClaim = givesGroupsClaim(args);
     if (claims) checkClaimFlags(args);
-    const changes = parseClientChanges(claims && !fieldFlags ? {} : changedFields(args, io.cwd));
+    if (groupsClaim) groupsClaimFromFlags(args, { name: 'groups', include: 'all' });
+    const changes = parseClientChanges((claims || groupsClaim) && !fieldFlags ? {} : changedFields(args, io.cwd));
     return async (ctx) => {
       const container = await ctx.container();
       const id = args.positionals[0]!;
-      if (claims) changes.extra_claims = claimsFromFlags(args, (await container.clients.get(id)).extra_claims);
+      const current = claims || groupsClaim ? await container.clients.get(id) : undefined;
+      if (claims) changes.extra_claims = claimsFromFlags(args, current!.extra_claims);
+      if (groupsClaim) Object.assign(changes, parseClientChanges({ groups_claim: groupsClaimFromFlags(args, current!.groups_claim) }));
       const client = await container.clients.update(id, changes, ctx.by);
       return { json: client, human: [`updated client "${client.client_name}" (${client.client_id})`] };
     };
@@ -285,6 +305,7 @@ const show: Command = {
         ['require_mfa', client.require_mfa ? 'yes (every sign-in ends with a second factor)' : 'no'],
         ['allowed_groups', client.allowed_groups?.length ? client.allowed_groups : 'everyone (no access rule)'],
         ['extra_claims', describeClaims(client.extra_claims)],
+        ['groups_claim', describeGroupsClaim(client.groups_claim)],
         ['created_at', when(client.created_at)],
       ]),
     };

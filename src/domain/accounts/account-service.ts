@@ -471,6 +471,12 @@ export function createAccountService(users: UserRepository, options: AccountServ
     },
 
     /** Whether the person has chosen a password (false: invited, not yet accepted); undefined: no such person. */
+    /** What may stand between the person and signing in (an explanation of access reads it). */
+    async standing(id: string): Promise<{ disabled: boolean; signupPending: boolean; hasPassword: boolean } | undefined> {
+      const record = await users.findById(id);
+      return record ? { disabled: record.disabled, signupPending: record.signupPending, hasPassword: record.passwordHash !== null } : undefined;
+    },
+
     async hasPassword(id: string): Promise<boolean | undefined> {
       const record = await users.findById(id);
       return record ? record.passwordHash !== null : undefined;

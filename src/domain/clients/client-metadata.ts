@@ -2,6 +2,7 @@
 // for the CLI, the admin API, the console and dynamic registration (the fields themselves are in
 // schema.ts); every rejection names the field and says what is accepted.
 import { normalizeExtraClaims, type ExtraClaims } from '../claims/extra-claims.js';
+import { checkGroupsClaimAgainst, normalizeGroupsClaim, type GroupsClaim } from '../claims/groups-claim.js';
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { checkClientKeys, type JsonWebKeySet } from './client-keys.js';
@@ -98,6 +99,8 @@ interface StoredMetadata {
   allowed_groups?: string[];
   /** Sesame's own field: the claims this app gets beyond the standard ones (claims/extra-claims.ts). */
   extra_claims?: ExtraClaims;
+  /** Sesame's own field: the person's groups this app sees, with the groups scope (claims/groups-claim.ts). */
+  groups_claim?: GroupsClaim;
 }
 
 /** The client authentication methods that use the client's secret: it is issued, sealed at rest, and rotated. */
@@ -149,8 +152,8 @@ export function logoutSessions(
   };
 }
 
-/** Scopes that belong to OpenID Connect itself; every other scope is an API's. */
-export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
+/** Scopes that belong to OpenID Connect itself (and Sesame's `groups`: the groups claim); every other scope is an API's. */
+export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'groups']);
 
 /** Sesame's own scope for its admin API (/admin/api/v1): a client must be registered with it. */
 export const ADMIN_SCOPE = 'admin';
@@ -352,6 +355,7 @@ export function buildClientMetadata(registration: ClientRegistration, policy: Cl
     ...(resourceServer ? { resource_server: true as const } : {}),
     ...(input.allowed_groups?.length ? { allowed_groups: unique(input.allowed_groups) } : {}),
     ...extraClaimsOf(input),
+    ...groupsClaimOf(input),
   };
 }
 
@@ -473,6 +477,12 @@ function clientAuthentication(
     ...(jwks !== undefined ? { jwks: { keys: jwks.keys } } : {}),
     ...(jwksUri !== undefined ? { jwks_uri: jwksUri } : {}),
   };
+}
+
+function groupsClaimOf(input: ClientRegistration): Pick<StoredMetadata, 'groups_claim'> {
+  const claim = normalizeGroupsClaim(input.groups_claim);
+  checkGroupsClaimAgainst(claim, Object.keys(input.extra_claims ?? {}));
+  return claim ? { groups_claim: claim } : {};
 }
 
 function extraClaimsOf(input: ClientRegistration): Pick<StoredMetadata, 'extra_claims'> {

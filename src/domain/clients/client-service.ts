@@ -8,6 +8,7 @@ import { UniqueViolation } from '../../db/user-repository.js';
 import { SYSTEM, type AuditRecorder, type By, type ClientTarget } from '../audit/actions.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ReadThroughCache } from '../read-through-cache.js';
+import { includedGroups, renameIncluded, type GroupsClaim } from '../claims/groups-claim.js';
 import type { ExtraClaims } from '../claims/extra-claims.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseDynamicRegistration, REGISTRATION_FIELDS } from './registration.js';
@@ -174,6 +175,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       resource_server: _alsoSesameOnly,
       allowed_groups: _accessRules,
       extra_claims: _readByClaims,
+      groups_claim: _readByGroupsClaim,
       scope,
       ...metadata
     } = JSON.parse(record.metadata) as ClientMetadata;
@@ -201,11 +203,15 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
 
   /** Refuses allowed_groups that name no group (one query, only when it names any). */
   async function checkGroupsExist(metadata: ClientMetadata): Promise<void> {
-    const names = metadata.allowed_groups ?? [];
-    if (names.length === 0 || !options.groups) return;
-    const missing = await options.groups.missing(names);
-    if (missing.length > 0) {
-      throw new ValidationError(`allowed_groups: no group named ${missing.join(', ')}; create it first (sesame groups create ${missing[0]})`, 'allowed_groups');
+    for (const [field, names] of [
+      ['allowed_groups', metadata.allowed_groups ?? []],
+      ['groups_claim', includedGroups(metadata.groups_claim)],
+    ] as const) {
+      if (names.length === 0 || !options.groups) continue;
+      const missing = await options.groups.missing(names);
+      if (missing.length > 0) {
+        throw new ValidationError(`${field}: no group named ${missing.join(', ')}; create it first (sesame groups create ${missing[0]})`, field);
+      }
     }
   }
 
@@ -284,7 +290,7 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const { application_type: _derived, response_types: _alsoDerived, ...kept } = registrationOf(current);
       const merged: ClientRegistration = { ...applyChanges(kept, changes), token_endpoint_auth_method: asked ?? method };
       const metadata = buildClientMetadata(merged, policy);
-      if (changes.allowed_groups) await checkGroupsExist(metadata);
+      if (changes.allowed_groups || changes.groups_claim) await checkGroupsExist(metadata);
       const record = await clients.update(clientId, { name: metadata.client_name, metadata: JSON.stringify(metadata) });
       if (!record) throw new NotFoundError(`no client with id ${clientId}`);
       await changed(clientId);
@@ -318,9 +324,16 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       // The registration endpoint makes its own ids; this only guards the upsert below.
       if (clientId === CONSOLE_CLIENT_ID) throw new ValidationError(`client_id ${CONSOLE_CLIENT_ID} is reserved for Sesame's admin console`, 'client_id');
       const registered = registeredMetadata(pickRegistrationFields(metadata), policy);
-      // An app's own update (RFC 7592) cannot lift the access rules an administrator gave it.
-      const kept = await this.allowedGroups(clientId, { fresh: true });
-      const built: ClientMetadata = { ...registered, ...(kept.length > 0 ? { allowed_groups: kept } : {}) };
+      // An app's own update (RFC 7592) cannot lift the access rules an administrator gave it, nor
+      // drop the groups claim an administrator configured.
+      const existing = await clients.findById(clientId);
+      const before: Partial<ClientMetadata> = existing ? (JSON.parse(existing.metadata) as ClientMetadata) : {};
+      const kept = before.allowed_groups ?? [];
+      const built: ClientMetadata = {
+        ...registered,
+        ...(kept.length > 0 ? { allowed_groups: kept } : {}),
+        ...(before.groups_claim ? { groups_claim: before.groups_claim } : {}),
+      };
       const needsSecret = usesSecret(built.token_endpoint_auth_method);
       const secret = typeof metadata.client_secret === 'string' && needsSecret ? metadata.client_secret : undefined;
       if (!secret && needsSecret) {
@@ -482,15 +495,26 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
         .map((record) => ({ client_id: record.id, client_name: record.name }));
     },
 
-    /** A group renamed: every client naming it names it by its new name. Returns their ids. */
+    /** The clients whose groups_claim includes the group by name (a group they name is not deleted). */
+    async includingGroup(name: string): Promise<{ client_id: string; client_name: string }[]> {
+      return (await clients.list())
+        .filter((record) => includedGroups((JSON.parse(record.metadata) as ClientMetadata).groups_claim).includes(name))
+        .map((record) => ({ client_id: record.id, client_name: record.name }));
+    },
+
+    /** A group renamed: every client naming it (allowed_groups, groups_claim) names it by its new name. Returns their ids. */
     async renameAllowedGroup(from: string, to: string, by: By = SYSTEM): Promise<string[]> {
       const renamed: string[] = [];
       for (const record of await clients.list()) {
         const metadata = JSON.parse(record.metadata) as ClientMetadata;
-        if (!metadata.allowed_groups?.includes(from)) continue;
+        const inAllowed = metadata.allowed_groups?.includes(from) ?? false;
+        const inClaim = includedGroups(metadata.groups_claim).includes(from);
+        if (!inAllowed && !inClaim) continue;
         const before = toView(record);
-        const allowed = [...new Set(metadata.allowed_groups.map((name) => (name === from ? to : name)))];
-        const updated = await clients.update(record.id, { name: record.name, metadata: JSON.stringify({ ...metadata, allowed_groups: allowed }) });
+        const next: ClientMetadata = { ...metadata };
+        if (inAllowed) next.allowed_groups = [...new Set(metadata.allowed_groups!.map((name) => (name === from ? to : name)))];
+        if (inClaim) next.groups_claim = renameIncluded(metadata.groups_claim!, from, to);
+        const updated = await clients.update(record.id, { name: record.name, metadata: JSON.stringify(next) });
         if (!updated) continue;
         await changed(record.id);
         const view = toView(updated);
@@ -524,6 +548,13 @@ export function createClientService(clients: ClientRepository, box: SecretBox, p
       const record = (await cached(clientId))?.record;
       if (!record) return undefined;
       return (JSON.parse(record.metadata) as ClientMetadata).extra_claims;
+    },
+
+    /** The client's groups_claim (claims/groups-claim.ts), or undefined when it has none or is unknown. */
+    async groupsClaim(clientId: string): Promise<GroupsClaim | undefined> {
+      const record = (await cached(clientId))?.record;
+      if (!record) return undefined;
+      return (JSON.parse(record.metadata) as ClientMetadata).groups_claim;
     },
 
     /**

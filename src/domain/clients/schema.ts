@@ -8,6 +8,7 @@
 // page shows it; nothing else has to change.
 import { z } from 'zod';
 import { EXTRA_CLAIMS_FIELD } from '../claims/extra-claims.js';
+import { GROUPS_CLAIM_FIELD } from '../claims/groups-claim.js';
 import { ValidationError } from '../errors.js';
 import { isPlainText, NOT_PLAIN_TEXT } from '../text.js';
 import { GROUP_NAME_RULE, isGroupName } from '../groups/group-name.js';
@@ -188,6 +189,7 @@ export const CLIENT_FIELDS = {
       'Sesame: only members of at least one of these groups may sign in to it (and refresh its tokens); empty or absent: everyone. Set by an administrator only, never by dynamic registration',
     ),
   extra_claims: EXTRA_CLAIMS_FIELD,
+  groups_claim: GROUPS_CLAIM_FIELD,
 };
 
 export type ClientField = keyof typeof CLIENT_FIELDS;
@@ -201,7 +203,7 @@ export const PLAIN_FIELDS = ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] 
 export type PlainField = (typeof PLAIN_FIELDS)[number];
 
 /** Fields only an administrator sets (CLI, admin API, console); dynamic registration may not. */
-export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server', 'extra_claims', 'allowed_groups'];
+export const ADMINISTERED_FIELDS: readonly ClientField[] = ['resources', 'resource_server', 'extra_claims', 'allowed_groups', 'groups_claim'];
 
 type Optional<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<T[K]> };
 type Removable<T extends Record<string, z.ZodType>> = { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };

@@ -39,6 +39,7 @@ export interface GroupServiceDeps {
   /** The clients' side of groups: which name a group, and renaming it in them. */
   clients: {
     namingGroup(name: string): Promise<{ client_id: string; client_name: string }[]>;
+    includingGroup(name: string): Promise<{ client_id: string; client_name: string }[]>;
     renameAllowedGroup(from: string, to: string, by: By): Promise<string[]>;
   };
   audit: AuditRecorder;
@@ -159,7 +160,7 @@ export function createGroupService({ groups, accounts, clients, audit }: GroupSe
       return this.update(name, { name: newName }, by);
     },
 
-    /** Deletes a group and its memberships; refused while a client's allowed_groups names it. */
+    /** Deletes a group and its memberships; refused while a client's allowed_groups or groups_claim names it. */
     async delete(name: string, by: By = SYSTEM): Promise<void> {
       const record = await find(name);
       const naming = await clients.namingGroup(record.name);
@@ -167,6 +168,13 @@ export function createGroupService({ groups, accounts, clients, audit }: GroupSe
         const list = naming.map((c) => `${c.client_name} (${c.client_id})`).join(', ');
         throw new ConflictError(
           `group ${record.name} is in the allowed_groups of ${naming.length === 1 ? 'client' : 'clients'} ${list}; take it out of their allowed groups first`,
+        );
+      }
+      const including = await clients.includingGroup(record.name);
+      if (including.length > 0) {
+        const list = including.map((c) => `${c.client_name} (${c.client_id})`).join(', ');
+        throw new ConflictError(
+          `group ${record.name} is in the groups_claim of ${including.length === 1 ? 'client' : 'clients'} ${list}; take it out of their groups claim first`,
         );
       }
       const members = (await groups.members(record.id)).length;

@@ -15,6 +15,7 @@ import { auditRoutes } from './audit.js';
 import { actorOf, authenticate } from './auth.js';
 import { clientRoutes } from './clients.js';
 import { groupRoutes } from './groups.js';
+import { accessRoutes } from './access.js';
 import { keyRoutes } from './keys.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { fieldErrors, invalidFields, Problem, problemHandler } from './problem.js';
@@ -30,6 +31,7 @@ export const adminRoutes: readonly Route[] = [
   ...registrationRoutes,
   ...userRoutes,
   ...groupRoutes,
+  ...accessRoutes,
   ...keyRoutes,
   ...sessionRoutes,
   ...auditRoutes,

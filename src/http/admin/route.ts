@@ -24,6 +24,7 @@ export type AdminServices = Pick<
   | 'invitations'
   | 'secondFactors'
   | 'groups'
+  | 'explain'
 >;
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -18,6 +18,8 @@ import {
   type ClientFormValues,
 } from '../../../views/console/clients.js';
 import { consoleMessage } from '../../../views/console/layout.js';
+import { clientExplainPanel } from '../../../views/console/explain.js';
+import type { AccessExplanation } from '../../domain/access/explain.js';
 import { by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, fields, formErrors, lines, type FormBody } from './form.js';
 import { setFlash } from './session.js';
@@ -53,6 +55,8 @@ function readClientForm(body: FormBody): ClientFormValues {
     policy_uri: field(body, 'policy_uri').trim(),
     tos_uri: field(body, 'tos_uri').trim(),
     extra_claims: field(body, 'extra_claims'),
+    groups_claim: field(body, 'groups_claim'),
+    groups_claim_name: field(body, 'groups_claim_name').trim(),
   };
 }
 
@@ -98,8 +102,16 @@ function formFields(values: ClientFormValues) {
     rotate_refresh_tokens: isPublic ? undefined : values.rotate_refresh_tokens,
     require_mfa: values.require_mfa,
     extra_claims: parseClaimLines(values.extra_claims),
+    groups_claim: groupsClaimOf(values),
     ...Object.fromEntries(PLAIN_FIELDS.map((name) => [name, values[name] || undefined])),
   };
+}
+
+/** The groups claim as typed: "all" or one group a line (empty: none), and its name (empty: the default). */
+function groupsClaimOf(values: ClientFormValues): { name?: string; include: 'all' | string[] } | undefined {
+  const include = lines(values.groups_claim);
+  if (include.length === 0) return undefined;
+  return { ...(values.groups_claim_name ? { name: values.groups_claim_name } : {}), include: include.length === 1 && include[0] === 'all' ? 'all' : include };
 }
 
 /** What the form shows again after a refusal: everything as typed, but never a private key. */
@@ -129,7 +141,7 @@ function changes(values: ClientFormValues): ClientChanges {
   });
 }
 
-export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: Pick<Services, 'clients'>): void {
+export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients, explain }: Pick<Services, 'clients' | 'explain'>): void {
   router.get('/admin/clients', ...get, async (ctx) => {
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const needle = q.toLowerCase();
@@ -170,7 +182,19 @@ export function clientRoutes({ router, get, post }: ConsoleRoutes, { clients }: 
 
   router.get('/admin/clients/:id', ...get, async (ctx) => {
     const client = await loadClient(ctx);
-    if (client) send(ctx, clientDetailPage(frame(ctx), client, clientFormValues(client), {}));
+    if (!client) return;
+    const email = typeof ctx.query.explain_user === 'string' ? ctx.query.explain_user.trim() : '';
+    const scope = typeof ctx.query.explain_scope === 'string' && ctx.query.explain_scope.trim() ? ctx.query.explain_scope.trim() : 'openid profile email';
+    let answer: { explanation?: AccessExplanation; error?: string } = {};
+    if (email) {
+      try {
+        answer = { explanation: await explain.explain(email, client.client_id, scope) };
+      } catch (error) {
+        if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+        answer = { error: error.message };
+      }
+    }
+    send(ctx, clientDetailPage(frame(ctx), client, clientFormValues(client), {}, clientExplainPanel({ clientId: client.client_id, email, scope, ...answer })));
   });
 
   router.post('/admin/clients/:id', ...post, async (ctx) => {

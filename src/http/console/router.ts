@@ -41,6 +41,7 @@ export type ConsoleServices = Pick<
   | 'passwordReset'
   | 'secondFactors'
   | 'groups'
+  | 'explain'
 >;
 
 export interface ConsoleDeps {

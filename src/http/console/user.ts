@@ -12,11 +12,15 @@ import { attributeChangesFromLines } from '../../domain/claims/attributes.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { deleteUserPage, editValuesOf, resetFactorsPage, userPage, userPath, type UserEditValues } from '../../../views/console/user.js';
 import { groupsSection } from '../../../views/console/groups.js';
+import { explainPanel } from '../../../views/console/explain.js';
+import type { AccessExplanation } from '../../domain/access/explain.js';
+
+const DEFAULT_EXPLAIN_SCOPE = 'openid profile email';
 import { admin, by, frame, seeOther, send, type ConsoleRoutes } from './context.js';
 import { bodyOf, checked, field, formErrors } from './form.js';
 import { setFlash } from './session.js';
 
-type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle' | 'invitations' | 'secondFactors' | 'groups'>;
+type UserServices = Pick<Services, 'accounts' | 'userSessions' | 'clients' | 'signInThrottle' | 'invitations' | 'secondFactors' | 'groups' | 'explain'>;
 
 /** The user the path names, or a flash and back to the list (they may have been deleted meanwhile). */
 async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Promise<User | undefined> {
@@ -30,13 +34,14 @@ async function userOrBack(ctx: Context, accounts: UserServices['accounts']): Pro
 
 export function userPageRoutes(
   { router, get, post }: ConsoleRoutes,
-  { accounts, userSessions, clients, signInThrottle, invitations, secondFactors, groups }: UserServices,
+  { accounts, userSessions, clients, signInThrottle, invitations, secondFactors, groups, explain }: UserServices,
 ): void {
   const render = async (
     ctx: Context,
     user: User,
     forms: { values?: UserEditValues; errors?: Record<string, string>; passwordErrors?: Record<string, string> } = {},
     status?: number,
+    asked: { clientId: string; scope: string } = { clientId: '', scope: DEFAULT_EXPLAIN_SCOPE },
   ) => {
     const [{ sessions, grants }, lockedFor, allClients, hasPassword, factors, ownGroups, allGroups] = await Promise.all([
       userSessions.list(user.id),
@@ -48,6 +53,7 @@ export function userPageRoutes(
       groups.list(),
     ]);
     const pageFrame = frame(ctx);
+    const explained = asked.clientId ? await explainFor(user.email, asked.clientId, asked.scope) : {};
     send(
       ctx,
       userPage(pageFrame, {
@@ -63,14 +69,27 @@ export function userPageRoutes(
         mailedLinks: { available: invitations.available, pending: hasPassword === false },
         factors,
         groups: groupsSection(pageFrame, user.id, ownGroups, allGroups),
+        explain: explainPanel({ userId: user.id, clients: allClients, ...asked, ...explained }),
       }),
       status,
     );
   };
 
+  /** The explanation, or what was wrong with the question (an unknown client, a scope without openid). */
+  const explainFor = async (email: string, clientId: string, scope: string): Promise<{ explanation?: AccessExplanation; error?: string }> => {
+    try {
+      return { explanation: await explain.explain(email, clientId, scope) };
+    } catch (error) {
+      if (error instanceof ValidationError || error instanceof NotFoundError) return { error: error.message };
+      throw error;
+    }
+  };
+
   router.get('/admin/users/:id', ...get, async (ctx) => {
     const user = await userOrBack(ctx, accounts);
-    if (user) await render(ctx, user);
+    const clientId = typeof ctx.query.explain_client === 'string' ? ctx.query.explain_client : '';
+    const scope = typeof ctx.query.explain_scope === 'string' && ctx.query.explain_scope.trim() ? ctx.query.explain_scope.trim() : DEFAULT_EXPLAIN_SCOPE;
+    if (user) await render(ctx, user, {}, undefined, { clientId, scope });
   });
 
   router.post('/admin/users/:id', ...post, async (ctx) => {
