@@ -23,10 +23,15 @@ describe.each(PROVIDERS)('discovery against behaviour on %s', (provider) => {
   beforeAll(async () => {
     sesame = await startTestSesame({ provider });
     await sesame.container.accounts.create({ ...USER, emailVerified: true });
+    const advertised = (await (await fetch(`${sesame.issuer}/.well-known/openid-configuration`)).json()) as Discovery;
     const client = await sesame.container.clients.create({
       client_name: 'Truth',
       redirect_uris: [REDIRECT_URI],
       grant_types: ['authorization_code', 'refresh_token'],
+      // Registered for every advertised scope: the groups scope is granted only to clients given it,
+      // and releases a groups claim only to a client with a groups_claim.
+      scope: advertised.scopes_supported.join(' '),
+      groups_claim: { include: 'all' },
       // sid is a claim of clients that take part in logout by session (back-channel, here).
       backchannel_logout_uri: 'http://localhost:8080/backchannel-logout',
     });
