@@ -178,6 +178,17 @@ export function optionalString(args: ParsedArgs, name: string): string | undefin
   return typeof value === 'string' ? value : undefined;
 }
 
+/** `--limit N`: a whole number from 1 to `max`, `fallback` when absent. */
+export function limitOption(args: ParsedArgs, fallback: number, max: number): number {
+  const value = optionalString(args, 'limit');
+  if (value === undefined) return fallback;
+  const limit = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) {
+    throw new UsageError(`${args.command}: --limit must be a whole number from 1 to ${max}`);
+  }
+  return limit;
+}
+
 export function requiredString(args: ParsedArgs, name: string): string {
   const value = optionalString(args, name);
   if (value === undefined) throw new UsageError(`${args.command} needs --${name}`);

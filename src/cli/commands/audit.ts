@@ -2,7 +2,7 @@
 // CLI as the actor (src/cli/actor.ts).
 import { parseDuration } from '../../config.js';
 import type { AuditEvent } from '../../domain/audit/audit-service.js';
-import { optionalString, UsageError, type Command, type ParsedArgs } from '../command.js';
+import { limitOption, optionalString, UsageError, type Command, type ParsedArgs } from '../command.js';
 import { table, when } from '../output.js';
 
 const DEFAULT_LIMIT = 50;
@@ -22,16 +22,6 @@ function parseSince(args: ParsedArgs, now: Date): Date | undefined {
   return at;
 }
 
-function parseLimit(args: ParsedArgs): number {
-  const value = optionalString(args, 'limit');
-  if (value === undefined) return DEFAULT_LIMIT;
-  const limit = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new UsageError(`${args.command}: --limit must be a whole number from 1 to ${MAX_LIMIT}`);
-  }
-  return limit;
-}
-
 const list: Command = {
   name: 'audit list',
   synopsis: 'audit list [--since DURATION|DATE] [--action A] [--limit N]',
@@ -48,7 +38,7 @@ const list: Command = {
     const since = parseSince(args, new Date());
     const action = optionalString(args, 'action')?.trim();
     if (action === '') throw new UsageError(`${args.command}: --action must not be empty`);
-    const limit = parseLimit(args);
+    const limit = limitOption(args, DEFAULT_LIMIT, MAX_LIMIT);
     return async (ctx) => {
       const { audit } = await ctx.container();
       const page = await audit.list({ limit, ...(since ? { since } : {}), ...(action ? { action } : {}) });

@@ -1,21 +1,11 @@
 // sesame keys events: the key events (every key state change) and their deliveries to the
 // KEY_EVENTS_WEBHOOK_URL receivers, newest first; the same service as GET /admin/api/v1/keys/events.
 import type { KeyEventView } from '../../domain/keys/key-events.js';
-import { flag, optionalString, UsageError, type Command, type ParsedArgs } from '../command.js';
+import { flag, limitOption, type Command } from '../command.js';
 import { table, when } from '../output.js';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 500;
-
-function parseLimit(args: ParsedArgs): number {
-  const value = optionalString(args, 'limit');
-  if (value === undefined) return DEFAULT_LIMIT;
-  const limit = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new UsageError(`${args.command}: --limit must be a whole number from 1 to ${MAX_LIMIT}`);
-  }
-  return limit;
-}
 
 /** A delivery's last outcome: the status or the error. */
 function lastOutcome(d: KeyEventView['deliveries'][number]): string {
@@ -53,7 +43,7 @@ const events: Command = {
   options: { failed: { type: 'boolean' }, limit: { type: 'string' } },
   positionals: [],
   prepare(args) {
-    const limit = parseLimit(args);
+    const limit = limitOption(args, DEFAULT_LIMIT, MAX_LIMIT);
     const failing = flag(args, 'failed');
     return async (ctx) => {
       const list = await (await ctx.container()).keyEvents.list({ limit, failing });
