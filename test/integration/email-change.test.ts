@@ -99,6 +99,7 @@ describe.each(PROVIDERS)('email change on %s', (provider) => {
     expect(note.subject).toBe('Someone tried to use your email address');
     expect(note.text).not.toContain('/verify-email');
     expect((await sesame.container.accounts.get(user.id)).email).toBe(user.email);
+    await selfService.verification.settled();
     const requested = (await auditOf(`user:${user.id}`)).find((e) => e.action === 'user.email_change_requested');
     expect(requested?.details).toMatchObject({ taken: true });
   });
@@ -155,5 +156,53 @@ describe.each(PROVIDERS)('email change on %s', (provider) => {
     const done = await browser.submit(await browser.request(verificationLink(await mailbox.next(user.email, { since: 0 }))), '/verify-email');
     expect(done.html).toContain('is confirmed');
     expect((await sesame.container.accounts.get(user.id)).emailVerified).toBe(true);
+  });
+
+  it('answers the account page before looking the new address up or issuing its link, so the time says nothing either', async () => {
+    const user = await sesame.container.accounts.create({ email: email('prober'), password: PASSWORD });
+    const taken = await sesame.container.accounts.create({ email: email('prober-taken'), password: PASSWORD });
+    const free = email('prober-free');
+    const browser = new TestBrowser(sesame.issuer);
+    let page = await browser.submit(await browser.request('/account'), '/login', { email: user.email, password: PASSWORD });
+
+    // Work only one kind of address gets (the lookup of the address, a link's row) is held until
+    // the answer has arrived: a page that waited for it would never come.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = new Set([free, taken.email]);
+    const { accounts, emailTokens } = sesame.container;
+    const [findByEmail, issue] = [accounts.findByEmail, emailTokens.issue];
+    accounts.findByEmail = async (address) => {
+      if (held.has(address.toLowerCase())) await gate;
+      return findByEmail(address);
+    };
+    emailTokens.issue = async (purpose, userId, address) => {
+      if (held.has(address)) await gate;
+      return issue(purpose, userId, address);
+    };
+    try {
+      const answers: string[] = [];
+      for (const wanted of [free, taken.email]) {
+        const answered = browser.submit(page, '/account/email', { email: wanted });
+        const timeout = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 5_000));
+        const outcome = await Promise.race([answered, timeout]);
+        expect(outcome, `the answer for ${wanted === free ? 'a free' : 'a taken'} address waited for the lookup`).not.toBe('waited');
+        page = await answered;
+        expect(page.status).toBe(200);
+        answers.push(page.html.replaceAll(wanted, 'EMAIL').replace(/name="csrf" value="[^"]*"/g, ''));
+      }
+      expect(answers[1]).toBe(answers[0]);
+    } finally {
+      release();
+      Object.assign(accounts, { findByEmail });
+      Object.assign(emailTokens, { issue });
+    }
+    await selfService.verification.settled();
+    expect(verificationLink(await mailbox.next(free, { since: 0 }))).toContain('/verify-email?token=');
+    expect((await mailbox.next(taken.email, { since: 0 })).subject).toBe('Someone tried to use your email address');
+    const requested = (await auditOf(`user:${user.id}`)).filter((e) => e.action === 'user.email_change_requested').map((e) => e.details);
+    expect(requested).toEqual(
+      expect.arrayContaining([expect.objectContaining({ new_email: free, taken: false }), expect.objectContaining({ new_email: taken.email, taken: true })]),
+    );
   });
 });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
+import { createLogger } from '../../src/logger.js';
 import { TestBrowser, type Page } from '../helpers/browser.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../helpers/mailbox.js';
@@ -171,10 +172,18 @@ describe('with mail off (production without SMTP_URL)', () => {
   let sesame: TestSesame;
   // Production refuses the test fixtures' secrets (they do not look random).
   const secrets = { KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64'), COOKIE_KEYS: randomBytes(32).toString('base64') };
+  const logged: { level?: string; msg?: string }[] = [];
   beforeAll(async () => {
-    sesame = await startTestSesame({ env: { NODE_ENV: 'production', ...secrets } });
+    const log = createLogger('info', (line) => logged.push(JSON.parse(line) as { level?: string; msg?: string }));
+    sesame = await startTestSesame({ env: { NODE_ENV: 'production', SIGNUP: 'open', ...secrets }, log });
   });
   afterAll(async () => sesame?.close());
+
+  it('says so at start-up, in a warning naming what is off and SMTP_URL', () => {
+    const warnings = logged.filter((line) => line.level === 'warn').map((line) => line.msg ?? '');
+    expect(warnings).toContainEqual(expect.stringMatching(/^mail is off \(SMTP_URL is not set\): password reset, invitations, email verification and sign-up/));
+    expect(warnings).toContainEqual(expect.stringContaining('SIGNUP=open but mail is off'));
+  });
 
   it('hides "Forgot password?", says reset is not available, and refuses invitations with a 503 / exit 1', async () => {
     const client = await sesame.container.clients.create({ client_name: 'App', redirect_uris: [REDIRECT_URI] });

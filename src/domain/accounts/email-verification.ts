@@ -12,6 +12,8 @@
 // without an unverified account sends nothing, and an email change to an address another account
 // has sends that address a note instead of a link; the person sees the same answer either way.
 // Mails go out in the background: the answer never waits for (or depends on) the mail server.
+// Whatever depends on whether an address has an account (its lookup, a link's row, the audit
+// record) runs after the answer too, so the answer's time cannot tell either.
 import type { Mailer } from '../../mail/mailer.js';
 import type { Logger } from '../../logger.js';
 import { type By } from '../audit/actions.js';
@@ -66,17 +68,30 @@ export const isInteractionUid = (value: unknown): value is string => typeof valu
 export function createEmailVerification(deps: EmailVerificationDeps) {
   const { accounts, tokens, throttle, audit, log } = deps;
   const url = (path: string) => new URL(path, deps.issuer).toString();
+  const inFlight = new Set<Promise<void>>();
+
+  /** Runs `work` on a later turn of the event loop, once the answer is written; a failure is logged. */
+  function afterAnswer(what: string, work: () => Promise<void>): void {
+    const task = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((error: unknown) => log.error(what, { err: error }))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  }
 
   /** Sends a mail without waiting for it: the answer takes as long whether a mail goes or not. */
   function deliver(to: string, mail: ComposedMail, link?: string): void {
-    void (async () => {
+    const task = (async () => {
       // Per recipient: past the limit the mail is dropped, silently.
       if (!(await throttle.mayMail(to))) {
         log.info('mail not sent: too many mails to this address lately', { subject: mail.subject });
         return;
       }
       await deps.mailer.send({ to, ...mail, ...(link ? { link } : {}) });
-    })().catch((error: unknown) => log.warn('mail could not be sent', { err: error, subject: mail.subject }));
+    })()
+      .catch((error: unknown) => log.warn('mail could not be sent', { err: error, subject: mail.subject }))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
   }
 
   /** Issues a link for `user` to verify `email` and mails it there. */
@@ -100,21 +115,21 @@ export function createEmailVerification(deps: EmailVerificationDeps) {
      */
     resend(email: string, mails: SelfServiceMailWriter, by: By, interaction?: string): void {
       // All in the background, once the answer is written: it cannot take longer for an address with an account.
-      void (async () => {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      afterAnswer('a new verification link could not be sent', async () => {
         const address = asEmailAddress(email);
         const user = address ? await accounts.findByEmail(address) : undefined;
         if (!user || user.emailVerified) return;
         await sendLink(user, user.email, 'resend', mails, interaction);
         await audit.record(by, { action: 'user.verification_resent', target: `user:${user.id}`, details: { email: user.email } });
-      })().catch((error: unknown) => log.error('a new verification link could not be sent', { err: error }));
+      });
     },
 
     /**
      * A person asks to change their address to `newEmail`: the link goes to the new address, and
      * the change happens when it is opened. Throws ValidationError for what is not an address;
      * otherwise the person is told "we sent a link to the new address" whatever happened: when
-     * another account has that address, its owner gets a note instead (no link).
+     * another account has that address, its owner gets a note instead (no link). Returns before
+     * the address is looked up: the note or link, and the audit record, follow after the answer.
      */
     async requestEmailChange(userId: string, newEmail: string, mails: SelfServiceMailWriter, by: By): Promise<void> {
       const email = asEmailAddress(newEmail);
@@ -126,13 +141,17 @@ export function createEmailVerification(deps: EmailVerificationDeps) {
         if (!user.emailVerified) await sendLink(user, email, 'resend', mails);
         return;
       }
-      const holder = await accounts.findByEmail(email);
-      if (holder) deliver(email, mails.emailTaken());
-      else await sendLink(user, email, 'email-change', mails);
-      await audit.record(by, {
-        action: 'user.email_change_requested',
-        target: `user:${user.id}`,
-        details: { email: user.email, new_email: email, taken: holder !== undefined },
+      // A link's row is written only for a free address: awaited here, it would make that answer
+      // slower than one for an address another account has.
+      afterAnswer('an email change could not be requested', async () => {
+        const holder = await accounts.findByEmail(email);
+        if (holder) deliver(email, mails.emailTaken());
+        else await sendLink(user, email, 'email-change', mails);
+        await audit.record(by, {
+          action: 'user.email_change_requested',
+          target: `user:${user.id}`,
+          details: { email: user.email, new_email: email, taken: holder !== undefined },
+        });
       });
     },
 
@@ -155,6 +174,11 @@ export function createEmailVerification(deps: EmailVerificationDeps) {
         if (error instanceof NotFoundError) return { outcome: 'invalid' };
         throw error;
       }
+    },
+
+    /** Resolves when the work begun after an answer (lookups, links, audit records) has finished (tests; shutdown). */
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all(inFlight);
     },
   };
 }
