@@ -202,8 +202,8 @@ export async function startSesame(config: Config, log: Logger, options: StartOpt
       await keySync.stop();
       // What this instance counted of /jwks fetches is written before the database closes.
       await container.jwksWatch.tally.stop();
-      // What answered requests left to do (sign-ups, mails) finishes before the database closes.
-      await Promise.all([container.signUp.settled(), container.passwordReset.settled()]);
+      // What answered requests left to do (sign-ups, email changes, mails) finishes before the database closes.
+      await Promise.all([container.signUp.settled(), container.passwordReset.settled(), container.selfService.verification.settled()]);
       await container.close();
       log.info('stopped', { ms: Date.now() - started });
     },
