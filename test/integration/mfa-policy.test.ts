@@ -1,11 +1,12 @@
 // MFA_POLICY, a client's require_mfa and step-up, over plain HTTP on each database, with an
 // openid-client RP verifying the ID tokens: enrolment inside the sign-in when a second factor is
 // required and missing, a second-factor prompt for a session without MFA (the client's setting,
-// acr_values), prompt=none answered with an error, max_age answered with a fresh sign-in.
+// acr_values), prompt=none answered with an error, max_age answered with a fresh sign-in; a console
+// session from before MFA_POLICY required MFA of its admin ends, and signing in again steps up.
 import type * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, type Page } from '../helpers/browser.js';
-import { PROVIDERS } from '../helpers/databases.js';
+import { createTestDatabase, PROVIDERS } from '../helpers/databases.js';
 import { discover, exchange, REDIRECT_URI, startAuthorization, submitLogin, type AuthorizationStart } from '../helpers/rp.js';
 import { createInitialAccessToken } from '../../src/oidc/initial-access-token.js';
 import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
@@ -306,5 +307,52 @@ describe.each(PROVIDERS)('MFA_POLICY=required on %s', (provider) => {
     if (page.html.includes('/confirm')) page = await browser.submit(page, '/confirm');
     const claims = (await exchange(rp, new URL(page.url), start)).claims()!;
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+});
+
+describe.each(PROVIDERS)('the console when MFA_POLICY changes on %s', (provider) => {
+  it('a console session begun with the password alone ends under required-for-admins; signing in again adds an app first', async () => {
+    await awayFromStepBoundary();
+    const db = await createTestDatabase(provider);
+    try {
+      // Before the policy: an admin signs in to the console with the password alone.
+      const before = await startTestSesame({ db });
+      const email = 'kite@example.com';
+      const browser = new TestBrowser(before.issuer);
+      try {
+        await before.container.accounts.create({ email, password: PASSWORD, name: 'Kit Kite', emailVerified: true, isAdmin: true });
+        let page = await browser.request('/admin/users');
+        page = await browser.submit(page, '/login', { email, password: PASSWORD });
+        if (page.html.includes('/confirm')) page = await browser.submit(page, '/confirm');
+        expect(new URL(page.url).pathname).toBe('/admin/users');
+        expect(page.status).toBe(200);
+      } finally {
+        await before.close();
+      }
+
+      // Restarted with MFA_POLICY=required-for-admins: the same cookies open no console page.
+      const after = await startTestSesame({ db, env: { MFA_POLICY: 'required-for-admins' } });
+      try {
+        const again = new TestBrowser(after.issuer);
+        for (const [name, cookie] of browser.cookies) again.cookies.set(name, cookie);
+        const enrolment = await again.request('/admin/users');
+        expect(new URL(enrolment.url).pathname).toMatch(/^\/interaction\//);
+        expect(enrolment.html).toContain('needs a second factor');
+        expect(enrolment.html).not.toContain('name="password"');
+        const codesPage = await again.submit(enrolment, '/enrol', { code: codeAt(keyOnPage(enrolment.html), 0) });
+        expect(recoveryCodesOnPage(codesPage.html)).toHaveLength(10);
+        const next = /<a class="button primary" href="([^"]+)"/.exec(codesPage.html)![1]!.replace(/&amp;/g, '&');
+        let page = await again.request(next);
+        if (page.html.includes('/confirm')) page = await again.submit(page, '/confirm');
+        expect(new URL(page.url).pathname).toBe('/admin/users');
+        expect(page.status).toBe(200);
+        // The new console session began with MFA: it stays open.
+        expect((await again.request('/admin/users')).status).toBe(200);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await db.drop();
+    }
   });
 });

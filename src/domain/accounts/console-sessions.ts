@@ -9,17 +9,21 @@ const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 export function createConsoleSessionService(repo: ConsoleSessionRepository, now: () => Date = () => new Date()) {
   return {
-    /** Starts a session for `userId`; returns its id, for the cookie only. */
-    async start(userId: string, lifetimeMs: number): Promise<string> {
+    /**
+     * Starts a session for `userId`; returns its id, for the cookie only. `mfa`: the sign-in gave a
+     * second factor (MFA_POLICY may require one of an admin, checked on every request).
+     */
+    async start(userId: string, lifetimeMs: number, mfa = false): Promise<string> {
       const sessionId = randomBytes(32).toString('base64url');
-      await repo.create(keyOf(sessionId), userId, new Date(now().getTime() + lifetimeMs));
+      await repo.create(keyOf(sessionId), userId, new Date(now().getTime() + lifetimeMs), mfa);
       return sessionId;
     },
 
-    /** The user of a live session; undefined for an unknown, ended or expired one. */
-    async userOf(sessionId: string): Promise<string | undefined> {
+    /** The user of a live session, and whether it began with MFA; undefined for an unknown, ended or expired one. */
+    async find(sessionId: string): Promise<{ userId: string; mfa: boolean } | undefined> {
       if (!SESSION_ID.test(sessionId)) return undefined;
-      return (await repo.find(keyOf(sessionId), now()))?.userId;
+      const record = await repo.find(keyOf(sessionId), now());
+      return record ? { userId: record.userId, mfa: record.mfa } : undefined;
     },
 
     end(sessionId: string): Promise<void> {

@@ -53,7 +53,16 @@ export function createConsoleRouter({ services, issuer }: ConsoleDeps): Router {
   // Registered at start-up (setUpConsoleClient), always under the same fixed client_id.
   const client = consoleClient(issuer);
   const { accounts, audit, log, consoleSessions } = services;
-  const signInDeps: SignInDeps = { accounts, audit, log, consoleSessions, issuer, client, signIn: new ConsoleSignIn(issuer, client) };
+  const signInDeps: SignInDeps = {
+    accounts,
+    audit,
+    log,
+    consoleSessions,
+    issuer,
+    client,
+    signIn: new ConsoleSignIn(issuer, client),
+    mfaPolicy: services.config.mfaPolicy,
+  };
   const guard = requireAdmin(signInDeps);
   const parseBody = bodyParser({ enableTypes: ['form'], formLimit: '64kb' });
 

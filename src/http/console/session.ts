@@ -10,6 +10,7 @@
 import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { User } from '../../domain/accounts/account-service.js';
+import { hasMfa } from '../../domain/accounts/mfa-policy.js';
 import { CONSOLE_SCOPE, type ConsoleClient } from './own-client.js';
 
 export const SESSION_COOKIE = 'sesame.console';
@@ -136,10 +137,11 @@ export class ConsoleSignIn {
 
   /**
    * Finishes a sign-in on /admin/callback: checks state, exchanges the code with the PKCE
-   * verifier, validates the ID token (issuer, audience, nonce, expiry) and returns its subject.
-   * Throws on anything wrong; the flow cookie is gone either way.
+   * verifier, validates the ID token (issuer, audience, nonce, expiry) and returns its subject and
+   * whether the sign-in had a second factor (its amr). Throws on anything wrong; the flow cookie
+   * is gone either way.
    */
-  async finish(ctx: Context): Promise<{ sub: string; returnTo: string }> {
+  async finish(ctx: Context): Promise<{ sub: string; mfa: boolean; returnTo: string }> {
     const flow = decode(ctx.cookies.get(FLOW_COOKIE, { signed: true })) as Partial<Flow> | undefined;
     clearCookie(ctx, FLOW_COOKIE);
     if (!flow || typeof flow.state !== 'string' || typeof flow.nonce !== 'string' || typeof flow.verifier !== 'string' || (flow.exp ?? 0) <= Date.now()) {
@@ -163,9 +165,11 @@ export class ConsoleSignIn {
       }
       throw error;
     }
-    const sub = tokens.claims()?.sub;
+    const claims = tokens.claims();
+    const sub = claims?.sub;
     if (!sub) throw new SignInError('The sign-in did not name a user.');
-    return { sub, returnTo: safeReturnTo(flow.returnTo) };
+    const amr = Array.isArray(claims.amr) ? claims.amr.filter((value): value is string => typeof value === 'string') : undefined;
+    return { sub, mfa: hasMfa(amr), returnTo: safeReturnTo(flow.returnTo) };
   }
 }
 

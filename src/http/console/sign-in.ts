@@ -1,9 +1,12 @@
 // Signing in to the console and out of it, and the guard in front of every other console page:
 // the session is re-read on every request, so a disabled user or a revoked admin role ends
-// console access at once. The flow itself and the cookies are in session.ts.
+// console access at once, and so does MFA_POLICY requiring a second factor of an admin whose
+// session began without one (a session from before the policy changed): signing in again steps
+// the Sesame session up. The flow itself and the cookies are in session.ts.
 import type { Context, Middleware, Next } from 'koa';
 import type { Services } from '../../services.js';
 import type { User } from '../../domain/accounts/account-service.js';
+import { policyRequires, type MfaPolicy } from '../../domain/accounts/mfa-policy.js';
 import { consoleMessage } from '../../../views/console/layout.js';
 import { notAdminPage } from '../../../views/console/not-admin.js';
 import { admin, by, consoleHeaders, send, seeOther, type ConsoleRoutes, type ConsoleState } from './context.js';
@@ -25,6 +28,8 @@ export interface SignInDeps extends Pick<Services, 'accounts' | 'audit' | 'log' 
   /** The console's own registration (own-client.ts). */
   client: ConsoleClient;
   signIn: ConsoleSignIn;
+  /** MFA_POLICY: whether the console's admins must have signed in with a second factor. */
+  mfaPolicy: MfaPolicy;
 }
 
 /** Where "Use another account" starts a fresh sign-in (prompt=login), so SSO does not answer for them. */
@@ -40,11 +45,11 @@ function notAnAdmin(client: ConsoleClient, issuer: string, email: string | undef
 }
 
 /** The signed-in admin, re-read on every request; otherwise off to sign in (or a 403). */
-export function requireAdmin({ accounts, consoleSessions, signIn, client, issuer }: SignInDeps): Middleware {
+export function requireAdmin({ accounts, consoleSessions, signIn, client, issuer, mfaPolicy }: SignInDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const sessionId = readSessionId(ctx);
-    const sub = sessionId ? await consoleSessions.userOf(sessionId) : undefined;
-    if (!sessionId || !sub) {
+    const session = sessionId ? await consoleSessions.find(sessionId) : undefined;
+    if (!sessionId || !session) {
       if (ctx.method === 'GET' || ctx.method === 'HEAD') {
         if (ctx.path === '/admin' && ctx.query.state === 'signed-out') {
           send(ctx, consoleMessage('Signed out', 'You are signed out of the Sesame console.', { href: '/admin', label: 'Sign in again' }));
@@ -57,11 +62,24 @@ export function requireAdmin({ accounts, consoleSessions, signIn, client, issuer
       }
       return;
     }
-    const user = await accounts.findById(sub);
+    const user = await accounts.findById(session.userId);
     if (!mayAdminister(user)) {
       await consoleSessions.end(sessionId);
       clearCookie(ctx, SESSION_COOKIE);
       send(ctx, notAnAdmin(client, issuer, (user as User | undefined)?.email), 403);
+      return;
+    }
+    if (!session.mfa && policyRequires(mfaPolicy, user)) {
+      // Ended, and signed in again: Sesame's sign-in asks this admin for the second factor (or to
+      // add one) before it answers the console, as MFA_POLICY says.
+      await consoleSessions.end(sessionId);
+      clearCookie(ctx, SESSION_COOKIE);
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+        ctx.redirect(await signIn.start(ctx, ctx.originalUrl));
+      } else {
+        setFlash(ctx, 'The console needs a second factor now: sign in again.', 'error');
+        seeOther(ctx, '/admin');
+      }
       return;
     }
     Object.assign(ctx.state as ConsoleState, { admin: user, consoleSession: sessionId });
@@ -71,7 +89,7 @@ export function requireAdmin({ accounts, consoleSessions, signIn, client, issuer
 
 /** /admin/callback (the end of the sign-in flow, so before anyone is signed in) and /admin/logout. */
 export function signInRoutes({ router, post }: ConsoleRoutes, deps: SignInDeps): void {
-  const { accounts, audit, log, consoleSessions, signIn, client, issuer } = deps;
+  const { accounts, audit, log, consoleSessions, signIn, client, issuer, mfaPolicy } = deps;
 
   router.get('/admin/callback', consoleHeaders, async (ctx) => {
     let result;
@@ -89,7 +107,22 @@ export function signInRoutes({ router, post }: ConsoleRoutes, deps: SignInDeps):
       send(ctx, notAnAdmin(client, issuer, (user as User | undefined)?.email), 403);
       return;
     }
-    writeSessionId(ctx, await consoleSessions.start(user.id, SESSION_LIFETIME_MS));
+    if (!result.mfa && policyRequires(mfaPolicy, user)) {
+      // Sesame's sign-in requires MFA of this admin (interactionPolicyWithMfa), so an ID token
+      // without it means instances disagree about MFA_POLICY: refused, rather than sent round again.
+      await audit.record({ actor: `user:${result.sub}`, sourceAddress: ctx.ip }, { action: 'console.denied', target: `user:${result.sub}` });
+      log.warn('console sign-in without the second factor MFA_POLICY requires (is MFA_POLICY the same on every instance?)', { sub: result.sub });
+      send(
+        ctx,
+        consoleMessage('Sign-in failed', 'The console needs admins to sign in with a second factor, and this sign-in had none.', {
+          href: '/admin',
+          label: 'Start again',
+        }),
+        403,
+      );
+      return;
+    }
+    writeSessionId(ctx, await consoleSessions.start(user.id, SESSION_LIFETIME_MS, result.mfa));
     await audit.record({ actor: `user:${user.id}`, sourceAddress: ctx.ip }, { action: 'console.signed_in', target: `user:${user.id}` });
     ctx.redirect(result.returnTo);
   });

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "console_session" ADD COLUMN     "mfa" BOOLEAN NOT NULL DEFAULT false;
+
