@@ -6,6 +6,7 @@
 import type { DatabaseConfig } from '../config.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { prepareSqliteFile } from './sqlite-file.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type DbClient = SqliteClient;
 
@@ -45,7 +46,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
   if (config.provider === 'sqlite') {
     const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
     prepareSqliteFile(config.file);
-    const adapter = new PrismaBetterSqlite3({ url: config.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const adapter = withStatementCache(new PrismaBetterSqlite3({ url: config.file, timeout: SQLITE_BUSY_TIMEOUT_MS }));
     const prisma = options.countStatements ? new SqliteClient({ adapter, log: QUERY_EVENTS }) : new SqliteClient({ adapter });
     // WAL lets readers (the server) proceed while a writer (the CLI, another request) commits.
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
