@@ -14,6 +14,12 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /**
+   * An info line whose fields are fixed by its one caller and can hold no secret (the request
+   * log's line: method, route, status, duration, id). It skips the redaction pass, which cost a
+   * third of writing such a line, and every request writes one.
+   */
+  infoUnredacted(msg: string, fields: LogFields): void;
 }
 
 /** Where lines go: a function that takes each line (tests, the CLI's stderr), or stdout in a format. */
@@ -77,8 +83,12 @@ export function createLogger(level: Config['logLevel'], output: LogOutput = { fo
     // Readable levels and times in the JSON lines; pino-pretty formats its own from pino's numbers.
     ...(json ? { timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } } : {}),
   };
-  const logger = pino(options, destination(output));
+  const stream = destination(output);
+  const logger = pino(options, stream);
+  const { redact: _redact, mixin: _mixin, ...plainOptions } = options;
+  const plain = pino(plainOptions, stream);
   return {
+    infoUnredacted: (msg, fields) => plain.info(fields, msg),
     debug: (msg, fields = {}) => logger.debug(fields, msg),
     info: (msg, fields = {}) => logger.info(fields, msg),
     warn: (msg, fields = {}) => logger.warn(fields, msg),

@@ -23,7 +23,7 @@ export function requestLog(log: Logger): Middleware {
     try {
       await withLogFields({ requestId: id }, next);
     } finally {
-      log.info('request', {
+      log.infoUnredacted('request', {
         requestId: id,
         method: ctx.method,
         route: routeOf(ctx),

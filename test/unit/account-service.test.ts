@@ -24,7 +24,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 const ADMIN: By = { actor: 'user:admin-sub', sourceAddress: '203.0.113.7' };
 const CLI: By = { actor: 'cli:operator' };
 const PASSWORD = 'correct horse battery';
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, infoUnredacted() {} };
 
 describe('account service', () => {
   let testDb: TestDatabase;

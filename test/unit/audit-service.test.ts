@@ -18,7 +18,7 @@ describe('audit service', () => {
   let repo: AuditRepository;
   let audit: AuditService;
   const errors: { msg: string; fields: LogFields | undefined }[] = [];
-  const log: Logger = { debug() {}, info() {}, warn() {}, error: (msg, fields) => void errors.push({ msg, fields }) };
+  const log: Logger = { debug() {}, info() {}, warn() {}, infoUnredacted() {}, error: (msg, fields) => void errors.push({ msg, fields }) };
 
   beforeAll(async () => {
     testDb = await createTestDatabase('sqlite');

@@ -25,7 +25,7 @@ const OLD_KEY_SECRET = 'older-key-encryption-secret-9876543210';
 const ADMIN: By = { actor: 'user:admin-sub', sourceAddress: '203.0.113.7' };
 const CLI: By = { actor: 'cli:operator' };
 const CALLBACK = 'https://notes.example.com/cb';
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, infoUnredacted() {} };
 
 describe('client service', () => {
   let testDb: TestDatabase;
