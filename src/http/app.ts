@@ -25,6 +25,7 @@ import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
 import { refuseLockedAddress } from './provider-gate.js';
 import { requestLog } from './request-log.js';
+import { routersBySegment } from './route-gate.js';
 import { refuseWhileNotSigning } from './signing-gate.js';
 
 export interface AppDeps {
@@ -114,43 +115,42 @@ export function createApp(deps: AppDeps): Koa {
   app.use(origin.middleware());
   app.use(deps.metrics.middleware());
   app.use(errorHandler(deps.log));
-  for (const router of [
-    operationsRouter(deps),
-    metricsRouter({
-      metrics: deps.metrics,
-      config: deps.config,
-      throttle: services.secretThrottle,
-    }),
-    jwksRouter(deps.jwks, { rateLimit: deps.config.jwksWatch.rateLimit, ...(deps.jwksFetched ? { fetched: deps.jwksFetched } : {}) }),
-    assetsRouter(),
-    createInteractionRouter({
-      provider: () => deps.holder.current(),
-      accounts: services.accounts,
-      throttle: services.signInThrottle,
-      events: createSignInEvents(
-        {
-          record: async (by, entry) => {
-            deps.metrics.signInEvent(entry.action);
-            await services.audit.record(by, entry);
+  app.use(
+    routersBySegment([
+      operationsRouter(deps),
+      metricsRouter({
+        metrics: deps.metrics,
+        config: deps.config,
+        throttle: services.secretThrottle,
+      }),
+      jwksRouter(deps.jwks, { rateLimit: deps.config.jwksWatch.rateLimit, ...(deps.jwksFetched ? { fetched: deps.jwksFetched } : {}) }),
+      assetsRouter(),
+      createInteractionRouter({
+        provider: () => deps.holder.current(),
+        accounts: services.accounts,
+        throttle: services.signInThrottle,
+        events: createSignInEvents(
+          {
+            record: async (by, entry) => {
+              deps.metrics.signInEvent(entry.action);
+              await services.audit.record(by, entry);
+            },
           },
-        },
-        deps.log,
-      ),
-      scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
-      signUp: selfService.signUpOpen,
-      passwordReset: services.passwordReset,
-      secondFactors: services.secondFactors,
-      mfa: { policy: deps.config.mfaPolicy, person: mfaPersonOf(services.accounts, services.secondFactors), enrolment: services.secondFactors },
-      ...(services.passkeys ? { passkeys: services.passkeys } : {}),
-    }),
-    ...selfService.routers,
-    createPasswordResetRouter(services),
-    createInvitationRouter(services),
-    ...(deps.routers ?? []),
-  ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+          deps.log,
+        ),
+        scopeRefusal: scopeRefusal((clientId) => services.clients.isAdminClient(clientId)),
+        signUp: selfService.signUpOpen,
+        passwordReset: services.passwordReset,
+        secondFactors: services.secondFactors,
+        mfa: { policy: deps.config.mfaPolicy, person: mfaPersonOf(services.accounts, services.secondFactors), enrolment: services.secondFactors },
+        ...(services.passkeys ? { passkeys: services.passkeys } : {}),
+      }),
+      ...selfService.routers,
+      createPasswordResetRouter(services),
+      createInvitationRouter(services),
+      ...(deps.routers ?? []),
+    ]),
+  );
   app.use(async (ctx) => {
     if (await refuseLockedAddress(ctx, services.secretThrottle)) return;
     if (refuseWhileNotSigning(ctx, deps.holder)) return;
