@@ -208,4 +208,60 @@ describe.each(PROVIDERS)('console user page on %s', (provider) => {
     expect(done.html).toContain('You are signed out of the Sesame console.');
     expect((await other.request('/admin')).html).toContain('name="password"');
   });
+
+  it("speaks a non-admin's language on every console page they reach, and English by default", async () => {
+    const outsider = await create('draussen@example.com');
+    const password = 'a perfectly fine password';
+    const german = new TestBrowser(sesame.issuer, { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' });
+    const refused = await signIn(german, { email: outsider.email, password }, '/admin');
+    expect(refused.status).toBe(403);
+    expect(refused.html).toContain('<html lang="de">');
+    expect(refused.html).toContain('<title>Kein Administrator · Sesame-Konsole</title>');
+    expect(refused.html).toContain('<h1>Kein Administrator</h1>');
+    expect(refused.html).toContain('Sie sind bei Sesame als <strong>draussen@example.com</strong> angemeldet.');
+    expect(refused.html).toContain('>Abmelden</button>');
+    expect(refused.html).toContain('<a class="button" href="/admin/sign-in/another-account">Anderes Konto verwenden</a>');
+    expect(refused.html).not.toMatch(/Not an administrator|Sign out|Use another account|signed in/);
+
+    // Signing out: Sesame's logout confirmation and then the console's signed-out page, in German.
+    const form = german.form(refused, '/session/end');
+    const confirm = await german.request(`${form.action}?${new URLSearchParams(form.fields).toString()}`);
+    const done = await german.submit(confirm, '/session/end/confirm', { logout: 'yes' });
+    expect(new URL(done.url).pathname).toBe('/admin');
+    expect(done.html).toContain('<html lang="de">');
+    expect(done.html).toContain('Sie sind von der Sesame-Konsole abgemeldet.');
+    expect(done.html).toContain('>Erneut anmelden</a>');
+
+    // A sign-in callback without its flow (expired, or from another browser): the failure page.
+    const failed = await german.request('/admin/callback?code=x&state=y');
+    expect(failed.status).toBe(400);
+    expect(failed.html).toContain('<h1>Anmeldung fehlgeschlagen</h1>');
+    expect(failed.html).toContain('Diese Anmeldung ist abgelaufen oder wurde in einem anderen Browser begonnen.');
+    expect(failed.html).toContain('>Von vorn beginnen</a>');
+
+    // No Accept-Language (or one Sesame does not speak): the same pages in English.
+    const english = new TestBrowser(sesame.issuer, { 'accept-language': 'fr-FR' });
+    const refusedEn = await signIn(english, { email: outsider.email, password }, '/admin');
+    expect(refusedEn.status).toBe(403);
+    expect(refusedEn.html).toContain('<html lang="en">');
+    expect(refusedEn.html).toContain('<h1>Not an administrator</h1>');
+    expect(refusedEn.html).toContain('You are signed in to Sesame as <strong>draussen@example.com</strong>.');
+    expect(refusedEn.html).toContain('>Sign out</button>');
+    expect(refusedEn.html).toContain('>Use another account</a>');
+    const failedEn = await new TestBrowser(sesame.issuer).request('/admin/callback?code=x&state=y');
+    expect(failedEn.html).toContain('<html lang="en">');
+    expect(failedEn.html).toContain('This sign-in has expired or was started in another browser. Start again.');
+    const signedOutEn = await new TestBrowser(sesame.issuer).request('/admin?state=signed-out');
+    expect(signedOutEn.html).toContain('<html lang="en">');
+    expect(signedOutEn.html).toContain('You are signed out of the Sesame console.');
+    const signedOutDe = await new TestBrowser(sesame.issuer, { 'accept-language': 'de' }).request('/admin?state=signed-out');
+    expect(signedOutDe.html).toContain('<title>Abgemeldet · Sesame-Konsole</title>');
+
+    // An admin's own console stays English whatever the browser asks for.
+    const germanAdmin = new TestBrowser(sesame.issuer, { 'accept-language': 'de' });
+    const overview = await signIn(germanAdmin, ADMIN, '/admin');
+    expect(overview.status).toBe(200);
+    expect(overview.html).toContain('<html lang="en">');
+    expect(overview.html).toContain('>Sign out</button>');
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consentPage } from '../../views/consent.js';
+import { notAdminPage } from '../../views/console/not-admin.js';
+import { signInFailedPage } from '../../views/console/outside.js';
 import { messagesFor } from '../../views/i18n/catalogue.js';
 import { chooseLocale, fromAcceptLanguage, fromUiLocales } from '../../views/i18n/locale.js';
 import { loginPage } from '../../views/login.js';
@@ -45,6 +47,23 @@ describe('the language of a page', () => {
     expect(consent).toContain('>Ablehnen</button>');
     expect(consent).toContain('<li>Ihre E-Mail-Adresse</li>');
     expect(consent).toContain('<li>custom</li>');
+  });
+
+  it('renders the console pages a non-admin reaches in German, escaping the same, and in English by default', () => {
+    const links = { endSession: { action: '/session/end', params: { state: '"><x>' } }, anotherAccount: '/admin/sign-in/another-account' };
+    const de = notAdminPage(messagesFor('de'), '<b>x</b>@example.com', links).toString();
+    expect(de).toContain('<html lang="de">');
+    expect(de).toContain('<h1>Kein Administrator</h1>');
+    expect(de).toContain('Sie sind bei Sesame als <strong>&lt;b&gt;x&lt;/b&gt;@example.com</strong> angemeldet.');
+    expect(de).not.toContain('<b>x</b>');
+    expect(de).toContain('value="&quot;&gt;&lt;x&gt;"');
+    expect(de).toContain('>Anderes Konto verwenden</a>');
+    const en = notAdminPage(messagesFor('en'), undefined, links).toString();
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('>Sign out</button>');
+    expect(en).toContain('>Use another account</a>');
+    expect(en).not.toContain('You are signed in');
+    expect(signInFailedPage(messagesFor('de'), 'cancelled').toString()).toContain('Die Anmeldung wurde abgebrochen.');
   });
 
   it('has every English text in German too, and none left in English by mistake', () => {

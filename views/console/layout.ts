@@ -52,7 +52,7 @@ ${body}
 `;
 }
 
-/** A page outside the signed-in console (signed out, not an admin, sign-in failed). */
+/** A one-message page for admins (a key or client not found). Pages others reach too are in outside.ts. */
 export function consoleMessage(title: string, message: string, link?: { href: string; label: string }): SafeHtml {
   return html`<!doctype html>
 <html lang="en">

@@ -3,8 +3,10 @@
 // afresh as someone else (prompt=login). Both are GETs that change nothing by themselves: the
 // sign-out goes to Sesame's own logout confirmation (which carries its own CSRF protection), and
 // "use another account" starts a new sign-in flow (state, nonce and PKCE protect its end).
+// Anyone with an account can reach it, so it speaks their language (views/i18n/console.ts).
 import { html, type SafeHtml } from '../html.js';
-import { documentHead } from '../layout.js';
+import type { Messages } from '../i18n/catalogue.js';
+import { outsidePage } from './outside.js';
 
 export interface NotAdminLinks {
   /** Sesame's end_session_endpoint and the parameters that bring the browser back to the console. */
@@ -13,28 +15,20 @@ export interface NotAdminLinks {
   anotherAccount: string;
 }
 
-export function notAdminPage(email: string | undefined, links: NotAdminLinks): SafeHtml {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-${documentHead({ title: 'Not an administrator · Sesame console', stylesheets: ['/assets/console.css'] })}
-</head>
-<body>
-<main class="card">
-<p class="brand">Sesame console</p>
-<h1>Not an administrator</h1>
-<p class="lead">Your account is not an administrator, so it cannot use the console.</p>
-${email && html`<p>You are signed in to Sesame as <strong>${email}</strong>.</p>`}
-<p>Sign out of Sesame, or sign in with an administrator's account.</p>
+export function notAdminPage(t: Messages, email: string | undefined, links: NotAdminLinks): SafeHtml {
+  const m = t.console;
+  return outsidePage(
+    t,
+    m.notAdminTitle,
+    html`<p class="lead">${m.notAdminLead}</p>
+${email && html`<p>${m.signedInAs(email)}</p>`}
+<p>${m.waysOut}</p>
 <div class="actions">
 <form method="get" action="${links.endSession.action}">
 ${Object.entries(links.endSession.params).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-<button type="submit" class="primary">Sign out</button>
+<button type="submit" class="primary">${m.signOut}</button>
 </form>
-<a class="button" href="${links.anotherAccount}">Use another account</a>
-</div>
-</main>
-</body>
-</html>
-`;
+<a class="button" href="${links.anotherAccount}">${m.anotherAccount}</a>
+</div>`,
+  );
 }

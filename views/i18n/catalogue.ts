@@ -4,6 +4,7 @@
 // area: write views/i18n/<area>.ts exporting { en, de } and list it below.
 import { access } from './access.js';
 import { account } from './account.js';
+import { consolePages } from './console.js';
 import { errors } from './errors.js';
 import { invitations } from './invitations.js';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from './locale.js';
@@ -14,7 +15,7 @@ import { passwordReset } from './password-reset.js';
 import { signIn } from './sign-in.js';
 import { signUp } from './sign-up.js';
 
-const AREAS = { access, account, errors, invitations, mail, mfa, passkeys, passwordReset, signIn, signUp };
+const AREAS = { access, account, console: consolePages, errors, invitations, mail, mfa, passkeys, passwordReset, signIn, signUp };
 
 type Areas = typeof AREAS;
 export type Messages = { readonly locale: Locale } & { readonly [Area in keyof Areas]: Areas[Area]['en'] };

@@ -145,7 +145,7 @@ export class ConsoleSignIn {
     const flow = decode(ctx.cookies.get(FLOW_COOKIE, { signed: true })) as Partial<Flow> | undefined;
     clearCookie(ctx, FLOW_COOKIE);
     if (!flow || typeof flow.state !== 'string' || typeof flow.nonce !== 'string' || typeof flow.verifier !== 'string' || (flow.exp ?? 0) <= Date.now()) {
-      throw new SignInError('This sign-in has expired or was started in another browser. Start again.');
+      throw new SignInError('expired', 'the sign-in expired or was started in another browser');
     }
     const config = await this.configuration();
     const { redirectUri } = this.client;
@@ -161,20 +161,28 @@ export class ConsoleSignIn {
       });
     } catch (error) {
       if (error instanceof oidc.AuthorizationResponseError && error.error === 'access_denied') {
-        throw new SignInError('Sign-in was cancelled.');
+        throw new SignInError('cancelled', 'the sign-in was cancelled');
       }
       throw error;
     }
     const claims = tokens.claims();
     const sub = claims?.sub;
-    if (!sub) throw new SignInError('The sign-in did not name a user.');
+    if (!sub) throw new SignInError('noSubject', 'the ID token has no sub');
     const amr = Array.isArray(claims.amr) ? claims.amr.filter((value): value is string => typeof value === 'string') : undefined;
     return { sub, mfa: hasMfa(amr), returnTo: safeReturnTo(flow.returnTo) };
   }
 }
 
+/** A sign-in that failed for a reason the person is told (in their language: views/i18n/console.ts). */
 export class SignInError extends Error {
   override name = 'SignInError';
+
+  constructor(
+    readonly reason: 'expired' | 'cancelled' | 'noSubject',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Whether this user may use the console now. */

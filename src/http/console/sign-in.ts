@@ -7,8 +7,9 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Services } from '../../services.js';
 import type { User } from '../../domain/accounts/account-service.js';
 import { policyRequires, type MfaPolicy } from '../../domain/accounts/mfa-policy.js';
-import { consoleMessage } from '../../../views/console/layout.js';
 import { notAdminPage } from '../../../views/console/not-admin.js';
+import { signedOutPage, signInFailedPage } from '../../../views/console/outside.js';
+import { messagesOf } from '../page-language.js';
 import { admin, by, consoleHeaders, send, seeOther, type ConsoleRoutes, type ConsoleState } from './context.js';
 import type { ConsoleClient } from './own-client.js';
 import {
@@ -35,10 +36,13 @@ export interface SignInDeps extends Pick<Services, 'accounts' | 'audit' | 'log' 
 /** Where "Use another account" starts a fresh sign-in (prompt=login), so SSO does not answer for them. */
 export const ANOTHER_ACCOUNT_PATH = '/admin/sign-in/another-account';
 
-/** The refusal, with a way out: sign out of Sesame, or sign in as someone else. */
-function notAnAdmin(client: ConsoleClient, issuer: string, email: string | undefined) {
+/**
+ * The refusal, with a way out: sign out of Sesame, or sign in as someone else. In the person's
+ * language (Accept-Language), like the signed-out and sign-in-failed pages: anyone can reach them.
+ */
+function notAnAdmin(ctx: Context, client: ConsoleClient, issuer: string, email: string | undefined) {
   const { clientId, postLogoutRedirectUri } = client;
-  return notAdminPage(email, {
+  return notAdminPage(messagesOf(ctx), email, {
     endSession: { action: `${issuer}/session/end`, params: { client_id: clientId, post_logout_redirect_uri: postLogoutRedirectUri, state: 'signed-out' } },
     anotherAccount: ANOTHER_ACCOUNT_PATH,
   });
@@ -52,7 +56,7 @@ export function requireAdmin({ accounts, consoleSessions, signIn, client, issuer
     if (!sessionId || !session) {
       if (ctx.method === 'GET' || ctx.method === 'HEAD') {
         if (ctx.path === '/admin' && ctx.query.state === 'signed-out') {
-          send(ctx, consoleMessage('Signed out', 'You are signed out of the Sesame console.', { href: '/admin', label: 'Sign in again' }));
+          send(ctx, signedOutPage(messagesOf(ctx)));
           return;
         }
         ctx.redirect(await signIn.start(ctx, ctx.originalUrl));
@@ -66,7 +70,7 @@ export function requireAdmin({ accounts, consoleSessions, signIn, client, issuer
     if (!mayAdminister(user)) {
       await consoleSessions.end(sessionId);
       clearCookie(ctx, SESSION_COOKIE);
-      send(ctx, notAnAdmin(client, issuer, (user as User | undefined)?.email), 403);
+      send(ctx, notAnAdmin(ctx, client, issuer, (user as User | undefined)?.email), 403);
       return;
     }
     if (!session.mfa && policyRequires(mfaPolicy, user)) {
@@ -96,15 +100,14 @@ export function signInRoutes({ router, post }: ConsoleRoutes, deps: SignInDeps):
     try {
       result = await signIn.finish(ctx);
     } catch (error) {
-      const message = error instanceof SignInError ? error.message : 'Signing in to the console failed. Start again.';
       if (!(error instanceof SignInError)) log.warn('console sign-in failed', { err: error });
-      send(ctx, consoleMessage('Sign-in failed', message, { href: '/admin', label: 'Start again' }), 400);
+      send(ctx, signInFailedPage(messagesOf(ctx), error instanceof SignInError ? error.reason : 'failed'), 400);
       return;
     }
     const user = await accounts.findById(result.sub);
     if (!mayAdminister(user)) {
       await audit.record({ actor: `user:${result.sub}`, sourceAddress: ctx.ip }, { action: 'console.denied', target: `user:${result.sub}` });
-      send(ctx, notAnAdmin(client, issuer, (user as User | undefined)?.email), 403);
+      send(ctx, notAnAdmin(ctx, client, issuer, (user as User | undefined)?.email), 403);
       return;
     }
     if (!result.mfa && policyRequires(mfaPolicy, user)) {
@@ -112,14 +115,7 @@ export function signInRoutes({ router, post }: ConsoleRoutes, deps: SignInDeps):
       // without it means instances disagree about MFA_POLICY: refused, rather than sent round again.
       await audit.record({ actor: `user:${result.sub}`, sourceAddress: ctx.ip }, { action: 'console.denied', target: `user:${result.sub}` });
       log.warn('console sign-in without the second factor MFA_POLICY requires (is MFA_POLICY the same on every instance?)', { sub: result.sub });
-      send(
-        ctx,
-        consoleMessage('Sign-in failed', 'The console needs admins to sign in with a second factor, and this sign-in had none.', {
-          href: '/admin',
-          label: 'Start again',
-        }),
-        403,
-      );
+      send(ctx, signInFailedPage(messagesOf(ctx), 'noSecondFactor'), 403);
       return;
     }
     writeSessionId(ctx, await consoleSessions.start(user.id, SESSION_LIFETIME_MS, result.mfa));
