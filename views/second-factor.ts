@@ -3,6 +3,11 @@
 // codes. A wrong code, and one already used, get the same message. No script: works without
 // JavaScript. Other ways of verifying join the list under the form; "Use a passkey" (when the
 // person has one) is a button that views/assets/passkeys.js shows where the browser can run it.
+//
+// A person whose only second factor is a passkey (no app) gets no code form, which they could not
+// use: the page is "Use a passkey", a line saying a passkey needs JavaScript (the script hides it;
+// <noscript> is not shown when scripts are off by policy), one the script shows when the browser has
+// no WebAuthn, and the way on without it: "Add an authenticator app instead" (the enrolment).
 import { PASSKEY_SCRIPTS, scriptMessages } from './account/passkeys.js';
 import { html, type SafeHtml } from './html.js';
 import type { Messages } from './i18n/catalogue.js';
@@ -37,20 +42,24 @@ export interface SecondFactorView {
   passkey?: boolean | undefined;
   /** True after a passkey was not accepted. */
   passkeyFailed?: boolean | undefined;
+  /** The person has an authenticator app (default). false with `passkey`: the passkey is their only factor. */
+  app?: boolean | undefined;
+  /** A passkey-only person's way to add an authenticator app instead (the enrolment inside the sign-in). */
+  enrolHref?: string | undefined;
 }
 
 /**
  * "Use a passkey": hidden until passkeys.js shows it. The script asks for options (this person's
  * passkeys only), lets the browser ask the person, puts the answer in `response` and submits this form.
  */
-function passkeyForm(t: Messages, uid: string, csrf: string): SafeHtml {
+function passkeyForm(t: Messages, uid: string, csrf: string, only = false): SafeHtml {
   const path = `/interaction/${encodeURIComponent(uid)}/second-factor/passkey`;
   return html`<div id="passkey-second-factor" hidden>
-<p class="or">${t.passkeys.or}</p>
+${only ? '' : html`<p class="or">${t.passkeys.or}</p>`}
 <form method="post" action="${path}" id="passkey-second-factor-form" data-options="${path}/options"${scriptMessages(t)}>
 <input type="hidden" name="csrf" value="${csrf}">
 <input type="hidden" name="response" value="">
-<button type="submit" class="secondary">${t.mfa.usePasskey}</button>
+<button type="submit" class="${only ? 'primary' : 'secondary'}">${t.mfa.usePasskey}</button>
 <p class="muted" role="status" data-status></p>
 </form>
 </div>`;
@@ -60,7 +69,28 @@ function passkeyForm(t: Messages, uid: string, csrf: string): SafeHtml {
 export const secondFactorHref = (uid: string, form: SecondFactorForm): string =>
   `/interaction/${encodeURIComponent(uid)}${form === 'recovery_code' ? '?use=recovery-code' : ''}`;
 
+/** The second step of a person whose only second factor is a passkey. */
+function passkeyOnlyPage(t: Messages, view: SecondFactorView): SafeHtml {
+  const m = t.mfa;
+  const alert =
+    view.throttledFor !== undefined ? t.signIn.throttled(view.throttledFor) : view.passkeyFailed ? m.passkeyOnlyFailed : view.failed ? m.wrongCode : undefined;
+  const others: OtherWay[] = [...(view.enrolHref ? [{ label: m.addAppInstead, href: view.enrolHref }] : []), ...(view.otherWays ?? [])];
+  return layout({
+    title: m.stepTitle,
+    locale: t.locale,
+    scripts: PASSKEY_SCRIPTS,
+    body: html`<h1>${m.stepTitle}</h1>
+<p class="lead">${m.enterPasskey(view.clientName)}</p>
+${alert && html`<p class="alert" role="alert">${alert}</p>`}
+<p class="muted" id="passkey-needs-js">${m.passkeyNeedsJavaScript}</p>
+<p class="muted" id="passkey-unsupported" hidden>${m.passkeyUnsupported}</p>
+${passkeyForm(t, view.uid, view.csrf, true)}
+${others.length > 0 && html`<nav aria-label="${m.otherWays}">${others.map((way) => html`<p class="aside"><a href="${way.href}">${way.label}</a></p>`)}</nav>`}`,
+  });
+}
+
 export function secondFactorPage(t: Messages, view: SecondFactorView): SafeHtml {
+  if (view.passkey && view.app === false) return passkeyOnlyPage(t, view);
   const m = t.mfa;
   const { uid, csrf, clientName, form } = view;
   const alert =

@@ -142,7 +142,11 @@ export function createApp(deps: AppDeps): Koa {
         signUp: selfService.signUpOpen,
         passwordReset: services.passwordReset,
         secondFactors: services.secondFactors,
-        mfa: { policy: deps.config.mfaPolicy, person: mfaPersonOf(services.accounts, services.secondFactors), enrolment: services.secondFactors },
+        mfa: {
+          policy: deps.config.mfaPolicy,
+          person: mfaPersonOf(services.accounts, services.secondFactors, services.passkeys),
+          enrolment: services.secondFactors,
+        },
         ...(services.passkeys ? { passkeys: services.passkeys } : {}),
       }),
       ...selfService.routers,

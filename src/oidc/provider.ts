@@ -90,21 +90,27 @@ export function createProvider({ audit, secretThrottle, log, tokenIssued, ...dep
   return provider;
 }
 
-/** A person as MFA_POLICY and step-up see them: an admin or not, with a second factor or not. */
+/**
+ * A person as MFA_POLICY and step-up see them: an admin or not, with a second factor or not. A
+ * passkey counts: it answers a second step after the password (the interaction pages offer it), so
+ * a person whose only factor is a passkey is asked for it rather than to add an authenticator app.
+ */
 export function mfaPersonOf(
   accounts: { findById(id: string): Promise<{ isAdmin: boolean } | undefined> },
   secondFactors: { required(accountId: string): Promise<unknown[]> },
+  passkeys?: { count(accountId: string): Promise<number> },
 ): (accountId: string) => Promise<MfaPerson | undefined> {
   return async (accountId) => {
     const account = await accounts.findById(accountId);
     if (!account) return undefined;
-    return { isAdmin: account.isAdmin, hasFactor: (await secondFactors.required(accountId)).length > 0 };
+    const hasFactor = (await secondFactors.required(accountId)).length > 0 || (passkeys !== undefined && (await passkeys.count(accountId)) > 0);
+    return { isAdmin: account.isAdmin, hasFactor };
   };
 }
 
 /** What a provider is built from: the server's services, and the CLI's when it needs a provider. */
 export type ProviderServices = Pick<Services, 'config' | 'payloads' | 'clients' | 'accounts' | 'audit' | 'secretThrottle' | 'log'> &
-  Partial<Pick<Services, 'secondFactors' | 'access' | 'groups'>>;
+  Partial<Pick<Services, 'secondFactors' | 'passkeys' | 'access' | 'groups'>>;
 
 /** The provider's dependencies on Sesame's services: the server's, and the CLI's when it needs a provider. */
 export function providerDepsFor(container: ProviderServices): ProviderDeps {
@@ -119,7 +125,7 @@ export function providerDepsFor(container: ProviderServices): ProviderDeps {
     validateRegistration: (metadata) => clients.validateRegistration(metadata),
     isAdminClient: (clientId) => clients.isAdminClient(clientId),
     isResourceServer: (clientId) => clients.isResourceServer(clientId),
-    ...(container.secondFactors ? { mfaPerson: mfaPersonOf(container.accounts, container.secondFactors) } : {}),
+    ...(container.secondFactors ? { mfaPerson: mfaPersonOf(container.accounts, container.secondFactors, container.passkeys) } : {}),
     ...(container.access ? { access: container.access } : {}),
     audit: container.audit,
     secretThrottle: container.secretThrottle,

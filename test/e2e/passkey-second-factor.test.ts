@@ -1,7 +1,9 @@
 // A passkey as the second factor in real Chromium with the DevTools protocol's virtual
 // authenticator: a person adds a passkey on /account, has an authenticator app too, signs out,
 // then signs in to an app (openid-client) with their password and, on the second step, "Use a
-// passkey" instead of a code; the app verifies amr ["pwd","hwk","user","mfa"] and acr "phrh".
+// passkey" instead of a code; the app verifies amr ["pwd","hwk","user","mfa"] and acr "phrh". And a
+// person whose only factor is a passkey, signing in to an app with require_mfa: the second step is
+// the passkey (no code form), and without JavaScript the page says a passkey needs it.
 // On SQLite and PostgreSQL; screenshots under test-results/screenshots/passkey-second-factor-*/.
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
@@ -72,6 +74,70 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chr
     const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
     await usePasskey.waitFor();
     await shot(page, '01-second-step');
+    await usePasskey.click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: start.verifier,
+      expectedState: start.state,
+      expectedNonce: start.nonce,
+    });
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe(person.id);
+    expect(claims.amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
+    expect(claims.acr).toBe('phrh');
+    await context.close();
+  });
+
+  it('a passkey as the only factor, for an app with require_mfa: password, then "Use a passkey" (no code form); without JavaScript the page says so and offers an app instead', async () => {
+    const who = { email: 'noor@example.com', password: 'velvet harbour quill 51', name: 'Noor Haddad' };
+    const person = await sesame.container.accounts.create({ ...who, emailVerified: true });
+    const context = await chromium().newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await addVirtualAuthenticator(page);
+
+    await page.goto(`${sesame.issuer}/account`);
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${sesame.issuer}/account`);
+    const section = page.getByRole('region', { name: 'Passkeys' });
+    await section.getByLabel('Passkey name').fill('Phone');
+    await section.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey Phone added.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    const app = await sesame.container.clients.create({ client_name: 'Strongroom', redirect_uris: [REDIRECT_URI], require_mfa: true });
+    const config = await discover(sesame.issuer, app.client_id, app.client_secret);
+    const signInTo = async (on: Page) => {
+      const start = await startAuthorization(config, { scope: 'openid email' });
+      await on.goto(start.url.toString());
+      await on.getByLabel('Email').fill(who.email);
+      await on.getByLabel('Password').fill(who.password);
+      await on.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await on.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+      return start;
+    };
+
+    // Without JavaScript: the line saying a passkey needs it, and the way on with an app.
+    const noScript = await chromium().newContext({ javaScriptEnabled: false });
+    const plain = await noScript.newPage();
+    await signInTo(plain);
+    await plain.getByText('Using a passkey needs JavaScript.').waitFor();
+    expect(await plain.getByRole('link', { name: 'Add an authenticator app instead' }).isVisible()).toBe(true);
+    expect(await plain.getByRole('button', { name: 'Use a passkey' }).isVisible()).toBe(false);
+    expect(await plain.getByLabel('Authentication code').count()).toBe(0);
+    await shot(plain, '02-passkey-only-no-javascript');
+    await noScript.close();
+
+    await context.route(`${REDIRECT_URI}**`, (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'app callback' }));
+    const start = await signInTo(page);
+    const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
+    await usePasskey.waitFor();
+    expect(await page.getByText('Using a passkey needs JavaScript.').isVisible()).toBe(false);
+    expect(await page.getByLabel('Authentication code').count()).toBe(0);
+    await shot(page, '03-passkey-only');
     await usePasskey.click();
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));

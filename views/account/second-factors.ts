@@ -70,9 +70,10 @@ export interface EnrolView {
   action?: string | undefined;
   /**
    * A sign-in that requires a second factor (MFA_POLICY, the app's setting): the app's name for the
-   * lead, and no way back to the account page (the person is not signed in yet).
+   * lead, and no way back to the account page (the person is not signed in yet). `passkeyHref`: the
+   * person has a passkey and chose to add an app instead; the link back to the passkey step.
    */
-  signIn?: { clientName: string } | undefined;
+  signIn?: { clientName: string; passkeyHref?: string | undefined } | undefined;
 }
 
 export function enrolPage(t: Messages, view: EnrolView): SafeHtml {
@@ -97,7 +98,11 @@ ${hidden('csrf', view.csrf)}
 </div>
 <button type="submit" class="primary">${m.verify}</button>
 </form>
-${view.signIn ? '' : html`<p class="aside"><a href="/account">${m.cancel}</a></p>`}`,
+${
+  view.signIn
+    ? view.signIn.passkeyHref && html`<p class="aside"><a href="${view.signIn.passkeyHref}">${m.usePasskeyInstead}</a></p>`
+    : html`<p class="aside"><a href="/account">${m.cancel}</a></p>`
+}`,
   });
 }
 

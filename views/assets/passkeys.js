@@ -70,11 +70,15 @@
     }
   }
 
-  // "Use a passkey" as the second factor, after the password.
+  // "Use a passkey" as the second factor, after the password. A passkey-only second step says so
+  // where the browser has no WebAuthn (the page's other way on: adding an authenticator app).
   const second = document.getElementById('passkey-second-factor-form');
   if (second && supported) {
     document.getElementById('passkey-second-factor').hidden = false;
     wire(second, lib.startAuthentication, () => ({}));
+  } else if (second) {
+    const unsupported = document.getElementById('passkey-unsupported');
+    if (unsupported) unsupported.hidden = false;
   }
 
   const signIn = document.getElementById('passkey-signin-form');

@@ -21,6 +21,13 @@ const en = {
   otherWays: 'Other ways to verify',
   usePasskey: 'Use a passkey',
   passkeyFailed: 'That passkey was not accepted. Try again, or enter a code.',
+  // The second step of a person whose only second factor is a passkey (no authenticator app).
+  enterPasskey: (client: string): SafeHtml => html`Confirm it is you with your passkey to continue to <strong>${client}</strong>.`,
+  passkeyNeedsJavaScript: 'Using a passkey needs JavaScript. Turn it on for this page, or add an authenticator app instead.',
+  passkeyUnsupported: 'This browser cannot use passkeys. Use another browser, or add an authenticator app instead.',
+  passkeyOnlyFailed: 'That passkey was not accepted. Try again.',
+  addAppInstead: 'Add an authenticator app instead',
+  usePasskeyInstead: 'Use your passkey instead',
 
   // The account page
   factorsLead: 'A second factor keeps your account safe even when someone learns your password.',
@@ -75,6 +82,14 @@ const de: typeof en = {
   otherWays: 'Andere Wege der Bestätigung',
   usePasskey: 'Einen Passkey verwenden',
   passkeyFailed: 'Dieser Passkey wurde nicht angenommen. Versuchen Sie es erneut, oder geben Sie einen Code ein.',
+  enterPasskey: (client) => html`Bestätigen Sie mit Ihrem Passkey, dass Sie es sind, um mit <strong>${client}</strong> fortzufahren.`,
+  passkeyNeedsJavaScript:
+    'Für einen Passkey wird JavaScript benötigt. Schalten Sie es für diese Seite ein, oder fügen Sie stattdessen eine Authenticator-App hinzu.',
+  passkeyUnsupported:
+    'Dieser Browser kann keine Passkeys verwenden. Verwenden Sie einen anderen Browser, oder fügen Sie stattdessen eine Authenticator-App hinzu.',
+  passkeyOnlyFailed: 'Dieser Passkey wurde nicht angenommen. Versuchen Sie es erneut.',
+  addAppInstead: 'Stattdessen eine Authenticator-App hinzufügen',
+  usePasskeyInstead: 'Stattdessen Ihren Passkey verwenden',
 
   factorsLead: 'Ein zweiter Faktor schützt Ihr Konto auch dann, wenn jemand Ihr Passwort kennt.',
   appHeading: 'Authenticator-App',

@@ -2,7 +2,8 @@
 //
 // - MFA_POLICY (config.ts): `required` for everyone, `required-for-admins` for people with
 //   is_admin, `optional` (the default) for nobody. Required: a person without a second factor
-//   enrols one inside the sign-in, after the password.
+//   enrols one inside the sign-in, after the password. A passkey is a second factor here: a person
+//   whose only one is a passkey gives it after the password (`verify`), not an app's enrolment.
 // - The client's `require_mfa` (schema.ts): every sign-in to it ends with MFA; a session that has
 //   none (single sign-on from another app) gets a second-factor prompt first (step-up), or an
 //   enrolment when the person has no factor yet.
@@ -91,7 +92,7 @@ export function requestedMfa(request: MfaRequest): 'required' | 'requested' | un
 /** A person as the decision needs them. */
 export interface MfaPerson {
   isAdmin: boolean;
-  /** They have a second factor to verify with. */
+  /** They have a second factor to verify with after the password: an authenticator app, or a passkey. */
   hasFactor: boolean;
 }
 

@@ -23,7 +23,7 @@ import { noAccessPage } from '../../../views/no-access.js';
 import { secondFactorPage, type OtherWay, type SecondFactorForm } from '../../../views/second-factor.js';
 import { TooManyAttemptsError } from '../../domain/accounts/account-service.js';
 import { authenticationResult, type SecondFactorMethod } from '../../domain/accounts/authentication-methods.js';
-import { acrClaimOf, MFA_CHECK, mfaNeed, STEP_UP_REASONS, type MfaPerson, type MfaPolicy } from '../../domain/accounts/mfa-policy.js';
+import { acrClaimOf, MFA_CHECK, mfaNeed, STEP_UP_REASONS, type MfaPerson, type MfaPolicy, type MfaRequest } from '../../domain/accounts/mfa-policy.js';
 import { WrongCodeError, type CodeContext, type SecondFactorService } from '../../domain/accounts/second-factors.js';
 import type { By } from '../../domain/audit/actions.js';
 import type { SignInEvents } from '../../domain/accounts/sign-in-events.js';
@@ -90,7 +90,8 @@ export interface InteractionDeps {
   /**
    * Who must sign in with a second factor (MFA_POLICY, the client's require_mfa, the request's
    * acr: mfa-policy.ts). A person it requires who has none adds an authenticator app inside the
-   * sign-in (`enrolment`). Absent: a second factor is asked only of people who have one.
+   * sign-in (`enrolment`); one whose only factor is a passkey is asked for the passkey. Absent: a
+   * second factor is asked only of people who have an authenticator app.
    */
   mfa?: {
     policy: MfaPolicy;
@@ -171,6 +172,9 @@ function interactionErrors(): Middleware {
 }
 
 const interactionBinding = (uid: string) => `interaction:${uid}`;
+
+/** `?use=` of the second step that shows the enrolment to a person who has a passkey but chose an app. */
+const ADD_APP = 'authenticator-app';
 
 /** The passkey sign-in's challenge token (passkeys.ts), for this interaction's pages only. */
 export const PASSKEY_COOKIE = 'sesame.passkey';
@@ -345,7 +349,10 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     const methods = (await deps.secondFactors?.required(pending.accountId)) ?? [];
     const otherWays: OtherWay[] = [];
     // "Use a passkey" when the person has one (shown by passkeys.js where the browser can run it).
-    const passkey = deps.passkeys !== undefined && (await deps.passkeys.count(pending.accountId)) > 0;
+    const passkey = await hasPasskey(pending.accountId);
+    // A passkey as the only factor: no code form (there is no app to take a code from); adding an
+    // app instead is the way on for a browser that cannot run the passkey (no JavaScript, no WebAuthn).
+    const app = methods.includes('totp');
     sendPage(
       ctx,
       secondFactorPage(t, {
@@ -359,6 +366,8 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         throttledFor: outcome.throttledFor,
         otherWays,
         passkey,
+        app,
+        ...(!app && deps.mfa ? { enrolHref: enrolmentHref(interaction.uid) } : {}),
       }),
       outcome.status,
     );
@@ -381,19 +390,34 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     return session ? session.transient !== true : true;
   }
 
-  /** What this sign-in needs beyond the password of this person (mfa-policy.ts). */
-  async function mfaNeedOf(provider: Provider, interaction: Interaction, accountId: string, known?: MfaPerson) {
+  /** Whether the person has a passkey to give as the second factor (none when passkeys are off). */
+  async function hasPasskey(accountId: string): Promise<boolean> {
+    return deps.passkeys !== undefined && (await deps.passkeys.count(accountId)) > 0;
+  }
+
+  /**
+   * What this sign-in needs beyond the password of a person without an authenticator app
+   * (mfa-policy.ts): `verify` with their passkey, `enrol` an app when they have no passkey either,
+   * or nothing. `isAdmin`: known already when the password step read the person.
+   */
+  async function needWithoutApp(provider: Provider, interaction: Interaction, accountId: string, isAdmin?: boolean) {
     if (!deps.mfa) return undefined;
-    // Known already (the password step read the person and their factors): no second read.
-    const person = known ?? (await deps.mfa.person(accountId));
-    if (!person) return undefined;
+    const admin = isAdmin ?? (await deps.mfa.person(accountId))?.isAdmin;
+    if (admin === undefined) return undefined;
     const client = await clientOf(provider, interaction);
-    return mfaNeed(deps.mfa.policy, person, {
+    const request: MfaRequest = {
       clientRequiresMfa: client?.['require_mfa'] === true,
       acrValues: text(interaction.params.acr_values),
       essentialAcr: acrClaimOf(interaction.params.claims),
-    });
+    };
+    // Asked first as if they had a factor: when nothing asks for one (most sign-ins under the
+    // default policy), their passkeys need no look-up.
+    if (!mfaNeed(deps.mfa.policy, { isAdmin: admin, hasFactor: true }, request)) return undefined;
+    return mfaNeed(deps.mfa.policy, { isAdmin: admin, hasFactor: await hasPasskey(accountId) }, request);
   }
+
+  /** The enrolment inside the sign-in, for a person whose only factor is a passkey and who chose an app instead. */
+  const enrolmentHref = (uid: string) => `/interaction/${encodeURIComponent(uid)}?use=${ADD_APP}`;
 
   /**
    * The enrolment inside a sign-in that requires a second factor of a person who has none: the
@@ -415,6 +439,8 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     }
     const t = language(ctx, interaction);
     const svg = await QRCode.toString(current.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    // Chosen instead of the person's passkey: the way back to it.
+    const passkeyHref = (await hasPasskey(pending.accountId)) ? `/interaction/${encodeURIComponent(interaction.uid)}` : undefined;
     sendPage(
       ctx,
       enrolPage(t, {
@@ -423,7 +449,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
         groupedKey: current.groupedKey,
         error: error?.message,
         action: `/interaction/${encodeURIComponent(interaction.uid)}/enrol`,
-        signIn: { clientName: await clientName(provider, interaction, t) },
+        signIn: { clientName: await clientName(provider, interaction, t), passkeyHref },
       }),
       error?.status,
     );
@@ -473,7 +499,13 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
           setPending(ctx, pending);
         }
         if (pending && deps.secondFactors) {
-          if (deps.mfa && (await deps.secondFactors.required(pending.accountId)).length === 0) {
+          // No authenticator app: the passkey when they have one (unless they chose to add an app
+          // instead), otherwise adding an app.
+          if (
+            deps.mfa &&
+            (await deps.secondFactors.required(pending.accountId)).length === 0 &&
+            (ctx.query.use === ADD_APP || !(await hasPasskey(pending.accountId)))
+          ) {
             await showEnrolment(ctx, provider, interaction, pending);
             return;
           }
@@ -596,11 +628,13 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     // must not wipe the count of wrong codes, or guessing codes would never lock); the second
     // step ends it when the code works.
     const methods = (await deps.secondFactors?.required(account.accountId)) ?? [];
-    // Required but not set up (MFA_POLICY, the client's require_mfa, an essential acr): the person
-    // adds an authenticator app before the sign-in goes on.
-    const known = account.isAdmin === undefined ? undefined : { isAdmin: account.isAdmin, hasFactor: false };
-    const enrol = methods.length === 0 && deps.secondFactors !== undefined && (await mfaNeedOf(provider, interaction, account.accountId, known)) === 'enrol';
-    if (methods.length > 0 || enrol) {
+    // No app, but MFA asked for (MFA_POLICY, the client's require_mfa, the request's acr): the
+    // person gives their passkey, or adds an authenticator app when they have none, before the
+    // sign-in goes on. Nothing asked for: a passkey alone does not add a second step (the README's
+    // "optional" policy: a passkey is a sign-in of its own, and it has no recovery codes).
+    const withoutApp =
+      methods.length === 0 && deps.secondFactors !== undefined ? await needWithoutApp(provider, interaction, account.accountId, account.isAdmin) : undefined;
+    if (methods.length > 0 || withoutApp !== undefined) {
       setPending(ctx, { uid: interaction.uid, accountId: account.accountId, remember });
       ctx.status = 303;
       ctx.redirect(`/interaction/${encodeURIComponent(interaction.uid)}`);
