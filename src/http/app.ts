@@ -25,6 +25,7 @@ import { requestOrigin } from './middleware/request-origin.js';
 import { metricsRouter } from './metrics-route.js';
 import { refuseLockedAddress } from './provider-gate.js';
 import { requestLog } from './request-log.js';
+import { serveDiscovery } from './discovery-route.js';
 import { routersBySegment } from './route-gate.js';
 import { refuseWhileNotSigning } from './signing-gate.js';
 
@@ -158,6 +159,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(async (ctx) => {
     if (await refuseLockedAddress(ctx, services.secretThrottle)) return;
     if (refuseWhileNotSigning(ctx, deps.holder)) return;
+    if (serveDiscovery(ctx, deps.holder.current())) return;
     // The provider's own logout confirmation form carries its own token (bound to the session);
     // it gets the same check of where the POST comes from as our forms.
     if (ctx.method === 'POST' && ctx.path === '/session/end/confirm' && !fromOwnOrigin(ctx)) {

@@ -8,8 +8,10 @@ import { providerRouteName } from '../oidc/route-names.js';
 export const UNKNOWN_ROUTE = 'unknown';
 
 export function routeOf(ctx: Context): string {
-  // Requests handed to oidc-provider set ctx.respond = false (http/app.ts).
-  if (ctx.respond === false) return providerRouteName(ctx.req) ?? UNKNOWN_ROUTE;
+  // Requests handed to oidc-provider set ctx.respond = false (http/app.ts); its discovery
+  // document, answered from memory, is named as the provider names it.
+  const provider = providerRouteName(ctx.req);
+  if (ctx.respond === false || provider) return provider ?? UNKNOWN_ROUTE;
   // @koa/router records the pattern it dispatched on the context.
   const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
   return typeof route === 'string' ? route : UNKNOWN_ROUTE;

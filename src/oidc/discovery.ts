@@ -14,6 +14,20 @@ import { ADMIN_SCOPE } from '../domain/clients/client-metadata.js';
 
 const UNADVERTISED = new Set([ADMIN_SCOPE]);
 
+/**
+ * The finished document of each provider, as it answered the first GET of it. It depends only on
+ * the provider's configuration and keys (a key-set change builds a new provider, and so a new
+ * document), never on the request: our app serves it from here (http/discovery-route.ts).
+ */
+const documents = new WeakMap<Provider, string>();
+
+/** The provider's discovery document, once it has built it for a request; undefined before. */
+export function discoveryDocumentOf(provider: Provider): string | undefined {
+  return documents.get(provider);
+}
+
+export const OPENID_DISCOVERY_PATH = '/.well-known/openid-configuration';
+
 export function adjustDiscovery(provider: Provider): void {
   provider.use(async (ctx, next) => {
     await next();
@@ -31,5 +45,6 @@ export function adjustDiscovery(provider: Provider): void {
       body[`${endpoint}_endpoint_auth_methods_supported`] = body.token_endpoint_auth_methods_supported;
       body[`${endpoint}_endpoint_auth_signing_alg_values_supported`] = body.token_endpoint_auth_signing_alg_values_supported;
     }
+    if (ctx.status === 200 && ctx.path === OPENID_DISCOVERY_PATH) documents.set(provider, JSON.stringify(body));
   });
 }

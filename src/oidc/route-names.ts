@@ -22,3 +22,8 @@ export function recordRouteNames(provider: Provider): void {
 export function providerRouteName(req: IncomingMessage): string | undefined {
   return names.get(req);
 }
+
+/** Names a request our app answered on the provider's behalf (its discovery document from memory). */
+export function nameProviderRoute(req: IncomingMessage, name: string): void {
+  names.set(req, name);
+}
