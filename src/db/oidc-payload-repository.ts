@@ -61,6 +61,28 @@ interface FoundRow {
 const asDate = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(value));
 
 /**
+ * The statement of a batched find: the rows asked for, the grant of each (by its grantId), and the
+ * session of each interaction (by its uid), each live. Three parts joined by UNION ALL, each a
+ * lookup by primary key or index: written as one WHERE with OR, PostgreSQL read every live
+ * Session row to test the uid condition (33 ms at 66,000 sessions, on every find). A row that two
+ * parts bring comes twice; the caller keeps one.
+ */
+export function batchedFindQuery(wanted: readonly { model: string; key: string }[], now: Date): Prisma.Sql {
+  const pairs = Prisma.join(wanted.map(({ model, key }) => Prisma.sql`(${model}, ${key})`));
+  return Prisma.sql`
+    SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
+    WHERE ("model", "id") IN (${pairs}) AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
+    UNION ALL
+    SELECT g."model", g."id", g."uid", g."payload", g."consumedAt" FROM "oidc_payload" t
+    JOIN "oidc_payload" g ON g."model" = 'Grant' AND g."id" = t."grantId"
+    WHERE (t."model", t."id") IN (${pairs}) AND (g."expiresAt" IS NULL OR g."expiresAt" > ${now})
+    UNION ALL
+    SELECT s."model", s."id", s."uid", s."payload", s."consumedAt" FROM "oidc_payload" i
+    JOIN "oidc_payload" s ON s."model" = 'Session' AND s."uid" = i."uid"
+    WHERE (i."model", i."id") IN (${pairs}) AND i."model" = 'Interaction' AND (s."expiresAt" IS NULL OR s."expiresAt" > ${now})`;
+}
+
+/**
  * Finds by (model, key), batched: the finds oidc-provider starts together (introspection looks in
  * three models at once) go to the database as one statement. The same statement brings what the
  * provider asks for next, so that second read never reaches the database: the grant of every token
@@ -76,14 +98,7 @@ function createBatchedFind(prisma: DbClient) {
 
   const loader = new DataLoader<{ model: string; key: string }, StoredPayload | null, string>(
     async (wanted) => {
-      const pairs = Prisma.join(wanted.map(({ model, key }) => Prisma.sql`(${model}, ${key})`));
-      const rows = await prisma.$queryRaw<FoundRow[]>`
-        SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
-        WHERE (("model", "id") IN (${pairs})
-            OR ("model" = 'Grant' AND "id" IN (SELECT "grantId" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "grantId" IS NOT NULL))
-            OR ("model" = 'Session' AND "uid" IN (
-                  SELECT "uid" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "model" = 'Interaction' AND "uid" IS NOT NULL)))
-          AND ("expiresAt" IS NULL OR "expiresAt" > ${new Date()})`;
+      const rows = await prisma.$queryRaw<FoundRow[]>(batchedFindQuery(wanted, new Date()));
       const asked = new Set(wanted.map(({ model, key }) => rowKey(model, key)));
       const found = new Map<string, StoredPayload>();
       for (const row of rows) {
