@@ -62,6 +62,22 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
     expect(token?.payload).toBe('{}');
   });
 
+  it('indexes grantId, uid and userCode only on the rows that carry one', async () => {
+    const definitions =
+      provider === 'postgresql'
+        ? await db.prisma.$queryRawUnsafe<{ name: string; sql: string }[]>(
+            `SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename = 'oidc_payload'`,
+          )
+        : await db.prisma.$queryRawUnsafe<{ name: string; sql: string }[]>(
+            `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'oidc_payload'`,
+          );
+    const definition = (name: string) => definitions.find((index) => index.name === name)?.sql ?? `no index ${name}`;
+    expect(definition('oidc_payload_grantId_idx')).toMatch(/WHERE \(?"grantId" IS NOT NULL/);
+    expect(definition('oidc_payload_model_uid_idx')).toMatch(/WHERE \(?"?uid"? IS NOT NULL/);
+    expect(definition('oidc_payload_model_userCode_idx')).toMatch(/WHERE \(?"userCode" IS NOT NULL/);
+    expect(definition('oidc_payload_expiresAt_idx')).toMatch(/^CREATE INDEX "?oidc_payload_expiresAt_idx"? ON [^W]*$/);
+  });
+
   it('looks rows up by key or index, never reading the table through', async () => {
     const query = batchedFindQuery(wanted, new Date());
     if (provider === 'postgresql') {
