@@ -62,10 +62,13 @@ const asDate = (value: Date | string | null): Date | null => (value === null ? n
 
 /**
  * The statement of a batched find: the rows asked for, the grant of each (by its grantId), and the
- * session of each interaction (by its uid), each live. Three parts joined by UNION ALL, each a
- * lookup by primary key or index: written as one WHERE with OR, PostgreSQL read every live
- * Session row to test the uid condition (33 ms at 66,000 sessions, on every find). A row that two
- * parts bring comes twice; the caller keeps one.
+ * session of each interaction (by its uid), each live. Three parts joined by UNION ALL, each
+ * driven by the rows asked for, then a lookup by primary key or index: written as one WHERE with
+ * OR, PostgreSQL read every live Session row to test the uid condition (33 ms at 66,000 sessions,
+ * on every find); written as joins, SQLite (which has no statistics) read every Grant. A row that
+ * two parts bring comes twice; the caller keeps one. ("uid" IS NOT NULL lets SQLite use the
+ * partial uid index for sessions; ("model" || '') keeps it from using that index to range over
+ * every interaction instead of looking the asked ones up by key.)
  */
 export function batchedFindQuery(wanted: readonly { model: string; key: string }[], now: Date): Prisma.Sql {
   const pairs = Prisma.join(wanted.map(({ model, key }) => Prisma.sql`(${model}, ${key})`));
@@ -73,13 +76,13 @@ export function batchedFindQuery(wanted: readonly { model: string; key: string }
     SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
     WHERE ("model", "id") IN (${pairs}) AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
     UNION ALL
-    SELECT g."model", g."id", g."uid", g."payload", g."consumedAt" FROM "oidc_payload" t
-    JOIN "oidc_payload" g ON g."model" = 'Grant' AND g."id" = t."grantId"
-    WHERE (t."model", t."id") IN (${pairs}) AND (g."expiresAt" IS NULL OR g."expiresAt" > ${now})
+    SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
+    WHERE ("model", "id") IN (SELECT 'Grant', "grantId" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "grantId" IS NOT NULL)
+      AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
     UNION ALL
-    SELECT s."model", s."id", s."uid", s."payload", s."consumedAt" FROM "oidc_payload" i
-    JOIN "oidc_payload" s ON s."model" = 'Session' AND s."uid" = i."uid"
-    WHERE (i."model", i."id") IN (${pairs}) AND i."model" = 'Interaction' AND (s."expiresAt" IS NULL OR s."expiresAt" > ${now})`;
+    SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
+    WHERE ("model", "uid") IN (SELECT 'Session', "uid" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND ("model" || '') = 'Interaction' AND "uid" IS NOT NULL)
+      AND "uid" IS NOT NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${now})`;
 }
 
 /**

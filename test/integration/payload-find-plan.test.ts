@@ -41,7 +41,9 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
       { model: 'AccessToken', id: `token-${i}`, grantId: `grant-${i}`, payload: '{}', expiresAt },
     ]).flat();
     for (let i = 0; i < rows.length; i += 1_000) await db.prisma.oidcPayload.createMany({ data: rows.slice(i, i + 1_000) });
-    await db.prisma.$executeRawUnsafe('ANALYZE');
+    // PostgreSQL's autovacuum gathers statistics by itself; SQLite has none unless asked, and
+    // Sesame never asks: its plan must be right without them.
+    if (provider === 'postgresql') await db.prisma.$executeRawUnsafe('ANALYZE');
   }, 120_000);
   afterAll(async () => {
     await db?.close();
@@ -93,7 +95,8 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
       const steps = await db.prisma.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${query.sql}`, ...query.values);
       const reads = steps.map((step) => step.detail).filter((detail) => detail.includes('oidc_payload'));
       expect(reads.length).toBeGreaterThan(0);
-      expect(reads.filter((detail) => !detail.startsWith('SEARCH'))).toEqual([]);
+      // Each read is a search on a whole key: (model, id), (model, uid) or grantId, never a range of a model's rows.
+      expect(reads.filter((detail) => !/^SEARCH \S+ USING (COVERING )?INDEX \S+ \((model=\? AND (id|uid)=\?|grantId=\?)\)$/.test(detail))).toEqual([]);
     }
   });
 });
