@@ -73,7 +73,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   // KEY_STORE: sealed in the key table, or in an HSM token (opened on first use of a key).
   const keyStore = await createKeyStore(config.keyStore, { box, rsaModulusLength: config.rsaModulusLength });
   const changes = createChangeFeed(db, config.database.url);
-  const payloads = createOidcPayloadRepository(db.prisma);
+  const payloads = createOidcPayloadRepository(db.prisma, db.sql);
   // First: every service below records its own changes in it.
   const audit = createAuditService(createAuditRepository(db.prisma), log);
   const userSessions = createUserSessionService(payloads, audit);

@@ -10,6 +10,7 @@ import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
+import { prismaRawSql, type RawSql } from './raw-sql.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
 
 /** The columns the adapter looks rows up by; the payload itself stays opaque JSON text. */
@@ -57,8 +58,14 @@ interface FoundRow {
   consumedAt: Date | string | null;
 }
 
-/** A raw query gives SQLite's DateTime back as it is stored (text); PostgreSQL's as a Date. */
-const asDate = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(value));
+/**
+ * A raw read gives SQLite's DateTime back as it is stored (ISO-8601 text with its offset), and
+ * PostgreSQL's timestamp(3) as a Date (Prisma) or as its UTC wall-clock text (raw-sql.ts).
+ */
+const asDate = (value: Date | string | null): Date | null => {
+  if (value === null || value instanceof Date) return value;
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+};
 
 /**
  * The statement of a batched find: the rows asked for, the grant of each (by its grantId), and the
@@ -94,14 +101,14 @@ export function batchedFindQuery(wanted: readonly { model: string; key: string }
  * second, unless this instance writes or removes it first; otherwise it is read as it was when the
  * row that brought it was.
  */
-function createBatchedFind(prisma: DbClient) {
+function createBatchedFind(sql: RawSql) {
   const prefetched = new LRUCache<string, StoredPayload>({ max: 10_000, ttl: PREFETCH_TTL_MS });
   /** Sessions brought along with their interaction, by uid (the only way the provider asks for them then). */
   const sessionsByUid = new LRUCache<string, StoredPayload>({ max: 10_000, ttl: PREFETCH_TTL_MS });
 
   const loader = new DataLoader<{ model: string; key: string }, StoredPayload | null, string>(
     async (wanted) => {
-      const rows = await prisma.$queryRaw<FoundRow[]>(batchedFindQuery(wanted, new Date()));
+      const rows = await sql.query<FoundRow>(batchedFindQuery(wanted, new Date()));
       const asked = new Set(wanted.map(({ model, key }) => rowKey(model, key)));
       const found = new Map<string, StoredPayload>();
       for (const row of rows) {
@@ -145,8 +152,9 @@ function createBatchedFind(prisma: DbClient) {
   };
 }
 
-export function createOidcPayloadRepository(prisma: DbClient) {
-  const batched = createBatchedFind(prisma);
+/** `sql` runs the hot statements (save, find, consume, remove): the database's own (Database.sql) in the server. */
+export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql = prismaRawSql(prisma)) {
+  const batched = createBatchedFind(sql);
   return {
     async upsert(model: string, key: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
       batched.forget(model, key);
@@ -154,13 +162,13 @@ export function createOidcPayloadRepository(prisma: DbClient) {
       // INSERT ... ON CONFLICT DO UPDATE, because Prisma's typed upsert costs several times the CPU
       // of the statement itself. The update leaves consumedAt and createdAt alone: a save racing a
       // consume must not make a used code usable again, and createdAt says when the row was issued.
-      await prisma.$executeRaw`
+      await sql.execute(Prisma.sql`
         INSERT INTO "oidc_payload" ("model", "id", "payload", "grantId", "userCode", "uid", "expiresAt", "createdAt")
         VALUES (${model}, ${key}, ${payload}, ${columns.grantId ?? null}, ${columns.userCode ?? null}, ${columns.uid ?? null},
                 ${columns.expiresAt ?? null}, ${new Date()})
         ON CONFLICT ("model", "id") DO UPDATE SET
           "payload" = excluded."payload", "grantId" = excluded."grantId", "userCode" = excluded."userCode",
-          "uid" = excluded."uid", "expiresAt" = excluded."expiresAt"`;
+          "uid" = excluded."uid", "expiresAt" = excluded."expiresAt"`);
     },
 
     /** A live row by its key (batched with the finds started at the same time: createBatchedFind). */
@@ -168,10 +176,14 @@ export function createOidcPayloadRepository(prisma: DbClient) {
       return batched.find(model, key);
     },
 
-    findByUid(model: string, uid: string): Promise<StoredPayload | null> {
+    async findByUid(model: string, uid: string): Promise<StoredPayload | null> {
       const early = model === 'Session' ? batched.takeSessionByUid(uid) : undefined;
-      if (early) return Promise.resolve(early);
-      return prisma.oidcPayload.findFirst({ where: { model, uid, ...live(new Date()) }, select: STORED });
+      if (early) return early;
+      const [row] = await sql.query<{ payload: string; consumedAt: Date | string | null }>(Prisma.sql`
+        SELECT "payload", "consumedAt" FROM "oidc_payload"
+        WHERE "model" = ${model} AND "uid" = ${uid} AND "uid" IS NOT NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${new Date()})
+        LIMIT 1`);
+      return row ? { payload: row.payload, consumedAt: asDate(row.consumedAt) } : null;
     },
 
     findByUserCode(model: string, userCode: string): Promise<StoredPayload | null> {
@@ -186,15 +198,15 @@ export function createOidcPayloadRepository(prisma: DbClient) {
       batched.forget(model, key);
       // Raw because Prisma wraps updateMany in BEGIN/COMMIT: three round trips instead of one on
       // every code redemption and refresh.
-      const count = await prisma.$executeRaw`
+      const count = await sql.execute(Prisma.sql`
         UPDATE "oidc_payload" SET "consumedAt" = ${new Date()}
-        WHERE "model" = ${model} AND "id" = ${key} AND "consumedAt" IS NULL`;
+        WHERE "model" = ${model} AND "id" = ${key} AND "consumedAt" IS NULL`);
       return count === 1;
     },
 
     async destroy(model: string, key: string): Promise<void> {
       batched.forget(model, key);
-      await prisma.oidcPayload.deleteMany({ where: { model, id: key } });
+      await sql.execute(Prisma.sql`DELETE FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key}`);
     },
 
     /** Deletes every row carrying this grantId, whatever its model. Returns how many. */

@@ -43,17 +43,25 @@ class BoundStatement {
 /** The statements a busy server repeats are few (one per model operation); the bound keeps ad-hoc SQL from piling up. */
 const MAX_STATEMENTS = 500;
 
-/** The Database the adapter holds, with prepare going through the cache; every other call passes through. */
-export function cachingStatements(db: BetterSqlite3.Database): BetterSqlite3.Database {
-  const statements = new LRUCache<string, Statement>({ max: MAX_STATEMENTS });
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
+/** The prepared statements of one connection, by SQL text. */
+export class StatementCache {
+  readonly #statements = new LRUCache<string, Statement>({ max: MAX_STATEMENTS });
+
+  constructor(readonly db: BetterSqlite3.Database) {}
+
+  statement(sql: string): Statement {
+    let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = db.prepare<unknown[]>(sql);
-      statements.set(sql, statement);
+      statement = this.db.prepare<unknown[]>(sql);
+      this.#statements.set(sql, statement);
     }
-    return new BoundStatement(statement);
-  };
+    return statement;
+  }
+}
+
+/** The Database the adapter holds, with prepare going through the cache; every other call passes through. */
+export function cachingStatements(db: BetterSqlite3.Database, cache = new StatementCache(db)): BetterSqlite3.Database {
+  const prepare = (sql: string) => new BoundStatement(cache.statement(sql));
   return new Proxy(db, {
     get(target, property, receiver) {
       if (property === 'prepare') return prepare;
@@ -68,12 +76,17 @@ interface AdapterFactory {
   connect(): Promise<unknown>;
 }
 
-/** Wraps Prisma's better-sqlite3 adapter factory so every connection it makes caches its statements. */
-export function withStatementCache<F extends AdapterFactory>(factory: F): F {
+/**
+ * Wraps Prisma's better-sqlite3 adapter factory so every connection it makes caches its
+ * statements; `connected` gets each connection's cache (raw-sql.ts runs statements on it too).
+ */
+export function withStatementCache<F extends AdapterFactory>(factory: F, connected: (cache: StatementCache) => void = () => {}): F {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = (await connect()) as { client: BetterSqlite3.Database };
-    adapter.client = cachingStatements(adapter.client);
+    const cache = new StatementCache(adapter.client);
+    adapter.client = cachingStatements(adapter.client, cache);
+    connected(cache);
     return adapter;
   };
   return factory;

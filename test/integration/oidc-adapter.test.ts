@@ -63,7 +63,7 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
   beforeAll(async () => {
     db = await createTestDatabase(provider);
     database = await openDatabase(db.config);
-    payloads = createOidcPayloadRepository(database.prisma);
+    payloads = createOidcPayloadRepository(database.prisma, database.sql);
     Adapter = createAdapter({ payloads, clients });
   });
   afterAll(async () => {

@@ -58,7 +58,7 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
       'Interaction:interaction-17',
       'Session:session-17',
     ]);
-    const repository = createOidcPayloadRepository(db.prisma);
+    const repository = createOidcPayloadRepository(db.prisma, db.sql);
     const [interaction, token] = await Promise.all([repository.find('Interaction', 'interaction-17'), repository.find('AccessToken', 'token-42')]);
     expect(interaction?.payload).toBe('{}');
     expect(token?.payload).toBe('{}');

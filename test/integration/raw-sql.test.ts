@@ -1,0 +1,57 @@
+// The hot statements that go straight to the driver bind and read values exactly as Prisma does:
+// a time written by one is read back to the millisecond by the other and compares the same in SQL,
+// statements are counted, and the same statement runs again (prepared once) with new values.
+import { Prisma } from '../../src/db/generated/sqlite/client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
+
+describe.each(PROVIDERS)('raw statements on %s', (provider) => {
+  let testDb: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(provider);
+    db = await openDatabase(testDb.config, { countStatements: true });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+  });
+
+  const at = new Date('2026-12-03T09:30:15.123Z');
+
+  it('reads what Prisma wrote, and compares its times the same way', async () => {
+    await db.prisma.oidcPayload.create({ data: { model: 'Session', id: 'by-prisma', uid: 'u1', payload: '{"a":1}', expiresAt: at } });
+    const read = (after: Date) =>
+      db.sql.query<{ id: string; expiresAt: string | Date }>(
+        Prisma.sql`SELECT "id", "expiresAt" FROM "oidc_payload" WHERE "model" = ${'Session'} AND "expiresAt" > ${after}`,
+      );
+    expect((await read(new Date(at.getTime() - 1))).map((row) => row.id)).toEqual(['by-prisma']);
+    expect(await read(at)).toEqual([]);
+    const equal = await db.sql.query<{ id: string }>(Prisma.sql`SELECT "id" FROM "oidc_payload" WHERE "expiresAt" = ${at}`);
+    expect(equal).toEqual([{ id: 'by-prisma' }]);
+  });
+
+  it('writes what Prisma reads back to the millisecond', async () => {
+    const changed = await db.sql.execute(
+      Prisma.sql`INSERT INTO "oidc_payload" ("model", "id", "payload", "expiresAt", "createdAt") VALUES (${'AccessToken'}, ${'raw'}, ${'{}'}, ${at}, ${at})`,
+    );
+    expect(changed).toBe(1);
+    const row = await db.prisma.oidcPayload.findUniqueOrThrow({ where: { model_id: { model: 'AccessToken', id: 'raw' } } });
+    expect(row.expiresAt?.toISOString()).toBe(at.toISOString());
+    expect(row.createdAt.toISOString()).toBe(at.toISOString());
+    // Prisma's own comparison finds it: on SQLite that is text equality with what was bound.
+    const found = await db.prisma.oidcPayload.findMany({ where: { model: 'AccessToken', expiresAt: at }, select: { id: true } });
+    expect(found).toEqual([{ id: 'raw' }]);
+  });
+
+  it('runs one statement again with other values, and counts each statement and read', async () => {
+    const [statements, reads] = [db.statements(), db.reads()];
+    const byId = (id: string) => db.sql.query<{ payload: string }>(Prisma.sql`SELECT "payload" FROM "oidc_payload" WHERE "id" = ${id}`);
+    expect(await byId('by-prisma')).toEqual([{ payload: '{"a":1}' }]);
+    expect(await byId('raw')).toEqual([{ payload: '{}' }]);
+    expect(await db.sql.execute(Prisma.sql`DELETE FROM "oidc_payload" WHERE "id" = ${'nothing'}`)).toBe(0);
+    expect([db.statements() - statements, db.reads() - reads]).toEqual([3, 2]);
+  });
+});
