@@ -79,6 +79,11 @@ export async function openDatabase(config: DatabaseConfig, options: OpenOptions 
   ]);
   // The pool is ours, handed to Prisma's adapter, so raw-sql.ts draws from the same connections.
   const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  // An idle connection the server ended (a restart, an administrator, a dropped database) is an
+  // 'error' on the pool, which would be thrown as unhandled without a listener; the pool has already
+  // let that connection go and opens another for the next query. Prisma listens too, but only
+  // while it is connected. A query's own failure still reaches whoever sent it.
+  pool.on('error', () => {});
   const adapter = new PrismaPg(pool);
   const prisma = (options.countStatements ? new PostgresClient({ adapter, log: QUERY_EVENTS }) : new PostgresClient({ adapter })) as unknown as DbClient;
   const { count, ...counts } = counter(prisma, options.countStatements === true);

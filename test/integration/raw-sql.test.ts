@@ -4,7 +4,9 @@
 import { Prisma } from '../../src/db/generated/sqlite/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
+import pg from 'pg';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
+import { TEST_DATABASE_URL } from '../helpers/environment.js';
 
 describe.each(PROVIDERS)('raw statements on %s', (provider) => {
   let testDb: TestDatabase;
@@ -53,5 +55,28 @@ describe.each(PROVIDERS)('raw statements on %s', (provider) => {
     expect(await byId('raw')).toEqual([{ payload: '{}' }]);
     expect(await db.sql.execute(Prisma.sql`DELETE FROM "oidc_payload" WHERE "id" = ${'nothing'}`)).toBe(0);
     expect([db.statements() - statements, db.reads() - reads]).toEqual([3, 2]);
+  });
+});
+
+describe.skipIf(!PROVIDERS.includes('postgresql'))('the PostgreSQL pool when the server ends its connections', () => {
+  it('lets them go quietly and opens new ones for the next statement', async () => {
+    const testDb = await createTestDatabase('postgresql');
+    const db = await openDatabase(testDb.config);
+    try {
+      // Only the pool has connected (Prisma, which listens for errors while connected, has not).
+      expect(await db.sql.query(Prisma.sql`SELECT 'before' AS "state"`)).toEqual([{ state: 'before' }]);
+      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await admin.connect();
+      const name = new URL(testDb.url).pathname.slice(1);
+      const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await admin.end();
+      expect(rowCount).toBeGreaterThan(0);
+      // Without a listener the pool's 'error' would be thrown as an unhandled error here.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await db.sql.query(Prisma.sql`SELECT 'after' AS "state"`)).toEqual([{ state: 'after' }]);
+    } finally {
+      await db.close();
+      await testDb.drop();
+    }
   });
 });
