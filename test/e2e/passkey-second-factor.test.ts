@@ -25,6 +25,21 @@ async function addVirtualAuthenticator(page: Page): Promise<void> {
   });
 }
 
+/** Signs in on /account with the password, adds a passkey named `name`, and signs out again. */
+async function addPasskeyOnAccount(page: Page, issuer: string, who: { email: string; password: string }, name: string): Promise<void> {
+  await page.goto(`${issuer}/account`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${issuer}/account`);
+  const section = page.getByRole('region', { name: 'Passkeys' });
+  await section.getByLabel('Passkey name').fill(name);
+  await section.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByText(`Passkey ${name} added.`).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+}
+
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chromium on %s', (provider) => {
   const chromium = useChromium();
   let sesame: TestSesame;
@@ -43,17 +58,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chr
     await addVirtualAuthenticator(page);
 
     // A passkey added on /account (signed in with the password: no app yet).
-    await page.goto(`${sesame.issuer}/account`);
-    await page.getByLabel('Email').fill(PERSON.email);
-    await page.getByLabel('Password').fill(PERSON.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(`${sesame.issuer}/account`);
-    const section = page.getByRole('region', { name: 'Passkeys' });
-    await section.getByLabel('Passkey name').fill('Laptop');
-    await section.getByRole('button', { name: 'Add a passkey' }).click();
-    await page.getByText('Passkey Laptop added.').waitFor();
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await addPasskeyOnAccount(page, sesame.issuer, PERSON, 'Laptop');
 
     // And an authenticator app, so that the password is followed by the second step.
     await awayFromStepBoundary();
@@ -96,17 +101,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chr
     const page = await context.newPage();
     await addVirtualAuthenticator(page);
 
-    await page.goto(`${sesame.issuer}/account`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(`${sesame.issuer}/account`);
-    const section = page.getByRole('region', { name: 'Passkeys' });
-    await section.getByLabel('Passkey name').fill('Phone');
-    await section.getByRole('button', { name: 'Add a passkey' }).click();
-    await page.getByText('Passkey Phone added.').waitFor();
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await addPasskeyOnAccount(page, sesame.issuer, who, 'Phone');
 
     const app = await sesame.container.clients.create({ client_name: 'Strongroom', redirect_uris: [REDIRECT_URI], require_mfa: true });
     const config = await discover(sesame.issuer, app.client_id, app.client_secret);
