@@ -10,7 +10,7 @@ import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
-import { prismaRawSql, type RawSql } from './raw-sql.js';
+import type { RawSql } from './raw-sql.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
 
 /** The columns the adapter looks rows up by; the payload itself stays opaque JSON text. */
@@ -67,6 +67,12 @@ const asDate = (value: Date | string | null): Date | null => {
   return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 };
 
+/** The raw statements' form of `live`. */
+const liveAt = (now: Date) => Prisma.sql`("expiresAt" IS NULL OR "expiresAt" > ${now})`;
+
+/** A row read by a raw statement, as the adapter gets it. */
+const storedOf = (row: { payload: string; consumedAt: Date | string | null }): StoredPayload => ({ payload: row.payload, consumedAt: asDate(row.consumedAt) });
+
 /**
  * The statement of a batched find: the rows asked for, the grant of each (by its grantId), and the
  * session of each interaction (by its uid), each live. Three parts joined by UNION ALL, each
@@ -81,15 +87,15 @@ export function batchedFindQuery(wanted: readonly { model: string; key: string }
   const pairs = Prisma.join(wanted.map(({ model, key }) => Prisma.sql`(${model}, ${key})`));
   return Prisma.sql`
     SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
-    WHERE ("model", "id") IN (${pairs}) AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
+    WHERE ("model", "id") IN (${pairs}) AND ${liveAt(now)}
     UNION ALL
     SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
     WHERE ("model", "id") IN (SELECT 'Grant', "grantId" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND "grantId" IS NOT NULL)
-      AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
+      AND ${liveAt(now)}
     UNION ALL
     SELECT "model", "id", "uid", "payload", "consumedAt" FROM "oidc_payload"
     WHERE ("model", "uid") IN (SELECT 'Session', "uid" FROM "oidc_payload" WHERE ("model", "id") IN (${pairs}) AND ("model" || '') = 'Interaction' AND "uid" IS NOT NULL)
-      AND "uid" IS NOT NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${now})`;
+      AND "uid" IS NOT NULL AND ${liveAt(now)}`;
 }
 
 /**
@@ -113,7 +119,7 @@ function createBatchedFind(sql: RawSql) {
       const found = new Map<string, StoredPayload>();
       for (const row of rows) {
         const key = rowKey(row.model, row.id);
-        const stored = { payload: row.payload, consumedAt: asDate(row.consumedAt) };
+        const stored = storedOf(row);
         found.set(key, stored);
         if (asked.has(key)) continue;
         if (row.model === 'Session' && row.uid !== null) sessionsByUid.set(row.uid, stored);
@@ -152,8 +158,8 @@ function createBatchedFind(sql: RawSql) {
   };
 }
 
-/** `sql` runs the hot statements (save, find, consume, remove): the database's own (Database.sql) in the server. */
-export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql = prismaRawSql(prisma)) {
+/** `sql` (Database.sql) runs the hot statements: save, find, find by uid, consume, remove. */
+export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
   const batched = createBatchedFind(sql);
   return {
     async upsert(model: string, key: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
@@ -181,9 +187,9 @@ export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql = pris
       if (early) return early;
       const [row] = await sql.query<{ payload: string; consumedAt: Date | string | null }>(Prisma.sql`
         SELECT "payload", "consumedAt" FROM "oidc_payload"
-        WHERE "model" = ${model} AND "uid" = ${uid} AND "uid" IS NOT NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${new Date()})
+        WHERE "model" = ${model} AND "uid" = ${uid} AND "uid" IS NOT NULL AND ${liveAt(new Date())}
         LIMIT 1`);
-      return row ? { payload: row.payload, consumedAt: asDate(row.consumedAt) } : null;
+      return row ? storedOf(row) : null;
     },
 
     findByUserCode(model: string, userCode: string): Promise<StoredPayload | null> {

@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import type { DbClient } from './database.js';
 import type { Prisma } from './generated/sqlite/client.js';
 import type { StatementCache } from './sqlite-statement-cache.js';
 
@@ -22,14 +21,6 @@ export interface RawSql {
   query<T>(statement: Prisma.Sql): Promise<T[]>;
   /** Rows changed by a write. */
   execute(statement: Prisma.Sql): Promise<number>;
-}
-
-/** Through Prisma's raw-query API: tests that hand a repository only a Prisma client. */
-export function prismaRawSql(prisma: DbClient): RawSql {
-  return {
-    query: <T>(statement: Prisma.Sql) => prisma.$queryRaw<T[]>(statement),
-    execute: (statement) => prisma.$executeRaw(statement),
-  };
 }
 
 /** As @prisma/adapter-better-sqlite3 binds (timestampFormat iso8601): Date as ISO-8601 text with +00:00, booleans as 0/1. */

@@ -113,7 +113,7 @@ describe.each(PROVIDERS)('hashing ids at rest, migrating on %s', (provider) => {
     try {
       const { privateKey } = await generateKeyPair('RS256', { extractable: true });
       const legacy = new Provider(issuer, {
-        adapter: legacyAdapter(createOidcPayloadRepository(database.prisma)),
+        adapter: legacyAdapter(createOidcPayloadRepository(database.prisma, database.sql)),
         clients: [{ client_id: app.client_id, client_secret: 'unused', redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code', 'refresh_token'] }],
         jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'legacy', alg: 'RS256', use: 'sig' }] },
         cookies: { keys: TEST_SECRETS.COOKIE_KEYS.split(',') },
