@@ -40,6 +40,18 @@ async function addPasskeyOnAccount(page: Page, issuer: string, who: { email: str
   await page.getByRole('button', { name: 'Sign out' }).click();
 }
 
+/** Allows on the consent page, then the app redeems the code it was sent back with: the ID token's claims. */
+async function allowAndRedeem(page: Page, config: oidc.Configuration, start: Awaited<ReturnType<typeof startAuthorization>>): Promise<oidc.IDToken> {
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+    pkceCodeVerifier: start.verifier,
+    expectedState: start.state,
+    expectedNonce: start.nonce,
+  });
+  return tokens.claims()!;
+}
+
 describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chromium on %s', (provider) => {
   const chromium = useChromium();
   let sesame: TestSesame;
@@ -80,14 +92,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chr
     await usePasskey.waitFor();
     await shot(page, '01-second-step');
     await usePasskey.click();
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
-      pkceCodeVerifier: start.verifier,
-      expectedState: start.state,
-      expectedNonce: start.nonce,
-    });
-    const claims = tokens.claims()!;
+    const claims = await allowAndRedeem(page, config, start);
     expect(claims.sub).toBe(person.id);
     expect(claims.amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
     expect(claims.acr).toBe('phrh');
@@ -134,14 +139,7 @@ describe.runIf(CHROMIUM_PATH).each(PROVIDERS)('passkey as a second factor in Chr
     expect(await page.getByLabel('Authentication code').count()).toBe(0);
     await shot(page, '03-passkey-only');
     await usePasskey.click();
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
-      pkceCodeVerifier: start.verifier,
-      expectedState: start.state,
-      expectedNonce: start.nonce,
-    });
-    const claims = tokens.claims()!;
+    const claims = await allowAndRedeem(page, config, start);
     expect(claims.sub).toBe(person.id);
     expect(claims.amr).toEqual(['pwd', 'hwk', 'user', 'mfa']);
     expect(claims.acr).toBe('phrh');
