@@ -7,9 +7,9 @@
 // SQLite (so text comparison orders correctly), and what PostgreSQL reads into timestamp(3) as
 // UTC, like Prisma's own writes. The tests run them against both databases.
 import DataLoader from 'dataloader';
-import { LRUCache } from 'lru-cache';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
+import { OneTimeHandouts } from './one-time-handouts.js';
 import type { RawSql } from './raw-sql.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
 
@@ -108,9 +108,9 @@ export function batchedFindQuery(wanted: readonly { model: string; key: string }
  * row that brought it was.
  */
 function createBatchedFind(sql: RawSql) {
-  const prefetched = new LRUCache<string, StoredPayload>({ max: 10_000, ttl: PREFETCH_TTL_MS });
+  const prefetched = new OneTimeHandouts<StoredPayload>({ max: 10_000, ttlMs: PREFETCH_TTL_MS });
   /** Sessions brought along with their interaction, by uid (the only way the provider asks for them then). */
-  const sessionsByUid = new LRUCache<string, StoredPayload>({ max: 10_000, ttl: PREFETCH_TTL_MS });
+  const sessionsByUid = new OneTimeHandouts<StoredPayload>({ max: 10_000, ttlMs: PREFETCH_TTL_MS });
 
   const loader = new DataLoader<{ model: string; key: string }, StoredPayload | null, string>(
     async (wanted) => {
@@ -132,18 +132,12 @@ function createBatchedFind(sql: RawSql) {
 
   return {
     find(model: string, key: string): Promise<StoredPayload | null> {
-      const early = prefetched.get(rowKey(model, key));
-      if (early) {
-        prefetched.delete(rowKey(model, key));
-        return Promise.resolve(early);
-      }
-      return loader.load({ model, key });
+      const early = prefetched.take(rowKey(model, key));
+      return early ? Promise.resolve(early) : loader.load({ model, key });
     },
     /** A Session brought along with its interaction, handed out once; undefined when there is none. */
     takeSessionByUid(uid: string): StoredPayload | undefined {
-      const early = sessionsByUid.get(uid);
-      if (early) sessionsByUid.delete(uid);
-      return early;
+      return sessionsByUid.take(uid);
     },
     /** This instance changed or removed the row: what was read before must not be handed out. */
     forget(model: string, key: string): void {
