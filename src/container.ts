@@ -75,9 +75,9 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const changes = createChangeFeed(db, config.database.url);
   const payloads = createOidcPayloadRepository(db.prisma, db.sql);
   // First: every service below records its own changes in it.
-  const audit = createAuditService(createAuditRepository(db.prisma), log);
+  const audit = createAuditService(createAuditRepository(db.prisma, db.sql), log);
   const userSessions = createUserSessionService(payloads, audit);
-  const attempts = createAttemptStore(db.prisma);
+  const attempts = createAttemptStore(db.prisma, db.sql);
   const { throttle: limits } = config;
   const throttle = new AttemptThrottle(attempts, limits);
   const emailTokens = createEmailTokenService(createEmailTokenRepository(db.prisma));
@@ -86,7 +86,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     maxFailures: limits.loginMaxFailures,
     maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
   });
-  const secondFactorRepository = createSecondFactorRepository(db.prisma);
+  const secondFactorRepository = createSecondFactorRepository(db.prisma, db.sql);
   const accounts = createAccountService(createUserRepository(db.prisma), {
     audit,
     forgetSecondFactors: (id) => secondFactorRepository.deleteAll(id),

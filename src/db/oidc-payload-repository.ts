@@ -10,7 +10,7 @@ import DataLoader from 'dataloader';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
 import { OneTimeHandouts } from './one-time-handouts.js';
-import type { RawSql } from './raw-sql.js';
+import { dateOf, type RawSql } from './raw-sql.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
 
 /** The columns the adapter looks rows up by; the payload itself stays opaque JSON text. */
@@ -58,20 +58,11 @@ interface FoundRow {
   consumedAt: Date | string | null;
 }
 
-/**
- * A raw read gives SQLite's DateTime back as it is stored (ISO-8601 text with its offset), and
- * PostgreSQL's timestamp(3) as a Date (Prisma) or as its UTC wall-clock text (raw-sql.ts).
- */
-const asDate = (value: Date | string | null): Date | null => {
-  if (value === null || value instanceof Date) return value;
-  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
-};
-
 /** The raw statements' form of `live`. */
 const liveAt = (now: Date) => Prisma.sql`("expiresAt" IS NULL OR "expiresAt" > ${now})`;
 
 /** A row read by a raw statement, as the adapter gets it. */
-const storedOf = (row: { payload: string; consumedAt: Date | string | null }): StoredPayload => ({ payload: row.payload, consumedAt: asDate(row.consumedAt) });
+const storedOf = (row: { payload: string; consumedAt: Date | string | null }): StoredPayload => ({ payload: row.payload, consumedAt: dateOf(row.consumedAt) });
 
 const FOUND_COLUMNS = Prisma.raw(`"model", "id", "uid", "payload", "consumedAt"`);
 

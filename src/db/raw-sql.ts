@@ -23,6 +23,17 @@ export interface RawSql {
   execute(statement: Prisma.Sql): Promise<number>;
 }
 
+/**
+ * A DateTime column as a raw read gives it back: SQLite's stored text (ISO-8601 with its offset, as
+ * Prisma and sqliteValue write it, or CURRENT_TIMESTAMP's UTC 'YYYY-MM-DD HH:MM:SS' of a column
+ * default), PostgreSQL's timestamp(3) as UTC wall-clock text (postgresRawSql reads every value as
+ * text), or a Date.
+ */
+export function dateOf(value: Date | string | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}
+
 /** As @prisma/adapter-better-sqlite3 binds (timestampFormat iso8601): Date as ISO-8601 text with +00:00, booleans as 0/1. */
 function sqliteValue(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');

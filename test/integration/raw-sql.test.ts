@@ -3,7 +3,10 @@
 // statements are counted, and the same statement runs again (prepared once) with new values.
 import { Prisma } from '../../src/db/generated/sqlite/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAttemptStore } from '../../src/db/attempt-store.js';
+import { createAuditRepository } from '../../src/db/audit-repository.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
+import { createSecondFactorRepository } from '../../src/db/second-factor-repository.js';
 import pg from 'pg';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
@@ -55,6 +58,30 @@ describe.each(PROVIDERS)('raw statements on %s', (provider) => {
     expect(await byId('raw')).toEqual([{ payload: '{}' }]);
     expect(await db.sql.execute(Prisma.sql`DELETE FROM "oidc_payload" WHERE "id" = ${'nothing'}`)).toBe(0);
     expect([db.statements() - statements, db.reads() - reads]).toEqual([3, 2]);
+  });
+
+  it('serves the raw reads and writes of sign-in: times and numbers as Prisma reads and writes them', async () => {
+    // An audit event appended raw is listed (by Prisma) with its time to the millisecond.
+    const audit = createAuditRepository(db.prisma, db.sql);
+    await audit.append({ id: 'event-1', at, actor: 'system', action: 'login.succeeded', target: 'user:u1', sourceAddress: null, details: '{}' });
+    const [listed] = await audit.list({ party: 'user:u1', limit: 5 });
+    expect(listed?.at.toISOString()).toBe(at.toISOString());
+    // A factor written by Prisma, with createdAt left to the column default, is read raw the same.
+    await db.prisma.user.create({ data: { id: 'u1', email: 'raw@example.com' } });
+    await db.prisma.totpFactor.create({ data: { userId: 'u1', secretEncrypted: 'sealed', confirmedAt: at, lastUsedStep: 7 } });
+    const factor = await createSecondFactorRepository(db.prisma, db.sql).findTotp('u1');
+    const stored = await db.prisma.totpFactor.findUniqueOrThrow({ where: { userId: 'u1' } });
+    expect(factor).toEqual(stored);
+    expect(factor?.confirmedAt?.toISOString()).toBe(at.toISOString());
+    // A lock written by rate-limiter-flexible through Prisma is read raw with its expiry.
+    const attempts = createAttemptStore(db.prisma, db.sql);
+    const before = Date.now();
+    await attempts.lock('raw@example.com', 60_000);
+    const { waits, stored: held } = await attempts.lockedFor(['raw@example.com', 'nobody@example.com']);
+    expect(waits[0]).toBeGreaterThan(58_000 - (Date.now() - before));
+    expect(waits[0]).toBeLessThanOrEqual(60_000);
+    expect(waits[1]).toBe(0);
+    expect(held).toEqual([true, false]);
   });
 });
 

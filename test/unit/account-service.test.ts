@@ -42,9 +42,9 @@ describe('account service', () => {
     db = await openDatabase(testDb.config);
     users = createUserRepository(db.prisma);
     payloads = createOidcPayloadRepository(db.prisma, db.sql);
-    audit = createAuditService(createAuditRepository(db.prisma), quiet);
+    audit = createAuditService(createAuditRepository(db.prisma, db.sql), quiet);
     const userSessions = createUserSessionService(payloads, audit);
-    const attempts = new AttemptThrottle(createAttemptStore(db.prisma), { lockout: 60_000, lockoutMax: 900_000, failureReset: 3_600_000 });
+    const attempts = new AttemptThrottle(createAttemptStore(db.prisma, db.sql), { lockout: 60_000, lockoutMax: 900_000, failureReset: 3_600_000 });
     throttle = createSignInThrottle(attempts, { maxFailures: 3, maxFailuresPerAddress: 100 });
     accounts = createAccountService(users, { audit, endSessions: (id) => userSessions.endAll(id), lockouts: throttle, hasher: createPasswordHasher(2) });
     passwordHash = await createPasswordHasher(1).hash(PASSWORD);

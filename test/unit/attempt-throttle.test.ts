@@ -27,7 +27,7 @@ describe.each(PROVIDERS)('attempt throttle on %s', (provider) => {
     await testDb?.drop();
   });
 
-  const fresh = () => (throttle = new AttemptThrottle(createAttemptStore(db.prisma), TIMES, () => now));
+  const fresh = () => (throttle = new AttemptThrottle(createAttemptStore(db.prisma, db.sql), TIMES, () => now));
   const statementsOf = async (work: () => Promise<unknown>) => {
     const before = db.statements();
     await work();
@@ -68,7 +68,7 @@ describe.each(PROVIDERS)('attempt throttle on %s', (provider) => {
 
     await throttle.lockedFor(['stale']);
     // Another instance counts a failure; this instance's clean reading expires.
-    await new AttemptThrottle(createAttemptStore(db.prisma), TIMES, () => now).fail([{ key: 'stale', maxFailures: 5 }]);
+    await new AttemptThrottle(createAttemptStore(db.prisma, db.sql), TIMES, () => now).fail([{ key: 'stale', maxFailures: 5 }]);
     now += 2_001;
     await throttle.clearAfterCheck(['stale']);
     expect(await db.prisma.rateLimit.count()).toBe(0);

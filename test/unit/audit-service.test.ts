@@ -23,7 +23,7 @@ describe('audit service', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase('sqlite');
     db = await openDatabase(testDb.config);
-    repo = createAuditRepository(db.prisma);
+    repo = createAuditRepository(db.prisma, db.sql);
     audit = createAuditService(repo, log);
   });
   afterEach(async () => {

@@ -39,7 +39,7 @@ describe('client service', () => {
     testDb = await createTestDatabase('sqlite');
     db = await openDatabase(testDb.config);
     repo = createClientRepository(db.prisma);
-    audit = createAuditService(createAuditRepository(db.prisma), quiet);
+    audit = createAuditService(createAuditRepository(db.prisma, db.sql), quiet);
     box = new SecretBox([KEY_SECRET]);
     clients = createClientService(repo, box, POLICY, audit);
   });
