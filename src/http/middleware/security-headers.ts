@@ -100,7 +100,8 @@ export function pageHeaders(): Middleware {
 export function htmlPageHeaders(frameAncestor: (ctx: Parameters<Middleware>[0], html: string) => string | undefined = () => undefined): Middleware {
   return async (ctx, next) => {
     await next();
-    if (!ctx.response.is('html')) return;
+    // Not ctx.response.is('html'): its MIME lookup cost 1% of every provider response's CPU.
+    if (ctx.response.type !== 'text/html') return;
     const body: unknown = ctx.body;
     const html = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
     setPageHeaders(ctx, html, frameAncestor(ctx, html));
