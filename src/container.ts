@@ -87,7 +87,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
   });
   const secondFactorRepository = createSecondFactorRepository(db.prisma, db.sql);
-  const accounts = createAccountService(createUserRepository(db.prisma), {
+  const accounts = createAccountService(createUserRepository(db.prisma, db.sql), {
     audit,
     forgetSecondFactors: (id) => secondFactorRepository.deleteAll(id),
     endSessions: (id) => userSessions.endAll(id),

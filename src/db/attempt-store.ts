@@ -73,7 +73,7 @@ export function createAttemptStore(prisma: DbClient, sql: RawSql): AttemptStore 
       const lockKeys = keys.map((key) => locks.getKey(key));
       const failureKeys = keys.map((key) => counter(1000).getKey(key));
       // Raw: Prisma's typed findMany cost more CPU than the read itself, on every sign-in.
-      const found = await sql.query<{ key: string; points: number | string; expire: Date | string | null }>(
+      const found = await sql.query<{ key: string; points: number | bigint | string; expire: Date | string | null }>(
         Prisma.sql`SELECT "key", "points", "expire" FROM "rate_limit" WHERE "key" IN (${Prisma.join([...lockKeys, ...failureKeys])})`,
       );
       const rows = found.map((row) => ({ key: row.key, points: Number(row.points), expire: dateOf(row.expire) }));

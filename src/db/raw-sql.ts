@@ -34,6 +34,13 @@ export function dateOf(value: Date | string | null): Date | null {
   return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }
 
+/** A Boolean column as a raw read gives it back: SQLite's 0 or 1 (a BigInt on Prisma's statements, which read integers safely), PostgreSQL's 't' or 'f' (as text). */
+export function booleanOf(value: RawBoolean): boolean {
+  return value === true || value === 1 || value === 1n || value === 't';
+}
+
+export type RawBoolean = boolean | number | bigint | string;
+
 /** As @prisma/adapter-better-sqlite3 binds (timestampFormat iso8601): Date as ISO-8601 text with +00:00, booleans as 0/1. */
 function sqliteValue(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');

@@ -29,7 +29,7 @@ export function createSecondFactorRepository(prisma: DbClient, sql: RawSql) {
         userId: string;
         secretEncrypted: string;
         confirmedAt: Date | string | null;
-        lastUsedStep: number | string | null;
+        lastUsedStep: number | bigint | string | null;
         createdAt: Date | string;
       }>(Prisma.sql`SELECT "userId", "secretEncrypted", "confirmedAt", "lastUsedStep", "createdAt" FROM "totp_factor" WHERE "userId" = ${userId}`);
       if (!row) return null;

@@ -1,4 +1,6 @@
 import type { DbClient } from './database.js';
+import { Prisma } from './generated/sqlite/client.js';
+import { booleanOf, dateOf, type RawBoolean, type RawSql } from './raw-sql.js';
 import { isStorable } from './text.js';
 
 export interface UserRecord {
@@ -32,7 +34,40 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
-export function createUserRepository(prisma: DbClient) {
+const USER_COLUMNS = Prisma.raw(`"id", "email", "name", "emailVerified", "passwordHash", "disabled", "isAdmin", "signupPending", "attributes", "createdAt", "updatedAt"`);
+
+/** A user row as a raw read gives it (raw-sql.ts: booleans and times as each database returns them). */
+interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  emailVerified: RawBoolean;
+  passwordHash: string | null;
+  disabled: RawBoolean;
+  isAdmin: RawBoolean;
+  signupPending: RawBoolean;
+  attributes: string;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+}
+
+const userOf = (row: UserRow): UserRecord => ({
+  ...row,
+  emailVerified: booleanOf(row.emailVerified),
+  disabled: booleanOf(row.disabled),
+  isAdmin: booleanOf(row.isAdmin),
+  signupPending: booleanOf(row.signupPending),
+  createdAt: dateOf(row.createdAt)!,
+  updatedAt: dateOf(row.updatedAt)!,
+});
+
+/** `sql` (Database.sql) runs the finds by email and id: every sign-in makes one, and the account cache's misses. */
+export function createUserRepository(prisma: DbClient, sql: RawSql) {
+  // Raw: Prisma's typed findUnique cost more CPU than the read itself.
+  const findOne = async (where: Prisma.Sql): Promise<UserRecord | null> => {
+    const [row] = await sql.query<UserRow>(Prisma.sql`SELECT ${USER_COLUMNS} FROM "user" WHERE ${where}`);
+    return row ? userOf(row) : null;
+  };
   return {
     async create(user: NewUser): Promise<UserRecord> {
       try {
@@ -44,10 +79,10 @@ export function createUserRepository(prisma: DbClient) {
     },
     // A value the database cannot hold (NUL, unpaired surrogates: text.ts) is no one's email or id.
     async findByEmail(email: string): Promise<UserRecord | null> {
-      return isStorable(email) ? prisma.user.findUnique({ where: { email } }) : null;
+      return isStorable(email) ? findOne(Prisma.sql`"email" = ${email}`) : null;
     },
     async findById(id: string): Promise<UserRecord | null> {
-      return isStorable(id) ? prisma.user.findUnique({ where: { id } }) : null;
+      return isStorable(id) ? findOne(Prisma.sql`"id" = ${id}`) : null;
     },
     list(): Promise<UserRecord[]> {
       return prisma.user.findMany({ orderBy: { createdAt: 'asc' } });

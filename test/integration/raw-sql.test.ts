@@ -7,6 +7,7 @@ import { createAttemptStore } from '../../src/db/attempt-store.js';
 import { createAuditRepository } from '../../src/db/audit-repository.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createSecondFactorRepository } from '../../src/db/second-factor-repository.js';
+import { createUserRepository } from '../../src/db/user-repository.js';
 import pg from 'pg';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
 import { TEST_DATABASE_URL } from '../helpers/environment.js';
@@ -67,7 +68,13 @@ describe.each(PROVIDERS)('raw statements on %s', (provider) => {
     const [listed] = await audit.list({ party: 'user:u1', limit: 5 });
     expect(listed?.at.toISOString()).toBe(at.toISOString());
     // A factor written by Prisma, with createdAt left to the column default, is read raw the same.
-    await db.prisma.user.create({ data: { id: 'u1', email: 'raw@example.com' } });
+    // A user read raw, by email or id, is the user Prisma reads: flags, texts and times.
+    await db.prisma.user.create({ data: { id: 'u1', email: 'raw@example.com', name: 'Raw', emailVerified: true, isAdmin: true, attributes: '{"a":1}' } });
+    const users = createUserRepository(db.prisma, db.sql);
+    const user = await db.prisma.user.findUniqueOrThrow({ where: { id: 'u1' } });
+    expect(await users.findByEmail('raw@example.com')).toEqual(user);
+    expect(await users.findById('u1')).toEqual(user);
+    expect(await users.findById('nobody')).toBeNull();
     await db.prisma.totpFactor.create({ data: { userId: 'u1', secretEncrypted: 'sealed', confirmedAt: at, lastUsedStep: 7 } });
     const factor = await createSecondFactorRepository(db.prisma, db.sql).findTotp('u1');
     const stored = await db.prisma.totpFactor.findUniqueOrThrow({ where: { userId: 'u1' } });
