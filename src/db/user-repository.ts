@@ -34,7 +34,9 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
-const USER_COLUMNS = Prisma.raw(`"id", "email", "name", "emailVerified", "passwordHash", "disabled", "isAdmin", "signupPending", "attributes", "createdAt", "updatedAt"`);
+const USER_COLUMNS = Prisma.raw(
+  `"id", "email", "name", "emailVerified", "passwordHash", "disabled", "isAdmin", "signupPending", "attributes", "createdAt", "updatedAt"`,
+);
 
 /** A user row as a raw read gives it (raw-sql.ts: booleans and times as each database returns them). */
 interface UserRow {
