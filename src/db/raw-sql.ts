@@ -26,11 +26,13 @@ export interface RawSql {
 /**
  * A DateTime column as a raw read gives it back: SQLite's stored text (ISO-8601 with its offset, as
  * Prisma and sqliteValue write it, or CURRENT_TIMESTAMP's UTC 'YYYY-MM-DD HH:MM:SS' of a column
- * default), PostgreSQL's timestamp(3) as UTC wall-clock text (postgresRawSql reads every value as
- * text), or a Date.
+ * default) or milliseconds since the epoch (how Prisma's native engine stored it, and its adapter's
+ * `unixepoch-ms` format), PostgreSQL's timestamp(3) as UTC wall-clock text (postgresRawSql reads
+ * every value as text), or a Date.
  */
-export function dateOf(value: Date | string | null): Date | null {
+export function dateOf(value: Date | string | number | bigint | null): Date | null {
   if (value === null || value instanceof Date) return value;
+  if (typeof value !== 'string') return new Date(Number(value));
   return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }
 
