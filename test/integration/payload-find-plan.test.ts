@@ -97,7 +97,7 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
       expect(reads.length).toBeGreaterThan(0);
       // Each read is a search on a whole key: (model, id), (model, uid) or grantId, never a range of a model's rows.
       expect(reads.filter((detail) => !/^SEARCH \S+ USING (COVERING )?INDEX \S+ \((model=\? AND (id|uid)=\?|grantId=\?)\)$/.test(detail))).toEqual([]);
-      // No IN list: SQLite builds an ephemeral table for each one on every run (22 µs a find, against 8).
+      // No IN list: SQLite builds an ephemeral table for each one on every run (`npm run bench:prisma`: 18 µs a find, against 14).
       expect(steps.map((step) => step.detail).filter((detail) => /LIST SUBQUERY|EPHEMERAL/.test(detail))).toEqual([]);
     }
   });
