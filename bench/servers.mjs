@@ -290,6 +290,13 @@ export async function startSesame(databases, databaseUrl) {
     // answer most of it with 429. Like the baseline, no limit here; the limit is measured on its own
     // in test/integration/jwks-abuse.test.ts.
     JWKS_RATE_LIMIT: '0',
+    // Variables to try under load, as NAME=value pairs: BENCH_SESAME_ENV='MALLOC_ARENA_MAX=2'.
+    ...Object.fromEntries(
+      (process.env.BENCH_SESAME_ENV ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
   };
   // To profile Sesame under the bench: BENCH_SESAME_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = process.env.BENCH_SESAME_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
