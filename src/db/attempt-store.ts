@@ -4,7 +4,7 @@
 import { RateLimiterPrisma, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
-import { dateOf, type RawSql } from './raw-sql.js';
+import { dateOf, type RawInteger, type RawSql } from './raw-sql.js';
 
 export interface AttemptStore {
   /** Counts one more failure under `key`; the count starts again `windowMs` after its first failure. */
@@ -73,7 +73,7 @@ export function createAttemptStore(prisma: DbClient, sql: RawSql): AttemptStore 
       const lockKeys = keys.map((key) => locks.getKey(key));
       const failureKeys = keys.map((key) => counter(1000).getKey(key));
       // Raw: Prisma's typed findMany cost more CPU than the read itself, on every sign-in.
-      const found = await sql.query<{ key: string; points: number | bigint | string; expire: Date | string | null }>(
+      const found = await sql.query<{ key: string; points: RawInteger; expire: Date | string | null }>(
         Prisma.sql`SELECT "key", "points", "expire" FROM "rate_limit" WHERE "key" IN (${Prisma.join([...lockKeys, ...failureKeys])})`,
       );
       const rows = found.map((row) => ({ key: row.key, points: Number(row.points), expire: dateOf(row.expire) }));

@@ -25,7 +25,7 @@ export const isBearerSecret = (model: string): boolean => !KEPT_AS_IS.has(model)
  */
 export function storedKeyFor(model: string, presentedId: string): string {
   if (!isBearerSecret(model)) return presentedId;
-  // crypto.hash: one call, without a Hash object's stream machinery (2.5 times as fast for an id).
+  // crypto.hash: one call, without building a Hash object for each id.
   return hash('sha256', presentedId, 'base64url');
 }
 

@@ -43,6 +43,9 @@ export function booleanOf(value: RawBoolean): boolean {
 
 export type RawBoolean = boolean | number | bigint | string;
 
+/** An Int column as a raw read gives it back (SQLite: a number, or a BigInt on Prisma's statements; PostgreSQL: text); `Number()` reads each. */
+export type RawInteger = number | bigint | string;
+
 /** As @prisma/adapter-better-sqlite3 binds (timestampFormat iso8601): Date as ISO-8601 text with +00:00, booleans as 0/1. */
 function sqliteValue(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');

@@ -3,7 +3,7 @@
 // (a double submit, two instances) cannot both succeed: the database decides which one wins.
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
-import { dateOf, type RawSql } from './raw-sql.js';
+import { dateOf, type RawInteger, type RawSql } from './raw-sql.js';
 import { isUniqueViolation } from './user-repository.js';
 
 export interface TotpFactorRecord {
@@ -29,7 +29,7 @@ export function createSecondFactorRepository(prisma: DbClient, sql: RawSql) {
         userId: string;
         secretEncrypted: string;
         confirmedAt: Date | string | null;
-        lastUsedStep: number | bigint | string | null;
+        lastUsedStep: RawInteger | null;
         createdAt: Date | string;
       }>(Prisma.sql`SELECT "userId", "secretEncrypted", "confirmedAt", "lastUsedStep", "createdAt" FROM "totp_factor" WHERE "userId" = ${userId}`);
       if (!row) return null;

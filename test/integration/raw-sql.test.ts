@@ -67,7 +67,6 @@ describe.each(PROVIDERS)('raw statements on %s', (provider) => {
     await audit.append({ id: 'event-1', at, actor: 'system', action: 'login.succeeded', target: 'user:u1', sourceAddress: null, details: '{}' });
     const [listed] = await audit.list({ party: 'user:u1', limit: 5 });
     expect(listed?.at.toISOString()).toBe(at.toISOString());
-    // A factor written by Prisma, with createdAt left to the column default, is read raw the same.
     // A user read raw, by email or id, is the user Prisma reads: flags, texts and times.
     await db.prisma.user.create({ data: { id: 'u1', email: 'raw@example.com', name: 'Raw', emailVerified: true, isAdmin: true, attributes: '{"a":1}' } });
     const users = createUserRepository(db.prisma, db.sql);
@@ -75,6 +74,7 @@ describe.each(PROVIDERS)('raw statements on %s', (provider) => {
     expect(await users.findByEmail('raw@example.com')).toEqual(user);
     expect(await users.findById('u1')).toEqual(user);
     expect(await users.findById('nobody')).toBeNull();
+    // A factor written by Prisma, with createdAt left to the column default, is read raw the same.
     await db.prisma.totpFactor.create({ data: { userId: 'u1', secretEncrypted: 'sealed', confirmedAt: at, lastUsedStep: 7 } });
     const factor = await createSecondFactorRepository(db.prisma, db.sql).findTotp('u1');
     const stored = await db.prisma.totpFactor.findUniqueOrThrow({ where: { userId: 'u1' } });
