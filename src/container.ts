@@ -33,6 +33,7 @@ import { createEmailTokenService } from './domain/accounts/email-tokens.js';
 import { createInvitationService } from './domain/accounts/invitations.js';
 import { createPasswordResetService } from './domain/accounts/password-reset.js';
 import { createSecondFactorRepository } from './db/second-factor-repository.js';
+import { TotpReadAhead } from './db/totp-read-ahead.js';
 import { createSecondFactorService } from './domain/accounts/second-factors.js';
 import { createRequestQuota } from './domain/throttling/request-quota.js';
 import { composeLinkMail } from '../views/mail/links.js';
@@ -86,8 +87,10 @@ export async function createContainer(config: Config, log: Logger, options: Cont
     maxFailures: limits.loginMaxFailures,
     maxFailuresPerAddress: limits.loginMaxFailuresPerAddress,
   });
-  const secondFactorRepository = createSecondFactorRepository(db.prisma, db.sql);
-  const accounts = createAccountService(createUserRepository(db.prisma, db.sql), {
+  // A sign-in's read of the person brings their authenticator app along for the next step.
+  const totpReadAhead = new TotpReadAhead();
+  const secondFactorRepository = createSecondFactorRepository(db.prisma, db.sql, totpReadAhead);
+  const accounts = createAccountService(createUserRepository(db.prisma, db.sql, totpReadAhead), {
     audit,
     forgetSecondFactors: (id) => secondFactorRepository.deleteAll(id),
     endSessions: (id) => userSessions.endAll(id),

@@ -9,6 +9,7 @@
 import DataLoader from 'dataloader';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
+import { HeldWrites, type HeldRow } from './held-writes.js';
 import { OneTimeHandouts } from './one-time-handouts.js';
 import { dateOf, type RawSql } from './raw-sql.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
@@ -65,27 +66,46 @@ const liveAt = (now: Date) => Prisma.sql`("expiresAt" IS NULL OR "expiresAt" > $
 const storedOf = (row: { payload: string; consumedAt: Date | string | null }): StoredPayload => ({ payload: row.payload, consumedAt: dateOf(row.consumedAt) });
 
 const FOUND_COLUMNS = Prisma.raw(`"model", "id", "uid", "payload", "consumedAt"`);
+const FOUND_GRANT_COLUMNS = Prisma.raw(`"grant"."model", "grant"."id", "grant"."uid", "grant"."payload", "grant"."consumedAt"`);
+
+/** A session's interactions brought along with it, at most (a browser rarely has more than one under way). */
+const INTERACTIONS_PER_SESSION = 4;
 
 /**
- * The statement of a batched find: the rows asked for, the grant of each (by its grantId), and the
- * session of each interaction (by its uid), each live. Three parts per row asked for: the row by
- * its key, then a Grant and a Session, each found by a scalar subquery on that same key (for a row
- * that points to none, the subquery finds nothing and so does its part). Every part is a search on
- * a whole key, whatever the table holds (test/integration/payload-find-plan.test.ts reads both
- * databases' plans), and the text depends only on how many rows are asked for, so each batch size
- * is one prepared statement. Earlier shapes: one WHERE with OR made PostgreSQL read every live
- * Session row (33 ms at 66,000 sessions, on every find); row-value IN lists cost SQLite an
- * ephemeral table per list, 18 µs a find where these parts take 14 (`npm run bench:prisma`). A row
- * that two parts bring comes twice; the caller keeps one.
+ * The statement of a batched find: the rows asked for, the grant of each (by its grantId), the
+ * session of each interaction (by its uid), and for a session its interactions under way with their
+ * grants (a resumed authorization reads the session, then its interaction, then that one's grant),
+ * each live. Per row asked for: the row by its key, then a Grant and a Session, each found by a
+ * scalar subquery on that same key (for a row that points to none, the subquery finds nothing and so
+ * does its part); for a Session, two parts more, through the (model, uid) index. Every part is a
+ * search on a whole key, whatever the table holds (test/integration/payload-find-plan.test.ts reads
+ * both databases' plans), and the text depends only on how many rows are asked for and which are
+ * sessions, so each shape is one prepared statement. Earlier shapes: one WHERE with OR made
+ * PostgreSQL read every live Session row (33 ms at 66,000 sessions, on every find); row-value IN
+ * lists cost SQLite an ephemeral table per list, 18 µs a find where these parts take 14 (`npm run
+ * bench:prisma`). A row that two parts bring comes twice; the caller keeps one.
  */
 export function batchedFindQuery(wanted: readonly { model: string; key: string }[], now: Date): Prisma.Sql {
-  const parts = wanted.flatMap(({ model, key }) => [
-    Prisma.sql`SELECT ${FOUND_COLUMNS} FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key} AND ${liveAt(now)}`,
-    Prisma.sql`SELECT ${FOUND_COLUMNS} FROM "oidc_payload" WHERE "model" = 'Grant'
-      AND "id" = (SELECT "grantId" FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key}) AND ${liveAt(now)}`,
-    Prisma.sql`SELECT ${FOUND_COLUMNS} FROM "oidc_payload" WHERE "model" = 'Session'
-      AND "uid" = (SELECT "uid" FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key} AND "model" = 'Interaction') AND ${liveAt(now)}`,
-  ]);
+  const parts = wanted.flatMap(({ model, key }) => {
+    const sessionUid = Prisma.sql`(SELECT "uid" FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key} AND "model" = 'Session')`;
+    return [
+      Prisma.sql`SELECT ${FOUND_COLUMNS} FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key} AND ${liveAt(now)}`,
+      Prisma.sql`SELECT ${FOUND_COLUMNS} FROM "oidc_payload" WHERE "model" = 'Grant'
+        AND "id" = (SELECT "grantId" FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key}) AND ${liveAt(now)}`,
+      Prisma.sql`SELECT ${FOUND_COLUMNS} FROM "oidc_payload" WHERE "model" = 'Session'
+        AND "uid" = (SELECT "uid" FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key} AND "model" = 'Interaction') AND ${liveAt(now)}`,
+      ...(model === 'Session'
+        ? [
+            Prisma.sql`SELECT ${FOUND_COLUMNS} FROM (SELECT ${FOUND_COLUMNS} FROM "oidc_payload" WHERE "model" = 'Interaction'
+              AND "uid" = ${sessionUid} AND ${liveAt(now)} LIMIT ${INTERACTIONS_PER_SESSION}) AS "interactions"`,
+            Prisma.sql`SELECT ${FOUND_GRANT_COLUMNS} FROM (SELECT "grantId" FROM "oidc_payload" WHERE "model" = 'Interaction'
+              AND "uid" = ${sessionUid} AND "grantId" IS NOT NULL AND ${liveAt(now)} LIMIT ${INTERACTIONS_PER_SESSION}) AS "interaction"
+              JOIN "oidc_payload" AS "grant" ON "grant"."model" = 'Grant' AND "grant"."id" = "interaction"."grantId"
+              WHERE ("grant"."expiresAt" IS NULL OR "grant"."expiresAt" > ${now})`,
+          ]
+        : []),
+    ];
+  });
   return Prisma.join(parts, '\nUNION ALL\n', '', '');
 }
 
@@ -143,31 +163,68 @@ function createBatchedFind(sql: RawSql) {
   };
 }
 
+/** When a removal is held (held-writes.ts), the row is stored dead: expired at the epoch, emptied. */
+const TOMBSTONE = { payload: '{}', columns: {}, expiresAt: new Date(0) } as const;
+
+/** One row of an upsert: its values in column order. */
+function upsertValues({ model, key, saved }: HeldRow<PayloadColumns>, now: Date): Prisma.Sql {
+  const payload = saved ? saved.payload : TOMBSTONE.payload;
+  const columns: PayloadColumns = saved ? saved.columns : TOMBSTONE.columns;
+  const expiresAt = saved ? (columns.expiresAt ?? null) : TOMBSTONE.expiresAt;
+  return Prisma.sql`(${model}, ${key}, ${payload}, ${columns.grantId ?? null}, ${columns.userCode ?? null}, ${columns.uid ?? null}, ${expiresAt}, ${now})`;
+}
+
+/** The stored row has expired (or was removed as a tombstone): a save over it starts a new row. */
+const DEAD = Prisma.raw(`"oidc_payload"."expiresAt" IS NOT NULL AND "oidc_payload"."expiresAt" <= excluded."createdAt"`);
+
+/**
+ * Every token, code, session and interaction the provider saves or removes comes through here: raw,
+ * one INSERT ... ON CONFLICT DO UPDATE for any number of rows, because Prisma's typed upsert costs
+ * several times the CPU of the statement itself. The update leaves consumedAt and createdAt alone
+ * on a live row: a save racing a consume must not make a used code usable again, and createdAt
+ * says when the row was issued. Over a dead row (expired, or a tombstone) a save is a new row.
+ */
+export function upsertQuery(rows: readonly HeldRow<PayloadColumns>[], now: Date): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO "oidc_payload" ("model", "id", "payload", "grantId", "userCode", "uid", "expiresAt", "createdAt")
+    VALUES ${Prisma.join(rows.map((row) => upsertValues(row, now)))}
+    ON CONFLICT ("model", "id") DO UPDATE SET
+      "payload" = excluded."payload", "grantId" = excluded."grantId", "userCode" = excluded."userCode",
+      "uid" = excluded."uid", "expiresAt" = excluded."expiresAt",
+      "consumedAt" = CASE WHEN ${DEAD} THEN NULL ELSE "oidc_payload"."consumedAt" END,
+      "createdAt" = CASE WHEN ${DEAD} THEN excluded."createdAt" ELSE "oidc_payload"."createdAt" END`;
+}
+
 /** `sql` (Database.sql) runs the hot statements: save, find, find by uid, consume, remove. */
 export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
   const batched = createBatchedFind(sql);
+  const held = new HeldWrites<PayloadColumns>(async (rows) => {
+    await sql.execute(upsertQuery(rows, new Date()));
+  });
   return {
+    /**
+     * Runs `work` (one request) with the saves and removals it makes held, and stores them together
+     * when it ends, before its answer goes out (held-writes.ts).
+     */
+    holdingWrites<T>(work: () => Promise<T>): Promise<T> {
+      return held.around(work);
+    },
+
     async upsert(model: string, key: string, payload: string, columns: PayloadColumns = {}): Promise<void> {
       batched.forget(model, key);
-      // Every token, code, session and interaction the provider saves comes through here: raw, one
-      // INSERT ... ON CONFLICT DO UPDATE, because Prisma's typed upsert costs several times the CPU
-      // of the statement itself. The update leaves consumedAt and createdAt alone: a save racing a
-      // consume must not make a used code usable again, and createdAt says when the row was issued.
-      await sql.execute(Prisma.sql`
-        INSERT INTO "oidc_payload" ("model", "id", "payload", "grantId", "userCode", "uid", "expiresAt", "createdAt")
-        VALUES (${model}, ${key}, ${payload}, ${columns.grantId ?? null}, ${columns.userCode ?? null}, ${columns.uid ?? null},
-                ${columns.expiresAt ?? null}, ${new Date()})
-        ON CONFLICT ("model", "id") DO UPDATE SET
-          "payload" = excluded."payload", "grantId" = excluded."grantId", "userCode" = excluded."userCode",
-          "uid" = excluded."uid", "expiresAt" = excluded."expiresAt"`);
+      const row = { model, key, saved: { payload, columns } };
+      if (held.hold(row)) return;
+      await sql.execute(upsertQuery([row], new Date()));
     },
 
     /** A live row by its key (batched with the finds started at the same time: createBatchedFind). */
-    find(model: string, key: string): Promise<StoredPayload | null> {
+    async find(model: string, key: string): Promise<StoredPayload | null> {
+      if (held.holds(model, key)) await held.flush();
       return batched.find(model, key);
     },
 
     async findByUid(model: string, uid: string): Promise<StoredPayload | null> {
+      if (held.holdsAny(model)) await held.flush();
       const early = model === 'Session' ? batched.takeSessionByUid(uid) : undefined;
       if (early) return early;
       const [row] = await sql.query<{ payload: string; consumedAt: Date | string | null }>(Prisma.sql`
@@ -177,7 +234,8 @@ export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
       return row ? storedOf(row) : null;
     },
 
-    findByUserCode(model: string, userCode: string): Promise<StoredPayload | null> {
+    async findByUserCode(model: string, userCode: string): Promise<StoredPayload | null> {
+      await held.flush();
       return prisma.oidcPayload.findFirst({ where: { model, userCode, ...live(new Date()) }, select: STORED });
     },
 
@@ -186,6 +244,7 @@ export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
      * parallel callers exactly one gets `true`; a missing row also gives `false`.
      */
     async consume(model: string, key: string): Promise<boolean> {
+      await held.flush();
       batched.forget(model, key);
       // Raw because Prisma wraps updateMany in BEGIN/COMMIT: three round trips instead of one on
       // every code redemption and refresh.
@@ -197,12 +256,16 @@ export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
 
     async destroy(model: string, key: string): Promise<void> {
       batched.forget(model, key);
+      if (held.hold({ model, key, saved: null })) return;
       await sql.execute(Prisma.sql`DELETE FROM "oidc_payload" WHERE "model" = ${model} AND "id" = ${key}`);
     },
 
-    /** Deletes every row carrying this grantId, whatever its model. Returns how many. */
+    /** Deletes every row issued under this grant (every model that carries its grantId but Interaction). Returns how many. */
     async revokeByGrantId(grantId: string): Promise<number> {
-      const { count } = await prisma.oidcPayload.deleteMany({ where: { grantId } });
+      await held.flush();
+      // An interaction carries the grant it extends so that a find brings that grant along; it is
+      // not issued under the grant and is not removed with it.
+      const { count } = await prisma.oidcPayload.deleteMany({ where: { grantId, model: { not: 'Interaction' } } });
       return count;
     },
 
@@ -213,6 +276,7 @@ export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
      * admin action; an indexed accountId column would be the next step if it ever gets slow.
      */
     async findByAccountId(models: string[], accountId: string): Promise<AccountPayload[]> {
+      await held.flush();
       const rows = await prisma.oidcPayload.findMany({
         where: {
           model: { in: models },
@@ -238,6 +302,7 @@ export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
 
     /** Deletes these rows of one model, named by their stored keys. Returns how many. */
     async destroyMany(model: string, keys: string[]): Promise<number> {
+      await held.flush();
       batched.forgetAll();
       if (keys.length === 0) return 0;
       const { count } = await prisma.oidcPayload.deleteMany({ where: { model, id: { in: keys } } });
@@ -249,6 +314,7 @@ export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
      * removes the sessions, grants and tokens that existed while the key signed). Returns how many.
      */
     async deleteCreatedBefore(models: string[], end: Date): Promise<number> {
+      await held.flush();
       batched.forgetAll();
       const { count } = await prisma.oidcPayload.deleteMany({ where: { model: { in: models }, createdAt: { lte: end } } });
       return count;

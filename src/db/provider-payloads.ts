@@ -44,6 +44,10 @@ const record = (value: unknown): Record<string, unknown> =>
 /** The uid of the browser session an Interaction payload belongs to. */
 export const interactionSessionUidOf = (payload: unknown): string | undefined => text(record(record(payload).session).uid);
 
+/** The grant an Interaction payload ends with (its consent's) or extends; undefined when none yet. */
+export const interactionGrantIdOf = (payload: unknown): string | undefined =>
+  text(record(record(record(payload).result).consent).grantId) ?? text(record(payload).grantId);
+
 /** The account a Session or Grant payload belongs to. */
 export const accountIdOf = (payload: unknown): string | undefined => text(record(payload).accountId);
 

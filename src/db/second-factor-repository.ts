@@ -3,47 +3,34 @@
 // (a double submit, two instances) cannot both succeed: the database decides which one wins.
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
-import { dateOf, type RawInteger, type RawSql } from './raw-sql.js';
+import type { RawSql } from './raw-sql.js';
+import { TOTP_COLUMNS, totpOf, TotpReadAhead, type TotpFactorRecord, type TotpRow } from './totp-read-ahead.js';
 import { isUniqueViolation } from './user-repository.js';
 
-export interface TotpFactorRecord {
-  userId: string;
-  /** Compact JWE of the base32 secret (SecretBox). */
-  secretEncrypted: string;
-  confirmedAt: Date | null;
-  lastUsedStep: number | null;
-  createdAt: Date;
-}
+export type { TotpFactorRecord } from './totp-read-ahead.js';
 
 export interface RecoveryCodeRecord {
   id: string;
   codeHash: string;
 }
 
-/** `sql` (Database.sql) runs findTotp: every sign-in with a correct password asks it. */
-export function createSecondFactorRepository(prisma: DbClient, sql: RawSql) {
+/**
+ * `sql` (Database.sql) runs findTotp: every sign-in with a correct password asks it, unless the
+ * person's record brought it along (`readAhead`, shared with the user repository: totp-read-ahead.ts).
+ */
+export function createSecondFactorRepository(prisma: DbClient, sql: RawSql, readAhead = new TotpReadAhead()) {
   return {
     async findTotp(userId: string): Promise<TotpFactorRecord | null> {
+      const early = readAhead.take(userId);
+      if (early !== undefined) return early;
       // Raw: Prisma's typed findUnique cost more CPU than the read itself, on every sign-in.
-      const [row] = await sql.query<{
-        userId: string;
-        secretEncrypted: string;
-        confirmedAt: Date | string | null;
-        lastUsedStep: RawInteger | null;
-        createdAt: Date | string;
-      }>(Prisma.sql`SELECT "userId", "secretEncrypted", "confirmedAt", "lastUsedStep", "createdAt" FROM "totp_factor" WHERE "userId" = ${userId}`);
-      if (!row) return null;
-      return {
-        userId: row.userId,
-        secretEncrypted: row.secretEncrypted,
-        confirmedAt: dateOf(row.confirmedAt),
-        lastUsedStep: row.lastUsedStep === null ? null : Number(row.lastUsedStep),
-        createdAt: dateOf(row.createdAt)!,
-      };
+      const [row] = await sql.query<TotpRow>(Prisma.sql`SELECT ${TOTP_COLUMNS} FROM "totp_factor" WHERE "userId" = ${userId}`);
+      return row ? totpOf(row) : null;
     },
 
     /** Starts (or restarts) an enrolment: an unconfirmed factor. A confirmed one is never replaced. */
     async startTotp(userId: string, secretEncrypted: string): Promise<boolean> {
+      readAhead.forget(userId);
       await prisma.totpFactor.deleteMany({ where: { userId, confirmedAt: null } });
       try {
         await prisma.totpFactor.create({ data: { userId, secretEncrypted } });
@@ -61,6 +48,7 @@ export function createSecondFactorRepository(prisma: DbClient, sql: RawSql) {
      * otherwise the factor must be confirmed. True for the one request whose statement changed the row.
      */
     async acceptStep(userId: string, step: number, confirm: boolean, now: Date): Promise<boolean> {
+      readAhead.forget(userId);
       const { count } = await prisma.totpFactor.updateMany({
         where: {
           userId,
@@ -73,6 +61,7 @@ export function createSecondFactorRepository(prisma: DbClient, sql: RawSql) {
     },
 
     async updateSecret(userId: string, secretEncrypted: string): Promise<void> {
+      readAhead.forget(userId);
       await prisma.totpFactor.updateMany({ where: { userId }, data: { secretEncrypted } });
     },
 
@@ -96,6 +85,7 @@ export function createSecondFactorRepository(prisma: DbClient, sql: RawSql) {
 
     /** Removes the person's authenticator app and recovery codes; what there was. */
     async deleteAll(userId: string): Promise<{ totp: boolean; recoveryCodes: number }> {
+      readAhead.forget(userId);
       const [totp, codes] = await prisma.$transaction([
         prisma.totpFactor.deleteMany({ where: { userId } }),
         prisma.recoveryCode.deleteMany({ where: { userId } }),
@@ -104,6 +94,7 @@ export function createSecondFactorRepository(prisma: DbClient, sql: RawSql) {
     },
     /** An admin's reset: the app, the recovery codes and the passkeys, in one transaction; what went. */
     async deleteEverything(userId: string): Promise<{ totp: boolean; recoveryCodes: number; passkeys: { id: string; name: string }[] }> {
+      readAhead.forget(userId);
       const passkeys = await prisma.passkey.findMany({ where: { userId }, select: { id: true, name: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
       const [totp, codes] = await prisma.$transaction([
         prisma.totpFactor.deleteMany({ where: { userId } }),

@@ -2,6 +2,7 @@ import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
 import { booleanOf, dateOf, type RawBoolean, type RawSql } from './raw-sql.js';
 import { isStorable } from './text.js';
+import { JOINED_TOTP_COLUMNS, joinedTotpOf, TotpReadAhead } from './totp-read-ahead.js';
 
 export interface UserRecord {
   id: string;
@@ -34,9 +35,21 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
-const USER_COLUMNS = Prisma.raw(
-  `"id", "email", "name", "emailVerified", "passwordHash", "disabled", "isAdmin", "signupPending", "attributes", "createdAt", "updatedAt"`,
-);
+const USER_COLUMN_NAMES = [
+  'id',
+  'email',
+  'name',
+  'emailVerified',
+  'passwordHash',
+  'disabled',
+  'isAdmin',
+  'signupPending',
+  'attributes',
+  'createdAt',
+  'updatedAt',
+];
+const USER_COLUMNS = Prisma.raw(USER_COLUMN_NAMES.map((column) => `"${column}"`).join(', '));
+const JOINED_USER_COLUMNS = Prisma.raw(USER_COLUMN_NAMES.map((column) => `"user"."${column}"`).join(', '));
 
 /** A user row as a raw read gives it (raw-sql.ts: booleans and times as each database returns them). */
 interface UserRow {
@@ -53,8 +66,13 @@ interface UserRow {
   updatedAt: Date | string;
 }
 
+/** Only the user's columns: a joined row carries others (the authenticator app's secret among them). */
 const userOf = (row: UserRow): UserRecord => ({
-  ...row,
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  passwordHash: row.passwordHash,
+  attributes: row.attributes,
   emailVerified: booleanOf(row.emailVerified),
   disabled: booleanOf(row.disabled),
   isAdmin: booleanOf(row.isAdmin),
@@ -63,8 +81,12 @@ const userOf = (row: UserRow): UserRecord => ({
   updatedAt: dateOf(row.updatedAt)!,
 });
 
-/** `sql` (Database.sql) runs the finds by email and id: every sign-in makes one, and the account cache's misses. */
-export function createUserRepository(prisma: DbClient, sql: RawSql) {
+/**
+ * `sql` (Database.sql) runs the finds by email and id: every sign-in makes one, and the account
+ * cache's misses. The find by email is the sign-in's: it brings the person's authenticator app
+ * along for the step after the password (`readAhead`, shared with the second-factor repository).
+ */
+export function createUserRepository(prisma: DbClient, sql: RawSql, readAhead = new TotpReadAhead()) {
   // Raw: Prisma's typed findUnique cost more CPU than the read itself.
   const findOne = async (where: Prisma.Sql): Promise<UserRecord | null> => {
     const [row] = await sql.query<UserRow>(Prisma.sql`SELECT ${USER_COLUMNS} FROM "user" WHERE ${where}`);
@@ -81,7 +103,14 @@ export function createUserRepository(prisma: DbClient, sql: RawSql) {
     },
     // A value the database cannot hold (NUL, unpaired surrogates: text.ts) is no one's email or id.
     async findByEmail(email: string): Promise<UserRecord | null> {
-      return isStorable(email) ? findOne(Prisma.sql`"email" = ${email}`) : null;
+      if (!isStorable(email)) return null;
+      const [row] = await sql.query<UserRow & Record<string, unknown>>(Prisma.sql`
+        SELECT ${JOINED_USER_COLUMNS}, ${JOINED_TOTP_COLUMNS}
+        FROM "user" LEFT JOIN "totp_factor" AS "totp" ON "totp"."userId" = "user"."id"
+        WHERE "user"."email" = ${email}`);
+      if (!row) return null;
+      readAhead.leave(row.id, joinedTotpOf(row));
+      return userOf(row);
     },
     async findById(id: string): Promise<UserRecord | null> {
       return isStorable(id) ? findOne(Prisma.sql`"id" = ${id}`) : null;

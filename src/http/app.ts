@@ -46,6 +46,7 @@ export interface AppDeps {
     | 'selfService'
     | 'signUp'
     | 'secondFactors'
+    | 'payloads'
   > &
     Partial<Pick<Services, 'passkeys'>>;
   /** Mounted after our own routes, before the provider: the admin API and the console. */
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): Koa {
       assetsRouter(),
       createInteractionRouter({
         provider: () => deps.holder.current(),
+        holdWrites: (work) => services.payloads.holdingWrites(work),
         accounts: services.accounts,
         throttle: services.signInThrottle,
         events: createSignInEvents(

@@ -8,7 +8,7 @@
 import { errors, type Adapter, type AdapterConstructor, type AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadRepository, StoredPayload } from '../db/oidc-payload-repository.js';
 import { concealPayload, isBearerSecret, revealPayload, storedKeyFor } from '../db/payload-at-rest.js';
-import { interactionSessionUidOf, type Payload } from '../db/provider-payloads.js';
+import { interactionGrantIdOf, interactionSessionUidOf, type Payload } from '../db/provider-payloads.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 
 export interface ClientSource {
@@ -27,9 +27,10 @@ export interface AdapterDeps {
 
 /**
  * Models whose `grantId` means "issued under this grant" (the ones oidc-provider revokes through
- * `revokeByGrantId`). An Interaction's grantId only points at the grant being extended, and the
- * Grant row itself is destroyed by oidc-provider when its revokeGrantPolicy says so (not when an
- * access token is revoked), so neither is tagged.
+ * `revokeByGrantId`). The Grant row itself is destroyed by oidc-provider when its revokeGrantPolicy
+ * says so (not when an access token is revoked), so it is not tagged. An Interaction is tagged with
+ * the grant it ends with or extends, only so that a find of its session brings that grant along;
+ * the repository's revokeByGrantId leaves interactions alone.
  */
 const GRANT_MEMBERS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
@@ -56,7 +57,7 @@ class PayloadAdapter implements Adapter {
   async upsert(presentedId: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const stored = concealPayload(this.model, presentedId, payload as Payload);
     await this.payloads.upsert(this.model, this.keyFor(presentedId), JSON.stringify(stored), {
-      grantId: GRANT_MEMBERS.has(this.model) ? payload.grantId : null,
+      grantId: GRANT_MEMBERS.has(this.model) ? payload.grantId : this.model === 'Interaction' ? interactionGrantIdOf(payload) : null,
       userCode: payload.userCode,
       // An Interaction has no uid of its own: its row carries its session's, so that the session
       // the provider looks up next (by that uid) comes along with the interaction in one read.

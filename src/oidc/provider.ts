@@ -1,4 +1,5 @@
 // Builds an oidc-provider instance for the current key set.
+import { holdProviderWrites, type HoldWrites } from './held-writes.js';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { MfaPerson } from '../domain/accounts/mfa-policy.js';
@@ -48,10 +49,14 @@ export interface ProviderDeps {
   log?: Logger;
   /** Counts each successful token endpoint response by grant type (the metrics). */
   tokenIssued?(grantType: string): void;
+  /** Holds a request's row writes and stores them together before it answers (db/held-writes.ts). */
+  holdWrites?: HoldWrites;
 }
 
-export function createProvider({ audit, secretThrottle, log, tokenIssued, ...deps }: ProviderDeps, jwks: SigningKey[]): Provider {
+export function createProvider({ audit, secretThrottle, log, tokenIssued, holdWrites, ...deps }: ProviderDeps, jwks: SigningKey[]): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
+  // Outermost: the request's writes are stored together before its answer goes out (held-writes.ts).
+  if (holdWrites) provider.use(holdProviderWrites(provider, holdWrites));
   // Our app rewrites X-Forwarded-* to the issuer's scheme and host and the trusted source address
   // before it hands a request over (http/middleware/request-origin.ts), so the provider may trust them.
   provider.proxy = true;
@@ -130,5 +135,6 @@ export function providerDepsFor(container: ProviderServices): ProviderDeps {
     audit: container.audit,
     secretThrottle: container.secretThrottle,
     log: container.log,
+    holdWrites: (work) => payloads.holdingWrites(work),
   };
 }

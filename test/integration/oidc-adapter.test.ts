@@ -395,6 +395,140 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
     });
   });
 
+  describe('the interactions read with their session', () => {
+    /** A signed-in session, one interaction of it under way that ends with a consent to a grant. */
+    async function sessionWithConsent() {
+      const uid = randomUUID();
+      const sessionId = randomUUID();
+      await new Adapter('Session').upsert(sessionId, { jti: sessionId, kind: 'Session', uid, accountId: 'acct-1' }, 60);
+      const grantId = randomUUID();
+      await new Adapter('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acct-1', clientId: CLIENT.client_id }, 60);
+      const interactionId = randomUUID();
+      const interaction = { jti: interactionId, kind: 'Interaction', session: { uid, cookie: sessionId }, result: { consent: { grantId } } };
+      await new Adapter('Interaction').upsert(interactionId, interaction, 60);
+      return { uid, sessionId, grantId, interactionId };
+    }
+
+    it("hands out the session's interaction and that one's grant without reading them again (a resumed authorization)", async () => {
+      const { sessionId, grantId, interactionId } = await sessionWithConsent();
+      await new Adapter('Session').find(sessionId);
+      // Changed behind the repository's back: the finds that follow get what the session's read brought.
+      await database.prisma.oidcPayload.update({
+        where: { model_id: { model: 'Grant', id: grantId } },
+        data: { payload: JSON.stringify({ jti: grantId, kind: 'Grant', accountId: 'acct-2' }) },
+      });
+      await database.prisma.oidcPayload.updateMany({
+        where: { model: 'Interaction', uid: { not: null }, grantId },
+        data: { payload: '{"kind":"Interaction","changed":true}' },
+      });
+      expect(await new Adapter('Interaction').find(interactionId)).toMatchObject({ result: { consent: { grantId } } });
+      expect(await new Adapter('Grant').find(grantId)).toMatchObject({ accountId: 'acct-1' });
+      // Handed out once: the next finds read the table.
+      expect(await new Adapter('Interaction').find(interactionId)).toMatchObject({ changed: true });
+      expect(await new Adapter('Grant').find(grantId)).toMatchObject({ accountId: 'acct-2' });
+    });
+
+    it('brings no interaction of another session, nor one that expired', async () => {
+      const mine = await sessionWithConsent();
+      const theirs = await sessionWithConsent();
+      await database.prisma.oidcPayload.updateMany({ where: { model: 'Interaction', grantId: mine.grantId }, data: { expiresAt: past() } });
+      await new Adapter('Session').find(mine.sessionId);
+      await database.prisma.oidcPayload.updateMany({
+        where: { model: 'Interaction', grantId: theirs.grantId },
+        data: { payload: '{"kind":"Interaction","changed":true}' },
+      });
+      expect(await new Adapter('Interaction').find(mine.interactionId)).toBeUndefined();
+      expect(await new Adapter('Interaction').find(theirs.interactionId)).toMatchObject({ changed: true });
+    });
+  });
+
+  describe('writes held for a request (holdingWrites)', () => {
+    const token = (key: string) => payloads.upsert('AccessToken', key, '{"kind":"AccessToken"}', { expiresAt: future() });
+
+    it('stores the saves and removals of a request when it ends, not before', async () => {
+      await token('held-removed');
+      await payloads.holdingWrites(async () => {
+        await token('held-saved');
+        await payloads.destroy('AccessToken', 'held-removed');
+        expect(await rowByKey('AccessToken', 'held-saved')).toBeNull();
+        expect(await rowByKey('AccessToken', 'held-removed')).not.toBeNull();
+      });
+      expect(await payloads.find('AccessToken', 'held-saved')).toMatchObject({ payload: '{"kind":"AccessToken"}' });
+      expect(await payloads.find('AccessToken', 'held-removed')).toBeNull();
+    });
+
+    it('stores what is held before a find of it, a consume or a revocation in the same request', async () => {
+      const grantId = randomUUID();
+      await payloads.holdingWrites(async () => {
+        await payloads.upsert('AuthorizationCode', 'held-code', '{}', { grantId, expiresAt: future() });
+        expect(await payloads.find('AuthorizationCode', 'held-code')).toMatchObject({ payload: '{}', consumedAt: null });
+        await payloads.upsert('RefreshToken', 'held-refresh', '{}', { grantId, expiresAt: future() });
+        expect(await payloads.consume('AuthorizationCode', 'held-code')).toBe(true);
+        await payloads.upsert('AccessToken', 'held-access', '{}', { grantId, expiresAt: future() });
+        expect(await payloads.revokeByGrantId(grantId)).toBe(3);
+      });
+      expect(await database.prisma.oidcPayload.count({ where: { grantId } })).toBe(0);
+    });
+
+    it('stores a removed row dead: no read finds it, the sweeper deletes it, a later save starts it anew', async () => {
+      await token('tombstoned');
+      expect(await payloads.consume('AccessToken', 'tombstoned')).toBe(true);
+      await payloads.holdingWrites(() => payloads.destroy('AccessToken', 'tombstoned'));
+      const dead = await rowByKey('AccessToken', 'tombstoned');
+      expect(dead).toMatchObject({ payload: '{}', grantId: null, uid: null });
+      expect(dead!.expiresAt!.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(await payloads.find('AccessToken', 'tombstoned')).toBeNull();
+
+      const before = new Date();
+      await token('tombstoned');
+      expect(await payloads.find('AccessToken', 'tombstoned')).toMatchObject({ consumedAt: null });
+      expect((await rowByKey('AccessToken', 'tombstoned'))!.createdAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1);
+
+      await payloads.holdingWrites(() => payloads.destroy('AccessToken', 'tombstoned'));
+      await payloads.deleteExpired();
+      expect(await rowByKey('AccessToken', 'tombstoned')).toBeNull();
+    });
+
+    it('starts a new row when saving over an expired one (its use and age are not carried over)', async () => {
+      await token('expired-and-used');
+      await payloads.consume('AccessToken', 'expired-and-used');
+      await database.prisma.oidcPayload.update({
+        where: { model_id: { model: 'AccessToken', id: 'expired-and-used' } },
+        data: { expiresAt: past(), createdAt: past() },
+      });
+      await token('expired-and-used');
+      const row = await rowByKey('AccessToken', 'expired-and-used');
+      expect(row?.consumedAt).toBeNull();
+      expect(row!.createdAt.getTime()).toBeGreaterThan(past().getTime());
+    });
+
+    it('stores all of a request or none of it: a row the database refuses fails the request and takes the rest with it', async () => {
+      const refuse =
+        provider === 'sqlite'
+          ? [`CREATE TRIGGER refuse_row BEFORE INSERT ON "oidc_payload" WHEN NEW."model" = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`]
+          : [
+              `CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN IF NEW."model" = 'Refused' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+              `CREATE TRIGGER refuse_row BEFORE INSERT ON "oidc_payload" FOR EACH ROW EXECUTE FUNCTION refuse_row()`,
+            ];
+      for (const statement of refuse) await database.prisma.$executeRawUnsafe(statement);
+      try {
+        await token('kept-when-refused');
+        await expect(
+          payloads.holdingWrites(async () => {
+            await token('never-stored');
+            await payloads.destroy('AccessToken', 'kept-when-refused');
+            await payloads.upsert('Refused', 'row', '{}');
+          }),
+        ).rejects.toThrow(/refused/);
+        expect(await rowByKey('AccessToken', 'never-stored')).toBeNull();
+        expect(await payloads.find('AccessToken', 'kept-when-refused')).not.toBeNull();
+      } finally {
+        await database.prisma.$executeRawUnsafe('DROP TRIGGER refuse_row' + (provider === 'sqlite' ? '' : ' ON "oidc_payload"'));
+        if (provider === 'postgresql') await database.prisma.$executeRawUnsafe('DROP FUNCTION refuse_row()');
+      }
+    });
+  });
+
   describe('revokeByGrantId', () => {
     it('removes every token issued under the grant, and nothing of another grant', async () => {
       const grantId = randomUUID();
@@ -417,7 +551,7 @@ describe.each(PROVIDERS)('oidc-provider adapter on %s', (provider) => {
       await new Adapter('AccessToken').revokeByGrantId(grantId);
 
       for (const model of issued) expect(await new Adapter(model).find(ids.get(model)!), model).toBeUndefined();
-      expect(await database.prisma.oidcPayload.count({ where: { grantId } })).toBe(0);
+      expect(await database.prisma.oidcPayload.count({ where: { grantId, model: { not: 'Interaction' } } })).toBe(0);
       for (const { model, jti } of other) expect(await new Adapter(model).find(jti!), model).toMatchObject({ grantId: otherGrantId });
       expect(await new Adapter('Grant').find(grantId)).toMatchObject({ jti: grantId });
       expect(await new Adapter('Interaction').find(interactionId)).toMatchObject({ grantId });

@@ -2,7 +2,7 @@
 // tokens are stored: the database's own plan for it, on a table with thousands of each, reads no
 // table from end to end (a plan that tested every Session row cost PostgreSQL 33 ms per find at
 // 66,000 sessions). And it still brings what it promises: the rows asked for, each token's grant,
-// each interaction's session.
+// each interaction's session, and each session's interactions with their grants.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { batchedFindQuery, createOidcPayloadRepository } from '../../src/db/oidc-payload-repository.js';
@@ -28,6 +28,7 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
   const wanted = [
     { model: 'Interaction', key: 'interaction-17' },
     { model: 'AccessToken', key: 'token-42' },
+    { model: 'Session', key: 'session-5' },
   ];
 
   beforeAll(async () => {
@@ -36,7 +37,8 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
     const expiresAt = future();
     const rows = Array.from({ length: PEOPLE }, (_, i) => [
       { model: 'Session', id: `session-${i}`, uid: `uid-${i}`, payload: '{}', expiresAt },
-      { model: 'Interaction', id: `interaction-${i}`, uid: `uid-${i}`, payload: '{}', expiresAt },
+      // An interaction carries the grant its consent ended with (odd ones: none yet).
+      { model: 'Interaction', id: `interaction-${i}`, uid: `uid-${i}`, grantId: i % 2 === 0 ? null : `grant-${i}`, payload: '{}', expiresAt },
       { model: 'Grant', id: `grant-${i}`, payload: '{}', expiresAt },
       { model: 'AccessToken', id: `token-${i}`, grantId: `grant-${i}`, payload: '{}', expiresAt },
     ]).flat();
@@ -50,13 +52,17 @@ describe.each(PROVIDERS)('the batched find on %s', (provider) => {
     await testDb?.drop();
   });
 
-  it('brings the rows asked for, the token’s grant and the interaction’s session', async () => {
+  it('brings the rows asked for, the token’s grant, the interaction’s session and grant, the session’s interaction and its grant', async () => {
     const rows = await db.prisma.$queryRaw<{ model: string; id: string }[]>(batchedFindQuery(wanted, new Date()));
     expect(rows.map(({ model, id }) => `${model}:${id}`).sort()).toEqual([
       'AccessToken:token-42',
+      'Grant:grant-17',
       'Grant:grant-42',
+      'Grant:grant-5',
       'Interaction:interaction-17',
+      'Interaction:interaction-5',
       'Session:session-17',
+      'Session:session-5',
     ]);
     const repository = createOidcPayloadRepository(db.prisma, db.sql);
     const [interaction, token] = await Promise.all([repository.find('Interaction', 'interaction-17'), repository.find('AccessToken', 'token-42')]);

@@ -7,6 +7,7 @@ import { createAttemptStore } from '../../src/db/attempt-store.js';
 import { createAuditRepository } from '../../src/db/audit-repository.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createSecondFactorRepository } from '../../src/db/second-factor-repository.js';
+import { TotpReadAhead } from '../../src/db/totp-read-ahead.js';
 import { createUserRepository } from '../../src/db/user-repository.js';
 import pg from 'pg';
 import { createTestDatabase, PROVIDERS, type TestDatabase } from '../helpers/databases.js';
@@ -89,6 +90,36 @@ describe.each(PROVIDERS)('raw statements on %s', (provider) => {
     expect(waits[0]).toBeLessThanOrEqual(60_000);
     expect(waits[1]).toBe(0);
     expect(held).toEqual([true, false]);
+  });
+
+  it("brings a person's authenticator app along with the sign-in's read of them, handed out once and never after this instance changed it", async () => {
+    await db.prisma.user.create({ data: { id: 'u2', email: 'with-app@example.com', name: null } });
+    await db.prisma.totpFactor.create({ data: { userId: 'u2', secretEncrypted: 'sealed-secret', confirmedAt: at } });
+    const readAhead = new TotpReadAhead();
+    const users = createUserRepository(db.prisma, db.sql, readAhead);
+    const factors = createSecondFactorRepository(db.prisma, db.sql, readAhead);
+    const stored = await db.prisma.totpFactor.findUniqueOrThrow({ where: { userId: 'u2' } });
+
+    // The person's record is the user's columns only: nothing of the factor (its sealed secret) rides along.
+    const person = await users.findByEmail('with-app@example.com');
+    expect(person).toEqual(await db.prisma.user.findUniqueOrThrow({ where: { id: 'u2' } }));
+    expect(JSON.stringify(person)).not.toContain('sealed-secret');
+    const statements = db.statements();
+    expect(await factors.findTotp('u2')).toEqual(stored);
+    expect(db.statements()).toBe(statements);
+    // Once: the next find reads the table.
+    expect(await factors.findTotp('u2')).toEqual(stored);
+    expect(db.statements()).toBe(statements + 1);
+
+    // Changed on this instance after the read: the change is what the next find gets.
+    await users.findByEmail('with-app@example.com');
+    await factors.deleteAll('u2');
+    expect(await factors.findTotp('u2')).toBeNull();
+    // A person without one: "none" is read ahead too.
+    await users.findByEmail('with-app@example.com');
+    const before = db.statements();
+    expect(await factors.findTotp('u2')).toBeNull();
+    expect(db.statements()).toBe(before);
   });
 });
 

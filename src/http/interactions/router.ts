@@ -7,6 +7,8 @@
 // Once the provider has resumed, the interaction is gone, and its old pages answer with a
 // friendly 400 page. The body parser runs on these POST routes only: oidc-provider
 // parses its own request bodies and must get the raw stream.
+import { holdingWrites } from '../middleware/held-writes.js';
+import type { HoldWrites } from '../../oidc/held-writes.js';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -41,6 +43,8 @@ import { sendPage } from '../send-page.js';
 export interface InteractionDeps {
   /** The current provider; it can be swapped at run time, so it is asked once per request. */
   provider(): Provider;
+  /** Holds the provider's row writes of a request and stores them together before it answers. */
+  holdWrites?: HoldWrites;
   accounts: {
     authenticate(email: string, password: string): Promise<{ accountId: string; isAdmin?: boolean } | undefined>;
     /** Finds the signed-in account, to prefill its email when a fresh sign-in is forced. */
@@ -484,6 +488,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
 
   router.use(pageHeaders());
   router.use(interactionErrors());
+  if (deps.holdWrites) router.use(holdingWrites(deps.holdWrites));
 
   router.get('/interaction/:uid', async (ctx) => {
     const { provider, interaction } = await load(ctx, ctx.params.uid);

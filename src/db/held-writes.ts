@@ -1,0 +1,86 @@
+// The provider's row writes of one request, held until the request has its answer and then sent
+// together: one statement where oidc-provider would send one per save and per removal (a resumed
+// sign-in removes its interaction, saves the code, removes the session under its old id and saves it
+// under the new one: four statements, now one). Nothing is answered before the writes are stored:
+// the scope ends inside the request, before the response goes out, and a failed write fails the
+// request. A request's writes also land all or none.
+//
+// Rows are held per (model, key), the last write winning; a removal is held as a tombstone (the
+// repository's statement stores it as a dead row, which every read already ignores and the sweeper
+// deletes). Whatever must see the database as the request left it (a find of a held row, a consume,
+// a revocation) sends the held rows first, so the order of writes the provider relies on is kept.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface HeldRow<C> {
+  model: string;
+  key: string;
+  /** The row's new content, or null when the row is removed. */
+  saved: { payload: string; columns: C } | null;
+}
+
+class Held<C> {
+  readonly rows = new Map<string, HeldRow<C>>();
+  /** Once the scope has ended, writes of a straggling promise go straight to the database. */
+  open = true;
+}
+
+const heldKey = (model: string, key: string) => `${model}\u0000${key}`;
+
+export class HeldWrites<C> {
+  readonly #scope = new AsyncLocalStorage<Held<C>>();
+
+  /** `send` stores rows (one statement); it is called with at least one. */
+  constructor(private readonly send: (rows: HeldRow<C>[]) => Promise<void>) {}
+
+  /** Runs `work` with the writes it makes held, and sends them when it ends, whether it failed or not. */
+  async around<T>(work: () => Promise<T>): Promise<T> {
+    const held = new Held<C>();
+    let result: T;
+    try {
+      result = await this.#scope.run(held, work);
+    } finally {
+      held.open = false;
+      // A failure of `work` after some writes: those writes are stored, as they were when each
+      // write went out on its own; a failure to store them fails the request instead.
+      await this.#sendHeld(held);
+    }
+    return result;
+  }
+
+  /** Holds the write if a scope is open; false when the caller must write now. */
+  hold(row: HeldRow<C>): boolean {
+    const held = this.#scope.getStore();
+    if (!held?.open) return false;
+    const key = heldKey(row.model, row.key);
+    // Re-inserted so that rows go out in the order of their last write.
+    held.rows.delete(key);
+    held.rows.set(key, row);
+    return true;
+  }
+
+  /** Is a write of this row held in the current scope? */
+  holds(model: string, key: string): boolean {
+    return this.#scope.getStore()?.rows.has(heldKey(model, key)) === true;
+  }
+
+  /** Is a write of any row of this model held in the current scope? */
+  holdsAny(model: string): boolean {
+    const held = this.#scope.getStore();
+    if (!held) return false;
+    for (const row of held.rows.values()) if (row.model === model) return true;
+    return false;
+  }
+
+  /** Sends what the current scope holds, before a statement that must see it. */
+  async flush(): Promise<void> {
+    const held = this.#scope.getStore();
+    if (held) await this.#sendHeld(held);
+  }
+
+  async #sendHeld(held: Held<C>): Promise<void> {
+    if (held.rows.size === 0) return;
+    const rows = [...held.rows.values()];
+    held.rows.clear();
+    await this.send(rows);
+  }
+}

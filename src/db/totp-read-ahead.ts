@@ -1,0 +1,76 @@
+// A person's authenticator app, read along with their sign-in record: every sign-in with a correct
+// password asks next whether the person has one (the second step), and that second read is one
+// statement more per sign-in. The user repository's find by email brings the factor in the same
+// statement (a LEFT JOIN on its primary key) and leaves it here; the second-factor repository takes
+// it, once, within a second, unless this instance changed the factor first. Otherwise it is read
+// as it was when the person's record was: the same moment the password check is made against.
+import { OneTimeHandouts } from './one-time-handouts.js';
+import { Prisma } from './generated/sqlite/client.js';
+import { dateOf, type RawInteger } from './raw-sql.js';
+
+export interface TotpFactorRecord {
+  userId: string;
+  /** Compact JWE of the base32 secret (SecretBox). */
+  secretEncrypted: string;
+  confirmedAt: Date | null;
+  lastUsedStep: number | null;
+  createdAt: Date;
+}
+
+/** A totp_factor row as a raw read gives it, its columns prefixed `totp_` when read along with a user. */
+export interface TotpRow {
+  userId: string;
+  secretEncrypted: string;
+  confirmedAt: Date | string | null;
+  lastUsedStep: RawInteger | null;
+  createdAt: Date | string;
+}
+
+export const TOTP_COLUMNS = Prisma.raw(`"userId", "secretEncrypted", "confirmedAt", "lastUsedStep", "createdAt"`);
+
+/** The factor's columns of a join with the user table (`totp` its alias), each prefixed `totp_`. */
+export const JOINED_TOTP_COLUMNS = Prisma.raw(
+  ['userId', 'secretEncrypted', 'confirmedAt', 'lastUsedStep', 'createdAt'].map((column) => `"totp"."${column}" AS "totp_${column}"`).join(', '),
+);
+
+export const totpOf = (row: TotpRow): TotpFactorRecord => ({
+  userId: row.userId,
+  secretEncrypted: row.secretEncrypted,
+  confirmedAt: dateOf(row.confirmedAt),
+  lastUsedStep: row.lastUsedStep === null ? null : Number(row.lastUsedStep),
+  createdAt: dateOf(row.createdAt)!,
+});
+
+/** The factor in a joined row (null: the person has none). */
+export function joinedTotpOf(row: Record<string, unknown>): TotpFactorRecord | null {
+  if (row.totp_userId === null || row.totp_userId === undefined) return null;
+  return totpOf({
+    userId: row.totp_userId as string,
+    secretEncrypted: row.totp_secretEncrypted as string,
+    confirmedAt: row.totp_confirmedAt as TotpRow['confirmedAt'],
+    lastUsedStep: row.totp_lastUsedStep as TotpRow['lastUsedStep'],
+    createdAt: row.totp_createdAt as TotpRow['createdAt'],
+  });
+}
+
+/** How long a factor read along with its person waits for the sign-in's next step. */
+const READ_AHEAD_TTL_MS = 1_000;
+
+export class TotpReadAhead {
+  readonly #factors = new OneTimeHandouts<TotpFactorRecord | null>({ max: 10_000, ttlMs: READ_AHEAD_TTL_MS });
+
+  /** Leaves the person's factor (or null: none) for the next find of it. */
+  leave(userId: string, factor: TotpFactorRecord | null): void {
+    this.#factors.set(userId, factor);
+  }
+
+  /** The factor read ahead, once: null when the person had none, undefined when nothing was read ahead. */
+  take(userId: string): TotpFactorRecord | null | undefined {
+    return this.#factors.take(userId);
+  }
+
+  /** This instance changed the person's factor: what was read before must not be handed out. */
+  forget(userId: string): void {
+    this.#factors.delete(userId);
+  }
+}

@@ -1,0 +1,73 @@
+// A request's writes of the provider's rows are stored together before it answers
+// (db/held-writes.ts): when the database refuses them, the browser gets an error and no
+// authorization code, and nothing of the request was stored, so trying again works. The refusal is
+// the database's own (a trigger), not a stand-in for our code.
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../helpers/browser.js';
+import { PROVIDERS } from '../helpers/databases.js';
+import { discover, exchange, REDIRECT_URI, startAuthorization, submitLogin } from '../helpers/rp.js';
+import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
+
+const USER = { email: 'writes@example.com', password: 'a long enough password' };
+
+/** Statements that make the database refuse to store authorization codes, and undo that. */
+const REFUSE_CODES = {
+  sqlite: {
+    on: [`CREATE TRIGGER refuse_codes BEFORE INSERT ON "oidc_payload" WHEN NEW."model" = 'AuthorizationCode' BEGIN SELECT RAISE(ABORT, 'codes refused'); END`],
+    off: ['DROP TRIGGER refuse_codes'],
+  },
+  postgresql: {
+    on: [
+      `CREATE FUNCTION refuse_codes() RETURNS trigger AS $$ BEGIN IF NEW."model" = 'AuthorizationCode' THEN RAISE EXCEPTION 'codes refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      `CREATE TRIGGER refuse_codes BEFORE INSERT ON "oidc_payload" FOR EACH ROW EXECUTE FUNCTION refuse_codes()`,
+    ],
+    off: ['DROP TRIGGER refuse_codes ON "oidc_payload"', 'DROP FUNCTION refuse_codes()'],
+  },
+};
+
+describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
+  let sesame: TestSesame;
+  let config: oidc.Configuration;
+
+  beforeAll(async () => {
+    sesame = await startTestSesame({ provider });
+    await sesame.container.accounts.create(USER);
+    const client = await sesame.container.clients.create({ client_name: 'Writes', redirect_uris: [REDIRECT_URI] });
+    config = await discover(sesame.issuer, client.client_id, client.client_secret);
+  });
+  afterAll(async () => sesame?.close());
+
+  const run = async (statements: string[]) => {
+    for (const statement of statements) await sesame.container.db.prisma.$executeRawUnsafe(statement);
+  };
+
+  it('a resumed sign-in whose code cannot be stored answers with the error page and no code, keeps the interaction, and works when tried again', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const start = await startAuthorization(config, { prompt: 'consent' });
+    const login = await browser.request(start.url.toString());
+    const consent = await submitLogin(browser, login, USER.email, USER.password);
+    expect(consent.html).toContain('/confirm');
+
+    await run(REFUSE_CODES[provider].on);
+    let failed;
+    try {
+      failed = await browser.submit(consent, '/confirm');
+    } finally {
+      await run(REFUSE_CODES[provider].off);
+    }
+    // The answer stops at the resume URL: no redirect to the app, nothing that carries a code.
+    expect(failed.status).toBe(500);
+    expect(failed.url).toMatch(new RegExp(`^${sesame.issuer}/auth/`));
+    expect(failed.headers.get('location')).toBeNull();
+    expect(failed.headers.getSetCookie()).toEqual([]);
+    expect(failed.html).not.toMatch(/code=/);
+    expect(failed.html).toContain('Sesame could not finish this request');
+
+    // The interaction's removal went with the code that failed: the same resume works now.
+    const callback = await browser.request(failed.url);
+    expect(callback.url.startsWith(REDIRECT_URI)).toBe(true);
+    const tokens = await exchange(config, new URL(callback.url), start);
+    expect(tokens.access_token).toEqual(expect.any(String));
+  });
+});
