@@ -18,6 +18,14 @@ export interface HeldRow<C> {
   saved: { payload: string; columns: C } | null;
 }
 
+/** The work of a scope finished, but what it wrote could not be stored: its answer must not go out. */
+export class WritesNotStored extends Error {
+  override name = 'WritesNotStored';
+  constructor(cause: unknown) {
+    super(`the request's writes could not be stored: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 class Held<C> {
   readonly rows = new Map<string, HeldRow<C>>();
   /** Once the scope has ended, writes of a straggling promise go straight to the database. */
@@ -32,17 +40,26 @@ export class HeldWrites<C> {
   /** `send` stores rows (one statement); it is called with at least one. */
   constructor(private readonly send: (rows: HeldRow<C>[]) => Promise<void>) {}
 
-  /** Runs `work` with the writes it makes held, and sends them when it ends, whether it failed or not. */
+  /**
+   * Runs `work` with the writes it makes held, and sends them when it ends. When `work` fails, what
+   * it wrote before is stored all the same (as it was when each write went out on its own) and its
+   * error passes on; when `work` succeeded but its writes cannot be stored, WritesNotStored.
+   */
   async around<T>(work: () => Promise<T>): Promise<T> {
     const held = new Held<C>();
     let result: T;
     try {
       result = await this.#scope.run(held, work);
-    } finally {
+    } catch (error) {
       held.open = false;
-      // A failure of `work` after some writes: those writes are stored, as they were when each
-      // write went out on its own; a failure to store them fails the request instead.
       await this.#sendHeld(held);
+      throw error;
+    }
+    held.open = false;
+    try {
+      await this.#sendHeld(held);
+    } catch (error) {
+      throw new WritesNotStored(error);
     }
     return result;
   }

@@ -7,9 +7,12 @@
 import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type Provider from 'oidc-provider';
+import { WritesNotStored } from '../db/held-writes.js';
 import { renderError } from './pages.js';
 
-/** Runs one request's work with its writes held (the payload repository's holdingWrites). */
+export { WritesNotStored } from '../db/held-writes.js';
+
+/** Runs one request's work with its writes held (the payload repository's holdingWrites); WritesNotStored when they fail. */
 export type HoldWrites = <T>(work: () => Promise<T>) => Promise<T>;
 
 /** oidc-provider's own body for an unexpected failure. */
@@ -23,15 +26,11 @@ const routeOf = (ctx: KoaContextWithOIDC): string | undefined => (Object.hasOwn(
 
 export function holdProviderWrites(provider: Provider, hold: HoldWrites): Middleware {
   return async (ctx, next) => {
-    let answered = false;
     try {
-      await hold(async () => {
-        await next();
-        answered = true;
-      });
+      await hold(next);
     } catch (error) {
-      // Before the answer was ready, the failure is the provider's own (it answers those inside).
-      if (!answered) throw error;
+      // Any other failure is the provider's own (it answers those inside, per route).
+      if (!(error instanceof WritesNotStored)) throw error;
       // What the answer was to carry; the headers our app set before (request id, page headers) stay.
       ctx.remove('Location');
       ctx.remove('Set-Cookie');

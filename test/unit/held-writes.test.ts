@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeldWrites, type HeldRow } from '../../src/db/held-writes.js';
+import { HeldWrites, WritesNotStored, type HeldRow } from '../../src/db/held-writes.js';
 
 type Row = HeldRow<{ note: string }>;
 const saved = (model: string, key: string, payload: string): Row => ({ model, key, saved: { payload, columns: { note: payload } } });
@@ -75,7 +75,9 @@ describe('HeldWrites', () => {
   it('fails the scope when its writes cannot be stored', async () => {
     const { held, state } = recorder();
     state.fail = true;
-    await expect(held.around(async () => held.hold(saved('AuthorizationCode', 'c1', 'code')))).rejects.toThrow('the database refused');
+    const failure = held.around(async () => held.hold(saved('AuthorizationCode', 'c1', 'code')));
+    await expect(failure).rejects.toBeInstanceOf(WritesNotStored);
+    await expect(failure).rejects.toThrow('the database refused');
   });
 
   it('holds nothing outside a scope, nor after it ended: those writes go out at once', async () => {

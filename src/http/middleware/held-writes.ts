@@ -1,19 +1,15 @@
-// Our interaction pages' writes of the provider's rows (the interaction's result, the grant) held
-// until the page has its answer and stored together before it goes out (db/held-writes.ts).
+// Our interaction pages' writes of the provider's rows held until the page has its answer and
+// stored together before it goes out (db/held-writes.ts).
 import type { Middleware } from 'koa';
-import type { HoldWrites } from '../../oidc/held-writes.js';
+import { WritesNotStored, type HoldWrites } from '../../oidc/held-writes.js';
 
 export function holdingWrites(hold: HoldWrites): Middleware {
   return async (ctx, next) => {
-    let answered = false;
     try {
-      await hold(async () => {
-        await next();
-        answered = true;
-      });
+      await hold(next);
     } catch (error) {
       // The answer was ready but what it reports was not stored: it must not send the browser on.
-      if (answered) {
+      if (error instanceof WritesNotStored) {
         ctx.remove('Location');
         ctx.remove('Set-Cookie');
       }
