@@ -3,7 +3,7 @@
 // sign-in removes its interaction, saves the code, removes the session under its old id and saves it
 // under the new one: four statements, now one). Nothing is answered before the writes are stored:
 // the scope ends inside the request, before the response goes out, and a failed write fails the
-// request. A request's writes also land all or none.
+// request. Rows sent together land all or none (one statement).
 //
 // Rows are held per (model, key), the last write winning; a removal is held as a tombstone (the
 // repository's statement stores it as a dead row, which every read already ignores and the sweeper
