@@ -32,7 +32,8 @@ class Held<C> {
   open = true;
 }
 
-const heldKey = (model: string, key: string) => `${model}\u0000${key}`;
+/** One string per (model, key): how the repository's maps name a row. */
+export const rowKey = (model: string, key: string) => `${model}\u0000${key}`;
 
 export class HeldWrites<C> {
   readonly #scope = new AsyncLocalStorage<Held<C>>();
@@ -68,7 +69,7 @@ export class HeldWrites<C> {
   hold(row: HeldRow<C>): boolean {
     const held = this.#scope.getStore();
     if (!held?.open) return false;
-    const key = heldKey(row.model, row.key);
+    const key = rowKey(row.model, row.key);
     // Re-inserted so that rows go out in the order of their last write.
     held.rows.delete(key);
     held.rows.set(key, row);
@@ -77,7 +78,7 @@ export class HeldWrites<C> {
 
   /** Is a write of this row held in the current scope? */
   holds(model: string, key: string): boolean {
-    return this.#scope.getStore()?.rows.has(heldKey(model, key)) === true;
+    return this.#scope.getStore()?.rows.has(rowKey(model, key)) === true;
   }
 
   /** Is a write of any row of this model held in the current scope? */

@@ -9,7 +9,7 @@
 import DataLoader from 'dataloader';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
-import { HeldWrites, type HeldRow } from './held-writes.js';
+import { HeldWrites, rowKey, type HeldRow } from './held-writes.js';
 import { OneTimeHandouts } from './one-time-handouts.js';
 import { dateOf, type RawSql } from './raw-sql.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
@@ -48,8 +48,6 @@ const live = (now: Date) => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now 
 
 /** How long a grant read along with its token waits for the request that will ask for it next. */
 const PREFETCH_TTL_MS = 1_000;
-
-const rowKey = (model: string, key: string) => `${model}\u0000${key}`;
 
 interface FoundRow {
   model: string;

@@ -26,12 +26,12 @@ export interface TotpRow {
   createdAt: Date | string;
 }
 
-export const TOTP_COLUMNS = Prisma.raw(`"userId", "secretEncrypted", "confirmedAt", "lastUsedStep", "createdAt"`);
+const TOTP_COLUMN_NAMES = ['userId', 'secretEncrypted', 'confirmedAt', 'lastUsedStep', 'createdAt'] as const satisfies readonly (keyof TotpRow)[];
+
+export const TOTP_COLUMNS = Prisma.raw(TOTP_COLUMN_NAMES.map((column) => `"${column}"`).join(', '));
 
 /** The factor's columns of a join with the user table (`totp` its alias), each prefixed `totp_`. */
-export const JOINED_TOTP_COLUMNS = Prisma.raw(
-  ['userId', 'secretEncrypted', 'confirmedAt', 'lastUsedStep', 'createdAt'].map((column) => `"totp"."${column}" AS "totp_${column}"`).join(', '),
-);
+export const JOINED_TOTP_COLUMNS = Prisma.raw(TOTP_COLUMN_NAMES.map((column) => `"totp"."${column}" AS "totp_${column}"`).join(', '));
 
 export const totpOf = (row: TotpRow): TotpFactorRecord => ({
   userId: row.userId,
@@ -44,13 +44,7 @@ export const totpOf = (row: TotpRow): TotpFactorRecord => ({
 /** The factor in a joined row (null: the person has none). */
 export function joinedTotpOf(row: Record<string, unknown>): TotpFactorRecord | null {
   if (row.totp_userId === null || row.totp_userId === undefined) return null;
-  return totpOf({
-    userId: row.totp_userId as string,
-    secretEncrypted: row.totp_secretEncrypted as string,
-    confirmedAt: row.totp_confirmedAt as TotpRow['confirmedAt'],
-    lastUsedStep: row.totp_lastUsedStep as TotpRow['lastUsedStep'],
-    createdAt: row.totp_createdAt as TotpRow['createdAt'],
-  });
+  return totpOf(Object.fromEntries(TOTP_COLUMN_NAMES.map((column) => [column, row[`totp_${column}`]])) as unknown as TotpRow);
 }
 
 /** How long a factor read along with its person waits for the sign-in's next step. */

@@ -34,6 +34,12 @@ export interface AdapterDeps {
  */
 const GRANT_MEMBERS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
+/** What a row's grantId column holds (GRANT_MEMBERS): the grant it was issued under, or the one an interaction ends with. */
+function grantIdColumn(model: string, payload: AdapterPayload): string | null | undefined {
+  if (GRANT_MEMBERS.has(model)) return payload.grantId;
+  return model === 'Interaction' ? interactionGrantIdOf(payload) : null;
+}
+
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 class PayloadAdapter implements Adapter {
@@ -57,7 +63,7 @@ class PayloadAdapter implements Adapter {
   async upsert(presentedId: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const stored = concealPayload(this.model, presentedId, payload as Payload);
     await this.payloads.upsert(this.model, this.keyFor(presentedId), JSON.stringify(stored), {
-      grantId: GRANT_MEMBERS.has(this.model) ? payload.grantId : this.model === 'Interaction' ? interactionGrantIdOf(payload) : null,
+      grantId: grantIdColumn(this.model, payload),
       userCode: payload.userCode,
       // An Interaction has no uid of its own: its row carries its session's, so that the session
       // the provider looks up next (by that uid) comes along with the interaction in one read.

@@ -11,20 +11,20 @@ import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 
 const USER = { email: 'writes@example.com', password: 'a long enough password' };
 
-/** Statements that make the database refuse to store authorization codes, and undo that. */
-const REFUSE_CODES = {
+/** Statements that make the database refuse to store rows of one model, and undo that. */
+const refuse = (model: string) => ({
   sqlite: {
-    on: [`CREATE TRIGGER refuse_codes BEFORE INSERT ON "oidc_payload" WHEN NEW."model" = 'AuthorizationCode' BEGIN SELECT RAISE(ABORT, 'codes refused'); END`],
-    off: ['DROP TRIGGER refuse_codes'],
+    on: [`CREATE TRIGGER refuse_rows BEFORE INSERT ON "oidc_payload" WHEN NEW."model" = '${model}' BEGIN SELECT RAISE(ABORT, 'rows refused'); END`],
+    off: ['DROP TRIGGER refuse_rows'],
   },
   postgresql: {
     on: [
-      `CREATE FUNCTION refuse_codes() RETURNS trigger AS $$ BEGIN IF NEW."model" = 'AuthorizationCode' THEN RAISE EXCEPTION 'codes refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
-      `CREATE TRIGGER refuse_codes BEFORE INSERT ON "oidc_payload" FOR EACH ROW EXECUTE FUNCTION refuse_codes()`,
+      `CREATE FUNCTION refuse_rows() RETURNS trigger AS $$ BEGIN IF NEW."model" = '${model}' THEN RAISE EXCEPTION 'rows refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      `CREATE TRIGGER refuse_rows BEFORE INSERT ON "oidc_payload" FOR EACH ROW EXECUTE FUNCTION refuse_rows()`,
     ],
-    off: ['DROP TRIGGER refuse_codes ON "oidc_payload"', 'DROP FUNCTION refuse_codes()'],
+    off: ['DROP TRIGGER refuse_rows ON "oidc_payload"', 'DROP FUNCTION refuse_rows()'],
   },
-};
+});
 
 describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
   let sesame: TestSesame;
@@ -42,6 +42,17 @@ describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
     for (const statement of statements) await sesame.container.db.prisma.$executeRawUnsafe(statement);
   };
 
+  /** Submits `submit` while the database refuses rows of `model`. */
+  async function refusing<T>(model: string, submit: () => Promise<T>): Promise<T> {
+    const statements = refuse(model)[provider];
+    await run(statements.on);
+    try {
+      return await submit();
+    } finally {
+      await run(statements.off);
+    }
+  }
+
   it('a resumed sign-in whose code cannot be stored answers with the error page and no code, keeps the interaction, and works when tried again', async () => {
     const browser = new TestBrowser(sesame.issuer);
     const start = await startAuthorization(config, { prompt: 'consent' });
@@ -49,13 +60,7 @@ describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
     const consent = await submitLogin(browser, login, USER.email, USER.password);
     expect(consent.html).toContain('/confirm');
 
-    await run(REFUSE_CODES[provider].on);
-    let failed;
-    try {
-      failed = await browser.submit(consent, '/confirm');
-    } finally {
-      await run(REFUSE_CODES[provider].off);
-    }
+    const failed = await refusing('AuthorizationCode', () => browser.submit(consent, '/confirm'));
     // The answer stops at the resume URL: no redirect to the app, nothing that carries a code.
     expect(failed.status).toBe(500);
     expect(failed.url).toMatch(new RegExp(`^${sesame.issuer}/auth/`));
@@ -69,5 +74,29 @@ describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
     expect(callback.url.startsWith(REDIRECT_URI)).toBe(true);
     const tokens = await exchange(config, new URL(callback.url), start);
     expect(tokens.access_token).toEqual(expect.any(String));
+  });
+
+  it('a consent whose grant cannot be stored answers with the error page, not the redirect to go on, and works when tried again', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const start = await startAuthorization(config, { prompt: 'consent' });
+    const consent = await submitLogin(browser, await browser.request(start.url.toString()), USER.email, USER.password);
+    const { action, fields } = browser.form(consent, '/confirm');
+
+    const failed = await refusing('Grant', () =>
+      fetch(action, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: browser.cookieHeader(new URL(action)), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: new URLSearchParams(fields),
+      }),
+    );
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('location')).toBeNull();
+    expect(await failed.text()).toContain('Sesame could not finish this request');
+
+    // Neither the grant nor the interaction's result was stored: the same form goes through now.
+    const callback = await browser.submit(consent, '/confirm');
+    expect(callback.url.startsWith(REDIRECT_URI)).toBe(true);
+    expect((await exchange(config, new URL(callback.url), start)).access_token).toEqual(expect.any(String));
   });
 });
