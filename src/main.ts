@@ -1,4 +1,5 @@
 // `npm start`: read the configuration, start one instance, stop cleanly on SIGINT/SIGTERM.
+import './wasm-compilation.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.js';

@@ -1,4 +1,5 @@
 // The `sesame` process (bin/sesame.js imports the built copy of this file).
+import '../wasm-compilation.js';
 import { runCli } from './run.js';
 
 /** All of standard input as UTF-8; only touched when a command asks for it (--password-stdin). */
