@@ -78,6 +78,23 @@ function destination(output: LogOutput): DestinationStream {
   return output.format === 'pretty' ? prettyStream() : pino.destination({ dest: 1, sync: false });
 }
 
+/**
+ * pino's isoTime, made once per millisecond: lines logged in the same millisecond (a busy
+ * instance logs several) share the text. Date#toISOString was 1.5% of serving /jwks.
+ */
+function isoTimeOncePerMs(): () => string {
+  let at = -1;
+  let field = '';
+  return () => {
+    const now = Date.now();
+    if (now !== at) {
+      at = now;
+      field = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return field;
+  };
+}
+
 export function createLogger(level: Config['logLevel'], output: LogOutput = { format: 'json' }): Logger {
   const json = typeof output === 'function' || output.format === 'json';
   const options: LoggerOptions = {
@@ -88,7 +105,7 @@ export function createLogger(level: Config['logLevel'], output: LogOutput = { fo
     // A copy: pino merges each line's fields into what mixin returns.
     mixin: () => ({ ...context.getStore() }),
     // Readable levels and times in the JSON lines; pino-pretty formats its own from pino's numbers.
-    ...(json ? { timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } } : {}),
+    ...(json ? { timestamp: isoTimeOncePerMs(), formatters: { level: (label: string) => ({ level: label }) } } : {}),
   };
   const stream = destination(output);
   const logger = pino(options, stream);

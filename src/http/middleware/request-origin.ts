@@ -16,10 +16,11 @@ export const HSTS = 'max-age=31536000';
 
 type Trust = (address: string, hop: number) => boolean;
 
-function compileTrust(trust: TrustProxy): Trust {
+/** undefined: no proxy is trusted, the socket's address is the source (no forwarding header is parsed). */
+function compileTrust(trust: TrustProxy): Trust | undefined {
   switch (trust.kind) {
     case 'none':
-      return () => false;
+      return undefined;
     case 'hops':
       return (_address, hop) => hop < trust.hops;
     case 'addresses':
@@ -57,7 +58,7 @@ export function requestOrigin(issuer: string, trustProxy: TrustProxy): RequestOr
     middleware() {
       return async (ctx, next) => {
         publicOrigins.set(ctx.req, publicOrigin);
-        ctx.request.ip = proxyaddr(ctx.req, trust);
+        ctx.request.ip = trust ? proxyaddr(ctx.req, trust) : (ctx.req.socket.remoteAddress ?? '');
         // Cookies default to Secure on an https issuer; Koa would otherwise refuse to set them
         // on the proxy's plain-http connection.
         ctx.cookies.secure = https;
