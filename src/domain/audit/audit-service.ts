@@ -1,11 +1,13 @@
 // The audit log: every admin change and security event, with who, what, to what, when and from
 // where. What may be recorded is typed in actions.ts. Recording never fails the action it records
 // (a failed write is logged instead), and no secret gets in: besides the types, details are
-// checked for secret-looking keys before they are stored.
-import { randomUUID } from 'node:crypto';
+// checked for secret-looking keys before they are stored. An event recorded while a request's
+// writes are held (a sign-in, a consent) is stored with them, before the answer goes out
+// (db/request-writes.ts).
 import type { AuditRecord, AuditRepository } from '../../db/audit-repository.js';
 import type { Logger } from '../../logger.js';
 import type { AuditEntry, By } from './actions.js';
+import { auditEventId } from './event-id.js';
 
 export interface AuditEvent {
   id: string;
@@ -41,7 +43,7 @@ export function createAuditService(repo: AuditRepository, log: Logger) {
     async record(by: By, entry: AuditEntry): Promise<void> {
       try {
         await repo.append({
-          id: randomUUID(),
+          id: auditEventId(),
           actor: by.actor,
           action: entry.action,
           target: entry.target ?? null,
