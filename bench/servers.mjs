@@ -328,5 +328,7 @@ export async function startBaseline(registrations) {
     ],
   };
   const env = { NODE_ENV: 'production', BENCH_BASELINE: JSON.stringify(settings) };
-  return startChild('baseline', [join(root, 'bench', 'baseline.mjs')], env, port, '/.well-known/openid-configuration');
+  // To profile the baseline the same way: BENCH_BASELINE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof-baseline'.
+  const nodeArgs = process.env.BENCH_BASELINE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return startChild('baseline', [...nodeArgs, join(root, 'bench', 'baseline.mjs')], env, port, '/.well-known/openid-configuration');
 }
