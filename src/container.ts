@@ -28,12 +28,14 @@ import { AttemptThrottle } from './domain/throttling/attempt-throttle.js';
 import { createSecretThrottle } from './domain/throttling/secret-throttle.js';
 import { createSignInThrottle } from './domain/throttling/sign-in-throttle.js';
 import { createOidcPayloadRepository } from './db/oidc-payload-repository.js';
+import { createRequestWrites } from './db/request-writes.js';
 import { createEmailTokenRepository } from './db/email-token-repository.js';
 import { createEmailTokenService } from './domain/accounts/email-tokens.js';
 import { createInvitationService } from './domain/accounts/invitations.js';
 import { createPasswordResetService } from './domain/accounts/password-reset.js';
 import { createSecondFactorRepository } from './db/second-factor-repository.js';
 import { TotpReadAhead } from './db/totp-read-ahead.js';
+import { PersonReadAhead } from './db/person-read-ahead.js';
 import { createSecondFactorService } from './domain/accounts/second-factors.js';
 import { createRequestQuota } from './domain/throttling/request-quota.js';
 import { composeLinkMail } from '../views/mail/links.js';
@@ -74,11 +76,17 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   // KEY_STORE: sealed in the key table, or in an HSM token (opened on first use of a key).
   const keyStore = await createKeyStore(config.keyStore, { box, rsaModulusLength: config.rsaModulusLength });
   const changes = createChangeFeed(db, config.database.url);
-  const payloads = createOidcPayloadRepository(db.prisma, db.sql);
+  // A request's writes of the provider's rows, and its audit records, go out together when it has its answer.
+  const requestWrites = createRequestWrites(db.sql, db.provider, (error, records) =>
+    log.error('audit event could not be stored', { actions: records.map((record) => record.action), err: error }),
+  );
+  const payloads = createOidcPayloadRepository(db.prisma, db.sql, requestWrites);
   // First: every service below records its own changes in it.
-  const audit = createAuditService(createAuditRepository(db.prisma, db.sql), log);
+  const audit = createAuditService(createAuditRepository(db.prisma, db.sql, requestWrites), log);
   const userSessions = createUserSessionService(payloads, audit);
-  const attempts = createAttemptStore(db.prisma, db.sql);
+  // A sign-in's lock check reads the person along, for the password check after it.
+  const personReadAhead = new PersonReadAhead();
+  const attempts = createAttemptStore(db.prisma, db.sql, personReadAhead);
   const { throttle: limits } = config;
   const throttle = new AttemptThrottle(attempts, limits);
   const emailTokens = createEmailTokenService(createEmailTokenRepository(db.prisma));
@@ -90,7 +98,7 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   // A sign-in's read of the person brings their authenticator app along for the next step.
   const totpReadAhead = new TotpReadAhead();
   const secondFactorRepository = createSecondFactorRepository(db.prisma, db.sql, totpReadAhead);
-  const accounts = createAccountService(createUserRepository(db.prisma, db.sql, totpReadAhead), {
+  const accounts = createAccountService(createUserRepository(db.prisma, db.sql, totpReadAhead, personReadAhead), {
     audit,
     forgetSecondFactors: (id) => secondFactorRepository.deleteAll(id),
     endSessions: (id) => userSessions.endAll(id),

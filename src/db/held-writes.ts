@@ -9,6 +9,8 @@
 // repository's statement stores it as a dead row, which every read already ignores and the sweeper
 // deletes). Whatever must see the database as the request left it (a find of a held row, a consume,
 // a revocation) sends the held rows first, so the order of writes the provider relies on is kept.
+// Records of another kind may ride along (`holdAlong`: the request's audit records), sent with the
+// rows: request-writes.ts decides how.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface HeldRow<C> {
@@ -26,8 +28,9 @@ export class WritesNotStored extends Error {
   }
 }
 
-class Held<C> {
+class Held<C, A> {
   readonly rows = new Map<string, HeldRow<C>>();
+  along: A[] = [];
   /** Once the scope has ended, writes of a straggling promise go straight to the database. */
   open = true;
 }
@@ -35,11 +38,11 @@ class Held<C> {
 /** One string per (model, key): how the repository's maps name a row. */
 export const rowKey = (model: string, key: string) => `${model}\u0000${key}`;
 
-export class HeldWrites<C> {
-  readonly #scope = new AsyncLocalStorage<Held<C>>();
+export class HeldWrites<C, A = never> {
+  readonly #scope = new AsyncLocalStorage<Held<C, A>>();
 
-  /** `send` stores rows (one statement); it is called with at least one. */
-  constructor(private readonly send: (rows: HeldRow<C>[]) => Promise<void>) {}
+  /** `send` stores rows and what rides along; it is called with at least one of either. */
+  constructor(private readonly send: (rows: HeldRow<C>[], along: A[]) => Promise<void>) {}
 
   /**
    * Runs `work` with the writes it makes held, and sends them when it ends. When `work` fails, what
@@ -47,7 +50,7 @@ export class HeldWrites<C> {
    * error passes on; when `work` succeeded but its writes cannot be stored, WritesNotStored.
    */
   async around<T>(work: () => Promise<T>): Promise<T> {
-    const held = new Held<C>();
+    const held = new Held<C, A>();
     let result: T;
     try {
       result = await this.#scope.run(held, work);
@@ -76,6 +79,14 @@ export class HeldWrites<C> {
     return true;
   }
 
+  /** Holds a record to be sent with the rows, if a scope is open; false when the caller must write it now. */
+  holdAlong(record: A): boolean {
+    const held = this.#scope.getStore();
+    if (!held?.open) return false;
+    held.along.push(record);
+    return true;
+  }
+
   /** Is a write of this row held in the current scope? */
   holds(model: string, key: string): boolean {
     return this.#scope.getStore()?.rows.has(rowKey(model, key)) === true;
@@ -95,10 +106,18 @@ export class HeldWrites<C> {
     if (held) await this.#sendHeld(held);
   }
 
-  async #sendHeld(held: Held<C>): Promise<void> {
-    if (held.rows.size === 0) return;
+  async #sendHeld(held: Held<C, A>): Promise<void> {
+    if (held.rows.size === 0 && held.along.length === 0) return;
     const rows = [...held.rows.values()];
+    const along = held.along;
     held.rows.clear();
-    await this.send(rows);
+    held.along = [];
+    await this.send(rows, along);
   }
 }
+
+/** What a repository of held rows uses of a HeldWrites. */
+export type RowHolder<C> = Pick<HeldWrites<C, unknown>, 'around' | 'hold' | 'holds' | 'holdsAny' | 'flush'>;
+
+/** What a repository of records that ride along uses of a HeldWrites. */
+export type AlongHolder<A> = Pick<HeldWrites<unknown, A>, 'holdAlong'>;

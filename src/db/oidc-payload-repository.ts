@@ -9,7 +9,7 @@
 import DataLoader from 'dataloader';
 import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
-import { HeldWrites, rowKey, type HeldRow } from './held-writes.js';
+import { HeldWrites, rowKey, type HeldRow, type RowHolder } from './held-writes.js';
 import { OneTimeHandouts } from './one-time-handouts.js';
 import { dateOf, type RawSql } from './raw-sql.js';
 import { accountIdFragment, accountIdOf, type Payload } from './provider-payloads.js';
@@ -193,12 +193,19 @@ export function upsertQuery(rows: readonly HeldRow<PayloadColumns>[], now: Date)
       "createdAt" = CASE WHEN ${DEAD} THEN excluded."createdAt" ELSE "oidc_payload"."createdAt" END`;
 }
 
-/** `sql` (Database.sql) runs the hot statements: save, find, find by uid, consume, remove. */
-export function createOidcPayloadRepository(prisma: DbClient, sql: RawSql) {
-  const batched = createBatchedFind(sql);
-  const held = new HeldWrites<PayloadColumns>(async (rows) => {
+/**
+ * `sql` (Database.sql) runs the hot statements: save, find, find by uid, consume, remove. `held`:
+ * the request's writes (request-writes.ts, which sends the audit records with them); by default,
+ * the rows alone.
+ */
+export function createOidcPayloadRepository(
+  prisma: DbClient,
+  sql: RawSql,
+  held: RowHolder<PayloadColumns> = new HeldWrites<PayloadColumns>(async (rows) => {
     await sql.execute(upsertQuery(rows, new Date()));
-  });
+  }),
+) {
+  const batched = createBatchedFind(sql);
   return {
     /**
      * Runs `work` (one request) with the saves and removals it makes held, and stores them together

@@ -2,6 +2,7 @@ import type { DbClient } from './database.js';
 import { Prisma } from './generated/sqlite/client.js';
 import { booleanOf, dateOf, type RawBoolean, type RawSql } from './raw-sql.js';
 import { isStorable } from './text.js';
+import { PersonReadAhead } from './person-read-ahead.js';
 import { JOINED_TOTP_COLUMNS, joinedTotpOf, TotpReadAhead } from './totp-read-ahead.js';
 
 export interface UserRecord {
@@ -51,6 +52,13 @@ const USER_COLUMN_NAMES = [
 const USER_COLUMNS = Prisma.raw(USER_COLUMN_NAMES.map((column) => `"${column}"`).join(', '));
 const JOINED_USER_COLUMNS = Prisma.raw(USER_COLUMN_NAMES.map((column) => `"user"."${column}"`).join(', '));
 
+/**
+ * The person with their authenticator app, as the sign-in reads them: the columns of `"user"` and
+ * of `"totp"`, and the join of the app onto `"user"` (which the statement selects by email).
+ */
+export const PERSON_COLUMNS = Prisma.sql`${JOINED_USER_COLUMNS}, ${JOINED_TOTP_COLUMNS}`;
+export const PERSON_APP_JOIN = Prisma.sql`LEFT JOIN "totp_factor" AS "totp" ON "totp"."userId" = "user"."id"`;
+
 /** A user row as a raw read gives it (raw-sql.ts: booleans and times as each database returns them). */
 interface UserRow {
   id: string;
@@ -86,11 +94,16 @@ const userOf = (row: UserRow): UserRecord => ({
  * cache's misses. The find by email is the sign-in's: it brings the person's authenticator app
  * along for the step after the password (`readAhead`, shared with the second-factor repository).
  */
-export function createUserRepository(prisma: DbClient, sql: RawSql, readAhead = new TotpReadAhead()) {
+export function createUserRepository(prisma: DbClient, sql: RawSql, readAhead = new TotpReadAhead(), persons = new PersonReadAhead()) {
   // Raw: Prisma's typed findUnique cost more CPU than the read itself.
   const findOne = async (where: Prisma.Sql): Promise<UserRecord | null> => {
     const [row] = await sql.query<UserRow>(Prisma.sql`SELECT ${USER_COLUMNS} FROM "user" WHERE ${where}`);
     return row ? userOf(row) : null;
+  };
+  /** The person of a sign-in's read, their app left for the second step. */
+  const signInRecordOf = (row: UserRow & Record<string, unknown>): UserRecord => {
+    readAhead.leave(row.id, joinedTotpOf(row));
+    return userOf(row);
   };
   return {
     async create(user: NewUser): Promise<UserRecord> {
@@ -105,12 +118,14 @@ export function createUserRepository(prisma: DbClient, sql: RawSql, readAhead = 
     async findByEmail(email: string): Promise<UserRecord | null> {
       if (!isStorable(email)) return null;
       const [row] = await sql.query<UserRow & Record<string, unknown>>(Prisma.sql`
-        SELECT ${JOINED_USER_COLUMNS}, ${JOINED_TOTP_COLUMNS}
-        FROM "user" LEFT JOIN "totp_factor" AS "totp" ON "totp"."userId" = "user"."id"
-        WHERE "user"."email" = ${email}`);
-      if (!row) return null;
-      readAhead.leave(row.id, joinedTotpOf(row));
-      return userOf(row);
+        SELECT ${PERSON_COLUMNS} FROM "user" ${PERSON_APP_JOIN} WHERE "user"."email" = ${email}`);
+      return row ? signInRecordOf(row) : null;
+    },
+    /** findByEmail for the password check: the person its lock check read along (person-read-ahead.ts), or a read now. */
+    async findForSignIn(email: string): Promise<UserRecord | null> {
+      const row = persons.take(email);
+      if (row === undefined) return this.findByEmail(email);
+      return row ? signInRecordOf(row as unknown as UserRow & Record<string, unknown>) : null;
     },
     async findById(id: string): Promise<UserRecord | null> {
       return isStorable(id) ? findOne(Prisma.sql`"id" = ${id}`) : null;

@@ -7,6 +7,7 @@ import { createAttemptStore } from '../../src/db/attempt-store.js';
 import { createAuditRepository } from '../../src/db/audit-repository.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createSecondFactorRepository } from '../../src/db/second-factor-repository.js';
+import { PersonReadAhead } from '../../src/db/person-read-ahead.js';
 import { TotpReadAhead } from '../../src/db/totp-read-ahead.js';
 import { createUserRepository } from '../../src/db/user-repository.js';
 import pg from 'pg';
@@ -120,6 +121,46 @@ describe.each(PROVIDERS)('raw statements on %s', (provider) => {
     const before = db.statements();
     expect(await factors.findTotp('u2')).toBeNull();
     expect(db.statements()).toBe(before);
+  });
+
+  it("reads the person with the sign-in's lock check, for its password check only, once; the locks are read as on their own", async () => {
+    await db.prisma.user.create({ data: { id: 'u3', email: 'locked-out@example.com', name: 'Three' } });
+    await db.prisma.totpFactor.create({ data: { userId: 'u3', secretEncrypted: 'sealed-three', confirmedAt: at } });
+    const persons = new PersonReadAhead();
+    const totp = new TotpReadAhead();
+    const users = createUserRepository(db.prisma, db.sql, totp, persons);
+    const factors = createSecondFactorRepository(db.prisma, db.sql, totp);
+    const attempts = createAttemptStore(db.prisma, db.sql, persons);
+    await attempts.lock('account-three', 60_000);
+    await attempts.addFailure('address-three', 60_000);
+
+    const alone = await attempts.lockedFor(['account-three', 'address-three', 'clean-three']);
+    const expected = await db.prisma.user.findUniqueOrThrow({ where: { id: 'u3' } });
+    const before = db.statements();
+    const along = await attempts.lockedFor(['account-three', 'address-three', 'clean-three'], { personEmail: 'locked-out@example.com' });
+    expect(along.stored).toEqual([true, true, false]);
+    expect(along.stored).toEqual(alone.stored);
+    expect(along.waits[0]).toBeGreaterThan(55_000);
+    expect(along.waits.slice(1)).toEqual([0, 0]);
+    // The password check's find, and the second step's, send nothing more: one statement for the three.
+    const person = await users.findForSignIn('locked-out@example.com');
+    expect(person).toEqual(expected);
+    expect(JSON.stringify(person)).not.toContain('sealed-three');
+    expect(await factors.findTotp('u3')).toMatchObject({ secretEncrypted: 'sealed-three' });
+    expect(db.statements()).toBe(before + 1);
+    // Once: the next find reads the table; other finds by email never take it.
+    expect(await users.findForSignIn('locked-out@example.com')).toMatchObject({ id: 'u3' });
+    expect(db.statements()).toBe(before + 2);
+    await attempts.lockedFor(['clean-three'], { personEmail: 'locked-out@example.com' });
+    await users.findByEmail('locked-out@example.com');
+    expect(db.statements()).toBe(before + 4);
+    expect(await users.findForSignIn('locked-out@example.com')).toMatchObject({ id: 'u3' });
+    expect(db.statements()).toBe(before + 4);
+    // No such person, and no stored key: "none" is read ahead, and the keys read clean.
+    const nobody = await attempts.lockedFor(['clean-three'], { personEmail: 'nobody@example.com' });
+    expect(nobody).toEqual({ waits: [0], stored: [false] });
+    expect(await users.findForSignIn('nobody@example.com')).toBeNull();
+    expect(db.statements()).toBe(before + 5);
   });
 });
 

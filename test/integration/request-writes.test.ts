@@ -4,6 +4,7 @@
 // the database's own (a trigger), not a stand-in for our code.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { PROVIDERS } from '../helpers/databases.js';
 import { discover, exchange, REDIRECT_URI, startAuthorization, submitLogin } from '../helpers/rp.js';
@@ -26,12 +27,29 @@ const refuse = (model: string) => ({
   },
 });
 
+/** Statements that make the database refuse every audit record, and undo that. */
+const refuseAudit = {
+  sqlite: {
+    on: [`CREATE TRIGGER refuse_audit BEFORE INSERT ON "audit_event" BEGIN SELECT RAISE(ABORT, 'audit refused'); END`],
+    off: ['DROP TRIGGER refuse_audit'],
+  },
+  postgresql: {
+    on: [
+      `CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$ LANGUAGE plpgsql`,
+      `CREATE TRIGGER refuse_audit BEFORE INSERT ON "audit_event" FOR EACH ROW EXECUTE FUNCTION refuse_audit()`,
+    ],
+    off: ['DROP TRIGGER refuse_audit ON "audit_event"', 'DROP FUNCTION refuse_audit()'],
+  },
+};
+
 describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
   let sesame: TestSesame;
   let config: oidc.Configuration;
+  const logged: { level?: string; msg?: string; actions?: string[] }[] = [];
 
   beforeAll(async () => {
-    sesame = await startTestSesame({ provider });
+    const log = createLogger('info', (line) => logged.push(JSON.parse(line) as (typeof logged)[number]));
+    sesame = await startTestSesame({ provider, log });
     await sesame.container.accounts.create(USER);
     const client = await sesame.container.clients.create({ client_name: 'Writes', redirect_uris: [REDIRECT_URI] });
     config = await discover(sesame.issuer, client.client_id, client.client_secret);
@@ -42,9 +60,9 @@ describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
     for (const statement of statements) await sesame.container.db.prisma.$executeRawUnsafe(statement);
   };
 
-  /** Submits `submit` while the database refuses rows of `model`. */
+  /** Submits `submit` while the database refuses rows of `model` (or, for 'audit', every audit record). */
   async function refusing<T>(model: string, submit: () => Promise<T>): Promise<T> {
-    const statements = refuse(model)[provider];
+    const statements = model === 'audit' ? refuseAudit[provider] : refuse(model)[provider];
     await run(statements.on);
     try {
       return await submit();
@@ -98,5 +116,35 @@ describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
     const callback = await browser.submit(consent, '/confirm');
     expect(callback.url.startsWith(REDIRECT_URI)).toBe(true);
     expect((await exchange(config, new URL(callback.url), start)).access_token).toEqual(expect.any(String));
+  });
+
+  it("stores a sign-in's and a consent's audit records before the answer goes out, with the request's writes", async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const start = await startAuthorization(config, { prompt: 'consent' });
+    const consent = await submitLogin(browser, await browser.request(start.url.toString()), USER.email, USER.password);
+    const user = await sesame.container.accounts.findByEmail(USER.email);
+    const recorded = async (action: string) => (await sesame.container.audit.list({ action, party: `user:${user!.id}` })).events.length;
+    const [signedIn, consented] = [await recorded('login.succeeded'), await recorded('consent.granted')];
+    expect(signedIn).toBeGreaterThan(0);
+    const callback = await browser.submit(consent, '/confirm');
+    expect(callback.url.startsWith(REDIRECT_URI)).toBe(true);
+    expect(await recorded('consent.granted')).toBe(consented + 1);
+    expect(await recorded('login.succeeded')).toBe(signedIn);
+  });
+
+  it('a sign-in and a consent whose audit records cannot be stored go through, and the records are reported in the log', async () => {
+    const browser = new TestBrowser(sesame.issuer);
+    const start = await startAuthorization(config, { prompt: 'consent' });
+    const login = await browser.request(start.url.toString());
+    logged.length = 0;
+    const callback = await refusing('audit', async () => {
+      const consent = await submitLogin(browser, login, USER.email, USER.password);
+      expect(consent.html).toContain('/confirm');
+      return browser.submit(consent, '/confirm');
+    });
+    expect(callback.url.startsWith(REDIRECT_URI)).toBe(true);
+    expect((await exchange(config, new URL(callback.url), start)).access_token).toEqual(expect.any(String));
+    const reported = logged.filter((line) => line.level === 'error' && line.msg === 'audit event could not be stored');
+    expect(reported.flatMap((line) => line.actions ?? [])).toEqual(expect.arrayContaining(['login.succeeded', 'consent.granted']));
   });
 });

@@ -11,13 +11,15 @@ import { startTestSesame, type TestSesame } from '../helpers/sesame.js';
 const USER = { email: 'budget@example.com', password: 'a long enough password' };
 
 /**
- * Statements per request. The login journey's is what Sesame spends today (46, then 28): the issue
- * asks for 15. Each request's saves and removals of the provider's rows now go out as one statement
- * when it has its answer (db/held-writes.ts), a resumed authorization reads its session, interaction
- * and grant in one, and the person's read at sign-in brings their authenticator app. What is left
- * above 15 (the lock check, the two audit records) is in the README's Performance section.
+ * Statements per request; the login journey's was 46, then 28, then 18, and the issue asks for 15.
+ * Each request's saves and removals of the provider's rows go out as one statement when it has its
+ * answer (db/held-writes.ts), with its audit records (db/request-writes.ts); a resumed authorization
+ * reads its session, interaction and grant in one; the sign-in's lock check reads the person with
+ * their authenticator app. SQLite spends two more: it has no WITH clause that writes, so a sign-in's
+ * and a consent's audit record are a statement of their own there (a call into the same process,
+ * not a round trip).
  */
-const BUDGET = { client_credentials: 1, refresh: 3, userinfo: 1, introspection: 1, journey: 18 };
+const BUDGET = { client_credentials: 1, refresh: 3, userinfo: 1, introspection: 1, journey: { postgresql: 15, sqlite: 17 } };
 
 interface Cost {
   statements: number;
@@ -103,8 +105,8 @@ describe.each(PROVIDERS)('statements per request on %s', (provider) => {
     expect(spent.statements).toBeLessThanOrEqual(BUDGET.introspection);
   });
 
-  it(`a full login journey: at most ${BUDGET.journey} statements`, async () => {
+  it(`a full login journey: at most ${BUDGET.journey[provider]} statements`, async () => {
     const spent = await cost(journey);
-    expect(spent.statements).toBeLessThanOrEqual(BUDGET.journey);
+    expect(spent.statements).toBeLessThanOrEqual(BUDGET.journey[provider]);
   });
 });

@@ -106,4 +106,31 @@ describe('HeldWrites', () => {
     ]);
     expect(sends.map((rows) => rows.map((row) => row.key)).sort()).toEqual([['first'], ['second']]);
   });
+
+  it('sends the records that ride along with the rows, on their own when no row is held, and not after the scope ended', async () => {
+    const sends: { rows: Row[]; along: string[] }[] = [];
+    const held = new HeldWrites<{ note: string }, string>(async (rows, along) => {
+      await Promise.resolve();
+      sends.push({ rows, along });
+    });
+    await held.around(async () => {
+      expect(held.holdAlong('signed in')).toBe(true);
+      held.hold(saved('Interaction', 'i1', 'result'));
+      expect(held.holdAlong('second record')).toBe(true);
+    });
+    expect(sends).toEqual([{ rows: [saved('Interaction', 'i1', 'result')], along: ['signed in', 'second record'] }]);
+
+    sends.length = 0;
+    await held.around(async () => {
+      held.holdAlong('refused');
+      // A flush before a read sends what is held so far, records with rows.
+      await held.flush();
+      held.hold(saved('Session', 's1', 'a'));
+    });
+    expect(sends).toEqual([
+      { rows: [], along: ['refused'] },
+      { rows: [saved('Session', 's1', 'a')], along: [] },
+    ]);
+    expect(held.holdAlong('outside any request')).toBe(false);
+  });
 });

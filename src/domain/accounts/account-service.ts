@@ -284,7 +284,7 @@ export function createAccountService(users: UserRepository, options: AccountServ
      * otherwise, in the same time (a disabled account looks like a wrong password).
      */
     async authenticate(email: string, password: string): Promise<{ accountId: string; isAdmin: boolean } | undefined> {
-      const record = await users.findByEmail(normalizeEmail(email));
+      const record = await users.findForSignIn(normalizeEmail(email));
       const hash = record?.passwordHash;
       // No password yet (invited) is checked against the decoy like an unknown email, and fails.
       const ok = await hasher.verify(hash ?? (await decoy()), password);

@@ -43,9 +43,12 @@ export class AttemptThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Milliseconds until none of `keys` is locked, from the store (0: go ahead). */
-  async lockedFor(keys: readonly string[]): Promise<number> {
-    const { waits, stored } = await this.store.lockedFor(keys);
+  /**
+   * Milliseconds until none of `keys` is locked, from the store (0: go ahead). `along`: the
+   * person the password check that follows will read (the same statement reads them).
+   */
+  async lockedFor(keys: readonly string[], along?: { personEmail: string }): Promise<number> {
+    const { waits, stored } = await this.store.lockedFor(keys, along);
     const cleanUntil = this.now() + CLEAN_FOR_MS;
     keys.forEach((key, i) => {
       this.#remember(key, waits[i]!);

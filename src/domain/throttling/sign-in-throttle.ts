@@ -30,6 +30,11 @@ export function createSignInThrottle(throttle: AttemptThrottle, limits: SignInLi
       return throttle.lockedFor([accountKey(email), addressKey(address)]);
     },
 
+    /** waitFor, when a password check follows: the same read brings the person with this email (accounts.authenticate). */
+    waitBeforePassword(email: string, address: string): Promise<number> {
+      return throttle.lockedFor([accountKey(email), addressKey(address)], { personEmail: normalizeEmail(email) });
+    },
+
     async failed(email: string, address: string): Promise<FailureOutcome> {
       const [accountLockedFor = 0, addressLockedFor = 0] = await throttle.fail([
         { key: accountKey(email), maxFailures: limits.maxFailures },

@@ -55,6 +55,8 @@ export interface InteractionDeps {
   /** Failed sign-ins per account and per address; without it nothing is throttled (tests of other parts). */
   throttle?: {
     waitFor(email: string, address: string): Promise<number>;
+    /** waitFor before the password check, reading the person along (accounts.authenticate takes them). */
+    waitBeforePassword(email: string, address: string): Promise<number>;
     failed(email: string, address: string): Promise<FailureOutcome>;
     succeeded(email: string): Promise<void>;
     /** A passkey sign-in names no account up front: only the address is counted. */
@@ -600,7 +602,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router {
     };
 
     // A locked account or address is refused before any password is checked, the right one too.
-    const wait = usable && deps.throttle ? await deps.throttle.waitFor(email, ctx.ip) : 0;
+    const wait = usable && deps.throttle ? await deps.throttle.waitBeforePassword(email, ctx.ip) : 0;
     if (wait > 0) {
       if (throttledReported.first(`${email.toLowerCase()}\n${ctx.ip}`, wait)) await events?.throttled(email, wait, from);
       await retry(429, wait);
