@@ -62,3 +62,29 @@ export class OneTimeHandouts<V> {
     return this.#entries.size;
   }
 }
+
+/** How long a row read ahead waits for the find that asks for it. */
+const READ_AHEAD_TTL_MS = 1_000;
+
+/**
+ * Rows read along with another statement of the same request (a join onto it), left for the find
+ * that asks for them next: each handed out once, within a second; after that, the find reads.
+ */
+export class ReadAhead<V> {
+  readonly #rows = new OneTimeHandouts<V>({ max: 10_000, ttlMs: READ_AHEAD_TTL_MS });
+
+  /** Leaves what was read for `key`. */
+  leave(key: string, value: V): void {
+    this.#rows.set(key, value);
+  }
+
+  /** What was read ahead for `key`, once; undefined when nothing was. */
+  take(key: string): V | undefined {
+    return this.#rows.take(key);
+  }
+
+  /** This instance changed the row: what was read before must not be handed out. */
+  forget(key: string): void {
+    this.#rows.delete(key);
+  }
+}

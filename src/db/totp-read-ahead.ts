@@ -4,7 +4,7 @@
 // statement (a LEFT JOIN on its primary key) and leaves it here; the second-factor repository takes
 // it, once, within a second, unless this instance changed the factor first. Otherwise it is read
 // as it was when the person's record was: the same moment the password check is made against.
-import { OneTimeHandouts } from './one-time-handouts.js';
+import { ReadAhead } from './one-time-handouts.js';
 import { Prisma } from './generated/sqlite/client.js';
 import { dateOf, type RawInteger } from './raw-sql.js';
 
@@ -47,24 +47,5 @@ export function joinedTotpOf(row: Record<string, unknown>): TotpFactorRecord | n
   return totpOf(Object.fromEntries(TOTP_COLUMN_NAMES.map((column) => [column, row[`totp_${column}`]])) as unknown as TotpRow);
 }
 
-/** How long a factor read along with its person waits for the sign-in's next step. */
-const READ_AHEAD_TTL_MS = 1_000;
-
-export class TotpReadAhead {
-  readonly #factors = new OneTimeHandouts<TotpFactorRecord | null>({ max: 10_000, ttlMs: READ_AHEAD_TTL_MS });
-
-  /** Leaves the person's factor (or null: none) for the next find of it. */
-  leave(userId: string, factor: TotpFactorRecord | null): void {
-    this.#factors.set(userId, factor);
-  }
-
-  /** The factor read ahead, once: null when the person had none, undefined when nothing was read ahead. */
-  take(userId: string): TotpFactorRecord | null | undefined {
-    return this.#factors.take(userId);
-  }
-
-  /** This instance changed the person's factor: what was read before must not be handed out. */
-  forget(userId: string): void {
-    this.#factors.delete(userId);
-  }
-}
+/** Keyed by the person's id; null: they have no app. */
+export class TotpReadAhead extends ReadAhead<TotpFactorRecord | null> {}
