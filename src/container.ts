@@ -14,7 +14,7 @@ import { createAccountService } from './domain/accounts/account-service.js';
 import { createConsoleSessionService } from './domain/accounts/console-sessions.js';
 import { createPasswordHasher } from './domain/accounts/password.js';
 import { createUserSessionService } from './domain/accounts/user-sessions.js';
-import { createAuditService } from './domain/audit/audit-service.js';
+import { createAuditService, reportNotStored } from './domain/audit/audit-service.js';
 import { createClientService } from './domain/clients/client-service.js';
 import { SecretBox } from './domain/crypto/secret-box.js';
 import { createKeyService, type KeyService } from './domain/keys/key-service.js';
@@ -78,7 +78,11 @@ export async function createContainer(config: Config, log: Logger, options: Cont
   const changes = createChangeFeed(db, config.database.url);
   // A request's writes of the provider's rows, and its audit records, go out together when it has its answer.
   const requestWrites = createRequestWrites(db.sql, db.provider, (error, records) =>
-    log.error('audit event could not be stored', { actions: records.map((record) => record.action), err: error }),
+    reportNotStored(
+      log,
+      error,
+      records.map((record) => record.action),
+    ),
   );
   const payloads = createOidcPayloadRepository(db.prisma, db.sql, requestWrites);
   // First: every service below records its own changes in it.

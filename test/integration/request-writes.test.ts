@@ -45,7 +45,7 @@ const refuseAudit = {
 describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
   let sesame: TestSesame;
   let config: oidc.Configuration;
-  const logged: { level?: string; msg?: string; actions?: string[] }[] = [];
+  const logged: { level?: string; msg?: string; action?: string }[] = [];
 
   beforeAll(async () => {
     const log = createLogger('info', (line) => logged.push(JSON.parse(line) as (typeof logged)[number]));
@@ -145,6 +145,6 @@ describe.each(PROVIDERS)("a request's writes on %s", (provider) => {
     expect(callback.url.startsWith(REDIRECT_URI)).toBe(true);
     expect((await exchange(config, new URL(callback.url), start)).access_token).toEqual(expect.any(String));
     const reported = logged.filter((line) => line.level === 'error' && line.msg === 'audit event could not be stored');
-    expect(reported.flatMap((line) => line.actions ?? [])).toEqual(expect.arrayContaining(['login.succeeded', 'consent.granted']));
+    expect(reported.map((line) => line.action)).toEqual(expect.arrayContaining(['login.succeeded', 'consent.granted']));
   });
 });

@@ -38,6 +38,11 @@ function toEvent(record: AuditRecord): AuditEvent {
   };
 }
 
+/** An event the database refused: logged, one line each, never thrown (recording never fails what it records). */
+export function reportNotStored(log: Logger, error: unknown, actions: readonly string[]): void {
+  for (const action of actions) log.error('audit event could not be stored', { action, err: error });
+}
+
 export function createAuditService(repo: AuditRepository, log: Logger) {
   return {
     async record(by: By, entry: AuditEntry): Promise<void> {
@@ -51,7 +56,7 @@ export function createAuditService(repo: AuditRepository, log: Logger) {
           details: JSON.stringify(scrub('details' in entry ? entry.details : {})),
         });
       } catch (error) {
-        log.error('audit event could not be stored', { action: entry.action, err: error });
+        reportNotStored(log, error, [entry.action]);
       }
     },
 
