@@ -17,6 +17,22 @@ describe('logger', () => {
     expect(lines).toEqual([{ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), msg: 'shown', client_id: 'abc', count: 2 }]);
   });
 
+  it('stamps each line with the time it was logged, shared only by lines of the same millisecond', async () => {
+    const { lines, log } = capture('info');
+    const before = Date.now();
+    log.info('first');
+    log.info('same moment');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    log.info('later');
+    const after = Date.now();
+    const [first, same, later] = lines.map((line) => Date.parse(line.time as string));
+    expect(first).toBeGreaterThanOrEqual(before);
+    expect(same).toBeGreaterThanOrEqual(first!);
+    expect(later! - first!).toBeGreaterThanOrEqual(4);
+    expect(later).toBeLessThanOrEqual(after);
+    expect(lines[2]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it('logs an error with its stack and its cause', () => {
     const { lines, log } = capture();
     log.error('failed', { err: new Error('outer', { cause: new TypeError('inner') }) });
