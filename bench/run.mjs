@@ -32,7 +32,7 @@ import { cleanUp, Databases, root, startBaseline, startSesame } from './servers.
  *   server's and the load generator's CPU use in cores (a load generator near 1 core means the server's peak may be higher than
  *   measured); during the open loop, the server's CPU time per request (per sign-in for login)
  */
-/** @typedef {{ server: 'sesame' | 'baseline', rows: Record<string, RowResult>, peakRssBytes?: number }} RunResult */
+/** @typedef {{ server: 'sesame' | 'baseline', rows: Record<string, RowResult>, peakRssBytes?: number, restingRssBytes?: number }} RunResult */
 
 /**
  * The rows, in the order they run. `concurrency`: workers of the closed loop; `weight`: how many
@@ -117,6 +117,8 @@ function usage(message) {
  */
 async function measure(server, start, registrations, settings, rates) {
   const running = await start();
+  // At rest: started and ready, before the first request of the bench.
+  const restingRssBytes = running.rssBytes();
   const target = new Target(running.issuer, 128);
   try {
     const { app, machine, person } = registrations;
@@ -170,7 +172,7 @@ async function measure(server, start, registrations, settings, rates) {
       );
     }
     const peakRssBytes = running.peakRssBytes();
-    return { server, rows, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}) };
+    return { server, rows, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}), ...(restingRssBytes !== undefined ? { restingRssBytes } : {}) };
   } finally {
     target.close();
     await running.stop();
@@ -276,13 +278,17 @@ function table(engine, summary, pairs, rows) {
     const values = pairs.flatMap((pair) => pair[server].peakRssBytes ?? []);
     return values.length > 0 ? Math.max(...values) : undefined;
   };
+  const resting = (/** @type {'sesame' | 'baseline'} */ server) => {
+    const value = median(pairs.flatMap((pair) => pair[server].restingRssBytes ?? []));
+    return Number.isFinite(value) ? value : undefined;
+  };
   return [
     `${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}, medians; ratios are Sesame/baseline per pair, then the median`,
     `req/s: closed loop, ${concurrency('userinfo')} at once (login: sign-ins/s, ${concurrency('login')} at once); p50/p99 (ms) and the server's CPU time per request: open loop at half of Sesame's peak, both servers`,
     format(head),
     format(widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`))),
     ...lines.map(format),
-    `Sesame peak RSS (VmHWM): ${mib(rss('sesame'))} (baseline ${mib(rss('baseline'))})`,
+    `Sesame peak RSS (VmHWM): ${mib(rss('sesame'))} (baseline ${mib(rss('baseline'))}); at rest, started and before the first request (VmRSS, median): ${mib(resting('sesame'))} (baseline ${mib(resting('baseline'))})`,
   ].join('\n');
 }
 

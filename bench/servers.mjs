@@ -26,6 +26,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * @property {string} issuer
  * @property {number} pid
  * @property {() => number | undefined} peakRssBytes VmHWM of the process, while it runs
+ * @property {() => number | undefined} rssBytes VmRSS of the process now
  * @property {() => number} cpuSeconds user + system CPU time of the process so far (all its threads: argon2 runs on the thread pool)
  * @property {() => Promise<void>} stop
  */
@@ -190,10 +191,14 @@ async function dropPostgresDatabase(name) {
   await asAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
-/** @param {number} pid */
-function peakRssBytes(pid) {
+/**
+ * A memory figure of the process from /proc/PID/status (VmHWM: its peak; VmRSS: now).
+ * @param {number} pid
+ * @param {'VmHWM' | 'VmRSS'} field
+ */
+function memoryBytes(pid, field) {
   try {
-    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
@@ -261,7 +266,8 @@ async function startChild(label, args, env, port, readyPath) {
   return {
     issuer,
     pid,
-    peakRssBytes: () => peakRssBytes(pid),
+    peakRssBytes: () => memoryBytes(pid, 'VmHWM'),
+    rssBytes: () => memoryBytes(pid, 'VmRSS'),
     cpuSeconds: () => cpuSeconds(pid),
     stop: async () => {
       forget();
