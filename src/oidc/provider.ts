@@ -24,6 +24,7 @@ import { logoutWithoutUnverifiableHint } from './logout-hint.js';
 import { allowRefreshTokenReuse } from './refresh-token-reuse.js';
 import { recordRouteNames } from './route-names.js';
 import { throttleProviderSecrets } from './secret-throttling.js';
+import { reuseClientInstances } from './client-instances.js';
 import type { SecretThrottle } from '../domain/throttling/secret-throttle.js';
 
 export interface ProviderDeps {
@@ -51,10 +52,14 @@ export interface ProviderDeps {
   tokenIssued?(grantType: string): void;
   /** Holds a request's row writes and stores them together before it answers (db/held-writes.ts). */
   holdWrites?: HoldWrites;
+  /** The metadata object the adapter reads for a client, the same one while it is unchanged (client-instances.ts). */
+  clientMetadata?(clientId: string): Promise<object | undefined>;
 }
 
-export function createProvider({ audit, secretThrottle, log, tokenIssued, holdWrites, ...deps }: ProviderDeps, jwks: SigningKey[]): Provider {
+export function createProvider({ audit, secretThrottle, log, tokenIssued, holdWrites, clientMetadata, ...deps }: ProviderDeps, jwks: SigningKey[]): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
+  // A client is built once per version of its metadata, not hashed again on every request.
+  if (clientMetadata) reuseClientInstances(provider.Client, clientMetadata);
   // Outermost: the request's writes are stored together before its answer goes out (held-writes.ts).
   if (holdWrites) provider.use(holdProviderWrites(provider, holdWrites));
   // Our app rewrites X-Forwarded-* to the issuer's scheme and host and the trusted source address
@@ -136,5 +141,6 @@ export function providerDepsFor(container: ProviderServices): ProviderDeps {
     secretThrottle: container.secretThrottle,
     log: container.log,
     holdWrites: (work) => payloads.holdingWrites(work),
+    clientMetadata: (clientId) => clients.findForProvider(clientId),
   };
 }
