@@ -8,10 +8,10 @@
 //   node bench/profile-diff.mjs /tmp/prof/sesame/*.cpuprofile SESAME_REQ_PER_S /tmp/prof/baseline/*.cpuprofile BASELINE_REQ_PER_S
 //
 // The req/s are the row's peak figures the bench printed. Only the closed loop counts: the longest
-// stretch in which the main thread was busy (idle below a fifth, in half-second steps), where the
-// thread serves requests and nothing else, so its time divided by the requests served in it is the
-// time per request. The figures are as noisy as the machine; the differences between functions
-// are what they are for.
+// stretch in which the main thread was idle less than a quarter of the time (half-second steps; with a
+// row of 5 seconds, longer than start-up). Its busy time divided by the requests it served is the time
+// per request. The figures are as noisy as the machine; the differences between functions are what
+// they are for.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
  */
 
 const STEP_US = 500_000;
-const BUSY = 0.8;
+/** A step counts as loaded when its main thread was idle less than this share of it (start-up and the sign-ins before the rows are not, nor the open loop). */
+const LOADED_IDLE_BELOW = 0.25;
 
 /** @param {ProfileNode} node */
 function frameName(node) {
@@ -78,14 +79,15 @@ function perRequest(file, requestsPerSecond) {
   const last = Math.max(...steps.keys());
   for (let step = 0; step <= last + 1; step++) {
     const counts = steps.get(step);
-    const busy = counts !== undefined && counts.idle < (1 - BUSY) * counts.all;
+    const busy = counts !== undefined && counts.idle < LOADED_IDLE_BELOW * counts.all;
     if (busy && start < 0) start = step;
     if (!busy && start >= 0) {
       if (step - 1 - start > best.to - best.from) best = { from: start, to: step - 1 };
       start = -1;
     }
   }
-  if (best.to < best.from) throw new Error(`${file}: no busy stretch (was the profile taken under the bench?)`);
+  if (best.to < best.from) throw new Error(`${file}: no loaded stretch (was the profile taken under the bench?)`);
+  const requests = (requestsPerSecond * (best.to - best.from + 1) * STEP_US) / 1e6;
   /** @type {Map<string, number>} */
   const byFrame = new Map();
   /** @type {Map<string, number>} */
@@ -93,14 +95,13 @@ function perRequest(file, requestsPerSecond) {
   let total = 0;
   for (const sample of samples) {
     const step = Math.floor(sample.at / STEP_US);
-    if (step < best.from || step > best.to) continue;
+    if (step < best.from || step > best.to || sample.node.callFrame.functionName === '(idle)') continue;
     total += sample.us;
     const name = frameName(sample.node);
     byFrame.set(name, (byFrame.get(name) ?? 0) + sample.us);
     const area = areaOf(sample.node);
     byArea.set(area, (byArea.get(area) ?? 0) + sample.us);
   }
-  const requests = (requestsPerSecond * total) / 1e6;
   const perRequestOf = (/** @type {Map<string, number>} */ m) => new Map([...m].map(([name, us]) => [name, us / requests]));
   return { seconds: total / 1e6, byFrame: perRequestOf(byFrame), byArea: perRequestOf(byArea) };
 }
