@@ -221,6 +221,15 @@ function cpuSeconds(pid) {
 }
 
 /**
+ * Node's own options for a child, from a variable of the caller's (space-separated), such as
+ * BENCH_SESAME_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+ * @param {string} variable
+ */
+function nodeArgsFrom(variable) {
+  return process.env[variable]?.split(' ').filter(Boolean) ?? [];
+}
+
+/**
  * Starts `args` under node with `env`, its output into a log file, and waits until `readyPath`
  * answers 200.
  * @param {string} label
@@ -305,8 +314,7 @@ export async function startSesame(databases, databaseUrl) {
     ),
   };
   // To profile Sesame under the bench: BENCH_SESAME_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-  const nodeArgs = process.env.BENCH_SESAME_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return startChild('sesame', [...nodeArgs, join(root, 'dist', 'src', 'main.js')], env, port, '/readyz');
+  return startChild('sesame', [...nodeArgsFrom('BENCH_SESAME_NODE_ARGS'), join(root, 'dist', 'src', 'main.js')], env, port, '/readyz');
 }
 
 /**
@@ -335,6 +343,11 @@ export async function startBaseline(registrations) {
   };
   const env = { NODE_ENV: 'production', BENCH_BASELINE: JSON.stringify(settings) };
   // To profile the baseline the same way: BENCH_BASELINE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof-baseline'.
-  const nodeArgs = process.env.BENCH_BASELINE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return startChild('baseline', [...nodeArgs, join(root, 'bench', 'baseline.mjs')], env, port, '/.well-known/openid-configuration');
+  return startChild(
+    'baseline',
+    [...nodeArgsFrom('BENCH_BASELINE_NODE_ARGS'), join(root, 'bench', 'baseline.mjs')],
+    env,
+    port,
+    '/.well-known/openid-configuration',
+  );
 }
