@@ -58,9 +58,13 @@ describe('reuseClientInstances', () => {
     expect(after?.clientSecret).toBe('second secret, long enough as well');
   });
 
-  it('finds nothing for an unknown or empty client id', async () => {
-    const { provider } = providerWith(new Map());
+  it('finds nothing for an unknown or empty client id, nor for a client deleted after it was found', async () => {
+    const metadata = new Map([['machine', machine('first secret, long enough to be one')]]);
+    const { provider } = providerWith(metadata);
     expect(await provider.Client.find('nobody')).toBeUndefined();
     expect(await provider.Client.find('')).toBeUndefined();
+    expect(await provider.Client.find('machine')).toBeDefined();
+    metadata.delete('machine');
+    expect(await provider.Client.find('machine')).toBeUndefined();
   });
 });
